@@ -1,0 +1,1 @@
+Console.WriteLine("LatentModels quick start");

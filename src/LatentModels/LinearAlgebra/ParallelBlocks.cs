@@ -1,0 +1,52 @@
+namespace LatentModels.LinearAlgebra;
+
+/// <summary>
+/// Deterministic data parallelism: work is cut into fixed-size blocks whose boundaries depend only on the
+/// problem size, never on the number of threads, so every block computes the same bits whichever thread runs it.
+/// Reductions store one partial result per block and are combined afterwards in block order.
+/// </summary>
+public static class ParallelBlocks
+{
+    /// <summary>Resolves a user's degree of parallelism: values ≤ 0 mean "all cores".</summary>
+    /// <param name="maxDegreeOfParallelism">The requested degree.</param>
+    public static int Resolve(int maxDegreeOfParallelism) =>
+        maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+
+    /// <summary>Number of blocks of <paramref name="blockSize"/> items needed for <paramref name="count"/> items.</summary>
+    /// <param name="count">Number of items.</param>
+    /// <param name="blockSize">Items per block (the last block may be shorter).</param>
+    public static int BlockCount(int count, int blockSize) => (count + blockSize - 1) / blockSize;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> once per block (block index, first item, end item exclusive), in parallel when
+    /// there is more than one block and more than one thread is allowed.
+    /// </summary>
+    /// <param name="count">Number of items.</param>
+    /// <param name="blockSize">Items per block.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    /// <param name="body">The work for one block.</param>
+    public static void For(int count, int blockSize, int maxDegreeOfParallelism, Action<int, int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        int blocks = BlockCount(count, blockSize);
+        int dop = Resolve(maxDegreeOfParallelism);
+        if (blocks <= 1 || dop == 1)
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                int start = b * blockSize;
+                body(b, start, Math.Min(count, start + blockSize));
+            }
+
+            return;
+        }
+
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = dop }, b =>
+        {
+            int start = b * blockSize;
+            body(b, start, Math.Min(count, start + blockSize));
+        });
+    }
+}
