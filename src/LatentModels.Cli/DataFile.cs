@@ -46,11 +46,18 @@ public static class DataFile
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
         {
-            throw new DataFormatException(path, 0, 0, "no such file.");
+            throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
-        using var reader = new StreamReader(path);
-        return Read(reader, path);
+        try
+        {
+            using var reader = new StreamReader(path);
+            return Read(reader, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException(path, 0, 0, $"cannot be read: {e.Message}");
+        }
     }
 
     /// <summary>Reads a table from a text reader.</summary>
@@ -80,9 +87,10 @@ public static class DataFile
             {
                 if (firstContentLine)
                 {
-                    // A first line that is not all numbers is a header.
+                    // A first line that is not all numbers is a header; the separator is taken from the data.
                     values.RemoveRange(before, values.Count - before);
                     firstContentLine = false;
+                    separator = null;
                     continue;
                 }
 
@@ -105,7 +113,8 @@ public static class DataFile
 
         if (rows == 0)
         {
-            throw new DataFormatException(name, 0, 0, "the file holds no data rows.");
+            // Point at the end of the file, where the first data row was expected.
+            throw new DataFormatException(name, lineNumber + 1, 1, "the file holds no data rows.");
         }
 
         var result = new double[rows, columns];

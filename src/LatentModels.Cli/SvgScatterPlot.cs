@@ -17,7 +17,7 @@ public static class SvgScatterPlot
 {
     private const double Width = 760, Height = 560, Left = 80, Right = 190, Top = 50, Bottom = 70;
 
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+    private static readonly string[] _palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
     /// <summary>Renders the plot.</summary>
     /// <param name="points">n × 2 points.</param>
@@ -105,7 +105,7 @@ public static class SvgScatterPlot
         svg.Append("<g fill-opacity=\"0.75\">\n");
         for (int i = 0; i < n; i++)
         {
-            string colour = Palette[labels[i] % Palette.Length];
+            string colour = _palette[labels[i] % _palette.Length];
             svg.Append(Invariant($"<circle cx=\"{Px(points[i, 0]):F1}\" cy=\"{Py(points[i, 1]):F1}\" r=\"3\" fill=\"{colour}\"/>\n"));
         }
 
@@ -114,7 +114,7 @@ public static class SvgScatterPlot
         // Ellipses, means and legend.
         for (int k = 0; k < components.Count; k++)
         {
-            string colour = Palette[k % Palette.Length];
+            string colour = _palette[k % _palette.Length];
             for (int r = 0; r < 2; r++)
             {
                 string dash = r == 0 ? string.Empty : " stroke-dasharray=\"6 4\"";

@@ -30,10 +30,8 @@ internal static class FitCommands
                 throw new ArgumentException($"--data: a univariate Gaussian needs one column but {path} has {x.GetLength(1)}; use 'latent fit mvn'.");
             }
 
-            var values = new double[x.GetLength(0)];
-            Buffer.BlockCopy(x, 0, values, 0, values.Length * sizeof(double));
             var watch = Stopwatch.StartNew();
-            UnivariateGaussian model = UnivariateGaussian.Fit(values);
+            UnivariateGaussian model = UnivariateGaussian.Fit(x);
             double seconds = watch.Elapsed.TotalSeconds;
             double score = model.Score(x);
             if (parse.GetValue(json))
