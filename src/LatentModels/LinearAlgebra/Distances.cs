@@ -1,8 +1,23 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace LatentModels.LinearAlgebra;
 
 /// <summary>Pairwise squared Euclidean distances and row-wise arg-min, computed through GEMM.</summary>
+/// <remarks>
+/// Work is cut into fixed blocks of <see cref="RowBlock"/> rows. Each block runs its own GEMM and finishes its distances
+/// while they are still in cache, so the n × k matrix is written once and results are identical for every degree of
+/// parallelism.
+/// </remarks>
 public static class Distances
 {
+    /// <summary>Rows per parallel block (fixed, so results never depend on the number of threads).</summary>
+    public const int RowBlock = 256;
+
     /// <summary>Writes ‖xᵢ‖² for each row of the row-major n × d matrix <paramref name="x"/>.</summary>
     /// <param name="x">n × d, row-major.</param>
     /// <param name="rows">n.</param>
@@ -10,9 +25,12 @@ public static class Distances
     /// <param name="norms">n values.</param>
     public static void RowSquaredNorms(ReadOnlySpan<double> x, int rows, int cols, Span<double> norms)
     {
+        CheckMatrix(x, rows, cols, nameof(x));
+        CheckLength(norms.Length, rows, nameof(norms));
         for (int i = 0; i < rows; i++)
         {
-            norms[i] = System.Numerics.Tensors.TensorPrimitives.Dot(x.Slice(i * cols, cols), x.Slice(i * cols, cols));
+            ReadOnlySpan<double> row = x.Slice(i * cols, cols);
+            norms[i] = TensorPrimitives.Dot(row, row);
         }
     }
 
@@ -29,21 +47,113 @@ public static class Distances
     public static void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
         Span<double> destination, int maxDegreeOfParallelism = 0)
     {
-        var xn = new double[rows];
-        var cn = new double[centreCount];
-        RowSquaredNorms(x, rows, cols, xn);
-        RowSquaredNorms(centres, centreCount, cols, cn);
-        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, rows, centreCount, cols, -2.0, x, cols, centres, cols, 0.0, destination, centreCount, maxDegreeOfParallelism);
-        for (int i = 0; i < rows; i++)
+        CheckMatrix(centres, centreCount, cols, nameof(centres));
+        double[] norms = ArrayPool<double>.Shared.Rent(centreCount);
+        try
         {
-            for (int j = 0; j < centreCount; j++)
-            {
-                destination[i * centreCount + j] = Math.Max(0.0, destination[i * centreCount + j] + xn[i] + cn[j]);
-            }
+            RowSquaredNorms(centres, centreCount, cols, norms);
+            PairwiseSquared(x, rows, cols, centres, centreCount, norms.AsSpan(0, centreCount), destination, maxDegreeOfParallelism);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(norms);
         }
     }
 
-    /// <summary>For each row of a row-major rows × cols matrix, the index and value of its smallest entry (first on ties).</summary>
+    /// <summary>
+    /// As <see cref="PairwiseSquared(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double}, int)"/>,
+    /// with the centres' squared norms supplied by the caller (from <see cref="RowSquaredNorms"/>) so that repeated calls
+    /// with the same centres do no extra work and allocate nothing.
+    /// </summary>
+    /// <param name="x">n × d rows, row-major.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="cols">d.</param>
+    /// <param name="centres">k × d centres, row-major.</param>
+    /// <param name="centreCount">k.</param>
+    /// <param name="centreNorms">k values ‖cⱼ‖².</param>
+    /// <param name="destination">n × k distances, row-major.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
+    public static unsafe void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
+        ReadOnlySpan<double> centreNorms, Span<double> destination, int maxDegreeOfParallelism = 0)
+    {
+        CheckMatrix(x, rows, cols, nameof(x));
+        CheckMatrix(centres, centreCount, cols, nameof(centres));
+        CheckLength(centreNorms.Length, centreCount, nameof(centreNorms));
+        CheckLength(destination.Length, (long)rows * centreCount, nameof(destination));
+        if (rows == 0 || centreCount == 0)
+        {
+            return;
+        }
+
+        fixed (double* px = x)
+        fixed (double* pc = centres)
+        fixed (double* pn = centreNorms)
+        fixed (double* pd = destination)
+        {
+            var job = new DistanceJob { X = px, Rows = rows, Cols = cols, Centres = pc, K = centreCount, CentreNorms = pn, Destination = pd };
+            int dop = (long)rows * centreCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
+            ParallelBlocks.For(rows, RowBlock, dop, job, static (j, _, i0, i1) => j.Block(i0, i1, j.Destination + ((nint)i0 * j.K)));
+        }
+    }
+
+    /// <summary>
+    /// For each row of x, the index of its nearest centre (first on ties) and the squared distance to it, without
+    /// materialising the n × k distance matrix (the fused step of K-Means). Distances are those of
+    /// <see cref="PairwiseSquared(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>.
+    /// </summary>
+    /// <param name="x">n × d rows, row-major.</param>
+    /// <param name="rows">n.</param>
+    /// <param name="cols">d.</param>
+    /// <param name="centres">k × d centres, row-major (k ≥ 1).</param>
+    /// <param name="centreCount">k.</param>
+    /// <param name="centreNorms">k values ‖cⱼ‖² (from <see cref="RowSquaredNorms"/>).</param>
+    /// <param name="nearest">n indices of the nearest centre.</param>
+    /// <param name="squaredDistance">n squared distances to that centre, or empty to skip.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
+    public static unsafe void NearestCentre(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
+        ReadOnlySpan<double> centreNorms, Span<int> nearest, Span<double> squaredDistance, int maxDegreeOfParallelism = 0)
+    {
+        CheckMatrix(x, rows, cols, nameof(x));
+        CheckMatrix(centres, centreCount, cols, nameof(centres));
+        ArgumentOutOfRangeException.ThrowIfLessThan(centreCount, 1);
+        CheckLength(centreNorms.Length, centreCount, nameof(centreNorms));
+        CheckLength(nearest.Length, rows, nameof(nearest));
+        if (!squaredDistance.IsEmpty)
+        {
+            CheckLength(squaredDistance.Length, rows, nameof(squaredDistance));
+        }
+
+        if (rows == 0)
+        {
+            return;
+        }
+
+        fixed (double* px = x)
+        fixed (double* pc = centres)
+        fixed (double* pn = centreNorms)
+        fixed (int* pi = nearest)
+        fixed (double* pm = squaredDistance)
+        {
+            var job = new DistanceJob
+            {
+                X = px,
+                Rows = rows,
+                Cols = cols,
+                Centres = pc,
+                K = centreCount,
+                CentreNorms = pn,
+                Nearest = pi,
+                MinDistance = pm,
+            };
+            int dop = (long)rows * centreCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
+            ParallelBlocks.For(rows, RowBlock, dop, job, static (j, _, i0, i1) => j.NearestBlock(i0, i1));
+        }
+    }
+
+    /// <summary>
+    /// For each row of a row-major rows × cols matrix, the index and value of its smallest entry (first on ties).
+    /// NaN entries are never chosen unless the whole row is NaN (then index 0 and NaN).
+    /// </summary>
     /// <param name="values">rows × cols, row-major.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Number of columns (≥ 1).</param>
@@ -51,23 +161,156 @@ public static class Distances
     /// <param name="min">rows minima (may be empty to skip).</param>
     public static void RowArgMin(ReadOnlySpan<double> values, int rows, int cols, Span<int> argMin, Span<double> min)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
+        CheckMatrix(values, rows, cols, nameof(values));
+        CheckLength(argMin.Length, rows, nameof(argMin));
+        if (!min.IsEmpty)
+        {
+            CheckLength(min.Length, rows, nameof(min));
+        }
+
         for (int i = 0; i < rows; i++)
         {
-            ReadOnlySpan<double> row = values.Slice(i * cols, cols);
-            int best = 0;
-            for (int j = 1; j < cols; j++)
-            {
-                if (row[j] < row[best])
-                {
-                    best = j;
-                }
-            }
-
+            int best = ArgMin(values.Slice(i * cols, cols), out double value);
             argMin[i] = best;
             if (!min.IsEmpty)
             {
-                min[i] = row[best];
+                min[i] = value;
             }
+        }
+    }
+
+    /// <summary>Index of the first smallest non-NaN entry (0 when every entry is NaN) and its value.</summary>
+    internal static int ArgMin(ReadOnlySpan<double> row, out double value)
+    {
+        ref double r = ref MemoryMarshal.GetReference(row);
+        int n = row.Length, j = 0;
+        double best = double.PositiveInfinity;
+        if (Vector256.IsHardwareAccelerated && n >= 2 * Vector256<double>.Count)
+        {
+            // Pass 1: the minimum (NaN-ignoring: a lane only moves on a strict less-than).
+            Vector256<double> m = Vector256.Create(double.PositiveInfinity);
+            for (; j <= n - Vector256<double>.Count; j += Vector256<double>.Count)
+            {
+                Vector256<double> v = Vector256.LoadUnsafe(ref r, (nuint)j);
+                m = Vector256.ConditionalSelect(Vector256.LessThan(v, m), v, m);
+            }
+
+            for (int l = 0; l < Vector256<double>.Count; l++)
+            {
+                double e = m.GetElement(l);
+                best = e < best ? e : best;
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            double e = Unsafe.Add(ref r, j);
+            best = e < best ? e : best;
+        }
+
+        // Pass 2: the first position holding it.
+        for (j = 0; j < n; j++)
+        {
+            if (Unsafe.Add(ref r, j) == best)
+            {
+                value = best;
+                return j;
+            }
+        }
+
+        // Every entry is NaN.
+        value = Unsafe.Add(ref r, 0);
+        return 0;
+    }
+
+    private unsafe struct DistanceJob
+    {
+        public double* X;
+        public int Rows;
+        public int Cols;
+        public double* Centres;
+        public int K;
+        public double* CentreNorms;
+        public double* Destination;
+        public int* Nearest;
+        public double* MinDistance;
+
+        /// <summary>Distances for rows [i0, i1) into <paramref name="dest"/> ((i1 − i0) × K, row-major).</summary>
+        public readonly void Block(int i0, int i1, double* dest)
+        {
+            int h = i1 - i0, k = K, d = Cols;
+            var xs = new ReadOnlySpan<double>(X + ((nint)i0 * d), h * d);
+            Gemm.Run(Gemm.DefaultPath, MatrixOp.None, MatrixOp.Transpose, h, k, d, -2.0, xs, Math.Max(d, 1),
+                new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1), 0.0, new Span<double>(dest, h * k), k, 1);
+            for (int i = 0; i < h; i++)
+            {
+                ReadOnlySpan<double> xr = xs.Slice(i * d, d);
+                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, TensorPrimitives.Dot(xr, xr));
+            }
+        }
+
+        public readonly void NearestBlock(int i0, int i1)
+        {
+            int h = i1 - i0, k = K;
+            double[] buffer = ArrayPool<double>.Shared.Rent(h * k);
+            fixed (double* dest = buffer)
+            {
+                Block(i0, i1, dest);
+                for (int i = 0; i < h; i++)
+                {
+                    Nearest[i0 + i] = ArgMin(new ReadOnlySpan<double>(dest + ((nint)i * k), k), out double value);
+                    if (MinDistance != null)
+                    {
+                        MinDistance[i0 + i] = value;
+                    }
+                }
+            }
+
+            ArrayPool<double>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>
+    private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> xn = Vector256.Create(xNorm);
+            for (; j <= k - Vector256<double>.Count; j += Vector256<double>.Count)
+            {
+                Vector256<double> v = (Vector256.Load(row + j) + xn) + Vector256.Load(cNorms + j);
+                Vector256.Max(v, Vector256<double>.Zero).Store(row + j);
+            }
+        }
+
+        for (; j < k; j++)
+        {
+            row[j] = Math.Max(0.0, (row[j] + xNorm) + cNorms[j]);
+        }
+    }
+
+    private static void CheckMatrix<T>(ReadOnlySpan<T> values, int rows, int cols, string name)
+    {
+        if (rows < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The row count of {name} must be non-negative.");
+        }
+
+        if (cols < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cols), cols, $"The column count of {name} must be non-negative.");
+        }
+
+        CheckLength(values.Length, (long)rows * cols, name);
+    }
+
+    private static void CheckLength(int length, long needed, string name)
+    {
+        if (length < needed)
+        {
+            throw new ArgumentException($"{name} needs {needed} values but has {length}.", name);
         }
     }
 }

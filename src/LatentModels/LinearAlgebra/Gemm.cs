@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace LatentModels.LinearAlgebra;
 
 /// <summary>Whether a GEMM operand is used as stored or transposed.</summary>
@@ -35,21 +38,7 @@ public static class Gemm
         ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc,
         int maxDegreeOfParallelism = 0)
     {
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double s = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    double av = opA == MatrixOp.None ? a[i * lda + p] : a[p * lda + i];
-                    double bv = opB == MatrixOp.None ? b[p * ldb + j] : b[j * ldb + p];
-                    s += av * bv;
-                }
-
-                c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
-            }
-        }
+        Run(DefaultPath, opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxDegreeOfParallelism);
     }
 
     /// <summary>Single-precision counterpart of <see cref="Multiply(MatrixOp, MatrixOp, int, int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, double, Span{double}, int, int)"/>.</summary>
@@ -71,20 +60,147 @@ public static class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
         int maxDegreeOfParallelism = 0)
     {
-        for (int i = 0; i < m; i++)
+        Run(DefaultPath, opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxDegreeOfParallelism);
+    }
+
+    /// <summary>The instruction-set path chosen once for this process.</summary>
+    internal static readonly GemmPath DefaultPath =
+        Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
+        : GemmPath.Scalar;
+
+    /// <summary>GEMM on an explicit instruction-set path (tests use it to exercise every path).</summary>
+    internal static unsafe void Run<T>(GemmPath path, MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int maxDegreeOfParallelism)
+        where T : unmanaged, INumber<T>
+    {
+        Validate(opA, opB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0)
         {
-            for (int j = 0; j < n; j++)
+            return;
+        }
+
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            var p = new GemmProblem<T>
             {
-                float s = 0;
-                for (int p = 0; p < k; p++)
+                A = pa,
+                Ars = opA == MatrixOp.None ? lda : 1,
+                Aks = opA == MatrixOp.None ? 1 : lda,
+                B = pb,
+                Bks = opB == MatrixOp.None ? ldb : 1,
+                Bjs = opB == MatrixOp.None ? 1 : ldb,
+                C = pc,
+                Ldc = ldc,
+                M = m,
+                N = n,
+                K = k,
+                Alpha = alpha,
+                Beta = beta,
+            };
+
+            if (k == 0 || alpha == T.Zero)
+            {
+                ScaleC(p);
+            }
+            else if ((long)m * n * k <= GemmBlocking.SmallThreshold)
+            {
+                Small(p);
+            }
+            else
+            {
+                switch (path)
                 {
-                    float av = opA == MatrixOp.None ? a[i * lda + p] : a[p * lda + i];
-                    float bv = opB == MatrixOp.None ? b[p * ldb + j] : b[j * ldb + p];
-                    s += av * bv;
+                    case GemmPath.Vector512:
+                        GemmDriver<T, Kernel512<T>>.Run(p, maxDegreeOfParallelism);
+                        break;
+                    case GemmPath.Vector256:
+                        GemmDriver<T, Kernel256<T>>.Run(p, maxDegreeOfParallelism);
+                        break;
+                    case GemmPath.Vector128:
+                        GemmDriver<T, Kernel128<T>>.Run(p, maxDegreeOfParallelism);
+                        break;
+                    default:
+                        GemmDriver<T, KernelScalar<T>>.Run(p, maxDegreeOfParallelism);
+                        break;
+                }
+            }
+        }
+    }
+
+    private static unsafe void ScaleC<T>(in GemmProblem<T> p)
+        where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < p.M; i++)
+        {
+            T* row = p.C + (i * p.Ldc);
+            for (int j = 0; j < p.N; j++)
+            {
+                row[j] = p.Beta == T.Zero ? T.Zero : p.Beta * row[j];
+            }
+        }
+    }
+
+    /// <summary>Direct triple loop for tiny products, where packing would cost more than it saves.</summary>
+    private static unsafe void Small<T>(in GemmProblem<T> p)
+        where T : unmanaged, INumber<T>
+    {
+        for (int i = 0; i < p.M; i++)
+        {
+            T* arow = p.A + (i * p.Ars);
+            T* crow = p.C + (i * p.Ldc);
+            for (int j = 0; j < p.N; j++)
+            {
+                T* bcol = p.B + (j * p.Bjs);
+                T s = T.Zero;
+                for (int q = 0; q < p.K; q++)
+                {
+                    s += arow[q * p.Aks] * bcol[q * p.Bks];
                 }
 
-                c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
+                T x = p.Alpha * s;
+                crow[j] = p.Beta == T.Zero ? x : (p.Beta * crow[j]) + x;
             }
+        }
+    }
+
+    private static void Validate(MatrixOp opA, MatrixOp opB, int m, int n, int k, int aLength, int lda, int bLength,
+        int ldb, int cLength, int ldc)
+    {
+        if (opA is not (MatrixOp.None or MatrixOp.Transpose))
+        {
+            throw new ArgumentOutOfRangeException(nameof(opA), opA, "Unknown matrix operation.");
+        }
+
+        if (opB is not (MatrixOp.None or MatrixOp.Transpose))
+        {
+            throw new ArgumentOutOfRangeException(nameof(opB), opB, "Unknown matrix operation.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckOperand("a", "lda", opA == MatrixOp.None ? m : k, opA == MatrixOp.None ? k : m, aLength, lda);
+        CheckOperand("b", "ldb", opB == MatrixOp.None ? k : n, opB == MatrixOp.None ? n : k, bLength, ldb);
+        CheckOperand("c", "ldc", m, n, cLength, ldc);
+    }
+
+    private static void CheckOperand(string name, string strideName, int rows, int cols, int length, int stride)
+    {
+        if (stride < Math.Max(1, cols))
+        {
+            throw new ArgumentOutOfRangeException(strideName, stride,
+                $"The row stride of {name} must be at least its {cols} columns (and at least 1).");
+        }
+
+        long needed = rows == 0 || cols == 0 ? 0 : ((long)(rows - 1) * stride) + cols;
+        if (length < needed)
+        {
+            throw new ArgumentException(
+                $"Operand {name} is {rows} × {cols} with row stride {stride} and needs {needed} values, but has {length}.", name);
         }
     }
 }

@@ -49,4 +49,39 @@ public static class ParallelBlocks
             body(b, start, Math.Min(count, start + blockSize));
         });
     }
+    /// <summary>
+    /// Allocation-free (when serial) form of <see cref="For(int, int, int, Action{int, int, int})"/>: the body receives
+    /// a caller-supplied state value, so a static lambda needs no closure.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to every block.</typeparam>
+    /// <param name="count">Number of items.</param>
+    /// <param name="blockSize">Items per block.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    /// <param name="state">The state handed to <paramref name="body"/>.</param>
+    /// <param name="body">The work for one block: state, block index, first item, end item (exclusive).</param>
+    public static void For<TState>(int count, int blockSize, int maxDegreeOfParallelism, TState state,
+        Action<TState, int, int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        int blocks = BlockCount(count, blockSize);
+        int dop = Math.Min(Resolve(maxDegreeOfParallelism), blocks);
+        if (blocks <= 1 || dop == 1)
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                int start = b * blockSize;
+                body(state, b, start, Math.Min(count, start + blockSize));
+            }
+
+            return;
+        }
+
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = dop }, b =>
+        {
+            int start = b * blockSize;
+            body(state, b, start, Math.Min(count, start + blockSize));
+        });
+    }
 }

@@ -1,0 +1,89 @@
+using System.CommandLine;
+
+namespace LatentModels.Cli;
+
+/// <summary>The <c>latent</c> command tree, runnable against any output writers (so tests can drive it).</summary>
+public static class CliApp
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when a fit failed (e.g. a degenerate component).</summary>
+    public const int FitFailed = 1;
+
+    /// <summary>Exit code for bad input: unreadable data, invalid options.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Parses and runs a command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where messages and errors go.</param>
+    /// <param name="cancellationToken">Cancels a running fit.</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        var console = new CliConsole(stdout, stderr, cancellationToken);
+        RootCommand root = Build(console);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'latent --help' for usage.");
+            return BadInput;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+    }
+
+    private static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("latent — probabilistic latent-variable models from the command line (LatentModels).");
+        var fit = new Command("fit", "Fit a model to a numeric data file (CSV or whitespace-separated, optional header line).");
+        FitCommands.Add(fit, console);
+        root.Subcommands.Add(fit);
+        root.Subcommands.Add(DemoCommand.Create(console));
+        return root;
+    }
+}
+
+/// <summary>The writers and cancellation a command runs with, and the mapping of failures to exit codes.</summary>
+/// <param name="Out">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+/// <param name="CancellationToken">Cancels long fits.</param>
+public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationToken CancellationToken)
+{
+    /// <summary>Runs a command body, turning exceptions into messages on stderr and exit codes.</summary>
+    /// <param name="body">The command body; returns its exit code.</param>
+    public int Guard(Func<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return body();
+        }
+        catch (DataFormatException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return CliApp.BadInput;
+        }
+        catch (FittingException e)
+        {
+            Error.WriteLine($"fit failed: {e.Message}");
+            return CliApp.FitFailed;
+        }
+        catch (OperationCanceledException)
+        {
+            Error.WriteLine("cancelled.");
+            return CliApp.FitFailed;
+        }
+        catch (ArgumentException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return CliApp.BadInput;
+        }
+    }
+}

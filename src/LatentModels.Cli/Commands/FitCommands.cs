@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LatentModels.Distributions;
+
+namespace LatentModels.Cli;
+
+/// <summary>The <c>latent fit …</c> verbs.</summary>
+internal static class FitCommands
+{
+    public static void Add(Command fit, CliConsole console)
+    {
+        fit.Subcommands.Add(Gaussian(console));
+        fit.Subcommands.Add(Mvn(console));
+    }
+
+    private static Command Gaussian(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var command = new Command("gaussian", "Fit a univariate Gaussian by maximum likelihood to a one-column file.\nExample: latent fit gaussian --data height.txt --json")
+        {
+            data, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            if (x.GetLength(1) != 1)
+            {
+                throw new ArgumentException($"--data: a univariate Gaussian needs one column but {path} has {x.GetLength(1)}; use 'latent fit mvn'.");
+            }
+
+            var watch = Stopwatch.StartNew();
+            UnivariateGaussian model = UnivariateGaussian.Fit(x);
+            double seconds = watch.Elapsed.TotalSeconds;
+            double score = model.Score(x);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonLine().Add("model", "gaussian").Add("n", x.GetLength(0)).Add("d", 1)
+                    .Add("seconds", seconds).Add("avgLogLikelihood", score)
+                    .Add("mean", model.Mean).Add("standardDeviation", model.StandardDeviation));
+            }
+            else
+            {
+                console.Out.WriteLine($"Univariate Gaussian fitted by maximum likelihood to {x.GetLength(0)} values of {path}");
+                console.Out.WriteLine($"  mean                 {Format.Number(model.Mean)}");
+                console.Out.WriteLine($"  standard deviation   {Format.Number(model.StandardDeviation)}  (1/N)");
+                console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}");
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    private static Command Mvn(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var command = new Command("mvn", "Fit a multivariate Gaussian by maximum likelihood.\nExample: latent fit mvn --data height_weight.txt --json")
+        {
+            data, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            var watch = Stopwatch.StartNew();
+            MultivariateGaussian model = MultivariateGaussian.Fit(x);
+            double seconds = watch.Elapsed.TotalSeconds;
+            double score = model.Score(x);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonLine().Add("model", "mvn").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                    .Add("seconds", seconds).Add("avgLogLikelihood", score)
+                    .Add("mean", model.Mean).Add("covariance", model.Covariance));
+            }
+            else
+            {
+                console.Out.WriteLine($"Multivariate Gaussian fitted by maximum likelihood to {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}");
+                Format.WriteGaussian(console.Out, model.Mean, model.Covariance, "  ");
+                console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}");
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace LatentModels.Cli;
+
+/// <summary>Readable number and matrix formatting for summaries.</summary>
+internal static class Format
+{
+    public static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    public static string Vector(IReadOnlyList<double> values) =>
+        "[" + string.Join(", ", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))) + "]";
+
+    public static void WriteGaussian(TextWriter output, IReadOnlyList<double> mean, double[,] covariance, string indent)
+    {
+        output.WriteLine($"{indent}mean        {Vector(mean)}");
+        for (int r = 0; r < covariance.GetLength(0); r++)
+        {
+            var row = new double[covariance.GetLength(1)];
+            for (int c = 0; c < row.Length; c++)
+            {
+                row[c] = covariance[r, c];
+            }
+
+            output.WriteLine($"{indent}{(r == 0 ? "covariance  " : "            ")}{Vector(row)}");
+        }
+    }
+}

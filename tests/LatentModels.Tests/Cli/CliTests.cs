@@ -1,0 +1,159 @@
+using System.Text.Json;
+using LatentModels.Cli;
+
+namespace LatentModels.Tests.Cli;
+
+public class CliTests
+{
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    internal static JsonElement LastJson(string stdout)
+    {
+        string last = stdout.TrimEnd().Split('\n')[^1];
+        return JsonDocument.Parse(last).RootElement;
+    }
+
+    internal static string DataPath(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
+
+    [Fact]
+    public void Fit_mvn_json_matches_scipy_at_the_mle()
+    {
+        // /usr/bin/python3 -c "import numpy as np; from scipy.stats import multivariate_normal as mvn;
+        //   x=np.loadtxt('height_weight.txt'); print(repr(mvn(x.mean(0), np.cov(x.T, bias=True)).logpdf(x).mean()))"
+        const double Scipy = -5.932666373130396;
+        var (code, stdout, stderr) = Run("fit", "mvn", "--data", DataPath("height_weight.txt"), "--json");
+        code.Should().Be(0, stderr);
+        JsonElement json = LastJson(stdout);
+        json.GetProperty("model").GetString().Should().Be("mvn");
+        json.GetProperty("n").GetInt32().Should().Be(25000);
+        json.GetProperty("d").GetInt32().Should().Be(2);
+        json.GetProperty("seconds").GetDouble().Should().BeGreaterThanOrEqualTo(0);
+        double ll = json.GetProperty("avgLogLikelihood").GetDouble();
+        Math.Abs((ll - Scipy) / Scipy).Should().BeLessThan(1e-9);
+        double[] mean = json.GetProperty("mean").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        mean[0].Should().BeApproximately(172.70250853668063, 1e-9);
+        mean[1].Should().BeApproximately(57.642208800960226, 1e-9);
+        json.GetProperty("covariance")[0][1].GetDouble().Should().BeApproximately(12.846850871078285, 1e-9);
+        stdout.TrimEnd().Split('\n').Should().HaveCount(1, "--json prints exactly one line");
+    }
+
+    [Fact]
+    public void Fit_gaussian_reports_mean_and_one_over_n_deviation()
+    {
+        var (code, stdout, stderr) = Run("fit", "gaussian", "--data", DataPath("height.txt"), "--json");
+        code.Should().Be(0, stderr);
+        JsonElement json = LastJson(stdout);
+        // /usr/bin/python3 -c "import numpy as np; from scipy.stats import norm; h=np.loadtxt('height.txt');
+        //   print(repr(h.mean()), repr(h.std()), repr(norm(h.mean(), h.std()).logpdf(h).mean()))"
+        const double NumpyMean = 172.70250853667997, NumpyStd = 4.830167473396299, ScipyAvgLogPdf = -2.9938196738490537;
+        json.GetProperty("model").GetString().Should().Be("gaussian");
+        json.GetProperty("mean").GetDouble().Should().BeApproximately(NumpyMean, 1e-12 * NumpyMean);
+        json.GetProperty("standardDeviation").GetDouble().Should().BeApproximately(NumpyStd, 1e-12 * NumpyStd);
+        json.GetProperty("avgLogLikelihood").GetDouble().Should().BeApproximately(ScipyAvgLogPdf, 1e-12 * Math.Abs(ScipyAvgLogPdf));
+        json.GetProperty("n").GetInt32().Should().Be(25000);
+        json.GetProperty("d").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public void Bad_file_exits_2_with_file_line_and_column_and_no_result()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"latent-bad-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "x,y\n1,2\n3,oops\n");
+        try
+        {
+            var (code, stdout, stderr) = Run("fit", "mvn", "--data", path, "--json");
+            code.Should().Be(2);
+            stdout.Should().BeEmpty();
+            stderr.Should().Contain($"{path}:3:3");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("1,2\n3,4,5\n", 2, 1, "the row has 3 values but earlier rows have 2.")]
+    [InlineData("a b\n1 2\n3 x\n", 3, 3, "'x' is not a finite number.")]
+    [InlineData("x,y\n\n", 3, 1, "the file holds no data rows.")]
+    [InlineData("", 1, 1, "the file holds no data rows.")]
+    public void Ragged_non_numeric_and_empty_files_exit_2_naming_the_place(string content, int line, int column, string problem)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"latent-bad-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(path, content);
+        try
+        {
+            var (code, stdout, stderr) = Run("fit", "gaussian", "--data", path, "--json");
+            code.Should().Be(2);
+            stdout.Should().BeEmpty();
+            stderr.Should().Be($"error: {path}:{line}:{column}: {problem}{Environment.NewLine}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Missing_file_unknown_option_and_wrong_shape_exit_2()
+    {
+        var missing = Run("fit", "mvn", "--data", "/nonexistent/file.csv");
+        missing.Code.Should().Be(2);
+        missing.Out.Should().BeEmpty();
+        missing.Err.Should().Contain("/nonexistent/file.csv: no such file.");
+        var directory = Run("fit", "mvn", "--data", Path.GetTempPath());
+        directory.Code.Should().Be(2);
+        directory.Err.Should().Contain("is a directory");
+        Run("fit", "mvn", "--data", DataPath("old_faithful.txt"), "--bogus").Code.Should().Be(2);
+        var twoColumns = Run("fit", "gaussian", "--data", DataPath("old_faithful.txt"));
+        twoColumns.Code.Should().Be(2);
+        twoColumns.Err.Should().Contain("needs one column");
+        Run("fit", "mvn").Code.Should().Be(2);
+    }
+
+    [Fact]
+    public void Singular_data_exits_1_with_the_reason()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"latent-singular-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "1,5\n2,5\n3,5\n");
+        try
+        {
+            var (code, stdout, stderr) = Run("fit", "mvn", "--data", path, "--json");
+            code.Should().Be(1);
+            stdout.Should().BeEmpty();
+            stderr.Should().Contain("Column 1 is constant");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Readable_summary_without_json()
+    {
+        var (code, stdout, _) = Run("fit", "mvn", "--data", DataPath("old_faithful.txt"));
+        code.Should().Be(0);
+        stdout.Should().Contain("272 rows × 2 columns").And.Contain("[3.4878, 70.8971]").And.Contain("mean log-likelihood  -4.7419");
+    }
+
+    [Fact]
+    public void Demo_prints_the_old_faithful_gaussian()
+    {
+        var (code, stdout, stderr) = Run("demo");
+        code.Should().Be(0, stderr);
+        // /usr/bin/python3 -c "import numpy as np; from scipy.stats import multivariate_normal as mvn; x=np.loadtxt('old_faithful.txt');
+        //   print(x.mean(0), np.cov(x.T, bias=True), mvn(x.mean(0), np.cov(x.T, bias=True)).logpdf(x).mean())"
+        //   → [3.48778309 70.89705882] [[1.29793889 13.92641885] [13.92641885 184.14381488]] -4.74189979798755
+        stdout.Should().Contain("mean        [3.4878, 70.8971]")
+            .And.Contain("covariance  [1.2979, 13.9264]")
+            .And.Contain("            [13.9264, 184.1438]")
+            .And.Contain("mean log-likelihood  -4.7419");
+    }
+}
