@@ -9,6 +9,13 @@ internal static class RowBlocks
     /// <summary>Rows per block; block boundaries depend only on n, never on the number of threads.</summary>
     public const int BlockSize = 256;
 
+    /// <summary>Below this many floating-point operations a batch runs on the calling thread: waking the thread pool
+    /// costs more than the work. Results do not depend on the choice (blocks are fixed).</summary>
+    public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>The degree of parallelism for <paramref name="work"/> operations under the cap <paramref name="maxDegreeOfParallelism"/>.</summary>
+    public static int Parallelism(long work, int maxDegreeOfParallelism) => work < ParallelThreshold ? 1 : maxDegreeOfParallelism;
+
     /// <summary>Computes a value for each row of a block: (rows of the block, row count, destination).</summary>
     public delegate void BlockBody(ReadOnlySpan<double> rows, int count, Span<double> destination);
 
