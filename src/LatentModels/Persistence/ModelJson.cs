@@ -42,7 +42,7 @@ public static class ModelJson
 
     // Every persistable model type: its format name and the function that rebuilds it from the document's root
     // object (the envelope already checked). The model's constructor validates the parameters.
-    private static readonly Dictionary<string, Func<JsonElement, IPersistableModel>> s_readers = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<JsonElement, IPersistableModel>> _readers = new(StringComparer.Ordinal)
     {
     };
 
@@ -152,7 +152,7 @@ public static class ModelJson
             throw new ModelFormatException($"The model file has version {version}; this library reads version {Version}.");
         }
 
-        if (!s_readers.TryGetValue(format, out Func<JsonElement, IPersistableModel>? reader))
+        if (!_readers.TryGetValue(format, out Func<JsonElement, IPersistableModel>? reader))
         {
             throw new ModelFormatException($"Unknown model format '{format}'.");
         }
