@@ -1,4 +1,3 @@
-using System.Buffers;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Distributions;
@@ -35,16 +34,15 @@ internal static class RowBlocks
             return;
         }
 
-        double[] results = ArrayPool<double>.Shared.Rent(n);
-        try
+        // The destination stays pinned while the (synchronous) parallel loop writes each block straight into it.
+        unsafe
         {
-            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (_, start, end) =>
-                body(data.AsSpan().Slice(start * d, (end - start) * d), end - start, results.AsSpan(start, end - start)));
-            results.AsSpan(0, n).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(results);
+            fixed (double* pinned = destination)
+            {
+                nint address = (nint)pinned;
+                ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (_, start, end) =>
+                    body(data.AsSpan().Slice(start * d, (end - start) * d), end - start, new Span<double>((double*)address + start, end - start)));
+            }
         }
     }
 
