@@ -1,0 +1,392 @@
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// The mutable parameter set of a Gaussian mixture (weights, means, covariances in scikit-learn's layout per type) and
+/// everything derived from it for fast log-densities: the Cholesky factors of the precisions (Pₖ = Lₖ⁻ᵀ with
+/// Σₖ = LₖLₖᵀ, a triangular inverse of the factor, never an inverse of the covariance), the normalising constants and
+/// the whitened means. Rows are centred on a fixed <see cref="Shift"/> before whitening so results do not depend on
+/// where the data sit.
+/// </summary>
+internal sealed class GaussianComponents
+{
+    private const double Log2Pi = 1.8378770664093454835606594728112; // log 2π
+
+    public GaussianComponents(CovarianceType type, int components, int dimension)
+    {
+        Type = type;
+        K = components;
+        D = dimension;
+        Weights = new double[components];
+        Means = new double[components * dimension];
+        Covariance = new double[CovarianceLength(type, components, dimension)];
+        Shift = new double[dimension];
+        LogWeights = new double[components];
+        LogNorm = new double[components];
+        Factor = new double[type switch
+        {
+            CovarianceType.Full => dimension * components * dimension,
+            CovarianceType.Tied => dimension * dimension,
+            CovarianceType.Diagonal => components * dimension,
+            _ => components,
+        }];
+        Offsets = new double[components * dimension];
+    }
+
+    public CovarianceType Type { get; }
+
+    public int K { get; }
+
+    public int D { get; }
+
+    /// <summary>Mixing weights (K).</summary>
+    public double[] Weights { get; }
+
+    /// <summary>Means (K × d, row-major).</summary>
+    public double[] Means { get; }
+
+    /// <summary>Covariances: full K × d × d, tied d × d, diagonal K × d, spherical K.</summary>
+    public double[] Covariance { get; }
+
+    /// <summary>The point every row is centred on before whitening.</summary>
+    public double[] Shift { get; }
+
+    public double[] LogWeights { get; }
+
+    /// <summary>−d/2 log 2π + log det Pₖ per component.</summary>
+    public double[] LogNorm { get; }
+
+    /// <summary>Full: d × (K·d) with Pₖ in columns k·d…; tied: d × d; diagonal: K × d of 1/σ; spherical: K of 1/σ.</summary>
+    public double[] Factor { get; }
+
+    /// <summary>Full/tied: (μₖ − shift)·Pₖ; diagonal/spherical: μₖ − shift (K × d).</summary>
+    public double[] Offsets { get; }
+
+    /// <summary>Width of the whitening product per row (full: K·d, tied: d, otherwise 0).</summary>
+    public int ProductWidth => Type switch
+    {
+        CovarianceType.Full => K * D,
+        CovarianceType.Tied => D,
+        _ => 0,
+    };
+
+    public static int CovarianceLength(CovarianceType type, int components, int dimension) => type switch
+    {
+        CovarianceType.Full => components * dimension * dimension,
+        CovarianceType.Tied => dimension * dimension,
+        CovarianceType.Diagonal => components * dimension,
+        CovarianceType.Spherical => components,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown covariance type."),
+    };
+
+    public GaussianComponents Clone()
+    {
+        var copy = new GaussianComponents(Type, K, D);
+        CopyTo(copy);
+        return copy;
+    }
+
+    public void CopyTo(GaussianComponents target)
+    {
+        Weights.CopyTo(target.Weights, 0);
+        Means.CopyTo(target.Means, 0);
+        Covariance.CopyTo(target.Covariance, 0);
+        Shift.CopyTo(target.Shift, 0);
+        LogWeights.CopyTo(target.LogWeights, 0);
+        LogNorm.CopyTo(target.LogNorm, 0);
+        Factor.CopyTo(target.Factor, 0);
+        Offsets.CopyTo(target.Offsets, 0);
+    }
+
+    /// <summary>
+    /// Recomputes the derived quantities from the weights, means, covariances and shift. Returns false with the first
+    /// component whose covariance is not (numerically) positive definite (−1 for the shared tied covariance).
+    /// </summary>
+    public bool TryUpdate(Span<double> scratch, out int failedComponent)
+    {
+        int k = K, d = D;
+        for (int c = 0; c < k; c++)
+        {
+            LogWeights[c] = Math.Log(Weights[c]);
+        }
+
+        switch (Type)
+        {
+            case CovarianceType.Full:
+                for (int c = 0; c < k; c++)
+                {
+                    if (!TryPrecisionFactor(Covariance.AsSpan(c * d * d, d * d), d, scratch, out double logDet))
+                    {
+                        failedComponent = c;
+                        return false;
+                    }
+
+                    // scratch[d·d…] holds Pₖ (d × d, upper triangular); pack it into columns c·d… of Factor.
+                    ReadOnlySpan<double> p = scratch.Slice(d * d, d * d);
+                    for (int a = 0; a < d; a++)
+                    {
+                        p.Slice(a * d, d).CopyTo(Factor.AsSpan(a * k * d + c * d, d));
+                    }
+
+                    LogNorm[c] = -0.5 * d * Log2Pi + logDet;
+                    WhitenMean(c, p);
+                }
+
+                break;
+            case CovarianceType.Tied:
+                {
+                    if (!TryPrecisionFactor(Covariance, d, scratch, out double logDet))
+                    {
+                        failedComponent = -1;
+                        return false;
+                    }
+
+                    ReadOnlySpan<double> p = scratch.Slice(d * d, d * d);
+                    p.CopyTo(Factor);
+                    for (int c = 0; c < k; c++)
+                    {
+                        LogNorm[c] = -0.5 * d * Log2Pi + logDet;
+                        WhitenMean(c, p);
+                    }
+
+                    break;
+                }
+
+            case CovarianceType.Diagonal:
+                for (int c = 0; c < k; c++)
+                {
+                    double logDet = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double v = Covariance[c * d + j];
+                        if (!(v > 0) || !double.IsFinite(v))
+                        {
+                            failedComponent = c;
+                            return false;
+                        }
+
+                        double p = 1 / Math.Sqrt(v);
+                        Factor[c * d + j] = p;
+                        logDet += Math.Log(p);
+                    }
+
+                    LogNorm[c] = -0.5 * d * Log2Pi + logDet;
+                    CentreMean(c);
+                }
+
+                break;
+            default:
+                for (int c = 0; c < k; c++)
+                {
+                    double v = Covariance[c];
+                    if (!(v > 0) || !double.IsFinite(v))
+                    {
+                        failedComponent = c;
+                        return false;
+                    }
+
+                    double p = 1 / Math.Sqrt(v);
+                    Factor[c] = p;
+                    LogNorm[c] = -0.5 * d * Log2Pi + d * Math.Log(p);
+                    CentreMean(c);
+                }
+
+                break;
+        }
+
+        failedComponent = -1;
+        return true;
+    }
+
+    /// <summary>Scratch length <see cref="TryUpdate"/> needs.</summary>
+    public int UpdateScratchLength => 2 * D * D;
+
+    private static bool TryPrecisionFactor(ReadOnlySpan<double> covariance, int d, Span<double> scratch, out double logDetPrecision)
+    {
+        Span<double> l = scratch[..(d * d)];
+        covariance.CopyTo(l);
+        if (!Cholesky.TryFactor(l, d, out _))
+        {
+            logDetPrecision = 0;
+            return false;
+        }
+
+        // P = L⁻ᵀ: solving L·x = eᵣ for every unit vector, stored as rows, gives the rows of (L⁻¹)ᵀ.
+        Span<double> p = scratch.Slice(d * d, d * d);
+        p.Clear();
+        for (int r = 0; r < d; r++)
+        {
+            p[r * d + r] = 1;
+        }
+
+        Cholesky.SolveLowerRows(l, d, p, d);
+        logDetPrecision = -0.5 * Cholesky.LogDeterminant(l, d);
+        return double.IsFinite(logDetPrecision);
+    }
+
+    private void WhitenMean(int c, ReadOnlySpan<double> p)
+    {
+        int d = D;
+        Span<double> o = Offsets.AsSpan(c * d, d);
+        o.Clear();
+        for (int a = 0; a < d; a++)
+        {
+            double m = Means[c * d + a] - Shift[a];
+            ReadOnlySpan<double> row = p.Slice(a * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                o[j] += m * row[j];
+            }
+        }
+    }
+
+    private void CentreMean(int c)
+    {
+        for (int j = 0; j < D; j++)
+        {
+            Offsets[c * D + j] = Means[c * D + j] - Shift[j];
+        }
+    }
+
+    /// <summary>
+    /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into
+    /// <paramref name="destination"/> (rows × K). Leaves the centred rows in <c>workspace.Centered</c>.
+    /// </summary>
+    public void LogJoint(ReadOnlySpan<double> x, int rows, Span<double> destination, MixtureWorkspace workspace)
+    {
+        int k = K, d = D;
+        Span<double> xc = workspace.Centered.AsSpan(0, rows * d);
+        for (int i = 0; i < rows; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Subtract(x.Slice(i * d, d), Shift, xc.Slice(i * d, d));
+        }
+
+        switch (Type)
+        {
+            case CovarianceType.Full:
+                {
+                    int w = k * d;
+                    Span<double> y = workspace.Product.AsSpan(0, rows * w);
+                    Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, w, d, 1.0, xc, d, Factor, w, 0.0, y, w, 1);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        ReadOnlySpan<double> yi = y.Slice(i * w, w);
+                        Span<double> dst = destination.Slice(i * k, k);
+                        for (int c = 0; c < k; c++)
+                        {
+                            double q = MixtureKernels.SquaredDistance(yi.Slice(c * d, d), Offsets.AsSpan(c * d, d));
+                            dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
+                        }
+                    }
+
+                    break;
+                }
+
+            case CovarianceType.Tied:
+                {
+                    Span<double> y = workspace.Product.AsSpan(0, rows * d);
+                    Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, d, d, 1.0, xc, d, Factor, d, 0.0, y, d, 1);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        ReadOnlySpan<double> yi = y.Slice(i * d, d);
+                        Span<double> dst = destination.Slice(i * k, k);
+                        for (int c = 0; c < k; c++)
+                        {
+                            double q = MixtureKernels.SquaredDistance(yi, Offsets.AsSpan(c * d, d));
+                            dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
+                        }
+                    }
+
+                    break;
+                }
+
+            case CovarianceType.Diagonal:
+                for (int i = 0; i < rows; i++)
+                {
+                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
+                    Span<double> dst = destination.Slice(i * k, k);
+                    for (int c = 0; c < k; c++)
+                    {
+                        double q = MixtureKernels.ScaledSquaredDistance(xi, Offsets.AsSpan(c * d, d), Factor.AsSpan(c * d, d));
+                        dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
+                    }
+                }
+
+                break;
+            default:
+                for (int i = 0; i < rows; i++)
+                {
+                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
+                    Span<double> dst = destination.Slice(i * k, k);
+                    for (int c = 0; c < k; c++)
+                    {
+                        double p = Factor[c];
+                        double q = p * p * MixtureKernels.SquaredDistance(xi, Offsets.AsSpan(c * d, d));
+                        dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The full d × d covariance of component <paramref name="component"/> (expanded from its type).</summary>
+    public void ExpandCovariance(int component, Span<double> destination)
+    {
+        int d = D;
+        destination[..(d * d)].Clear();
+        switch (Type)
+        {
+            case CovarianceType.Full:
+                Covariance.AsSpan(component * d * d, d * d).CopyTo(destination);
+                break;
+            case CovarianceType.Tied:
+                Covariance.AsSpan(0, d * d).CopyTo(destination);
+                break;
+            case CovarianceType.Diagonal:
+                for (int j = 0; j < d; j++)
+                {
+                    destination[j * d + j] = Covariance[component * d + j];
+                }
+
+                break;
+            default:
+                for (int j = 0; j < d; j++)
+                {
+                    destination[j * d + j] = Covariance[component];
+                }
+
+                break;
+        }
+    }
+}
+
+/// <summary>Per-thread scratch for one row block: no allocation once a fit is running.</summary>
+internal sealed class MixtureWorkspace
+{
+    public MixtureWorkspace(int blockSize, int components, int dimension, int productWidth)
+    {
+        Centered = new double[blockSize * dimension];
+        Product = new double[blockSize * Math.Max(1, productWidth)];
+        LogProb = new double[blockSize * components];
+        LogNormalizer = new double[blockSize];
+        Deviation = new double[blockSize * dimension];
+        BlockMeans = new double[components * dimension];
+        Scratch = new double[Math.Max(2 * dimension * dimension, dimension)];
+    }
+
+    public double[] Centered { get; }
+
+    public double[] Product { get; }
+
+    public double[] LogProb { get; }
+
+    public double[] LogNormalizer { get; }
+
+    public double[] Deviation { get; }
+
+    public double[] BlockMeans { get; }
+
+    public double[] Scratch { get; }
+}

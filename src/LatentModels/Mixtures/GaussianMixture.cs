@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// Batch EM (maximum likelihood, or MAP under a <see cref="GaussianMixturePrior"/>) for a Gaussian mixture with full,
+/// diagonal, spherical or tied covariances. The E-step works in log space through the Cholesky factors of the
+/// precisions; per-block responsibility-weighted statistics (weight, mean, centred scatter) are merged in block order,
+/// so the same seed gives the same bits for any <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
+/// </summary>
+/// <remarks>
+/// The report's objective trace holds, after every iteration, the mean log-likelihood of the new parameters
+/// (<c>"meanLogLikelihood"</c>), or with a prior the mean log-posterior (log-likelihood + log-prior, over the total
+/// weight; <c>"meanLogPosterior"</c>). EM never decreases it (up to the tiny effect of
+/// <see cref="GaussianMixtureOptions.Regularization"/> on MLE fits, and except in an iteration that re-seeds a component
+/// that lost all its weight).
+/// </remarks>
+public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings (validated when fitting).</param>
+    public GaussianMixture(GaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+    }
+
+    /// <summary>The settings.</summary>
+    public GaussianMixtureOptions Options { get; }
+
+    /// <inheritdoc />
+    public FitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(data, null, progress, cancellationToken);
+
+    /// <inheritdoc />
+    public FitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return FitCore(data, sampleWeights, progress, cancellationToken);
+    }
+
+    private FitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        GaussianMixtureOptions o = Options;
+        o.Validate(data.GetLength(0), data.GetLength(1));
+        var clock = Stopwatch.StartNew();
+        var engine = new GaussianMixtureEngine(data, sampleWeights, o);
+        var seeds = new Random(o.Seed);
+        GaussianComponents? best = null;
+        double bestObjective = double.NegativeInfinity;
+        List<double>? bestTrace = null;
+        bool bestConverged = false;
+        for (int start = 0; start < o.Starts; start++)
+        {
+            var random = new Random(seeds.Next());
+            Initialize(engine, data, sampleWeights, random);
+            double previous = engine.Objective(engine.EStep());
+            var trace = new List<double>();
+            bool converged = false;
+            for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                engine.MStep(random);
+                double objective = engine.Objective(engine.EStep());
+                trace.Add(objective);
+                progress?.Report(new FitProgress(start, iteration, o.MaxIterations, objective));
+                if (Math.Abs(objective - previous) < o.Tolerance)
+                {
+                    converged = true;
+                    break;
+                }
+
+                previous = objective;
+            }
+
+            double final = trace[^1];
+            if (best is null || final > bestObjective)
+            {
+                best = engine.Current.Clone();
+                bestObjective = final;
+                bestTrace = trace;
+                bestConverged = converged;
+            }
+        }
+
+        var model = new GaussianMixtureModel(best!);
+        var report = new FitReport(o.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", bestTrace!.Count, bestConverged, bestTrace, clock.Elapsed);
+        return new FitResult<GaussianMixtureModel>(model, report);
+    }
+
+    private void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, Random random)
+    {
+        GaussianMixtureOptions o = Options;
+        int n = data.GetLength(0), k = o.Components;
+        if (o.InitialModel is { } initial)
+        {
+            engine.InitializeFrom(initial.Parameters);
+            return;
+        }
+
+        switch (o.Init)
+        {
+            case GaussianMixtureInit.First:
+                engine.InitializeFirst();
+                break;
+            case GaussianMixtureInit.RandomResponsibilities:
+                {
+                    var resp = new double[n * k];
+                    for (int i = 0; i < n; i++)
+                    {
+                        double s = 0;
+                        for (int c = 0; c < k; c++)
+                        {
+                            double u = random.NextDouble();
+                            resp[i * k + c] = u;
+                            s += u;
+                        }
+
+                        for (int c = 0; c < k; c++)
+                        {
+                            resp[i * k + c] /= s;
+                        }
+                    }
+
+                    engine.InitializeFromResponsibilities(resp, random);
+                    break;
+                }
+
+            case GaussianMixtureInit.RandomRows:
+                {
+                    int[] rows = DistinctRows(n, k, random);
+                    engine.InitializeFromLabels(NearestCentre(data, rows, o.MaxDegreeOfParallelism), random);
+                    break;
+                }
+
+            default:
+                {
+                    int[] rows = PlusPlusRows(data, sampleWeights, k, random);
+                    engine.InitializeFromLabels(NearestCentre(data, rows, o.MaxDegreeOfParallelism), random);
+                    break;
+                }
+        }
+    }
+
+    private static int[] DistinctRows(int n, int k, Random random)
+    {
+        var chosen = new int[k];
+        var seen = new HashSet<int>();
+        for (int c = 0; c < k; c++)
+        {
+            int r;
+            do
+            {
+                r = random.Next(n);
+            }
+            while (!seen.Add(r));
+            chosen[c] = r;
+        }
+
+        return chosen;
+    }
+
+    // Private k-means++ row choice; to be replaced by the library's KMeansSeeding once the K-Means work lands.
+    private static int[] PlusPlusRows(double[,] data, double[]? sampleWeights, int k, Random random)
+    {
+        int n = data.GetLength(0);
+        var chosen = new int[k];
+        var best = new double[n];
+        Array.Fill(best, double.PositiveInfinity);
+        chosen[0] = random.Next(n);
+        for (int c = 1; c < k; c++)
+        {
+            ReadOnlySpan<double> centre = data.Row(chosen[c - 1]);
+            double total = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double dist = MixtureKernels.SquaredDistance(data.Row(i), centre) * (sampleWeights?[i] ?? 1.0);
+                if (dist < best[i])
+                {
+                    best[i] = dist;
+                }
+
+                total += best[i];
+            }
+
+            int pick = random.Next(n);
+            if (total > 0)
+            {
+                double u = random.NextDouble() * total;
+                for (int i = 0; i < n; i++)
+                {
+                    u -= best[i];
+                    if (u < 0)
+                    {
+                        pick = i;
+                        break;
+                    }
+                }
+            }
+
+            chosen[c] = pick;
+        }
+
+        return chosen;
+    }
+
+    private static int[] NearestCentre(double[,] data, int[] rows, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1), k = rows.Length;
+        var centres = new double[k * d];
+        for (int c = 0; c < k; c++)
+        {
+            data.Row(rows[c]).CopyTo(centres.AsSpan(c * d, d));
+        }
+
+        var distances = new double[n * k];
+        Distances.PairwiseSquared(data.AsSpan(), n, d, centres, k, distances, maxDegreeOfParallelism);
+        var labels = new int[n];
+        Distances.RowArgMin(distances, n, k, labels, default);
+        return labels;
+    }
+
+    /// <summary>
+    /// Fits one mixture per candidate number of components and picks the one with the lowest BIC.
+    /// </summary>
+    /// <param name="data">n × d observations.</param>
+    /// <param name="candidates">Candidate numbers of components (each between 1 and n).</param>
+    /// <param name="options">Settings for every fit; <see cref="GaussianMixtureOptions.Components"/> is replaced by each candidate.</param>
+    /// <param name="cancellationToken">Cancels between fits and iterations.</param>
+    public static GaussianMixtureSelection SelectComponentsByBic(double[,] data, IEnumerable<int> candidates, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(options);
+        var results = new List<GaussianMixtureCandidate>();
+        foreach (int k in candidates)
+        {
+            FitResult<GaussianMixtureModel> fit = new GaussianMixture(options with { Components = k, InitialModel = null }).Fit(data, null, cancellationToken);
+            results.Add(new GaussianMixtureCandidate(k, fit.Model.Bic(data), fit.Model.Aic(data), fit));
+        }
+
+        if (results.Count == 0)
+        {
+            throw new ArgumentException("There are no candidate numbers of components.", nameof(candidates));
+        }
+
+        GaussianMixtureCandidate best = results[0];
+        foreach (GaussianMixtureCandidate r in results)
+        {
+            if (r.Bic < best.Bic)
+            {
+                best = r;
+            }
+        }
+
+        return new GaussianMixtureSelection(best, results);
+    }
+}
+
+/// <summary>One fitted candidate of a model selection.</summary>
+/// <param name="Components">The number of components K.</param>
+/// <param name="Bic">Its BIC on the data (lower is better).</param>
+/// <param name="Aic">Its AIC on the data (lower is better).</param>
+/// <param name="Fit">The fitted model and report.</param>
+public sealed record GaussianMixtureCandidate(int Components, double Bic, double Aic, FitResult<GaussianMixtureModel> Fit);
+
+/// <summary>The outcome of choosing the number of components by BIC.</summary>
+/// <param name="Best">The candidate with the lowest BIC (the first on ties).</param>
+/// <param name="Candidates">Every candidate in the order given.</param>
+public sealed record GaussianMixtureSelection(GaussianMixtureCandidate Best, IReadOnlyList<GaussianMixtureCandidate> Candidates);

@@ -1,0 +1,465 @@
+using System.Collections.Concurrent;
+using LatentModels.LinearAlgebra;
+using LatentModels.Statistics;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// Batch EM machinery over one data set: fused E-step + statistics over fixed-size row blocks (parallel, merged in
+/// block order, so bit-identical for any thread count), closed-form M-step (MLE or MAP), initialisations and the
+/// re-seeding of empty components. All buffers are allocated once per fit.
+/// </summary>
+internal sealed class GaussianMixtureEngine
+{
+    private readonly double[,] _data;
+    private readonly double[]? _sampleWeights;
+    private readonly int _n, _d, _k;
+    private readonly CovarianceType _type;
+    private readonly double _regularization;
+    private readonly int _dop;
+    private readonly int _blockSize;
+    private readonly MixtureStatistics[] _blockStats;
+    private readonly ConcurrentBag<MixtureWorkspace> _pool = [];
+    private readonly Action<int, int, int> _eStepBody;
+    private readonly Action<int, int, int> _respBody;
+    private readonly double[] _mStepScratch;
+    private double[]? _initialResponsibilities;
+
+    public GaussianMixtureEngine(double[,] data, double[]? sampleWeights, GaussianMixtureOptions options)
+    {
+        _data = data;
+        _sampleWeights = sampleWeights;
+        _n = data.GetLength(0);
+        _d = data.GetLength(1);
+        _k = options.Components;
+        _type = options.Covariance;
+        _regularization = options.Regularization;
+        _dop = options.MaxDegreeOfParallelism;
+        bool full = _type is CovarianceType.Full or CovarianceType.Tied;
+        DataMoments = WeightedMoments.FromRows(data, sampleWeights, fullScatter: true);
+        TotalWeight = DataMoments.Weight;
+        Current = new GaussianComponents(_type, _k, _d);
+        DataMoments.MeanSpan.CopyTo(Current.Shift);
+        Prior = options.Prior?.Resolve(_type, _k, DataMoments, Current.Shift);
+        _blockSize = BlockSizeFor(_k, _d);
+        int blocks = ParallelBlocks.BlockCount(_n, _blockSize);
+        _blockStats = new MixtureStatistics[blocks];
+        for (int b = 0; b < blocks; b++)
+        {
+            _blockStats[b] = new MixtureStatistics(_k, _d, full);
+        }
+
+        Totals = new MixtureStatistics(_k, _d, full);
+        _mStepScratch = new double[Math.Max(Current.UpdateScratchLength, _d * _d)];
+        _eStepBody = EStepBlock;
+        _respBody = ResponsibilityBlock;
+    }
+
+    /// <summary>Rows per block: a function of K and d only (never of the thread count).</summary>
+    public static int BlockSizeFor(int k, int d)
+    {
+        int perRow = k * d + 2 * d + k + 1;
+        int size = 16;
+        while (size * 2 * perRow <= 32768 && size < 1024)
+        {
+            size *= 2;
+        }
+
+        return size;
+    }
+
+    public WeightedMoments DataMoments { get; }
+
+    public double TotalWeight { get; }
+
+    public ResolvedPrior? Prior { get; }
+
+    public GaussianComponents Current { get; }
+
+    public MixtureStatistics Totals { get; }
+
+    public int Rows => _n;
+
+    /// <summary>E-step on <see cref="Current"/>: fills <see cref="Totals"/> and returns the mean log-likelihood.</summary>
+    public double EStep()
+    {
+        ParallelBlocks.For(_n, _blockSize, _dop, _eStepBody);
+        MergeBlocks();
+        return Totals.LogLikelihood / Totals.SampleWeight;
+    }
+
+    /// <summary>The objective EM maximises: mean log-likelihood, plus log-prior / total weight under a prior.</summary>
+    public double Objective(double meanLogLikelihood) =>
+        Prior is null ? meanLogLikelihood : meanLogLikelihood + Prior.LogDensity(Current) / TotalWeight;
+
+    private void MergeBlocks()
+    {
+        Totals.Reset();
+        foreach (MixtureStatistics s in _blockStats)
+        {
+            Totals.Merge(s);
+        }
+    }
+
+    private MixtureWorkspace Rent() =>
+        _pool.TryTake(out MixtureWorkspace? ws) ? ws : new MixtureWorkspace(_blockSize, _k, _d, Current.ProductWidth);
+
+    private void EStepBlock(int block, int start, int end)
+    {
+        MixtureWorkspace ws = Rent();
+        int rows = end - start, k = _k;
+        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, rows * _d);
+        Span<double> resp = ws.LogProb.AsSpan(0, rows * k);
+        Span<double> lse = ws.LogNormalizer.AsSpan(0, rows);
+        Current.LogJoint(x, rows, resp, ws);
+        LogSumExp.NormalizeRowsInPlace(resp, rows, k, lse);
+        MixtureStatistics stats = _blockStats[block];
+        double ll = 0, sw = 0, worst = double.PositiveInfinity;
+        int worstRow = -1;
+        for (int i = 0; i < rows; i++)
+        {
+            double w = _sampleWeights?[start + i] ?? 1.0;
+            if (w != 1.0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(resp.Slice(i * k, k), w, resp.Slice(i * k, k));
+            }
+
+            if (w > 0)
+            {
+                ll += w * lse[i];
+                sw += w;
+                if (lse[i] < worst)
+                {
+                    worst = lse[i];
+                    worstRow = start + i;
+                }
+            }
+        }
+
+        stats.SetFromBlock(ws.Centered, resp, rows, ws);
+        stats.LogLikelihood = ll;
+        stats.SampleWeight = sw;
+        stats.WorstValue = worst;
+        stats.WorstRow = worstRow;
+        _pool.Add(ws);
+    }
+
+    private void ResponsibilityBlock(int block, int start, int end)
+    {
+        MixtureWorkspace ws = Rent();
+        int rows = end - start, k = _k, d = _d;
+        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * d, rows * d);
+        Span<double> xc = ws.Centered.AsSpan(0, rows * d);
+        Span<double> resp = ws.LogProb.AsSpan(0, rows * k);
+        _initialResponsibilities.AsSpan(start * k, rows * k).CopyTo(resp);
+        double sw = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Subtract(x.Slice(i * d, d), Current.Shift, xc.Slice(i * d, d));
+            double w = _sampleWeights?[start + i] ?? 1.0;
+            sw += w;
+            if (w != 1.0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(resp.Slice(i * k, k), w, resp.Slice(i * k, k));
+            }
+        }
+
+        MixtureStatistics stats = _blockStats[block];
+        stats.SetFromBlock(xc, resp, rows, ws);
+        stats.LogLikelihood = 0;
+        stats.SampleWeight = sw;
+        stats.WorstValue = double.PositiveInfinity;
+        stats.WorstRow = -1;
+        _pool.Add(ws);
+    }
+
+    /// <summary>Initialises <see cref="Current"/> with an M-step from the given n × K responsibilities.</summary>
+    public void InitializeFromResponsibilities(double[] responsibilities, Random random)
+    {
+        _initialResponsibilities = responsibilities;
+        ParallelBlocks.For(_n, _blockSize, _dop, _respBody);
+        _initialResponsibilities = null;
+        MergeBlocks();
+        MStep(random);
+    }
+
+    /// <summary>Initialises <see cref="Current"/> with one-hot responsibilities from hard labels.</summary>
+    public void InitializeFromLabels(int[] labels, Random random)
+    {
+        var resp = new double[_n * _k];
+        for (int i = 0; i < _n; i++)
+        {
+            resp[i * _k + labels[i]] = 1;
+        }
+
+        InitializeFromResponsibilities(resp, random);
+    }
+
+    /// <summary>The "first" start: first K rows as means, equal weights, the data covariance for every component.</summary>
+    public void InitializeFirst()
+    {
+        int k = _k, d = _d;
+        ReadOnlySpan<double> x = _data.AsSpan();
+        for (int c = 0; c < k; c++)
+        {
+            Current.Weights[c] = 1.0 / k;
+            x.Slice(c * d, d).CopyTo(Current.Means.AsSpan(c * d, d));
+            DataCovariance(c, 0.0);
+        }
+
+        if (!Current.TryUpdate(_mStepScratch, out _))
+        {
+            // A degenerate data covariance (e.g. a constant column): fall back to the regularised one.
+            double jitter = _regularization > 0 ? _regularization : 1e-6 * Math.Max(MeanDataVariance(), double.Epsilon);
+            for (int c = 0; c < k; c++)
+            {
+                DataCovariance(c, jitter);
+            }
+
+            ThrowIfSingular();
+        }
+    }
+
+    /// <summary>Starts from explicit parameters (a model's weights, means and covariances).</summary>
+    public void InitializeFrom(GaussianComponents parameters)
+    {
+        parameters.Weights.CopyTo(Current.Weights, 0);
+        parameters.Means.CopyTo(Current.Means, 0);
+        parameters.Covariance.CopyTo(Current.Covariance, 0);
+        ThrowIfSingular();
+    }
+
+    private double MeanDataVariance()
+    {
+        double s = 0;
+        for (int j = 0; j < _d; j++)
+        {
+            s += DataMoments.ScatterSpan[j * _d + j];
+        }
+
+        return s / (_d * DataMoments.Weight);
+    }
+
+    /// <summary>Writes the data's 1/N covariance (shaped for the covariance type) plus a jitter as component c's covariance.</summary>
+    private void DataCovariance(int c, double jitter)
+    {
+        int d = _d;
+        ReadOnlySpan<double> scatter = DataMoments.ScatterSpan;
+        double w = DataMoments.Weight;
+        switch (_type)
+        {
+            case CovarianceType.Full:
+            case CovarianceType.Tied:
+                {
+                    Span<double> cov = _type == CovarianceType.Full ? Current.Covariance.AsSpan(c * d * d, d * d) : Current.Covariance.AsSpan(0, d * d);
+                    for (int i = 0; i < d * d; i++)
+                    {
+                        cov[i] = scatter[i] / w;
+                    }
+
+                    for (int j = 0; j < d; j++)
+                    {
+                        cov[j * d + j] += jitter;
+                    }
+
+                    break;
+                }
+
+            case CovarianceType.Diagonal:
+                for (int j = 0; j < d; j++)
+                {
+                    Current.Covariance[c * d + j] = scatter[j * d + j] / w + jitter;
+                }
+
+                break;
+            default:
+                Current.Covariance[c] = MeanDataVariance() + jitter;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// M-step from <see cref="Totals"/>: weights, means and covariances (MLE plus <c>Regularization</c> on the diagonal,
+    /// or the MAP update under the prior). Components that lost all their weight are re-seeded at the worst-explained row
+    /// (then at random rows). Throws <see cref="FittingException"/> naming a component whose covariance is singular.
+    /// </summary>
+    public void MStep(Random random)
+    {
+        int k = _k, d = _d;
+        MixtureStatistics t = Totals;
+        double n = 0;
+        for (int c = 0; c < k; c++)
+        {
+            n += t.Weight[c];
+        }
+
+        double emptyThreshold = 1e-10 * n;
+        ResolvedPrior? prior = Prior;
+        double alpha = prior?.Alpha ?? 1.0;
+        double weightDenominator = n + k * (alpha - 1);
+        double reg = prior is null ? _regularization : 0.0;
+        int size = t.ScatterSize;
+        Span<double> tied = _type == CovarianceType.Tied ? Current.Covariance.AsSpan(0, d * d) : default;
+        tied.Clear();
+        for (int c = 0; c < k; c++)
+        {
+            double nk = t.Weight[c];
+            Current.Weights[c] = (nk + alpha - 1) / weightDenominator;
+            ReadOnlySpan<double> m = t.Mean.AsSpan(c * d, d);
+            ReadOnlySpan<double> s = t.Scatter.AsSpan(c * size, size);
+            Span<double> mean = Current.Means.AsSpan(c * d, d);
+            double shrink = 0;
+            if (prior is null)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    mean[j] = m[j] + Current.Shift[j];
+                }
+            }
+            else
+            {
+                double kappa = prior.Kappa;
+                shrink = kappa * nk / (kappa + nk);
+                for (int j = 0; j < d; j++)
+                {
+                    mean[j] = (nk * m[j] + kappa * prior.CentredMean[j]) / (nk + kappa) + Current.Shift[j];
+                }
+            }
+
+            ReadOnlySpan<double> m0 = prior is null ? default : prior.CentredMean;
+            switch (_type)
+            {
+                case CovarianceType.Full:
+                    {
+                        Span<double> cov = Current.Covariance.AsSpan(c * d * d, d * d);
+                        if (prior is null)
+                        {
+                            for (int i = 0; i < d * d; i++)
+                            {
+                                cov[i] = s[i] / nk;
+                            }
+                        }
+                        else
+                        {
+                            double denominator = prior.Nu + nk + d + 2;
+                            for (int a = 0; a < d; a++)
+                            {
+                                for (int b = 0; b < d; b++)
+                                {
+                                    cov[a * d + b] = (prior.Scale[a * d + b] + s[a * d + b] + shrink * (m[a] - m0[a]) * (m[b] - m0[b])) / denominator;
+                                }
+                            }
+                        }
+
+                        for (int j = 0; j < d; j++)
+                        {
+                            cov[j * d + j] += reg;
+                        }
+
+                        break;
+                    }
+
+                case CovarianceType.Tied:
+                    for (int a = 0; a < d; a++)
+                    {
+                        for (int b = 0; b < d; b++)
+                        {
+                            tied[a * d + b] += s[a * d + b] + (prior is null ? 0 : shrink * (m[a] - m0[a]) * (m[b] - m0[b]));
+                        }
+                    }
+
+                    break;
+                case CovarianceType.Diagonal:
+                    for (int j = 0; j < d; j++)
+                    {
+                        Current.Covariance[c * d + j] = prior is null
+                            ? s[j] / nk + reg
+                            : (prior.ScaleDiagonal[j] + s[j] + shrink * (m[j] - m0[j]) * (m[j] - m0[j])) / (prior.Nu + nk + 3);
+                    }
+
+                    break;
+                default:
+                    {
+                        double trace = 0, dist = 0;
+                        for (int j = 0; j < d; j++)
+                        {
+                            trace += s[j];
+                            if (prior is not null)
+                            {
+                                dist += (m[j] - m0[j]) * (m[j] - m0[j]);
+                            }
+                        }
+
+                        Current.Covariance[c] = prior is null
+                            ? trace / (nk * d) + reg
+                            : (d * prior.ScaleMeanDiagonal + trace + shrink * dist) / (d * (prior.Nu + nk + 1) + 2);
+                        break;
+                    }
+            }
+        }
+
+        if (_type == CovarianceType.Tied)
+        {
+            double denominator = prior is null ? n : prior.Nu + d + 1 + n + k;
+            for (int i = 0; i < d * d; i++)
+            {
+                tied[i] = ((prior?.Scale[i] ?? 0) + tied[i]) / denominator;
+            }
+
+            for (int j = 0; j < d; j++)
+            {
+                tied[j * d + j] += reg;
+            }
+        }
+
+        ReseedEmptyComponents(emptyThreshold, random);
+        ThrowIfSingular();
+    }
+
+    private void ReseedEmptyComponents(double threshold, Random random)
+    {
+        int k = _k, d = _d;
+        bool any = false;
+        bool usedWorst = false;
+        for (int c = 0; c < k; c++)
+        {
+            if (Totals.Weight[c] > threshold)
+            {
+                continue;
+            }
+
+            any = true;
+            int row = !usedWorst && Totals.WorstRow >= 0 ? Totals.WorstRow : random.Next(_n);
+            usedWorst = true;
+            _data.Row(row).CopyTo(Current.Means.AsSpan(c * d, d));
+            Current.Weights[c] = 1.0 / _n;
+            if (_type != CovarianceType.Tied)
+            {
+                DataCovariance(c, _regularization);
+            }
+        }
+
+        if (any)
+        {
+            double sum = Current.Weights.Sum();
+            for (int c = 0; c < k; c++)
+            {
+                Current.Weights[c] /= sum;
+            }
+        }
+    }
+
+    private void ThrowIfSingular()
+    {
+        if (Current.TryUpdate(_mStepScratch, out int failed))
+        {
+            return;
+        }
+
+        string who = failed < 0 ? "The shared (tied) covariance" : $"The covariance of component {failed}";
+        string message = $"{who} is not positive definite: its points lie in a lower-dimensional subspace or it collapsed onto too few "
+            + "(e.g. duplicated) points. Remedies: set Regularization > 0 (e.g. 1e-6, added to the diagonal), fit MAP EM with a prior "
+            + "(Prior = GaussianMixturePrior.Default), use fewer components, or a more constrained covariance type.";
+        throw failed < 0 ? new FittingException(message) : new FittingException(message, failed);
+    }
+}

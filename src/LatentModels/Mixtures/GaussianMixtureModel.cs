@@ -1,0 +1,356 @@
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// A fitted (or explicitly specified) Gaussian mixture p(x) = Σₖ πₖ 𝒩(x | μₖ, Σₖ). Immutable: every array it hands
+/// out is a copy. Gives log-densities, hard and soft assignments, samples, parameter counts and the information
+/// criteria BIC and AIC in scikit-learn's convention (lower is better).
+/// </summary>
+public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, ISampler
+{
+    private const int BlockSize = 256;
+    private readonly GaussianComponents _p;
+
+    internal GaussianMixtureModel(GaussianComponents parameters)
+    {
+        _p = new GaussianComponents(parameters.Type, parameters.K, parameters.D);
+        parameters.Weights.CopyTo(_p.Weights, 0);
+        parameters.Means.CopyTo(_p.Means, 0);
+        parameters.Covariance.CopyTo(_p.Covariance, 0);
+
+        // Centre on the mixture mean so log-densities do not depend on where the data sit.
+        for (int c = 0; c < _p.K; c++)
+        {
+            for (int j = 0; j < _p.D; j++)
+            {
+                _p.Shift[j] += _p.Weights[c] * _p.Means[c * _p.D + j];
+            }
+        }
+
+        if (!_p.TryUpdate(new double[_p.UpdateScratchLength], out int failed))
+        {
+            throw failed < 0
+                ? new FittingException("The shared (tied) covariance is not positive definite.")
+                : new FittingException($"The covariance of component {failed} is not positive definite.", failed);
+        }
+    }
+
+    /// <summary>
+    /// Creates a mixture from explicit parameters (e.g. to start EM from them, or to sample from a known mixture).
+    /// </summary>
+    /// <param name="covarianceType">How <paramref name="covariances"/> is laid out.</param>
+    /// <param name="weights">K positive weights; they are normalised to sum to one.</param>
+    /// <param name="means">K × d means.</param>
+    /// <param name="covariances">scikit-learn's layout, flattened row-major: full K·d·d (component after component),
+    /// tied d·d, diagonal K·d, spherical K variances. Every covariance must be symmetric positive definite.</param>
+    /// <exception cref="ArgumentException">Shapes disagree, a value is not finite, a weight is not positive or a
+    /// covariance is not positive definite (the message names the component).</exception>
+    public static GaussianMixtureModel Create(CovarianceType covarianceType, double[] weights, double[,] means, double[] covariances)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        DataValidation.CheckMatrix(means, nameof(means));
+        ArgumentNullException.ThrowIfNull(covariances);
+        if (!Enum.IsDefined(covarianceType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(covarianceType), covarianceType, "Unknown covariance type.");
+        }
+
+        int k = means.GetLength(0), d = means.GetLength(1);
+        if (weights.Length != k)
+        {
+            throw new ArgumentException($"There are {weights.Length} weights for {k} means.", nameof(weights));
+        }
+
+        int expected = GaussianComponents.CovarianceLength(covarianceType, k, d);
+        if (covariances.Length != expected)
+        {
+            throw new ArgumentException($"A {covarianceType} mixture of {k} components in dimension {d} needs {expected} covariance values, not {covariances.Length}.", nameof(covariances));
+        }
+
+        DataValidation.CheckFinite(covariances, covariances.Length, nameof(covariances));
+        double sum = 0;
+        for (int c = 0; c < k; c++)
+        {
+            if (!(weights[c] > 0) || !double.IsFinite(weights[c]))
+            {
+                throw new ArgumentException($"The weight of component {c} is {weights[c]}; weights must be positive and finite.", nameof(weights));
+            }
+
+            sum += weights[c];
+        }
+
+        var p = new GaussianComponents(covarianceType, k, d);
+        for (int c = 0; c < k; c++)
+        {
+            p.Weights[c] = weights[c] / sum;
+        }
+
+        means.AsSpan().CopyTo(p.Means);
+        covariances.CopyTo(p.Covariance, 0);
+        if (covarianceType is CovarianceType.Full or CovarianceType.Tied)
+        {
+            int count = covarianceType == CovarianceType.Full ? k : 1;
+            for (int c = 0; c < count; c++)
+            {
+                for (int a = 0; a < d; a++)
+                {
+                    for (int b = 0; b < a; b++)
+                    {
+                        double x = covariances[c * d * d + a * d + b], y = covariances[c * d * d + b * d + a];
+                        if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
+                        {
+                            throw new ArgumentException($"The covariance of component {c} is not symmetric at ({a}, {b}).", nameof(covariances));
+                        }
+                    }
+                }
+            }
+        }
+
+        try
+        {
+            return new GaussianMixtureModel(p);
+        }
+        catch (FittingException e)
+        {
+            throw new ArgumentException(e.Message, nameof(covariances));
+        }
+    }
+
+    internal GaussianComponents Parameters => _p;
+
+    /// <inheritdoc />
+    public int Dimension => _p.D;
+
+    /// <summary>Number of components K.</summary>
+    public int Components => _p.K;
+
+    /// <inheritdoc />
+    public int Clusters => _p.K;
+
+    /// <summary>How the covariances are parameterised.</summary>
+    public CovarianceType CovarianceType => _p.Type;
+
+    /// <summary>A copy of the mixing weights πₖ (they sum to one).</summary>
+    public double[] Weights => (double[])_p.Weights.Clone();
+
+    /// <summary>A copy of the means (K × d).</summary>
+    public double[,] Means
+    {
+        get
+        {
+            var m = new double[_p.K, _p.D];
+            _p.Means.CopyTo(m.AsWritableSpan());
+            return m;
+        }
+    }
+
+    /// <summary>A copy of the covariance parameters in scikit-learn's layout, flattened: full K·d·d, tied d·d,
+    /// diagonal K·d, spherical K.</summary>
+    public double[] CovarianceParameters => (double[])_p.Covariance.Clone();
+
+    /// <summary>The full d × d covariance matrix of one component, expanded from any covariance type.</summary>
+    /// <param name="component">Zero-based component index.</param>
+    public double[,] GetCovariance(int component)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(component);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(component, _p.K);
+        var m = new double[_p.D, _p.D];
+        _p.ExpandCovariance(component, m.AsWritableSpan());
+        return m;
+    }
+
+    /// <summary>
+    /// Number of free parameters (scikit-learn's count): K − 1 weights, K·d means and the covariances — full
+    /// K·d(d+1)/2, diagonal K·d, spherical K, tied d(d+1)/2.
+    /// </summary>
+    public int ParameterCount
+    {
+        get
+        {
+            int k = _p.K, d = _p.D;
+            int covariance = _p.Type switch
+            {
+                CovarianceType.Full => k * d * (d + 1) / 2,
+                CovarianceType.Diagonal => k * d,
+                CovarianceType.Spherical => k,
+                _ => d * (d + 1) / 2,
+            };
+            return covariance + k * d + k - 1;
+        }
+    }
+
+    /// <summary>Bayesian information criterion −2 log L + p ln n on <paramref name="data"/> (scikit-learn's convention; lower is better).</summary>
+    /// <param name="data">n × d observations.</param>
+    public double Bic(double[,] data)
+    {
+        double score = Score(data);
+        int n = data.GetLength(0);
+        return -2 * score * n + ParameterCount * Math.Log(n);
+    }
+
+    /// <summary>Akaike information criterion −2 log L + 2p on <paramref name="data"/> (scikit-learn's convention; lower is better).</summary>
+    /// <param name="data">n × d observations.</param>
+    public double Aic(double[,] data)
+    {
+        double score = Score(data);
+        return -2 * score * data.GetLength(0) + 2 * ParameterCount;
+    }
+
+    /// <inheritdoc />
+    public void LogDensity(double[,] data, Span<double> destination)
+    {
+        CheckData(data);
+        int n = data.GetLength(0);
+        if (destination.Length < n)
+        {
+            throw new ArgumentException($"The destination has {destination.Length} values for {n} rows.", nameof(destination));
+        }
+
+        var result = new double[n];
+        ForBlocks(data, (start, rows, logJoint, ws) =>
+            LogSumExp.Rows(logJoint, rows, _p.K, result.AsSpan(start, rows)));
+        result.CopyTo(destination);
+    }
+
+    /// <inheritdoc />
+    public double LogDensity(ReadOnlySpan<double> point)
+    {
+        DataValidation.CheckPoint(point, _p.D, nameof(point));
+        var ws = new MixtureWorkspace(1, _p.K, _p.D, _p.ProductWidth);
+        Span<double> logJoint = ws.LogProb;
+        _p.LogJoint(point, 1, logJoint, ws);
+        return LogSumExp.Compute(logJoint);
+    }
+
+    /// <inheritdoc />
+    public double Score(double[,] data)
+    {
+        CheckData(data);
+        var values = new double[data.GetLength(0)];
+        LogDensity(data, values);
+        double s = 0;
+        foreach (double v in values)
+        {
+            s += v;
+        }
+
+        return s / values.Length;
+    }
+
+    /// <inheritdoc />
+    public int[] Predict(double[,] data)
+    {
+        CheckData(data);
+        var labels = new int[data.GetLength(0)];
+        ForBlocks(data, (start, rows, logJoint, ws) =>
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                ReadOnlySpan<double> row = logJoint.Slice(i * _p.K, _p.K);
+                int best = 0;
+                for (int c = 1; c < row.Length; c++)
+                {
+                    if (row[c] > row[best])
+                    {
+                        best = c;
+                    }
+                }
+
+                labels[start + i] = best;
+            }
+        });
+        return labels;
+    }
+
+    /// <inheritdoc />
+    public double[,] PredictProbabilities(double[,] data)
+    {
+        CheckData(data);
+        var result = new double[data.GetLength(0), _p.K];
+        ForBlocks(data, (start, rows, logJoint, ws) =>
+        {
+            LogSumExp.NormalizeRowsInPlace(logJoint, rows, _p.K, default);
+            logJoint.CopyTo(result.AsWritableSpan().Slice(start * _p.K, rows * _p.K));
+        });
+        return result;
+    }
+
+    /// <inheritdoc />
+    public double[,] Sample(int count, Random random) => SampleWithComponents(count, random).Points;
+
+    /// <summary>Draws <paramref name="count"/> points and the component each came from.</summary>
+    /// <param name="count">Number of samples, non-negative.</param>
+    /// <param name="random">The random source.</param>
+    public (double[,] Points, int[] Components) SampleWithComponents(int count, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(random);
+        int k = _p.K, d = _p.D;
+        var factors = new double[k * d * d];
+        for (int c = 0; c < k; c++)
+        {
+            Span<double> l = factors.AsSpan(c * d * d, d * d);
+            _p.ExpandCovariance(c, l);
+            Cholesky.TryFactor(l, d, out _);
+        }
+
+        var points = new double[count, d];
+        var components = new int[count];
+        Span<double> z = new double[d];
+        Span<double> dst = points.AsWritableSpan();
+        for (int i = 0; i < count; i++)
+        {
+            double u = random.NextDouble();
+            int c = 0;
+            double cumulative = _p.Weights[0];
+            while (c < k - 1 && u >= cumulative)
+            {
+                c++;
+                cumulative += _p.Weights[c];
+            }
+
+            components[i] = c;
+            for (int j = 0; j < d; j++)
+            {
+                z[j] = MixtureKernels.StandardNormal(random);
+            }
+
+            ReadOnlySpan<double> l = factors.AsSpan(c * d * d, d * d);
+            Span<double> x = dst.Slice(i * d, d);
+            for (int a = 0; a < d; a++)
+            {
+                double s = _p.Means[c * d + a];
+                for (int b = 0; b <= a; b++)
+                {
+                    s += l[a * d + b] * z[b];
+                }
+
+                x[a] = s;
+            }
+        }
+
+        return (points, components);
+    }
+
+    private void CheckData(double[,] data)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckDimension(data, _p.D, nameof(data));
+    }
+
+    private delegate void BlockAction(int start, int rows, Span<double> logJoint, MixtureWorkspace workspace);
+
+    private void ForBlocks(double[,] data, BlockAction action)
+    {
+        int n = data.GetLength(0), d = _p.D;
+        ParallelBlocks.For(n, BlockSize, 0, (block, start, end) =>
+        {
+            var ws = new MixtureWorkspace(BlockSize, _p.K, d, _p.ProductWidth);
+            int rows = end - start;
+            Span<double> logJoint = ws.LogProb.AsSpan(0, rows * _p.K);
+            _p.LogJoint(data.AsSpan().Slice(start * d, rows * d), rows, logJoint, ws);
+            action(start, rows, logJoint, ws);
+        });
+    }
+}

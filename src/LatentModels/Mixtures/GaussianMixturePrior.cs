@@ -1,0 +1,310 @@
+using LatentModels.LinearAlgebra;
+using LatentModels.Statistics;
+using MathNet.Numerics;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// Conjugate prior for MAP EM on a Gaussian mixture: a symmetric Dirichlet(α) on the weights and, per component, a
+/// Normal–inverse-Wishart prior μₖ | Σₖ ~ 𝒩(μ₀, Σₖ/κ), Σₖ ~ IW(Λ, ν) (full); for diagonal covariances each variance
+/// σₖⱼ² ~ InvGamma(ν/2, Λⱼⱼ/2) with μₖⱼ ~ 𝒩(μ₀ⱼ, σₖⱼ²/κ); for spherical σₖ² ~ InvGamma(νd/2, tr Λ/2); for tied one
+/// shared Σ ~ IW(Λ, ν) and every mean 𝒩(μ₀, Σ/κ). The M-step stays closed form, e.g. for full covariance
+/// Σₖ = (Λ + Sₖ + κNₖ/(κ+Nₖ)·(x̄ₖ − μ₀)(x̄ₖ − μ₀)ᵀ) / (ν + Nₖ + d + 2).
+/// </summary>
+/// <remarks>
+/// Unset hyper-parameters follow Fraley and Raftery (2007) as mclust's <c>defaultPrior</c> sets them: μ₀ = the data
+/// mean, κ = 0.01, ν = d + 2 and Λ = cov(data) / K^(2/d) (with the n − 1 sample covariance; its diagonal for diagonal
+/// covariances, the mean of its diagonal for spherical ones). With a prior, <see cref="GaussianMixtureOptions.Regularization"/>
+/// is not added: the prior already keeps every covariance positive definite, and the M-step stays the exact maximiser
+/// of the log-posterior, so its trace never decreases.
+/// </remarks>
+public sealed record GaussianMixturePrior
+{
+    /// <summary>The default prior in the spirit of Fraley and Raftery (2007) / mclust (every hyper-parameter from the data).</summary>
+    public static GaussianMixturePrior Default { get; } = new();
+
+    /// <summary>Concentration α of the symmetric Dirichlet prior on the weights; 1 (the default) is flat. At least 1.</summary>
+    public double WeightConcentration { get; init; } = 1.0;
+
+    /// <summary>Mean shrinkage κ &gt; 0 (pseudo-observations at the prior mean). Default 0.01.</summary>
+    public double MeanShrinkage { get; init; } = 0.01;
+
+    /// <summary>Prior mean μ₀ (d values); <see langword="null"/> uses the data mean.</summary>
+    public double[]? Mean { get; init; }
+
+    /// <summary>Degrees of freedom ν; <see langword="null"/> uses d + 2. Must exceed d − 1 for full and tied covariances, 0 otherwise.</summary>
+    public double? DegreesOfFreedom { get; init; }
+
+    /// <summary>Scale matrix Λ (d × d, symmetric positive definite); <see langword="null"/> uses cov(data)/K^(2/d).</summary>
+    public double[,]? Scale { get; init; }
+
+    internal void Validate(int dimension)
+    {
+        if (!(WeightConcentration >= 1) || !double.IsFinite(WeightConcentration))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeightConcentration), WeightConcentration, "The Dirichlet concentration must be finite and at least 1.");
+        }
+
+        if (!(MeanShrinkage > 0) || !double.IsFinite(MeanShrinkage))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MeanShrinkage), MeanShrinkage, "The mean shrinkage must be finite and positive.");
+        }
+
+        if (Mean is { } m)
+        {
+            if (m.Length != dimension)
+            {
+                throw new ArgumentException($"The prior mean has {m.Length} values but the data have {dimension} columns.", nameof(Mean));
+            }
+
+            DataValidation.CheckFinite(m, dimension, nameof(Mean));
+        }
+
+        if (DegreesOfFreedom is { } nu && (!(nu > 0) || !double.IsFinite(nu)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DegreesOfFreedom), nu, "The degrees of freedom must be finite and positive.");
+        }
+
+        if (Scale is { } s)
+        {
+            if (s.GetLength(0) != dimension || s.GetLength(1) != dimension)
+            {
+                throw new ArgumentException($"The scale is {s.GetLength(0)} × {s.GetLength(1)} but must be {dimension} × {dimension}.", nameof(Scale));
+            }
+
+            DataValidation.CheckFinite(s.AsSpan(), dimension, nameof(Scale));
+            var l = s.AsSpan().ToArray();
+            if (!Cholesky.TryFactor(l, dimension, out int pivot))
+            {
+                throw new ArgumentException($"The scale matrix is not positive definite (pivot {pivot} failed).", nameof(Scale));
+            }
+        }
+    }
+
+    internal ResolvedPrior Resolve(CovarianceType type, int components, WeightedMoments dataMoments, ReadOnlySpan<double> shift)
+    {
+        int d = dataMoments.Dimension;
+        double nu = DegreesOfFreedom ?? d + 2;
+        if ((type is CovarianceType.Full or CovarianceType.Tied) && !(nu > d - 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DegreesOfFreedom), nu, $"An inverse-Wishart prior in dimension {d} needs more than {d - 1} degrees of freedom.");
+        }
+
+        var scale = new double[d * d];
+        if (Scale is { } s)
+        {
+            s.AsSpan().CopyTo(scale);
+        }
+        else
+        {
+            // mclust: var(data) (n − 1 denominator) times (1/G)^(2/d).
+            double n = dataMoments.Weight;
+            double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
+            ReadOnlySpan<double> scatter = dataMoments.ScatterSpan;
+            for (int i = 0; i < d * d; i++)
+            {
+                scale[i] = scatter[i] * factor;
+            }
+        }
+
+        var mean = new double[d];
+        ReadOnlySpan<double> m0 = Mean ?? dataMoments.MeanSpan;
+        for (int j = 0; j < d; j++)
+        {
+            mean[j] = m0[j] - shift[j];
+        }
+
+        return new ResolvedPrior(type, components, d, WeightConcentration, MeanShrinkage, nu, mean, scale);
+    }
+}
+
+/// <summary>A prior with every hyper-parameter fixed (prior mean in the engine's centred coordinates) and its constants.</summary>
+internal sealed class ResolvedPrior
+{
+    private const double Log2Pi = 1.8378770664093454835606594728112; // log 2π
+
+    public ResolvedPrior(CovarianceType type, int components, int dimension, double alpha, double kappa, double nu, double[] centredMean, double[] scale)
+    {
+        Type = type;
+        K = components;
+        D = dimension;
+        Alpha = alpha;
+        Kappa = kappa;
+        Nu = nu;
+        CentredMean = centredMean;
+        Scale = scale;
+        int d = dimension;
+        ScaleDiagonal = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            ScaleDiagonal[j] = scale[j * d + j];
+        }
+
+        ScaleMeanDiagonal = ScaleDiagonal.Average();
+        double logDirichlet = SpecialFunctions.GammaLn(K * alpha) - K * SpecialFunctions.GammaLn(alpha);
+        double logNormalMeans = 0.5 * d * (Math.Log(kappa) - Log2Pi);
+        switch (type)
+        {
+            case CovarianceType.Full:
+            case CovarianceType.Tied:
+                {
+                    var l = (double[])scale.Clone();
+                    Cholesky.TryFactor(l, d, out _);
+                    double logDetScale = Cholesky.LogDeterminant(l, d);
+                    double logIw = 0.5 * nu * logDetScale - 0.5 * nu * d * Math.Log(2) - LogMultivariateGamma(d, 0.5 * nu);
+                    Constant = logDirichlet + K * logNormalMeans + (type == CovarianceType.Full ? K : 1) * logIw;
+                    break;
+                }
+
+            case CovarianceType.Diagonal:
+                {
+                    double a = 0.5 * nu, logIg = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        logIg += a * Math.Log(0.5 * ScaleDiagonal[j]) - SpecialFunctions.GammaLn(a);
+                    }
+
+                    Constant = logDirichlet + K * (logNormalMeans + logIg);
+                    break;
+                }
+
+            default:
+                {
+                    double a = 0.5 * nu * d, b = 0.5 * d * ScaleMeanDiagonal;
+                    Constant = logDirichlet + K * (logNormalMeans + a * Math.Log(b) - SpecialFunctions.GammaLn(a));
+                    break;
+                }
+        }
+    }
+
+    public CovarianceType Type { get; }
+
+    public int K { get; }
+
+    public int D { get; }
+
+    public double Alpha { get; }
+
+    public double Kappa { get; }
+
+    public double Nu { get; }
+
+    public double[] CentredMean { get; }
+
+    public double[] Scale { get; }
+
+    public double[] ScaleDiagonal { get; }
+
+    public double ScaleMeanDiagonal { get; }
+
+    /// <summary>The normalising constants of the whole log-prior.</summary>
+    public double Constant { get; }
+
+    private static double LogMultivariateGamma(int d, double a)
+    {
+        double s = 0.25 * d * (d - 1) * Math.Log(Math.PI);
+        for (int j = 0; j < d; j++)
+        {
+            s += SpecialFunctions.GammaLn(a - 0.5 * j);
+        }
+
+        return s;
+    }
+
+    /// <summary>log p(θ) for the current parameters (whose shift must equal the one the prior was resolved with).</summary>
+    public double LogDensity(GaussianComponents p)
+    {
+        int k = K, d = D;
+        double s = Constant;
+        for (int c = 0; c < k; c++)
+        {
+            s += (Alpha - 1) * Math.Log(p.Weights[c]);
+        }
+
+        switch (Type)
+        {
+            case CovarianceType.Full:
+            case CovarianceType.Tied:
+                {
+                    bool tied = Type == CovarianceType.Tied;
+                    int stride = tied ? d : k * d;
+                    for (int c = 0; c < k; c++)
+                    {
+                        int col = tied ? 0 : c * d;
+
+                        // log|Σ| = −2 log det P; (μ − μ₀)ᵀΣ⁻¹(μ − μ₀) = ‖(μ − μ₀)ᵀP‖²; tr(ΛΣ⁻¹) = Σⱼ pⱼᵀΛpⱼ over columns pⱼ of P.
+                        double logDetSigma = -2 * (p.LogNorm[c] + 0.5 * d * Log2Pi);
+                        double quad = 0;
+                        for (int j = 0; j < d; j++)
+                        {
+                            double z = 0;
+                            for (int a = 0; a < d; a++)
+                            {
+                                z += (p.Means[c * d + a] - p.Shift[a] - CentredMean[a]) * p.Factor[a * stride + col + j];
+                            }
+
+                            quad += z * z;
+                        }
+
+                        s += -0.5 * logDetSigma - 0.5 * Kappa * quad;
+                        if (!tied || c == 0)
+                        {
+                            double trace = 0;
+                            for (int j = 0; j < d; j++)
+                            {
+                                for (int a = 0; a < d; a++)
+                                {
+                                    double pa = p.Factor[a * stride + col + j];
+                                    if (pa == 0)
+                                    {
+                                        continue;
+                                    }
+
+                                    for (int b = 0; b < d; b++)
+                                    {
+                                        trace += pa * Scale[a * d + b] * p.Factor[b * stride + col + j];
+                                    }
+                                }
+                            }
+
+                            s += -0.5 * (Nu + d + 1) * logDetSigma - 0.5 * trace;
+                        }
+                    }
+
+                    break;
+                }
+
+            case CovarianceType.Diagonal:
+                for (int c = 0; c < k; c++)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        double v = p.Covariance[c * d + j];
+                        double z = p.Means[c * d + j] - p.Shift[j] - CentredMean[j];
+                        s += -0.5 * Math.Log(v) - 0.5 * Kappa * z * z / v;
+                        s += -(0.5 * Nu + 1) * Math.Log(v) - 0.5 * ScaleDiagonal[j] / v;
+                    }
+                }
+
+                break;
+            default:
+                for (int c = 0; c < k; c++)
+                {
+                    double v = p.Covariance[c];
+                    double quad = 0;
+                    for (int j = 0; j < d; j++)
+                    {
+                        double z = p.Means[c * d + j] - p.Shift[j] - CentredMean[j];
+                        quad += z * z;
+                    }
+
+                    s += -0.5 * d * Math.Log(v) - 0.5 * Kappa * quad / v;
+                    s += -(0.5 * Nu * d + 1) * Math.Log(v) - 0.5 * d * ScaleMeanDiagonal / v;
+                }
+
+                break;
+        }
+
+        return s;
+    }
+}

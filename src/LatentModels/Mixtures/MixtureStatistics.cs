@@ -1,0 +1,158 @@
+using LatentModels.LinearAlgebra;
+using LatentModels.Statistics;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// Responsibility-weighted sufficient statistics of every component (Nₖ, mean, scatter about the mean — full or
+/// diagonal), plus the weighted log-likelihood sum and the worst-explained row of the rows they came from. Computed per
+/// row block with two passes (means, then centred scatter) and merged across blocks with Chan's formula.
+/// </summary>
+internal sealed class MixtureStatistics
+{
+    public MixtureStatistics(int components, int dimension, bool fullScatter)
+    {
+        K = components;
+        D = dimension;
+        FullScatter = fullScatter;
+        Weight = new double[components];
+        Mean = new double[components * dimension];
+        Scatter = new double[components * (fullScatter ? dimension * dimension : dimension)];
+        Reset();
+    }
+
+    public int K { get; }
+
+    public int D { get; }
+
+    public bool FullScatter { get; }
+
+    /// <summary>Nₖ = Σᵢ wᵢ γᵢₖ.</summary>
+    public double[] Weight { get; }
+
+    /// <summary>Responsibility-weighted means (K × d), in the coordinates the rows were given in.</summary>
+    public double[] Mean { get; }
+
+    /// <summary>Scatter about the mean: K × d × d (full) or K × d (diagonal).</summary>
+    public double[] Scatter { get; }
+
+    /// <summary>Σᵢ wᵢ log p(xᵢ).</summary>
+    public double LogLikelihood { get; set; }
+
+    /// <summary>Σᵢ wᵢ (sample weights).</summary>
+    public double SampleWeight { get; set; }
+
+    /// <summary>Index of the row with the smallest log-density (first on ties), −1 if none.</summary>
+    public int WorstRow { get; set; }
+
+    /// <summary>The smallest log-density seen.</summary>
+    public double WorstValue { get; set; }
+
+    public int ScatterSize => FullScatter ? D * D : D;
+
+    public void Reset()
+    {
+        Array.Clear(Weight);
+        Array.Clear(Mean);
+        Array.Clear(Scatter);
+        LogLikelihood = 0;
+        SampleWeight = 0;
+        WorstRow = -1;
+        WorstValue = double.PositiveInfinity;
+    }
+
+    /// <summary>
+    /// Overwrites these statistics with those of one block: centred rows <paramref name="xc"/> (rows × d) and weighted
+    /// responsibilities <paramref name="resp"/> (rows × K, each row already multiplied by its sample weight).
+    /// </summary>
+    public void SetFromBlock(ReadOnlySpan<double> xc, ReadOnlySpan<double> resp, int rows, MixtureWorkspace workspace)
+    {
+        int k = K, d = D;
+        Array.Clear(Weight);
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<double> r = resp.Slice(i * k, k);
+            for (int c = 0; c < k; c++)
+            {
+                Weight[c] += r[c];
+            }
+        }
+
+        Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, k, d, rows, 1.0, resp, k, xc, d, 0.0, Mean, d, 1);
+        Span<double> dev = workspace.Deviation.AsSpan(0, rows * d);
+        for (int c = 0; c < k; c++)
+        {
+            double w = Weight[c];
+            Span<double> m = Mean.AsSpan(c * d, d);
+            Span<double> s = Scatter.AsSpan(c * ScatterSize, ScatterSize);
+            if (!(w > 0))
+            {
+                m.Clear();
+                s.Clear();
+                continue;
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Multiply(m, 1.0 / w, m);
+            if (FullScatter)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(xc.Slice(i * d, d), m, dev.Slice(i * d, d));
+                }
+
+                MixtureKernels.WeightedScatter(dev, rows, d, resp[c..], k, s);
+            }
+            else
+            {
+                s.Clear();
+                for (int i = 0; i < rows; i++)
+                {
+                    double r = resp[i * k + c];
+                    if (r == 0)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
+                    for (int j = 0; j < d; j++)
+                    {
+                        double z = xi[j] - m[j];
+                        s[j] += r * z * z;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Merges <paramref name="other"/> into these statistics (Chan per component; sums; first worst row).</summary>
+    public void Merge(MixtureStatistics other)
+    {
+        int d = D, size = ScatterSize;
+        for (int c = 0; c < K; c++)
+        {
+            double w = Weight[c];
+            MomentMath.Merge(ref w, Mean.AsSpan(c * d, d), Scatter.AsSpan(c * size, size),
+                other.Weight[c], other.Mean.AsSpan(c * d, d), other.Scatter.AsSpan(c * size, size), FullScatter);
+            Weight[c] = w;
+        }
+
+        LogLikelihood += other.LogLikelihood;
+        SampleWeight += other.SampleWeight;
+        if (other.WorstValue < WorstValue)
+        {
+            WorstValue = other.WorstValue;
+            WorstRow = other.WorstRow;
+        }
+    }
+
+    public void CopyTo(MixtureStatistics target)
+    {
+        Weight.CopyTo(target.Weight, 0);
+        Mean.CopyTo(target.Mean, 0);
+        Scatter.CopyTo(target.Scatter, 0);
+        target.LogLikelihood = LogLikelihood;
+        target.SampleWeight = SampleWeight;
+        target.WorstRow = WorstRow;
+        target.WorstValue = WorstValue;
+    }
+}

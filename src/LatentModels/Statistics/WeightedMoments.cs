@@ -1,0 +1,273 @@
+using System.Text.Json.Serialization;
+
+namespace LatentModels.Statistics;
+
+/// <summary>
+/// Mergeable weighted sufficient statistics of d-dimensional points: total weight W, weighted mean m and the scatter
+/// about the mean S = Σ wᵢ (xᵢ − m)(xᵢ − m)ᵀ (full d × d, or only its diagonal). Points are added one at a time with
+/// Welford's update, removed with its exact inverse, and partial statistics merge exactly with Chan's pairwise formula,
+/// so statistics computed on separate partitions (threads, machines) combine into those of the whole data set.
+/// Never forms Σxxᵀ − W mmᵀ, so it stays accurate far from the origin.
+/// </summary>
+/// <remarks>The type round-trips through <c>System.Text.Json</c> (properties <see cref="Dimension"/>,
+/// <see cref="FullScatter"/>, <see cref="Weight"/>, <see cref="Mean"/>, <see cref="Scatter"/>).</remarks>
+public sealed class WeightedMoments
+{
+    private readonly double[] _mean;
+    private readonly double[] _scatter;
+    private double _weight;
+
+    /// <summary>Creates empty statistics (weight zero).</summary>
+    /// <param name="dimension">The dimension d of the points, at least 1.</param>
+    /// <param name="fullScatter">Whether to keep the full d × d scatter (true) or only its diagonal (false).</param>
+    public WeightedMoments(int dimension, bool fullScatter = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        Dimension = dimension;
+        FullScatter = fullScatter;
+        _mean = new double[dimension];
+        _scatter = new double[fullScatter ? dimension * dimension : dimension];
+    }
+
+    /// <summary>Recreates statistics from their parts (used by JSON deserialisation).</summary>
+    /// <param name="dimension">The dimension d.</param>
+    /// <param name="fullScatter">Whether <paramref name="scatter"/> is d × d (row-major) or its diagonal.</param>
+    /// <param name="weight">The total weight, non-negative.</param>
+    /// <param name="mean">d values.</param>
+    /// <param name="scatter">d·d or d values.</param>
+    [JsonConstructor]
+    public WeightedMoments(int dimension, bool fullScatter, double weight, double[] mean, double[] scatter)
+        : this(dimension, fullScatter)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(scatter);
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
+        }
+
+        if (mean.Length != dimension)
+        {
+            throw new ArgumentException($"The mean has {mean.Length} values but the dimension is {dimension}.", nameof(mean));
+        }
+
+        if (scatter.Length != _scatter.Length)
+        {
+            throw new ArgumentException($"The scatter has {scatter.Length} values but {_scatter.Length} are needed.", nameof(scatter));
+        }
+
+        DataValidation.CheckFinite(mean, dimension, nameof(mean));
+        DataValidation.CheckFinite(scatter, fullScatter ? dimension : scatter.Length, nameof(scatter));
+        _weight = weight;
+        mean.CopyTo(_mean, 0);
+        scatter.CopyTo(_scatter, 0);
+    }
+
+    /// <summary>The dimension d of the points.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Whether the full d × d scatter is kept (otherwise only its diagonal).</summary>
+    public bool FullScatter { get; }
+
+    /// <summary>The total weight W (the count for unit weights).</summary>
+    public double Weight => _weight;
+
+    /// <summary>A copy of the weighted mean (zeros while the weight is zero).</summary>
+    public double[] Mean => (double[])_mean.Clone();
+
+    /// <summary>A copy of the scatter about the mean: d × d row-major when <see cref="FullScatter"/>, else its diagonal.</summary>
+    public double[] Scatter => (double[])_scatter.Clone();
+
+    internal ReadOnlySpan<double> MeanSpan => _mean;
+
+    internal ReadOnlySpan<double> ScatterSpan => _scatter;
+
+    /// <summary>Statistics of the rows of a matrix, optionally weighted.</summary>
+    /// <param name="data">n × d rows.</param>
+    /// <param name="weights">Optional non-negative per-row weights (default: all one).</param>
+    /// <param name="fullScatter">Whether to keep the full scatter.</param>
+    public static WeightedMoments FromRows(double[,] data, double[]? weights = null, bool fullScatter = true)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        int n = data.GetLength(0), d = data.GetLength(1);
+        if (weights is not null)
+        {
+            DataValidation.CheckWeights(weights, n, nameof(weights));
+        }
+
+        // Two-pass per 256-row chunk (mean, then centred scatter), chunks merged in order: accurate and exact to merge.
+        var result = new WeightedMoments(d, fullScatter);
+        var chunk = new WeightedMoments(d, fullScatter);
+        ReadOnlySpan<double> x = data.AsSpan();
+        const int chunkSize = 256;
+        for (int start = 0; start < n; start += chunkSize)
+        {
+            int end = Math.Min(n, start + chunkSize);
+            chunk.Reset();
+            double w = 0;
+            Span<double> m = chunk._mean;
+            for (int i = start; i < end; i++)
+            {
+                double wi = weights?[i] ?? 1.0;
+                w += wi;
+                ReadOnlySpan<double> row = x.Slice(i * d, d);
+                for (int a = 0; a < d; a++)
+                {
+                    m[a] += wi * row[a];
+                }
+            }
+
+            if (!(w > 0))
+            {
+                continue;
+            }
+
+            for (int a = 0; a < d; a++)
+            {
+                m[a] /= w;
+            }
+
+            for (int i = start; i < end; i++)
+            {
+                double wi = weights?[i] ?? 1.0;
+                ReadOnlySpan<double> row = x.Slice(i * d, d);
+                for (int a = 0; a < d; a++)
+                {
+                    double da = wi * (row[a] - m[a]);
+                    if (fullScatter)
+                    {
+                        for (int b = 0; b <= a; b++)
+                        {
+                            chunk._scatter[a * d + b] += da * (row[b] - m[b]);
+                        }
+                    }
+                    else
+                    {
+                        chunk._scatter[a] += da * (row[a] - m[a]);
+                    }
+                }
+            }
+
+            if (fullScatter)
+            {
+                MomentMath.SymmetrizeFromLower(chunk._scatter, d);
+            }
+
+            chunk._weight = w;
+            result.Merge(chunk);
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds one point with a weight (Welford's weighted update).</summary>
+    /// <param name="point">d values.</param>
+    /// <param name="weight">Non-negative finite weight.</param>
+    public void Add(ReadOnlySpan<double> point, double weight = 1.0)
+    {
+        DataValidation.CheckPoint(point, Dimension, nameof(point));
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "The weight must be finite and non-negative.");
+        }
+
+        MomentMath.AddPoint(ref _weight, _mean, _scatter, FullScatter, point, weight);
+    }
+
+    /// <summary>Removes a point previously added with the same weight (the exact inverse of <see cref="Add"/>).</summary>
+    /// <param name="point">d values.</param>
+    /// <param name="weight">Non-negative finite weight, at most <see cref="Weight"/>.</param>
+    public void Remove(ReadOnlySpan<double> point, double weight = 1.0)
+    {
+        DataValidation.CheckPoint(point, Dimension, nameof(point));
+        if (!double.IsFinite(weight) || weight < 0 || weight > _weight * (1 + 1e-12))
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"The weight must be finite, non-negative and at most the total weight {_weight}.");
+        }
+
+        MomentMath.AddPoint(ref _weight, _mean, _scatter, FullScatter, point, -weight);
+    }
+
+    /// <summary>Merges another set of statistics into this one (Chan's exact pairwise combination).</summary>
+    /// <param name="other">Statistics of the same dimension and scatter shape.</param>
+    public void Merge(WeightedMoments other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Dimension != Dimension || other.FullScatter != FullScatter)
+        {
+            throw new ArgumentException("The statistics have a different dimension or scatter shape.", nameof(other));
+        }
+
+        MomentMath.Merge(ref _weight, _mean, _scatter, other._weight, other._mean, other._scatter, FullScatter);
+    }
+
+    /// <summary>The statistics of the union of two sets, leaving both unchanged.</summary>
+    /// <param name="left">The first set.</param>
+    /// <param name="right">The second set.</param>
+    public static WeightedMoments Combine(WeightedMoments left, WeightedMoments right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        WeightedMoments result = left.Clone();
+        result.Merge(right);
+        return result;
+    }
+
+    /// <summary>A deep copy.</summary>
+    public WeightedMoments Clone() => new(Dimension, FullScatter, _weight, _mean, _scatter);
+
+    /// <summary>Resets to empty statistics.</summary>
+    public void Reset()
+    {
+        _weight = 0;
+        Array.Clear(_mean);
+        Array.Clear(_scatter);
+    }
+
+    /// <summary>The weighted (maximum-likelihood, divide-by-W) covariance S / W as a d × d matrix.</summary>
+    /// <exception cref="InvalidOperationException">The weight is zero.</exception>
+    public double[,] Covariance()
+    {
+        if (!(_weight > 0))
+        {
+            throw new InvalidOperationException("The statistics are empty (weight zero); no covariance is defined.");
+        }
+
+        int d = Dimension;
+        var result = new double[d, d];
+        for (int a = 0; a < d; a++)
+        {
+            if (FullScatter)
+            {
+                for (int b = 0; b < d; b++)
+                {
+                    result[a, b] = _scatter[a * d + b] / _weight;
+                }
+            }
+            else
+            {
+                result[a, a] = _scatter[a] / _weight;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The weighted variances (diagonal of <see cref="Covariance"/>).</summary>
+    /// <exception cref="InvalidOperationException">The weight is zero.</exception>
+    public double[] Variances()
+    {
+        if (!(_weight > 0))
+        {
+            throw new InvalidOperationException("The statistics are empty (weight zero); no variance is defined.");
+        }
+
+        int d = Dimension;
+        var result = new double[d];
+        for (int a = 0; a < d; a++)
+        {
+            result[a] = (FullScatter ? _scatter[a * d + a] : _scatter[a]) / _weight;
+        }
+
+        return result;
+    }
+}
