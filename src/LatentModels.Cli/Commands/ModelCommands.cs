@@ -35,9 +35,9 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            IPersistableModel m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadModel(parse.GetRequiredValue(model));
             double[,] x = ReadFor(m, parse.GetRequiredValue(data));
-            var line = new JsonLine().Add("model", m.FormatName).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
+            var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
             string text;
             if (m is IDensityModel density)
             {
@@ -53,7 +53,7 @@ internal static class ModelCommands
             }
             else
             {
-                throw new ArgumentException($"--model: a {m.FormatName} cannot score data.");
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot score data.");
             }
 
             console.Out.WriteLine(parse.GetValue(json) ? line.ToString() : text);
@@ -78,17 +78,17 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            IPersistableModel m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadModel(parse.GetRequiredValue(model));
             if (m is not IClusteringModel clustering)
             {
-                throw new ArgumentException($"--model: a {m.FormatName} does not assign rows to clusters.");
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} does not assign rows to clusters.");
             }
 
             double[,] x = ReadFor(m, parse.GetRequiredValue(data));
             bool withProbabilities = parse.GetValue(probabilities);
             if (withProbabilities && m is not ISoftClusteringModel)
             {
-                throw new ArgumentException($"--probabilities: a {m.FormatName} gives hard assignments only.");
+                throw new ArgumentException($"--probabilities: a {ModelJson.FormatName(m)} gives hard assignments only.");
             }
 
             int[] labels = clustering.Predict(x);
@@ -142,10 +142,10 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            IPersistableModel m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadModel(parse.GetRequiredValue(model));
             if (m is not ISampler sampler)
             {
-                throw new ArgumentException($"--model: a {m.FormatName} cannot draw samples.");
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot draw samples.");
             }
 
             int n = parse.GetValue(count);
@@ -178,7 +178,7 @@ internal static class ModelCommands
     }
 
     /// <summary>Reads a model file, mapping a missing file to a bad-input error.</summary>
-    public static IPersistableModel LoadModel(string path)
+    public static object LoadModel(string path)
     {
         if (!File.Exists(path))
         {
@@ -196,7 +196,7 @@ internal static class ModelCommands
     }
 
     /// <summary>Reads a data file and checks its column count against the model's dimension.</summary>
-    private static double[,] ReadFor(IPersistableModel model, string path)
+    private static double[,] ReadFor(object model, string path)
     {
         double[,] x = DataFile.Read(path);
         int? dimension = model switch
@@ -214,7 +214,7 @@ internal static class ModelCommands
     }
 
     /// <summary>Saves a fitted model when <c>--model-out</c> was given.</summary>
-    public static void SaveIfRequested(IPersistableModel model, string? path)
+    public static void SaveIfRequested(object model, string? path)
     {
         if (path is not null)
         {

@@ -1,0 +1,9 @@
+namespace LatentModels.Persistence;
+
+/// <summary>The codecs of every persistable type, one class per model family in this folder.</summary>
+internal static class ModelCodecs
+{
+    public static ModelCodec[] All =>
+    [
+    ];
+}
