@@ -72,6 +72,20 @@ internal sealed class CentreTable
         MaxNorm = max;
     }
 
+    /// <summary>Replaces centre <paramref name="j"/> (used by the online update, which moves one centre at a time).</summary>
+    public void SetCentre(int j, ReadOnlySpan<double> centre)
+    {
+        double s = 0;
+        for (int p = 0; p < D; p++)
+        {
+            Transposed[p * KPad + j] = centre[p];
+            s = Math.FusedMultiplyAdd(centre[p], centre[p], s);
+        }
+
+        Norms[j] = s;
+        MaxNorm = Math.Max(MaxNorm, s);
+    }
+
     /// <summary>
     /// An upper bound on |(‖x‖² + ‖c‖² − 2x·c computed) − ‖x − c‖²| for a row of squared norm <paramref name="rowNorm"/>
     /// and any loaded centre (Higham's γ bound on dot products, doubled for safety).

@@ -46,6 +46,64 @@ internal static class ClusteringTestData
         return (x, centres, truth);
     }
 
+    /// <summary>
+    /// The shape of the comparison workload (shared/compare/gen_data.py): centres N(0, 6²), per-cluster linear maps
+    /// A ~ N(0, 1/d), cluster weights ~ Dirichlet(2, …, 2), x = centre + A·ε.
+    /// </summary>
+    public static double[,] CompareLike(int n, int d, int k, int seed)
+    {
+        var random = new Random(seed);
+        var centres = new double[k, d];
+        var maps = new double[k, d, d];
+        var weights = new double[k];
+        double total = 0;
+        for (int j = 0; j < k; j++)
+        {
+            for (int p = 0; p < d; p++)
+            {
+                centres[j, p] = 6 * Normal(random);
+                for (int q = 0; q < d; q++)
+                {
+                    maps[j, p, q] = Normal(random) / Math.Sqrt(d);
+                }
+            }
+
+            weights[j] = -Math.Log(1 - random.NextDouble()) - Math.Log(1 - random.NextDouble()); // Gamma(2)
+            total += weights[j];
+        }
+
+        var x = new double[n, d];
+        var eps = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            double u = random.NextDouble() * total;
+            int z = 0;
+            while (z < k - 1 && u >= weights[z])
+            {
+                u -= weights[z];
+                z++;
+            }
+
+            for (int q = 0; q < d; q++)
+            {
+                eps[q] = Normal(random);
+            }
+
+            for (int p = 0; p < d; p++)
+            {
+                double v = centres[z, p];
+                for (int q = 0; q < d; q++)
+                {
+                    v += maps[z, p, q] * eps[q];
+                }
+
+                x[i, p] = v;
+            }
+        }
+
+        return x;
+    }
+
     public static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
