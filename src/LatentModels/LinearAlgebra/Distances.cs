@@ -16,7 +16,7 @@ namespace LatentModels.LinearAlgebra;
 public static class Distances
 {
     /// <summary>Rows per parallel block (fixed, so results never depend on the number of threads).</summary>
-    public const int RowBlock = 256;
+    public const int RowBlock = 240;
 
     /// <summary>Writes ‖xᵢ‖² for each row of the row-major n × d matrix <paramref name="x"/>.</summary>
     /// <param name="x">n × d, row-major.</param>
@@ -184,43 +184,65 @@ public static class Distances
     internal static int ArgMin(ReadOnlySpan<double> row, out double value)
     {
         ref double r = ref MemoryMarshal.GetReference(row);
-        int n = row.Length, j = 0;
+        int n = row.Length, j = 0, bestIndex = 0;
         double best = double.PositiveInfinity;
-        if (Vector256.IsHardwareAccelerated && n >= 2 * Vector256<double>.Count)
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
         {
-            // Pass 1: the minimum (NaN-ignoring: a lane only moves on a strict less-than).
-            Vector256<double> m = Vector256.Create(double.PositiveInfinity);
+            // One pass: per lane, the smallest value and the index where it first appeared (strict less-than keeps the
+            // earliest on ties and never picks NaN); then the lanes are merged preferring the smaller index on ties.
+            Vector256<double> bestValues = Vector256.Create(double.PositiveInfinity);
+            Vector256<double> bestIndices = Vector256<double>.Zero;
+            Vector256<double> index = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            Vector256<double> step = Vector256.Create((double)Vector256<double>.Count);
             for (; j <= n - Vector256<double>.Count; j += Vector256<double>.Count)
             {
                 Vector256<double> v = Vector256.LoadUnsafe(ref r, (nuint)j);
-                m = Vector256.ConditionalSelect(Vector256.LessThan(v, m), v, m);
+                Vector256<double> less = Vector256.LessThan(v, bestValues);
+                bestValues = Vector256.ConditionalSelect(less, v, bestValues);
+                bestIndices = Vector256.ConditionalSelect(less, index, bestIndices);
+                index += step;
             }
 
+            bestIndex = int.MaxValue;
             for (int l = 0; l < Vector256<double>.Count; l++)
             {
-                double e = m.GetElement(l);
-                best = e < best ? e : best;
+                double e = bestValues.GetElement(l);
+                int i = (int)bestIndices.GetElement(l);
+                if (e < best || (e == best && i < bestIndex))
+                {
+                    best = e;
+                    bestIndex = i;
+                }
             }
         }
 
         for (; j < n; j++)
         {
             double e = Unsafe.Add(ref r, j);
-            best = e < best ? e : best;
+            if (e < best)
+            {
+                best = e;
+                bestIndex = j;
+            }
         }
 
-        // Pass 2: the first position holding it.
+        if (best < double.PositiveInfinity)
+        {
+            value = best;
+            return bestIndex;
+        }
+
+        // The minimum is +∞ or every entry is NaN: the first +∞ if any, else index 0.
         for (j = 0; j < n; j++)
         {
-            if (Unsafe.Add(ref r, j) == best)
+            if (double.IsPositiveInfinity(Unsafe.Add(ref r, j)))
             {
-                value = best;
+                value = double.PositiveInfinity;
                 return j;
             }
         }
 
-        // Every entry is NaN.
-        value = Unsafe.Add(ref r, 0);
+        value = n == 0 ? double.NaN : Unsafe.Add(ref r, 0);
         return 0;
     }
 

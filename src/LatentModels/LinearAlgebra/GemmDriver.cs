@@ -284,20 +284,33 @@ internal static unsafe class GemmDriver<T, TK>
                     else
                     {
                         TK.Run(kc, a, ars, aks, bs, tile, nr, p.Alpha, T.Zero, true);
-                        for (int ii = 0; ii < height; ii++)
-                        {
-                            T* cr = c + (ii * p.Ldc);
-                            T* tr = tile + (ii * nr);
-                            for (int jj = 0; jj < width; jj++)
-                            {
-                                cr[jj] = ctx.BetaZero ? tr[jj] : (ctx.Beta * cr[jj]) + tr[jj];
-                            }
-                        }
+                        StoreEdge(tile, nr, c, p.Ldc, height, width, ctx.Beta, ctx.BetaZero);
                     }
                 }
             }
         }
 
         ArrayPool<T>.Shared.Return(aArray);
+    }
+
+    /// <summary>Copies the valid height × width corner of a computed tile into C (C ← tile or tile + β·C).</summary>
+    private static void StoreEdge(T* tile, int nr, T* c, nint ldc, int height, int width, T beta, bool betaZero)
+    {
+        for (int ii = 0; ii < height; ii++)
+        {
+            T* cr = c + (ii * ldc);
+            T* tr = tile + (ii * nr);
+            if (betaZero)
+            {
+                new ReadOnlySpan<T>(tr, width).CopyTo(new Span<T>(cr, width));
+            }
+            else
+            {
+                for (int jj = 0; jj < width; jj++)
+                {
+                    cr[jj] = (beta * cr[jj]) + tr[jj];
+                }
+            }
+        }
     }
 }
