@@ -181,6 +181,7 @@ public static class Distances
     }
 
     /// <summary>Index of the first smallest non-NaN entry (0 when every entry is NaN) and its value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ArgMin(ReadOnlySpan<double> row, out double value)
     {
         ref double r = ref MemoryMarshal.GetReference(row);
@@ -294,6 +295,7 @@ public static class Distances
     }
 
     /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm)
     {
         int j = 0;
