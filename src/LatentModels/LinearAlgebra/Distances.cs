@@ -268,8 +268,7 @@ public static class Distances
                 new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1), 0.0, new Span<double>(dest, h * k), k, 1);
             for (int i = 0; i < h; i++)
             {
-                ReadOnlySpan<double> xr = xs.Slice(i * d, d);
-                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, TensorPrimitives.Dot(xr, xr));
+                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, SquaredNorm(X + ((nint)(i0 + i) * d), d));
             }
         }
 
@@ -292,6 +291,32 @@ public static class Distances
 
             ArrayPool<double>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>‖x‖² of one short row (vectorised, no call overhead for the small d of clustering data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double SquaredNorm(double* x, int d)
+    {
+        int p = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && d >= Vector256<double>.Count)
+        {
+            Vector256<double> acc = Vector256<double>.Zero;
+            for (; p <= d - Vector256<double>.Count; p += Vector256<double>.Count)
+            {
+                Vector256<double> v = Vector256.Load(x + p);
+                acc += v * v;
+            }
+
+            s = Vector256.Sum(acc);
+        }
+
+        for (; p < d; p++)
+        {
+            s += x[p] * x[p];
+        }
+
+        return s;
     }
 
     /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>

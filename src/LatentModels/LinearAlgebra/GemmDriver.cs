@@ -39,7 +39,7 @@ internal static class GemmBlocking
     public const int MC = 72;
 
     /// <summary>Columns of C per parallel task (multiple of every kernel's NR), so two threads stay balanced.</summary>
-    public const int ColumnChunk = 256;
+    public const int ColumnChunk = 512;
 
     /// <summary>Rows per parallel block when A is read in place (small k).</summary>
     public const int MCDirect = 192;
