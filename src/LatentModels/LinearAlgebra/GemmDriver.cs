@@ -313,6 +313,7 @@ internal static unsafe class GemmDriver<T, TK>
     }
 
     /// <summary>Copies the valid height × width corner of a computed tile into C (C ← tile or tile + β·C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreEdge(T* tile, int nr, T* c, nint ldc, int height, int width, T beta, bool betaZero)
     {
         for (int ii = 0; ii < height; ii++)
@@ -321,7 +322,10 @@ internal static unsafe class GemmDriver<T, TK>
             T* tr = tile + (ii * nr);
             if (betaZero)
             {
-                new ReadOnlySpan<T>(tr, width).CopyTo(new Span<T>(cr, width));
+                for (int jj = 0; jj < width; jj++)
+                {
+                    cr[jj] = tr[jj];
+                }
             }
             else
             {
