@@ -12,6 +12,32 @@ internal static class FitCommands
         fit.Subcommands.Add(Gaussian(console));
         fit.Subcommands.Add(Mvn(console));
         GmmCommands.Add(fit, console);
+        KMeansCommands.Add(fit, console);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fit"/> on <paramref name="data"/> and measures it. The fit is first run once, untimed, on
+    /// the first few rows, so that <paramref name="seconds"/> is the fit itself, not the one-time JIT compilation of
+    /// its code; failures of that warm-up are ignored (the real fit reports its own).
+    /// </summary>
+    internal static T Timed<T>(Func<double[,], T> fit, double[,] data, out double seconds)
+    {
+        int rows = Math.Min(data.GetLength(0), 600), d = data.GetLength(1);
+        var head = new double[rows, d];
+        Array.Copy(data, head, rows * d);
+        try
+        {
+            fit(head);
+        }
+        catch (Exception e) when (e is FittingException or ArgumentException)
+        {
+            // The head alone may be degenerate; only the full fit matters.
+        }
+
+        var watch = Stopwatch.StartNew();
+        T model = fit(data);
+        seconds = watch.Elapsed.TotalSeconds;
+        return model;
     }
 
     private static Command Gaussian(CliConsole console)
@@ -31,9 +57,7 @@ internal static class FitCommands
                 throw new ArgumentException($"--data: a univariate Gaussian needs one column but {path} has {x.GetLength(1)}; use 'latent fit mvn'.");
             }
 
-            var watch = Stopwatch.StartNew();
-            UnivariateGaussian model = UnivariateGaussian.Fit(x);
-            double seconds = watch.Elapsed.TotalSeconds;
+            UnivariateGaussian model = Timed(UnivariateGaussian.Fit, x, out double seconds);
             double score = model.Score(x);
             if (parse.GetValue(json))
             {
@@ -66,9 +90,7 @@ internal static class FitCommands
         {
             string path = parse.GetRequiredValue(data);
             double[,] x = DataFile.Read(path);
-            var watch = Stopwatch.StartNew();
-            MultivariateGaussian model = MultivariateGaussian.Fit(x);
-            double seconds = watch.Elapsed.TotalSeconds;
+            MultivariateGaussian model = Timed(MultivariateGaussian.Fit, x, out double seconds);
             double score = model.Score(x);
             if (parse.GetValue(json))
             {

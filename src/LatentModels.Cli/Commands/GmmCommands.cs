@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using LatentModels.Mixtures;
 
 namespace LatentModels.Cli;
@@ -18,17 +17,18 @@ internal static class GmmCommands
 
     private static Option<string> Init() => new Option<string>("--init")
     {
-        Description = "Initialisation: kmeans++ (centres, then nearest-centre responsibilities), random (random responsibilities), random-rows, or first (first K rows, data covariance; reproducible comparisons).",
-        DefaultValueFactory = _ => "kmeans++",
+        Description = "Initialisation: kmeans (K-Means labels, the default), kmeans++ (centres, then nearest-centre responsibilities), random (random responsibilities), random-rows, or first (first K rows, data covariance; reproducible comparisons).",
+        DefaultValueFactory = _ => "kmeans",
         HelpName = "METHOD",
-    }.AcceptOnlyFromAmong("kmeans++", "random", "random-rows", "first");
+    }.AcceptOnlyFromAmong("kmeans", "kmeans++", "random", "random-rows", "first");
 
     private static GaussianMixtureInit ParseInit(string value) => value switch
     {
         "random" => GaussianMixtureInit.RandomResponsibilities,
         "random-rows" => GaussianMixtureInit.RandomRows,
         "first" => GaussianMixtureInit.First,
-        _ => GaussianMixtureInit.KMeansPlusPlus,
+        "kmeans++" => GaussianMixtureInit.KMeansPlusPlus,
+        _ => GaussianMixtureInit.KMeans,
     };
 
     private static Command Gmm(CliConsole console)
@@ -80,9 +80,9 @@ internal static class GmmCommands
                 Prior = parse.GetValue(prior) == "default" ? GaussianMixturePrior.Default : null,
                 Seed = parse.GetValue(seed) ?? 0,
             };
-            var watch = Stopwatch.StartNew();
-            FitResult<GaussianMixtureModel> fit = new GaussianMixture(options).Fit(x, null, console.CancellationToken);
-            double seconds = watch.Elapsed.TotalSeconds;
+            FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
+                rows => new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) }).Fit(rows, null, console.CancellationToken),
+                x, out double seconds);
             GaussianMixtureModel model = fit.Model;
             double score = model.Score(x);
             int n = x.GetLength(0);

@@ -11,6 +11,9 @@ public sealed class Categorical : IDensityModel, ISampler, IMaximumLikelihood<Ca
     /// <summary>Tolerance on |Σₖ pₖ − 1| accepted by the constructor.</summary>
     public const double SumTolerance = 1e-9;
 
+    /// <summary>The largest number of categories <see cref="Fit(double[,], ReadOnlySpan{double})"/> infers from the codes.</summary>
+    public const int MaxInferredCategories = 1 << 24;
+
     private readonly double[] _p;
     private readonly double[] _logP;
     private readonly double[] _cumulative;
@@ -216,8 +219,14 @@ public sealed class Categorical : IDensityModel, ISampler, IMaximumLikelihood<Ca
             max = Math.Max(max, v);
         }
 
-        int categories = max < int.MaxValue ? (int)max + 1 : int.MaxValue;
-        return Fit(data, weights, categories);
+        if (max >= MaxInferredCategories)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The largest code is {max}; inferring more than {MaxInferredCategories} categories is refused. Pass the number of categories explicitly."),
+                nameof(data));
+        }
+
+        return Fit(data, weights, (int)max + 1);
     }
 
     /// <summary>The maximum-likelihood estimate over a fixed number of categories K (unseen categories get probability 0).</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Distributions;
@@ -8,6 +7,13 @@ internal static class RowBlocks
 {
     /// <summary>Rows per block; block boundaries depend only on n, never on the number of threads.</summary>
     public const int BlockSize = 256;
+
+    /// <summary>Below this many floating-point operations a batch runs on the calling thread: waking the thread pool
+    /// costs more than the work. Results do not depend on the choice (blocks are fixed).</summary>
+    public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>The degree of parallelism for <paramref name="work"/> operations under the cap <paramref name="maxDegreeOfParallelism"/>.</summary>
+    public static int Parallelism(long work, int maxDegreeOfParallelism) => work < ParallelThreshold ? 1 : maxDegreeOfParallelism;
 
     /// <summary>Computes a value for each row of a block: (rows of the block, row count, destination).</summary>
     public delegate void BlockBody(ReadOnlySpan<double> rows, int count, Span<double> destination);
@@ -28,16 +34,15 @@ internal static class RowBlocks
             return;
         }
 
-        double[] results = ArrayPool<double>.Shared.Rent(n);
-        try
+        // The destination stays pinned while the (synchronous) parallel loop writes each block straight into it.
+        unsafe
         {
-            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (_, start, end) =>
-                body(data.AsSpan().Slice(start * d, (end - start) * d), end - start, results.AsSpan(start, end - start)));
-            results.AsSpan(0, n).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(results);
+            fixed (double* pinned = destination)
+            {
+                nint address = (nint)pinned;
+                ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (_, start, end) =>
+                    body(data.AsSpan().Slice(start * d, (end - start) * d), end - start, new Span<double>((double*)address + start, end - start)));
+            }
         }
     }
 

@@ -141,7 +141,8 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
     public void LogDensity(double[,] data, Span<double> destination, int maxDegreeOfParallelism)
     {
         DistributionChecks.CheckBatch(data, Dimension, destination, nameof(data), nameof(destination));
-        RowBlocks.Evaluate(data, destination, maxDegreeOfParallelism, LogDensityBlock);
+        int dop = RowBlocks.Parallelism((long)data.GetLength(0) * Dimension * Dimension, maxDegreeOfParallelism);
+        RowBlocks.Evaluate(data, destination, dop, LogDensityBlock);
     }
 
     /// <inheritdoc />
@@ -160,7 +161,7 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
     {
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckDimension(data, Dimension, nameof(data));
-        return RowBlocks.Mean(data, 0, LogDensityBlock);
+        return RowBlocks.Mean(data, RowBlocks.Parallelism((long)data.GetLength(0) * Dimension * Dimension, 0), LogDensityBlock);
     }
 
     /// <summary>
@@ -276,7 +277,7 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
         // Pass 2: scatter about the mean, block by block (scatter d×d followed by the residual sum Σw(x − μ), d).
         int blocks = ParallelBlocks.BlockCount(n, RowBlocks.BlockSize);
         var partials = new double[blocks][];
-        ParallelBlocks.For(n, RowBlocks.BlockSize, 0, (block, start, end) =>
+        ParallelBlocks.For(n, RowBlocks.BlockSize, RowBlocks.Parallelism((long)n * d * d, 0), (block, start, end) =>
         {
             int m = end - start;
             double[] centred = ArrayPool<double>.Shared.Rent(m * d);

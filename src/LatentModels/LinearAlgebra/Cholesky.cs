@@ -1,4 +1,8 @@
+using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -106,20 +110,21 @@ public static class Cholesky
     /// <param name="n">The order.</param>
     /// <param name="b">m × n right-hand sides as rows; overwritten with the solutions.</param>
     /// <param name="m">Number of right-hand sides.</param>
-    public static void SolveLowerRows(ReadOnlySpan<double> l, int n, Span<double> b, int m)
-    {
-        CheckFactor(l, n);
-        ArgumentOutOfRangeException.ThrowIfNegative(m);
-        if (b.Length < m * n)
-        {
-            throw new ArgumentException($"The right-hand sides need {m * n} values but have {b.Length}.", nameof(b));
-        }
+    public static void SolveLowerRows(ReadOnlySpan<double> l, int n, Span<double> b, int m) =>
+        SolveLowerRows(l, n, b, m, 0);
 
-        for (int r = 0; r < m; r++)
-        {
-            SolveLower(l, n, b.Slice(r * n, n));
-        }
-    }
+    /// <summary>
+    /// As <see cref="SolveLowerRows(ReadOnlySpan{double}, int, Span{double}, int)"/>, with a thread cap. Rows are solved
+    /// in vector groups (several right-hand sides per SIMD register), each row with the same arithmetic, so a row's
+    /// result does not depend on its position or on the number of threads.
+    /// </summary>
+    /// <param name="l">n × n lower-triangular factor, row-major.</param>
+    /// <param name="n">The order.</param>
+    /// <param name="b">m × n right-hand sides as rows; overwritten with the solutions.</param>
+    /// <param name="m">Number of right-hand sides.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    public static void SolveLowerRows(ReadOnlySpan<double> l, int n, Span<double> b, int m, int maxDegreeOfParallelism) =>
+        SolveRows(l, n, b, m, transpose: false, maxDegreeOfParallelism);
 
     /// <summary>
     /// Solves Lᵀ·X = B in place for m right-hand sides stored as the rows of B (m × n row-major).
@@ -128,18 +133,181 @@ public static class Cholesky
     /// <param name="n">The order.</param>
     /// <param name="b">m × n right-hand sides as rows; overwritten with the solutions.</param>
     /// <param name="m">Number of right-hand sides.</param>
-    public static void SolveLowerTransposeRows(ReadOnlySpan<double> l, int n, Span<double> b, int m)
+    public static void SolveLowerTransposeRows(ReadOnlySpan<double> l, int n, Span<double> b, int m) =>
+        SolveLowerTransposeRows(l, n, b, m, 0);
+
+    /// <summary>
+    /// As <see cref="SolveLowerTransposeRows(ReadOnlySpan{double}, int, Span{double}, int)"/>, with a thread cap.
+    /// </summary>
+    /// <param name="l">n × n lower-triangular factor, row-major.</param>
+    /// <param name="n">The order.</param>
+    /// <param name="b">m × n right-hand sides as rows; overwritten with the solutions.</param>
+    /// <param name="m">Number of right-hand sides.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    public static void SolveLowerTransposeRows(ReadOnlySpan<double> l, int n, Span<double> b, int m, int maxDegreeOfParallelism) =>
+        SolveRows(l, n, b, m, transpose: true, maxDegreeOfParallelism);
+
+    /// <summary>Right-hand sides solved together in one register group (4 Vector256 of 4 rows).</summary>
+    private const int Group = 16;
+
+    /// <summary>Rows per parallel block.</summary>
+    private const int RowBlock = 512;
+
+    private static unsafe void SolveRows(ReadOnlySpan<double> l, int n, Span<double> b, int m, bool transpose, int maxDegreeOfParallelism)
     {
         CheckFactor(l, n);
         ArgumentOutOfRangeException.ThrowIfNegative(m);
-        if (b.Length < m * n)
+        if (b.Length < (long)m * n)
         {
-            throw new ArgumentException($"The right-hand sides need {m * n} values but have {b.Length}.", nameof(b));
+            throw new ArgumentException($"The right-hand sides need {(long)m * n} values but have {b.Length}.", nameof(b));
         }
 
-        for (int r = 0; r < m; r++)
+        if (m == 0 || n == 0)
         {
-            SolveLowerTranspose(l, n, b.Slice(r * n, n));
+            return;
+        }
+
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (int r = 0; r < m; r++)
+            {
+                if (transpose)
+                {
+                    SolveLowerTranspose(l, n, b.Slice(r * n, n));
+                }
+                else
+                {
+                    SolveLower(l, n, b.Slice(r * n, n));
+                }
+            }
+
+            return;
+        }
+
+        fixed (double* pl = l)
+        fixed (double* pb = b)
+        {
+            var job = new RowsJob { L = pl, N = n, B = pb, M = m, Transpose = transpose };
+            int dop = (long)m * n * n >= (1L << 18) ? maxDegreeOfParallelism : 1;
+            ParallelBlocks.For(m, RowBlock, dop, job, static (j, _, r0, r1) => j.Block(r0, r1));
+        }
+    }
+
+    private unsafe struct RowsJob
+    {
+        public double* L;
+        public int N;
+        public double* B;
+        public int M;
+        public bool Transpose;
+
+        public readonly void Block(int r0, int r1)
+        {
+            int n = N;
+            double[] pool = ArrayPool<double>.Shared.Rent((n * Group) + 8);
+            fixed (double* raw = pool)
+            {
+                double* t = (double*)(((nint)raw + 63) & ~(nint)63);
+                for (int g0 = r0; g0 < r1; g0 += Group)
+                {
+                    int h = Math.Min(Group, r1 - g0);
+
+                    // Gather the group column-major (t[i·Group + r] = B[g0 + r, i]), zero-padding missing rows.
+                    for (int r = 0; r < Group; r++)
+                    {
+                        double* src = B + ((nint)(g0 + r) * n);
+                        if (r < h)
+                        {
+                            for (int i = 0; i < n; i++)
+                            {
+                                t[(i * Group) + r] = src[i];
+                            }
+                        }
+                        else
+                        {
+                            for (int i = 0; i < n; i++)
+                            {
+                                t[(i * Group) + r] = 0;
+                            }
+                        }
+                    }
+
+                    if (Transpose)
+                    {
+                        BackGroup(L, n, t);
+                    }
+                    else
+                    {
+                        ForwardGroup(L, n, t);
+                    }
+
+                    for (int r = 0; r < h; r++)
+                    {
+                        double* dst = B + ((nint)(g0 + r) * n);
+                        for (int i = 0; i < n; i++)
+                        {
+                            dst[i] = t[(i * Group) + r];
+                        }
+                    }
+                }
+            }
+
+            ArrayPool<double>.Shared.Return(pool);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Fnma(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - (a * b);
+
+    /// <summary>Forward substitution on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₍ᵢ₎ Lᵢⱼ xⱼ) / Lᵢᵢ.</summary>
+    private static unsafe void ForwardGroup(double* l, int n, double* t)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            double* ti = t + (i * Group);
+            Vector256<double> a0 = Vector256.Load(ti), a1 = Vector256.Load(ti + 4), a2 = Vector256.Load(ti + 8), a3 = Vector256.Load(ti + 12);
+            double* li = l + ((nint)i * n);
+            for (int j = 0; j < i; j++)
+            {
+                Vector256<double> c = Vector256.Create(li[j]);
+                double* tj = t + (j * Group);
+                a0 = Fnma(c, Vector256.Load(tj), a0);
+                a1 = Fnma(c, Vector256.Load(tj + 4), a1);
+                a2 = Fnma(c, Vector256.Load(tj + 8), a2);
+                a3 = Fnma(c, Vector256.Load(tj + 12), a3);
+            }
+
+            Vector256<double> d = Vector256.Create(li[i]);
+            (a0 / d).Store(ti);
+            (a1 / d).Store(ti + 4);
+            (a2 / d).Store(ti + 8);
+            (a3 / d).Store(ti + 12);
+        }
+    }
+
+    /// <summary>Back substitution with Lᵀ on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₎ᵢ₎ Lⱼᵢ xⱼ) / Lᵢᵢ.</summary>
+    private static unsafe void BackGroup(double* l, int n, double* t)
+    {
+        for (int i = n - 1; i >= 0; i--)
+        {
+            double* ti = t + (i * Group);
+            Vector256<double> a0 = Vector256.Load(ti), a1 = Vector256.Load(ti + 4), a2 = Vector256.Load(ti + 8), a3 = Vector256.Load(ti + 12);
+            for (int j = i + 1; j < n; j++)
+            {
+                Vector256<double> c = Vector256.Create(l[((nint)j * n) + i]);
+                double* tj = t + (j * Group);
+                a0 = Fnma(c, Vector256.Load(tj), a0);
+                a1 = Fnma(c, Vector256.Load(tj + 4), a1);
+                a2 = Fnma(c, Vector256.Load(tj + 8), a2);
+                a3 = Fnma(c, Vector256.Load(tj + 12), a3);
+            }
+
+            Vector256<double> d = Vector256.Create(l[((nint)i * n) + i]);
+            (a0 / d).Store(ti);
+            (a1 / d).Store(ti + 4);
+            (a2 / d).Store(ti + 8);
+            (a3 / d).Store(ti + 12);
         }
     }
 

@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LatentModels.Clustering;
+
+namespace LatentModels.Cli;
+
+/// <summary>The <c>latent fit kmeans</c> and <c>latent fit online-kmeans</c> verbs.</summary>
+internal static class KMeansCommands
+{
+    public static void Add(Command fit, CliConsole console)
+    {
+        fit.Subcommands.Add(Batch(console));
+        fit.Subcommands.Add(Online(console));
+    }
+
+    private static Option<int> Clusters() => new("--k") { Description = "Number of clusters K.", Required = true, HelpName = "K" };
+
+    private static Option<string> Init(string fallback) => new("--init")
+    {
+        Description = $"Initial centres: kmeans++ (greedy), random (K random rows) or first (the first K rows). Default {fallback}.",
+        DefaultValueFactory = _ => fallback,
+        HelpName = "kmeans++|random|first",
+    };
+
+    private static KMeansInit ParseInit(string value) => value.ToLowerInvariant() switch
+    {
+        "kmeans++" or "k-means++" or "plusplus" => KMeansInit.KMeansPlusPlus,
+        "random" => KMeansInit.Random,
+        "first" => KMeansInit.First,
+        _ => throw new ArgumentException($"--init: '{value}' is not one of kmeans++, random, first."),
+    };
+
+    private static Command Batch(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var seed = CommonOptions.Seed();
+        var k = Clusters();
+        var init = Init("kmeans++");
+        var starts = new Option<int>("--starts") { Description = "Number of starts; the lowest inertia wins.", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var maxIter = new Option<int>("--max-iter") { Description = "Iteration cap per start.", DefaultValueFactory = _ => 300, HelpName = "N" };
+        var tol = new Option<double>("--tol")
+        {
+            Description = "Stop when the total squared centre shift ≤ T × mean column variance (scikit-learn's rule); 0 = only when no label changes.",
+            DefaultValueFactory = _ => 1e-4,
+            HelpName = "T",
+        };
+        var algorithm = new Option<string>("--algorithm")
+        {
+            Description = "lloyd, or accelerated (exact Hamerly bounds: same result, fewer distance computations). Default accelerated.",
+            DefaultValueFactory = _ => "accelerated",
+            HelpName = "lloyd|accelerated",
+        };
+        var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
+        {
+            data, k, init, starts, maxIter, tol, algorithm, seed, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
+            {
+                "lloyd" => KMeansAlgorithm.Lloyd,
+                "accelerated" or "hamerly" => KMeansAlgorithm.Accelerated,
+                string other => throw new ArgumentException($"--algorithm: '{other}' is not one of lloyd, accelerated."),
+            };
+            var options = new KMeansOptions
+            {
+                Clusters = parse.GetValue(k),
+                Init = ParseInit(parse.GetValue(init)!),
+                Starts = parse.GetValue(starts),
+                MaxIterations = parse.GetValue(maxIter),
+                Tolerance = parse.GetValue(tol),
+                Algorithm = alg,
+                Seed = parse.GetValue(seed) ?? 0,
+            };
+            var estimator = new KMeans(options);
+            FitResult<KMeansModel> result = Timed(m => estimator.Fit(m, cancellationToken: console.CancellationToken), x, out double seconds);
+            KMeansModel model = result.Model;
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                    .Add("k", model.Clusters).Add("algorithm", alg == KMeansAlgorithm.Lloyd ? "lloyd" : "accelerated")
+                    .Add("seconds", seconds).Add("inertia", model.Inertia).Add("iterations", result.Report.Iterations)
+                    .Add("converged", result.Report.Converged).Add("inertiaTrace", result.Report.ObjectiveTrace)
+                    .Add("centers", model.Centers));
+            }
+            else
+            {
+                console.Out.WriteLine($"K-Means ({alg}) with K = {model.Clusters} on {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}");
+                console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
+                console.Out.WriteLine($"  iterations   {result.Report.Iterations}{(result.Report.Converged ? " (converged)" : " (iteration cap)")}");
+                console.Out.WriteLine($"  fit time     {seconds:F3} s");
+                WriteCentres(console.Out, model);
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    private static Command Online(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var seed = CommonOptions.Seed();
+        var k = Clusters();
+        var init = Init("first");
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
+        var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
+        var command = new Command("online-kmeans", "Online K-Means (Robbins–Monro, step 1/n per centre): streams the rows in order and reports the final inertia over the whole file.\nExample: latent fit online-kmeans --data points.csv --k 8 --json")
+        {
+            data, k, batchSize, passes, init, seed, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
+            if (b < 1)
+            {
+                throw new ArgumentException($"--batch-size: {b} is not a positive number of rows.");
+            }
+
+            if (p < 1)
+            {
+                throw new ArgumentException($"--passes: {p} is not a positive number of passes.");
+            }
+
+            var options = new OnlineKMeansOptions { Clusters = parse.GetValue(k), Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 };
+            if (options.Clusters > x.GetLength(0))
+            {
+                throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
+            }
+
+            var watch = Stopwatch.StartNew();
+            var online = new OnlineKMeans(options);
+            for (int pass = 0; pass < p; pass++)
+            {
+                console.CancellationToken.ThrowIfCancellationRequested();
+                online.UpdateAll(x, b);
+            }
+
+            KMeansModel model = online.Snapshot();
+            double seconds = watch.Elapsed.TotalSeconds;
+            double inertia = model.InertiaOf(x);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                    .Add("k", model.Clusters).Add("batchSize", b).Add("passes", p).Add("points", online.Count)
+                    .Add("seconds", seconds).Add("inertia", inertia).Add("centers", model.Centers));
+            }
+            else
+            {
+                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b}");
+                console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centres)");
+                console.Out.WriteLine($"  time         {seconds:F3} s");
+                WriteCentres(console.Out, model);
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// Times <paramref name="fit"/> on <paramref name="data"/> after one untimed run on the first rows, so that the time
+    /// is the fit itself rather than the one-time JIT compilation of its code (warm-up failures are ignored).
+    /// </summary>
+    private static T Timed<T>(Func<double[,], T> fit, double[,] data, out double seconds)
+    {
+        int rows = Math.Min(data.GetLength(0), 2000), d = data.GetLength(1);
+        var head = new double[rows, d];
+        Array.Copy(data, head, rows * d);
+        try
+        {
+            fit(head);
+        }
+        catch (Exception e) when (e is FittingException or ArgumentException)
+        {
+            // The head alone may be too small; only the full fit matters.
+        }
+
+        var watch = Stopwatch.StartNew();
+        T result = fit(data);
+        seconds = watch.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    private static void WriteCentres(TextWriter output, KMeansModel model)
+    {
+        double[,] c = model.Centers;
+        int shown = Math.Min(model.Clusters, 10);
+        for (int j = 0; j < shown; j++)
+        {
+            var row = new double[model.Dimension];
+            for (int p = 0; p < row.Length; p++)
+            {
+                row[p] = c[j, p];
+            }
+
+            output.WriteLine($"  centre {j,-4}  {Format.Vector(row)}");
+        }
+
+        if (shown < model.Clusters)
+        {
+            output.WriteLine($"  … {model.Clusters - shown} more centres (use --json for all)");
+        }
+    }
+}

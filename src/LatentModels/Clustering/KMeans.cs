@@ -1,0 +1,129 @@
+using System.Diagnostics;
+
+namespace LatentModels.Clustering;
+
+/// <summary>
+/// Batch K-Means: minimises J = Σᵢ wᵢ‖xᵢ − μ(xᵢ)‖² by alternating nearest-centre assignment and mean update.
+/// </summary>
+/// <remarks>
+/// Convergence follows scikit-learn's Lloyd: a start stops when no assignment changes ("strict convergence") or when
+/// the total squared centre shift falls to <see cref="KMeansOptions.Tolerance"/> × (mean column variance), or at the
+/// iteration cap; unless assignments stopped changing, a final assignment step makes the labels match the final
+/// centres, and the reported inertia is computed directly from them. Empty clusters take the rows farthest from their
+/// centres. The <see cref="KMeansAlgorithm.Accelerated"/> (Hamerly) iteration skips distance computations that its
+/// bounds prove unnecessary (with a rounding margin), so it returns exactly what Lloyd returns.
+/// </remarks>
+public sealed class KMeans : IWeightedEstimator<KMeansModel>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings (validated at fit time against the data).</param>
+    public KMeans(KMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+    }
+
+    /// <summary>Creates the estimator with default settings and <paramref name="clusters"/> clusters.</summary>
+    /// <param name="clusters">Number of clusters K.</param>
+    public KMeans(int clusters) : this(new KMeansOptions { Clusters = clusters })
+    {
+    }
+
+    /// <summary>The settings.</summary>
+    public KMeansOptions Options { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Bad data (empty, non-finite) or options inconsistent with it (K &gt; N, …).</exception>
+    public FitResult<KMeansModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitCore(data, null, progress, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Bad data, bad weights or options inconsistent with the data.</exception>
+    public FitResult<KMeansModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return FitCore(data, (double[])sampleWeights.Clone(), progress, cancellationToken);
+    }
+
+    private FitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        DataValidation.CheckMatrix(data, nameof(data));
+        int n = data.GetLength(0), d = data.GetLength(1);
+        KMeansOptions o = Options;
+        o.Validate(n, d);
+
+        double tolerance = o.Tolerance > 0 ? o.Tolerance * MeanVariance(data, weights) : 0;
+        var random = new Random(o.Seed);
+        int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
+        var engine = new LloydEngine(data, weights, o.Clusters, o.Algorithm, o.MaxDegreeOfParallelism);
+        LloydEngine.Outcome? bestOutcome = null;
+        for (int s = 0; s < starts; s++)
+        {
+            double[,] initial = o.Init switch
+            {
+                KMeansInit.First => FirstRows(data, o.Clusters),
+                KMeansInit.Random => KMeansSeeding.RandomRowsCore(data, o.Clusters, random),
+                KMeansInit.Explicit => o.InitialCenters!,
+                _ => KMeansSeeding.PlusPlusCore(data, o.Clusters, random, weights, o.MaxDegreeOfParallelism),
+            };
+            LloydEngine.Outcome outcome = engine.Run(initial, o.MaxIterations, tolerance, s, progress, cancellationToken);
+            if (bestOutcome is null || outcome.Inertia < bestOutcome.Inertia)
+            {
+                bestOutcome = outcome;
+            }
+        }
+
+        var model = new KMeansModel(bestOutcome!.Centres, bestOutcome.Inertia);
+        var report = new FitReport("inertia", bestOutcome.Iterations, bestOutcome.Converged, bestOutcome.Trace, clock.Elapsed);
+        return new FitResult<KMeansModel>(model, report);
+    }
+
+    private static double[,] FirstRows(double[,] data, int k)
+    {
+        int d = data.GetLength(1);
+        var centres = new double[k, d];
+        data.AsSpan()[..(k * d)].CopyTo(centres.AsWritableSpan());
+        return centres;
+    }
+
+    /// <summary>Mean over columns of the (weighted) population variance, two-pass.</summary>
+    internal static double MeanVariance(double[,] data, double[]? weights)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        ReadOnlySpan<double> x = data.AsSpan();
+        var mean = new double[d];
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights is null ? 1.0 : weights[i];
+            total += w;
+            ReadOnlySpan<double> row = x.Slice(i * d, d);
+            for (int p = 0; p < d; p++)
+            {
+                mean[p] += w * row[p];
+            }
+        }
+
+        for (int p = 0; p < d; p++)
+        {
+            mean[p] /= total;
+        }
+
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights is null ? 1.0 : weights[i];
+            ReadOnlySpan<double> row = x.Slice(i * d, d);
+            for (int p = 0; p < d; p++)
+            {
+                double c = row[p] - mean[p];
+                sum += w * c * c;
+            }
+        }
+
+        return sum / total / d;
+    }
+}

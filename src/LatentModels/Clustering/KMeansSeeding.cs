@@ -1,0 +1,214 @@
+using System.Runtime.InteropServices;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Clustering;
+
+/// <summary>Initial centres for K-Means and for mixture models: greedy k-means++ and uniformly drawn rows.</summary>
+public static class KMeansSeeding
+{
+    private const int BlockSize = 2048;
+
+    /// <summary>
+    /// Greedy k-means++ (Arthur &amp; Vassilvitskii, with scikit-learn's greedy refinement): the first centre is a row drawn
+    /// with probability proportional to its weight; each further centre is the best of 2 + ⌊ln k⌋ candidate rows drawn
+    /// with probability proportional to weight × squared distance to the nearest chosen centre, "best" meaning the
+    /// candidate that leaves the smallest total weighted squared distance.
+    /// </summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <param name="k">Number of centres, 1 ≤ k ≤ n.</param>
+    /// <param name="random">The random source (all randomness comes from it).</param>
+    /// <param name="weights">Optional per-row non-negative weights (empty = all ones).</param>
+    /// <returns>k × d centres, each a copy of a data row.</returns>
+    /// <exception cref="ArgumentException">Bad data, k out of range or bad weights.</exception>
+    public static double[,] PlusPlus(double[,] data, int k, Random random, ReadOnlySpan<double> weights = default)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        ArgumentNullException.ThrowIfNull(random);
+        int n = data.GetLength(0), d = data.GetLength(1);
+        CheckK(k, n);
+        double[]? w = null;
+        if (!weights.IsEmpty)
+        {
+            DataValidation.CheckWeights(weights, n, nameof(weights));
+            w = weights.ToArray();
+        }
+
+        return PlusPlusCore(data, k, random, w, 0);
+    }
+
+    /// <summary>k distinct rows drawn uniformly without replacement, in the order drawn.</summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <param name="k">Number of centres, 1 ≤ k ≤ n.</param>
+    /// <param name="random">The random source.</param>
+    /// <returns>k × d centres.</returns>
+    /// <exception cref="ArgumentException">Bad data or k out of range.</exception>
+    public static double[,] RandomRows(double[,] data, int k, Random random)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        ArgumentNullException.ThrowIfNull(random);
+        int n = data.GetLength(0);
+        CheckK(k, n);
+        return RandomRowsCore(data, k, random);
+    }
+
+    internal static double[,] RandomRowsCore(double[,] data, int k, Random random)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var index = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            index[i] = i;
+        }
+
+        var centres = new double[k, d];
+        ReadOnlySpan<double> x = data.AsSpan();
+        Span<double> c = centres.AsWritableSpan();
+        for (int j = 0; j < k; j++)
+        {
+            int r = random.Next(j, n);
+            (index[j], index[r]) = (index[r], index[j]);
+            x.Slice(index[j] * d, d).CopyTo(c.Slice(j * d, d));
+        }
+
+        return centres;
+    }
+
+    private static void CheckK(int k, int n)
+    {
+        if (k < 1 || k > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k is {k} but must lie between 1 and the number of rows ({n}).");
+        }
+    }
+
+    internal static double[,] PlusPlusCore(double[,] data, int k, Random random, double[]? weights, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        int trials = 2 + (int)Math.Log(k);
+        var centres = new double[k, d];
+        var closest = new double[n];
+        var cumulative = new double[n];
+        var candidates = new int[trials];
+        int blocks = ParallelBlocks.BlockCount(n, BlockSize);
+        var partial = new double[blocks * trials];
+
+        // First centre: a row drawn with probability ∝ weight.
+        int first;
+        if (weights is null)
+        {
+            first = random.Next(n);
+        }
+        else
+        {
+            double run = 0;
+            for (int i = 0; i < n; i++)
+            {
+                run += weights[i];
+                cumulative[i] = run;
+            }
+
+            first = Search(cumulative, random.NextDouble() * run);
+        }
+
+        CopyRow(data, first, centres, 0);
+        ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+        {
+            ReadOnlySpan<double> x = data.AsSpan();
+            ref double c0 = ref MemoryMarshal.GetReference(x.Slice(first * d, d));
+            for (int i = start; i < end; i++)
+            {
+                closest[i] = RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref c0, d);
+            }
+        });
+
+        for (int c = 1; c < k; c++)
+        {
+            double pot = 0;
+            for (int i = 0; i < n; i++)
+            {
+                pot += weights is null ? closest[i] : weights[i] * closest[i];
+                cumulative[i] = pot;
+            }
+
+            for (int t = 0; t < trials; t++)
+            {
+                candidates[t] = Search(cumulative, random.NextDouble() * pot);
+            }
+
+            // Potential left by each candidate, per fixed block, summed in block order.
+            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+            {
+                ReadOnlySpan<double> x = data.AsSpan();
+                for (int t = 0; t < trials; t++)
+                {
+                    ref double ct = ref MemoryMarshal.GetReference(x.Slice(candidates[t] * d, d));
+                    double s = 0;
+                    for (int i = start; i < end; i++)
+                    {
+                        double dist = Math.Min(closest[i], RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref ct, d));
+                        s += weights is null ? dist : weights[i] * dist;
+                    }
+
+                    partial[b * trials + t] = s;
+                }
+            });
+
+            int bestTrial = 0;
+            double bestPot = double.PositiveInfinity;
+            for (int t = 0; t < trials; t++)
+            {
+                double s = 0;
+                for (int b = 0; b < blocks; b++)
+                {
+                    s += partial[b * trials + t];
+                }
+
+                if (s < bestPot)
+                {
+                    bestPot = s;
+                    bestTrial = t;
+                }
+            }
+
+            int chosen = candidates[bestTrial];
+            CopyRow(data, chosen, centres, c);
+            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+            {
+                ReadOnlySpan<double> x = data.AsSpan();
+                ref double cc = ref MemoryMarshal.GetReference(x.Slice(chosen * d, d));
+                for (int i = start; i < end; i++)
+                {
+                    closest[i] = Math.Min(closest[i], RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref cc, d));
+                }
+            });
+        }
+
+        return centres;
+    }
+
+    /// <summary>First index whose cumulative value exceeds <paramref name="target"/> (clipped to the last row).</summary>
+    private static int Search(double[] cumulative, double target)
+    {
+        int lo = 0, hi = cumulative.Length - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] > target)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
+    }
+
+    private static void CopyRow(double[,] data, int row, double[,] centres, int c)
+    {
+        int d = data.GetLength(1);
+        data.AsSpan().Slice(row * d, d).CopyTo(centres.AsWritableSpan().Slice(c * d, d));
+    }
+}

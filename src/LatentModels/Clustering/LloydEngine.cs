@@ -1,0 +1,434 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Clustering;
+
+/// <summary>
+/// One batch K-Means workspace: Lloyd or Hamerly iterations over fixed row blocks. All buffers are allocated once per
+/// fit; an iteration allocates nothing but the parallel loop's bookkeeping. Per-block partial sums are merged in block
+/// order, so results are bit-identical for any degree of parallelism, and both algorithms evaluate every distance they
+/// need with the same arithmetic, so they produce the same assignments.
+/// </summary>
+internal sealed class LloydEngine
+{
+    private const double Slack = 1e-12;
+    private const int TargetBlocks = 64;
+    private const int MinBlockSize = 256;
+
+    private readonly double[,] _data;
+    private readonly double[]? _weights;
+    private readonly int _n, _d, _k, _blockSize, _blocks, _dop;
+    private readonly bool _accelerated;
+    private readonly CentreTable _table;
+    private readonly int[] _labels, _newLabels, _pending;
+    private readonly double[] _rowNorms, _dist2, _best, _second;
+    private readonly double[] _upper, _lower, _halfGap, _shift;
+    private readonly double[] _partialSums, _partialWeights, _partialInertia;
+    private readonly int[] _partialChanged;
+    private readonly double[] _sums, _clusterWeights;
+    private double[] _centres, _nextCentres;
+    private readonly Action<int, int, int> _blockBody;
+
+    // Pass settings, read by the block body.
+    private bool _passAssign, _passFull;
+    private int _passStats; // 0 none, 1 inertia only, 2 inertia + sums
+    private double _maxShift, _secondMaxShift;
+    private int _maxShiftIndex;
+
+    public LloydEngine(double[,] data, double[]? weights, int clusters, KMeansAlgorithm algorithm, int maxDegreeOfParallelism)
+    {
+        _data = data;
+        _weights = weights;
+        _n = data.GetLength(0);
+        _d = data.GetLength(1);
+        _k = clusters;
+        _dop = maxDegreeOfParallelism;
+        _accelerated = algorithm == KMeansAlgorithm.Accelerated;
+        _blockSize = Math.Max(MinBlockSize, (_n + TargetBlocks - 1) / TargetBlocks);
+        _blocks = ParallelBlocks.BlockCount(_n, _blockSize);
+        _table = new CentreTable(_k, _d);
+        _labels = new int[_n];
+        _newLabels = new int[_n];
+        _best = new double[_n];
+        _second = new double[_n];
+        _dist2 = new double[_n];
+        _rowNorms = new double[_n];
+        _pending = _accelerated ? new int[_n] : [];
+        _upper = _accelerated ? new double[_n] : [];
+        _lower = _accelerated ? new double[_n] : [];
+        _halfGap = new double[_k];
+        _shift = new double[_k];
+        _partialSums = new double[_blocks * _k * _d];
+        _partialWeights = new double[_blocks * _k];
+        _partialInertia = new double[_blocks];
+        _partialChanged = new int[_blocks];
+        _sums = new double[_k * _d];
+        _clusterWeights = new double[_k];
+        _centres = new double[_k * _d];
+        _nextCentres = new double[_k * _d];
+        _blockBody = Block;
+
+        ParallelBlocks.For(_n, _blockSize, _dop, (_, start, end) =>
+        {
+            ReadOnlySpan<double> x = _data.AsSpan();
+            for (int i = start; i < end; i++)
+            {
+                double s = 0;
+                ReadOnlySpan<double> row = x.Slice(i * _d, _d);
+                for (int p = 0; p < _d; p++)
+                {
+                    s = Math.FusedMultiplyAdd(row[p], row[p], s);
+                }
+
+                _rowNorms[i] = s;
+            }
+        });
+    }
+
+    /// <summary>The outcome of one start.</summary>
+    public sealed record Outcome(double[,] Centres, double Inertia, int Iterations, bool Converged, double[] Trace);
+
+    /// <summary>Runs one start from the given K × d centres.</summary>
+    public Outcome Run(double[,] initial, int maxIterations, double absoluteTolerance, int start, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        initial.AsSpan().CopyTo(_centres);
+        _table.Load(_centres);
+        _labels.AsSpan().Fill(-1);
+        var trace = new List<double>();
+        bool strict = false, shiftConverged = false;
+        int iteration = 0;
+        while (iteration < maxIterations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Pass(assign: true, full: iteration == 0, stats: 2);
+            long changed = 0;
+            double inertia = 0;
+            for (int b = 0; b < _blocks; b++)
+            {
+                changed += _partialChanged[b];
+                inertia += _partialInertia[b];
+            }
+
+            trace.Add(inertia);
+            iteration++;
+            progress?.Report(new FitProgress(start, iteration, maxIterations, inertia));
+            double shiftTotal = UpdateCentres();
+            if (changed == 0)
+            {
+                strict = true;
+                break;
+            }
+
+            if (shiftTotal <= absoluteTolerance)
+            {
+                shiftConverged = true;
+                break;
+            }
+        }
+
+        // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centres.
+        Pass(assign: !strict, full: false, stats: 1);
+        double finalInertia = 0;
+        for (int b = 0; b < _blocks; b++)
+        {
+            finalInertia += _partialInertia[b];
+        }
+
+        var result = new double[_k, _d];
+        _centres.AsSpan().CopyTo(result.AsWritableSpan());
+        return new Outcome(result, finalInertia, iteration, strict || shiftConverged, trace.ToArray());
+    }
+
+    /// <summary>The labels of the last pass.</summary>
+    public int[] Labels => _labels;
+
+    private void Pass(bool assign, bool full, int stats)
+    {
+        _passAssign = assign;
+        _passFull = full;
+        _passStats = stats;
+        ParallelBlocks.For(_n, _blockSize, _dop, _blockBody);
+    }
+
+    private void Block(int b, int start, int end)
+    {
+        int count = end - start;
+        ReadOnlySpan<double> x = _data.AsSpan();
+        int changed = 0;
+        if (_passAssign)
+        {
+            Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
+            if (!_accelerated || _passFull)
+            {
+                _table.NearestRange(x, start, end, _newLabels.AsSpan(start, count), _best.AsSpan(start, count), _second.AsSpan(start, count), scratch);
+                for (int i = start; i < end; i++)
+                {
+                    int a = _newLabels[i];
+                    if (a != _labels[i])
+                    {
+                        changed++;
+                        _labels[i] = a;
+                    }
+
+                    if (_accelerated)
+                    {
+                        SetBounds(i, _best[i], _second[i]);
+                    }
+                }
+            }
+            else
+            {
+                changed = HamerlyBlock(x, start, end, scratch);
+            }
+        }
+
+        _partialChanged[b] = changed;
+        if (_passStats > 0)
+        {
+            Statistics(b, start, end, x);
+        }
+    }
+
+    private void SetBounds(int i, double bestValue, double secondValue)
+    {
+        double delta = _table.ErrorBound(_rowNorms[i]);
+        _upper[i] = Math.Sqrt(Math.Max(0, _rowNorms[i] + bestValue) + delta) * (1 + Slack);
+        _lower[i] = Math.Sqrt(Math.Max(0, _rowNorms[i] + secondValue - delta)) * (1 - Slack);
+    }
+
+    /// <summary>True when bounds prove that the assigned centre is strictly nearest even after rounding.</summary>
+    private static bool Proven(double u, double m, double delta)
+    {
+        double uu = u * (1 + Slack), mm = m * (1 - Slack);
+        return mm > 0 && uu * uu + 2 * delta < mm * mm;
+    }
+
+    private int HamerlyBlock(ReadOnlySpan<double> x, int start, int end, Span<double> scratch)
+    {
+        int m = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
+        for (int i = start; i < end; i++)
+        {
+            int a = _labels[i];
+            double u = _upper[i] + _shift[a];
+            double l = _lower[i] - (a == _maxShiftIndex ? _secondMaxShift : _maxShift);
+            double delta = _table.ErrorBound(_rowNorms[i]);
+            if (Proven(u, Math.Max(l, 2 * _halfGap[a] - u), delta))
+            {
+                _upper[i] = u;
+                _lower[i] = l;
+                continue;
+            }
+
+            // Tighten the upper bound with the distance to the assigned centre, computed directly: its rounding error
+            // (at most γ_d‖x − c‖²) is covered by delta.
+            u = Math.Sqrt(RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)a * _d), _d) + delta) * (1 + Slack);
+            _upper[i] = u;
+            _lower[i] = l;
+            if (Proven(u, Math.Max(l, 2 * _halfGap[a] - u), delta))
+            {
+                continue;
+            }
+
+            _pending[start + m++] = i;
+        }
+
+        if (m == 0)
+        {
+            return 0;
+        }
+
+        _table.Nearest(x, _pending.AsSpan(start, m), _newLabels.AsSpan(start, m), _best.AsSpan(start, m), _second.AsSpan(start, m), scratch);
+        int changed = 0;
+        for (int q = 0; q < m; q++)
+        {
+            int i = _pending[start + q];
+            int a = _newLabels[start + q];
+            if (a != _labels[i])
+            {
+                changed++;
+                _labels[i] = a;
+            }
+
+            SetBounds(i, _best[start + q], _second[start + q]);
+        }
+
+        return changed;
+    }
+
+    private void Statistics(int b, int start, int end, ReadOnlySpan<double> x)
+    {
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
+        bool full = _passStats == 2;
+        Span<double> s = full ? _partialSums.AsSpan(b * _k * _d, _k * _d) : default;
+        Span<double> w = full ? _partialWeights.AsSpan(b * _k, _k) : default;
+        s.Clear();
+        w.Clear();
+        ref double sr = ref MemoryMarshal.GetReference(s);
+        double inertia = 0;
+        for (int i = start; i < end; i++)
+        {
+            int a = _labels[i];
+            ref double xi = ref Unsafe.Add(ref xr, (nint)i * _d);
+            double dd = RowMath.SquaredDistance(ref xi, ref Unsafe.Add(ref cr, (nint)a * _d), _d);
+            _dist2[i] = dd;
+            double wi = _weights is null ? 1.0 : _weights[i];
+            inertia += _weights is null ? dd : wi * dd;
+            if (full)
+            {
+                ref double si = ref Unsafe.Add(ref sr, (nint)a * _d);
+                if (_weights is null)
+                {
+                    RowMath.Add(ref si, ref xi, _d);
+                }
+                else
+                {
+                    RowMath.AddScaled(ref si, ref xi, wi, _d);
+                }
+
+                w[a] += wi;
+            }
+        }
+
+        _partialInertia[b] = inertia;
+    }
+
+    /// <summary>Merges block statistics in block order, re-seeds empty clusters, moves the centres; returns Σ shift².</summary>
+    private double UpdateCentres()
+    {
+        Array.Clear(_sums);
+        Array.Clear(_clusterWeights);
+        int kd = _k * _d;
+        for (int b = 0; b < _blocks; b++)
+        {
+            ref double src = ref _partialSums[b * kd];
+            RowMath.Add(ref _sums[0], ref src, kd);
+            for (int j = 0; j < _k; j++)
+            {
+                _clusterWeights[j] += _partialWeights[b * _k + j];
+            }
+        }
+
+        RelocateEmptyClusters();
+
+        double total = 0;
+        for (int j = 0; j < _k; j++)
+        {
+            Span<double> next = _nextCentres.AsSpan(j * _d, _d);
+            ReadOnlySpan<double> old = _centres.AsSpan(j * _d, _d);
+            double wj = _clusterWeights[j];
+            if (wj > 0)
+            {
+                ReadOnlySpan<double> sj = _sums.AsSpan(j * _d, _d);
+                for (int p = 0; p < _d; p++)
+                {
+                    next[p] = sj[p] / wj;
+                }
+            }
+            else
+            {
+                old.CopyTo(next);
+            }
+
+            double moved = RowMath.SquaredDistance(next, old);
+            total += moved;
+            _shift[j] = Math.Sqrt(moved) * (1 + Slack);
+        }
+
+        (_centres, _nextCentres) = (_nextCentres, _centres);
+        _table.Load(_centres);
+        if (_accelerated)
+        {
+            UpdateBoundData();
+        }
+
+        return total;
+    }
+
+    private void UpdateBoundData()
+    {
+        _maxShift = 0;
+        _secondMaxShift = 0;
+        _maxShiftIndex = 0;
+        for (int j = 0; j < _k; j++)
+        {
+            double s = _shift[j];
+            if (s > _maxShift)
+            {
+                _secondMaxShift = _maxShift;
+                _maxShift = s;
+                _maxShiftIndex = j;
+            }
+            else if (s > _secondMaxShift)
+            {
+                _secondMaxShift = s;
+            }
+        }
+
+        _halfGap.AsSpan().Fill(double.PositiveInfinity);
+        for (int j = 0; j < _k; j++)
+        {
+            ReadOnlySpan<double> cj = _centres.AsSpan(j * _d, _d);
+            for (int q = j + 1; q < _k; q++)
+            {
+                double gap = 0.5 * Math.Sqrt(RowMath.SquaredDistance(cj, _centres.AsSpan(q * _d, _d))) * (1 - Slack);
+                _halfGap[j] = Math.Min(_halfGap[j], gap);
+                _halfGap[q] = Math.Min(_halfGap[q], gap);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each cluster that won no weight takes the positive-weight row farthest from its centre (lowest index on ties) from
+    /// a cluster that keeps some weight, as scikit-learn does; labels are left for the next assignment step.
+    /// </summary>
+    private void RelocateEmptyClusters()
+    {
+        List<int>? chosen = null;
+        for (int e = 0; e < _k; e++)
+        {
+            if (_clusterWeights[e] > 0)
+            {
+                continue;
+            }
+
+            chosen ??= [];
+            int far = -1;
+            double farDistance = double.NegativeInfinity;
+            for (int i = 0; i < _n; i++)
+            {
+                double wi = _weights is null ? 1.0 : _weights[i];
+                if (wi <= 0 || _dist2[i] <= farDistance || !(_clusterWeights[_labels[i]] - wi > 0) || chosen.Contains(i))
+                {
+                    continue;
+                }
+
+                far = i;
+                farDistance = _dist2[i];
+            }
+
+            if (far < 0)
+            {
+                continue; // Fewer distinct donors than empty clusters: the centre stays where it was.
+            }
+
+            chosen.Add(far);
+            int donor = _labels[far];
+            double w = _weights is null ? 1.0 : _weights[far];
+            ReadOnlySpan<double> row = _data.AsSpan().Slice(far * _d, _d);
+            Span<double> donorSum = _sums.AsSpan(donor * _d, _d);
+            Span<double> emptySum = _sums.AsSpan(e * _d, _d);
+            for (int p = 0; p < _d; p++)
+            {
+                donorSum[p] -= w * row[p];
+                emptySum[p] = w * row[p];
+            }
+
+            _clusterWeights[donor] -= w;
+            _clusterWeights[e] = w;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LatentModels.Clustering;
+
+/// <summary>
+/// The centres of a K-Means iteration laid out for a fused nearest-centre search: transposed (d × K', K' = K rounded
+/// up to a multiple of 8, padding columns zero) with their squared norms (padding +∞).
+/// </summary>
+/// <remarks>
+/// Kernel helper of the Clustering folder: the kernel's GEMM + arg-min would materialise an n × K distance block; this
+/// routine keeps 4 rows × 8 centres of xᵢ·cⱼ in registers and reduces them to the arg-min (and the runner-up, which the
+/// accelerated iteration needs for its bounds) straight away. Each value ‖cⱼ‖² − 2xᵢ·cⱼ is computed by the same
+/// sequence of fused multiply-adds whichever rows it is grouped with, so Lloyd and the accelerated iteration see
+/// identical numbers for every row they both evaluate.
+/// </remarks>
+internal sealed class CentreTable
+{
+    private const double Epsilon = 1.1102230246251565e-16;
+
+    public CentreTable(int clusters, int dimension)
+    {
+        K = clusters;
+        D = dimension;
+        KPad = (clusters + 7) & ~7;
+        Transposed = new double[dimension * KPad];
+        Norms = new double[KPad];
+        Norms.AsSpan().Fill(double.PositiveInfinity);
+    }
+
+    /// <summary>Number of centres.</summary>
+    public int K { get; }
+
+    /// <summary>Dimension.</summary>
+    public int D { get; }
+
+    /// <summary>K rounded up to a multiple of 8.</summary>
+    public int KPad { get; }
+
+    /// <summary>d × K' transposed centres.</summary>
+    public double[] Transposed { get; }
+
+    /// <summary>K' squared norms (+∞ for padding).</summary>
+    public double[] Norms { get; }
+
+    /// <summary>The largest squared centre norm.</summary>
+    public double MaxNorm { get; private set; }
+
+    /// <summary>Scratch length a caller of <see cref="Nearest"/> must supply.</summary>
+    public int ScratchLength => 4 * KPad;
+
+    /// <summary>Loads K × d row-major centres.</summary>
+    public void Load(ReadOnlySpan<double> centres)
+    {
+        double max = 0;
+        for (int j = 0; j < K; j++)
+        {
+            ReadOnlySpan<double> c = centres.Slice(j * D, D);
+            double s = 0;
+            for (int p = 0; p < D; p++)
+            {
+                Transposed[p * KPad + j] = c[p];
+                s = Math.FusedMultiplyAdd(c[p], c[p], s);
+            }
+
+            Norms[j] = s;
+            max = Math.Max(max, s);
+        }
+
+        MaxNorm = max;
+    }
+
+    /// <summary>Replaces centre <paramref name="j"/> (used by the online update, which moves one centre at a time).</summary>
+    public void SetCentre(int j, ReadOnlySpan<double> centre)
+    {
+        double s = 0;
+        for (int p = 0; p < D; p++)
+        {
+            Transposed[p * KPad + j] = centre[p];
+            s = Math.FusedMultiplyAdd(centre[p], centre[p], s);
+        }
+
+        Norms[j] = s;
+        MaxNorm = Math.Max(MaxNorm, s);
+    }
+
+    /// <summary>
+    /// An upper bound on |(‖x‖² + ‖c‖² − 2x·c computed) − ‖x − c‖²| for a row of squared norm <paramref name="rowNorm"/>
+    /// and any loaded centre (Higham's γ bound on dot products, doubled for safety).
+    /// </summary>
+    public double ErrorBound(double rowNorm) => 4.0 * (D + 2) * Epsilon * (rowNorm + MaxNorm);
+
+    /// <summary>
+    /// For each row listed in <paramref name="rows"/> (indices into the row-major <paramref name="x"/> with <see cref="D"/>
+    /// columns), the nearest centre (first on ties) and the values ‖c‖² − 2x·c of the nearest and the runner-up.
+    /// Results are written at the positions of the rows in the list.
+    /// </summary>
+    public void Nearest(ReadOnlySpan<double> x, ReadOnlySpan<int> rows, Span<int> labels, Span<double> best, Span<double> second, Span<double> scratch)
+    {
+        int count = rows.Length;
+        int g = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        for (; g + 4 <= count; g += 4)
+        {
+            Group4(
+                ref Unsafe.Add(ref xr, (nint)rows[g] * D),
+                ref Unsafe.Add(ref xr, (nint)rows[g + 1] * D),
+                ref Unsafe.Add(ref xr, (nint)rows[g + 2] * D),
+                ref Unsafe.Add(ref xr, (nint)rows[g + 3] * D),
+                scratch);
+            for (int r = 0; r < 4; r++)
+            {
+                labels[g + r] = ArgMin(scratch.Slice(r * KPad, KPad), out best[g + r], out second[g + r]);
+            }
+        }
+
+        for (; g < count; g++)
+        {
+            Single(ref Unsafe.Add(ref xr, (nint)rows[g] * D), scratch);
+            labels[g] = ArgMin(scratch[..KPad], out best[g], out second[g]);
+        }
+    }
+
+    /// <summary>As <see cref="Nearest"/> for the contiguous rows [start, end).</summary>
+    public void NearestRange(ReadOnlySpan<double> x, int start, int end, Span<int> labels, Span<double> best, Span<double> second, Span<double> scratch)
+    {
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        int i = start;
+        for (; i + 4 <= end; i += 4)
+        {
+            ref double x0 = ref Unsafe.Add(ref xr, (nint)i * D);
+            Group4(ref x0, ref Unsafe.Add(ref x0, D), ref Unsafe.Add(ref x0, 2 * D), ref Unsafe.Add(ref x0, 3 * D), scratch);
+            for (int r = 0; r < 4; r++)
+            {
+                int o = i - start + r;
+                labels[o] = ArgMin(scratch.Slice(r * KPad, KPad), out best[o], out second[o]);
+            }
+        }
+
+        for (; i < end; i++)
+        {
+            Single(ref Unsafe.Add(ref xr, (nint)i * D), scratch);
+            int o = i - start;
+            labels[o] = ArgMin(scratch[..KPad], out best[o], out second[o]);
+        }
+    }
+
+    /// <summary>‖c_j‖² − 2x·c_j for one row and one centre, bit-identical to the value the block search computes.</summary>
+    public double Value(ReadOnlySpan<double> row, int j)
+    {
+        double acc = 0;
+        for (int p = 0; p < D; p++)
+        {
+            acc = Math.FusedMultiplyAdd(row[p], Transposed[p * KPad + j], acc);
+        }
+
+        return Norms[j] - (acc + acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> MulAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : MulAddSlow(a, b, c);
+
+    private static Vector256<double> MulAddSlow(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
+        Vector256.Create(
+            Math.FusedMultiplyAdd(a[0], b[0], c[0]), Math.FusedMultiplyAdd(a[1], b[1], c[1]),
+            Math.FusedMultiplyAdd(a[2], b[2], c[2]), Math.FusedMultiplyAdd(a[3], b[3], c[3]));
+
+    private void Group4(ref double x0, ref double x1, ref double x2, ref double x3, Span<double> scratch)
+    {
+        int d = D, kp = KPad;
+        ref double ct = ref MemoryMarshal.GetArrayDataReference(Transposed);
+        ref double cn = ref MemoryMarshal.GetArrayDataReference(Norms);
+        ref double s = ref MemoryMarshal.GetReference(scratch);
+        for (int c0 = 0; c0 < kp; c0 += 8)
+        {
+            Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default;
+            Vector256<double> a20 = default, a21 = default, a30 = default, a31 = default;
+            ref double cp = ref Unsafe.Add(ref ct, c0);
+            for (int p = 0; p < d; p++)
+            {
+                ref double cr = ref Unsafe.Add(ref cp, (nint)p * kp);
+                Vector256<double> lo = Vector256.LoadUnsafe(ref cr);
+                Vector256<double> hi = Vector256.LoadUnsafe(ref cr, 4);
+                Vector256<double> b = Vector256.Create(Unsafe.Add(ref x0, p));
+                a00 = MulAdd(b, lo, a00);
+                a01 = MulAdd(b, hi, a01);
+                b = Vector256.Create(Unsafe.Add(ref x1, p));
+                a10 = MulAdd(b, lo, a10);
+                a11 = MulAdd(b, hi, a11);
+                b = Vector256.Create(Unsafe.Add(ref x2, p));
+                a20 = MulAdd(b, lo, a20);
+                a21 = MulAdd(b, hi, a21);
+                b = Vector256.Create(Unsafe.Add(ref x3, p));
+                a30 = MulAdd(b, lo, a30);
+                a31 = MulAdd(b, hi, a31);
+            }
+
+            Vector256<double> n0 = Vector256.LoadUnsafe(ref cn, (nuint)c0);
+            Vector256<double> n1 = Vector256.LoadUnsafe(ref cn, (nuint)(c0 + 4));
+            (n0 - (a00 + a00)).StoreUnsafe(ref s, (nuint)c0);
+            (n1 - (a01 + a01)).StoreUnsafe(ref s, (nuint)(c0 + 4));
+            (n0 - (a10 + a10)).StoreUnsafe(ref s, (nuint)(kp + c0));
+            (n1 - (a11 + a11)).StoreUnsafe(ref s, (nuint)(kp + c0 + 4));
+            (n0 - (a20 + a20)).StoreUnsafe(ref s, (nuint)(2 * kp + c0));
+            (n1 - (a21 + a21)).StoreUnsafe(ref s, (nuint)(2 * kp + c0 + 4));
+            (n0 - (a30 + a30)).StoreUnsafe(ref s, (nuint)(3 * kp + c0));
+            (n1 - (a31 + a31)).StoreUnsafe(ref s, (nuint)(3 * kp + c0 + 4));
+        }
+    }
+
+    private void Single(ref double x0, Span<double> scratch)
+    {
+        int d = D, kp = KPad;
+        ref double ct = ref MemoryMarshal.GetArrayDataReference(Transposed);
+        ref double cn = ref MemoryMarshal.GetArrayDataReference(Norms);
+        ref double s = ref MemoryMarshal.GetReference(scratch);
+        for (int c0 = 0; c0 < kp; c0 += 8)
+        {
+            Vector256<double> a00 = default, a01 = default;
+            ref double cp = ref Unsafe.Add(ref ct, c0);
+            for (int p = 0; p < d; p++)
+            {
+                ref double cr = ref Unsafe.Add(ref cp, (nint)p * kp);
+                Vector256<double> b = Vector256.Create(Unsafe.Add(ref x0, p));
+                a00 = MulAdd(b, Vector256.LoadUnsafe(ref cr), a00);
+                a01 = MulAdd(b, Vector256.LoadUnsafe(ref cr, 4), a01);
+            }
+
+            (Vector256.LoadUnsafe(ref cn, (nuint)c0) - (a00 + a00)).StoreUnsafe(ref s, (nuint)c0);
+            (Vector256.LoadUnsafe(ref cn, (nuint)(c0 + 4)) - (a01 + a01)).StoreUnsafe(ref s, (nuint)(c0 + 4));
+        }
+    }
+
+    /// <summary>Arg-min of a row of K' values (first on ties), its value and the runner-up value.</summary>
+    private static int ArgMin(ReadOnlySpan<double> values, out double best, out double second)
+    {
+        ref double v = ref MemoryMarshal.GetReference(values);
+        Vector256<double> bv = Vector256.LoadUnsafe(ref v);
+        Vector256<double> idx = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+        Vector256<double> bi = idx;
+        Vector256<double> sv = Vector256.Create(double.PositiveInfinity);
+        Vector256<double> four = Vector256.Create(4.0);
+        for (int j = 4; j < values.Length; j += 4)
+        {
+            idx += four;
+            Vector256<double> cur = Vector256.LoadUnsafe(ref v, (nuint)j);
+            Vector256<double> lt = Vector256.LessThan(cur, bv);
+            sv = Vector256.ConditionalSelect(lt, bv, Vector256.ConditionalSelect(Vector256.LessThan(cur, sv), cur, sv));
+            bv = Vector256.ConditionalSelect(lt, cur, bv);
+            bi = Vector256.ConditionalSelect(lt, idx, bi);
+        }
+
+        int lane = 0;
+        double b = bv[0], bIndex = bi[0];
+        for (int l = 1; l < 4; l++)
+        {
+            double vl = bv[l];
+            if (vl < b || (vl == b && bi[l] < bIndex))
+            {
+                lane = l;
+                b = vl;
+                bIndex = bi[l];
+            }
+        }
+
+        double s2 = Math.Min(Math.Min(sv[0], sv[1]), Math.Min(sv[2], sv[3]));
+        for (int l = 0; l < 4; l++)
+        {
+            if (l != lane && bv[l] < s2)
+            {
+                s2 = bv[l];
+            }
+        }
+
+        best = b;
+        second = s2;
+        return (int)bIndex;
+    }
+}

@@ -1,0 +1,398 @@
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Clustering;
+
+/// <summary>Settings of <see cref="OnlineKMeans"/>. Validated when the estimator is constructed.</summary>
+public sealed record OnlineKMeansOptions
+{
+    /// <summary>Number of clusters K.</summary>
+    public int Clusters { get; init; }
+
+    /// <summary>
+    /// How the centres start: <see cref="KMeansInit.First"/> (the first K points, each counted once; the default),
+    /// <see cref="KMeansInit.KMeansPlusPlus"/> or <see cref="KMeansInit.Random"/> on the first
+    /// <see cref="InitializationSize"/> points (each seed counted once), or <see cref="KMeansInit.Explicit"/> centres
+    /// (with zero counts, so, as in scikit-learn, a centre that wins nothing in the first mini-batch is re-seeded).
+    /// </summary>
+    public KMeansInit Init { get; init; } = KMeansInit.First;
+
+    /// <summary>The K × d starting centres when <see cref="Init"/> is <see cref="KMeansInit.Explicit"/> (copied).</summary>
+    public double[,]? InitialCenters { get; init; }
+
+    /// <summary>Points buffered before k-means++ or random seeding (default 3K); they are then consumed as a mini-batch.</summary>
+    public int? InitializationSize { get; init; }
+
+    /// <summary>
+    /// Step size ηₖ as a function of the count nₖ of points centre k has won, the new one included. Null means
+    /// ηₖ = 1/nₖ, which keeps every centre at the mean of the points it has won (Robbins–Monro: Σηₖ = ∞, Σηₖ² &lt; ∞).
+    /// </summary>
+    public Func<long, double>? LearningRate { get; init; }
+
+    /// <summary>
+    /// Centres whose count falls below this fraction of the largest count are re-seeded at random points of the current
+    /// mini-batch (at most half the batch), as scikit-learn's MiniBatchKMeans does, every 10·K points or whenever some
+    /// centre has won nothing. Zero disables re-seeding.
+    /// </summary>
+    public double ReassignmentRatio { get; init; } = 0.01;
+
+    /// <summary>Seed of all randomness (seeding and re-seeding).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Thread cap for mini-batch assignment; ≤ 0 means all cores. Results are identical for every value.</summary>
+    public int MaxDegreeOfParallelism { get; init; }
+}
+
+/// <summary>
+/// Online (sequential) K-Means by Robbins–Monro stochastic approximation: each arriving point x is assigned to its nearest
+/// centre k, which moves by μₖ ← μₖ + ηₖ(x − μₖ). A mini-batch is assigned against the centres as they were when it
+/// arrived, then its points update their centres in row order.
+/// </summary>
+public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
+{
+    private const int BlockSize = 1024;
+    private readonly OnlineKMeansOptions _options;
+    private readonly Random _random;
+    private readonly List<double> _buffer = [];
+    private readonly int _initializationSize;
+    private int _dimension = -1;
+    private double[] _centres = [];
+    private long[] _counts = [];
+    private CentreTable? _table;
+    private long _sinceReassign;
+    private int[] _labels = [];
+    private double[] _best = [], _second = [];
+
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings.</param>
+    /// <exception cref="ArgumentException">Invalid settings (K &lt; 1, bad ratio, explicit centres missing…).</exception>
+    public OnlineKMeans(OnlineKMeansOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string p = nameof(options);
+        if (options.Clusters < 1)
+        {
+            throw new ArgumentOutOfRangeException(p, options.Clusters, $"Clusters is {options.Clusters}; at least one cluster is needed.");
+        }
+
+        if (!double.IsFinite(options.ReassignmentRatio) || options.ReassignmentRatio < 0 || options.ReassignmentRatio >= 1)
+        {
+            throw new ArgumentOutOfRangeException(p, options.ReassignmentRatio, $"ReassignmentRatio is {options.ReassignmentRatio}; it must lie in [0, 1).");
+        }
+
+        if (!Enum.IsDefined(options.Init))
+        {
+            throw new ArgumentOutOfRangeException(p, options.Init, $"Init {options.Init} is not a known initialisation.");
+        }
+
+        _initializationSize = options.InitializationSize ?? 3 * options.Clusters;
+        if (_initializationSize < options.Clusters)
+        {
+            throw new ArgumentOutOfRangeException(p, _initializationSize, $"InitializationSize ({_initializationSize}) must be at least Clusters ({options.Clusters}).");
+        }
+
+        _options = options;
+        _random = new Random(options.Seed);
+        if (options.Init == KMeansInit.Explicit)
+        {
+            double[,] c = options.InitialCenters ?? throw new ArgumentException("Init is Explicit but InitialCenters is null.", p);
+            if (c.GetLength(0) != options.Clusters || c.GetLength(1) == 0)
+            {
+                throw new ArgumentException($"InitialCenters is {c.GetLength(0)} × {c.GetLength(1)} but must have Clusters = {options.Clusters} rows and at least one column.", p);
+            }
+
+            DataValidation.CheckFinite(c.AsSpan(), c.GetLength(1), p);
+            Start(c.GetLength(1), c.AsSpan(), initialCount: 0);
+        }
+        else if (options.InitialCenters is not null)
+        {
+            throw new ArgumentException($"InitialCenters is set but Init is {options.Init}; set Init = Explicit to use them.", p);
+        }
+    }
+
+    /// <summary>The settings.</summary>
+    public OnlineKMeansOptions Options => _options;
+
+    /// <inheritdoc />
+    public long Count { get; private set; }
+
+    /// <summary>Whether the centres exist yet (they do once enough points for the initialisation have arrived).</summary>
+    public bool IsInitialized => _table is not null;
+
+    /// <summary>Points won so far by each centre (a copy; empty before initialisation).</summary>
+    public long[] ClusterCounts => (long[])_counts.Clone();
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Wrong dimension or non-finite values.</exception>
+    public void Update(ReadOnlySpan<double> point)
+    {
+        if (_dimension < 0)
+        {
+            if (point.IsEmpty)
+            {
+                throw new ArgumentException("The point has no values.", nameof(point));
+            }
+
+            _dimension = point.Length;
+        }
+
+        DataValidation.CheckPoint(point, _dimension, nameof(point));
+        Count++;
+        if (_table is null)
+        {
+            Buffer(point);
+            return;
+        }
+
+        Span<int> row = [0];
+        Span<int> label = stackalloc int[1];
+        Span<double> best = stackalloc double[1], second = stackalloc double[1];
+        Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
+        _table.Nearest(point, row, label, best, second, scratch);
+        Move(label[0], point);
+        _table.SetCentre(label[0], _centres.AsSpan(label[0] * _dimension, _dimension));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
+    public void Update(double[,] batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int rows = batch.GetLength(0), d = batch.GetLength(1);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        if (_dimension < 0)
+        {
+            if (d == 0)
+            {
+                throw new ArgumentException("The batch has no columns.", nameof(batch));
+            }
+
+            _dimension = d;
+        }
+
+        DataValidation.CheckDimension(batch, _dimension, nameof(batch));
+        DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
+        Count += rows;
+        if (_table is null)
+        {
+            Buffer(batch.AsSpan());
+            return;
+        }
+
+        Step(batch.AsSpan(), rows);
+    }
+
+    /// <summary>Consumes the rows of a batch in order, <paramref name="batchSize"/> at a time (a convenience for whole data sets).</summary>
+    /// <param name="data">The rows.</param>
+    /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
+    public void UpdateAll(double[,] data, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int n = data.GetLength(0), d = data.GetLength(1);
+        if (_dimension >= 0)
+        {
+            DataValidation.CheckDimension(data, _dimension, nameof(data));
+        }
+
+        DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));
+        var chunk = new double[Math.Min(batchSize, Math.Max(n, 1)), d];
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int rows = Math.Min(batchSize, n - start);
+            if (rows != chunk.GetLength(0))
+            {
+                chunk = new double[rows, d];
+            }
+
+            data.AsSpan().Slice(start * d, rows * d).CopyTo(chunk.AsWritableSpan());
+            if (batchSize == 1)
+            {
+                Update(chunk.AsSpan());
+            }
+            else
+            {
+                Update(chunk);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>
+    public KMeansModel Snapshot()
+    {
+        if (_table is null)
+        {
+            throw new InvalidOperationException($"The centres are not initialised yet: {Count} points have arrived but the initialisation needs {Needed()}.");
+        }
+
+        var c = new double[_options.Clusters, _dimension];
+        _centres.AsSpan().CopyTo(c.AsWritableSpan());
+        return new KMeansModel(c, double.NaN);
+    }
+
+    private int Needed() => _options.Init == KMeansInit.First ? _options.Clusters : _initializationSize;
+
+    private void Buffer(ReadOnlySpan<double> rows)
+    {
+        foreach (double v in rows)
+        {
+            _buffer.Add(v);
+        }
+
+        int buffered = _buffer.Count / _dimension;
+        if (buffered < Needed())
+        {
+            return;
+        }
+
+        double[] all = [.. _buffer];
+        _buffer.Clear();
+        int k = _options.Clusters, d = _dimension;
+        if (_options.Init == KMeansInit.First)
+        {
+            Start(d, all.AsSpan(0, k * d), initialCount: 1);
+            if (buffered > k)
+            {
+                Step(all.AsSpan(k * d), buffered - k);
+            }
+
+            return;
+        }
+
+        var data = new double[buffered, d];
+        all.AsSpan().CopyTo(data.AsWritableSpan());
+        double[,] seeds = _options.Init == KMeansInit.Random
+            ? KMeansSeeding.RandomRowsCore(data, k, _random)
+            : KMeansSeeding.PlusPlusCore(data, k, _random, null, _options.MaxDegreeOfParallelism);
+        // Each seed is one of the buffered points: count it as won by its centre (as the first-K-rows start does).
+        Start(d, seeds.AsSpan(), initialCount: 1);
+        Step(all, buffered);
+    }
+
+    private void Start(int d, ReadOnlySpan<double> centres, long initialCount)
+    {
+        _dimension = d;
+        _centres = centres.ToArray();
+        _counts = new long[_options.Clusters];
+        _counts.AsSpan().Fill(initialCount);
+        _table = new CentreTable(_options.Clusters, d);
+        _table.Load(_centres);
+    }
+
+    /// <summary>One mini-batch: parallel assignment against the current centres, then sequential moves in row order.</summary>
+    private void Step(ReadOnlySpan<double> rows, int count)
+    {
+        CentreTable table = _table!;
+        int d = _dimension;
+        if (_labels.Length < count)
+        {
+            _labels = new int[count];
+            _best = new double[count];
+            _second = new double[count];
+        }
+
+        double[] copy = rows.ToArray();
+        ParallelBlocks.For(count, BlockSize, _options.MaxDegreeOfParallelism, (_, start, end) =>
+        {
+            var scratch = new double[table.ScratchLength];
+            int m = end - start;
+            table.NearestRange(copy, start, end, _labels.AsSpan(start, m), _best.AsSpan(start, m), _second.AsSpan(start, m), scratch);
+        });
+
+        for (int i = 0; i < count; i++)
+        {
+            Move(_labels[i], copy.AsSpan(i * d, d));
+        }
+
+        Reassign(copy, count);
+        table.Load(_centres);
+    }
+
+    private void Move(int j, ReadOnlySpan<double> x)
+    {
+        int d = _dimension;
+        long nj = ++_counts[j];
+        double eta = _options.LearningRate is null ? 1.0 / nj : _options.LearningRate(nj);
+        if (!double.IsFinite(eta) || eta < 0 || eta > 1)
+        {
+            throw new InvalidOperationException($"The learning rate for count {nj} is {eta}; it must lie in [0, 1].");
+        }
+
+        Span<double> c = _centres.AsSpan(j * d, d);
+        for (int p = 0; p < d; p++)
+        {
+            c[p] += eta * (x[p] - c[p]);
+        }
+    }
+
+    /// <summary>scikit-learn's MiniBatchKMeans re-seeding of centres that win (almost) nothing.</summary>
+    private void Reassign(double[] batch, int count)
+    {
+        _sinceReassign += count;
+        int k = _options.Clusters;
+        bool anyEmpty = Array.IndexOf(_counts, 0L) >= 0;
+        if (_options.ReassignmentRatio <= 0 || (!anyEmpty && _sinceReassign < 10L * k))
+        {
+            return;
+        }
+
+        _sinceReassign = 0;
+        long max = 0;
+        foreach (long c in _counts)
+        {
+            max = Math.Max(max, c);
+        }
+
+        double threshold = _options.ReassignmentRatio * max;
+        var weak = new List<int>();
+        for (int j = 0; j < k; j++)
+        {
+            if (_counts[j] < threshold)
+            {
+                weak.Add(j);
+            }
+        }
+
+        if (weak.Count > count / 2)
+        {
+            // Keep only the weakest ⌊batch/2⌋ (ties by index).
+            weak.Sort((a, b) => _counts[a] != _counts[b] ? _counts[a].CompareTo(_counts[b]) : a.CompareTo(b));
+            weak.RemoveRange(count / 2, weak.Count - count / 2);
+            weak.Sort();
+        }
+
+        if (weak.Count == 0)
+        {
+            return;
+        }
+
+        long floor = long.MaxValue;
+        for (int j = 0; j < k; j++)
+        {
+            if (!weak.Contains(j))
+            {
+                floor = Math.Min(floor, _counts[j]);
+            }
+        }
+
+        // Distinct batch rows, uniformly (partial Fisher–Yates).
+        int d = _dimension;
+        var index = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            index[i] = i;
+        }
+
+        for (int q = 0; q < weak.Count; q++)
+        {
+            int r = _random.Next(q, count);
+            (index[q], index[r]) = (index[r], index[q]);
+            batch.AsSpan(index[q] * d, d).CopyTo(_centres.AsSpan(weak[q] * d, d));
+            _counts[weak[q]] = floor == long.MaxValue ? 0 : floor;
+        }
+    }
+}
