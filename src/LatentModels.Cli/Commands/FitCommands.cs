@@ -11,6 +11,7 @@ internal static class FitCommands
     {
         fit.Subcommands.Add(Gaussian(console));
         fit.Subcommands.Add(Mvn(console));
+        GmmCommands.Add(fit, console);
         KMeansCommands.Add(fit, console);
     }
 

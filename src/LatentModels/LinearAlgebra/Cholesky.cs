@@ -261,6 +261,7 @@ public static class Cholesky
         Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - (a * b);
 
     /// <summary>Forward substitution on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₍ᵢ₎ Lᵢⱼ xⱼ) / Lᵢᵢ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardGroup(double* l, int n, double* t)
     {
         for (int i = 0; i < n; i++)
@@ -287,6 +288,7 @@ public static class Cholesky
     }
 
     /// <summary>Back substitution with Lᵀ on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₎ᵢ₎ Lⱼᵢ xⱼ) / Lᵢᵢ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BackGroup(double* l, int n, double* t)
     {
         for (int i = n - 1; i >= 0; i--)

@@ -16,7 +16,7 @@ namespace LatentModels.LinearAlgebra;
 public static class Distances
 {
     /// <summary>Rows per parallel block (fixed, so results never depend on the number of threads).</summary>
-    public const int RowBlock = 256;
+    public const int RowBlock = 240;
 
     /// <summary>Writes ‖xᵢ‖² for each row of the row-major n × d matrix <paramref name="x"/>.</summary>
     /// <param name="x">n × d, row-major.</param>
@@ -181,46 +181,69 @@ public static class Distances
     }
 
     /// <summary>Index of the first smallest non-NaN entry (0 when every entry is NaN) and its value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ArgMin(ReadOnlySpan<double> row, out double value)
     {
         ref double r = ref MemoryMarshal.GetReference(row);
-        int n = row.Length, j = 0;
+        int n = row.Length, j = 0, bestIndex = 0;
         double best = double.PositiveInfinity;
-        if (Vector256.IsHardwareAccelerated && n >= 2 * Vector256<double>.Count)
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
         {
-            // Pass 1: the minimum (NaN-ignoring: a lane only moves on a strict less-than).
-            Vector256<double> m = Vector256.Create(double.PositiveInfinity);
+            // One pass: per lane, the smallest value and the index where it first appeared (strict less-than keeps the
+            // earliest on ties and never picks NaN); then the lanes are merged preferring the smaller index on ties.
+            Vector256<double> bestValues = Vector256.Create(double.PositiveInfinity);
+            Vector256<double> bestIndices = Vector256<double>.Zero;
+            Vector256<double> index = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+            Vector256<double> step = Vector256.Create((double)Vector256<double>.Count);
             for (; j <= n - Vector256<double>.Count; j += Vector256<double>.Count)
             {
                 Vector256<double> v = Vector256.LoadUnsafe(ref r, (nuint)j);
-                m = Vector256.ConditionalSelect(Vector256.LessThan(v, m), v, m);
+                Vector256<double> less = Vector256.LessThan(v, bestValues);
+                bestValues = Vector256.ConditionalSelect(less, v, bestValues);
+                bestIndices = Vector256.ConditionalSelect(less, index, bestIndices);
+                index += step;
             }
 
+            bestIndex = int.MaxValue;
             for (int l = 0; l < Vector256<double>.Count; l++)
             {
-                double e = m.GetElement(l);
-                best = e < best ? e : best;
+                double e = bestValues.GetElement(l);
+                int i = (int)bestIndices.GetElement(l);
+                if (e < best || (e == best && i < bestIndex))
+                {
+                    best = e;
+                    bestIndex = i;
+                }
             }
         }
 
         for (; j < n; j++)
         {
             double e = Unsafe.Add(ref r, j);
-            best = e < best ? e : best;
+            if (e < best)
+            {
+                best = e;
+                bestIndex = j;
+            }
         }
 
-        // Pass 2: the first position holding it.
+        if (best < double.PositiveInfinity)
+        {
+            value = best;
+            return bestIndex;
+        }
+
+        // The minimum is +∞ or every entry is NaN: the first +∞ if any, else index 0.
         for (j = 0; j < n; j++)
         {
-            if (Unsafe.Add(ref r, j) == best)
+            if (double.IsPositiveInfinity(Unsafe.Add(ref r, j)))
             {
-                value = best;
+                value = double.PositiveInfinity;
                 return j;
             }
         }
 
-        // Every entry is NaN.
-        value = Unsafe.Add(ref r, 0);
+        value = n == 0 ? double.NaN : Unsafe.Add(ref r, 0);
         return 0;
     }
 
@@ -245,33 +268,124 @@ public static class Distances
                 new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1), 0.0, new Span<double>(dest, h * k), k, 1);
             for (int i = 0; i < h; i++)
             {
-                ReadOnlySpan<double> xr = xs.Slice(i * d, d);
-                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, TensorPrimitives.Dot(xr, xr));
+                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, SquaredNorm(X + ((nint)(i0 + i) * d), d));
             }
         }
 
+        /// <summary>
+        /// Nearest centres for rows [i0, i1). The block's inner products are computed transposed (k × h, via GEMM with
+        /// the centres as the left operand), so the clamp and the arg-min run down columns four rows per vector with no
+        /// horizontal reductions, and nothing is written back but the answers. Each distance is formed with exactly the
+        /// operations of <see cref="Block"/>, so the values agree bit for bit with <c>PairwiseSquared</c>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void NearestBlock(int i0, int i1)
         {
-            int h = i1 - i0, k = K;
-            double[] buffer = ArrayPool<double>.Shared.Rent(h * k);
-            fixed (double* dest = buffer)
+            int h = i1 - i0, k = K, d = Cols;
+            double[] buffer = ArrayPool<double>.Shared.Rent((h * k) + h);
+            fixed (double* gt = buffer)
             {
-                Block(i0, i1, dest);
+                double* xn = gt + ((nint)h * k);
+                Gemm.Run(Gemm.DefaultPath, MatrixOp.None, MatrixOp.Transpose, k, h, d, -2.0,
+                    new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1),
+                    new ReadOnlySpan<double>(X + ((nint)i0 * d), h * d), Math.Max(d, 1), 0.0, new Span<double>(gt, h * k), h, 1);
                 for (int i = 0; i < h; i++)
                 {
-                    Nearest[i0 + i] = ArgMin(new ReadOnlySpan<double>(dest + ((nint)i * k), k), out double value);
-                    if (MinDistance != null)
+                    xn[i] = SquaredNorm(X + ((nint)(i0 + i) * d), d);
+                }
+
+                int r = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; r <= h - Vector256<double>.Count; r += Vector256<double>.Count)
                     {
-                        MinDistance[i0 + i] = value;
+                        Vector256<double> xv = Vector256.Load(xn + r);
+                        Vector256<double> best = Vector256.Create(double.PositiveInfinity);
+                        Vector256<double> bestIndex = Vector256<double>.Zero;
+                        for (int j = 0; j < k; j++)
+                        {
+                            Vector256<double> v = Vector256.Max((Vector256.Load(gt + ((nint)j * h) + r) + xv) + Vector256.Create(CentreNorms[j]), Vector256<double>.Zero);
+                            Vector256<double> less = Vector256.LessThan(v, best);
+                            best = Vector256.ConditionalSelect(less, v, best);
+                            bestIndex = Vector256.ConditionalSelect(less, Vector256.Create((double)j), bestIndex);
+                        }
+
+                        for (int l = 0; l < Vector256<double>.Count; l++)
+                        {
+                            double value = best.GetElement(l);
+                            if (value < double.PositiveInfinity)
+                            {
+                                Store(i0 + r + l, (int)bestIndex.GetElement(l), value);
+                            }
+                            else
+                            {
+                                ScalarNearest(gt, h, xn, r + l, i0);
+                            }
+                        }
                     }
+                }
+
+                for (; r < h; r++)
+                {
+                    ScalarNearest(gt, h, xn, r, i0);
                 }
             }
 
             ArrayPool<double>.Shared.Return(buffer);
         }
+
+        private readonly void ScalarNearest(double* gt, int h, double* xn, int r, int i0)
+        {
+            double[] pool = ArrayPool<double>.Shared.Rent(K);
+            for (int j = 0; j < K; j++)
+            {
+                pool[j] = Math.Max(0.0, (gt[((nint)j * h) + r] + xn[r]) + CentreNorms[j]);
+            }
+
+            int index = ArgMin(pool.AsSpan(0, K), out double value);
+            ArrayPool<double>.Shared.Return(pool);
+            Store(i0 + r, index, value);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly void Store(int row, int index, double value)
+        {
+            Nearest[row] = index;
+            if (MinDistance != null)
+            {
+                MinDistance[row] = value;
+            }
+        }
+    }
+
+    /// <summary>‖x‖² of one short row (vectorised, no call overhead for the small d of clustering data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double SquaredNorm(double* x, int d)
+    {
+        int p = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && d >= Vector256<double>.Count)
+        {
+            Vector256<double> acc = Vector256<double>.Zero;
+            for (; p <= d - Vector256<double>.Count; p += Vector256<double>.Count)
+            {
+                Vector256<double> v = Vector256.Load(x + p);
+                acc += v * v;
+            }
+
+            s = Vector256.Sum(acc);
+        }
+
+        for (; p < d; p++)
+        {
+            s += x[p] * x[p];
+        }
+
+        return s;
     }
 
     /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm)
     {
         int j = 0;

@@ -35,8 +35,11 @@ internal static class GemmBlocking
     /// <summary>Width of a packed B panel.</summary>
     public const int NC = 4096;
 
-    /// <summary>Rows of a packed A block (multiple of every kernel's MR).</summary>
+    /// <summary>Rows of a packed A block for 8-byte elements (multiple of every kernel's MR); doubled for float.</summary>
     public const int MC = 72;
+
+    /// <summary>Columns of C per parallel task (multiple of every kernel's NR), so two threads stay balanced.</summary>
+    public const int ColumnChunk = 512;
 
     /// <summary>Rows per parallel block when A is read in place (small k).</summary>
     public const int MCDirect = 192;
@@ -72,6 +75,8 @@ internal static unsafe class GemmDriver<T, TK>
         public T Beta;
         public bool BetaZero;
         public bool PackA;
+        public int RowBlock;
+        public int RowBlocks;
     }
 
     public static void Run(in GemmProblem<T> p, int maxDegreeOfParallelism)
@@ -82,7 +87,7 @@ internal static unsafe class GemmDriver<T, TK>
 
         // Packing A pays for itself when each A sliver is reused across several B slivers and the depth is real.
         bool packA = p.K > 32 && p.N > 2 * nr;
-        int mcBlock = packA ? GemmBlocking.MC : GemmBlocking.MCDirect;
+        int mcBlock = packA ? GemmBlocking.MC * 8 / sizeof(T) : GemmBlocking.MCDirect;
         int kcMax = Math.Min(p.K, GemmBlocking.KC);
         int ncMax = Math.Min(p.N, GemmBlocking.NC);
         int bLength = (((ncMax + nr - 1) / nr) * nr * kcMax) + GemmBlocking.AlignPad;
@@ -109,7 +114,10 @@ internal static unsafe class GemmDriver<T, TK>
                         int sliversPerBlock = Math.Max(1, 16384 / (kc * nr));
                         ParallelBlocks.For(slivers, sliversPerBlock, (long)kc * nc >= 65536 ? dop : 1, ctx,
                             static (c, _, s0, s1) => PackB(c, s0, s1));
-                        ParallelBlocks.For(p.M, mcBlock, dop, ctx, static (c, _, i0, i1) => Macro(c, i0, i1));
+                        ctx.RowBlock = mcBlock;
+                        ctx.RowBlocks = (p.M + mcBlock - 1) / mcBlock;
+                        int columnBlocks = (nc + GemmBlocking.ColumnChunk - 1) / GemmBlocking.ColumnChunk;
+                        ParallelBlocks.For(ctx.RowBlocks * columnBlocks, 1, dop, ctx, static (c, t, _, _) => RunTask(c, t));
                     }
                 }
             }
@@ -123,6 +131,7 @@ internal static unsafe class GemmDriver<T, TK>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T* Align(T* p) => (T*)(((nint)p + 63) & ~(nint)63);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(PanelContext ctx, int s0, int s1)
     {
         int nr = TK.NR, kc = ctx.Kc;
@@ -177,6 +186,7 @@ internal static unsafe class GemmDriver<T, TK>
     }
 
     /// <summary>Packs rows [r0, r0 + h) of op(A), depth [pc, pc + kc), into one MR sliver (zero-padded to MR rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackASliver(in GemmProblem<T> p, int r0, int h, int pc, int kc, T* dest)
     {
         int mr = TK.MR;
@@ -222,8 +232,17 @@ internal static unsafe class GemmDriver<T, TK>
         }
     }
 
+    /// <summary>Task t covers row block t mod RowBlocks and column chunk t / RowBlocks of the current panel.</summary>
+    private static void RunTask(PanelContext ctx, int t)
+    {
+        int ib = t % ctx.RowBlocks, jb = t / ctx.RowBlocks;
+        int i0 = ib * ctx.RowBlock, j0 = jb * GemmBlocking.ColumnChunk;
+        Macro(ctx, i0, Math.Min(ctx.P.M, i0 + ctx.RowBlock), j0, Math.Min(ctx.Nc, j0 + GemmBlocking.ColumnChunk));
+    }
+
     [SkipLocalsInit]
-    private static void Macro(PanelContext ctx, int i0, int i1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro(PanelContext ctx, int i0, int i1, int j0, int j1)
     {
         int mr = TK.MR, nr = TK.NR, kc = ctx.Kc, mc = i1 - i0;
         ref readonly GemmProblem<T> p = ref ctx.P;
@@ -248,9 +267,9 @@ internal static unsafe class GemmDriver<T, TK>
                 PackASliver(p, i0 + fullRows, mc - fullRows, ctx.Pc, kc, packedA);
             }
 
-            for (int jr = 0; jr < ctx.Nc; jr += nr)
+            for (int jr = j0; jr < j1; jr += nr)
             {
-                int width = Math.Min(nr, ctx.Nc - jr);
+                int width = Math.Min(nr, j1 - jr);
                 T* bs = ctx.PackedB + ((nint)(jr / nr) * kc * nr);
                 for (int ir = 0; ir < mc; ir += mr)
                 {
@@ -284,20 +303,37 @@ internal static unsafe class GemmDriver<T, TK>
                     else
                     {
                         TK.Run(kc, a, ars, aks, bs, tile, nr, p.Alpha, T.Zero, true);
-                        for (int ii = 0; ii < height; ii++)
-                        {
-                            T* cr = c + (ii * p.Ldc);
-                            T* tr = tile + (ii * nr);
-                            for (int jj = 0; jj < width; jj++)
-                            {
-                                cr[jj] = ctx.BetaZero ? tr[jj] : (ctx.Beta * cr[jj]) + tr[jj];
-                            }
-                        }
+                        StoreEdge(tile, nr, c, p.Ldc, height, width, ctx.Beta, ctx.BetaZero);
                     }
                 }
             }
         }
 
         ArrayPool<T>.Shared.Return(aArray);
+    }
+
+    /// <summary>Copies the valid height × width corner of a computed tile into C (C ← tile or tile + β·C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreEdge(T* tile, int nr, T* c, nint ldc, int height, int width, T beta, bool betaZero)
+    {
+        for (int ii = 0; ii < height; ii++)
+        {
+            T* cr = c + (ii * ldc);
+            T* tr = tile + (ii * nr);
+            if (betaZero)
+            {
+                for (int jj = 0; jj < width; jj++)
+                {
+                    cr[jj] = tr[jj];
+                }
+            }
+            else
+            {
+                for (int jj = 0; jj < width; jj++)
+                {
+                    cr[jj] = (beta * cr[jj]) + tr[jj];
+                }
+            }
+        }
     }
 }

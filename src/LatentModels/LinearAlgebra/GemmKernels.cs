@@ -128,6 +128,7 @@ internal readonly unsafe struct Kernel256<T> : IMicroKernel<T>
     public static int NR => 2 * Vector256<T>.Count;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, nint ars, nint aks, T* b, T* c, nint ldc, T alpha, T beta, bool betaZero)
     {
         nint w = Vector256<T>.Count;
@@ -203,6 +204,7 @@ internal readonly unsafe struct Kernel512<T> : IMicroKernel<T>
     public static int NR => 2 * Vector512<T>.Count;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, nint ars, nint aks, T* b, T* c, nint ldc, T alpha, T beta, bool betaZero)
     {
         nint w = Vector512<T>.Count;
@@ -278,6 +280,7 @@ internal readonly unsafe struct Kernel128<T> : IMicroKernel<T>
     public static int NR => 2 * Vector128<T>.Count;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, nint ars, nint aks, T* b, T* c, nint ldc, T alpha, T beta, bool betaZero)
     {
         nint w = Vector128<T>.Count;
@@ -353,6 +356,7 @@ internal readonly unsafe struct KernelScalar<T> : IMicroKernel<T>
     public static int NR => 4;
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, nint ars, nint aks, T* b, T* c, nint ldc, T alpha, T beta, bool betaZero)
     {
         T* acc = stackalloc T[16];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
@@ -210,6 +211,7 @@ public static class LogSumExp
     }
 
     /// <summary>dest[j] = src[j] − m (src and dest may be the same).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SubtractScalar(double* src, double* dest, int n, double m)
     {
         int j = 0;

@@ -19,6 +19,9 @@ public enum CovarianceType
 /// <summary>How batch EM chooses its starting parameters.</summary>
 public enum GaussianMixtureInit
 {
+    /// <summary>Lloyd/accelerated K-Means (the library's <see cref="Clustering.KMeans"/>, same seed); its hard labels give one-hot responsibilities and the M-step gives the start (scikit-learn's default).</summary>
+    KMeans,
+
     /// <summary>k-means++ centres; every row is assigned to its nearest centre and the M-step gives the start.</summary>
     KMeansPlusPlus,
 

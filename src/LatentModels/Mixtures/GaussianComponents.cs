@@ -251,83 +251,55 @@ internal sealed class GaussianComponents
 
     /// <summary>
     /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into
-    /// <paramref name="destination"/> (rows × K). Leaves the centred rows in <c>workspace.Centered</c>.
+    /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centred,
+    /// transposed rows (d × rows, row stride <paramref name="stride"/>) in <c>workspace.Centered</c>. Every loop runs along
+    /// the rows, so it vectorises for any d and K.
     /// </summary>
-    public void LogJoint(ReadOnlySpan<double> x, int rows, Span<double> destination, MixtureWorkspace workspace)
+    public void LogJoint(ReadOnlySpan<double> x, int rows, Span<double> destination, int stride, MixtureWorkspace workspace)
     {
         int k = K, d = D;
-        Span<double> xc = workspace.Centered.AsSpan(0, rows * d);
-        for (int i = 0; i < rows; i++)
+        Span<double> xt = workspace.Centered;
+        MixtureKernels.CentreTranspose(x, rows, d, Shift, xt, stride);
+        Span<double> y = workspace.Product;
+        if (Type == CovarianceType.Full)
         {
-            System.Numerics.Tensors.TensorPrimitives.Subtract(x.Slice(i * d, d), Shift, xc.Slice(i * d, d));
+            // Yᵀ = Wᵀ·Xcᵀ: row c·d + j holds the j-th whitened coordinate of every row under component c.
+            int w = k * d;
+            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, w, rows, d, 1.0, Factor, w, xt, stride, 0.0, y, stride, 1);
+        }
+        else if (Type == CovarianceType.Tied)
+        {
+            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, d, rows, d, 1.0, Factor, d, xt, stride, 0.0, y, stride, 1);
         }
 
-        switch (Type)
+        for (int c = 0; c < k; c++)
         {
-            case CovarianceType.Full:
+            Span<double> q = destination.Slice(c * stride, rows);
+            q.Clear();
+            for (int j = 0; j < d; j++)
+            {
+                switch (Type)
                 {
-                    int w = k * d;
-                    Span<double> y = workspace.Product.AsSpan(0, rows * w);
-                    Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, w, d, 1.0, xc, d, Factor, w, 0.0, y, w, 1);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        ReadOnlySpan<double> yi = y.Slice(i * w, w);
-                        Span<double> dst = destination.Slice(i * k, k);
-                        for (int c = 0; c < k; c++)
-                        {
-                            double q = MixtureKernels.SquaredDistance(yi.Slice(c * d, d), Offsets.AsSpan(c * d, d));
-                            dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
-                        }
-                    }
-
-                    break;
+                    case CovarianceType.Full:
+                        MixtureKernels.AccumulateScaledSquares(y.Slice((c * d + j) * stride, rows), Offsets[c * d + j], 1.0, q);
+                        break;
+                    case CovarianceType.Tied:
+                        MixtureKernels.AccumulateScaledSquares(y.Slice(j * stride, rows), Offsets[c * d + j], 1.0, q);
+                        break;
+                    case CovarianceType.Diagonal:
+                        MixtureKernels.AccumulateScaledSquares(xt.Slice(j * stride, rows), Offsets[c * d + j], Factor[c * d + j], q);
+                        break;
+                    default:
+                        MixtureKernels.AccumulateScaledSquares(xt.Slice(j * stride, rows), Offsets[c * d + j], Factor[c], q);
+                        break;
                 }
+            }
 
-            case CovarianceType.Tied:
-                {
-                    Span<double> y = workspace.Product.AsSpan(0, rows * d);
-                    Gemm.Multiply(MatrixOp.None, MatrixOp.None, rows, d, d, 1.0, xc, d, Factor, d, 0.0, y, d, 1);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        ReadOnlySpan<double> yi = y.Slice(i * d, d);
-                        Span<double> dst = destination.Slice(i * k, k);
-                        for (int c = 0; c < k; c++)
-                        {
-                            double q = MixtureKernels.SquaredDistance(yi, Offsets.AsSpan(c * d, d));
-                            dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
-                        }
-                    }
-
-                    break;
-                }
-
-            case CovarianceType.Diagonal:
-                for (int i = 0; i < rows; i++)
-                {
-                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
-                    Span<double> dst = destination.Slice(i * k, k);
-                    for (int c = 0; c < k; c++)
-                    {
-                        double q = MixtureKernels.ScaledSquaredDistance(xi, Offsets.AsSpan(c * d, d), Factor.AsSpan(c * d, d));
-                        dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
-                    }
-                }
-
-                break;
-            default:
-                for (int i = 0; i < rows; i++)
-                {
-                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
-                    Span<double> dst = destination.Slice(i * k, k);
-                    for (int c = 0; c < k; c++)
-                    {
-                        double p = Factor[c];
-                        double q = p * p * MixtureKernels.SquaredDistance(xi, Offsets.AsSpan(c * d, d));
-                        dst[c] = LogWeights[c] + LogNorm[c] - 0.5 * q;
-                    }
-                }
-
-                break;
+            double constant = LogWeights[c] + LogNorm[c];
+            for (int i = 0; i < rows; i++)
+            {
+                q[i] = constant - 0.5 * q[i];
+            }
         }
     }
 
@@ -362,31 +334,36 @@ internal sealed class GaussianComponents
     }
 }
 
-/// <summary>Per-thread scratch for one row block: no allocation once a fit is running.</summary>
+/// <summary>Per-thread scratch for one row block (component-major layouts): no allocation once a fit is running.</summary>
 internal sealed class MixtureWorkspace
 {
     public MixtureWorkspace(int blockSize, int components, int dimension, int productWidth)
     {
+        BlockSize = blockSize;
         Centered = new double[blockSize * dimension];
         Product = new double[blockSize * Math.Max(1, productWidth)];
         LogProb = new double[blockSize * components];
         LogNormalizer = new double[blockSize];
         Deviation = new double[blockSize * dimension];
-        BlockMeans = new double[components * dimension];
-        Scratch = new double[Math.Max(2 * dimension * dimension, dimension)];
+        Temp = new double[blockSize];
     }
 
+    /// <summary>Rows per block; the row stride of every component-major buffer.</summary>
+    public int BlockSize { get; }
+
+    /// <summary>Centred rows, transposed: d × BlockSize.</summary>
     public double[] Centered { get; }
 
+    /// <summary>Whitened rows, transposed: (K·d or d) × BlockSize.</summary>
     public double[] Product { get; }
 
+    /// <summary>Log-joints, then responsibilities: K × BlockSize.</summary>
     public double[] LogProb { get; }
 
     public double[] LogNormalizer { get; }
 
+    /// <summary>Deviations from a component mean, transposed: d × BlockSize.</summary>
     public double[] Deviation { get; }
 
-    public double[] BlockMeans { get; }
-
-    public double[] Scratch { get; }
+    public double[] Temp { get; }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LatentModels.Clustering;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Mixtures;
@@ -133,14 +134,29 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
             case GaussianMixtureInit.RandomRows:
                 {
                     int[] rows = DistinctRows(n, k, random);
-                    engine.InitializeFromLabels(NearestCentre(data, rows, o.MaxDegreeOfParallelism), random);
+                    int d = data.GetLength(1);
+                    var centres = new double[k, d];
+                    for (int c = 0; c < k; c++)
+                    {
+                        data.Row(rows[c]).CopyTo(centres.AsWritableSpan().Slice(c * d, d));
+                    }
+
+                    engine.InitializeFromLabels(NearestCentre(data, centres, o.MaxDegreeOfParallelism), random);
+                    break;
+                }
+
+            case GaussianMixtureInit.KMeansPlusPlus:
+                {
+                    double[,] centres = KMeansSeeding.PlusPlus(data, k, random, sampleWeights);
+                    engine.InitializeFromLabels(NearestCentre(data, centres, o.MaxDegreeOfParallelism), random);
                     break;
                 }
 
             default:
                 {
-                    int[] rows = PlusPlusRows(data, sampleWeights, k, random);
-                    engine.InitializeFromLabels(NearestCentre(data, rows, o.MaxDegreeOfParallelism), random);
+                    var kmeans = new KMeans(new KMeansOptions { Clusters = k, Seed = random.Next(), MaxDegreeOfParallelism = o.MaxDegreeOfParallelism });
+                    KMeansModel fitted = sampleWeights is null ? kmeans.Fit(data).Model : kmeans.Fit(data, sampleWeights).Model;
+                    engine.InitializeFromLabels(fitted.Predict(data), random);
                     break;
                 }
         }
@@ -164,61 +180,11 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         return chosen;
     }
 
-    // Private k-means++ row choice; to be replaced by the library's KMeansSeeding once the K-Means work lands.
-    private static int[] PlusPlusRows(double[,] data, double[]? sampleWeights, int k, Random random)
+    private static int[] NearestCentre(double[,] data, double[,] centres, int maxDegreeOfParallelism)
     {
-        int n = data.GetLength(0);
-        var chosen = new int[k];
-        var best = new double[n];
-        Array.Fill(best, double.PositiveInfinity);
-        chosen[0] = random.Next(n);
-        for (int c = 1; c < k; c++)
-        {
-            ReadOnlySpan<double> centre = data.Row(chosen[c - 1]);
-            double total = 0;
-            for (int i = 0; i < n; i++)
-            {
-                double dist = MixtureKernels.SquaredDistance(data.Row(i), centre) * (sampleWeights?[i] ?? 1.0);
-                if (dist < best[i])
-                {
-                    best[i] = dist;
-                }
-
-                total += best[i];
-            }
-
-            int pick = random.Next(n);
-            if (total > 0)
-            {
-                double u = random.NextDouble() * total;
-                for (int i = 0; i < n; i++)
-                {
-                    u -= best[i];
-                    if (u < 0)
-                    {
-                        pick = i;
-                        break;
-                    }
-                }
-            }
-
-            chosen[c] = pick;
-        }
-
-        return chosen;
-    }
-
-    private static int[] NearestCentre(double[,] data, int[] rows, int maxDegreeOfParallelism)
-    {
-        int n = data.GetLength(0), d = data.GetLength(1), k = rows.Length;
-        var centres = new double[k * d];
-        for (int c = 0; c < k; c++)
-        {
-            data.Row(rows[c]).CopyTo(centres.AsSpan(c * d, d));
-        }
-
+        int n = data.GetLength(0), d = data.GetLength(1), k = centres.GetLength(0);
         var distances = new double[n * k];
-        Distances.PairwiseSquared(data.AsSpan(), n, d, centres, k, distances, maxDegreeOfParallelism);
+        Distances.PairwiseSquared(data.AsSpan(), n, d, centres.AsSpan(), k, distances, maxDegreeOfParallelism);
         var labels = new int[n];
         Distances.RowArgMin(distances, n, k, labels, default);
         return labels;

@@ -107,12 +107,12 @@ internal sealed class GaussianMixtureEngine
     private void EStepBlock(int block, int start, int end)
     {
         MixtureWorkspace ws = Rent();
-        int rows = end - start, k = _k;
+        int rows = end - start, k = _k, stride = _blockSize;
         ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, rows * _d);
-        Span<double> resp = ws.LogProb.AsSpan(0, rows * k);
+        Span<double> resp = ws.LogProb;
         Span<double> lse = ws.LogNormalizer.AsSpan(0, rows);
-        Current.LogJoint(x, rows, resp, ws);
-        LogSumExp.NormalizeRowsInPlace(resp, rows, k, lse);
+        Current.LogJoint(x, rows, resp, stride, ws);
+        MixtureKernels.NormalizeColumns(resp, k, rows, stride, lse, ws.Temp);
         MixtureStatistics stats = _blockStats[block];
         double ll = 0, sw = 0, worst = double.PositiveInfinity;
         int worstRow = -1;
@@ -121,7 +121,10 @@ internal sealed class GaussianMixtureEngine
             double w = _sampleWeights?[start + i] ?? 1.0;
             if (w != 1.0)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(resp.Slice(i * k, k), w, resp.Slice(i * k, k));
+                for (int c = 0; c < k; c++)
+                {
+                    resp[c * stride + i] *= w;
+                }
             }
 
             if (w > 0)
@@ -136,7 +139,7 @@ internal sealed class GaussianMixtureEngine
             }
         }
 
-        stats.SetFromBlock(ws.Centered, resp, rows, ws);
+        stats.SetFromBlock(ws.Centered, resp, rows, stride, ws);
         stats.LogLikelihood = ll;
         stats.SampleWeight = sw;
         stats.WorstValue = worst;
@@ -147,25 +150,23 @@ internal sealed class GaussianMixtureEngine
     private void ResponsibilityBlock(int block, int start, int end)
     {
         MixtureWorkspace ws = Rent();
-        int rows = end - start, k = _k, d = _d;
+        int rows = end - start, k = _k, d = _d, stride = _blockSize;
         ReadOnlySpan<double> x = _data.AsSpan().Slice(start * d, rows * d);
-        Span<double> xc = ws.Centered.AsSpan(0, rows * d);
-        Span<double> resp = ws.LogProb.AsSpan(0, rows * k);
-        _initialResponsibilities.AsSpan(start * k, rows * k).CopyTo(resp);
+        Span<double> resp = ws.LogProb;
+        MixtureKernels.CentreTranspose(x, rows, d, Current.Shift, ws.Centered, stride);
         double sw = 0;
         for (int i = 0; i < rows; i++)
         {
-            System.Numerics.Tensors.TensorPrimitives.Subtract(x.Slice(i * d, d), Current.Shift, xc.Slice(i * d, d));
             double w = _sampleWeights?[start + i] ?? 1.0;
             sw += w;
-            if (w != 1.0)
+            for (int c = 0; c < k; c++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(resp.Slice(i * k, k), w, resp.Slice(i * k, k));
+                resp[c * stride + i] = w * _initialResponsibilities![(start + i) * k + c];
             }
         }
 
         MixtureStatistics stats = _blockStats[block];
-        stats.SetFromBlock(xc, resp, rows, ws);
+        stats.SetFromBlock(ws.Centered, resp, rows, stride, ws);
         stats.LogLikelihood = 0;
         stats.SampleWeight = sw;
         stats.WorstValue = double.PositiveInfinity;

@@ -209,7 +209,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
-            LogSumExp.Rows(logJoint, rows, _p.K, result.AsSpan(start, rows)));
+            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
         result.CopyTo(destination);
     }
 
@@ -219,7 +219,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         DataValidation.CheckPoint(point, _p.D, nameof(point));
         var ws = new MixtureWorkspace(1, _p.K, _p.D, _p.ProductWidth);
         Span<double> logJoint = ws.LogProb;
-        _p.LogJoint(point, 1, logJoint, ws);
+        _p.LogJoint(point, 1, logJoint, 1, ws);
         return LogSumExp.Compute(logJoint);
     }
 
@@ -247,11 +247,10 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         {
             for (int i = 0; i < rows; i++)
             {
-                ReadOnlySpan<double> row = logJoint.Slice(i * _p.K, _p.K);
                 int best = 0;
-                for (int c = 1; c < row.Length; c++)
+                for (int c = 1; c < _p.K; c++)
                 {
-                    if (row[c] > row[best])
+                    if (logJoint[c * BlockSize + i] > logJoint[best * BlockSize + i])
                     {
                         best = c;
                     }
@@ -270,8 +269,14 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
-            LogSumExp.NormalizeRowsInPlace(logJoint, rows, _p.K, default);
-            logJoint.CopyTo(result.AsWritableSpan().Slice(start * _p.K, rows * _p.K));
+            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
+            for (int i = 0; i < rows; i++)
+            {
+                for (int c = 0; c < _p.K; c++)
+                {
+                    result[start + i, c] = logJoint[c * BlockSize + i];
+                }
+            }
         });
         return result;
     }
@@ -348,8 +353,8 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         {
             var ws = new MixtureWorkspace(BlockSize, _p.K, d, _p.ProductWidth);
             int rows = end - start;
-            Span<double> logJoint = ws.LogProb.AsSpan(0, rows * _p.K);
-            _p.LogJoint(data.AsSpan().Slice(start * d, rows * d), rows, logJoint, ws);
+            Span<double> logJoint = ws.LogProb;
+            _p.LogJoint(data.AsSpan().Slice(start * d, rows * d), rows, logJoint, BlockSize, ws);
             action(start, rows, logJoint, ws);
         });
     }

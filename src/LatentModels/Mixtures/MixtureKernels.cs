@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -5,8 +6,10 @@ using System.Runtime.Intrinsics;
 namespace LatentModels.Mixtures;
 
 /// <summary>
-/// Small fused loops the mixture E- and M-steps need and the kernel does not offer: squared distances of short
-/// vectors without a call per element, and a register-blocked weighted scatter Σ wᵢ cᵢcᵢᵀ (a SYRK with a weight).
+/// Small fused loops the mixture E- and M-steps need and the kernel does not offer. Blocks are held component-major
+/// (one row of the buffer per component or coordinate, one column per data row), so every loop runs along the data rows
+/// and vectorises for any d and K; reductions run in a fixed order, independent of alignment, so results are bitwise
+/// reproducible whichever thread computes a block.
 /// </summary>
 internal static class MixtureKernels
 {
@@ -40,140 +43,186 @@ internal static class MixtureKernels
         return s;
     }
 
-    /// <summary>Σⱼ ((aⱼ − bⱼ)·pⱼ)².</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ScaledSquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> p)
+    /// <summary>Writes the centred, transposed block: destination[j·stride + i] = x[i·d + j] − shift[j].</summary>
+    public static void CentreTranspose(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
     {
-        int n = a.Length;
-        int j = 0;
-        double s = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 4)
+        for (int j = 0; j < d; j++)
         {
-            ref double ra = ref MemoryMarshal.GetReference(a);
-            ref double rb = ref MemoryMarshal.GetReference(b);
-            ref double rp = ref MemoryMarshal.GetReference(p);
-            Vector256<double> acc = Vector256<double>.Zero;
-            for (; j <= n - 4; j += 4)
+            double s = shift[j];
+            Span<double> dst = destination.Slice(j * stride, rows);
+            for (int i = 0; i < rows; i++)
             {
-                Vector256<double> z = (Vector256.LoadUnsafe(ref ra, (nuint)j) - Vector256.LoadUnsafe(ref rb, (nuint)j)) * Vector256.LoadUnsafe(ref rp, (nuint)j);
-                acc += z * z;
+                dst[i] = x[i * d + j] - s;
             }
+        }
+    }
 
-            s = Vector256.Sum(acc);
+    /// <summary>acc[i] ← acc[i] + (scale·(y[i] − offset))² for i &lt; acc.Length.</summary>
+    public static void AccumulateScaledSquares(ReadOnlySpan<double> y, double offset, double scale, Span<double> acc)
+    {
+        int n = acc.Length;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double ry = ref MemoryMarshal.GetReference(y);
+            ref double ra = ref MemoryMarshal.GetReference(acc);
+            Vector256<double> o = Vector256.Create(offset), sc = Vector256.Create(scale);
+            for (; i <= n - 4; i += 4)
+            {
+                Vector256<double> z = (Vector256.LoadUnsafe(ref ry, (nuint)i) - o) * sc;
+                Fma(z, z, Vector256.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref ra, (nuint)i);
+            }
         }
 
-        for (; j < n; j++)
+        for (; i < n; i++)
         {
-            double z = (a[j] - b[j]) * p[j];
-            s += z * z;
+            double z = (y[i] - offset) * scale;
+            acc[i] += z * z;
+        }
+    }
+
+    /// <summary>
+    /// Column-wise normalisation of a K × rows block of log-weights stored with row stride <paramref name="stride"/>
+    /// (component-major): every column becomes exp(v − LSE) and its log-sum-exp goes to <paramref name="logNormalizers"/>.
+    /// The column maximum is subtracted first. A column that is entirely −∞ gets LSE −∞ and zero probabilities.
+    /// </summary>
+    public static void NormalizeColumns(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers, Span<double> scratch)
+    {
+        Span<double> max = logNormalizers[..rows];
+        Span<double> sum = scratch[..rows];
+        values[..rows].CopyTo(max);
+        for (int c = 1; c < k; c++)
+        {
+            TensorPrimitives.Max(max, values.Slice(c * stride, rows), max);
+        }
+
+        bool anyEmpty = false;
+        for (int i = 0; i < rows; i++)
+        {
+            if (double.IsNegativeInfinity(max[i]))
+            {
+                max[i] = 0;
+                anyEmpty = true;
+            }
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            Span<double> v = values.Slice(c * stride, rows);
+            TensorPrimitives.Subtract(v, max, v);
+            TensorPrimitives.Exp(v, v);
+        }
+
+        values[..rows].CopyTo(sum);
+        for (int c = 1; c < k; c++)
+        {
+            TensorPrimitives.Add(sum, values.Slice(c * stride, rows), sum);
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            Span<double> v = values.Slice(c * stride, rows);
+            TensorPrimitives.Divide(v, sum, v);
+        }
+
+        TensorPrimitives.Log(sum, sum);
+        TensorPrimitives.Add(max, sum, max);
+        if (anyEmpty)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                if (double.IsNegativeInfinity(logNormalizers[i]))
+                {
+                    for (int c = 0; c < k; c++)
+                    {
+                        values[c * stride + i] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Σᵢ xᵢ in a fixed order (independent of alignment).</summary>
+    public static double Sum(ReadOnlySpan<double> x)
+    {
+        int n = x.Length, i = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref double rx = ref MemoryMarshal.GetReference(x);
+            Vector256<double> a0 = default, a1 = default;
+            for (; i <= n - 8; i += 8)
+            {
+                a0 += Vector256.LoadUnsafe(ref rx, (nuint)i);
+                a1 += Vector256.LoadUnsafe(ref rx, (nuint)(i + 4));
+            }
+
+            s = Vector256.Sum(a0 + a1);
+        }
+
+        for (; i < n; i++)
+        {
+            s += x[i];
         }
 
         return s;
     }
 
-    /// <summary>
-    /// Overwrites the d × d matrix <paramref name="scatter"/> with Σᵢ wᵢ cᵢcᵢᵀ for the rows cᵢ of the row-major
-    /// rows × d matrix <paramref name="c"/> and the weights wᵢ = <paramref name="weights"/>[i·stride]. Only the lower
-    /// triangle is computed (in register tiles of 4 rows × 8 columns); it is then mirrored, so the result is exactly
-    /// symmetric.
-    /// </summary>
-    public static void WeightedScatter(ReadOnlySpan<double> c, int rows, int d, ReadOnlySpan<double> weights, int stride, Span<double> scatter)
+    /// <summary>Σᵢ xᵢyᵢ in a fixed order (independent of alignment).</summary>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        scatter[..(d * d)].Clear();
-        int a0 = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int n = x.Length, i = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            ref double rc = ref MemoryMarshal.GetReference(c);
-            for (; a0 + 4 <= d; a0 += 4)
+            ref double rx = ref MemoryMarshal.GetReference(x);
+            ref double ry = ref MemoryMarshal.GetReference(y);
+            Vector256<double> a0 = default, a1 = default;
+            for (; i <= n - 8; i += 8)
             {
-                // Column tiles of 8 that touch the lower triangle of rows a0..a0+3 (columns ≤ a0 + 3).
-                int b0 = 0;
-                for (; b0 + 8 <= d && b0 <= a0 + 3; b0 += 8)
-                {
-                    Vector256<double> s00 = default, s01 = default, s10 = default, s11 = default;
-                    Vector256<double> s20 = default, s21 = default, s30 = default, s31 = default;
-                    for (int i = 0; i < rows; i++)
-                    {
-                        double w = weights[i * stride];
-                        if (w == 0)
-                        {
-                            continue;
-                        }
-
-                        nuint o = (nuint)(i * d);
-                        Vector256<double> c0 = Vector256.LoadUnsafe(ref rc, o + (nuint)b0);
-                        Vector256<double> c1 = Vector256.LoadUnsafe(ref rc, o + (nuint)(b0 + 4));
-                        Vector256<double> v0 = Vector256.Create(w * Unsafe.Add(ref rc, o + (nuint)a0));
-                        Vector256<double> v1 = Vector256.Create(w * Unsafe.Add(ref rc, o + (nuint)(a0 + 1)));
-                        Vector256<double> v2 = Vector256.Create(w * Unsafe.Add(ref rc, o + (nuint)(a0 + 2)));
-                        Vector256<double> v3 = Vector256.Create(w * Unsafe.Add(ref rc, o + (nuint)(a0 + 3)));
-                        s00 = Fma(v0, c0, s00);
-                        s01 = Fma(v0, c1, s01);
-                        s10 = Fma(v1, c0, s10);
-                        s11 = Fma(v1, c1, s11);
-                        s20 = Fma(v2, c0, s20);
-                        s21 = Fma(v2, c1, s21);
-                        s30 = Fma(v3, c0, s30);
-                        s31 = Fma(v3, c1, s31);
-                    }
-
-                    Span<double> s = scatter;
-                    s00.CopyTo(s.Slice(a0 * d + b0, 4));
-                    s01.CopyTo(s.Slice(a0 * d + b0 + 4, 4));
-                    s10.CopyTo(s.Slice((a0 + 1) * d + b0, 4));
-                    s11.CopyTo(s.Slice((a0 + 1) * d + b0 + 4, 4));
-                    s20.CopyTo(s.Slice((a0 + 2) * d + b0, 4));
-                    s21.CopyTo(s.Slice((a0 + 2) * d + b0 + 4, 4));
-                    s30.CopyTo(s.Slice((a0 + 3) * d + b0, 4));
-                    s31.CopyTo(s.Slice((a0 + 3) * d + b0 + 4, 4));
-                }
-
-                // Remaining columns (fewer than 8, or the rest of the triangle) for these four rows.
-                int bEnd = Math.Min(d, a0 + 4);
-                if (b0 < bEnd)
-                {
-                    ScalarTile(c, rows, d, weights, stride, scatter, a0, a0 + 4, b0, bEnd);
-                }
+                a0 = Fma(Vector256.LoadUnsafe(ref rx, (nuint)i), Vector256.LoadUnsafe(ref ry, (nuint)i), a0);
+                a1 = Fma(Vector256.LoadUnsafe(ref rx, (nuint)(i + 4)), Vector256.LoadUnsafe(ref ry, (nuint)(i + 4)), a1);
             }
+
+            s = Vector256.Sum(a0 + a1);
         }
 
-        if (a0 < d)
+        for (; i < n; i++)
         {
-            ScalarTile(c, rows, d, weights, stride, scatter, a0, d, 0, d);
+            s += x[i] * y[i];
         }
 
-        for (int a = 0; a < d; a++)
-        {
-            for (int b = a + 1; b < d; b++)
-            {
-                scatter[a * d + b] = scatter[b * d + a];
-            }
-        }
+        return s;
     }
 
-    private static void ScalarTile(ReadOnlySpan<double> c, int rows, int d, ReadOnlySpan<double> weights, int stride, Span<double> scatter,
-        int aStart, int aEnd, int bStart, int bEnd)
+    /// <summary>Σᵢ rᵢ (xᵢ − m)² in a fixed order.</summary>
+    public static double WeightedSquaredDeviation(ReadOnlySpan<double> r, ReadOnlySpan<double> x, double m)
     {
-        for (int i = 0; i < rows; i++)
+        int n = r.Length, i = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
         {
-            double w = weights[i * stride];
-            if (w == 0)
+            ref double rr = ref MemoryMarshal.GetReference(r);
+            ref double rx = ref MemoryMarshal.GetReference(x);
+            Vector256<double> vm = Vector256.Create(m), a0 = default, a1 = default;
+            for (; i <= n - 8; i += 8)
             {
-                continue;
+                Vector256<double> z0 = Vector256.LoadUnsafe(ref rx, (nuint)i) - vm;
+                Vector256<double> z1 = Vector256.LoadUnsafe(ref rx, (nuint)(i + 4)) - vm;
+                a0 = Fma(Vector256.LoadUnsafe(ref rr, (nuint)i) * z0, z0, a0);
+                a1 = Fma(Vector256.LoadUnsafe(ref rr, (nuint)(i + 4)) * z1, z1, a1);
             }
 
-            ReadOnlySpan<double> row = c.Slice(i * d, d);
-            for (int a = aStart; a < aEnd; a++)
-            {
-                double v = w * row[a];
-                int end = Math.Min(bEnd, a + 1);
-                Span<double> s = scatter.Slice(a * d, d);
-                for (int b = bStart; b < end; b++)
-                {
-                    s[b] += v * row[b];
-                }
-            }
+            s = Vector256.Sum(a0 + a1);
         }
+
+        for (; i < n; i++)
+        {
+            double z = x[i] - m;
+            s += r[i] * z * z;
+        }
+
+        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

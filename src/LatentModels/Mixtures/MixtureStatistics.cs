@@ -1,4 +1,3 @@
-using LatentModels.LinearAlgebra;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -62,27 +61,20 @@ internal sealed class MixtureStatistics
     }
 
     /// <summary>
-    /// Overwrites these statistics with those of one block: centred rows <paramref name="xc"/> (rows × d) and weighted
-    /// responsibilities <paramref name="resp"/> (rows × K, each row already multiplied by its sample weight).
+    /// Overwrites these statistics with those of one block: centred rows transposed, <paramref name="xt"/> (d × rows),
+    /// and weighted responsibilities <paramref name="resp"/> (K × rows, each already multiplied by its row's sample
+    /// weight), both with row stride <paramref name="stride"/>. Two passes: means, then the scatter about them.
     /// </summary>
-    public void SetFromBlock(ReadOnlySpan<double> xc, ReadOnlySpan<double> resp, int rows, MixtureWorkspace workspace)
+    public void SetFromBlock(ReadOnlySpan<double> xt, ReadOnlySpan<double> resp, int rows, int stride, MixtureWorkspace workspace)
     {
         int k = K, d = D;
-        Array.Clear(Weight);
-        for (int i = 0; i < rows; i++)
-        {
-            ReadOnlySpan<double> r = resp.Slice(i * k, k);
-            for (int c = 0; c < k; c++)
-            {
-                Weight[c] += r[c];
-            }
-        }
-
-        Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, k, d, rows, 1.0, resp, k, xc, d, 0.0, Mean, d, 1);
-        Span<double> dev = workspace.Deviation.AsSpan(0, rows * d);
+        Span<double> dev = workspace.Deviation;
+        Span<double> temp = workspace.Temp.AsSpan(0, rows);
         for (int c = 0; c < k; c++)
         {
-            double w = Weight[c];
+            ReadOnlySpan<double> r = resp.Slice(c * stride, rows);
+            double w = MixtureKernels.Sum(r);
+            Weight[c] = w;
             Span<double> m = Mean.AsSpan(c * d, d);
             Span<double> s = Scatter.AsSpan(c * ScatterSize, ScatterSize);
             if (!(w > 0))
@@ -92,33 +84,34 @@ internal sealed class MixtureStatistics
                 continue;
             }
 
-            System.Numerics.Tensors.TensorPrimitives.Multiply(m, 1.0 / w, m);
+            for (int j = 0; j < d; j++)
+            {
+                m[j] = MixtureKernels.Dot(r, xt.Slice(j * stride, rows)) / w;
+            }
+
             if (FullScatter)
             {
-                for (int i = 0; i < rows; i++)
+                for (int a = 0; a < d; a++)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(xc.Slice(i * d, d), m, dev.Slice(i * d, d));
+                    System.Numerics.Tensors.TensorPrimitives.Subtract(xt.Slice(a * stride, rows), m[a], dev.Slice(a * stride, rows));
                 }
 
-                MixtureKernels.WeightedScatter(dev, rows, d, resp[c..], k, s);
+                for (int a = 0; a < d; a++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(r, dev.Slice(a * stride, rows), temp);
+                    for (int b = 0; b <= a; b++)
+                    {
+                        double v = MixtureKernels.Dot(temp, dev.Slice(b * stride, rows));
+                        s[a * d + b] = v;
+                        s[b * d + a] = v;
+                    }
+                }
             }
             else
             {
-                s.Clear();
-                for (int i = 0; i < rows; i++)
+                for (int j = 0; j < d; j++)
                 {
-                    double r = resp[i * k + c];
-                    if (r == 0)
-                    {
-                        continue;
-                    }
-
-                    ReadOnlySpan<double> xi = xc.Slice(i * d, d);
-                    for (int j = 0; j < d; j++)
-                    {
-                        double z = xi[j] - m[j];
-                        s[j] += r * z * z;
-                    }
+                    s[j] = MixtureKernels.WeightedSquaredDeviation(r, xt.Slice(j * stride, rows), m[j]);
                 }
             }
         }

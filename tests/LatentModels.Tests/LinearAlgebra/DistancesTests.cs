@@ -74,10 +74,12 @@ public class DistancesTests
         dist[3].Should().Be(0);
     }
 
-    [Fact]
-    public void NearestCentre_matches_pairwise_distances_and_argmin()
+    [Theory]
+    [InlineData(3001, 5, 9)]
+    [InlineData(7, 3, 1)]
+    [InlineData(500, 16, 32)]
+    public void NearestCentre_matches_pairwise_distances_and_argmin(int n, int d, int k)
     {
-        int n = 3000, d = 5, k = 9;
         double[] x = Random(n * d, 1), c = Random(k * d, 2);
         double[] cn = new double[k];
         Distances.RowSquaredNorms(c, k, d, cn);
@@ -103,6 +105,20 @@ public class DistancesTests
         var indexOnly = new int[n];
         Distances.NearestCentre(x, n, d, c, k, cn, indexOnly, Span<double>.Empty);
         indexOnly.Should().Equal(index);
+    }
+
+    [Fact]
+    public void NearestCentre_picks_the_first_of_duplicate_centres()
+    {
+        double[] x = [0, 0, 1, 1, 5, 5, 2, 2, 9, 9];
+        double[] c = [3, 3, 1, 1, 1, 1, 5, 5];
+        double[] cn = new double[4];
+        Distances.RowSquaredNorms(c, 4, 2, cn);
+        var index = new int[5];
+        var min = new double[5];
+        Distances.NearestCentre(x, 5, 2, c, 4, cn, index, min);
+        index.Should().Equal(1, 1, 3, 0, 3); // (2, 2) is equally far from (3, 3) and (1, 1): the first wins
+        min.Should().Equal(2, 0, 0, 2, 32);
     }
 
     [Fact]

@@ -5,45 +5,56 @@ namespace LatentModels.Tests.Mixtures;
 public class MixtureKernelsTests
 {
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(7, 3)]
-    [InlineData(17, 4)]
-    [InlineData(63, 8)]
-    [InlineData(65, 9)]
-    [InlineData(33, 13)]
-    [InlineData(20, 17)]
-    public void Weighted_scatter_matches_the_naive_sum_on_awkward_sizes(int rows, int d)
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(17)]
+    [InlineData(63)]
+    [InlineData(65)]
+    public void Reductions_match_the_naive_loops_on_awkward_lengths(int n)
     {
-        var random = new Random(rows * 31 + d);
-        double[] c = Enumerable.Range(0, rows * d).Select(_ => random.NextDouble() - 0.5).ToArray();
-        const int stride = 3;
-        double[] w = Enumerable.Range(0, rows * stride).Select(i => i % 5 == 0 ? 0 : random.NextDouble()).ToArray();
-        var scatter = new double[d * d];
-        Array.Fill(scatter, double.NaN);
-        MixtureKernels.WeightedScatter(c, rows, d, w, stride, scatter);
-        for (int a = 0; a < d; a++)
-        {
-            for (int b = 0; b < d; b++)
-            {
-                double expected = 0;
-                for (int i = 0; i < rows; i++)
-                {
-                    expected += w[i * stride] * c[i * d + a] * c[i * d + b];
-                }
-
-                scatter[a * d + b].Should().BeApproximately(expected, 1e-12);
-                scatter[a * d + b].Should().Be(scatter[b * d + a]);
-            }
-        }
+        var random = new Random(n);
+        double[] r = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        double[] x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        MixtureKernels.Sum(r).Should().BeApproximately(r.Sum(), 1e-12);
+        MixtureKernels.Dot(r, x).Should().BeApproximately(r.Zip(x, (a, b) => a * b).Sum(), 1e-12);
+        MixtureKernels.WeightedSquaredDeviation(r, x, 0.3).Should().BeApproximately(r.Zip(x, (a, b) => a * (b - 0.3) * (b - 0.3)).Sum(), 1e-12);
+        var acc = Enumerable.Repeat(1.0, n).ToArray();
+        MixtureKernels.AccumulateScaledSquares(x, 0.2, 3, acc);
+        acc.Should().Equal(x.Select(v => 1 + Math.Pow(3 * (v - 0.2), 2)), (p, q) => Math.Abs(p - q) < 1e-12);
     }
 
     [Fact]
-    public void Squared_distances_match_the_naive_loops()
+    public void Column_normalisation_gives_probabilities_and_log_sum_exp_even_for_extreme_values()
     {
+        // Three components (rows of the buffer, stride 5) and four data rows (columns); column 3 is all −∞.
+        double[] v =
+        [
+            0, -1000, 800, double.NegativeInfinity, 9,
+            0, -1001, 799, double.NegativeInfinity, 9,
+            0, double.NegativeInfinity, 700, double.NegativeInfinity, 9,
+        ];
+        var lse = new double[4];
+        MixtureKernels.NormalizeColumns(v, 3, 4, 5, lse, new double[4]);
+        lse[0].Should().BeApproximately(Math.Log(3), 1e-14);
+        lse[1].Should().BeApproximately(-1000 + Math.Log(1 + Math.Exp(-1)), 1e-12);
+        lse[2].Should().BeApproximately(800 + Math.Log(1 + Math.Exp(-1) + Math.Exp(-100)), 1e-12);
+        lse[3].Should().Be(double.NegativeInfinity);
+        v[0].Should().BeApproximately(1.0 / 3, 1e-15);
+        v[5 + 1].Should().BeApproximately(Math.Exp(-1) / (1 + Math.Exp(-1)), 1e-15);
+        v[10 + 1].Should().Be(0);
+        new[] { v[3], v[8], v[13] }.Should().Equal(0, 0, 0);
+        v[4].Should().Be(9, "entries past the row count are untouched");
+    }
+
+    [Fact]
+    public void Centre_transpose_and_squared_distance_match_the_naive_loops()
+    {
+        double[] x = [1, 2, 3, 4, 5, 6];
+        var t = new double[3 * 4];
+        MixtureKernels.CentreTranspose(x, 2, 3, [1, 1, 1], t, 4);
+        t.Should().Equal(0, 3, 0, 0, 1, 4, 0, 0, 2, 5, 0, 0);
         double[] a = Enumerable.Range(0, 11).Select(i => i * 0.7).ToArray();
         double[] b = Enumerable.Range(0, 11).Select(i => 3 - i * 0.2).ToArray();
-        double[] p = Enumerable.Range(0, 11).Select(i => 1 + i * 0.1).ToArray();
         MixtureKernels.SquaredDistance(a, b).Should().BeApproximately(Enumerable.Range(0, 11).Sum(i => (a[i] - b[i]) * (a[i] - b[i])), 1e-12);
-        MixtureKernels.ScaledSquaredDistance(a, b, p).Should().BeApproximately(Enumerable.Range(0, 11).Sum(i => Math.Pow((a[i] - b[i]) * p[i], 2)), 1e-12);
     }
 }
