@@ -44,12 +44,13 @@ internal sealed class TerminalProgress : IProgress<FitProgress>, IDisposable
             $"\r{_label} start {value.Start + 1} [{bar}] iteration {value.Iteration}/{value.MaxIterations}  objective {value.Objective:G8}   "));
     }
 
-    /// <summary>Clears the bar's line.</summary>
+    /// <summary>Clears the bar's line (once; later calls do nothing).</summary>
     public void Dispose()
     {
         if (_drawn)
         {
             _error.Write("\r" + new string(' ', 100) + "\r");
+            _drawn = false;
         }
     }
 }

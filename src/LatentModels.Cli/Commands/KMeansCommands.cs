@@ -51,9 +51,10 @@ internal static class KMeansCommands
             DefaultValueFactory = _ => "accelerated",
             HelpName = "lloyd|accelerated",
         };
+        var modelOut = CommonOptions.ModelOut();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, json,
+            data, k, init, starts, maxIter, tol, algorithm, seed, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -76,8 +77,12 @@ internal static class KMeansCommands
                 Seed = parse.GetValue(seed) ?? 0,
             };
             var estimator = new KMeans(options);
-            FitResult<KMeansModel> result = Timed(m => estimator.Fit(m, cancellationToken: console.CancellationToken), x, out double seconds);
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means");
+            FitResult<KMeansModel> result = Timed(
+                m => estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken), x, out double seconds);
             KMeansModel model = result.Model;
+            progress?.Dispose();
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
