@@ -5,5 +5,10 @@ internal static class ModelCodecs
 {
     public static ModelCodec[] All =>
     [
+        new UnivariateGaussianCodec(),
+        new MultivariateGaussianCodec(),
+        new BernoulliCodec(),
+        new IndependentBernoulliCodec(),
+        new CategoricalCodec(),
     ];
 }

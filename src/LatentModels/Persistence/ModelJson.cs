@@ -95,24 +95,45 @@ public static class ModelJson
     {
         ModelCodec codec = CodecFor(model);
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
-        writer.WriteString("format", codec.FormatName);
-        writer.WriteNumber("version", Version);
-        codec.Write(writer, model);
-        writer.WriteEndObject();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", codec.FormatName);
+            writer.WriteNumber("version", Version);
+            codec.Write(writer, model);
+            writer.WriteEndObject();
+        }
+
+        stream.WriteByte((byte)'\n');
     }
 
-    /// <summary>Writes the model to a file as JSON, replacing the file.</summary>
+    /// <summary>
+    /// Writes the model to a file as JSON, replacing the file. The document is written to a temporary file beside it
+    /// and then moved into place, so an existing file is never left half-written.
+    /// </summary>
     /// <param name="model">A fitted model or online state of the library.</param>
     /// <param name="path">The file.</param>
     /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
     public static void Save(object model, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         CodecFor(model);
-        using var stream = File.Create(path);
-        Save(model, stream);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = File.Create(temporary))
+            {
+                Save(model, stream);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // no-op once moved
+        }
     }
 
     /// <summary>Reads any model written by <see cref="Save(object, Stream)"/>.</summary>
@@ -140,6 +161,7 @@ public static class ModelJson
     /// <summary>Reads any model from a file.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="ModelFormatException">The file is not a valid model file.</exception>
+    /// <exception cref="IOException">The file cannot be read (e.g. <see cref="FileNotFoundException"/>).</exception>
     public static object Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
