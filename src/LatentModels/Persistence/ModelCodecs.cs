@@ -10,5 +10,7 @@ internal static class ModelCodecs
         new BernoulliCodec(),
         new IndependentBernoulliCodec(),
         new CategoricalCodec(),
+        new KMeansCodec(),
+        new GaussianMixtureCodec(),
     ];
 }
