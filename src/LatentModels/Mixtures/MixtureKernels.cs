@@ -106,17 +106,13 @@ internal static class MixtureKernels
             }
         }
 
+        sum.Clear();
         for (int c = 0; c < k; c++)
         {
             Span<double> v = values.Slice(c * stride, rows);
-            TensorPrimitives.Subtract(v, max, v);
+            ShiftAndClamp(v, max);
             TensorPrimitives.Exp(v, v);
-        }
-
-        values[..rows].CopyTo(sum);
-        for (int c = 1; c < k; c++)
-        {
-            TensorPrimitives.Add(sum, values.Slice(c * stride, rows), sum);
+            FlushAndAccumulate(v, sum);
         }
 
         for (int c = 0; c < k; c++)
@@ -139,6 +135,64 @@ internal static class MixtureKernels
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Lower clamp for the shifted log-weights before <c>exp</c>: exp(−700) ≈ 1e-304. Keeping the arguments inside the
+    /// range where the vectorised exponential needs no scalar fallback (|x| ≤ 708) matters for speed; the clamped terms
+    /// are flushed to zero afterwards (<see cref="FlushThreshold"/>), which changes nothing at double precision since
+    /// every column holds a term equal to 1.
+    /// </summary>
+    private const double ExpClamp = -700;
+
+    /// <summary>Probabilities at or below this (≈ 2·exp(<see cref="ExpClamp"/>)) become exactly zero (no subnormals later).</summary>
+    private const double FlushThreshold = 2e-304;
+
+    /// <summary>v[i] ← max(v[i] − shift[i], <see cref="ExpClamp"/>).</summary>
+    private static void ShiftAndClamp(Span<double> v, ReadOnlySpan<double> shift)
+    {
+        int n = v.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double rv = ref MemoryMarshal.GetReference(v);
+            ref double rs = ref MemoryMarshal.GetReference(shift);
+            Vector256<double> lo = Vector256.Create(ExpClamp);
+            for (; i <= n - 4; i += 4)
+            {
+                Vector256.Max(Vector256.LoadUnsafe(ref rv, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i), lo).StoreUnsafe(ref rv, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            v[i] = Math.Max(v[i] - shift[i], ExpClamp);
+        }
+    }
+
+    /// <summary>v[i] ← 0 where v[i] ≤ <see cref="FlushThreshold"/>; then sum[i] += v[i].</summary>
+    private static void FlushAndAccumulate(Span<double> v, Span<double> sum)
+    {
+        int n = v.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref double rv = ref MemoryMarshal.GetReference(v);
+            ref double rs = ref MemoryMarshal.GetReference(sum);
+            Vector256<double> t = Vector256.Create(FlushThreshold);
+            for (; i <= n - 4; i += 4)
+            {
+                Vector256<double> e = Vector256.LoadUnsafe(ref rv, (nuint)i);
+                e = Vector256.ConditionalSelect(Vector256.GreaterThan(e, t), e, Vector256<double>.Zero);
+                e.StoreUnsafe(ref rv, (nuint)i);
+                (Vector256.LoadUnsafe(ref rs, (nuint)i) + e).StoreUnsafe(ref rs, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            double e = v[i] > FlushThreshold ? v[i] : 0;
+            v[i] = e;
+            sum[i] += e;
         }
     }
 
