@@ -46,6 +46,11 @@ public static class CliApp
         FitCommands.Add(fit, console);
         root.Subcommands.Add(fit);
         root.Subcommands.Add(DemoCommand.Create(console));
+        foreach (Command command in ModelCommands.Create(console))
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 }

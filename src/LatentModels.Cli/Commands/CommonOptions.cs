@@ -22,4 +22,10 @@ internal static class CommonOptions
         Description = "Seed of every random choice (same seed, same result).",
         HelpName = "S",
     };
+
+    public static Option<string?> ModelOut() => new("--model-out")
+    {
+        Description = "Save the fitted model as JSON to this file (for 'latent score', 'predict' and 'sample').",
+        HelpName = "M.json",
+    };
 }

@@ -44,9 +44,10 @@ internal static class FitCommands
     {
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
+        var modelOut = CommonOptions.ModelOut();
         var command = new Command("gaussian", "Fit a univariate Gaussian by maximum likelihood to a one-column file.\nExample: latent fit gaussian --data height.txt --json")
         {
-            data, json,
+            data, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -59,6 +60,7 @@ internal static class FitCommands
 
             UnivariateGaussian model = Timed(UnivariateGaussian.Fit, x, out double seconds);
             double score = model.Score(x);
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "gaussian").Add("n", x.GetLength(0)).Add("d", 1)
@@ -82,9 +84,10 @@ internal static class FitCommands
     {
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
+        var modelOut = CommonOptions.ModelOut();
         var command = new Command("mvn", "Fit a multivariate Gaussian by maximum likelihood.\nExample: latent fit mvn --data height_weight.txt --json")
         {
-            data, json,
+            data, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -92,6 +95,7 @@ internal static class FitCommands
             double[,] x = DataFile.Read(path);
             MultivariateGaussian model = Timed(MultivariateGaussian.Fit, x, out double seconds);
             double score = model.Score(x);
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "mvn").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))

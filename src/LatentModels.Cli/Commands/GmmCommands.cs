@@ -54,9 +54,10 @@ internal static class GmmCommands
             DefaultValueFactory = _ => "none",
             HelpName = "PRIOR",
         }.AcceptOnlyFromAmong("none", "default");
+        var modelOut = CommonOptions.ModelOut();
         var command = new Command("gmm", "Fit a Gaussian mixture by batch EM (maximum likelihood or MAP).\nExample: latent fit gmm --data old_faithful.txt --k 2 --covariance full --json")
         {
-            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, json,
+            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -80,14 +81,18 @@ internal static class GmmCommands
                 Prior = parse.GetValue(prior) == "default" ? GaussianMixturePrior.Default : null,
                 Seed = parse.GetValue(seed) ?? 0,
             };
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
-                rows => new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) }).Fit(rows, null, console.CancellationToken),
+                rows => new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) })
+                    .Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
+            progress?.Dispose();
             GaussianMixtureModel model = fit.Model;
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             double score = model.Score(x);
             int n = x.GetLength(0);
-            double bic = -2 * score * n + model.ParameterCount * Math.Log(n);
-            double aic = -2 * score * n + 2 * model.ParameterCount;
+            double bic = model.Bic(x);
+            double aic = model.Aic(x);
             if (parse.GetValue(json))
             {
                 var line = new JsonLine().Add("model", "gmm").Add("covariance", parse.GetValue(covariance)).Add("k", model.Components)

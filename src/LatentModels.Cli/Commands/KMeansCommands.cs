@@ -51,9 +51,10 @@ internal static class KMeansCommands
             DefaultValueFactory = _ => "accelerated",
             HelpName = "lloyd|accelerated",
         };
+        var modelOut = CommonOptions.ModelOut();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, json,
+            data, k, init, starts, maxIter, tol, algorithm, seed, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -76,8 +77,12 @@ internal static class KMeansCommands
                 Seed = parse.GetValue(seed) ?? 0,
             };
             var estimator = new KMeans(options);
-            FitResult<KMeansModel> result = Timed(m => estimator.Fit(m, cancellationToken: console.CancellationToken), x, out double seconds);
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means");
+            FitResult<KMeansModel> result = FitCommands.Timed(
+                m => estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken), x, out double seconds);
             KMeansModel model = result.Model;
+            progress?.Dispose();
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
@@ -162,30 +167,6 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// Times <paramref name="fit"/> on <paramref name="data"/> after one untimed run on the first rows, so that the time
-    /// is the fit itself rather than the one-time JIT compilation of its code (warm-up failures are ignored).
-    /// </summary>
-    private static T Timed<T>(Func<double[,], T> fit, double[,] data, out double seconds)
-    {
-        int rows = Math.Min(data.GetLength(0), 2000), d = data.GetLength(1);
-        var head = new double[rows, d];
-        Array.Copy(data, head, rows * d);
-        try
-        {
-            fit(head);
-        }
-        catch (Exception e) when (e is FittingException or ArgumentException)
-        {
-            // The head alone may be too small; only the full fit matters.
-        }
-
-        var watch = Stopwatch.StartNew();
-        T result = fit(data);
-        seconds = watch.Elapsed.TotalSeconds;
-        return result;
     }
 
     private static void WriteCentres(TextWriter output, KMeansModel model)

@@ -55,6 +55,37 @@ internal static class JsonFields
 
     public static double Double(JsonElement obj, string name) => Number(Property(obj, name), name);
 
+    /// <summary>A finite number, or NaN where the file holds <c>null</c> (JSON has no NaN; see <see cref="WriteDoubleOrNull"/>).</summary>
+    public static double DoubleOrNaN(JsonElement obj, string name)
+    {
+        JsonElement e = Property(obj, name);
+        return e.ValueKind == JsonValueKind.Null ? double.NaN : Number(e, name);
+    }
+
+    /// <summary>The member of <typeparamref name="TEnum"/> whose exact (case-sensitive) name the field holds.</summary>
+    public static TEnum Enum<TEnum>(JsonElement obj, string name) where TEnum : struct, Enum
+    {
+        JsonElement e = Property(obj, name);
+        string[] names = System.Enum.GetNames<TEnum>();
+        if (e.ValueKind == JsonValueKind.String && Array.IndexOf(names, e.GetString()) >= 0)
+        {
+            return System.Enum.Parse<TEnum>(e.GetString()!);
+        }
+
+        throw new ModelFormatException($"The field '{name}' must be one of the strings {string.Join(", ", names.Select(n => $"\"{n}\""))}.");
+    }
+
+    /// <summary>A nested object.</summary>
+    public static JsonElement Object(JsonElement obj, string name)
+    {
+        JsonElement e = Property(obj, name);
+        return e.ValueKind == JsonValueKind.Object ? e : throw new ModelFormatException($"The field '{name}' must be an object.");
+    }
+
+    /// <summary>Throws unless a count read from the file (an array length or a size field) is at least one.</summary>
+    public static int Positive(int count, string name) =>
+        count >= 1 ? count : throw new ModelFormatException($"The field '{name}' is empty; it must hold at least one entry.");
+
     public static double[] Vector(JsonElement obj, string name, int? expectedLength = null)
     {
         JsonElement e = Property(obj, name);
@@ -177,6 +208,19 @@ internal static class JsonFields
         }
 
         return value;
+    }
+
+    /// <summary>Writes a number, or <c>null</c> for NaN (read back by <see cref="DoubleOrNaN"/>).</summary>
+    public static void WriteDoubleOrNull(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteNumber(name, value);
+        }
     }
 
     public static void WriteVector(Utf8JsonWriter writer, string name, ReadOnlySpan<double> values)

@@ -17,22 +17,43 @@ public sealed class ModelFormatException : FormatException
 }
 
 /// <summary>
-/// A model that saves itself as a self-describing JSON document: <c>{"format": …, "version": …, …}</c>. Every fitted
-/// model of the library implements it; <see cref="ModelJson.Load(string)"/> reads any of them back.
+/// Writes and reads one model type. Codecs live beside <see cref="ModelJson"/>, not in the model classes, and rebuild
+/// models through their validating constructors, so a tampered file can never yield a half-valid model.
 /// </summary>
-public interface IPersistableModel
+internal abstract class ModelCodec
 {
-    /// <summary>Writes the model's fields (not the envelope) into an open JSON object.</summary>
-    /// <param name="writer">The writer, positioned inside the model's object after <c>format</c> and <c>version</c>.</param>
-    void WriteJson(Utf8JsonWriter writer);
+    /// <summary>The model type this codec handles (exactly; no subclasses).</summary>
+    public abstract Type ModelType { get; }
 
     /// <summary>The format name written into the file, e.g. <c>"LatentModels.GaussianMixture"</c>.</summary>
-    string FormatName { get; }
+    public abstract string FormatName { get; }
+
+    /// <summary>Writes the model's fields (the envelope is already written).</summary>
+    public abstract void Write(Utf8JsonWriter writer, object model);
+
+    /// <summary>Rebuilds the model from the document's root object (the envelope is already checked).</summary>
+    public abstract object Read(JsonElement root);
+}
+
+/// <summary>A strongly typed <see cref="ModelCodec"/>.</summary>
+/// <typeparam name="T">The model type.</typeparam>
+internal abstract class ModelCodec<T> : ModelCodec where T : class
+{
+    public sealed override Type ModelType => typeof(T);
+
+    public sealed override void Write(Utf8JsonWriter writer, object model) => Write(writer, (T)model);
+
+    public sealed override object Read(JsonElement root) => ReadModel(root);
+
+    protected abstract void Write(Utf8JsonWriter writer, T model);
+
+    protected abstract T ReadModel(JsonElement root);
 }
 
 /// <summary>
-/// Saving and loading models as JSON. Doubles are written in their shortest round-trip form, so parameters come back
-/// bit for bit; unknown fields are ignored; a wrong, truncated or tampered file raises
+/// Saving and loading fitted models (and online estimators' states) as JSON documents
+/// <c>{"format": "LatentModels.…", "version": 1, …}</c>. Doubles are written in their shortest round-trip form, so
+/// parameters come back bit for bit; unknown fields are ignored; a wrong, truncated or tampered file raises
 /// <see cref="ModelFormatException"/> and never yields a half-loaded model.
 /// </summary>
 public static class ModelJson
@@ -40,51 +61,85 @@ public static class ModelJson
     /// <summary>The file-format version this library writes and reads.</summary>
     public const int Version = 1;
 
-    // Every persistable model type: its format name and the function that rebuilds it from the document's root
-    // object (the envelope already checked). The model's constructor validates the parameters.
-    private static readonly Dictionary<string, Func<JsonElement, IPersistableModel>> _readers = new(StringComparer.Ordinal)
-    {
-    };
+    // Every persistable type and its codec. Add a codec here when a model type becomes persistable.
+    private static readonly ModelCodec[] _codecs = ModelCodecs.All;
+
+    private static readonly Dictionary<Type, ModelCodec> _byType = _codecs.ToDictionary(c => c.ModelType);
+
+    private static readonly Dictionary<string, ModelCodec> _byFormat = _codecs.ToDictionary(c => c.FormatName, StringComparer.Ordinal);
+
+    /// <summary>Whether models of this type can be saved.</summary>
+    /// <param name="modelType">The type.</param>
+    public static bool IsPersistable(Type modelType) => _byType.ContainsKey(modelType);
+
+    /// <summary>The format name a model is saved under, e.g. <c>"LatentModels.GaussianMixture"</c>.</summary>
+    /// <param name="model">The model.</param>
+    /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    public static string FormatName(object model) => CodecFor(model).FormatName;
 
     /// <summary>The model as an indented JSON document.</summary>
-    /// <param name="model">The model.</param>
-    public static string Serialize(IPersistableModel model)
+    /// <param name="model">A fitted model or online state of the library.</param>
+    /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    public static string Serialize(object model)
     {
-        ArgumentNullException.ThrowIfNull(model);
         using var stream = new MemoryStream();
         Save(model, stream);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     /// <summary>Writes the model to a stream as JSON (UTF-8). The stream is left open.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">A fitted model or online state of the library.</param>
     /// <param name="stream">The destination.</param>
-    public static void Save(IPersistableModel model, Stream stream)
+    /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    public static void Save(object model, Stream stream)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ModelCodec codec = CodecFor(model);
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
-        writer.WriteString("format", model.FormatName);
-        writer.WriteNumber("version", Version);
-        model.WriteJson(writer);
-        writer.WriteEndObject();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", codec.FormatName);
+            writer.WriteNumber("version", Version);
+            codec.Write(writer, model);
+            writer.WriteEndObject();
+        }
+
+        stream.WriteByte((byte)'\n');
     }
 
-    /// <summary>Writes the model to a file as JSON, replacing the file.</summary>
-    /// <param name="model">The model.</param>
+    /// <summary>
+    /// Writes the model to a file as JSON, replacing the file. The document is written to a temporary file beside it
+    /// and then moved into place, so an existing file is never left half-written.
+    /// </summary>
+    /// <param name="model">A fitted model or online state of the library.</param>
     /// <param name="path">The file.</param>
-    public static void Save(IPersistableModel model, string path)
+    /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void Save(object model, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = File.Create(path);
-        Save(model, stream);
+        CodecFor(model);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = File.Create(temporary))
+            {
+                Save(model, stream);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // no-op once moved
+        }
     }
 
-    /// <summary>Reads any model written by <see cref="Save(IPersistableModel, Stream)"/>.</summary>
+    /// <summary>Reads any model written by <see cref="Save(object, Stream)"/>.</summary>
     /// <param name="stream">The JSON document.</param>
     /// <exception cref="ModelFormatException">The document is not a valid model file.</exception>
-    public static IPersistableModel Load(Stream stream)
+    public static object Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         JsonDocument document;
@@ -103,23 +158,24 @@ public static class ModelJson
         }
     }
 
-    /// <summary>Reads any model from JSON text.</summary>
-    /// <param name="json">The JSON document.</param>
-    /// <exception cref="ModelFormatException">The document is not a valid model file.</exception>
-    public static IPersistableModel Deserialize(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
-        return Load(stream);
-    }
-
     /// <summary>Reads any model from a file.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="ModelFormatException">The file is not a valid model file.</exception>
-    public static IPersistableModel Load(string path)
+    /// <exception cref="IOException">The file cannot be read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    public static object Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = File.OpenRead(path);
+        return Load(stream);
+    }
+
+    /// <summary>Reads any model from JSON text.</summary>
+    /// <param name="json">The JSON document.</param>
+    /// <exception cref="ModelFormatException">The text is not a valid model file.</exception>
+    public static object Deserialize(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
         return Load(stream);
     }
 
@@ -127,18 +183,32 @@ public static class ModelJson
     /// <typeparam name="T">The expected model type.</typeparam>
     /// <param name="path">The file.</param>
     /// <exception cref="ModelFormatException">The file is not a valid model file, or holds another kind of model.</exception>
-    public static T Load<T>(string path) where T : IPersistableModel => Expect<T>(Load(path));
+    public static T Load<T>(string path) where T : class => Expect<T>(Load(path));
+
+    /// <summary>Reads a model of a known type from a stream.</summary>
+    /// <typeparam name="T">The expected model type.</typeparam>
+    /// <param name="stream">The JSON document.</param>
+    /// <exception cref="ModelFormatException">The document is not a valid model file, or holds another kind of model.</exception>
+    public static T Load<T>(Stream stream) where T : class => Expect<T>(Load(stream));
 
     /// <summary>Reads a model of a known type from JSON text.</summary>
     /// <typeparam name="T">The expected model type.</typeparam>
     /// <param name="json">The JSON document.</param>
     /// <exception cref="ModelFormatException">The text is not a valid model file, or holds another kind of model.</exception>
-    public static T Deserialize<T>(string json) where T : IPersistableModel => Expect<T>(Deserialize(json));
+    public static T Deserialize<T>(string json) where T : class => Expect<T>(Deserialize(json));
 
-    private static T Expect<T>(IPersistableModel model) where T : IPersistableModel =>
-        model is T typed ? typed : throw new ModelFormatException($"The file holds a {model.FormatName}, not a {typeof(T).Name}.");
+    private static ModelCodec CodecFor(object model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _byType.TryGetValue(model.GetType(), out ModelCodec? codec)
+            ? codec
+            : throw new ArgumentException($"Models of type {model.GetType().Name} cannot be saved.", nameof(model));
+    }
 
-    private static IPersistableModel Read(JsonElement root)
+    private static T Expect<T>(object model) where T : class =>
+        model as T ?? throw new ModelFormatException($"The file holds a {_byType[model.GetType()].FormatName}, not a {typeof(T).Name}.");
+
+    private static object Read(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -147,31 +217,27 @@ public static class ModelJson
 
         string format = JsonFields.String(root, "format");
         int version = JsonFields.Int(root, "version");
+        if (!_byFormat.TryGetValue(format, out ModelCodec? codec))
+        {
+            throw new ModelFormatException($"Unknown model format '{format}'.");
+        }
+
         if (version != Version)
         {
             throw new ModelFormatException($"The model file has version {version}; this library reads version {Version}.");
         }
 
-        if (!_readers.TryGetValue(format, out Func<JsonElement, IPersistableModel>? reader))
-        {
-            throw new ModelFormatException($"Unknown model format '{format}'.");
-        }
-
         try
         {
-            return reader(root);
+            return codec.Read(root);
         }
         catch (ModelFormatException)
         {
             throw;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FittingException or InvalidOperationException or OverflowException)
         {
             // The model's own constructor validates its parameters (SPD covariances, probabilities summing to one…).
-            throw new ModelFormatException($"The {format} in the file is invalid: {e.Message}", e);
-        }
-        catch (FittingException e)
-        {
             throw new ModelFormatException($"The {format} in the file is invalid: {e.Message}", e);
         }
     }

@@ -144,16 +144,40 @@ public class CliTests
     }
 
     [Fact]
-    public void Demo_prints_the_old_faithful_gaussian()
+    public void Demo_chooses_two_components_by_bic_as_sklearn_does_and_draws_them()
     {
-        var (code, stdout, stderr) = Run("demo");
-        code.Should().Be(0, stderr);
-        // /usr/bin/python3 -c "import numpy as np; from scipy.stats import multivariate_normal as mvn; x=np.loadtxt('old_faithful.txt');
-        //   print(x.mean(0), np.cov(x.T, bias=True), mvn(x.mean(0), np.cov(x.T, bias=True)).logpdf(x).mean())"
-        //   → [3.48778309 70.89705882] [[1.29793889 13.92641885] [13.92641885 184.14381488]] -4.74189979798755
-        stdout.Should().Contain("mean        [3.4878, 70.8971]")
-            .And.Contain("covariance  [1.2979, 13.9264]")
-            .And.Contain("            [13.9264, 184.1438]")
-            .And.Contain("mean log-likelihood  -4.7419");
+        string svgPath = Path.Combine(Path.GetTempPath(), $"latent-demo-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, stdout, stderr) = Run("demo", "--out", svgPath);
+            code.Should().Be(0, stderr);
+            // /usr/bin/python3 -c "import numpy as np; from sklearn.mixture import GaussianMixture as G; x=np.loadtxt('old_faithful.txt');
+            //   [print(k, G(k, n_init=5, random_state=0, tol=1e-8, max_iter=500).fit(x).bic(x)) for k in (1, 2)]"
+            //   → 1 2607.6225004390044, 2 2322.1917431222437 (weights 0.64412692 0.35587308, score -4.155382206604757)
+            stdout.Should().MatchRegex(@"\n\s+1\s+2607\.62\s+-4\.741900\s")
+                .And.MatchRegex(@"\n\s+2\s+2322\.19\s+-4\.155382\s+\d+\s+<- chosen")
+                .And.Contain("K = 2: mean log-likelihood -4.155382")
+                .And.Contain("weight 0.6441").And.Contain("weight 0.3559")
+                .And.Contain($"Picture written to {svgPath}");
+            string svg = File.ReadAllText(svgPath);
+            svg.Should().StartWith("<svg").And.EndWith("</svg>\n");
+            // 272 data points and 2 legend markers; two ellipses (1σ, 2σ) per component.
+            System.Text.RegularExpressions.Regex.Matches(svg, "<circle ").Count.Should().Be(272 + 2);
+            System.Text.RegularExpressions.Regex.Matches(svg, " Z\" fill=\"none\"").Count.Should().Be(4);
+            svg.Should().Contain("eruption duration (minutes)").And.Contain("waiting time to next eruption (minutes)");
+        }
+        finally
+        {
+            File.Delete(svgPath);
+        }
+    }
+
+    [Fact]
+    public void Demo_rejects_an_output_folder_that_does_not_exist()
+    {
+        var (code, stdout, stderr) = Run("demo", "--out", Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid().ToString("N"), "x.svg"));
+        code.Should().Be(2);
+        stderr.Should().Contain("--out").And.Contain("does not exist");
+        stdout.Should().BeEmpty();
     }
 }

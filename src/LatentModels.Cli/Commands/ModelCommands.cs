@@ -1,0 +1,224 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using LatentModels.Persistence;
+
+namespace LatentModels.Cli;
+
+/// <summary>The verbs that use a saved model: <c>score</c>, <c>predict</c> and <c>sample</c>.</summary>
+internal static class ModelCommands
+{
+    public static IEnumerable<Command> Create(CliConsole console)
+    {
+        yield return Score(console);
+        yield return Predict(console);
+        yield return Sample(console);
+    }
+
+    private static Option<string> ModelOption() => new("--model")
+    {
+        Description = "A model file written by 'latent fit … --model-out M.json'.",
+        Required = true,
+        HelpName = "M.json",
+    };
+
+    private static Command Score(CliConsole console)
+    {
+        var model = ModelOption();
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var command = new Command("score",
+            "Score data under a saved model: the mean log-likelihood per row (density models), or the inertia (K-Means).\n" +
+            "Example: latent score --model m.json --data faithful.csv --json")
+        {
+            model, data, json,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            object m = LoadModel(parse.GetRequiredValue(model));
+            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
+            string text;
+            if (m is IDensityModel density)
+            {
+                double score = density.Score(x);
+                line.Add("avgLogLikelihood", score);
+                text = $"mean log-likelihood  {score.ToString("R", CultureInfo.InvariantCulture)}";
+            }
+            else if (m is Clustering.KMeansModel kmeans)
+            {
+                double inertia = -kmeans.Score(x);
+                line.Add("inertia", inertia);
+                text = $"inertia  {inertia.ToString("R", CultureInfo.InvariantCulture)}";
+            }
+            else
+            {
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot score data.");
+            }
+
+            console.Out.WriteLine(parse.GetValue(json) ? line.ToString() : text);
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    private static Command Predict(CliConsole console)
+    {
+        var model = ModelOption();
+        var data = CommonOptions.Data();
+        var probabilities = new Option<bool>("--probabilities")
+        {
+            Description = "Also print each row's component probabilities (responsibilities), one column per component.",
+        };
+        var command = new Command("predict",
+            "Assign each row of a data file to a cluster or component; CSV on stdout (label[,p0,p1,…]).\n" +
+            "Example: latent predict --model m.json --data faithful.csv --probabilities")
+        {
+            model, data, probabilities,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            object m = LoadModel(parse.GetRequiredValue(model));
+            if (m is not IClusteringModel clustering)
+            {
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} does not assign rows to clusters.");
+            }
+
+            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            bool withProbabilities = parse.GetValue(probabilities);
+            if (withProbabilities && m is not ISoftClusteringModel)
+            {
+                throw new ArgumentException($"--probabilities: a {ModelJson.FormatName(m)} gives hard assignments only.");
+            }
+
+            int[] labels = clustering.Predict(x);
+            double[,]? p = withProbabilities ? ((ISoftClusteringModel)m).PredictProbabilities(x) : null;
+            var output = new StringBuilder();
+            output.Append("label");
+            if (p is not null)
+            {
+                for (int k = 0; k < p.GetLength(1); k++)
+                {
+                    output.Append(CultureInfo.InvariantCulture, $",p{k}");
+                }
+            }
+
+            output.Append('\n');
+            for (int i = 0; i < labels.Length; i++)
+            {
+                output.Append(labels[i].ToString(CultureInfo.InvariantCulture));
+                if (p is not null)
+                {
+                    for (int k = 0; k < p.GetLength(1); k++)
+                    {
+                        output.Append(',').Append(p[i, k].ToString("R", CultureInfo.InvariantCulture));
+                    }
+                }
+
+                output.Append('\n');
+            }
+
+            console.Out.Write(output.ToString());
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    private static Command Sample(CliConsole console)
+    {
+        var model = ModelOption();
+        var count = new Option<int>("-n", "--count")
+        {
+            Description = "Number of rows to draw.",
+            Required = true,
+            HelpName = "N",
+        };
+        var seed = CommonOptions.Seed();
+        var command = new Command("sample",
+            "Draw rows from a saved generative model; CSV on stdout, one row per sample.\n" +
+            "Example: latent sample --model m.json -n 1000 --seed 1")
+        {
+            model, count, seed,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            object m = LoadModel(parse.GetRequiredValue(model));
+            if (m is not ISampler sampler)
+            {
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot draw samples.");
+            }
+
+            int n = parse.GetValue(count);
+            if (n < 0)
+            {
+                throw new ArgumentException($"-n: the number of samples must be non-negative, not {n}.");
+            }
+
+            double[,] rows = sampler.Sample(n, new Random(parse.GetValue(seed) ?? 0));
+            var output = new StringBuilder();
+            for (int i = 0; i < rows.GetLength(0); i++)
+            {
+                for (int j = 0; j < rows.GetLength(1); j++)
+                {
+                    if (j > 0)
+                    {
+                        output.Append(',');
+                    }
+
+                    output.Append(rows[i, j].ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                output.Append('\n');
+            }
+
+            console.Out.Write(output.ToString());
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Reads a model file, mapping a missing file to a bad-input error.</summary>
+    public static object LoadModel(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"--model: no such file '{path}'.");
+        }
+
+        try
+        {
+            return ModelJson.Load(path);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ArgumentException($"--model: {path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a data file and checks its column count against the model's dimension.</summary>
+    private static double[,] ReadFor(object model, string path)
+    {
+        double[,] x = DataFile.Read(path);
+        int? dimension = model switch
+        {
+            IDensityModel density => density.Dimension,
+            Clustering.KMeansModel kmeans => kmeans.Dimension,
+            _ => null,
+        };
+        if (dimension is int d && x.GetLength(1) != d)
+        {
+            throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the model has dimension {d}.");
+        }
+
+        return x;
+    }
+
+    /// <summary>Saves a fitted model when <c>--model-out</c> was given.</summary>
+    public static void SaveIfRequested(object model, string? path)
+    {
+        if (path is not null)
+        {
+            ModelJson.Save(model, path);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json;
+using LatentModels.Mixtures;
+
+namespace LatentModels.Persistence;
+
+/// <summary>
+/// <c>LatentModels.GaussianMixture</c>: <c>{"covarianceType": "Full"|"Diagonal"|"Spherical"|"Tied", "weights": [K],
+/// "means": [[d] × K], "covariances": …}</c> where the covariances are shaped as in scikit-learn: full K × d × d, tied
+/// d × d, diagonal K × d, spherical K. Weights are stored and restored exactly (not renormalised), so a loaded model is
+/// bit-identical to the saved one.
+/// </summary>
+internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
+{
+    /// <summary>Tolerance on |Σₖ πₖ − 1| for the weights in a file.</summary>
+    public const double WeightSumTolerance = 1e-9;
+
+    public override string FormatName => "LatentModels.GaussianMixture";
+
+    protected override void Write(Utf8JsonWriter writer, GaussianMixtureModel model) =>
+        WriteParameters(writer, model.Parameters);
+
+    protected override GaussianMixtureModel ReadModel(JsonElement root) => Build(ReadParameters(root));
+
+    /// <summary>Writes the covariance type, weights, means and covariances of a parameter set.</summary>
+    internal static void WriteParameters(Utf8JsonWriter writer, GaussianComponents p)
+    {
+        int k = p.K, d = p.D;
+        writer.WriteString("covarianceType", p.Type.ToString());
+        JsonFields.WriteVector(writer, "weights", p.Weights);
+        JsonFields.WriteMatrix(writer, "means", ToMatrix(p.Means, k, d));
+        switch (p.Type)
+        {
+            case CovarianceType.Full:
+                var matrices = new double[k][,];
+                for (int c = 0; c < k; c++)
+                {
+                    matrices[c] = ToMatrix(p.Covariance.AsSpan(c * d * d, d * d), d, d);
+                }
+
+                JsonFields.WriteMatrices(writer, "covariances", matrices);
+                break;
+            case CovarianceType.Tied:
+                JsonFields.WriteMatrix(writer, "covariances", ToMatrix(p.Covariance, d, d));
+                break;
+            case CovarianceType.Diagonal:
+                JsonFields.WriteMatrix(writer, "covariances", ToMatrix(p.Covariance, k, d));
+                break;
+            default:
+                JsonFields.WriteVector(writer, "covariances", p.Covariance);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Reads and checks the fields written by <see cref="WriteParameters"/>: shapes, positive weights summing to one,
+    /// symmetric covariances. Positive definiteness is checked by <see cref="Build"/>.
+    /// </summary>
+    internal static GaussianComponents ReadParameters(JsonElement root)
+    {
+        CovarianceType type = JsonFields.Enum<CovarianceType>(root, "covarianceType");
+        double[] weights = JsonFields.Vector(root, "weights");
+        int k = JsonFields.Positive(weights.Length, "weights");
+        double[,] means = JsonFields.Matrix(root, "means", k);
+        int d = JsonFields.Positive(means.GetLength(1), "means[0]");
+
+        double sum = 0;
+        for (int c = 0; c < k; c++)
+        {
+            if (!(weights[c] > 0))
+            {
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'weights[{c}]' is {weights[c]}; mixing weights must be positive."));
+            }
+
+            sum += weights[c];
+        }
+
+        if (Math.Abs(sum - 1) > WeightSumTolerance)
+        {
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'weights' sums to {sum:R}; mixing weights must sum to 1 (tolerance {WeightSumTolerance})."));
+        }
+
+        var p = new GaussianComponents(type, k, d);
+        weights.CopyTo(p.Weights, 0);
+        means.AsSpan().CopyTo(p.Means);
+        switch (type)
+        {
+            case CovarianceType.Full:
+                double[][,] matrices = JsonFields.Matrices(root, "covariances", k, d);
+                for (int c = 0; c < k; c++)
+                {
+                    CheckSymmetric(matrices[c], $"covariances[{c}]");
+                    matrices[c].AsSpan().CopyTo(p.Covariance.AsSpan(c * d * d, d * d));
+                }
+
+                break;
+            case CovarianceType.Tied:
+                double[,] tied = JsonFields.Matrix(root, "covariances", d, d);
+                CheckSymmetric(tied, "covariances");
+                tied.AsSpan().CopyTo(p.Covariance);
+                break;
+            case CovarianceType.Diagonal:
+                JsonFields.Matrix(root, "covariances", k, d).AsSpan().CopyTo(p.Covariance);
+                break;
+            default:
+                JsonFields.Vector(root, "covariances", k).CopyTo(p.Covariance, 0);
+                break;
+        }
+
+        return p;
+    }
+
+    /// <summary>The model of a checked parameter set; a covariance that is not positive definite is a format error naming it.</summary>
+    internal static GaussianMixtureModel Build(GaussianComponents p)
+    {
+        try
+        {
+            return new GaussianMixtureModel(p);
+        }
+        catch (FittingException e)
+        {
+            string field = p.Type == CovarianceType.Tied ? "covariances" : $"covariances[{e.Component}]";
+            string what = p.Type is CovarianceType.Full or CovarianceType.Tied ? "is not positive definite" : "has a variance that is not positive";
+            throw new ModelFormatException($"The field '{field}' {what}.", e);
+        }
+    }
+
+    private static void CheckSymmetric(double[,] m, string name)
+    {
+        int d = m.GetLength(0);
+        for (int a = 0; a < d; a++)
+        {
+            for (int b = 0; b < a; b++)
+            {
+                double x = m[a, b], y = m[b, a];
+                if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
+                {
+                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{name}' is not symmetric: [{a}][{b}] is {x:R} but [{b}][{a}] is {y:R}."));
+                }
+            }
+        }
+    }
+
+    private static double[,] ToMatrix(ReadOnlySpan<double> values, int rows, int columns)
+    {
+        var m = new double[rows, columns];
+        values[..(rows * columns)].CopyTo(m.AsWritableSpan());
+        return m;
+    }
+}

@@ -1,0 +1,16 @@
+namespace LatentModels.Persistence;
+
+/// <summary>The codecs of every persistable type, one class per model family in this folder.</summary>
+internal static class ModelCodecs
+{
+    public static ModelCodec[] All =>
+    [
+        new UnivariateGaussianCodec(),
+        new MultivariateGaussianCodec(),
+        new BernoulliCodec(),
+        new IndependentBernoulliCodec(),
+        new CategoricalCodec(),
+        new KMeansCodec(),
+        new GaussianMixtureCodec(),
+    ];
+}
