@@ -5,7 +5,7 @@ public static class Program
 {
     /// <summary>Runs the tool; Ctrl-C cancels a running fit.</summary>
     /// <param name="args">Command-line arguments.</param>
-    /// <returns>0 on success, 1 when a fit fails, 2 on bad input.</returns>
+    /// <returns>0 on success, 1 when a fit fails, 2 on bad input, 130 when cancelled by Ctrl-C.</returns>
     public static int Main(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
