@@ -102,5 +102,10 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
             Error.WriteLine($"error: {e.Message}");
             return CliApp.BadInput;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return CliApp.BadInput;
+        }
     }
 }

@@ -181,7 +181,7 @@ internal static class KMeansCommands
             double seconds = watch.Elapsed.TotalSeconds;
             double inertia = model.InertiaOf(x);
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut));
+            ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut), "--state-out");
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))

@@ -193,6 +193,10 @@ internal static class ModelCommands
         {
             throw new ArgumentException($"{option}: {path}: {e.Message}", e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot read '{path}': {e.Message}", e);
+        }
     }
 
     /// <summary>A model file for score and predict; an online K-Means state stands for its current centres.</summary>
@@ -221,12 +225,21 @@ internal static class ModelCommands
         return x;
     }
 
-    /// <summary>Saves a fitted model when <c>--model-out</c> was given.</summary>
-    public static void SaveIfRequested(object model, string? path)
+    /// <summary>Saves a fitted model when <c>--model-out</c> (or another output option) was given; an unwritable path is bad input.</summary>
+    public static void SaveIfRequested(object model, string? path, string option = "--model-out")
     {
-        if (path is not null)
+        if (path is null)
+        {
+            return;
+        }
+
+        try
         {
             ModelJson.Save(model, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot write '{path}': {e.Message}", e);
         }
     }
 }

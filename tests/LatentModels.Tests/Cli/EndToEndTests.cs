@@ -188,6 +188,15 @@ public sealed class EndToEndTests : IDisposable
         bad.Out.Should().BeEmpty();
         bad.Err.Should().StartWith("error:");
 
+        string unwritable = Path.Combine(_directory, "no-such-folder", "m.json");
+        var cannotSave = Run("fit", "mvn", "--data", data, "--model-out", unwritable);
+        cannotSave.Code.Should().Be(CliApp.BadInput);
+        cannotSave.Out.Should().BeEmpty();
+        cannotSave.Err.Should().StartWith("error: --model-out: cannot write").And.Contain(unwritable);
+        var notAFile = Run("score", "--model", _directory, "--data", data);
+        notAFile.Code.Should().Be(CliApp.BadInput);
+        notAFile.Err.Should().StartWith("error: --model:");
+
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
         string model = Path.Combine(_directory, "never.json");
