@@ -203,27 +203,37 @@ internal static class KMeansCommands
 
     /// <summary>
     /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="OnlineKMeans.UpdateAll"/>
-    /// does, checking for cancellation between mini-batches.
+    /// does (same batches, same results), checking for cancellation before each mini-batch.
     /// </summary>
     private static void Stream(OnlineKMeans online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
-        const int RowsPerCheck = 1 << 16;
-        int rowsPerChunk = Math.Max(batchSize, RowsPerCheck / batchSize * batchSize); // whole mini-batches, so batching is unchanged
-        var chunk = new double[Math.Min(rowsPerChunk, n), d];
+        var batch = new double[Math.Min(batchSize, n), d];
+        var point = new double[d];
         for (int pass = 0; pass < passes; pass++)
         {
-            for (int start = 0; start < n; start += rowsPerChunk)
+            for (int start = 0; start < n; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(rowsPerChunk, n - start);
-                if (rows != chunk.GetLength(0))
+                int rows = Math.Min(batchSize, n - start);
+                if (batchSize == 1)
                 {
-                    chunk = new double[rows, d];
+                    for (int j = 0; j < d; j++)
+                    {
+                        point[j] = x[start, j];
+                    }
+
+                    online.Update(point);
+                    continue;
                 }
 
-                Array.Copy(x, (long)start * d, chunk, 0, (long)rows * d);
-                online.UpdateAll(chunk, batchSize);
+                if (rows != batch.GetLength(0))
+                {
+                    batch = new double[rows, d];
+                }
+
+                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                online.Update(batch);
             }
         }
     }

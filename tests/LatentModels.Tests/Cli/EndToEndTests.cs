@@ -130,6 +130,28 @@ public sealed class EndToEndTests : IDisposable
         noK.Err.Should().Contain("--k");
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(500, 2)]
+    public void Online_kmeans_cli_streams_exactly_as_the_library_does(int batchSize, int passes)
+    {
+        double[,] x = MixtureTestData.OldFaithful();
+        var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 6 });
+        for (int p = 0; p < passes; p++)
+        {
+            online.UpdateAll(x, batchSize);
+        }
+
+        string model = Path.Combine(_directory, "online.json"), state = Path.Combine(_directory, "state.json");
+        var run = Run("fit", "online-kmeans", "--data", DataPath("old_faithful.txt"), "--k", "3", "--init", "kmeans++", "--seed", "6",
+            "--batch-size", batchSize.ToString(CultureInfo.InvariantCulture), "--passes", passes.ToString(CultureInfo.InvariantCulture),
+            "--model-out", model, "--state-out", state);
+        run.Code.Should().Be(0, run.Err);
+        PersistenceAssertBits(ModelJson.Load<KMeansModel>(model).Centers).Should().Equal(PersistenceAssertBits(online.Snapshot().Centers));
+        File.ReadAllText(state).Should().Be(ModelJson.Serialize(online), "the saved state is the library estimator's state");
+    }
+
     private static long[] PersistenceAssertBits(double[,] values) => Persistence.PersistenceAssert.Bits(values);
 
     [Theory]
