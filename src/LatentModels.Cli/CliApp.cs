@@ -11,8 +11,15 @@ public static class CliApp
     /// <summary>Exit code when a fit failed (e.g. a degenerate component).</summary>
     public const int FitFailed = 1;
 
-    /// <summary>Exit code for bad input: unreadable data, invalid options.</summary>
+    /// <summary>Exit code for bad input: unreadable data, invalid options, a wrong or tampered model file.</summary>
     public const int BadInput = 2;
+
+    /// <summary>
+    /// Exit code when the run was cancelled (Ctrl-C cancels the <see cref="CancellationToken"/> given to
+    /// <see cref="Run"/>): 130 = 128 + SIGINT, what shells report for a command interrupted by Ctrl-C. Nothing is written
+    /// to stdout and no model file is saved.
+    /// </summary>
+    public const int Cancelled = 130;
 
     /// <summary>Parses and runs a command line.</summary>
     /// <param name="args">The arguments.</param>
@@ -41,8 +48,13 @@ public static class CliApp
 
     private static RootCommand Build(CliConsole console)
     {
-        var root = new RootCommand("latent — probabilistic latent-variable models from the command line (LatentModels).");
-        var fit = new Command("fit", "Fit a model to a numeric data file (CSV or whitespace-separated, optional header line).");
+        var root = new RootCommand(
+            "latent — probabilistic latent-variable models from the command line (LatentModels).\n" +
+            "Exit codes: 0 success, 1 fitting failed, 2 bad input, 130 cancelled (Ctrl-C); messages go to stderr.\n" +
+            "Example: latent fit gmm --data old_faithful.txt --k 2 --model-out m.json && latent score --model m.json --data old_faithful.txt");
+        var fit = new Command("fit",
+            "Fit a model to a numeric data file (CSV or whitespace-separated, optional header line).\n" +
+            "Example: latent fit gmm --data old_faithful.txt --k 2 --json");
         FitCommands.Add(fit, console);
         root.Subcommands.Add(fit);
         root.Subcommands.Add(DemoCommand.Create(console));
@@ -83,9 +95,14 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
         catch (OperationCanceledException)
         {
             Error.WriteLine("cancelled.");
-            return CliApp.FitFailed;
+            return CliApp.Cancelled;
         }
         catch (ArgumentException e)
+        {
+            Error.WriteLine($"error: {e.Message}");
+            return CliApp.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Error.WriteLine($"error: {e.Message}");
             return CliApp.BadInput;

@@ -110,13 +110,30 @@ internal static class KMeansCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
-        var k = Clusters();
+        var k = new Option<int?>("--k") { Description = "Number of clusters K (required unless --state-in gives it).", HelpName = "K" };
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
-        var command = new Command("online-kmeans", "Online K-Means (Robbins–Monro, step 1/n per centre): streams the rows in order and reports the final inertia over the whole file.\nExample: latent fit online-kmeans --data points.csv --k 8 --json")
+        var modelOut = new Option<string?>("--model-out")
         {
-            data, k, batchSize, passes, init, seed, json,
+            Description = "Save the final centres as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
+            HelpName = "M.json",
+        };
+        var stateIn = new Option<string?>("--state-in")
+        {
+            Description = "Continue the stream from an estimator state saved by --state-out (its K, init and seed are used; a run split into pieces ends with the very same centres as one run).",
+            HelpName = "S.json",
+        };
+        var stateOut = new Option<string?>("--state-out")
+        {
+            Description = "Save the complete estimator state (centres, counts, random generator) to continue the stream later with --state-in.",
+            HelpName = "S.json",
+        };
+        var command = new Command("online-kmeans",
+            "Online K-Means (Robbins–Monro, step 1/n per centre): streams the rows in order and reports the final inertia over the whole file.\n" +
+            "Example: latent fit online-kmeans --data day1.csv --k 8 --state-out s.json && latent fit online-kmeans --data day2.csv --state-in s.json --model-out m.json")
+        {
+            data, k, batchSize, passes, init, seed, json, modelOut, stateIn, stateOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -133,23 +150,38 @@ internal static class KMeansCommands
                 throw new ArgumentException($"--passes: {p} is not a positive number of passes.");
             }
 
-            var options = new OnlineKMeansOptions { Clusters = parse.GetValue(k), Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 };
-            if (options.Clusters > x.GetLength(0))
+            OnlineKMeans online;
+            if (parse.GetValue(stateIn) is string statePath)
             {
-                throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
+                if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false })
+                {
+                    throw new ArgumentException("--state-in: the saved state fixes K, the initialisation and the seed; do not give --k, --init or --seed.");
+                }
+
+                online = ModelCommands.LoadModel(statePath, "--state-in") as OnlineKMeans
+                    ?? throw new ArgumentException($"--state-in: {statePath} is not an online K-Means state (write one with --state-out).");
+            }
+            else
+            {
+                int clusters = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of clusters is required (or continue a saved stream with --state-in).");
+                var options = new OnlineKMeansOptions { Clusters = clusters, Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 };
+                if (options.Clusters > x.GetLength(0))
+                {
+                    throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
+                }
+
+                online = new OnlineKMeans(options);
             }
 
             var watch = Stopwatch.StartNew();
-            var online = new OnlineKMeans(options);
-            for (int pass = 0; pass < p; pass++)
-            {
-                console.CancellationToken.ThrowIfCancellationRequested();
-                online.UpdateAll(x, b);
-            }
-
-            KMeansModel model = online.Snapshot();
+            Stream(online, x, b, p, console.CancellationToken);
+            KMeansModel model = online.IsInitialized
+                ? online.Snapshot()
+                : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.Options.InitializationSize ?? 3 * online.Options.Clusters} needed for {online.Options.Init}).");
             double seconds = watch.Elapsed.TotalSeconds;
             double inertia = model.InertiaOf(x);
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut), "--state-out");
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
@@ -158,7 +190,7 @@ internal static class KMeansCommands
             }
             else
             {
-                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b}");
+                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
                 console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centres)");
                 console.Out.WriteLine($"  time         {seconds:F3} s");
                 WriteCentres(console.Out, model);
@@ -167,6 +199,43 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="OnlineKMeans.UpdateAll"/>
+    /// does (same batches, same results), checking for cancellation before each mini-batch.
+    /// </summary>
+    private static void Stream(OnlineKMeans online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var batch = new double[Math.Min(batchSize, n), d];
+        var point = new double[d];
+        for (int pass = 0; pass < passes; pass++)
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batchSize, n - start);
+                if (batchSize == 1)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        point[j] = x[start, j];
+                    }
+
+                    online.Update(point);
+                    continue;
+                }
+
+                if (rows != batch.GetLength(0))
+                {
+                    batch = new double[rows, d];
+                }
+
+                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                online.Update(batch);
+            }
+        }
     }
 
     private static void WriteCentres(TextWriter output, KMeansModel model)

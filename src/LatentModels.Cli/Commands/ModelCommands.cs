@@ -35,7 +35,7 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            object m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadUsable(parse.GetRequiredValue(model));
             double[,] x = ReadFor(m, parse.GetRequiredValue(data));
             var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
             string text;
@@ -78,7 +78,7 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            object m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadUsable(parse.GetRequiredValue(model));
             if (m is not IClusteringModel clustering)
             {
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} does not assign rows to clusters.");
@@ -177,12 +177,12 @@ internal static class ModelCommands
         return command;
     }
 
-    /// <summary>Reads a model file, mapping a missing file to a bad-input error.</summary>
-    public static object LoadModel(string path)
+    /// <summary>Reads a model file, mapping a missing or invalid file to a bad-input error naming the option.</summary>
+    public static object LoadModel(string path, string option = "--model")
     {
         if (!File.Exists(path))
         {
-            throw new ArgumentException($"--model: no such file '{path}'.");
+            throw new ArgumentException($"{option}: no such file '{path}'.");
         }
 
         try
@@ -191,9 +191,21 @@ internal static class ModelCommands
         }
         catch (ModelFormatException e)
         {
-            throw new ArgumentException($"--model: {path}: {e.Message}", e);
+            throw new ArgumentException($"{option}: {path}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot read '{path}': {e.Message}", e);
         }
     }
+
+    /// <summary>A model file for score and predict; an online K-Means state stands for its current centres.</summary>
+    private static object LoadUsable(string path) => LoadModel(path) switch
+    {
+        Clustering.OnlineKMeans { IsInitialized: true } online => online.Snapshot(),
+        Clustering.OnlineKMeans => throw new ArgumentException($"--model: {path} is an online K-Means state whose centres are not initialised yet."),
+        object m => m,
+    };
 
     /// <summary>Reads a data file and checks its column count against the model's dimension.</summary>
     private static double[,] ReadFor(object model, string path)
@@ -213,12 +225,21 @@ internal static class ModelCommands
         return x;
     }
 
-    /// <summary>Saves a fitted model when <c>--model-out</c> was given.</summary>
-    public static void SaveIfRequested(object model, string? path)
+    /// <summary>Saves a fitted model when <c>--model-out</c> (or another output option) was given; an unwritable path is bad input.</summary>
+    public static void SaveIfRequested(object model, string? path, string option = "--model-out")
     {
-        if (path is not null)
+        if (path is null)
+        {
+            return;
+        }
+
+        try
         {
             ModelJson.Save(model, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot write '{path}': {e.Message}", e);
         }
     }
 }

@@ -93,7 +93,11 @@ public sealed class KMeansModel : IClusteringModel
         return result;
     }
 
-    /// <summary>Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest centre).</summary>
+    /// <summary>
+    /// Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest centre). Summed in
+    /// the same fixed blocks as <see cref="KMeans"/>, so on the (unweighted) training data it equals
+    /// <see cref="Inertia"/> to the last bit.
+    /// </summary>
     /// <param name="data">n × d observations.</param>
     public double InertiaOf(double[,] data)
     {
@@ -101,9 +105,10 @@ public sealed class KMeansModel : IClusteringModel
         int n = data.GetLength(0), d = Dimension;
         var labels = new int[n];
         Assign(data, labels, 0);
-        int blocks = ParallelBlocks.BlockCount(n, BlockSize);
+        int blockSize = LloydEngine.BlockSizeFor(n); // the fit's blocks: the same sum, to the last bit, as KMeans reports
+        int blocks = ParallelBlocks.BlockCount(n, blockSize);
         var partial = new double[blocks];
-        ParallelBlocks.For(n, BlockSize, 0, (b, start, end) =>
+        ParallelBlocks.For(n, blockSize, 0, (b, start, end) =>
         {
             ReadOnlySpan<double> x = data.AsSpan();
             ReadOnlySpan<double> c = _centers.AsSpan();

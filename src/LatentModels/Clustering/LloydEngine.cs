@@ -45,7 +45,7 @@ internal sealed class LloydEngine
         _k = clusters;
         _dop = maxDegreeOfParallelism;
         _accelerated = algorithm == KMeansAlgorithm.Accelerated;
-        _blockSize = Math.Max(MinBlockSize, (_n + TargetBlocks - 1) / TargetBlocks);
+        _blockSize = BlockSizeFor(_n);
         _blocks = ParallelBlocks.BlockCount(_n, _blockSize);
         _table = new CentreTable(_k, _d);
         _labels = new int[_n];
@@ -85,6 +85,12 @@ internal sealed class LloydEngine
             }
         });
     }
+
+    /// <summary>
+    /// Rows per block for n rows. <see cref="KMeansModel.InertiaOf"/> sums in the same blocks, so a fitted model's
+    /// <see cref="KMeansModel.Inertia"/> equals its inertia recomputed on the training data to the last bit.
+    /// </summary>
+    internal static int BlockSizeFor(int n) => Math.Max(MinBlockSize, (n + TargetBlocks - 1) / TargetBlocks);
 
     /// <summary>The outcome of one start.</summary>
     public sealed record Outcome(double[,] Centres, double Inertia, int Iterations, bool Converged, double[] Trace);

@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Persistence;
 
 namespace LatentModels.Clustering;
 
@@ -35,7 +36,10 @@ public sealed record OnlineKMeansOptions
     /// </summary>
     public double ReassignmentRatio { get; init; } = 0.01;
 
-    /// <summary>Seed of all randomness (seeding and re-seeding).</summary>
+    /// <summary>
+    /// Seed of all randomness (seeding and re-seeding). The draws come from a <see cref="PersistableRandom"/>, whose state
+    /// is saved with the estimator, so a state saved with <see cref="ModelJson"/> continues bit for bit.
+    /// </summary>
     public int Seed { get; init; }
 
     /// <summary>Thread cap for mini-batch assignment; ≤ 0 means all cores. Results are identical for every value.</summary>
@@ -46,12 +50,15 @@ public sealed record OnlineKMeansOptions
 /// Online (sequential) K-Means by Robbins–Monro stochastic approximation: each arriving point x is assigned to its nearest
 /// centre k, which moves by μₖ ← μₖ + ηₖ(x − μₖ). A mini-batch is assigned against the centres as they were when it
 /// arrived, then its points update their centres in row order.
+/// The complete state (options, centres, counts, buffered points, random generator) saves mid-stream with
+/// <see cref="ModelJson.Save(object, string)"/> and, once loaded, continues exactly as the saved estimator would have;
+/// only an estimator with a custom <see cref="OnlineKMeansOptions.LearningRate"/> function cannot be saved.
 /// </summary>
 public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 {
     private const int BlockSize = 1024;
     private readonly OnlineKMeansOptions _options;
-    private readonly Random _random;
+    private readonly PersistableRandom _random;
     private readonly List<double> _buffer = [];
     private readonly int _initializationSize;
     private int _dimension = -1;
@@ -91,7 +98,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         }
 
         _options = options;
-        _random = new Random(options.Seed);
+        _random = new PersistableRandom(options.Seed);
         if (options.Init == KMeansInit.Explicit)
         {
             double[,] c = options.InitialCenters ?? throw new ArgumentException("Init is Explicit but InitialCenters is null.", p);
@@ -234,7 +241,39 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         return new KMeansModel(c, double.NaN);
     }
 
-    private int Needed() => _options.Init == KMeansInit.First ? _options.Clusters : _initializationSize;
+    // The complete mutable state, for Persistence/OnlineKMeansCodec.cs (scratch arrays and the centre table are derived).
+    internal int Dimension => _dimension;
+
+    internal double[] BufferedValues => [.. _buffer];
+
+    internal double[]? CentreValues => _table is null ? null : (double[])_centres.Clone();
+
+    internal long SinceReassignment => _sinceReassign;
+
+    internal PersistableRandom Random => _random;
+
+    /// <summary>Replaces the state with one saved from an estimator with the same options (checked by the codec).</summary>
+    internal void Restore(long count, int dimension, double[] buffered, double[]? centres, long[]? counts, long sinceReassignment, ulong[] randomState)
+    {
+        Count = count;
+        _dimension = dimension;
+        _buffer.Clear();
+        _buffer.AddRange(buffered);
+        if (centres is null)
+        {
+            (_centres, _counts, _table) = ([], [], null);
+        }
+        else
+        {
+            Start(dimension, centres, initialCount: 0);
+            counts!.CopyTo(_counts, 0);
+        }
+
+        _sinceReassign = sinceReassignment;
+        _random.SetState(randomState);
+    }
+
+    internal int Needed() => _options.Init == KMeansInit.First ? _options.Clusters : _initializationSize;
 
     private void Buffer(ReadOnlySpan<double> rows)
     {

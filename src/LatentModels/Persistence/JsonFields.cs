@@ -110,21 +110,60 @@ internal static class JsonFields
         return result;
     }
 
-    public static int[] IntVector(JsonElement obj, string name, int? expectedLength = null)
+    public static int[] IntVector(JsonElement obj, string name, int? expectedLength = null) =>
+        Integers(obj, name, expectedLength, "a 32-bit integer", (JsonElement e, out int v) => e.TryGetInt32(out v));
+
+    public static long[] LongVector(JsonElement obj, string name, int? expectedLength = null) =>
+        Integers(obj, name, expectedLength, "a 64-bit integer", (JsonElement e, out long v) => e.TryGetInt64(out v));
+
+    private delegate bool TryGet<T>(JsonElement e, out T value);
+
+    private static T[] Integers<T>(JsonElement obj, string name, int? expectedLength, string what, TryGet<T> tryGet)
     {
-        double[] values = Vector(obj, name, expectedLength);
-        var result = new int[values.Length];
-        for (int i = 0; i < values.Length; i++)
+        JsonElement e = Property(obj, name);
+        if (e.ValueKind != JsonValueKind.Array)
         {
-            if (values[i] != Math.Floor(values[i]) || values[i] < int.MinValue || values[i] > int.MaxValue)
+            throw new ModelFormatException($"The field '{name}' must be an array of integers.");
+        }
+
+        var result = new T[e.GetArrayLength()];
+        if (expectedLength is int n && result.Length != n)
+        {
+            throw new ModelFormatException($"The field '{name}' has {result.Length} values; {n} were expected.");
+        }
+
+        int i = 0;
+        foreach (JsonElement item in e.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !tryGet(item, out result[i]))
             {
-                throw new ModelFormatException($"The field '{name}[{i}]' must be an integer.");
+                throw new ModelFormatException($"The field '{name}[{i}]' must be {what}.");
             }
 
-            result[i] = (int)values[i];
+            i++;
         }
 
         return result;
+    }
+
+    /// <summary>Whether the field is present and holds <c>null</c> (a missing field is an error).</summary>
+    public static bool IsNull(JsonElement obj, string name) => Property(obj, name).ValueKind == JsonValueKind.Null;
+
+    /// <summary>
+    /// Reads a nested object with <paramref name="read"/>; a format error inside it names the object too, e.g.
+    /// "The field 'clusters' must be a 32-bit integer (in 'options')."
+    /// </summary>
+    public static T Nested<T>(JsonElement obj, string name, Func<JsonElement, T> read)
+    {
+        JsonElement e = Object(obj, name);
+        try
+        {
+            return read(e);
+        }
+        catch (ModelFormatException x)
+        {
+            throw new ModelFormatException($"{x.Message.TrimEnd('.')} (in '{name}').", x);
+        }
     }
 
     public static double[,] Matrix(JsonElement obj, string name, int? expectedRows = null, int? expectedColumns = null) =>
@@ -238,6 +277,17 @@ internal static class JsonFields
     {
         writer.WriteStartArray(name);
         foreach (int v in values)
+        {
+            writer.WriteNumberValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    public static void WriteLongVector(Utf8JsonWriter writer, string name, ReadOnlySpan<long> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (long v in values)
         {
             writer.WriteNumberValue(v);
         }

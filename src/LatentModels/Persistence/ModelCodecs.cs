@@ -11,6 +11,7 @@ internal static class ModelCodecs
         new IndependentBernoulliCodec(),
         new CategoricalCodec(),
         new KMeansCodec(),
+        new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
     ];
 }

@@ -28,6 +28,9 @@ internal abstract class ModelCodec
     /// <summary>The format name written into the file, e.g. <c>"LatentModels.GaussianMixture"</c>.</summary>
     public abstract string FormatName { get; }
 
+    /// <summary>Throws <see cref="ArgumentException"/> if this particular model cannot be saved (checked before anything is written).</summary>
+    public abstract void CheckSavable(object model);
+
     /// <summary>Writes the model's fields (the envelope is already written).</summary>
     public abstract void Write(Utf8JsonWriter writer, object model);
 
@@ -41,7 +44,14 @@ internal abstract class ModelCodec<T> : ModelCodec where T : class
 {
     public sealed override Type ModelType => typeof(T);
 
+    public sealed override void CheckSavable(object model) => CheckSavable((T)model);
+
     public sealed override void Write(Utf8JsonWriter writer, object model) => Write(writer, (T)model);
+
+    /// <summary>Throws <see cref="ArgumentException"/> (parameter <c>model</c>) when this instance cannot be saved, e.g. it holds a delegate.</summary>
+    protected virtual void CheckSavable(T model)
+    {
+    }
 
     public sealed override object Read(JsonElement root) => ReadModel(root);
 
@@ -75,7 +85,7 @@ public static class ModelJson
     /// <summary>The format name a model is saved under, e.g. <c>"LatentModels.GaussianMixture"</c>.</summary>
     /// <param name="model">The model.</param>
     /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
-    public static string FormatName(object model) => CodecFor(model).FormatName;
+    public static string FormatName(object model) => CodecFor(model, checkSavable: false).FormatName;
 
     /// <summary>The model as an indented JSON document.</summary>
     /// <param name="model">A fitted model or online state of the library.</param>
@@ -197,12 +207,20 @@ public static class ModelJson
     /// <exception cref="ModelFormatException">The text is not a valid model file, or holds another kind of model.</exception>
     public static T Deserialize<T>(string json) where T : class => Expect<T>(Deserialize(json));
 
-    private static ModelCodec CodecFor(object model)
+    private static ModelCodec CodecFor(object model, bool checkSavable = true)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return _byType.TryGetValue(model.GetType(), out ModelCodec? codec)
-            ? codec
-            : throw new ArgumentException($"Models of type {model.GetType().Name} cannot be saved.", nameof(model));
+        if (!_byType.TryGetValue(model.GetType(), out ModelCodec? codec))
+        {
+            throw new ArgumentException($"Models of type {model.GetType().Name} cannot be saved.", nameof(model));
+        }
+
+        if (checkSavable)
+        {
+            codec.CheckSavable(model);
+        }
+
+        return codec;
     }
 
     private static T Expect<T>(object model) where T : class =>

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using LatentModels.Clustering;
+
+namespace LatentModels.Persistence;
+
+/// <summary>
+/// <c>LatentModels.OnlineKMeans</c>: the complete state of an <see cref="OnlineKMeans"/> estimator, so that a loaded
+/// estimator continues exactly as the saved one would have (same centres, counts, re-seeding draws):
+/// <code>
+/// {"options": {"clusters", "init", "initialCenters" (or null), "initializationSize" (or null), "reassignmentRatio",
+///              "seed", "maxDegreeOfParallelism"},
+///  "count", "dimension" (null before the first point), "buffered" (points held for the initialisation),
+///  "centers" and "clusterCounts" (null before initialisation), "sinceReassignment",
+///  "random": {"algorithm": "xoshiro256**", "state": [four 64-bit words as 16-digit hexadecimal strings]}}
+/// </code>
+/// An estimator with a custom <see cref="OnlineKMeansOptions.LearningRate"/> function cannot be saved.
+/// </summary>
+internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
+{
+    public override string FormatName => "LatentModels.OnlineKMeans";
+
+    protected override void CheckSavable(OnlineKMeans model)
+    {
+        if (model.Options.LearningRate is not null)
+        {
+            throw new ArgumentException(
+                "The estimator has a custom OnlineKMeansOptions.LearningRate function, which cannot be saved; only the default 1/n step can.",
+                nameof(model));
+        }
+    }
+
+    protected override void Write(Utf8JsonWriter writer, OnlineKMeans model)
+    {
+        OnlineKMeansOptions o = model.Options;
+        writer.WriteStartObject("options");
+        writer.WriteNumber("clusters", o.Clusters);
+        writer.WriteString("init", o.Init.ToString());
+        WriteMatrixOrNull(writer, "initialCenters", o.InitialCenters);
+        if (o.InitializationSize is int size)
+        {
+            writer.WriteNumber("initializationSize", size);
+        }
+        else
+        {
+            writer.WriteNull("initializationSize");
+        }
+
+        writer.WriteNumber("reassignmentRatio", o.ReassignmentRatio);
+        writer.WriteNumber("seed", o.Seed);
+        writer.WriteNumber("maxDegreeOfParallelism", o.MaxDegreeOfParallelism);
+        writer.WriteEndObject();
+
+        writer.WriteNumber("count", model.Count);
+        if (model.Dimension < 0)
+        {
+            writer.WriteNull("dimension");
+        }
+        else
+        {
+            writer.WriteNumber("dimension", model.Dimension);
+        }
+
+        JsonFields.WriteVector(writer, "buffered", model.BufferedValues);
+        double[]? centres = model.CentreValues;
+        if (centres is null)
+        {
+            writer.WriteNull("centers");
+            writer.WriteNull("clusterCounts");
+        }
+        else
+        {
+            var matrix = new double[o.Clusters, model.Dimension];
+            centres.CopyTo(matrix.AsWritableSpan());
+            JsonFields.WriteMatrix(writer, "centers", matrix);
+            JsonFields.WriteLongVector(writer, "clusterCounts", model.ClusterCounts);
+        }
+
+        writer.WriteNumber("sinceReassignment", model.SinceReassignment);
+        WriteRandom(writer, model.Random);
+    }
+
+    protected override OnlineKMeans ReadModel(JsonElement root)
+    {
+        OnlineKMeansOptions options = JsonFields.Nested(root, "options", o => new OnlineKMeansOptions
+        {
+            Clusters = JsonFields.Int(o, "clusters"),
+            Init = JsonFields.Enum<KMeansInit>(o, "init"),
+            InitialCenters = JsonFields.IsNull(o, "initialCenters") ? null : JsonFields.Matrix(o, "initialCenters"),
+            InitializationSize = JsonFields.IsNull(o, "initializationSize") ? null : JsonFields.Int(o, "initializationSize"),
+            ReassignmentRatio = JsonFields.Double(o, "reassignmentRatio"),
+            Seed = JsonFields.Int(o, "seed"),
+            MaxDegreeOfParallelism = JsonFields.Int(o, "maxDegreeOfParallelism"),
+        });
+        var estimator = new OnlineKMeans(options); // validates the options
+        int k = options.Clusters;
+
+        long count = NonNegative(JsonFields.Long(root, "count"), "count");
+        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
+        double[] buffered = JsonFields.Vector(root, "buffered");
+        bool initialised = !JsonFields.IsNull(root, "centers");
+        double[]? centres = null;
+        long[]? counts = null;
+        if (initialised)
+        {
+            if (d < 0)
+            {
+                throw new ModelFormatException("The field 'centers' is set but 'dimension' is null.");
+            }
+
+            centres = JsonFields.Matrix(root, "centers", k, d).AsSpan().ToArray();
+            counts = JsonFields.LongVector(root, "clusterCounts", k);
+            for (int j = 0; j < k; j++)
+            {
+                NonNegative(counts[j], $"clusterCounts[{j}]");
+            }
+
+            if (buffered.Length != 0)
+            {
+                throw new ModelFormatException("The field 'buffered' must be empty once the centres exist.");
+            }
+
+            if (options.Init == KMeansInit.Explicit && d != options.InitialCenters!.GetLength(1))
+            {
+                throw new ModelFormatException($"The field 'dimension' is {d} but the explicit initial centres have {options.InitialCenters.GetLength(1)} columns.");
+            }
+        }
+        else
+        {
+            if (options.Init == KMeansInit.Explicit)
+            {
+                throw new ModelFormatException("The field 'centers' is null, but an explicitly initialised estimator always has centres.");
+            }
+
+            if (!JsonFields.IsNull(root, "clusterCounts"))
+            {
+                throw new ModelFormatException("The field 'clusterCounts' must be null while 'centers' is null.");
+            }
+
+            if (buffered.LongLength != count * Math.Max(d, 0))
+            {
+                throw new ModelFormatException($"The field 'buffered' holds {buffered.Length} values but {count} points of dimension {Math.Max(d, 0)} have arrived.");
+            }
+
+            if (count >= estimator.Needed())
+            {
+                throw new ModelFormatException($"The field 'centers' is null but {count} points have arrived; the initialisation needs only {estimator.Needed()}.");
+            }
+        }
+
+        long sinceReassignment = NonNegative(JsonFields.Long(root, "sinceReassignment"), "sinceReassignment");
+        ulong[] state = ReadRandom(root);
+        estimator.Restore(count, d, buffered, centres, counts, sinceReassignment, state);
+        return estimator;
+    }
+
+    /// <summary>
+    /// Writes <c>"random": {"algorithm": "xoshiro256**", "state": ["0123456789abcdef", …]}</c>; the words are hexadecimal
+    /// strings because many JSON readers hold numbers as doubles and would round 64-bit words.
+    /// </summary>
+    internal static void WriteRandom(Utf8JsonWriter writer, PersistableRandom random)
+    {
+        writer.WriteStartObject("random");
+        writer.WriteString("algorithm", PersistableRandom.Algorithm);
+        writer.WriteStartArray("state");
+        foreach (ulong word in random.GetState())
+        {
+            writer.WriteStringValue(word.ToString("x16", CultureInfo.InvariantCulture));
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Reads what <see cref="WriteRandom"/> wrote.</summary>
+    internal static ulong[] ReadRandom(JsonElement root) => JsonFields.Nested(root, "random", r =>
+    {
+        string algorithm = JsonFields.String(r, "algorithm");
+        if (algorithm != PersistableRandom.Algorithm)
+        {
+            throw new ModelFormatException($"The field 'algorithm' is '{algorithm}'; only '{PersistableRandom.Algorithm}' is known.");
+        }
+
+        JsonElement e = JsonFields.Property(r, "state");
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != PersistableRandom.StateLength)
+        {
+            throw new ModelFormatException($"The field 'state' must be an array of {PersistableRandom.StateLength} hexadecimal strings.");
+        }
+
+        var state = new ulong[PersistableRandom.StateLength];
+        int i = 0;
+        foreach (JsonElement item in e.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: 16 } text
+                || !ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
+            {
+                throw new ModelFormatException($"The field 'state[{i}]' must be a 16-digit hexadecimal string.");
+            }
+
+            i++;
+        }
+
+        return (state[0] | state[1] | state[2] | state[3]) != 0
+            ? state
+            : throw new ModelFormatException("The field 'state' is all zero, which xoshiro256** cannot leave.");
+    });
+
+    internal static void WriteMatrixOrNull(Utf8JsonWriter writer, string name, double[,]? matrix)
+    {
+        if (matrix is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            JsonFields.WriteMatrix(writer, name, matrix);
+        }
+    }
+
+    private static long NonNegative(long value, string name) =>
+        value >= 0 ? value : throw new ModelFormatException($"The field '{name}' is {value}; it must be non-negative.");
+}

@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using LatentModels.Clustering;
+using LatentModels.Distributions;
+using LatentModels.Mixtures;
+using LatentModels.Persistence;
+using LatentModels.Tests.Mixtures;
+using static LatentModels.Tests.Persistence.PersistenceAssert;
+
+namespace LatentModels.Tests.Persistence;
+
+/// <summary>
+/// Loading is all-or-nothing for every persistable kind: each damaged document (wrong format, newer version, truncated,
+/// a field removed, any number replaced by NaN) raises <see cref="ModelFormatException"/> naming the field, never another
+/// exception and never a model; unknown extra fields anywhere are ignored.
+/// </summary>
+public class RobustnessTests
+{
+    private static readonly double[,] _data = MixtureTestData.OldFaithful();
+
+    private static object Create(string kind) => kind switch
+    {
+        "gaussian" => new UnivariateGaussian(1.5, 0.25),
+        "mvn" => MultivariateGaussian.Fit(_data),
+        "bernoulli" => new Bernoulli(0.3),
+        "independent-bernoulli" => new IndependentBernoulli([0.1, 0.5, 0.9]),
+        "categorical" => new Categorical([0.2, 0.3, 0.5]),
+        "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
+        "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
+        "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
+        _ => new GaussianMixture(new GaussianMixtureOptions
+        {
+            Components = 2,
+            Covariance = Enum.Parse<CovarianceType>(kind.Split('-')[1]),
+            Seed = 3,
+            Prior = kind.EndsWith("-map", StringComparison.Ordinal) ? GaussianMixturePrior.Default : null,
+        }).Fit(_data).Model,
+    };
+
+    private static OnlineKMeans Online(OnlineKMeansOptions options, double[,] stream)
+    {
+        var online = new OnlineKMeans(options);
+        online.UpdateAll(stream, 32);
+        return online;
+    }
+
+    private static readonly string[] _kinds =
+    [
+        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "kmeans", "online-kmeans", "online-kmeans-buffering",
+        "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
+    ];
+
+    public static TheoryData<string> Kinds => new(_kinds);
+
+    [Fact]
+    public void Every_persistable_type_is_covered()
+    {
+        string[] formats = _kinds.Select(kind => ModelJson.FormatName(Create(kind))).Distinct().ToArray();
+        formats.Should().BeEquivalentTo(ModelCodecs.All.Select(c => c.FormatName), "a new codec needs a row here");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Unknown_extra_fields_anywhere_are_ignored(string kind)
+    {
+        object model = Create(kind);
+        string json = ModelJson.Serialize(model);
+        string extended = Tamper(model, root =>
+        {
+            root["comment"] = "written by a newer tool";
+            root["extra"] = new JsonObject { ["nested"] = new JsonArray(1, "two", null) };
+            foreach (JsonObject child in root.Select(p => p.Value).OfType<JsonObject>().ToList())
+            {
+                child["unknownNested"] = 42;
+            }
+        });
+        ModelJson.Serialize(ModelJson.Deserialize(extended)).Should().Be(json);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Wrong_format_newer_version_and_truncation_are_rejected(string kind)
+    {
+        object model = Create(kind);
+        string format = ModelJson.FormatName(model);
+        LoadFails(Tamper(model, r => r["format"] = format + "2"), $"'{format}2'");
+        LoadFails(Tamper(model, r => r["format"] = format.ToLowerInvariant()), "format");
+        LoadFails(Tamper(model, r => r["version"] = ModelJson.Version + 1), $"version {ModelJson.Version + 1}");
+        LoadFails(Tamper(model, r => r["version"] = 0), "version 0");
+
+        string json = ModelJson.Serialize(model);
+        byte[] bytes = Encoding.UTF8.GetBytes(json.TrimEnd());
+        for (int length = 0; length < bytes.Length; length += Math.Max(1, bytes.Length / 97))
+        {
+            Action load = () => ModelJson.Load(new MemoryStream(bytes, 0, length));
+            load.Should().Throw<ModelFormatException>($"{kind} cut at byte {length}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Removing_any_field_is_rejected_naming_it(string kind)
+    {
+        object model = Create(kind);
+        JsonObject original = JsonNode.Parse(ModelJson.Serialize(model))!.AsObject();
+        foreach (string name in original.Select(p => p.Key).ToList())
+        {
+            LoadFails(Tamper(model, r => r.Remove(name)), $"'{name}'");
+            if (original[name] is JsonObject nested)
+            {
+                foreach (string inner in nested.Select(p => p.Key).ToList())
+                {
+                    LoadFails(Tamper(model, r => r[name]!.AsObject().Remove(inner)), $"'{inner}'", $"(in '{name}')");
+                }
+            }
+        }
+    }
+
+    /// <summary>Every number in the document with its path, e.g. ("means[1][0]", field "means").</summary>
+    private static IEnumerable<(string Path, string Field, Action<JsonObject> Replace)> Numbers(JsonNode node, string path, string field, Action<JsonNode> set)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj.ToList())
+                {
+                    if (value is not null)
+                    {
+                        foreach (var n in Numbers(value, key, key, v => obj[key] = v))
+                        {
+                            yield return n;
+                        }
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (int i = 0; i < array.Count; i++)
+                {
+                    int index = i;
+                    if (array[i] is JsonNode item)
+                    {
+                        foreach (var n in Numbers(item, $"{path}[{i}]", field, v => array[index] = v))
+                        {
+                            yield return n;
+                        }
+                    }
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                yield return (path, field, _ => set(JsonValue.Create("NaN")));
+                break;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Any_number_replaced_by_NaN_is_rejected_naming_the_entry(string kind)
+    {
+        object model = Create(kind);
+        string json = ModelJson.Serialize(model);
+        int count = JsonNode.Parse(json)!.AsObject() is var probe ? Numbers(probe, "", "", _ => { }).Count() : 0;
+        count.Should().BeGreaterThan(0);
+        for (int q = 0; q < count; q++)
+        {
+            JsonObject root = JsonNode.Parse(json)!.AsObject();
+            var (path, field, replace) = Numbers(root, "", "", _ => { }).ElementAt(q);
+            replace(root);
+            ModelFormatException e = LoadFails(root.ToJsonString(), $"'{(path.StartsWith(field, StringComparison.Ordinal) ? path : field)}'");
+            e.Should().NotBeNull(path);
+        }
+    }
+}
