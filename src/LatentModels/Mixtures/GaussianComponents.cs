@@ -63,14 +63,6 @@ internal sealed class GaussianComponents
     /// <summary>Full/tied: (μₖ − shift)·Pₖ; diagonal/spherical: μₖ − shift (K × d).</summary>
     public double[] Offsets { get; }
 
-    /// <summary>Width of the whitening product per row (full: K·d, tied: d, otherwise 0).</summary>
-    public int ProductWidth => Type switch
-    {
-        CovarianceType.Full => K * D,
-        CovarianceType.Tied => D,
-        _ => 0,
-    };
-
     public static int CovarianceLength(CovarianceType type, int components, int dimension) => type switch
     {
         CovarianceType.Full => components * dimension * dimension,
@@ -252,53 +244,34 @@ internal sealed class GaussianComponents
     /// <summary>
     /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into
     /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centred,
-    /// transposed rows (d × rows, row stride <paramref name="stride"/>) in <c>workspace.Centered</c>. Every loop runs along
-    /// the rows, so it vectorises for any d and K.
+    /// transposed rows (d × rows, row stride <paramref name="stride"/>) in <c>workspace.Centered</c>. The whitening
+    /// (xᵢ − shift)·Pₖ − offsetₖ and its squared norm are fused per group of rows in registers (no d × K·d product is
+    /// materialised); every loop runs along the rows, so it vectorises for any d and K.
     /// </summary>
     public void LogJoint(ReadOnlySpan<double> x, int rows, Span<double> destination, int stride, MixtureWorkspace workspace)
     {
         int k = K, d = D;
         Span<double> xt = workspace.Centered;
         MixtureKernels.CentreTranspose(x, rows, d, Shift, xt, stride);
-        Span<double> y = workspace.Product;
-        if (Type == CovarianceType.Full)
-        {
-            // Yᵀ = Wᵀ·Xcᵀ: row c·d + j holds the j-th whitened coordinate of every row under component c.
-            int w = k * d;
-            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, w, rows, d, 1.0, Factor, w, xt, stride, 0.0, y, stride, 1);
-        }
-        else if (Type == CovarianceType.Tied)
-        {
-            Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, d, rows, d, 1.0, Factor, d, xt, stride, 0.0, y, stride, 1);
-        }
-
         for (int c = 0; c < k; c++)
         {
             Span<double> q = destination.Slice(c * stride, rows);
-            q.Clear();
-            for (int j = 0; j < d; j++)
-            {
-                switch (Type)
-                {
-                    case CovarianceType.Full:
-                        MixtureKernels.AccumulateScaledSquares(y.Slice((c * d + j) * stride, rows), Offsets[c * d + j], 1.0, q);
-                        break;
-                    case CovarianceType.Tied:
-                        MixtureKernels.AccumulateScaledSquares(y.Slice(j * stride, rows), Offsets[c * d + j], 1.0, q);
-                        break;
-                    case CovarianceType.Diagonal:
-                        MixtureKernels.AccumulateScaledSquares(xt.Slice(j * stride, rows), Offsets[c * d + j], Factor[c * d + j], q);
-                        break;
-                    default:
-                        MixtureKernels.AccumulateScaledSquares(xt.Slice(j * stride, rows), Offsets[c * d + j], Factor[c], q);
-                        break;
-                }
-            }
-
             double constant = LogWeights[c] + LogNorm[c];
-            for (int i = 0; i < rows; i++)
+            ReadOnlySpan<double> offsets = Offsets.AsSpan(c * d, d);
+            switch (Type)
             {
-                q[i] = constant - 0.5 * q[i];
+                case CovarianceType.Full:
+                    MixtureKernels.LogGaussianUpper(xt, stride, rows, d, Factor.AsSpan(c * d), k * d, offsets, constant, q);
+                    break;
+                case CovarianceType.Tied:
+                    MixtureKernels.LogGaussianUpper(xt, stride, rows, d, Factor, d, offsets, constant, q);
+                    break;
+                case CovarianceType.Diagonal:
+                    MixtureKernels.LogGaussianDiagonal(xt, stride, rows, d, Factor.AsSpan(c * d, d), offsets, constant, q);
+                    break;
+                default:
+                    MixtureKernels.LogGaussianSpherical(xt, stride, rows, d, Factor[c], offsets, constant, q);
+                    break;
             }
         }
     }
@@ -337,14 +310,15 @@ internal sealed class GaussianComponents
 /// <summary>Per-thread scratch for one row block (component-major layouts): no allocation once a fit is running.</summary>
 internal sealed class MixtureWorkspace
 {
-    public MixtureWorkspace(int blockSize, int components, int dimension, int productWidth)
+    public MixtureWorkspace(int blockSize, int components, int dimension)
     {
         BlockSize = blockSize;
         Centered = new double[blockSize * dimension];
-        Product = new double[blockSize * Math.Max(1, productWidth)];
         LogProb = new double[blockSize * components];
         LogNormalizer = new double[blockSize];
-        Deviation = new double[blockSize * dimension];
+        DeviationStride = (blockSize + 7) / 8 * 8;
+        Deviation = new double[(dimension + 3) / 4 * 4 * DeviationStride];
+        WeightedDeviation = new double[Deviation.Length];
         Temp = new double[blockSize];
     }
 
@@ -354,16 +328,19 @@ internal sealed class MixtureWorkspace
     /// <summary>Centred rows, transposed: d × BlockSize.</summary>
     public double[] Centered { get; }
 
-    /// <summary>Whitened rows, transposed: (K·d or d) × BlockSize.</summary>
-    public double[] Product { get; }
-
     /// <summary>Log-joints, then responsibilities: K × BlockSize.</summary>
     public double[] LogProb { get; }
 
     public double[] LogNormalizer { get; }
 
-    /// <summary>Deviations from a component mean, transposed: d × BlockSize.</summary>
+    /// <summary>Row stride of <see cref="Deviation"/>: the block size rounded up to a multiple of 8.</summary>
+    public int DeviationStride { get; }
+
+    /// <summary>Deviations from a component mean, transposed: d (rounded up to a multiple of 4) × <see cref="DeviationStride"/>, zero-padded.</summary>
     public double[] Deviation { get; }
+
+    /// <summary>The deviations times the responsibilities, laid out as <see cref="Deviation"/>.</summary>
+    public double[] WeightedDeviation { get; }
 
     public double[] Temp { get; }
 }

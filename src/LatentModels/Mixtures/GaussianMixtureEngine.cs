@@ -102,7 +102,7 @@ internal sealed class GaussianMixtureEngine
     }
 
     private MixtureWorkspace Rent() =>
-        _pool.TryTake(out MixtureWorkspace? ws) ? ws : new MixtureWorkspace(_blockSize, _k, _d, Current.ProductWidth);
+        _pool.TryTake(out MixtureWorkspace? ws) ? ws : new MixtureWorkspace(_blockSize, _k, _d);
 
     private void EStepBlock(int block, int start, int end)
     {

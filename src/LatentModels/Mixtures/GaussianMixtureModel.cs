@@ -217,7 +217,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public double LogDensity(ReadOnlySpan<double> point)
     {
         DataValidation.CheckPoint(point, _p.D, nameof(point));
-        var ws = new MixtureWorkspace(1, _p.K, _p.D, _p.ProductWidth);
+        var ws = new MixtureWorkspace(1, _p.K, _p.D);
         Span<double> logJoint = ws.LogProb;
         _p.LogJoint(point, 1, logJoint, 1, ws);
         return LogSumExp.Compute(logJoint);
@@ -351,7 +351,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         int n = data.GetLength(0), d = _p.D;
         ParallelBlocks.For(n, BlockSize, 0, (block, start, end) =>
         {
-            var ws = new MixtureWorkspace(BlockSize, _p.K, d, _p.ProductWidth);
+            var ws = new MixtureWorkspace(BlockSize, _p.K, d);
             int rows = end - start;
             Span<double> logJoint = ws.LogProb;
             _p.LogJoint(data.AsSpan().Slice(start * d, rows * d), rows, logJoint, BlockSize, ws);

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Mixtures;
 
@@ -57,28 +58,179 @@ internal static class MixtureKernels
         }
     }
 
-    /// <summary>acc[i] ← acc[i] + (scale·(y[i] − offset))² for i &lt; acc.Length.</summary>
-    public static void AccumulateScaledSquares(ReadOnlySpan<double> y, double offset, double scale, Span<double> acc)
+    /// <summary>
+    /// q[i] = constant − ½‖(xᵢ)ᵀP − offset‖² for the rows of a transposed block <paramref name="xt"/> (d × rows, row
+    /// stride <paramref name="stride"/>), with P upper triangular (P[a·ps + j], zero below the diagonal): the
+    /// log-density of a Gaussian whose precision factor is P, plus a constant.
+    /// </summary>
+    public static void LogGaussianUpper(ReadOnlySpan<double> xt, int stride, int rows, int d, ReadOnlySpan<double> p, int ps,
+        ReadOnlySpan<double> offsets, double constant, Span<double> q) =>
+        LogGaussian(QuadraticForm.Upper, xt, stride, rows, d, p, ps, 0, offsets, constant, q);
+
+    /// <summary>q[i] = constant − ½ Σⱼ ((x[j, i] − offset[j])·scale[j])² (diagonal covariance).</summary>
+    public static void LogGaussianDiagonal(ReadOnlySpan<double> xt, int stride, int rows, int d, ReadOnlySpan<double> scale,
+        ReadOnlySpan<double> offsets, double constant, Span<double> q) =>
+        LogGaussian(QuadraticForm.Diagonal, xt, stride, rows, d, scale, 0, 0, offsets, constant, q);
+
+    /// <summary>q[i] = constant − ½ Σⱼ ((x[j, i] − offset[j])·scale)² (spherical covariance).</summary>
+    public static void LogGaussianSpherical(ReadOnlySpan<double> xt, int stride, int rows, int d, double scale,
+        ReadOnlySpan<double> offsets, double constant, Span<double> q) =>
+        LogGaussian(QuadraticForm.Spherical, xt, stride, rows, d, default, 0, scale, offsets, constant, q);
+
+    private enum QuadraticForm
     {
-        int n = acc.Length;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        Upper,
+        Diagonal,
+        Spherical,
+    }
+
+    private static void LogGaussian(QuadraticForm form, ReadOnlySpan<double> xt, int stride, int rows, int d, ReadOnlySpan<double> p, int ps,
+        double scale, ReadOnlySpan<double> offsets, double constant, Span<double> q)
+    {
+        if (rows == 0)
         {
-            ref double ry = ref MemoryMarshal.GetReference(y);
-            ref double ra = ref MemoryMarshal.GetReference(acc);
-            Vector256<double> o = Vector256.Create(offset), sc = Vector256.Create(scale);
-            for (; i <= n - 4; i += 4)
+            return;
+        }
+
+        if (xt.Length < (d - 1) * stride + rows || q.Length < rows || offsets.Length < d)
+        {
+            throw new ArgumentException("The block does not hold d × rows values with the given stride.", nameof(xt));
+        }
+
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (int i = 0; i < rows; i++)
             {
-                Vector256<double> z = (Vector256.LoadUnsafe(ref ry, (nuint)i) - o) * sc;
-                Fma(z, z, Vector256.LoadUnsafe(ref ra, (nuint)i)).StoreUnsafe(ref ra, (nuint)i);
+                double sum = 0;
+                for (int j = 0; j < d; j++)
+                {
+                    double y;
+                    if (form == QuadraticForm.Upper)
+                    {
+                        y = -offsets[j];
+                        for (int a = 0; a <= j; a++)
+                        {
+                            y += p[a * ps + j] * xt[a * stride + i];
+                        }
+                    }
+                    else
+                    {
+                        y = (xt[j * stride + i] - offsets[j]) * (form == QuadraticForm.Diagonal ? p[j] : scale);
+                    }
+
+                    sum += y * y;
+                }
+
+                q[i] = constant - 0.5 * sum;
+            }
+
+            return;
+        }
+
+        ref double rx = ref MemoryMarshal.GetReference(xt);
+        ref double rp = ref MemoryMarshal.GetReference(p);
+        ref double ro = ref MemoryMarshal.GetReference(offsets);
+        ref double rq = ref MemoryMarshal.GetReference(q);
+        Vector256<double> c = Vector256.Create(constant), half = Vector256.Create(0.5);
+        int i0 = 0;
+        if (form == QuadraticForm.Upper && Vector512.IsHardwareAccelerated)
+        {
+            Vector512<double> c8 = Vector512.Create(constant), half8 = Vector512.Create(0.5);
+            for (; i0 <= rows - 8; i0 += 8)
+            {
+                Vector512<double> sum = UpperGroup512(ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, ref ro);
+                (c8 - half8 * sum).StoreUnsafe(ref rq, (nuint)i0);
             }
         }
 
-        for (; i < n; i++)
+        for (; i0 <= rows - 4; i0 += 4)
         {
-            double z = (y[i] - offset) * scale;
-            acc[i] += z * z;
+            Vector256<double> sum = QuadraticGroup(form, ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, scale, ref ro);
+            (c - half * sum).StoreUnsafe(ref rq, (nuint)i0);
         }
+
+        if (i0 < rows)
+        {
+            // The last rows go through the same vector code on a padded copy: a row's bits never depend on its position.
+            int tail = rows - i0;
+            Span<double> pad = d <= 256 ? stackalloc double[4 * d] : new double[4 * d];
+            pad.Clear();
+            for (int a = 0; a < d; a++)
+            {
+                xt.Slice(a * stride + i0, tail).CopyTo(pad.Slice(a * 4, 4));
+            }
+
+            Vector256<double> sum = QuadraticGroup(form, ref MemoryMarshal.GetReference(pad), 4, d, ref rp, ps, scale, ref ro);
+            Vector256<double> result = c - half * sum;
+            for (int t = 0; t < tail; t++)
+            {
+                q[i0 + t] = result[t];
+            }
+        }
+    }
+
+    /// <summary>The eight-row (Vector512) form of the upper-triangular case of <see cref="QuadraticGroup"/>: same operations per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> UpperGroup512(ref double x, int stride, int d, ref double p, int ps, ref double offsets)
+    {
+        Vector512<double> sum = Vector512<double>.Zero;
+        for (int j = 0; j < d; j++)
+        {
+            Vector512<double> y = Vector512.Create(-Unsafe.Add(ref offsets, j));
+            for (int a = 0; a <= j; a++)
+            {
+                y = Fma(Vector512.Create(Unsafe.Add(ref p, a * ps + j)), Vector512.LoadUnsafe(ref x, (nuint)(a * stride)), y);
+            }
+
+            sum = Fma(y, y, sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The squared norm of the whitened, offset coordinates of four rows (columns of the transposed block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> QuadraticGroup(QuadraticForm form, ref double x, int stride, int d, ref double p, int ps, double scale, ref double offsets)
+    {
+        Vector256<double> sum = Vector256<double>.Zero;
+        switch (form)
+        {
+            case QuadraticForm.Upper:
+                for (int j = 0; j < d; j++)
+                {
+                    Vector256<double> y = Vector256.Create(-Unsafe.Add(ref offsets, j));
+                    for (int a = 0; a <= j; a++)
+                    {
+                        y = Fma(Vector256.Create(Unsafe.Add(ref p, a * ps + j)), Vector256.LoadUnsafe(ref x, (nuint)(a * stride)), y);
+                    }
+
+                    sum = Fma(y, y, sum);
+                }
+
+                break;
+            case QuadraticForm.Diagonal:
+                for (int j = 0; j < d; j++)
+                {
+                    Vector256<double> y = (Vector256.LoadUnsafe(ref x, (nuint)(j * stride)) - Vector256.Create(Unsafe.Add(ref offsets, j)))
+                        * Vector256.Create(Unsafe.Add(ref p, j));
+                    sum = Fma(y, y, sum);
+                }
+
+                break;
+            default:
+                {
+                    Vector256<double> s = Vector256.Create(scale);
+                    for (int j = 0; j < d; j++)
+                    {
+                        Vector256<double> y = (Vector256.LoadUnsafe(ref x, (nuint)(j * stride)) - Vector256.Create(Unsafe.Add(ref offsets, j))) * s;
+                        sum = Fma(y, y, sum);
+                    }
+
+                    break;
+                }
+        }
+
+        return sum;
     }
 
     /// <summary>
@@ -86,115 +238,171 @@ internal static class MixtureKernels
     /// (component-major): every column becomes exp(v − LSE) and its log-sum-exp goes to <paramref name="logNormalizers"/>.
     /// The column maximum is subtracted first. A column that is entirely −∞ gets LSE −∞ and zero probabilities.
     /// </summary>
+    /// <remarks>
+    /// One fused pass per group of four columns (maximum, exponentials and their sum, reciprocal scaling, logarithm of
+    /// the sum) with the kernel's vectorised exp and log, so the block is read and written once. A partial group at the
+    /// end goes through the same vector code on a padded copy, so a column's result never depends on where it sits.
+    /// </remarks>
     public static void NormalizeColumns(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers, Span<double> scratch)
     {
-        Span<double> max = logNormalizers[..rows];
-        Span<double> sum = scratch[..rows];
-        values[..rows].CopyTo(max);
-        for (int c = 1; c < k; c++)
+        if (k < 1 || rows < 0 || stride < rows || values.Length < (k - 1) * stride + rows || logNormalizers.Length < rows)
         {
-            TensorPrimitives.Max(max, values.Slice(c * stride, rows), max);
+            throw new ArgumentException("The block does not hold K × rows values with the given stride.", nameof(values));
         }
 
-        bool anyEmpty = false;
-        for (int i = 0; i < rows; i++)
+        if (!Vector256.IsHardwareAccelerated)
         {
-            if (double.IsNegativeInfinity(max[i]))
+            NormalizeColumnsScalar(values, k, rows, stride, logNormalizers);
+            return;
+        }
+
+        ref double rv = ref MemoryMarshal.GetReference(values);
+        ref double rl = ref MemoryMarshal.GetReference(logNormalizers);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= rows - 8; i += 8)
             {
-                max[i] = 0;
-                anyEmpty = true;
+                NormalizeGroup512(ref Unsafe.Add(ref rv, i), k, stride).StoreUnsafe(ref rl, (nuint)i);
             }
         }
 
-        sum.Clear();
-        for (int c = 0; c < k; c++)
+        for (; i <= rows - 4; i += 4)
         {
-            Span<double> v = values.Slice(c * stride, rows);
-            ShiftAndClamp(v, max);
-            TensorPrimitives.Exp(v, v);
-            FlushAndAccumulate(v, sum);
+            NormalizeGroup(ref Unsafe.Add(ref rv, i), k, stride).StoreUnsafe(ref rl, (nuint)i);
         }
 
-        for (int c = 0; c < k; c++)
+        if (i < rows)
         {
-            Span<double> v = values.Slice(c * stride, rows);
-            TensorPrimitives.Divide(v, sum, v);
-        }
-
-        TensorPrimitives.Log(sum, sum);
-        TensorPrimitives.Add(max, sum, max);
-        if (anyEmpty)
-        {
-            for (int i = 0; i < rows; i++)
+            // Pad the last columns (copies of the block's values, finite padding) into the scratch, K × 4.
+            int tail = rows - i;
+            Span<double> pad = scratch.Length >= 4 * k ? scratch[..(4 * k)] : 4 * k <= 512 ? stackalloc double[4 * k] : new double[4 * k];
+            pad.Clear();
+            for (int c = 0; c < k; c++)
             {
-                if (double.IsNegativeInfinity(logNormalizers[i]))
-                {
-                    for (int c = 0; c < k; c++)
-                    {
-                        values[c * stride + i] = 0;
-                    }
-                }
+                values.Slice(c * stride + i, tail).CopyTo(pad.Slice(c * 4, 4));
+            }
+
+            Vector256<double> lse = NormalizeGroup(ref MemoryMarshal.GetReference(pad), k, 4);
+            for (int c = 0; c < k; c++)
+            {
+                pad.Slice(c * 4, tail).CopyTo(values.Slice(c * stride + i, tail));
+            }
+
+            for (int t = 0; t < tail; t++)
+            {
+                logNormalizers[i + t] = lse[t];
             }
         }
     }
 
+    /// <summary>Normalises four columns in place (entries at c·stride + 0…3) and returns their log-sum-exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> NormalizeGroup(ref double v, int k, int stride)
+    {
+        Vector256<double> max = Vector256.LoadUnsafe(ref v);
+        for (int c = 1; c < k; c++)
+        {
+            max = Vector256.Max(max, Vector256.LoadUnsafe(ref v, (nuint)(c * stride)));
+        }
+
+        // Columns that are entirely −∞ are shifted by 0: every term clamps, flushes to 0, and the sum is 0.
+        max = Vector256.ConditionalSelect(Vector256.Equals(max, Vector256.Create(double.NegativeInfinity)), Vector256<double>.Zero, max);
+        Vector256<double> lo = Vector256.Create(ExpClamp), flush = Vector256.Create(FlushThreshold);
+        Vector256<double> sum = Vector256<double>.Zero;
+        for (int c = 0; c < k; c++)
+        {
+            Vector256<double> e = ElementwiseMath.ExpCore(Vector256.Max(Vector256.LoadUnsafe(ref v, (nuint)(c * stride)) - max, lo));
+            e = Vector256.ConditionalSelect(Vector256.GreaterThan(e, flush), e, Vector256<double>.Zero);
+            e.StoreUnsafe(ref v, (nuint)(c * stride));
+            sum += e;
+        }
+
+        Vector256<double> positive = Vector256.GreaterThan(sum, Vector256<double>.Zero);
+        Vector256<double> inverse = Vector256.ConditionalSelect(positive, Vector256<double>.One / sum, Vector256<double>.Zero);
+        for (int c = 0; c < k; c++)
+        {
+            (Vector256.LoadUnsafe(ref v, (nuint)(c * stride)) * inverse).StoreUnsafe(ref v, (nuint)(c * stride));
+        }
+
+        return max + ElementwiseMath.Log(sum);
+    }
+
+    /// <summary>Normalises eight columns (same operations per column as the four-column form) in place (entries at c·stride + 0…7) and returns their log-sum-exp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> NormalizeGroup512(ref double v, int k, int stride)
+    {
+        Vector512<double> max = Vector512.LoadUnsafe(ref v);
+        for (int c = 1; c < k; c++)
+        {
+            max = Vector512.Max(max, Vector512.LoadUnsafe(ref v, (nuint)(c * stride)));
+        }
+
+        // Columns that are entirely −∞ are shifted by 0: every term clamps, flushes to 0, and the sum is 0.
+        max = Vector512.ConditionalSelect(Vector512.Equals(max, Vector512.Create(double.NegativeInfinity)), Vector512<double>.Zero, max);
+        Vector512<double> lo = Vector512.Create(ExpClamp), flush = Vector512.Create(FlushThreshold);
+        Vector512<double> sum = Vector512<double>.Zero;
+        for (int c = 0; c < k; c++)
+        {
+            Vector512<double> e = ElementwiseMath.ExpCore(Vector512.Max(Vector512.LoadUnsafe(ref v, (nuint)(c * stride)) - max, lo));
+            e = Vector512.ConditionalSelect(Vector512.GreaterThan(e, flush), e, Vector512<double>.Zero);
+            e.StoreUnsafe(ref v, (nuint)(c * stride));
+            sum += e;
+        }
+
+        Vector512<double> positive = Vector512.GreaterThan(sum, Vector512<double>.Zero);
+        Vector512<double> inverse = Vector512.ConditionalSelect(positive, Vector512<double>.One / sum, Vector512<double>.Zero);
+        for (int c = 0; c < k; c++)
+        {
+            (Vector512.LoadUnsafe(ref v, (nuint)(c * stride)) * inverse).StoreUnsafe(ref v, (nuint)(c * stride));
+        }
+
+        return max + ElementwiseMath.Log(sum);
+    }
+
+    private static void NormalizeColumnsScalar(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                max = Math.Max(max, values[c * stride + i]);
+            }
+
+            if (double.IsNegativeInfinity(max))
+            {
+                max = 0;
+            }
+
+            double sum = 0;
+            for (int c = 0; c < k; c++)
+            {
+                double e = Math.Exp(Math.Max(values[c * stride + i] - max, ExpClamp));
+                e = e > FlushThreshold ? e : 0;
+                values[c * stride + i] = e;
+                sum += e;
+            }
+
+            double inverse = sum > 0 ? 1 / sum : 0;
+            for (int c = 0; c < k; c++)
+            {
+                values[c * stride + i] *= inverse;
+            }
+
+            logNormalizers[i] = max + Math.Log(sum);
+        }
+    }
+
     /// <summary>
-    /// Lower clamp for the shifted log-weights before <c>exp</c>: exp(−700) ≈ 1e-304. Keeping the arguments inside the
-    /// range where the vectorised exponential needs no scalar fallback (|x| ≤ 708) matters for speed; the clamped terms
-    /// are flushed to zero afterwards (<see cref="FlushThreshold"/>), which changes nothing at double precision since
-    /// every column holds a term equal to 1.
+    /// Lower clamp for the shifted log-weights before <c>exp</c>: exp(−700) ≈ 1e-304, inside the range where the
+    /// vectorised exponential needs no checks; the clamped terms are flushed to zero afterwards
+    /// (<see cref="FlushThreshold"/>), which changes nothing at double precision since every column holds a term equal to 1.
     /// </summary>
     private const double ExpClamp = -700;
 
     /// <summary>Probabilities at or below this (≈ 2·exp(<see cref="ExpClamp"/>)) become exactly zero (no subnormals later).</summary>
     private const double FlushThreshold = 2e-304;
-
-    /// <summary>v[i] ← max(v[i] − shift[i], <see cref="ExpClamp"/>).</summary>
-    private static void ShiftAndClamp(Span<double> v, ReadOnlySpan<double> shift)
-    {
-        int n = v.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref double rv = ref MemoryMarshal.GetReference(v);
-            ref double rs = ref MemoryMarshal.GetReference(shift);
-            Vector256<double> lo = Vector256.Create(ExpClamp);
-            for (; i <= n - 4; i += 4)
-            {
-                Vector256.Max(Vector256.LoadUnsafe(ref rv, (nuint)i) - Vector256.LoadUnsafe(ref rs, (nuint)i), lo).StoreUnsafe(ref rv, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            v[i] = Math.Max(v[i] - shift[i], ExpClamp);
-        }
-    }
-
-    /// <summary>v[i] ← 0 where v[i] ≤ <see cref="FlushThreshold"/>; then sum[i] += v[i].</summary>
-    private static void FlushAndAccumulate(Span<double> v, Span<double> sum)
-    {
-        int n = v.Length, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref double rv = ref MemoryMarshal.GetReference(v);
-            ref double rs = ref MemoryMarshal.GetReference(sum);
-            Vector256<double> t = Vector256.Create(FlushThreshold);
-            for (; i <= n - 4; i += 4)
-            {
-                Vector256<double> e = Vector256.LoadUnsafe(ref rv, (nuint)i);
-                e = Vector256.ConditionalSelect(Vector256.GreaterThan(e, t), e, Vector256<double>.Zero);
-                e.StoreUnsafe(ref rv, (nuint)i);
-                (Vector256.LoadUnsafe(ref rs, (nuint)i) + e).StoreUnsafe(ref rs, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            double e = v[i] > FlushThreshold ? v[i] : 0;
-            v[i] = e;
-            sum[i] += e;
-        }
-    }
 
     /// <summary>Σᵢ xᵢ in a fixed order (independent of alignment).</summary>
     public static double Sum(ReadOnlySpan<double> x)
@@ -249,6 +457,246 @@ internal static class MixtureKernels
         return s;
     }
 
+    /// <summary>
+    /// Returns Σᵢ rᵢ and writes sums[a] = Σᵢ rᵢ·x[a, i] for the d rows of the transposed block <paramref name="xt"/>
+    /// (row stride <paramref name="stride"/>); four coordinates per sweep over the rows, fixed summation order.
+    /// </summary>
+    public static double WeightedSums(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, Span<double> sums)
+    {
+        int n = r.Length, a = 0;
+        double w = Sum(r);
+        if (Vector256.IsHardwareAccelerated && n >= 4)
+        {
+            int nv = n & ~3;
+            ref double rr = ref MemoryMarshal.GetReference(r);
+            ref double rx = ref MemoryMarshal.GetReference(xt);
+            for (; a + 4 <= d; a += 4)
+            {
+                ref double x0 = ref Unsafe.Add(ref rx, a * stride);
+                ref double x1 = ref Unsafe.Add(ref x0, stride);
+                ref double x2 = ref Unsafe.Add(ref x1, stride);
+                ref double x3 = ref Unsafe.Add(ref x2, stride);
+                Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int i = 0; i < nv; i += 4)
+                {
+                    Vector256<double> rv = Vector256.LoadUnsafe(ref rr, (nuint)i);
+                    s0 = Fma(rv, Vector256.LoadUnsafe(ref x0, (nuint)i), s0);
+                    s1 = Fma(rv, Vector256.LoadUnsafe(ref x1, (nuint)i), s1);
+                    s2 = Fma(rv, Vector256.LoadUnsafe(ref x2, (nuint)i), s2);
+                    s3 = Fma(rv, Vector256.LoadUnsafe(ref x3, (nuint)i), s3);
+                }
+
+                double t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
+                for (int i = nv; i < n; i++)
+                {
+                    t0 += r[i] * xt[a * stride + i];
+                    t1 += r[i] * xt[(a + 1) * stride + i];
+                    t2 += r[i] * xt[(a + 2) * stride + i];
+                    t3 += r[i] * xt[(a + 3) * stride + i];
+                }
+
+                sums[a] = t0;
+                sums[a + 1] = t1;
+                sums[a + 2] = t2;
+                sums[a + 3] = t3;
+            }
+        }
+
+        for (; a < d; a++)
+        {
+            sums[a] = Dot(r, xt.Slice(a * stride, n));
+        }
+
+        return w;
+    }
+
+    /// <summary>
+    /// Full scatter about <paramref name="mean"/>: s[a·d + b] = Σᵢ rᵢ (x[a, i] − mₐ)(x[b, i] − m_b), symmetric. The
+    /// deviations and the weighted deviations go to the zero-padded buffers <paramref name="deviation"/> and
+    /// <paramref name="weighted"/> (⌈d/4⌉·4 rows of stride <paramref name="bufferStride"/> ≥ rows rounded up to 8); then
+    /// every 4 × 4 tile on or below the diagonal accumulates 16 sums in registers over the rows.
+    /// </summary>
+    public static void Scatter(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean,
+        Span<double> deviation, Span<double> weighted, int bufferStride, Span<double> s)
+    {
+        int n = r.Length, np = (n + 7) & ~7, d4 = (d + 3) & ~3;
+        if (bufferStride < np || deviation.Length < d4 * bufferStride || weighted.Length < d4 * bufferStride)
+        {
+            throw new ArgumentException("The deviation buffers are too small for the block.", nameof(deviation));
+        }
+
+        for (int a = 0; a < d4; a++)
+        {
+            Span<double> dv = deviation.Slice(a * bufferStride, np);
+            Span<double> wv = weighted.Slice(a * bufferStride, np);
+            if (a >= d)
+            {
+                dv.Clear();
+                wv.Clear();
+                continue;
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Subtract(xt.Slice(a * stride, n), mean[a], dv[..n]);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(r, dv[..n], wv[..n]);
+            dv[n..].Clear();
+            wv[n..].Clear();
+        }
+
+        Span<double> tile = stackalloc double[16];
+        for (int ta = 0; ta < d4; ta += 4)
+        {
+            for (int tb = 0; tb <= ta; tb += 4)
+            {
+                ScatterTile(ref MemoryMarshal.GetReference(weighted[(ta * bufferStride)..]), ref MemoryMarshal.GetReference(deviation[(tb * bufferStride)..]),
+                    bufferStride, np, tile);
+                for (int p = 0; p < 4 && ta + p < d; p++)
+                {
+                    for (int q = 0; q < 4 && tb + q <= ta + p; q++)
+                    {
+                        int a = ta + p, b = tb + q;
+                        s[a * d + b] = tile[p * 4 + q];
+                        s[b * d + a] = tile[p * 4 + q];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>tile[p·4 + q] = Σᵢ w[p, i]·v[q, i] over <paramref name="n"/> (a multiple of 8) rows of stride <paramref name="ld"/>.</summary>
+    private static void ScatterTile(ref double w, ref double v, int ld, int n, Span<double> tile)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            for (int p = 0; p < 4; p++)
+            {
+                for (int q = 0; q < 4; q++)
+                {
+                    double t = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        t += Unsafe.Add(ref w, p * ld + i) * Unsafe.Add(ref v, q * ld + i);
+                    }
+
+                    tile[p * 4 + q] = t;
+                }
+            }
+
+            return;
+        }
+
+        ref double w1 = ref Unsafe.Add(ref w, ld);
+        ref double w2 = ref Unsafe.Add(ref w1, ld);
+        ref double w3 = ref Unsafe.Add(ref w2, ld);
+        ref double v1 = ref Unsafe.Add(ref v, ld);
+        ref double v2 = ref Unsafe.Add(ref v1, ld);
+        ref double v3 = ref Unsafe.Add(ref v2, ld);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+            Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+            for (int i = 0; i < n; i += 8)
+            {
+                Vector512<double> b0 = Vector512.LoadUnsafe(ref v, (nuint)i), b1 = Vector512.LoadUnsafe(ref v1, (nuint)i);
+                Vector512<double> b2 = Vector512.LoadUnsafe(ref v2, (nuint)i), b3 = Vector512.LoadUnsafe(ref v3, (nuint)i);
+                Vector512<double> a = Vector512.LoadUnsafe(ref w, (nuint)i);
+                c00 = Fma(a, b0, c00);
+                c01 = Fma(a, b1, c01);
+                c02 = Fma(a, b2, c02);
+                c03 = Fma(a, b3, c03);
+                a = Vector512.LoadUnsafe(ref w1, (nuint)i);
+                c10 = Fma(a, b0, c10);
+                c11 = Fma(a, b1, c11);
+                c12 = Fma(a, b2, c12);
+                c13 = Fma(a, b3, c13);
+                a = Vector512.LoadUnsafe(ref w2, (nuint)i);
+                c20 = Fma(a, b0, c20);
+                c21 = Fma(a, b1, c21);
+                c22 = Fma(a, b2, c22);
+                c23 = Fma(a, b3, c23);
+                a = Vector512.LoadUnsafe(ref w3, (nuint)i);
+                c30 = Fma(a, b0, c30);
+                c31 = Fma(a, b1, c31);
+                c32 = Fma(a, b2, c32);
+                c33 = Fma(a, b3, c33);
+            }
+
+            tile[0] = Vector512.Sum(c00);
+            tile[1] = Vector512.Sum(c01);
+            tile[2] = Vector512.Sum(c02);
+            tile[3] = Vector512.Sum(c03);
+            tile[4] = Vector512.Sum(c10);
+            tile[5] = Vector512.Sum(c11);
+            tile[6] = Vector512.Sum(c12);
+            tile[7] = Vector512.Sum(c13);
+            tile[8] = Vector512.Sum(c20);
+            tile[9] = Vector512.Sum(c21);
+            tile[10] = Vector512.Sum(c22);
+            tile[11] = Vector512.Sum(c23);
+            tile[12] = Vector512.Sum(c30);
+            tile[13] = Vector512.Sum(c31);
+            tile[14] = Vector512.Sum(c32);
+            tile[15] = Vector512.Sum(c33);
+            return;
+        }
+
+        {
+            Vector256<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+            Vector256<double> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+            for (int i = 0; i < n; i += 4)
+            {
+                Vector256<double> b0 = Vector256.LoadUnsafe(ref v, (nuint)i), b1 = Vector256.LoadUnsafe(ref v1, (nuint)i);
+                Vector256<double> b2 = Vector256.LoadUnsafe(ref v2, (nuint)i), b3 = Vector256.LoadUnsafe(ref v3, (nuint)i);
+                Vector256<double> a = Vector256.LoadUnsafe(ref w, (nuint)i);
+                c00 = Fma(a, b0, c00);
+                c01 = Fma(a, b1, c01);
+                c02 = Fma(a, b2, c02);
+                c03 = Fma(a, b3, c03);
+                a = Vector256.LoadUnsafe(ref w1, (nuint)i);
+                c10 = Fma(a, b0, c10);
+                c11 = Fma(a, b1, c11);
+                c12 = Fma(a, b2, c12);
+                c13 = Fma(a, b3, c13);
+                a = Vector256.LoadUnsafe(ref w2, (nuint)i);
+                c20 = Fma(a, b0, c20);
+                c21 = Fma(a, b1, c21);
+                c22 = Fma(a, b2, c22);
+                c23 = Fma(a, b3, c23);
+                a = Vector256.LoadUnsafe(ref w3, (nuint)i);
+                c30 = Fma(a, b0, c30);
+                c31 = Fma(a, b1, c31);
+                c32 = Fma(a, b2, c32);
+                c33 = Fma(a, b3, c33);
+            }
+
+            tile[0] = Vector256.Sum(c00);
+            tile[1] = Vector256.Sum(c01);
+            tile[2] = Vector256.Sum(c02);
+            tile[3] = Vector256.Sum(c03);
+            tile[4] = Vector256.Sum(c10);
+            tile[5] = Vector256.Sum(c11);
+            tile[6] = Vector256.Sum(c12);
+            tile[7] = Vector256.Sum(c13);
+            tile[8] = Vector256.Sum(c20);
+            tile[9] = Vector256.Sum(c21);
+            tile[10] = Vector256.Sum(c22);
+            tile[11] = Vector256.Sum(c23);
+            tile[12] = Vector256.Sum(c30);
+            tile[13] = Vector256.Sum(c31);
+            tile[14] = Vector256.Sum(c32);
+            tile[15] = Vector256.Sum(c33);
+        }
+    }
+
+    /// <summary>Diagonal scatter about <paramref name="mean"/>: s[j] = Σᵢ rᵢ (x[j, i] − mⱼ)².</summary>
+    public static void DiagonalScatter(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean, Span<double> s)
+    {
+        int n = r.Length;
+        for (int j = 0; j < d; j++)
+        {
+            s[j] = WeightedSquaredDeviation(r, xt.Slice(j * stride, n), mean[j]);
+        }
+    }
+
     /// <summary>Σᵢ rᵢ (xᵢ − m)² in a fixed order.</summary>
     public static double WeightedSquaredDeviation(ReadOnlySpan<double> r, ReadOnlySpan<double> x, double m)
     {
@@ -278,6 +726,10 @@ internal static class MixtureKernels
 
         return s;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) =>
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>

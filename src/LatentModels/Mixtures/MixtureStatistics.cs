@@ -63,20 +63,20 @@ internal sealed class MixtureStatistics
     /// <summary>
     /// Overwrites these statistics with those of one block: centred rows transposed, <paramref name="xt"/> (d × rows),
     /// and weighted responsibilities <paramref name="resp"/> (K × rows, each already multiplied by its row's sample
-    /// weight), both with row stride <paramref name="stride"/>. Two passes: means, then the scatter about them.
+    /// weight), both with row stride <paramref name="stride"/>. Two passes per component: the weight and the weighted
+    /// sums of the coordinates (fused), then the scatter about the resulting mean — register-tiled 4 × 4 over the
+    /// coordinate pairs for full scatter (<see cref="MixtureKernels.Scatter"/>).
     /// </summary>
     public void SetFromBlock(ReadOnlySpan<double> xt, ReadOnlySpan<double> resp, int rows, int stride, MixtureWorkspace workspace)
     {
         int k = K, d = D;
-        Span<double> dev = workspace.Deviation;
-        Span<double> temp = workspace.Temp.AsSpan(0, rows);
         for (int c = 0; c < k; c++)
         {
             ReadOnlySpan<double> r = resp.Slice(c * stride, rows);
-            double w = MixtureKernels.Sum(r);
-            Weight[c] = w;
             Span<double> m = Mean.AsSpan(c * d, d);
             Span<double> s = Scatter.AsSpan(c * ScatterSize, ScatterSize);
+            double w = MixtureKernels.WeightedSums(r, xt, stride, d, m);
+            Weight[c] = w;
             if (!(w > 0))
             {
                 m.Clear();
@@ -86,33 +86,16 @@ internal sealed class MixtureStatistics
 
             for (int j = 0; j < d; j++)
             {
-                m[j] = MixtureKernels.Dot(r, xt.Slice(j * stride, rows)) / w;
+                m[j] /= w;
             }
 
             if (FullScatter)
             {
-                for (int a = 0; a < d; a++)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Subtract(xt.Slice(a * stride, rows), m[a], dev.Slice(a * stride, rows));
-                }
-
-                for (int a = 0; a < d; a++)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(r, dev.Slice(a * stride, rows), temp);
-                    for (int b = 0; b <= a; b++)
-                    {
-                        double v = MixtureKernels.Dot(temp, dev.Slice(b * stride, rows));
-                        s[a * d + b] = v;
-                        s[b * d + a] = v;
-                    }
-                }
+                MixtureKernels.Scatter(r, xt, stride, d, m, workspace.Deviation, workspace.WeightedDeviation, workspace.DeviationStride, s);
             }
             else
             {
-                for (int j = 0; j < d; j++)
-                {
-                    s[j] = MixtureKernels.WeightedSquaredDeviation(r, xt.Slice(j * stride, rows), m[j]);
-                }
+                MixtureKernels.DiagonalScatter(r, xt, stride, d, m, s);
             }
         }
     }

@@ -18,9 +18,64 @@ public class MixtureKernelsTests
         MixtureKernels.Sum(r).Should().BeApproximately(r.Sum(), 1e-12);
         MixtureKernels.Dot(r, x).Should().BeApproximately(r.Zip(x, (a, b) => a * b).Sum(), 1e-12);
         MixtureKernels.WeightedSquaredDeviation(r, x, 0.3).Should().BeApproximately(r.Zip(x, (a, b) => a * (b - 0.3) * (b - 0.3)).Sum(), 1e-12);
-        var acc = Enumerable.Repeat(1.0, n).ToArray();
-        MixtureKernels.AccumulateScaledSquares(x, 0.2, 3, acc);
-        acc.Should().Equal(x.Select(v => 1 + Math.Pow(3 * (v - 0.2), 2)), (p, q) => Math.Abs(p - q) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(3, 7)]
+    [InlineData(8, 64)]
+    [InlineData(5, 65)]
+    [InlineData(17, 9)]
+    public void Gaussian_quadratic_forms_match_the_naive_loops(int d, int rows)
+    {
+        const int stride = 72;
+        var random = new Random(d * 1000 + rows);
+        var xt = new double[d * stride];
+        for (int i = 0; i < xt.Length; i++)
+        {
+            xt[i] = 4 * random.NextDouble() - 2;
+        }
+
+        // An upper-triangular factor with row stride ps > d (as in the packed full-covariance factor), offsets, scales.
+        int ps = d + 3;
+        var p = new double[d * ps];
+        for (int a = 0; a < d; a++)
+        {
+            for (int j = a; j < d; j++)
+            {
+                p[a * ps + j] = a == j ? 0.5 + random.NextDouble() : random.NextDouble() - 0.5;
+            }
+        }
+
+        double[] offsets = Enumerable.Range(0, d).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] scales = Enumerable.Range(0, d).Select(_ => 0.5 + random.NextDouble()).ToArray();
+        var upper = new double[rows];
+        var diagonal = new double[rows];
+        var spherical = new double[rows];
+        MixtureKernels.LogGaussianUpper(xt, stride, rows, d, p, ps, offsets, 1.5, upper);
+        MixtureKernels.LogGaussianDiagonal(xt, stride, rows, d, scales, offsets, -2, diagonal);
+        MixtureKernels.LogGaussianSpherical(xt, stride, rows, d, 0.7, offsets, 0.25, spherical);
+        for (int i = 0; i < rows; i++)
+        {
+            double su = 0, sd = 0, ss = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double y = -offsets[j];
+                for (int a = 0; a < d; a++)
+                {
+                    y += p[a * ps + j] * xt[a * stride + i];
+                }
+
+                su += y * y;
+                sd += Math.Pow((xt[j * stride + i] - offsets[j]) * scales[j], 2);
+                ss += Math.Pow((xt[j * stride + i] - offsets[j]) * 0.7, 2);
+            }
+
+            upper[i].Should().BeApproximately(1.5 - 0.5 * su, 1e-12 * Math.Max(1, su));
+            diagonal[i].Should().BeApproximately(-2 - 0.5 * sd, 1e-12 * Math.Max(1, sd));
+            spherical[i].Should().BeApproximately(0.25 - 0.5 * ss, 1e-12 * Math.Max(1, ss));
+        }
     }
 
     [Fact]
@@ -44,6 +99,48 @@ public class MixtureKernelsTests
         v[10 + 1].Should().Be(0);
         new[] { v[3], v[8], v[13] }.Should().Equal(0, 0, 0);
         v[4].Should().Be(9, "entries past the row count are untouched");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 2)]
+    [InlineData(5, 7)]
+    [InlineData(8, 256)]
+    [InlineData(13, 61)]
+    public void Column_normalisation_matches_the_naive_shifted_form(int k, int rows)
+    {
+        const int stride = 64 * 5;
+        var random = new Random(k * 100 + rows);
+        var v = new double[k * stride];
+        for (int i = 0; i < v.Length; i++)
+        {
+            v[i] = -300 * random.NextDouble() + 50;
+        }
+
+        var original = (double[])v.Clone();
+        var lse = new double[rows];
+        MixtureKernels.NormalizeColumns(v, k, rows, stride, lse, new double[rows]);
+        for (int i = 0; i < rows; i++)
+        {
+            double max = Enumerable.Range(0, k).Max(c => original[c * stride + i]);
+            double sum = Enumerable.Range(0, k).Sum(c => Math.Exp(original[c * stride + i] - max));
+            lse[i].Should().BeApproximately(max + Math.Log(sum), 1e-12 * Math.Max(1, Math.Abs(max)));
+            double total = 0;
+            for (int c = 0; c < k; c++)
+            {
+                double expected = Math.Exp(original[c * stride + i] - max) / sum;
+                v[c * stride + i].Should().BeApproximately(expected < 2e-304 ? 0 : expected, 4e-16 * Math.Max(expected, 1e-300));
+                total += v[c * stride + i];
+            }
+
+            total.Should().BeApproximately(1, 1e-14);
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            v.AsSpan(c * stride + rows, stride - rows).ToArray().Should().Equal(original.AsSpan(c * stride + rows, stride - rows).ToArray(),
+                "entries past the row count are untouched");
+        }
     }
 
     [Fact]
