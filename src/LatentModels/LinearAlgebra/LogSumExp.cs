@@ -45,7 +45,7 @@ public static class LogSumExp
                 ReadOnlySpan<double> chunk = values.Slice(start, Math.Min(scratch.Length, values.Length - start));
                 Span<double> e = scratch.AsSpan(0, chunk.Length);
                 TensorPrimitives.Subtract(chunk, max, e);
-                TensorPrimitives.Exp(e, e);
+                ElementwiseMath.Exp(e, e);
                 s += TensorPrimitives.Sum(e);
             }
 
@@ -174,7 +174,7 @@ public static class LogSumExp
                 }
 
                 var all = new Span<double>(e, count);
-                TensorPrimitives.Exp(all, all);
+                ElementwiseMath.Exp(all, all);
                 for (int i = 0; i < h; i++)
                 {
                     double m = max[i];
