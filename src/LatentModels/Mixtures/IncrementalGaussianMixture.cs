@@ -174,7 +174,7 @@ internal sealed class IncrementalEmState
         Responsibilities = new double[_n * _k];
         _seen = new bool[_n];
         Statistics = new MixtureStatistics(_k, _d, full);
-        _start = ExpectedStatistics(p, _n, full);
+        _start = MixtureStatistics.Expected(p, _n);
         _scaledStart = new MixtureStatistics(_k, _d, full);
         _workspace = new MixtureWorkspace(1, _k, _d, p.ProductWidth);
         _order = new int[_n];
@@ -313,40 +313,5 @@ internal sealed class IncrementalEmState
         }
 
         return _engine.TryMStep(_random, out failedComponent);
-    }
-
-    /// <summary>The statistics n points drawn from the mixture <paramref name="p"/> would have in expectation.</summary>
-    private static MixtureStatistics ExpectedStatistics(GaussianComponents p, int n, bool full)
-    {
-        int k = p.K, d = p.D;
-        var s = new MixtureStatistics(k, d, full);
-        var cov = new double[d * d];
-        for (int c = 0; c < k; c++)
-        {
-            double w = p.Weights[c] * n;
-            s.Weight[c] = w;
-            for (int j = 0; j < d; j++)
-            {
-                s.Mean[c * d + j] = p.Means[c * d + j] - p.Shift[j];
-            }
-
-            p.ExpandCovariance(c, cov);
-            if (full)
-            {
-                for (int i = 0; i < d * d; i++)
-                {
-                    s.Scatter[c * d * d + i] = w * cov[i];
-                }
-            }
-            else
-            {
-                for (int j = 0; j < d; j++)
-                {
-                    s.Scatter[c * d + j] = w * cov[j * d + j];
-                }
-            }
-        }
-
-        return s;
     }
 }
