@@ -355,7 +355,21 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     private void MStep()
     {
         GaussianComponents p = _parameters!;
-        MixtureStatistics s = _statistics!;
+        double[] scratch = Scratch(p);
+        FloorStarvedComponents(p, _statistics!, _options.Mixture.Regularization, scratch);
+        p.SetFromStatistics(_statistics!, _options.Mixture.Regularization, null);
+        if (!p.TryUpdate(scratch, out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+    }
+
+    /// <summary>
+    /// Gives every component whose share of the statistics is at most <see cref="WeightFloor"/> the statistics of its
+    /// current parameters (without the regularisation the M-step adds back) at weight <see cref="WeightFloor"/>.
+    /// </summary>
+    internal static void FloorStarvedComponents(GaussianComponents p, MixtureStatistics s, double regularization, double[] scratch)
+    {
         int k = p.K, d = p.D, size = s.ScatterSize;
         double total = 0;
         for (int c = 0; c < k; c++)
@@ -363,9 +377,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
             total += s.Weight[c];
         }
 
-        double[] scratch = Scratch(p);
         Span<double> cov = scratch.AsSpan(0, d * d);
-        double reg = _options.Mixture.Regularization;
         for (int c = 0; c < k; c++)
         {
             if (s.Weight[c] > WeightFloor * total)
@@ -373,26 +385,19 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
                 continue;
             }
 
-            // A starved component: keep its parameters (without the regularisation the M-step adds back) at a tiny weight.
             double w = WeightFloor * total;
             s.Weight[c] = w;
             p.ExpandCovariance(c, cov);
             for (int j = 0; j < d; j++)
             {
                 s.Mean[c * d + j] = p.Means[c * d + j] - p.Shift[j];
-                cov[j * d + j] = Math.Max(cov[j * d + j] - reg, 0);
+                cov[j * d + j] = Math.Max(cov[j * d + j] - regularization, 0);
             }
 
             for (int i = 0; i < size; i++)
             {
                 s.Scatter[c * size + i] = w * (s.FullScatter ? cov[i] : cov[i * d + i]);
             }
-        }
-
-        p.SetFromStatistics(s, reg, null);
-        if (!p.TryUpdate(scratch, out int failed))
-        {
-            GaussianMixtureEngine.ThrowSingular(failed);
         }
     }
 }
