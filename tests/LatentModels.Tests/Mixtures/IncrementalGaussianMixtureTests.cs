@@ -65,6 +65,27 @@ public class IncrementalGaussianMixtureTests
     }
 
     [Fact]
+    public void Map_incremental_em_fits_thirty_copies_of_one_point_and_reaches_the_batch_posterior_mode()
+    {
+        var rows = new double[130, 2];
+        var rng = new Random(3);
+        for (int i = 0; i < 130; i++)
+        {
+            (rows[i, 0], rows[i, 1]) = i < 30 ? (5.0, 5.0) : (rng.NextDouble(), rng.NextDouble());
+        }
+
+        GaussianMixtureOptions options = Mixture(2, CovarianceType.Full, GaussianMixtureInit.First) with { Prior = GaussianMixturePrior.Default };
+        FitResult<GaussianMixtureModel> incremental = FitIncremental(rows, options, 30);
+        FitResult<GaussianMixtureModel> batch = new GaussianMixture(options with { MaxIterations = 2000, Tolerance = 1e-13 }).Fit(rows);
+        incremental.Report.ObjectiveName.Should().Be("meanLogPosterior");
+        incremental.Report.ObjectiveTrace[^1].Should().BeApproximately(batch.Report.ObjectiveTrace[^1], 1e-6);
+        for (int t = 1; t < 30; t++)
+        {
+            incremental.Report.ObjectiveTrace[t].Should().BeGreaterThanOrEqualTo(incremental.Report.ObjectiveTrace[t - 1] - 1e-12);
+        }
+    }
+
+    [Fact]
     public void Warm_started_at_the_batch_optimum_it_stays_there()
     {
         double[,] x = ThreeBlobs().Sample(600, new Random(8));
