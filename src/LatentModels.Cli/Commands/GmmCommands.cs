@@ -1,12 +1,43 @@
 using System.CommandLine;
+using System.Diagnostics;
 using LatentModels.Mixtures;
 
 namespace LatentModels.Cli;
 
-/// <summary>The Gaussian-mixture verbs: <c>latent fit gmm</c>.</summary>
+/// <summary>The Gaussian-mixture verbs: <c>latent fit gmm</c> and <c>latent fit online-gmm</c>.</summary>
 internal static class GmmCommands
 {
-    public static void Add(Command fit, CliConsole console) => fit.Subcommands.Add(Gmm(console));
+    public static void Add(Command fit, CliConsole console)
+    {
+        fit.Subcommands.Add(Gmm(console));
+        fit.Subcommands.Add(OnlineGmm(console));
+    }
+
+    private static Option<string> Covariance() => new Option<string>("--covariance")
+    {
+        Description = "Covariance type: full, diag, spherical or tied.",
+        DefaultValueFactory = _ => "full",
+        HelpName = "TYPE",
+    }.AcceptOnlyFromAmong("full", "diag", "spherical", "tied");
+
+    private static CovarianceType ParseCovariance(string? value) => value switch
+    {
+        "diag" => CovarianceType.Diagonal,
+        "spherical" => CovarianceType.Spherical,
+        "tied" => CovarianceType.Tied,
+        _ => CovarianceType.Full,
+    };
+
+    private static string CovarianceName(CovarianceType type) => type switch
+    {
+        CovarianceType.Diagonal => "diag",
+        CovarianceType.Spherical => "spherical",
+        CovarianceType.Tied => "tied",
+        _ => "full",
+    };
+
+    private static Option<double> Regularization() =>
+        new("--reg") { Description = "Added to every covariance diagonal in the M-step (maximum likelihood only).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
 
     private static Option<int> K() => new("--k")
     {
@@ -38,16 +69,11 @@ internal static class GmmCommands
         var seed = CommonOptions.Seed();
         var k = K();
         var init = Init();
-        var covariance = new Option<string>("--covariance")
-        {
-            Description = "Covariance type: full, diag, spherical or tied.",
-            DefaultValueFactory = _ => "full",
-            HelpName = "TYPE",
-        }.AcceptOnlyFromAmong("full", "diag", "spherical", "tied");
+        var covariance = Covariance();
         var starts = new Option<int>("--starts") { Description = "Number of starts; the best is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start.", DefaultValueFactory = _ => 100, HelpName = "N" };
         var tol = new Option<double>("--tol") { Description = "Stop when the mean log-likelihood changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
-        var reg = new Option<double>("--reg") { Description = "Added to every covariance diagonal in the M-step (maximum likelihood only).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
+        var reg = Regularization();
         var prior = new Option<string>("--prior")
         {
             Description = "none (maximum likelihood) or default (MAP EM with the Fraley–Raftery/mclust conjugate prior).",
@@ -66,13 +92,7 @@ internal static class GmmCommands
             var options = new GaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
-                Covariance = parse.GetValue(covariance) switch
-                {
-                    "diag" => CovarianceType.Diagonal,
-                    "spherical" => CovarianceType.Spherical,
-                    "tied" => CovarianceType.Tied,
-                    _ => CovarianceType.Full,
-                },
+                Covariance = ParseCovariance(parse.GetValue(covariance)),
                 Init = ParseInit(parse.GetValue(init)!),
                 Starts = parse.GetValue(starts),
                 MaxIterations = parse.GetValue(maxIter),
@@ -127,5 +147,197 @@ internal static class GmmCommands
             return CliApp.Success;
         }));
         return command;
+    }
+    private static Command OnlineGmm(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var seed = CommonOptions.Seed();
+        var k = new Option<int?>("--k") { Description = "Number of mixture components (required unless --state-in gives it).", HelpName = "K" };
+        var mode = new Option<string>("--mode")
+        {
+            Description = "incremental: Neal–Hinton incremental EM, --passes passes over the file in a seeded random order (stores N × K responsibilities). " +
+                "stream: Cappé–Moulines online EM, the rows are seen once per pass, in order, in mini-batches of --batch-size (constant memory).",
+            DefaultValueFactory = _ => "incremental",
+            HelpName = "MODE",
+        }.AcceptOnlyFromAmong("incremental", "stream");
+        var covariance = Covariance();
+        var passes = new Option<int?>("--passes") { Description = "Passes over the file (default: 10 for incremental, 1 for stream).", HelpName = "P" };
+        var batchSize = new Option<int>("--batch-size") { Description = "stream: rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 100, HelpName = "B" };
+        var init = Init();
+        var reg = Regularization();
+        var modelOut = CommonOptions.ModelOut();
+        var stateIn = new Option<string?>("--state-in")
+        {
+            Description = "stream: continue from an estimator state saved by --state-out (its K, covariance, init, regularisation and seed are used; a stream split into pieces ends exactly where one run would).",
+            HelpName = "S.json",
+        };
+        var stateOut = new Option<string?>("--state-out")
+        {
+            Description = "stream: save the complete estimator state (statistics, parameters, step counter) to continue later with --state-in.",
+            HelpName = "S.json",
+        };
+        var command = new Command("online-gmm",
+            "Fit a Gaussian mixture by online EM and report the mean log-likelihood over the whole file.\n" +
+            "Example: latent fit online-gmm --data gmm.csv --k 5 --mode incremental --passes 10 --init kmeans --seed 0 --json\n" +
+            "Example: latent fit online-gmm --data day1.csv --k 5 --mode stream --state-out s.json && latent fit online-gmm --data day2.csv --mode stream --state-in s.json --model-out m.json")
+        {
+            data, k, mode, covariance, passes, batchSize, init, reg, seed, json, modelOut, stateIn, stateOut,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            bool stream = parse.GetValue(mode) == "stream";
+            int p = parse.GetValue(passes) ?? (stream ? 1 : 10);
+            int b = parse.GetValue(batchSize);
+            if (p < 1)
+            {
+                throw new ArgumentException($"--passes: {p} is not a positive number of passes.");
+            }
+
+            if (b < 1)
+            {
+                throw new ArgumentException($"--batch-size: {b} is not a positive number of rows.");
+            }
+
+            if (!stream && (parse.GetValue(stateIn) is not null || parse.GetValue(stateOut) is not null || parse.GetResult(batchSize) is { Implicit: false }))
+            {
+                throw new ArgumentException("--mode: --state-in, --state-out and --batch-size apply to --mode stream only.");
+            }
+
+            GaussianMixtureModel model;
+            double seconds;
+            long points = 0;
+            double[]? trace = null;
+            if (stream)
+            {
+                StreamingGaussianMixture online;
+                if (parse.GetValue(stateIn) is string statePath)
+                {
+                    if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false }
+                        || parse.GetResult(covariance) is { Implicit: false } || parse.GetResult(reg) is { Implicit: false })
+                    {
+                        throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the initialisation, the regularisation and the seed; do not give --k, --covariance, --init, --reg or --seed.");
+                    }
+
+                    online = ModelCommands.LoadModel(statePath, "--state-in") as StreamingGaussianMixture
+                        ?? throw new ArgumentException($"--state-in: {statePath} is not a streaming EM state (write one with --mode stream --state-out).");
+                    if (online.IsInitialized && online.Snapshot().Dimension != x.GetLength(1))
+                    {
+                        throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the saved stream has dimension {online.Snapshot().Dimension}.");
+                    }
+                }
+                else
+                {
+                    online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = MixtureOptions(parse, k, covariance, init, reg, seed, x, path) });
+                }
+
+                var watch = Stopwatch.StartNew();
+                Stream(online, x, b, p, console.CancellationToken);
+                model = online.IsInitialized
+                    ? online.Snapshot()
+                    : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.InitializationSize} needed).");
+                seconds = watch.Elapsed.TotalSeconds;
+                ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut), "--state-out");
+                points = online.Count;
+            }
+            else
+            {
+                GaussianMixtureOptions mixture = MixtureOptions(parse, k, covariance, init, reg, seed, x, path);
+                using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "incremental EM");
+                FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
+                    rows => new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
+                    {
+                        Mixture = mixture with { Components = Math.Min(mixture.Components, rows.GetLength(0)) },
+                        Passes = p,
+                    }).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                    x, out seconds);
+                progress?.Dispose();
+                model = fit.Model;
+                trace = [.. fit.Report.ObjectiveTrace];
+            }
+
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            double score = model.Score(x);
+            int n = x.GetLength(0);
+            string covarianceName = CovarianceName(model.CovarianceType);
+            if (parse.GetValue(json))
+            {
+                var line = new JsonLine().Add("model", "online-gmm").Add("mode", stream ? "stream" : "incremental").Add("covariance", covarianceName)
+                    .Add("k", model.Components).Add("n", n).Add("d", x.GetLength(1)).Add("passes", p).Add("seconds", seconds)
+                    .Add("avgLogLikelihood", score).Add("bic", model.Bic(x)).Add("aic", model.Aic(x));
+                if (stream)
+                {
+                    line.Add("batchSize", b).Add("points", points);
+                }
+                else
+                {
+                    // The mean log-likelihood after each pass.
+                    line.Add("trace", trace);
+                }
+
+                console.Out.WriteLine(line.Add("weights", model.Weights).Add("means", model.Means));
+            }
+            else
+            {
+                console.Out.WriteLine(stream
+                    ? $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by streaming EM: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({points} points in all)"
+                    : $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by incremental EM: {p} pass(es) over {n} rows × {x.GetLength(1)} columns of {path}");
+                console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}  (whole file, final model)");
+                console.Out.WriteLine($"  fit time             {seconds:F3} s");
+                double[,] means = model.Means;
+                for (int c = 0; c < model.Components; c++)
+                {
+                    console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
+                }
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, double[,] x, string path)
+    {
+        int components = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of components is required (or continue a saved stream with --state-in).");
+        if (components > x.GetLength(0))
+        {
+            throw new ArgumentException($"--k: {components} components but {path} has only {x.GetLength(0)} rows.");
+        }
+
+        return new GaussianMixtureOptions
+        {
+            Components = components,
+            Covariance = ParseCovariance(parse.GetValue(covariance)),
+            Init = ParseInit(parse.GetValue(init)!),
+            Regularization = parse.GetValue(reg),
+            Seed = parse.GetValue(seed) ?? 0,
+        };
+    }
+
+    /// <summary>
+    /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="StreamingGaussianMixture.UpdateAll"/>
+    /// does (same batches, same results), checking for cancellation before each mini-batch.
+    /// </summary>
+    private static void Stream(StreamingGaussianMixture online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var batch = new double[Math.Min(batchSize, n), d];
+        for (int pass = 0; pass < passes; pass++)
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batchSize, n - start);
+                if (rows != batch.GetLength(0))
+                {
+                    batch = new double[rows, d];
+                }
+
+                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                online.Update(batch);
+            }
+        }
     }
 }

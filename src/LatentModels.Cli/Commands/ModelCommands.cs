@@ -142,7 +142,7 @@ internal static class ModelCommands
         };
         command.SetAction(parse => console.Guard(() =>
         {
-            object m = LoadModel(parse.GetRequiredValue(model));
+            object m = LoadUsable(parse.GetRequiredValue(model));
             if (m is not ISampler sampler)
             {
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot draw samples.");
@@ -199,11 +199,13 @@ internal static class ModelCommands
         }
     }
 
-    /// <summary>A model file for score and predict; an online K-Means state stands for its current centres.</summary>
+    /// <summary>A model file for score, predict and sample; an online K-Means or streaming EM state stands for its current model.</summary>
     private static object LoadUsable(string path) => LoadModel(path) switch
     {
         Clustering.OnlineKMeans { IsInitialized: true } online => online.Snapshot(),
         Clustering.OnlineKMeans => throw new ArgumentException($"--model: {path} is an online K-Means state whose centres are not initialised yet."),
+        Mixtures.StreamingGaussianMixture { IsInitialized: true } streaming => streaming.Snapshot(),
+        Mixtures.StreamingGaussianMixture => throw new ArgumentException($"--model: {path} is a streaming EM state whose mixture is not initialised yet."),
         object m => m,
     };
 

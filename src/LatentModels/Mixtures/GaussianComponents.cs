@@ -191,6 +191,141 @@ internal sealed class GaussianComponents
         return true;
     }
 
+    /// <summary>
+    /// The M-step: weights, means (statistics' means are centred on <see cref="Shift"/>) and covariances from the
+    /// statistics — maximum likelihood plus <paramref name="regularization"/> on the diagonal, or the MAP update under
+    /// <paramref name="prior"/>. Derived quantities are not updated (call <see cref="TryUpdate"/>). Returns Σₖ Nₖ.
+    /// </summary>
+    public double SetFromStatistics(MixtureStatistics statistics, double regularization, ResolvedPrior? prior)
+    {
+        int k = K, d = D;
+        MixtureStatistics t = statistics;
+        double n = 0;
+        for (int c = 0; c < k; c++)
+        {
+            n += t.Weight[c];
+        }
+
+        double alpha = prior?.Alpha ?? 1.0;
+        double weightDenominator = n + k * (alpha - 1);
+        double reg = prior is null ? regularization : 0.0;
+        int size = t.ScatterSize;
+        Span<double> tied = Type == CovarianceType.Tied ? Covariance.AsSpan(0, d * d) : default;
+        tied.Clear();
+        for (int c = 0; c < k; c++)
+        {
+            double nk = t.Weight[c];
+            Weights[c] = (nk + alpha - 1) / weightDenominator;
+            ReadOnlySpan<double> m = t.Mean.AsSpan(c * d, d);
+            ReadOnlySpan<double> s = t.Scatter.AsSpan(c * size, size);
+            Span<double> mean = Means.AsSpan(c * d, d);
+            double shrink = 0;
+            if (prior is null)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    mean[j] = m[j] + Shift[j];
+                }
+            }
+            else
+            {
+                double kappa = prior.Kappa;
+                shrink = kappa * nk / (kappa + nk);
+                for (int j = 0; j < d; j++)
+                {
+                    mean[j] = (nk * m[j] + kappa * prior.CentredMean[j]) / (nk + kappa) + Shift[j];
+                }
+            }
+
+            ReadOnlySpan<double> m0 = prior is null ? default : prior.CentredMean;
+            switch (Type)
+            {
+                case CovarianceType.Full:
+                    {
+                        Span<double> cov = Covariance.AsSpan(c * d * d, d * d);
+                        if (prior is null)
+                        {
+                            for (int i = 0; i < d * d; i++)
+                            {
+                                cov[i] = s[i] / nk;
+                            }
+                        }
+                        else
+                        {
+                            double denominator = prior.Nu + nk + d + 2;
+                            for (int a = 0; a < d; a++)
+                            {
+                                for (int b = 0; b < d; b++)
+                                {
+                                    cov[a * d + b] = (prior.Scale[a * d + b] + s[a * d + b] + shrink * (m[a] - m0[a]) * (m[b] - m0[b])) / denominator;
+                                }
+                            }
+                        }
+
+                        for (int j = 0; j < d; j++)
+                        {
+                            cov[j * d + j] += reg;
+                        }
+
+                        break;
+                    }
+
+                case CovarianceType.Tied:
+                    for (int a = 0; a < d; a++)
+                    {
+                        for (int b = 0; b < d; b++)
+                        {
+                            tied[a * d + b] += s[a * d + b] + (prior is null ? 0 : shrink * (m[a] - m0[a]) * (m[b] - m0[b]));
+                        }
+                    }
+
+                    break;
+                case CovarianceType.Diagonal:
+                    for (int j = 0; j < d; j++)
+                    {
+                        Covariance[c * d + j] = prior is null
+                            ? s[j] / nk + reg
+                            : (prior.ScaleDiagonal[j] + s[j] + shrink * (m[j] - m0[j]) * (m[j] - m0[j])) / (prior.Nu + nk + 3);
+                    }
+
+                    break;
+                default:
+                    {
+                        double trace = 0, dist = 0;
+                        for (int j = 0; j < d; j++)
+                        {
+                            trace += s[j];
+                            if (prior is not null)
+                            {
+                                dist += (m[j] - m0[j]) * (m[j] - m0[j]);
+                            }
+                        }
+
+                        Covariance[c] = prior is null
+                            ? trace / (nk * d) + reg
+                            : (d * prior.ScaleMeanDiagonal + trace + shrink * dist) / (d * (prior.Nu + nk + 1) + 2);
+                        break;
+                    }
+            }
+        }
+
+        if (Type == CovarianceType.Tied)
+        {
+            double denominator = prior is null ? n : prior.Nu + d + 1 + n + k;
+            for (int i = 0; i < d * d; i++)
+            {
+                tied[i] = ((prior?.Scale[i] ?? 0) + tied[i]) / denominator;
+            }
+
+            for (int j = 0; j < d; j++)
+            {
+                tied[j * d + j] += reg;
+            }
+        }
+
+        return n;
+    }
+
     /// <summary>Scratch length <see cref="TryUpdate"/> needs.</summary>
     public int UpdateScratchLength => 2 * D * D;
 

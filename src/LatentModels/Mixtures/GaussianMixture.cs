@@ -58,7 +58,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         for (int start = 0; start < o.Starts; start++)
         {
             var random = new Random(seeds.Next());
-            Initialize(engine, data, sampleWeights, random);
+            Initialize(engine, data, sampleWeights, o, random);
             double previous = engine.Objective(engine.EStep());
             var trace = new List<double>();
             bool converged = false;
@@ -93,9 +93,13 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         return new FitResult<GaussianMixtureModel>(model, report);
     }
 
-    private void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, Random random)
+    /// <summary>
+    /// Sets <c>engine.Current</c> to the starting parameters the options ask for (<see cref="GaussianMixtureOptions.InitialModel"/>
+    /// or <see cref="GaussianMixtureOptions.Init"/>), drawing from <paramref name="random"/>; shared by every EM variant so
+    /// the same options and seed give the same start.
+    /// </summary>
+    internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random)
     {
-        GaussianMixtureOptions o = Options;
         int n = data.GetLength(0), k = o.Components;
         if (o.InitialModel is { } initial)
         {

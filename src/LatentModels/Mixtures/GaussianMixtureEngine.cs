@@ -41,7 +41,8 @@ internal sealed class GaussianMixtureEngine
         Current = new GaussianComponents(_type, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);
         Prior = options.Prior?.Resolve(_type, _k, DataMoments, Current.Shift);
-        _blockSize = BlockSizeFor(_k, _d);
+        // A data set smaller than one block is one block either way; sizing it to the rows keeps small batches cheap.
+        _blockSize = Math.Min(BlockSizeFor(_k, _d), Math.Max(_n, 1));
         int blocks = ParallelBlocks.BlockCount(_n, _blockSize);
         _blockStats = new MixtureStatistics[blocks];
         for (int b = 0; b < blocks; b++)
@@ -177,10 +178,7 @@ internal sealed class GaussianMixtureEngine
     /// <summary>Initialises <see cref="Current"/> with an M-step from the given n × K responsibilities.</summary>
     public void InitializeFromResponsibilities(double[] responsibilities, Random random)
     {
-        _initialResponsibilities = responsibilities;
-        ParallelBlocks.For(_n, _blockSize, _dop, _respBody);
-        _initialResponsibilities = null;
-        MergeBlocks();
+        ComputeStatistics(responsibilities);
         MStep(random);
     }
 
@@ -286,135 +284,33 @@ internal sealed class GaussianMixtureEngine
     /// </summary>
     public void MStep(Random random)
     {
-        int k = _k, d = _d;
-        MixtureStatistics t = Totals;
-        double n = 0;
-        for (int c = 0; c < k; c++)
+        if (!TryMStep(random, out int failed))
         {
-            n += t.Weight[c];
+            ThrowSingular(failed);
         }
+    }
 
-        double emptyThreshold = 1e-10 * n;
-        ResolvedPrior? prior = Prior;
-        double alpha = prior?.Alpha ?? 1.0;
-        double weightDenominator = n + k * (alpha - 1);
-        double reg = prior is null ? _regularization : 0.0;
-        int size = t.ScatterSize;
-        Span<double> tied = _type == CovarianceType.Tied ? Current.Covariance.AsSpan(0, d * d) : default;
-        tied.Clear();
-        for (int c = 0; c < k; c++)
-        {
-            double nk = t.Weight[c];
-            Current.Weights[c] = (nk + alpha - 1) / weightDenominator;
-            ReadOnlySpan<double> m = t.Mean.AsSpan(c * d, d);
-            ReadOnlySpan<double> s = t.Scatter.AsSpan(c * size, size);
-            Span<double> mean = Current.Means.AsSpan(c * d, d);
-            double shrink = 0;
-            if (prior is null)
-            {
-                for (int j = 0; j < d; j++)
-                {
-                    mean[j] = m[j] + Current.Shift[j];
-                }
-            }
-            else
-            {
-                double kappa = prior.Kappa;
-                shrink = kappa * nk / (kappa + nk);
-                for (int j = 0; j < d; j++)
-                {
-                    mean[j] = (nk * m[j] + kappa * prior.CentredMean[j]) / (nk + kappa) + Current.Shift[j];
-                }
-            }
+    /// <summary>
+    /// <see cref="MStep"/> that reports a covariance that is not positive definite (−1 for the tied one) instead of
+    /// throwing; <see cref="Current"/> then holds the failed parameters.
+    /// </summary>
+    public bool TryMStep(Random random, out int failedComponent)
+    {
+        double n = Current.SetFromStatistics(Totals, _regularization, Prior);
+        ReseedEmptyComponents(1e-10 * n, random);
+        return Current.TryUpdate(_mStepScratch, out failedComponent);
+    }
 
-            ReadOnlySpan<double> m0 = prior is null ? default : prior.CentredMean;
-            switch (_type)
-            {
-                case CovarianceType.Full:
-                    {
-                        Span<double> cov = Current.Covariance.AsSpan(c * d * d, d * d);
-                        if (prior is null)
-                        {
-                            for (int i = 0; i < d * d; i++)
-                            {
-                                cov[i] = s[i] / nk;
-                            }
-                        }
-                        else
-                        {
-                            double denominator = prior.Nu + nk + d + 2;
-                            for (int a = 0; a < d; a++)
-                            {
-                                for (int b = 0; b < d; b++)
-                                {
-                                    cov[a * d + b] = (prior.Scale[a * d + b] + s[a * d + b] + shrink * (m[a] - m0[a]) * (m[b] - m0[b])) / denominator;
-                                }
-                            }
-                        }
-
-                        for (int j = 0; j < d; j++)
-                        {
-                            cov[j * d + j] += reg;
-                        }
-
-                        break;
-                    }
-
-                case CovarianceType.Tied:
-                    for (int a = 0; a < d; a++)
-                    {
-                        for (int b = 0; b < d; b++)
-                        {
-                            tied[a * d + b] += s[a * d + b] + (prior is null ? 0 : shrink * (m[a] - m0[a]) * (m[b] - m0[b]));
-                        }
-                    }
-
-                    break;
-                case CovarianceType.Diagonal:
-                    for (int j = 0; j < d; j++)
-                    {
-                        Current.Covariance[c * d + j] = prior is null
-                            ? s[j] / nk + reg
-                            : (prior.ScaleDiagonal[j] + s[j] + shrink * (m[j] - m0[j]) * (m[j] - m0[j])) / (prior.Nu + nk + 3);
-                    }
-
-                    break;
-                default:
-                    {
-                        double trace = 0, dist = 0;
-                        for (int j = 0; j < d; j++)
-                        {
-                            trace += s[j];
-                            if (prior is not null)
-                            {
-                                dist += (m[j] - m0[j]) * (m[j] - m0[j]);
-                            }
-                        }
-
-                        Current.Covariance[c] = prior is null
-                            ? trace / (nk * d) + reg
-                            : (d * prior.ScaleMeanDiagonal + trace + shrink * dist) / (d * (prior.Nu + nk + 1) + 2);
-                        break;
-                    }
-            }
-        }
-
-        if (_type == CovarianceType.Tied)
-        {
-            double denominator = prior is null ? n : prior.Nu + d + 1 + n + k;
-            for (int i = 0; i < d * d; i++)
-            {
-                tied[i] = ((prior?.Scale[i] ?? 0) + tied[i]) / denominator;
-            }
-
-            for (int j = 0; j < d; j++)
-            {
-                tied[j * d + j] += reg;
-            }
-        }
-
-        ReseedEmptyComponents(emptyThreshold, random);
-        ThrowIfSingular();
+    /// <summary>
+    /// Fills <see cref="Totals"/> with the statistics of the given n × K responsibilities (row-major; rows centred on
+    /// <c>Current.Shift</c>), block by block in block order, so the bits do not depend on the thread count.
+    /// </summary>
+    public void ComputeStatistics(double[] responsibilities)
+    {
+        _initialResponsibilities = responsibilities;
+        ParallelBlocks.For(_n, _blockSize, _dop, _respBody);
+        _initialResponsibilities = null;
+        MergeBlocks();
     }
 
     private void ReseedEmptyComponents(double threshold, Random random)
@@ -452,11 +348,15 @@ internal sealed class GaussianMixtureEngine
 
     private void ThrowIfSingular()
     {
-        if (Current.TryUpdate(_mStepScratch, out int failed))
+        if (!Current.TryUpdate(_mStepScratch, out int failed))
         {
-            return;
+            ThrowSingular(failed);
         }
+    }
 
+    /// <summary>Throws the <see cref="FittingException"/> for a covariance that is not positive definite, with the remedies.</summary>
+    public static void ThrowSingular(int failed)
+    {
         string who = failed < 0 ? "The shared (tied) covariance" : $"The covariance of component {failed}";
         string message = $"{who} is not positive definite: its points lie in a lower-dimensional subspace or it collapsed onto too few "
             + "(e.g. duplicated) points. Remedies: set Regularization > 0 (e.g. 1e-6, added to the diagonal), fit MAP EM with a prior "

@@ -131,4 +131,40 @@ internal sealed class MixtureStatistics
         target.WorstRow = WorstRow;
         target.WorstValue = WorstValue;
     }
+
+    /// <summary>The statistics a total weight <paramref name="n"/> of points drawn from the mixture <paramref name="p"/> would have in expectation (means centred on its shift).</summary>
+    public static MixtureStatistics Expected(GaussianComponents p, double n)
+    {
+        int k = p.K, d = p.D;
+        bool full = p.Type is CovarianceType.Full or CovarianceType.Tied;
+        var s = new MixtureStatistics(k, d, full);
+        var cov = new double[d * d];
+        for (int c = 0; c < k; c++)
+        {
+            double w = p.Weights[c] * n;
+            s.Weight[c] = w;
+            for (int j = 0; j < d; j++)
+            {
+                s.Mean[c * d + j] = p.Means[c * d + j] - p.Shift[j];
+            }
+
+            p.ExpandCovariance(c, cov);
+            if (full)
+            {
+                for (int i = 0; i < d * d; i++)
+                {
+                    s.Scatter[c * d * d + i] = w * cov[i];
+                }
+            }
+            else
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    s.Scatter[c * d + j] = w * cov[j * d + j];
+                }
+            }
+        }
+
+        return s;
+    }
 }

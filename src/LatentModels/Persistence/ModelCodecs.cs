@@ -13,5 +13,6 @@ internal static class ModelCodecs
         new KMeansCodec(),
         new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
+        new StreamingGaussianMixtureCodec(),
     ];
 }

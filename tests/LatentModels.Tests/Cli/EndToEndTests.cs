@@ -40,6 +40,8 @@ public sealed class EndToEndTests : IDisposable
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "2", "--covariance", "tied"] },
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "2", "--covariance", "full", "--prior", "default"] },
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "3", "--covariance", "diag", "--prior", "default", "--init", "kmeans++"] },
+        { "online-gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "2", "--mode", "incremental", "--passes", "3"] },
+        { "online-gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "3", "--mode", "stream", "--covariance", "diag", "--batch-size", "10", "--passes", "2"] },
     };
 
     [Theory]
@@ -162,6 +164,7 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent fit kmeans", "fit", "kmeans", "--help")]
     [InlineData("Example: latent fit online-kmeans", "fit", "online-kmeans", "--help")]
     [InlineData("Example: latent fit gmm", "fit", "gmm", "--help")]
+    [InlineData("Example: latent fit online-gmm", "fit", "online-gmm", "--help")]
     [InlineData("Example: latent demo", "demo", "--help")]
     [InlineData("Example: latent score", "score", "--help")]
     [InlineData("Example: latent predict", "predict", "--help")]
@@ -179,7 +182,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "gmm"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "gmm", "online-gmm"];
         string[] rootVerbs = ["fit", "demo", "score", "predict", "sample"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);
@@ -227,6 +230,8 @@ public sealed class EndToEndTests : IDisposable
             new[] { "fit", "gmm", "--data", data, "--k", "2", "--model-out", model },
             ["fit", "kmeans", "--data", data, "--k", "2", "--model-out", model],
             ["fit", "online-kmeans", "--data", data, "--k", "2", "--model-out", model],
+            ["fit", "online-gmm", "--data", data, "--k", "2", "--mode", "incremental", "--model-out", model],
+            ["fit", "online-gmm", "--data", data, "--k", "2", "--mode", "stream", "--model-out", model],
         })
         {
             var stdout = new StringWriter();

@@ -28,6 +28,14 @@ public class RobustnessTests
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
+        "streaming-gmm" => Streaming(new GaussianMixtureOptions { Components = 2, Seed = 4 }, _data),
+        "streaming-gmm-buffering" => Streaming(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }, new double[,] { { 1, 2 }, { 3, 4 } }),
+        "streaming-gmm-initial" => Streaming(new GaussianMixtureOptions
+        {
+            Components = 2,
+            Covariance = CovarianceType.Tied,
+            InitialModel = new GaussianMixture(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Tied }).Fit(_data).Model,
+        }, _data),
         _ => new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
@@ -36,6 +44,13 @@ public class RobustnessTests
             Prior = kind.EndsWith("-map", StringComparison.Ordinal) ? GaussianMixturePrior.Default : null,
         }).Fit(_data).Model,
     };
+
+    private static StreamingGaussianMixture Streaming(GaussianMixtureOptions options, double[,] stream)
+    {
+        var online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = options });
+        online.UpdateAll(stream, 32);
+        return online;
+    }
 
     private static OnlineKMeans Online(OnlineKMeansOptions options, double[,] stream)
     {
@@ -47,6 +62,7 @@ public class RobustnessTests
     private static readonly string[] _kinds =
     [
         "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "kmeans", "online-kmeans", "online-kmeans-buffering",
+        "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
     ];
 

@@ -1,0 +1,403 @@
+using LatentModels.Persistence;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>Settings of <see cref="StreamingGaussianMixture"/>. Validated when the estimator is constructed.</summary>
+public sealed record StreamingGaussianMixtureOptions
+{
+    /// <summary>
+    /// The mixture and its start, read as batch EM reads them: <see cref="GaussianMixtureOptions.Components"/>,
+    /// <see cref="GaussianMixtureOptions.Covariance"/>, <see cref="GaussianMixtureOptions.Regularization"/> (added to the
+    /// diagonal in every M-step), <see cref="GaussianMixtureOptions.Init"/> (run on the first
+    /// <see cref="InitializationSize"/> points) or <see cref="GaussianMixtureOptions.InitialModel"/> (start from a model),
+    /// <see cref="GaussianMixtureOptions.Seed"/> and <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
+    /// <see cref="GaussianMixtureOptions.MaxIterations"/>, <see cref="GaussianMixtureOptions.Tolerance"/> and
+    /// <see cref="GaussianMixtureOptions.Starts"/> are not used; a <see cref="GaussianMixtureOptions.Prior"/> is not supported.
+    /// </summary>
+    public GaussianMixtureOptions Mixture { get; init; } = new();
+
+    /// <summary>
+    /// α in the step size ηₜ = (t + t₀)^(−α) of the t-th point, in (0.5, 1]. Default 0.6, the value Cappé &amp; Moulines
+    /// (2009) recommend: Σηₜ = ∞ and Σηₜ² &lt; ∞ hold for every α in the range; smaller α forgets the start faster,
+    /// α = 1 (with t₀ = 0) weighs every point equally.
+    /// </summary>
+    public double StepExponent { get; init; } = 0.6;
+
+    /// <summary>
+    /// t₀ ≥ 0 in ηₜ = (t + t₀)^(−α). Default 0: the first point's step is 1, so the statistics of the start are replaced by
+    /// those of the data; a larger t₀ makes the start count as roughly t₀ points (useful with an explicit
+    /// <see cref="GaussianMixtureOptions.InitialModel"/>).
+    /// </summary>
+    public double StepOffset { get; init; }
+
+    /// <summary>
+    /// Without an <see cref="GaussianMixtureOptions.InitialModel"/>, the first this-many points are buffered, the batch
+    /// initialiser (<see cref="GaussianMixtureOptions.Init"/>) runs on them and they are then consumed as the first
+    /// mini-batch. In every case the parameters stay at the start until this many points have been consumed (the
+    /// statistics are updated but no M-step is taken), as Cappé &amp; Moulines do. Default 20·K; at least K.
+    /// </summary>
+    public int? InitializationSize { get; init; }
+
+    internal int ResolvedInitializationSize => InitializationSize ?? 20 * Mixture.Components;
+}
+
+/// <summary>
+/// Streaming (online) EM for a Gaussian mixture, for data seen once and of unknown size (Cappé &amp; Moulines 2009): the
+/// expected complete-data sufficient statistics s (per component: weight, mean and scatter about the mean, normalised to
+/// total weight one) follow the stochastic approximation sₜ = (1 − ηₜ) sₜ₋₁ + ηₜ s̄(xₜ; θₜ₋₁) with ηₜ = (t + t₀)^(−α), and
+/// the parameters are the M-step θ = θ̄(s) (maximum likelihood plus <see cref="GaussianMixtureOptions.Regularization"/> on
+/// the diagonal). A mini-batch is processed as its points one after the other against the parameters it found, which is
+/// an exact (1 − ηₜ) / ηₜ-weighted merge of its weighted statistics into s, then one M-step follows.
+/// </summary>
+/// <remarks>
+/// The statistics are kept in centred form (weight, mean relative to a fixed reference point, scatter about the mean)
+/// and mini-batches are merged with Chan's formula, so long streams do not lose precision. A component whose share of the
+/// statistics falls below 1e-12 keeps its previous mean and covariance. The E-step of a mini-batch runs in parallel over
+/// fixed row blocks merged in order: the same stream in the same mini-batches and the same seed give the same bits for
+/// any <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/> (a different split into mini-batches changes the
+/// result slightly, since the points of a mini-batch share its parameters).
+/// The complete state saves with <see cref="ModelJson.Save(object, string)"/> and continues bit for bit after loading.
+/// </remarks>
+public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureModel>
+{
+    /// <summary>Share of the statistics below which a component keeps its previous mean and covariance.</summary>
+    internal const double WeightFloor = 1e-12;
+
+    private readonly StreamingGaussianMixtureOptions _options;
+    private readonly List<double> _buffer = [];
+    private int _dimension = -1;
+    private GaussianComponents? _parameters;
+    private MixtureStatistics? _statistics;
+    private double[] _scratch = [];
+
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings.</param>
+    /// <exception cref="ArgumentException">Invalid settings (named in the message).</exception>
+    public StreamingGaussianMixture(StreamingGaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        _options = options;
+        if (options.Mixture.InitialModel is { } model)
+        {
+            Start(model.Parameters.Clone());
+        }
+    }
+
+    /// <summary>The settings.</summary>
+    public StreamingGaussianMixtureOptions Options => _options;
+
+    /// <inheritdoc />
+    public long Count { get; private set; }
+
+    /// <summary>Points consumed before the first M-step (and, without an initial model, buffered for the initialisation): <see cref="StreamingGaussianMixtureOptions.InitializationSize"/> or its default 20·K.</summary>
+    public int InitializationSize => _options.ResolvedInitializationSize;
+
+    /// <summary>Whether the parameters exist yet (from the start with an initial model, else once the initialisation points have arrived).</summary>
+    public bool IsInitialized => _parameters is not null;
+
+    /// <summary>The step size ηₜ = (t + t₀)^(−α) the next point will get (t = <see cref="Count"/> + 1).</summary>
+    public double NextStepSize => StepSize(Count + 1);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Wrong dimension or non-finite values.</exception>
+    /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
+    public void Update(ReadOnlySpan<double> point)
+    {
+        if (_dimension < 0)
+        {
+            if (point.IsEmpty)
+            {
+                throw new ArgumentException("The point has no values.", nameof(point));
+            }
+
+            _dimension = point.Length;
+        }
+
+        DataValidation.CheckPoint(point, _dimension, nameof(point));
+        var batch = new double[1, _dimension];
+        point.CopyTo(batch.AsWritableSpan());
+        Consume(batch);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
+    /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
+    public void Update(double[,] batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int rows = batch.GetLength(0), d = batch.GetLength(1);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        if (_dimension < 0)
+        {
+            if (d == 0)
+            {
+                throw new ArgumentException("The batch has no columns.", nameof(batch));
+            }
+
+            _dimension = d;
+        }
+
+        DataValidation.CheckDimension(batch, _dimension, nameof(batch));
+        DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
+        Consume(batch);
+    }
+
+    /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
+    /// <param name="data">The rows.</param>
+    /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
+    public void UpdateAll(double[,] data, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int n = data.GetLength(0), d = data.GetLength(1);
+        if (_dimension >= 0)
+        {
+            DataValidation.CheckDimension(data, _dimension, nameof(data));
+        }
+
+        DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int rows = Math.Min(batchSize, n - start);
+            var chunk = new double[rows, d];
+            data.AsSpan().Slice(start * d, rows * d).CopyTo(chunk.AsWritableSpan());
+            Update(chunk);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>
+    public GaussianMixtureModel Snapshot() => _parameters is null
+        ? throw new InvalidOperationException($"The mixture is not initialised yet: {Count} points have arrived but the initialisation needs {_options.ResolvedInitializationSize}.")
+        : new GaussianMixtureModel(_parameters);
+
+    // The complete mutable state, for Persistence/StreamingGaussianMixtureCodec.cs.
+    internal int Dimension => _dimension;
+
+    internal double[] BufferedValues => [.. _buffer];
+
+    /// <summary>The current parameters (their shift is the reference point of the statistics' means); null before initialisation.</summary>
+    internal GaussianComponents? Parameters => _parameters;
+
+    internal MixtureStatistics? Statistics => _statistics;
+
+    /// <summary>Replaces the state with a saved one (checked by the codec).</summary>
+    internal void Restore(long count, int dimension, double[] buffered, GaussianComponents? parameters, MixtureStatistics? statistics)
+    {
+        Count = count;
+        _dimension = dimension;
+        _buffer.Clear();
+        _buffer.AddRange(buffered);
+        _parameters = parameters;
+        _statistics = statistics;
+        if (parameters is not null && !parameters.TryUpdate(Scratch(parameters), out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+    }
+
+    internal static void Validate(StreamingGaussianMixtureOptions options)
+    {
+        const string p = nameof(options);
+        GaussianMixtureOptions m = options.Mixture ?? throw new ArgumentNullException(p, "Mixture is null.");
+        if (m.Components < 1)
+        {
+            throw new ArgumentOutOfRangeException(p, m.Components, $"Components is {m.Components}; at least one component is needed.");
+        }
+
+        if (!Enum.IsDefined(m.Covariance))
+        {
+            throw new ArgumentOutOfRangeException(p, m.Covariance, $"Covariance {m.Covariance} is not a known covariance type.");
+        }
+
+        if (!Enum.IsDefined(m.Init))
+        {
+            throw new ArgumentOutOfRangeException(p, m.Init, $"Init {m.Init} is not a known initialisation.");
+        }
+
+        if (!(m.Regularization >= 0) || double.IsPositiveInfinity(m.Regularization))
+        {
+            throw new ArgumentOutOfRangeException(p, m.Regularization, $"Regularization is {m.Regularization}; it must be finite and non-negative.");
+        }
+
+        if (m.Prior is not null)
+        {
+            throw new ArgumentException("Streaming EM fits by maximum likelihood; a Prior is not supported.", p);
+        }
+
+        if (!(options.StepExponent > 0.5 && options.StepExponent <= 1))
+        {
+            throw new ArgumentOutOfRangeException(p, options.StepExponent, $"StepExponent is {options.StepExponent}; it must lie in (0.5, 1].");
+        }
+
+        if (!(options.StepOffset >= 0) || double.IsPositiveInfinity(options.StepOffset))
+        {
+            throw new ArgumentOutOfRangeException(p, options.StepOffset, $"StepOffset is {options.StepOffset}; it must be finite and non-negative.");
+        }
+
+        if (options.ResolvedInitializationSize < m.Components)
+        {
+            throw new ArgumentOutOfRangeException(p, options.ResolvedInitializationSize, $"InitializationSize ({options.ResolvedInitializationSize}) must be at least Components ({m.Components}).");
+        }
+
+        if (m.InitialModel is { } model && (model.Components != m.Components || model.CovarianceType != m.Covariance))
+        {
+            throw new ArgumentException($"The initial model has {model.Components} {model.CovarianceType} components; the options ask for {m.Components} {m.Covariance} components.", p);
+        }
+    }
+
+    private double StepSize(long t) => Math.Pow(t + _options.StepOffset, -_options.StepExponent);
+
+    private void Consume(double[,] batch)
+    {
+        if (_parameters is null)
+        {
+            foreach (double v in batch.AsSpan())
+            {
+                _buffer.Add(v);
+            }
+
+            Count += batch.GetLength(0);
+            int buffered = _buffer.Count / _dimension;
+            if (buffered < _options.ResolvedInitializationSize)
+            {
+                return;
+            }
+
+            var data = new double[buffered, _dimension];
+            _buffer.ToArray().AsSpan().CopyTo(data.AsWritableSpan());
+            _buffer.Clear();
+            GaussianMixtureOptions m = _options.Mixture;
+            var engine = new GaussianMixtureEngine(data, null, m);
+            // The same first draw as batch EM's first start, so a buffer equal to a data set starts where batch EM does.
+            GaussianMixture.Initialize(engine, data, null, m, new Random(new Random(m.Seed).Next()));
+            Start(engine.Current.Clone());
+            Count -= buffered;
+            Step(data);
+            return;
+        }
+
+        Step(batch);
+    }
+
+    private void Start(GaussianComponents parameters)
+    {
+        _parameters = parameters;
+        _dimension = parameters.D;
+        _statistics = MixtureStatistics.Expected(parameters, 1.0);
+    }
+
+    private double[] Scratch(GaussianComponents p)
+    {
+        int length = Math.Max(p.UpdateScratchLength, p.D * p.D);
+        if (_scratch.Length < length)
+        {
+            _scratch = new double[length];
+        }
+
+        return _scratch;
+    }
+
+    /// <summary>One mini-batch: weighted E-step against the current parameters, merge into the statistics, M-step.</summary>
+    private void Step(double[,] batch)
+    {
+        GaussianComponents p = _parameters!;
+        MixtureStatistics s = _statistics!;
+        int rows = batch.GetLength(0), k = p.K, d = p.D;
+
+        // Sequential stochastic approximation over the rows: point i ends with weight cᵢ = ηᵢ Πⱼ₍ⱼ₎ᵢ₎(1 − ηⱼ), the old
+        // statistics with Πᵢ(1 − ηᵢ).
+        var weights = new double[rows];
+        double keep = 1;
+        for (int i = rows - 1; i >= 0; i--)
+        {
+            double eta = StepSize(Count + i + 1);
+            weights[i] = eta * keep;
+            keep *= 1 - eta;
+        }
+
+        var engine = new GaussianMixtureEngine(batch, weights, _options.Mixture);
+        engine.InitializeFrom(p);
+        engine.EStep();
+        MixtureStatistics b = engine.Totals;
+        double[] shift = engine.Current.Shift;
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                b.Mean[c * d + j] += shift[j] - p.Shift[j];
+            }
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            s.Weight[c] *= keep;
+        }
+
+        for (int i = 0; i < s.Scatter.Length; i++)
+        {
+            s.Scatter[i] *= keep;
+        }
+
+        s.Merge(b);
+        Count += rows;
+        if (Count >= _options.ResolvedInitializationSize)
+        {
+            MStep();
+        }
+    }
+
+    private void MStep()
+    {
+        GaussianComponents p = _parameters!;
+        double[] scratch = Scratch(p);
+        FloorStarvedComponents(p, _statistics!, _options.Mixture.Regularization, scratch);
+        p.SetFromStatistics(_statistics!, _options.Mixture.Regularization, null);
+        if (!p.TryUpdate(scratch, out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+    }
+
+    /// <summary>
+    /// Gives every component whose share of the statistics is at most <see cref="WeightFloor"/> the statistics of its
+    /// current parameters (without the regularisation the M-step adds back) at weight <see cref="WeightFloor"/>.
+    /// </summary>
+    internal static void FloorStarvedComponents(GaussianComponents p, MixtureStatistics s, double regularization, double[] scratch)
+    {
+        int k = p.K, d = p.D, size = s.ScatterSize;
+        double total = 0;
+        for (int c = 0; c < k; c++)
+        {
+            total += s.Weight[c];
+        }
+
+        Span<double> cov = scratch.AsSpan(0, d * d);
+        for (int c = 0; c < k; c++)
+        {
+            if (s.Weight[c] > WeightFloor * total)
+            {
+                continue;
+            }
+
+            double w = WeightFloor * total;
+            s.Weight[c] = w;
+            p.ExpandCovariance(c, cov);
+            for (int j = 0; j < d; j++)
+            {
+                s.Mean[c * d + j] = p.Means[c * d + j] - p.Shift[j];
+                cov[j * d + j] = Math.Max(cov[j * d + j] - regularization, 0);
+            }
+
+            for (int i = 0; i < size; i++)
+            {
+                s.Scatter[c * size + i] = w * (s.FullScatter ? cov[i] : cov[i * d + i]);
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Text.Json;
+using LatentModels.Mixtures;
+
+namespace LatentModels.Persistence;
+
+/// <summary>
+/// <c>LatentModels.StreamingGaussianMixture</c>: the complete state of a <see cref="StreamingGaussianMixture"/>, so that a
+/// loaded estimator continues exactly as the saved one would have:
+/// <code>
+/// {"options": {"components", "covarianceType", "regularization", "init", "seed", "maxDegreeOfParallelism",
+///              "stepExponent", "stepOffset", "initializationSize" (or null),
+///              "initialModel" (null, or a Gaussian mixture's "covarianceType", "weights", "means", "covariances")},
+///  "count" (points consumed = the step counter t), "dimension" (null before the first point),
+///  "buffered" (points held for the initialisation, row after row),
+///  "parameters" (null before initialisation; else the current mixture's "covarianceType", "weights", "means",
+///                "covariances" and "shift", the reference point of the statistics' means),
+///  "statistics" (null before initialisation; else per component "weights" [K], "means" [[d] × K] relative to the shift,
+///                "scatters" about the means: K d × d matrices for full and tied covariances, K × d diagonals otherwise)}
+/// </code>
+/// Options of <see cref="GaussianMixtureOptions"/> that streaming EM does not use (iterations, tolerance, starts) are
+/// not saved and come back at their defaults.
+/// </summary>
+internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussianMixture>
+{
+    public override string FormatName => "LatentModels.StreamingGaussianMixture";
+
+    protected override void Write(Utf8JsonWriter writer, StreamingGaussianMixture model)
+    {
+        StreamingGaussianMixtureOptions o = model.Options;
+        GaussianMixtureOptions m = o.Mixture;
+        writer.WriteStartObject("options");
+        writer.WriteNumber("components", m.Components);
+        writer.WriteString("covarianceType", m.Covariance.ToString());
+        writer.WriteNumber("regularization", m.Regularization);
+        writer.WriteString("init", m.Init.ToString());
+        writer.WriteNumber("seed", m.Seed);
+        writer.WriteNumber("maxDegreeOfParallelism", m.MaxDegreeOfParallelism);
+        writer.WriteNumber("stepExponent", o.StepExponent);
+        writer.WriteNumber("stepOffset", o.StepOffset);
+        if (o.InitializationSize is int size)
+        {
+            writer.WriteNumber("initializationSize", size);
+        }
+        else
+        {
+            writer.WriteNull("initializationSize");
+        }
+
+        if (m.InitialModel is { } initial)
+        {
+            writer.WriteStartObject("initialModel");
+            GaussianMixtureCodec.WriteParameters(writer, initial.Parameters);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("initialModel");
+        }
+
+        writer.WriteEndObject();
+
+        writer.WriteNumber("count", model.Count);
+        if (model.Dimension < 0)
+        {
+            writer.WriteNull("dimension");
+        }
+        else
+        {
+            writer.WriteNumber("dimension", model.Dimension);
+        }
+
+        JsonFields.WriteVector(writer, "buffered", model.BufferedValues);
+        if (model.Parameters is not { } p || model.Statistics is not { } s)
+        {
+            writer.WriteNull("parameters");
+            writer.WriteNull("statistics");
+            return;
+        }
+
+        writer.WriteStartObject("parameters");
+        GaussianMixtureCodec.WriteParameters(writer, p);
+        JsonFields.WriteVector(writer, "shift", p.Shift);
+        writer.WriteEndObject();
+
+        int k = s.K, d = s.D;
+        writer.WriteStartObject("statistics");
+        JsonFields.WriteVector(writer, "weights", s.Weight);
+        JsonFields.WriteMatrix(writer, "means", ToMatrix(s.Mean, k, d));
+        if (s.FullScatter)
+        {
+            var matrices = new double[k][,];
+            for (int c = 0; c < k; c++)
+            {
+                matrices[c] = ToMatrix(s.Scatter.AsSpan(c * d * d, d * d), d, d);
+            }
+
+            JsonFields.WriteMatrices(writer, "scatters", matrices);
+        }
+        else
+        {
+            JsonFields.WriteMatrix(writer, "scatters", ToMatrix(s.Scatter, k, d));
+        }
+
+        writer.WriteEndObject();
+    }
+
+    protected override StreamingGaussianMixture ReadModel(JsonElement root)
+    {
+        StreamingGaussianMixtureOptions options = JsonFields.Nested(root, "options", o => new StreamingGaussianMixtureOptions
+        {
+            Mixture = new GaussianMixtureOptions
+            {
+                Components = JsonFields.Int(o, "components"),
+                Covariance = JsonFields.Enum<CovarianceType>(o, "covarianceType"),
+                Regularization = JsonFields.Double(o, "regularization"),
+                Init = JsonFields.Enum<GaussianMixtureInit>(o, "init"),
+                Seed = JsonFields.Int(o, "seed"),
+                MaxDegreeOfParallelism = JsonFields.Int(o, "maxDegreeOfParallelism"),
+                InitialModel = JsonFields.IsNull(o, "initialModel")
+                    ? null
+                    : JsonFields.Nested(o, "initialModel", i => GaussianMixtureCodec.Build(GaussianMixtureCodec.ReadParameters(i))),
+            },
+            StepExponent = JsonFields.Double(o, "stepExponent"),
+            StepOffset = JsonFields.Double(o, "stepOffset"),
+            InitializationSize = JsonFields.IsNull(o, "initializationSize") ? null : JsonFields.Int(o, "initializationSize"),
+        });
+        var estimator = new StreamingGaussianMixture(options); // validates the options
+        int k = options.Mixture.Components;
+        CovarianceType type = options.Mixture.Covariance;
+
+        long count = JsonFields.Long(root, "count");
+        if (count < 0)
+        {
+            throw new ModelFormatException($"The field 'count' is {count}; it must be non-negative.");
+        }
+
+        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
+        double[] buffered = JsonFields.Vector(root, "buffered");
+        bool initialised = !JsonFields.IsNull(root, "parameters");
+        GaussianComponents? parameters = null;
+        MixtureStatistics? statistics = null;
+        if (initialised)
+        {
+            if (d < 0)
+            {
+                throw new ModelFormatException("The field 'parameters' is set but 'dimension' is null.");
+            }
+
+            parameters = JsonFields.Nested(root, "parameters", p =>
+            {
+                GaussianComponents read = GaussianMixtureCodec.ReadParameters(p);
+                if (read.K != k || read.D != d || read.Type != type)
+                {
+                    throw new ModelFormatException($"The fields 'weights' and 'means' describe {read.K} {read.Type} components of dimension {read.D}; the options and 'dimension' ask for {k} {type} components of dimension {d}.");
+                }
+
+                JsonFields.Vector(p, "shift", d).CopyTo(read.Shift, 0);
+                if (!read.TryUpdate(new double[read.UpdateScratchLength], out int failed))
+                {
+                    throw new ModelFormatException(failed < 0 ? "The field 'covariances' is not positive definite." : $"The field 'covariances[{failed}]' is not positive definite.");
+                }
+
+                return read;
+            });
+            statistics = JsonFields.Nested(root, "statistics", s => ReadStatistics(s, parameters, options.Mixture.Regularization));
+            if (buffered.Length != 0)
+            {
+                throw new ModelFormatException("The field 'buffered' must be empty once the parameters exist.");
+            }
+
+            if (options.Mixture.InitialModel is { } initial && initial.Dimension != d)
+            {
+                throw new ModelFormatException($"The field 'dimension' is {d} but the initial model has dimension {initial.Dimension}.");
+            }
+        }
+        else
+        {
+            if (options.Mixture.InitialModel is not null)
+            {
+                throw new ModelFormatException("The field 'parameters' is null, but an estimator with an initial model always has parameters.");
+            }
+
+            if (!JsonFields.IsNull(root, "statistics"))
+            {
+                throw new ModelFormatException("The field 'statistics' must be null while 'parameters' is null.");
+            }
+
+            if (buffered.LongLength != count * Math.Max(d, 0))
+            {
+                throw new ModelFormatException($"The field 'buffered' holds {buffered.Length} values but {count} points of dimension {Math.Max(d, 0)} have arrived.");
+            }
+
+            if (count >= estimator.InitializationSize)
+            {
+                throw new ModelFormatException($"The field 'parameters' is null but {count} points have arrived; the initialisation needs only {estimator.InitializationSize}.");
+            }
+        }
+
+        estimator.Restore(count, d, buffered, parameters, statistics);
+        return estimator;
+    }
+
+    /// <summary>Reads the statistics and checks that an M-step from them gives positive definite covariances.</summary>
+    private static MixtureStatistics ReadStatistics(JsonElement s, GaussianComponents parameters, double regularization)
+    {
+        int k = parameters.K, d = parameters.D;
+        bool full = parameters.Type is CovarianceType.Full or CovarianceType.Tied;
+        var statistics = new MixtureStatistics(k, d, full);
+        double[] weights = JsonFields.Vector(s, "weights", k);
+        for (int c = 0; c < k; c++)
+        {
+            if (!(weights[c] >= 0))
+            {
+                throw new ModelFormatException($"The field 'weights[{c}]' is {weights[c]}; statistics weights must be non-negative.");
+            }
+        }
+
+        if (!(weights.Sum() > 0))
+        {
+            throw new ModelFormatException("The field 'weights' sums to zero.");
+        }
+
+        weights.CopyTo(statistics.Weight, 0);
+        JsonFields.Matrix(s, "means", k, d).AsSpan().CopyTo(statistics.Mean);
+        if (full)
+        {
+            double[][,] matrices = JsonFields.Matrices(s, "scatters", k, d);
+            for (int c = 0; c < k; c++)
+            {
+                matrices[c].AsSpan().CopyTo(statistics.Scatter.AsSpan(c * d * d, d * d));
+            }
+        }
+        else
+        {
+            JsonFields.Matrix(s, "scatters", k, d).AsSpan().CopyTo(statistics.Scatter);
+        }
+
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                double v = statistics.Scatter[full ? c * d * d + j * d + j : c * d + j];
+                if (!(v >= 0))
+                {
+                    throw new ModelFormatException($"The field 'scatters[{c}]' has the negative diagonal entry {v} at {j}.");
+                }
+            }
+        }
+
+        // The next M-step must succeed: try it on copies.
+        GaussianComponents probe = parameters.Clone();
+        var copy = new MixtureStatistics(k, d, full);
+        statistics.CopyTo(copy);
+        var scratch = new double[Math.Max(probe.UpdateScratchLength, d * d)];
+        StreamingGaussianMixture.FloorStarvedComponents(probe, copy, regularization, scratch);
+        probe.SetFromStatistics(copy, regularization, null);
+        if (!probe.TryUpdate(scratch, out int failed))
+        {
+            throw new ModelFormatException(failed < 0
+                ? "The field 'scatters' gives a tied covariance that is not positive definite."
+                : $"The field 'scatters[{failed}]' gives a covariance that is not positive definite.");
+        }
+
+        return statistics;
+    }
+
+    private static double[,] ToMatrix(ReadOnlySpan<double> values, int rows, int columns)
+    {
+        var m = new double[rows, columns];
+        values[..(rows * columns)].CopyTo(m.AsWritableSpan());
+        return m;
+    }
+}
