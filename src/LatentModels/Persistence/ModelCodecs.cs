@@ -10,8 +10,11 @@ internal static class ModelCodecs
         new BernoulliCodec(),
         new IndependentBernoulliCodec(),
         new CategoricalCodec(),
+        new IndependentCategoricalCodec(),
         new KMeansCodec(),
         new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
+        new BernoulliMixtureCodec(),
+        new CategoricalMixtureCodec(),
     ];
 }
