@@ -435,6 +435,20 @@ public class DiscreteMixtureTests
     }
 
     [Fact]
+    public void More_starts_keep_the_best_and_the_first_start_does_not_depend_on_their_number()
+    {
+        double[,] x = ThreePrototypes().Sample(300, new Random(101));
+        var options = new MixtureOptions { Components = 4, Init = MixtureInit.RandomRows, Seed = 9, Tolerance = 1e-9 };
+        FitResult<MixtureModel<IndependentBernoulli>> one = new BernoulliMixture(options).Fit(x);
+        var finals = Enumerable.Range(1, 4).Select(s => new BernoulliMixture(options with { Starts = s }).Fit(x).Report.ObjectiveTrace[^1]).ToArray();
+        finals[0].Should().Be(one.Report.ObjectiveTrace[^1]);
+        for (int s = 1; s < finals.Length; s++)
+        {
+            finals[s].Should().BeGreaterThanOrEqualTo(finals[s - 1], "a further start is kept only when it is better");
+        }
+    }
+
+    [Fact]
     public void Categorical_family_from_data_infers_the_counts()
     {
         IndependentCategoricalFamily family = IndependentCategoricalFamily.FromData(new double[,] { { 0, 4 }, { 2, 1 } });
