@@ -13,6 +13,7 @@ internal static class FitCommands
         fit.Subcommands.Add(Mvn(console));
         GmmCommands.Add(fit, console);
         KMeansCommands.Add(fit, console);
+        MixtureCommands.Add(fit, console);
     }
 
     /// <summary>

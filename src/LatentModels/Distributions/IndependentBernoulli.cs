@@ -46,6 +46,15 @@ public sealed class IndependentBernoulli : IDensityModel, ISampler, IMaximumLike
     /// <summary>The success probabilities pⱼ, which are also the means.</summary>
     public IReadOnlyList<double> Probabilities { get; }
 
+    /// <summary>log pⱼ for every coordinate.</summary>
+    internal ReadOnlySpan<double> LogProbabilities => _logP;
+
+    /// <summary>log(1 − pⱼ) for every coordinate.</summary>
+    internal ReadOnlySpan<double> LogComplementProbabilities => _log1mP;
+
+    /// <summary>The success probabilities as a span (no copy).</summary>
+    internal ReadOnlySpan<double> ProbabilitySpan => _p;
+
     /// <summary>The entropy Σⱼ H(pⱼ) in nats (0 log 0 = 0).</summary>
     public double Entropy
     {

@@ -86,9 +86,52 @@ internal static class JsonFields
     public static int Positive(int count, string name) =>
         count >= 1 ? count : throw new ModelFormatException($"The field '{name}' is empty; it must hold at least one entry.");
 
-    public static double[] Vector(JsonElement obj, string name, int? expectedLength = null)
+    public static double[] Vector(JsonElement obj, string name, int? expectedLength = null) =>
+        VectorValue(Property(obj, name), name, expectedLength);
+
+    /// <summary>An array of arrays of numbers whose lengths may differ (e.g. per-variable category probabilities).</summary>
+    public static double[][] Jagged(JsonElement obj, string name) => JaggedValue(Property(obj, name), name);
+
+    /// <summary>An array of <paramref name="expectedCount"/> jagged arrays, entries named <c>name[k][j][c]</c>.</summary>
+    public static double[][][] JaggedList(JsonElement obj, string name, int expectedCount)
     {
         JsonElement e = Property(obj, name);
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != expectedCount)
+        {
+            throw new ModelFormatException($"The field '{name}' must be an array of {expectedCount} arrays of arrays.");
+        }
+
+        var result = new double[expectedCount][][];
+        int k = 0;
+        foreach (JsonElement item in e.EnumerateArray())
+        {
+            result[k] = JaggedValue(item, $"{name}[{k}]");
+            k++;
+        }
+
+        return result;
+    }
+
+    private static double[][] JaggedValue(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Array)
+        {
+            throw new ModelFormatException($"The field '{name}' must be an array of arrays of numbers.");
+        }
+
+        var result = new double[e.GetArrayLength()][];
+        int i = 0;
+        foreach (JsonElement item in e.EnumerateArray())
+        {
+            result[i] = VectorValue(item, $"{name}[{i}]", null);
+            i++;
+        }
+
+        return result;
+    }
+
+    private static double[] VectorValue(JsonElement e, string name, int? expectedLength)
+    {
         if (e.ValueKind != JsonValueKind.Array)
         {
             throw new ModelFormatException($"The field '{name}' must be an array of numbers.");

@@ -10,9 +10,12 @@ internal static class ModelCodecs
         new BernoulliCodec(),
         new IndependentBernoulliCodec(),
         new CategoricalCodec(),
+        new IndependentCategoricalCodec(),
         new KMeansCodec(),
         new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
         new StreamingGaussianMixtureCodec(),
+        new BernoulliMixtureCodec(),
+        new CategoricalMixtureCodec(),
     ];
 }

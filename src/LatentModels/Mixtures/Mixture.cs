@@ -1,0 +1,380 @@
+using System.Diagnostics;
+using LatentModels.Distributions;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// Batch EM for a finite mixture over any component family (<see cref="IMixtureFamily{TComponent}"/>): one generic
+/// engine for Bernoulli, categorical or any weighted-maximum-likelihood family. The E-step works in log space — the
+/// family's per-component log-densities plus log πₖ, normalised per row by the kernel's log-sum-exp — and the M-step is
+/// πₖ = Nₖ / N and each component's weighted MLE (or MAP with <see cref="MixtureOptions.PseudoCount"/>) with the
+/// responsibilities as weights. Every step runs over fixed row blocks or fixed components and reduces in a fixed order,
+/// so the same seed gives the same bits for any <see cref="MixtureOptions.MaxDegreeOfParallelism"/>.
+/// </summary>
+/// <remarks>
+/// The report's objective trace holds, after every iteration, the mean log-likelihood of the new parameters
+/// (<c>"meanLogLikelihood"</c>), or with a positive pseudo-count the mean log-posterior (log-likelihood plus the
+/// components' log-prior, over n; <c>"meanLogPosterior"</c>). EM never decreases it.
+/// </remarks>
+/// <typeparam name="TComponent">The component distribution.</typeparam>
+public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TComponent : class
+{
+    /// <summary>Weight of the uniform part of the softened one-hot responsibilities of the row-based initialisations.</summary>
+    internal const double InitSmoothing = 0.1;
+
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="family">The component family.</param>
+    /// <param name="options">The settings (validated when fitting).</param>
+    public Mixture(IMixtureFamily<TComponent> family, MixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(options);
+        Family = family;
+        Options = options;
+    }
+
+    /// <summary>The component family.</summary>
+    public IMixtureFamily<TComponent> Family { get; }
+
+    /// <summary>The settings.</summary>
+    public MixtureOptions Options { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The data is outside the family's sample space (the message names row and column) or an option is invalid.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its rows with no pseudo-count).</exception>
+    public FitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        CheckInput(data);
+        return Run(data, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs EM from <paramref name="initialModel"/> (explicit parameters or a warm start); <see cref="MixtureOptions.Init"/>,
+    /// <see cref="MixtureOptions.Starts"/> and <see cref="MixtureOptions.Seed"/> are not used.
+    /// </summary>
+    /// <param name="initialModel">The start: same family shape, <see cref="MixtureOptions.Components"/> components and the data's dimension.</param>
+    /// <param name="data">n × d observations.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialModel);
+        CheckInput(data);
+        if (initialModel.Components != Options.Components || initialModel.Dimension != data.GetLength(1))
+        {
+            throw new ArgumentException(
+                $"The initial model has {initialModel.Components} components of dimension {initialModel.Dimension}; the options ask for {Options.Components} components and the data have {data.GetLength(1)} columns.",
+                nameof(initialModel));
+        }
+
+        Family.CheckComponents(initialModel.Distributions, nameof(initialModel));
+        return Run(data, new MixtureModel<TComponent>(Family, initialModel.Weights, initialModel.Distributions), progress, cancellationToken);
+    }
+
+    private void CheckInput(double[,] data)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        Options.Validate(data.GetLength(0), Family.SupportsPseudoCounts, Family.Name);
+        Family.CheckData(data, nameof(data));
+    }
+
+    private FitResult<MixtureModel<TComponent>> Run(double[,] data, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        MixtureOptions o = Options;
+        var clock = Stopwatch.StartNew();
+        int n = data.GetLength(0), k = o.Components;
+        var responsibilities = new double[n * k];
+        var logNormalizers = new double[n];
+        var seeds = new Random(o.Seed);
+        MixtureModel<TComponent>? best = null;
+        double bestObjective = double.NegativeInfinity;
+        List<double>? bestTrace = null;
+        bool bestConverged = false;
+        int starts = initial is null ? o.Starts : 1;
+        for (int start = 0; start < starts; start++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            MixtureModel<TComponent> model = initial ?? Initialize(data, new Random(seeds.Next()));
+            double previous = EStep(model, data, responsibilities, logNormalizers);
+            var trace = new List<double>();
+            bool converged = false;
+            for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                model = MStep(data, responsibilities);
+                double objective = EStep(model, data, responsibilities, logNormalizers);
+                trace.Add(objective);
+                progress?.Report(new FitProgress(start, iteration, o.MaxIterations, objective));
+                if (Math.Abs(objective - previous) < o.Tolerance)
+                {
+                    converged = true;
+                    break;
+                }
+
+                previous = objective;
+            }
+
+            if (best is null || trace[^1] > bestObjective)
+            {
+                best = model;
+                bestObjective = trace[^1];
+                bestTrace = trace;
+                bestConverged = converged;
+            }
+        }
+
+        var report = new FitReport(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", bestTrace!.Count, bestConverged, bestTrace, clock.Elapsed);
+        return new FitResult<MixtureModel<TComponent>>(best!, report);
+    }
+
+    /// <summary>Responsibilities of <paramref name="model"/> into <paramref name="responsibilities"/>; returns the objective.</summary>
+    internal double EStep(MixtureModel<TComponent> model, double[,] data, double[] responsibilities, double[] logNormalizers)
+    {
+        int n = data.GetLength(0), k = model.Components;
+        double[] logJoint = model.LogJoint(data, Options.MaxDegreeOfParallelism);
+        logJoint.CopyTo(responsibilities, 0);
+        LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, Options.MaxDegreeOfParallelism);
+        double s = 0;
+        foreach (double v in logNormalizers)
+        {
+            s += v;
+        }
+
+        return Options.PseudoCount > 0 ? (s + model.LogPrior(Options.PseudoCount)) / n : s / n;
+    }
+
+    /// <summary>πₖ = Nₖ / N and the family's weighted estimate of every component.</summary>
+    internal MixtureModel<TComponent> MStep(double[,] data, double[] responsibilities)
+    {
+        int n = data.GetLength(0), k = Options.Components;
+        var nk = new double[k];
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                nk[c] += responsibilities[i * k + c];
+            }
+        }
+
+        double total = 0;
+        foreach (double v in nk)
+        {
+            total += v;
+        }
+
+        var weights = new double[k];
+        for (int c = 0; c < k; c++)
+        {
+            weights[c] = nk[c] / total;
+        }
+
+        TComponent[] components = Family.Estimate(data, responsibilities, nk, Options.PseudoCount, Options.MaxDegreeOfParallelism);
+        return new MixtureModel<TComponent>(Family, weights, components);
+    }
+
+    private MixtureModel<TComponent> Initialize(double[,] data, Random random)
+    {
+        int n = data.GetLength(0), k = Options.Components;
+        var responsibilities = new double[n * k];
+        switch (Options.Init)
+        {
+            case MixtureInit.RandomResponsibilities:
+                for (int i = 0; i < n; i++)
+                {
+                    double s = 0;
+                    for (int c = 0; c < k; c++)
+                    {
+                        double u = random.NextDouble();
+                        responsibilities[i * k + c] = u;
+                        s += u;
+                    }
+
+                    for (int c = 0; c < k; c++)
+                    {
+                        responsibilities[i * k + c] /= s;
+                    }
+                }
+
+                break;
+            default:
+                int[] rows = Options.Init == MixtureInit.RandomRows ? DistinctRows(n, k, random) : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism);
+                int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
+                for (int i = 0; i < n; i++)
+                {
+                    for (int c = 0; c < k; c++)
+                    {
+                        responsibilities[i * k + c] = (c == labels[i] ? 1 - InitSmoothing : 0) + InitSmoothing / k;
+                    }
+                }
+
+                break;
+        }
+
+        return MStep(data, responsibilities);
+    }
+
+    private static int[] DistinctRows(int n, int k, Random random)
+    {
+        var chosen = new int[k];
+        var seen = new HashSet<int>();
+        for (int c = 0; c < k; c++)
+        {
+            int r;
+            do
+            {
+                r = random.Next(n);
+            }
+            while (!seen.Add(r));
+            chosen[c] = r;
+        }
+
+        return chosen;
+    }
+
+    /// <summary>Number of coordinates in which two rows differ.</summary>
+    private static int Mismatches(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int m = 0;
+        for (int j = 0; j < a.Length; j++)
+        {
+            if (a[j] != b[j])
+            {
+                m++;
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>k-means++ seeding on the Hamming distance; rows already chosen have distance 0 and are never chosen again.</summary>
+    internal static int[] HammingPlusPlus(double[,] data, int k, Random random, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var chosen = new int[k];
+        var nearest = new int[n];
+        nearest.AsSpan().Fill(int.MaxValue);
+        chosen[0] = random.Next(n);
+        for (int c = 1; c < k; c++)
+        {
+            int latest = chosen[c - 1];
+            ParallelBlocks.For(n, 256, maxDegreeOfParallelism, (_, start, end) =>
+            {
+                ReadOnlySpan<double> x = data.AsSpan();
+                ReadOnlySpan<double> centre = x.Slice(latest * d, d);
+                for (int i = start; i < end; i++)
+                {
+                    nearest[i] = Math.Min(nearest[i], Mismatches(x.Slice(i * d, d), centre));
+                }
+            });
+            long total = 0;
+            foreach (int m in nearest)
+            {
+                total += m;
+            }
+
+            if (total == 0)
+            {
+                // Fewer distinct rows than components: any row not chosen yet.
+                var taken = new HashSet<int>(chosen.Take(c));
+                int r;
+                do
+                {
+                    r = random.Next(n);
+                }
+                while (taken.Contains(r) && taken.Count < n);
+                chosen[c] = r;
+                continue;
+            }
+
+            double u = random.NextDouble() * total, cumulative = 0;
+            int pick = -1;
+            for (int i = 0; i < n; i++)
+            {
+                if (nearest[i] > 0)
+                {
+                    pick = i;
+                    cumulative += nearest[i];
+                    if (u < cumulative)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            chosen[c] = pick;
+        }
+
+        return chosen;
+    }
+
+    /// <summary>For each row, the index (into <paramref name="rows"/>) of the chosen row with the fewest mismatches (first on ties).</summary>
+    private static int[] NearestRows(double[,] data, int[] rows, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var labels = new int[n];
+        ParallelBlocks.For(n, 256, maxDegreeOfParallelism, (_, start, end) =>
+        {
+            ReadOnlySpan<double> x = data.AsSpan();
+            for (int i = start; i < end; i++)
+            {
+                int best = 0, bestDistance = int.MaxValue;
+                for (int c = 0; c < rows.Length; c++)
+                {
+                    int m = Mismatches(x.Slice(i * d, d), x.Slice(rows[c] * d, d));
+                    if (m < bestDistance)
+                    {
+                        best = c;
+                        bestDistance = m;
+                    }
+                }
+
+                labels[i] = best;
+            }
+        });
+        return labels;
+    }
+}
+
+/// <summary>
+/// Batch EM for a mixture of independent-Bernoulli vectors over binary data (0/1 values), e.g. binarised images:
+/// <see cref="Mixture{TComponent}"/> with the <see cref="IndependentBernoulliFamily"/>.
+/// </summary>
+public sealed class BernoulliMixture : Mixture<IndependentBernoulli>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings (validated when fitting).</param>
+    public BernoulliMixture(MixtureOptions options) : base(IndependentBernoulliFamily.Instance, options)
+    {
+    }
+
+    /// <summary>A Bernoulli mixture from explicit parameters.</summary>
+    /// <param name="weights">K mixing weights summing to 1.</param>
+    /// <param name="probabilities">K × d success probabilities in [0, 1].</param>
+    public static MixtureModel<IndependentBernoulli> CreateModel(double[] weights, double[,] probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        int k = probabilities.GetLength(0), d = probabilities.GetLength(1);
+        var components = new IndependentBernoulli[k];
+        for (int c = 0; c < k; c++)
+        {
+            components[c] = new IndependentBernoulli(probabilities.AsSpan().Slice(c * d, d).ToArray());
+        }
+
+        return new MixtureModel<IndependentBernoulli>(IndependentBernoulliFamily.Instance, weights, components);
+    }
+}
+
+/// <summary>
+/// Batch EM for a mixture of independent categorical vectors (each row holds d category codes, column j in [0, Cⱼ)):
+/// <see cref="Mixture{TComponent}"/> with the <see cref="IndependentCategoricalFamily"/>.
+/// </summary>
+public sealed class CategoricalMixture : Mixture<IndependentCategorical>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="categoryCounts">The number of categories Cⱼ ≥ 1 of each column.</param>
+    /// <param name="options">The settings (validated when fitting).</param>
+    public CategoricalMixture(int[] categoryCounts, MixtureOptions options) : base(new IndependentCategoricalFamily(categoryCounts), options)
+    {
+    }
+}

@@ -1,0 +1,254 @@
+using System.Globalization;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// A fitted (or explicitly specified) finite mixture p(x) = Σₖ πₖ p(x | θₖ) over any component family
+/// (<see cref="IMixtureFamily{TComponent}"/>). Immutable: the components are immutable and every array handed out is a
+/// copy. Gives log-densities, hard and soft assignments, samples, parameter counts and BIC/AIC (lower is better).
+/// </summary>
+/// <typeparam name="TComponent">The component distribution.</typeparam>
+public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringModel, ISampler where TComponent : class
+{
+    /// <summary>Tolerance on |Σₖ πₖ − 1| accepted by the constructor.</summary>
+    public const double WeightSumTolerance = 1e-9;
+
+    private readonly double[] _weights;
+    private readonly double[] _logWeights;
+    private readonly TComponent[] _components;
+
+    /// <summary>Creates a mixture from explicit parameters (to sample from a known mixture or start EM from it).</summary>
+    /// <param name="family">The component family.</param>
+    /// <param name="weights">K finite non-negative mixing weights summing to 1 within <see cref="WeightSumTolerance"/>;
+    /// stored exactly as given (copied, not renormalised).</param>
+    /// <param name="components">K components of the family, all of the same shape.</param>
+    /// <exception cref="ArgumentException">The counts differ, a weight is invalid (the message names the component), the
+    /// weights do not sum to 1, or the components are incompatible.</exception>
+    public MixtureModel(IMixtureFamily<TComponent> family, double[] weights, IReadOnlyList<TComponent> components)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(components);
+        family.CheckComponents(components, nameof(components));
+        if (weights.Length != components.Count)
+        {
+            throw new ArgumentException($"There are {weights.Length} weights for {components.Count} components.", nameof(weights));
+        }
+
+        double sum = 0;
+        for (int c = 0; c < weights.Length; c++)
+        {
+            if (!(weights[c] >= 0) || !double.IsFinite(weights[c]))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The weight of component {c} is {weights[c]}; weights must be finite and non-negative."), nameof(weights));
+            }
+
+            sum += weights[c];
+        }
+
+        if (Math.Abs(sum - 1) > WeightSumTolerance)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The weights sum to {sum:R}; they must sum to 1 (tolerance {WeightSumTolerance})."), nameof(weights));
+        }
+
+        Family = family;
+        _weights = (double[])weights.Clone();
+        _logWeights = _weights.Select(w => Math.Log(w)).ToArray();
+        _components = components.ToArray();
+        Distributions = Array.AsReadOnly(_components);
+        Dimension = family.Dimension(_components[0]);
+    }
+
+    /// <summary>The component family.</summary>
+    public IMixtureFamily<TComponent> Family { get; }
+
+    /// <inheritdoc />
+    public int Dimension { get; }
+
+    /// <summary>Number of components K.</summary>
+    public int Components => _components.Length;
+
+    /// <inheritdoc />
+    public int Clusters => _components.Length;
+
+    /// <summary>The K component distributions (immutable).</summary>
+    public IReadOnlyList<TComponent> Distributions { get; }
+
+    /// <summary>A copy of the mixing weights πₖ.</summary>
+    public double[] Weights => (double[])_weights.Clone();
+
+    /// <summary>Number of free parameters: K − 1 weights plus every component's own.</summary>
+    public int ParameterCount => _components.Length - 1 + _components.Sum(Family.FreeParameters);
+
+    /// <summary>Bayesian information criterion −2 log L + p ln n on <paramref name="data"/> (lower is better).</summary>
+    /// <param name="data">n × d observations.</param>
+    public double Bic(double[,] data)
+    {
+        double score = Score(data);
+        int n = data.GetLength(0);
+        return -2 * score * n + ParameterCount * Math.Log(n);
+    }
+
+    /// <summary>Akaike information criterion −2 log L + 2p on <paramref name="data"/> (lower is better).</summary>
+    /// <param name="data">n × d observations.</param>
+    public double Aic(double[,] data)
+    {
+        double score = Score(data);
+        return -2 * score * data.GetLength(0) + 2 * ParameterCount;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The data has the wrong number of columns or a value outside the family's
+    /// sample space (the message names row and column).</exception>
+    public void LogDensity(double[,] data, Span<double> destination)
+    {
+        CheckData(data);
+        int n = data.GetLength(0);
+        if (destination.Length < n)
+        {
+            throw new ArgumentException($"The destination has {destination.Length} values for {n} rows.", nameof(destination));
+        }
+
+        double[] logJoint = LogJoint(data, 0);
+        LogSumExp.Rows(logJoint, n, _components.Length, destination);
+    }
+
+    /// <inheritdoc />
+    public double LogDensity(ReadOnlySpan<double> point)
+    {
+        DataValidation.CheckPoint(point, Dimension, nameof(point));
+        var one = new double[1, Dimension];
+        point.CopyTo(one.AsWritableSpan());
+        Family.CheckData(one, nameof(point));
+        return LogSumExp.Compute(LogJoint(one, 0));
+    }
+
+    /// <inheritdoc />
+    public double Score(double[,] data)
+    {
+        CheckData(data);
+        var values = new double[data.GetLength(0)];
+        LogDensity(data, values);
+        double s = 0;
+        foreach (double v in values)
+        {
+            s += v;
+        }
+
+        return s / values.Length;
+    }
+
+    /// <inheritdoc />
+    public int[] Predict(double[,] data)
+    {
+        CheckData(data);
+        int n = data.GetLength(0), k = _components.Length;
+        double[] logJoint = LogJoint(data, 0);
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int best = 0;
+            for (int c = 1; c < k; c++)
+            {
+                if (logJoint[i * k + c] > logJoint[i * k + best])
+                {
+                    best = c;
+                }
+            }
+
+            labels[i] = best;
+        }
+
+        return labels;
+    }
+
+    /// <inheritdoc />
+    public double[,] PredictProbabilities(double[,] data)
+    {
+        CheckData(data);
+        int n = data.GetLength(0), k = _components.Length;
+        double[] logJoint = LogJoint(data, 0);
+        LogSumExp.NormalizeRowsInPlace(logJoint, n, k, default);
+        var result = new double[n, k];
+        logJoint.CopyTo(result.AsWritableSpan());
+        return result;
+    }
+
+    /// <inheritdoc />
+    public double[,] Sample(int count, Random random) => SampleWithComponents(count, random).Points;
+
+    /// <summary>Draws <paramref name="count"/> observations and the component each came from.</summary>
+    /// <param name="count">Number of samples, non-negative.</param>
+    /// <param name="random">The random source (one draw picks the component, then the family draws the observation).</param>
+    public (double[,] Points, int[] Components) SampleWithComponents(int count, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(random);
+        int d = Dimension, k = _components.Length;
+        var points = new double[count, d];
+        var labels = new int[count];
+        Span<double> dst = points.AsWritableSpan();
+        for (int i = 0; i < count; i++)
+        {
+            double u = random.NextDouble(), cumulative = 0;
+            int chosen = -1;
+            for (int c = 0; c < k; c++)
+            {
+                cumulative += _weights[c];
+                if (_weights[c] > 0)
+                {
+                    chosen = c;
+                    if (u < cumulative)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            labels[i] = chosen;
+            Family.Sample(_components[chosen], random, dst.Slice(i * d, d));
+        }
+
+        return (points, labels);
+    }
+
+    /// <summary>log πₖ + log p(xᵢ | θₖ) for every row and component (n·K, row-major). The data must be checked.</summary>
+    internal double[] LogJoint(double[,] data, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), k = _components.Length;
+        var logJoint = new double[n * k];
+        Family.LogDensities(_components, data, logJoint, maxDegreeOfParallelism);
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                logJoint[i * k + c] += _logWeights[c];
+            }
+        }
+
+        return logJoint;
+    }
+
+    /// <summary>log p(θ) summed over the components for the given pseudo-count.</summary>
+    internal double LogPrior(double pseudoCount)
+    {
+        double s = 0;
+        foreach (TComponent c in _components)
+        {
+            s += Family.LogPrior(c, pseudoCount);
+        }
+
+        return s;
+    }
+
+    private void CheckData(double[,] data)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckDimension(data, Dimension, nameof(data));
+        Family.CheckData(data, nameof(data));
+    }
+
+    /// <summary>A readable description, e.g. <c>MixtureModel(independent Bernoulli, K=3, d=20)</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"MixtureModel({Family.Name}, K={Components}, d={Dimension})");
+}

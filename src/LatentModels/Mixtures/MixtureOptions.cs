@@ -1,0 +1,105 @@
+namespace LatentModels.Mixtures;
+
+/// <summary>How generic mixture EM (<see cref="Mixture{TComponent}"/>) chooses its starting parameters.</summary>
+public enum MixtureInit
+{
+    /// <summary>
+    /// k-means++-style seeding on the Hamming distance (the number of coordinates that differ, which for binary data is
+    /// the squared Euclidean distance): the first row uniformly, each next row with probability proportional to its
+    /// distance to the nearest row chosen so far. Every row is then assigned to its nearest chosen row, and the M-step
+    /// from softened one-hot responsibilities (0.9 on the assigned component plus 0.1/K on every component) gives the start.
+    /// </summary>
+    KMeansPlusPlus,
+
+    /// <summary>K distinct uniformly random rows, then as <see cref="KMeansPlusPlus"/> (nearest row, softened responsibilities, M-step).</summary>
+    RandomRows,
+
+    /// <summary>Uniform random responsibilities (normalised per row); the M-step gives the start.</summary>
+    RandomResponsibilities,
+}
+
+/// <summary>
+/// Settings of generic mixture EM (<see cref="Mixture{TComponent}"/>, <see cref="BernoulliMixture"/>,
+/// <see cref="CategoricalMixture"/>). Immutable; validated when fitting.
+/// </summary>
+public sealed record MixtureOptions
+{
+    /// <summary>The default <see cref="PseudoCount"/>.</summary>
+    public const double DefaultPseudoCount = 0.01;
+
+    /// <summary>Number of components K (at least 1, at most the number of rows).</summary>
+    public int Components { get; init; } = 1;
+
+    /// <summary>Maximum number of EM iterations (M-steps) per start, at least 1.</summary>
+    public int MaxIterations { get; init; } = 100;
+
+    /// <summary>
+    /// EM stops when the traced objective (the mean log-likelihood, or with a positive <see cref="PseudoCount"/> the mean
+    /// log-posterior) changes by less than this between iterations. Zero runs exactly <see cref="MaxIterations"/> iterations.
+    /// </summary>
+    public double Tolerance { get; init; } = 1e-3;
+
+    /// <summary>How the starting parameters are chosen.</summary>
+    public MixtureInit Init { get; init; } = MixtureInit.KMeansPlusPlus;
+
+    /// <summary>Number of starts; the one with the best final objective is kept. At least 1.</summary>
+    public int Starts { get; init; } = 1;
+
+    /// <summary>
+    /// Smoothing of the component M-step: α is added to the responsibility-weighted count of every outcome (each of the
+    /// two Bernoulli outcomes, each category). This is MAP estimation under a symmetric Beta(α + 1, α + 1) /
+    /// Dirichlet(α + 1) prior; it keeps probabilities away from exactly 0 and 1, so no row can get log-density −∞ and a
+    /// component with no rows stays defined. 0 gives plain maximum likelihood. Default <see cref="DefaultPseudoCount"/>
+    /// (0.01: negligible next to the counts of any real cluster). The mixing weights are always maximum likelihood.
+    /// </summary>
+    public double PseudoCount { get; init; } = DefaultPseudoCount;
+
+    /// <summary>Seed of every random choice; the same seed gives bit-identical results for any degree of parallelism.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Thread cap; values ≤ 0 mean all cores. Results do not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; }
+
+    internal void Validate(int rows, bool supportsPseudoCounts, string familyName)
+    {
+        if (Components < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Components), Components, "There must be at least one component.");
+        }
+
+        if (Components > rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Components), Components, $"There are more components ({Components}) than rows ({rows}).");
+        }
+
+        if (!Enum.IsDefined(Init))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Unknown initialisation.");
+        }
+
+        if (MaxIterations < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "At least one iteration is needed.");
+        }
+
+        if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be finite and non-negative.");
+        }
+
+        if (Starts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Starts), Starts, "At least one start is needed.");
+        }
+
+        if (!(PseudoCount >= 0) || double.IsPositiveInfinity(PseudoCount))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PseudoCount), PseudoCount, "The pseudo-count must be finite and non-negative.");
+        }
+
+        if (PseudoCount > 0 && !supportsPseudoCounts)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PseudoCount), PseudoCount, $"The {familyName} family fits by maximum likelihood only; set PseudoCount to 0.");
+        }
+    }
+}
