@@ -24,7 +24,9 @@ internal sealed class LloydEngine
     private readonly int[] _labels, _newLabels, _pending;
     private readonly double[] _rowNorms, _dist2, _best, _second;
     private readonly double[] _upper, _lower, _halfGap, _shift;
-    private readonly double[] _partialSums, _partialWeights, _partialInertia;
+    private readonly double[] _partialSums, _partialWeights, _partialSquares, _partialInertia;
+    private readonly double[] _dataMean, _centredNorms, _totalSums, _totalWeights, _totalSquares;
+    private bool _recount = true;
     private readonly int[] _partialChanged;
     private readonly double[] _sums, _clusterWeights;
     private double[] _centres, _nextCentres;
@@ -32,7 +34,8 @@ internal sealed class LloydEngine
 
     // Pass settings, read by the block body.
     private bool _passAssign, _passFull;
-    private int _passStats; // 0 none, 1 inertia only, 2 inertia + sums
+    private int _passStats; // 0 none, 1 exact inertia only, 2 cluster statistics (counted afresh or by label changes)
+    private bool _passRecount;
     private double _maxShift, _secondMaxShift;
     private int _maxShiftIndex;
 
@@ -61,6 +64,12 @@ internal sealed class LloydEngine
         _shift = new double[_k];
         _partialSums = new double[_blocks * _k * _d];
         _partialWeights = new double[_blocks * _k];
+        _partialSquares = new double[_blocks * _k];
+        _totalSums = new double[_k * _d];
+        _totalWeights = new double[_k];
+        _totalSquares = new double[_k];
+        _dataMean = new double[_d];
+        _centredNorms = new double[_n];
         _partialInertia = new double[_blocks];
         _partialChanged = new int[_blocks];
         _sums = new double[_k * _d];
@@ -69,9 +78,14 @@ internal sealed class LloydEngine
         _nextCentres = new double[_k * _d];
         _blockBody = Block;
 
-        ParallelBlocks.For(_n, _blockSize, _dop, (_, start, end) =>
+        // Row norms and per-block column sums in one pass; the data mean from the sums in block order (so the same bits
+        // for any thread count). The cluster statistics are kept about this mean, so the per-iteration inertia needs no
+        // pass over the data (see ClusterInertia).
+        ParallelBlocks.For(_n, _blockSize, _dop, (block, start, end) =>
         {
             ReadOnlySpan<double> x = _data.AsSpan();
+            _partialSums.AsSpan(block * _k * _d, _d).Clear();
+            ref double sums = ref _partialSums[block * _k * _d];
             for (int i = start; i < end; i++)
             {
                 double s = 0;
@@ -82,6 +96,25 @@ internal sealed class LloydEngine
                 }
 
                 _rowNorms[i] = s;
+                RowMath.Add(ref sums, ref MemoryMarshal.GetReference(row), _d);
+            }
+        });
+        for (int b = 0; b < _blocks; b++)
+        {
+            RowMath.Add(ref _dataMean[0], ref _partialSums[b * _k * _d], _d);
+        }
+
+        for (int p = 0; p < _d; p++)
+        {
+            _dataMean[p] /= _n;
+        }
+
+        ParallelBlocks.For(_n, _blockSize, _dop, (_, start, end) =>
+        {
+            ReadOnlySpan<double> x = _data.AsSpan();
+            for (int i = start; i < end; i++)
+            {
+                _centredNorms[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
             }
         });
     }
@@ -101,6 +134,7 @@ internal sealed class LloydEngine
         initial.AsSpan().CopyTo(_centres);
         _table.Load(_centres);
         _labels.AsSpan().Fill(-1);
+        _recount = true;
         var trace = new List<double>();
         bool strict = false, shiftConverged = false;
         int iteration = 0;
@@ -109,12 +143,12 @@ internal sealed class LloydEngine
             cancellationToken.ThrowIfCancellationRequested();
             Pass(assign: true, full: iteration == 0, stats: 2);
             long changed = 0;
-            double inertia = 0;
             for (int b = 0; b < _blocks; b++)
             {
                 changed += _partialChanged[b];
-                inertia += _partialInertia[b];
             }
+
+            double inertia = MergeClusterStatistics();
 
             trace.Add(inertia);
             iteration++;
@@ -154,7 +188,63 @@ internal sealed class LloydEngine
         _passAssign = assign;
         _passFull = full;
         _passStats = stats;
+        _passRecount = stats == 2 && _recount;
         ParallelBlocks.For(_n, _blockSize, _dop, _blockBody);
+        if (stats == 2)
+        {
+            _recount = false;
+        }
+    }
+
+    /// <summary>
+    /// Folds the blocks' statistics into the cluster totals in block order (replacing them after a recount, adding the
+    /// label changes' deltas otherwise) and returns the inertia of the current labels against the current centres.
+    /// </summary>
+    private double MergeClusterStatistics()
+    {
+        int kd = _k * _d;
+        if (_passRecount)
+        {
+            Array.Clear(_totalSums);
+            Array.Clear(_totalWeights);
+            Array.Clear(_totalSquares);
+        }
+
+        for (int b = 0; b < _blocks; b++)
+        {
+            RowMath.Add(ref _totalSums[0], ref _partialSums[b * kd], kd);
+            for (int j = 0; j < _k; j++)
+            {
+                _totalWeights[j] += _partialWeights[b * _k + j];
+                _totalSquares[j] += _partialSquares[b * _k + j];
+            }
+        }
+
+        double inertia = 0;
+        for (int j = 0; j < _k; j++)
+        {
+            inertia += ClusterInertia(j);
+        }
+
+        return inertia;
+    }
+
+    /// <summary>
+    /// Σ wᵢ‖xᵢ − cⱼ‖² over cluster j from its statistics about the data mean m: Qⱼ − 2(cⱼ − m)·Tⱼ + Nⱼ‖cⱼ − m‖², with
+    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centred on the data mean, so the terms are of
+    /// the size of the data's spread, not of its distance from the origin.
+    /// </summary>
+    private double ClusterInertia(int j)
+    {
+        double dot = 0, norm = 0;
+        for (int p = 0; p < _d; p++)
+        {
+            double c = _centres[j * _d + p] - _dataMean[p];
+            dot += c * _totalSums[j * _d + p];
+            norm += c * c;
+        }
+
+        return Math.Max(0, _totalSquares[j] - 2 * dot + _totalWeights[j] * norm);
     }
 
     private void Block(int b, int start, int end)
@@ -162,6 +252,11 @@ internal sealed class LloydEngine
         int count = end - start;
         ReadOnlySpan<double> x = _data.AsSpan();
         int changed = 0;
+        if (_passStats == 2 && !_passRecount)
+        {
+            ClearBlockStatistics(b);
+        }
+
         if (_passAssign)
         {
             Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
@@ -174,6 +269,7 @@ internal sealed class LloydEngine
                     if (a != _labels[i])
                     {
                         changed++;
+                        Move(b, i, _labels[i], a);
                         _labels[i] = a;
                     }
 
@@ -185,14 +281,67 @@ internal sealed class LloydEngine
             }
             else
             {
-                changed = HamerlyBlock(x, start, end, scratch);
+                changed = HamerlyBlock(b, x, start, end, scratch);
             }
         }
 
         _partialChanged[b] = changed;
-        if (_passStats > 0)
+        if (_passStats == 1)
         {
-            Statistics(b, start, end, x);
+            ExactInertia(b, start, end, x);
+        }
+        else if (_passStats == 2 && _passRecount)
+        {
+            Recount(b, start, end);
+        }
+    }
+
+    /// <summary>Clears block b's statistics before its rows are assigned (deltas) or counted afresh.</summary>
+    private void ClearBlockStatistics(int b)
+    {
+        _partialSums.AsSpan(b * _k * _d, _k * _d).Clear();
+        _partialWeights.AsSpan(b * _k, _k).Clear();
+        _partialSquares.AsSpan(b * _k, _k).Clear();
+    }
+
+    /// <summary>Row i moves from cluster <paramref name="from"/> (−1: none) to <paramref name="to"/>: block b's deltas.</summary>
+    private void Move(int b, int i, int from, int to)
+    {
+        if (_passStats != 2 || _passRecount)
+        {
+            return;
+        }
+
+        double w = _weights is null ? 1.0 : _weights[i];
+        ref double xi = ref Unsafe.Add(ref MemoryMarshal.GetReference(_data.AsSpan()), (nint)i * _d);
+        ref double m = ref _dataMean[0];
+        int kd = _k * _d;
+        if (from >= 0)
+        {
+            RowMath.AddCentred(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
+            _partialWeights[b * _k + from] -= w;
+            _partialSquares[b * _k + from] -= w * _centredNorms[i];
+        }
+
+        RowMath.AddCentred(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
+        _partialWeights[b * _k + to] += w;
+        _partialSquares[b * _k + to] += w * _centredNorms[i];
+    }
+
+    /// <summary>Block b's statistics of every row by its current label (the first pass, and after empty-cluster moves).</summary>
+    private void Recount(int b, int start, int end)
+    {
+        ClearBlockStatistics(b);
+        int kd = _k * _d;
+        ref double xr = ref MemoryMarshal.GetReference(_data.AsSpan());
+        ref double m = ref _dataMean[0];
+        for (int i = start; i < end; i++)
+        {
+            int a = _labels[i];
+            double w = _weights is null ? 1.0 : _weights[i];
+            RowMath.AddCentred(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
+            _partialWeights[b * _k + a] += w;
+            _partialSquares[b * _k + a] += w * _centredNorms[i];
         }
     }
 
@@ -210,7 +359,7 @@ internal sealed class LloydEngine
         return mm > 0 && uu * uu + 2 * delta < mm * mm;
     }
 
-    private int HamerlyBlock(ReadOnlySpan<double> x, int start, int end, Span<double> scratch)
+    private int HamerlyBlock(int b, ReadOnlySpan<double> x, int start, int end, Span<double> scratch)
     {
         int m = 0;
         ref double xr = ref MemoryMarshal.GetReference(x);
@@ -255,6 +404,7 @@ internal sealed class LloydEngine
             if (a != _labels[i])
             {
                 changed++;
+                Move(b, i, _labels[i], a);
                 _labels[i] = a;
             }
 
@@ -264,39 +414,17 @@ internal sealed class LloydEngine
         return changed;
     }
 
-    private void Statistics(int b, int start, int end, ReadOnlySpan<double> x)
+    /// <summary>Block b's inertia computed row by row (the final pass); also each row's squared distance to its centre.</summary>
+    private void ExactInertia(int b, int start, int end, ReadOnlySpan<double> x)
     {
         ref double xr = ref MemoryMarshal.GetReference(x);
         ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
-        bool full = _passStats == 2;
-        Span<double> s = full ? _partialSums.AsSpan(b * _k * _d, _k * _d) : default;
-        Span<double> w = full ? _partialWeights.AsSpan(b * _k, _k) : default;
-        s.Clear();
-        w.Clear();
-        ref double sr = ref MemoryMarshal.GetReference(s);
         double inertia = 0;
         for (int i = start; i < end; i++)
         {
-            int a = _labels[i];
-            ref double xi = ref Unsafe.Add(ref xr, (nint)i * _d);
-            double dd = RowMath.SquaredDistance(ref xi, ref Unsafe.Add(ref cr, (nint)a * _d), _d);
+            double dd = RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)_labels[i] * _d), _d);
             _dist2[i] = dd;
-            double wi = _weights is null ? 1.0 : _weights[i];
-            inertia += _weights is null ? dd : wi * dd;
-            if (full)
-            {
-                ref double si = ref Unsafe.Add(ref sr, (nint)a * _d);
-                if (_weights is null)
-                {
-                    RowMath.Add(ref si, ref xi, _d);
-                }
-                else
-                {
-                    RowMath.AddScaled(ref si, ref xi, wi, _d);
-                }
-
-                w[a] += wi;
-            }
+            inertia += _weights is null ? dd : _weights[i] * dd;
         }
 
         _partialInertia[b] = inertia;
@@ -305,19 +433,10 @@ internal sealed class LloydEngine
     /// <summary>Merges block statistics in block order, re-seeds empty clusters, moves the centres; returns Σ shift².</summary>
     private double UpdateCentres()
     {
-        Array.Clear(_sums);
-        Array.Clear(_clusterWeights);
-        int kd = _k * _d;
-        for (int b = 0; b < _blocks; b++)
-        {
-            ref double src = ref _partialSums[b * kd];
-            RowMath.Add(ref _sums[0], ref src, kd);
-            for (int j = 0; j < _k; j++)
-            {
-                _clusterWeights[j] += _partialWeights[b * _k + j];
-            }
-        }
-
+        // Work on copies of the totals: a relocation moves a row between clusters for this update only (its label
+        // changes at the next assignment), after which the statistics are counted afresh.
+        _totalSums.CopyTo(_sums, 0);
+        _totalWeights.CopyTo(_clusterWeights, 0);
         RelocateEmptyClusters();
 
         double total = 0;
@@ -331,7 +450,7 @@ internal sealed class LloydEngine
                 ReadOnlySpan<double> sj = _sums.AsSpan(j * _d, _d);
                 for (int p = 0; p < _d; p++)
                 {
-                    next[p] = sj[p] / wj;
+                    next[p] = _dataMean[p] + sj[p] / wj;
                 }
             }
             else
@@ -387,6 +506,16 @@ internal sealed class LloydEngine
         }
     }
 
+    /// <summary>Every row's squared distance to its assigned centre (needed only to re-seed empty clusters).</summary>
+    private void ComputeDistancesToCentres()
+    {
+        ReadOnlySpan<double> x = _data.AsSpan();
+        for (int i = 0; i < _n; i++)
+        {
+            _dist2[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _centres.AsSpan(_labels[i] * _d, _d));
+        }
+    }
+
     /// <summary>
     /// Each cluster that won no weight takes the positive-weight row farthest from its centre (lowest index on ties) from
     /// a cluster that keeps some weight, as scikit-learn does; labels are left for the next assignment step.
@@ -401,7 +530,13 @@ internal sealed class LloydEngine
                 continue;
             }
 
-            chosen ??= [];
+            if (chosen is null)
+            {
+                chosen = [];
+                _recount = true;
+                ComputeDistancesToCentres();
+            }
+
             int far = -1;
             double farDistance = double.NegativeInfinity;
             for (int i = 0; i < _n; i++)
@@ -429,8 +564,8 @@ internal sealed class LloydEngine
             Span<double> emptySum = _sums.AsSpan(e * _d, _d);
             for (int p = 0; p < _d; p++)
             {
-                donorSum[p] -= w * row[p];
-                emptySum[p] = w * row[p];
+                donorSum[p] -= w * (row[p] - _dataMean[p]);
+                emptySum[p] = w * (row[p] - _dataMean[p]);
             }
 
             _clusterWeights[donor] -= w;

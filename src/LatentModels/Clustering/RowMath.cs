@@ -76,4 +76,25 @@ internal static class RowMath
             Unsafe.Add(ref acc, p) += Unsafe.Add(ref x, p);
         }
     }
+
+    /// <summary>acc += w·(x − m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddCentred(ref double acc, ref double x, ref double m, double w, int d)
+    {
+        int p = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> wv = Vector256.Create(w);
+            for (; p + 4 <= d; p += 4)
+            {
+                Vector256<double> z = Vector256.LoadUnsafe(ref x, (nuint)p) - Vector256.LoadUnsafe(ref m, (nuint)p);
+                (Vector256.LoadUnsafe(ref acc, (nuint)p) + wv * z).StoreUnsafe(ref acc, (nuint)p);
+            }
+        }
+
+        for (; p < d; p++)
+        {
+            Unsafe.Add(ref acc, p) += w * (Unsafe.Add(ref x, p) - Unsafe.Add(ref m, p));
+        }
+    }
 }

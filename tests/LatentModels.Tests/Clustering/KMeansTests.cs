@@ -239,6 +239,31 @@ public class KMeansTests
         again.Model.Centers.Should().BeEquivalentTo(other.Model.Centers);
     }
 
+    [Theory]
+    [InlineData(KMeansAlgorithm.Lloyd)]
+    [InlineData(KMeansAlgorithm.Accelerated)]
+    public void Trace_from_cluster_statistics_matches_the_exact_inertia_far_from_the_origin(KMeansAlgorithm algorithm)
+    {
+        // The per-iteration inertia comes from statistics about the data mean, not from a pass over the rows. Far from
+        // the origin (1e6) a raw-moment formula would lose ~12 digits; at strict convergence (labels unchanged) the last
+        // trace value and the final inertia, computed row by row, are the same quantity.
+        var (blobs, _, _) = ClusteringTestData.Blobs(2000, 3, 5, 4.0, seed: 8);
+        var x = (double[,])blobs.Clone();
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            for (int j = 0; j < x.GetLength(1); j++)
+            {
+                x[i, j] += 1e6;
+            }
+        }
+
+        var fit = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(x);
+        fit.Report.Converged.Should().BeTrue();
+        fit.Report.ObjectiveTrace[^1].Should().BeApproximately(fit.Model.Inertia, 1e-9 * fit.Model.Inertia);
+        var centred = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(blobs);
+        fit.Model.Inertia.Should().BeApproximately(centred.Model.Inertia, 1e-6 * centred.Model.Inertia);
+    }
+
     [Fact]
     public void More_starts_never_do_worse_and_recover_blobs()
     {
