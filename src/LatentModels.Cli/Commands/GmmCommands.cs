@@ -103,8 +103,9 @@ internal static class GmmCommands
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
-                rows => new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) })
-                    .Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                rows => ReferenceEquals(rows, x)
+                    ? new GaussianMixture(options).Fit(rows, progress, console.CancellationToken)
+                    : new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) }).Fit(rows, null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             GaussianMixtureModel model = fit.Model;

@@ -215,6 +215,15 @@ public sealed class EndToEndTests : IDisposable
         bad.Out.Should().BeEmpty();
         bad.Err.Should().StartWith("error:");
 
+        // More components than rows is bad input for the fit itself (not silently reduced).
+        foreach (string verb in new[] { "gmm", "kmeans" })
+        {
+            var tooMany = Run("fit", verb, "--data", constant, "--k", "5");
+            tooMany.Code.Should().Be(CliApp.BadInput, verb);
+            tooMany.Out.Should().BeEmpty();
+            tooMany.Err.Should().StartWith("error:");
+        }
+
         string unwritable = Path.Combine(_directory, "no-such-folder", "m.json");
         var cannotSave = Run("fit", "mvn", "--data", data, "--model-out", unwritable);
         cannotSave.Code.Should().Be(CliApp.BadInput);
