@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Clustering;
@@ -23,7 +24,7 @@ internal sealed class LloydEngine
     private readonly CentreTable _table;
     private readonly int[] _labels, _newLabels, _pending;
     private readonly double[] _rowNorms, _dist2, _best, _second;
-    private readonly double[] _upper, _lower, _halfGap, _shift;
+    private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
     private readonly double[] _partialSums, _partialWeights, _partialSquares, _partialInertia;
     private readonly double[] _dataMean, _centredNorms, _totalSums, _totalWeights, _totalSquares;
     private bool _recount = true;
@@ -61,6 +62,8 @@ internal sealed class LloydEngine
         _upper = _accelerated ? new double[_n] : [];
         _lower = _accelerated ? new double[_n] : [];
         _halfGap = new double[_k];
+        _lowerShift = new double[_k];
+        _twiceHalfGap = new double[_k];
         _shift = new double[_k];
         _partialSums = new double[_blocks * _k * _d];
         _partialWeights = new double[_blocks * _k];
@@ -352,11 +355,34 @@ internal sealed class LloydEngine
         _lower[i] = Math.Sqrt(Math.Max(0, _rowNorms[i] + secondValue - delta)) * (1 - Slack);
     }
 
-    /// <summary>True when bounds prove that the assigned centre is strictly nearest even after rounding.</summary>
-    private static bool Proven(double u, double m, double delta)
+    /// <summary>A hint to bring the cache lines of one row (d doubles) into the cache; no effect on results.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void Prefetch(ref double row)
     {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            byte* p = (byte*)Unsafe.AsPointer(ref row);
+            for (int offset = 0; offset < _d * sizeof(double); offset += 64)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + offset);
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when the bounds prove that the assigned centre is strictly nearest even after rounding: with
+    /// m = max(l, 2·halfGap − u), m(1 − slack) &gt; 0 and (u(1 + slack))² + 2δ &lt; (m(1 − slack))². Branch-free; the bounds
+    /// are finite or +∞, never NaN, so the plain maxsd (no branch to mispredict) replaces Math.Max.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Proven(double u, double l, double twiceHalfGap, double delta)
+    {
+        double g = twiceHalfGap - u;
+        double m = System.Runtime.Intrinsics.X86.Sse2.IsSupported
+            ? System.Runtime.Intrinsics.X86.Sse2.MaxScalar(Vector128.CreateScalarUnsafe(l), Vector128.CreateScalarUnsafe(g)).ToScalar()
+            : l > g ? l : g;
         double uu = u * (1 + Slack), mm = m * (1 - Slack);
-        return mm > 0 && uu * uu + 2 * delta < mm * mm;
+        return (mm > 0) & (uu * uu + 2 * delta < mm * mm);
     }
 
     private int HamerlyBlock(int b, ReadOnlySpan<double> x, int start, int end, Span<double> scratch)
@@ -364,30 +390,53 @@ internal sealed class LloydEngine
         int m = 0;
         ref double xr = ref MemoryMarshal.GetReference(x);
         ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
-        for (int i = start; i < end; i++)
+        // The block's rows and the per-cluster bound data as local references: no field reloads, no bounds checks and
+        // one branch per row in the common case (Math.Max's NaN handling is not needed: bounds are never NaN).
+        int count = end - start, d = _d;
+        ref int labels = ref _labels[start];
+        ref double norms = ref _rowNorms[start];
+        ref double upper = ref _upper[start];
+        ref double lower = ref _lower[start];
+        ref double shift = ref _shift[0];
+        ref double lowerShift = ref _lowerShift[0];
+        ref double gap = ref _twiceHalfGap[0];
+        double errorScale = _table.ErrorScale, maxNorm = _table.MaxNorm;
+        // Pass 1, no data access: rows whose bounds prove their label are done; the others are listed.
+        ref int candidates = ref _pending[start];
+        int c = 0;
+        for (int r = 0; r < count; r++)
         {
-            int a = _labels[i];
-            double u = _upper[i] + _shift[a];
-            double l = _lower[i] - (a == _maxShiftIndex ? _secondMaxShift : _maxShift);
-            double delta = _table.ErrorBound(_rowNorms[i]);
-            if (Proven(u, Math.Max(l, 2 * _halfGap[a] - u), delta))
+            int a = Unsafe.Add(ref labels, r);
+            double u = Unsafe.Add(ref upper, r) + Unsafe.Add(ref shift, a);
+            double l = Unsafe.Add(ref lower, r) - Unsafe.Add(ref lowerShift, a);
+            Unsafe.Add(ref upper, r) = u;
+            Unsafe.Add(ref lower, r) = l;
+            double delta = errorScale * (Unsafe.Add(ref norms, r) + maxNorm); // = _table.ErrorBound(norm), bit for bit
+            Unsafe.Add(ref candidates, c) = r;
+            c += Proven(u, l, Unsafe.Add(ref gap, a), delta) ? 0 : 1;
+        }
+
+        // Pass 2: tighten each listed row's upper bound with the distance to its centre, computed directly (its rounding
+        // error, at most γ_d‖x − c‖², is covered by delta). The rows are scattered through the data, so each is
+        // prefetched a few candidates ahead and the short loop keeps several memory accesses in flight.
+        const int Ahead = 8;
+        for (int q = 0; q < c; q++)
+        {
+            if (q + Ahead < c)
             {
-                _upper[i] = u;
-                _lower[i] = l;
-                continue;
+                Prefetch(ref Unsafe.Add(ref xr, (nint)(start + Unsafe.Add(ref candidates, q + Ahead)) * d));
             }
 
-            // Tighten the upper bound with the distance to the assigned centre, computed directly: its rounding error
-            // (at most γ_d‖x − c‖²) is covered by delta.
-            u = Math.Sqrt(RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)a * _d), _d) + delta) * (1 + Slack);
-            _upper[i] = u;
-            _lower[i] = l;
-            if (Proven(u, Math.Max(l, 2 * _halfGap[a] - u), delta))
+            int r = Unsafe.Add(ref candidates, q);
+            int a = Unsafe.Add(ref labels, r);
+            int i = start + r;
+            double delta = errorScale * (Unsafe.Add(ref norms, r) + maxNorm);
+            double u = Math.Sqrt(RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * d), ref Unsafe.Add(ref cr, (nint)a * d), d) + delta) * (1 + Slack);
+            Unsafe.Add(ref upper, r) = u;
+            if (!Proven(u, Unsafe.Add(ref lower, r), Unsafe.Add(ref gap, a), delta))
             {
-                continue;
+                _pending[start + m++] = i;
             }
-
-            _pending[start + m++] = i;
         }
 
         if (m == 0)
@@ -503,6 +552,12 @@ internal sealed class LloydEngine
                 _halfGap[j] = Math.Min(_halfGap[j], gap);
                 _halfGap[q] = Math.Min(_halfGap[q], gap);
             }
+        }
+
+        for (int j = 0; j < _k; j++)
+        {
+            _lowerShift[j] = j == _maxShiftIndex ? _secondMaxShift : _maxShift;
+            _twiceHalfGap[j] = 2 * _halfGap[j];
         }
     }
 

@@ -90,7 +90,10 @@ internal sealed class CentreTable
     /// An upper bound on |(‖x‖² + ‖c‖² − 2x·c computed) − ‖x − c‖²| for a row of squared norm <paramref name="rowNorm"/>
     /// and any loaded centre (Higham's γ bound on dot products, doubled for safety).
     /// </summary>
-    public double ErrorBound(double rowNorm) => 4.0 * (D + 2) * Epsilon * (rowNorm + MaxNorm);
+    public double ErrorBound(double rowNorm) => ErrorScale * (rowNorm + MaxNorm);
+
+    /// <summary>The factor of <see cref="ErrorBound"/>: 4(d + 2)·ε.</summary>
+    public double ErrorScale => 4.0 * (D + 2) * Epsilon;
 
     /// <summary>
     /// For each row listed in <paramref name="rows"/> (indices into the row-major <paramref name="x"/> with <see cref="D"/>
