@@ -451,9 +451,6 @@ internal sealed class MixtureWorkspace
         Centered = new double[blockSize * dimension];
         LogProb = new double[blockSize * components];
         LogNormalizer = new double[blockSize];
-        DeviationStride = (blockSize + 7) / 8 * 8;
-        Deviation = new double[(dimension + 3) / 4 * 4 * DeviationStride];
-        WeightedDeviation = new double[Deviation.Length];
         Temp = new double[blockSize];
     }
 
@@ -467,15 +464,6 @@ internal sealed class MixtureWorkspace
     public double[] LogProb { get; }
 
     public double[] LogNormalizer { get; }
-
-    /// <summary>Row stride of <see cref="Deviation"/>: the block size rounded up to a multiple of 8.</summary>
-    public int DeviationStride { get; }
-
-    /// <summary>Deviations from a component mean, transposed: d (rounded up to a multiple of 4) × <see cref="DeviationStride"/>, zero-padded.</summary>
-    public double[] Deviation { get; }
-
-    /// <summary>The deviations times the responsibilities, laid out as <see cref="Deviation"/>.</summary>
-    public double[] WeightedDeviation { get; }
 
     public double[] Temp { get; }
 }

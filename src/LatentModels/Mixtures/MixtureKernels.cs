@@ -14,6 +14,44 @@ namespace LatentModels.Mixtures;
 /// </summary>
 internal static class MixtureKernels
 {
+    /// <summary>
+    /// <see cref="CentreTranspose"/> for d a multiple of 4: 4 × 4 tiles transposed in registers (unpack and lane
+    /// permutes, no arithmetic), then the shift subtracted — the same single rounding per element as the scalar form.
+    /// </summary>
+    private static void CentreTranspose4x4(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
+    {
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        ref double rd = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        for (; i <= rows - 4; i += 4)
+        {
+            ref double x0 = ref Unsafe.Add(ref rx, i * d);
+            for (int j = 0; j < d; j += 4)
+            {
+                Vector256<double> r0 = Vector256.LoadUnsafe(ref x0, (nuint)j);
+                Vector256<double> r1 = Vector256.LoadUnsafe(ref x0, (nuint)(d + j));
+                Vector256<double> r2 = Vector256.LoadUnsafe(ref x0, (nuint)(2 * d + j));
+                Vector256<double> r3 = Vector256.LoadUnsafe(ref x0, (nuint)(3 * d + j));
+                Vector256<double> t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
+                Vector256<double> t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+                Vector256<double> t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+                Vector256<double> t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+                (System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x20) - Vector256.Create(shift[j])).StoreUnsafe(ref rd, (nuint)(j * stride + i));
+                (System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x20) - Vector256.Create(shift[j + 1])).StoreUnsafe(ref rd, (nuint)((j + 1) * stride + i));
+                (System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x31) - Vector256.Create(shift[j + 2])).StoreUnsafe(ref rd, (nuint)((j + 2) * stride + i));
+                (System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x31) - Vector256.Create(shift[j + 3])).StoreUnsafe(ref rd, (nuint)((j + 3) * stride + i));
+            }
+        }
+
+        for (; i < rows; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                destination[j * stride + i] = x[i * d + j] - shift[j];
+            }
+        }
+    }
+
     /// <summary>Σⱼ (aⱼ − bⱼ)².</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
@@ -47,6 +85,12 @@ internal static class MixtureKernels
     /// <summary>Writes the centred, transposed block: destination[j·stride + i] = x[i·d + j] − shift[j].</summary>
     public static void CentreTranspose(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
     {
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported && d % 4 == 0 && rows >= 4)
+        {
+            CentreTranspose4x4(x, rows, d, shift, destination, stride);
+            return;
+        }
+
         for (int j = 0; j < d; j++)
         {
             double s = shift[j];
@@ -511,44 +555,33 @@ internal static class MixtureKernels
     }
 
     /// <summary>
-    /// Full scatter about <paramref name="mean"/>: s[a·d + b] = Σᵢ rᵢ (x[a, i] − mₐ)(x[b, i] − m_b), symmetric. The
-    /// deviations and the weighted deviations go to the zero-padded buffers <paramref name="deviation"/> and
-    /// <paramref name="weighted"/> (⌈d/4⌉·4 rows of stride <paramref name="bufferStride"/> ≥ rows rounded up to 8); then
-    /// every 4 × 4 tile on or below the diagonal accumulates 16 sums in registers over the rows.
+    /// Full scatter about <paramref name="mean"/>: s[a·d + b] = Σᵢ rᵢ (x[a, i] − mₐ)(x[b, i] − m_b), symmetric. Every
+    /// 4 × 4 tile of coordinate pairs on or below the diagonal accumulates its 16 sums in registers in one sweep over
+    /// the rows, forming the deviations on the fly (nothing is written back but the sums); fixed summation order.
     /// </summary>
-    public static void Scatter(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean,
-        Span<double> deviation, Span<double> weighted, int bufferStride, Span<double> s)
+    public static void Scatter(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean, Span<double> s)
     {
-        int n = r.Length, np = (n + 7) & ~7, d4 = (d + 3) & ~3;
-        if (bufferStride < np || deviation.Length < d4 * bufferStride || weighted.Length < d4 * bufferStride)
+        int n = r.Length;
+        if (xt.Length < (d - 1) * stride + n || mean.Length < d || s.Length < d * d)
         {
-            throw new ArgumentException("The deviation buffers are too small for the block.", nameof(deviation));
-        }
-
-        for (int a = 0; a < d4; a++)
-        {
-            Span<double> dv = deviation.Slice(a * bufferStride, np);
-            Span<double> wv = weighted.Slice(a * bufferStride, np);
-            if (a >= d)
-            {
-                dv.Clear();
-                wv.Clear();
-                continue;
-            }
-
-            System.Numerics.Tensors.TensorPrimitives.Subtract(xt.Slice(a * stride, n), mean[a], dv[..n]);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(r, dv[..n], wv[..n]);
-            dv[n..].Clear();
-            wv[n..].Clear();
+            throw new ArgumentException("The block does not hold d × rows values with the given stride.", nameof(xt));
         }
 
         Span<double> tile = stackalloc double[16];
-        for (int ta = 0; ta < d4; ta += 4)
+        Span<int> ca = stackalloc int[4];
+        Span<int> cb = stackalloc int[4];
+        for (int ta = 0; ta < d; ta += 4)
         {
             for (int tb = 0; tb <= ta; tb += 4)
             {
-                ScatterTile(ref MemoryMarshal.GetReference(weighted[(ta * bufferStride)..]), ref MemoryMarshal.GetReference(deviation[(tb * bufferStride)..]),
-                    bufferStride, np, tile);
+                // Coordinates past d repeat the last one; their sums are computed and dropped.
+                for (int p = 0; p < 4; p++)
+                {
+                    ca[p] = Math.Min(ta + p, d - 1);
+                    cb[p] = Math.Min(tb + p, d - 1);
+                }
+
+                ScatterTile(r, xt, stride, ca, cb, mean, tile);
                 for (int p = 0; p < 4 && ta + p < d; p++)
                 {
                     for (int q = 0; q < 4 && tb + q <= ta + p; q++)
@@ -562,62 +595,56 @@ internal static class MixtureKernels
         }
     }
 
-    /// <summary>tile[p·4 + q] = Σᵢ w[p, i]·v[q, i] over <paramref name="n"/> (a multiple of 8) rows of stride <paramref name="ld"/>.</summary>
-    private static void ScatterTile(ref double w, ref double v, int ld, int n, Span<double> tile)
+    /// <summary>tile[p·4 + q] = Σᵢ rᵢ (x[ca[p], i] − m[ca[p]]) (x[cb[q], i] − m[cb[q]]): vector part, then the remaining rows.</summary>
+    private static void ScatterTile(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, ReadOnlySpan<int> ca, ReadOnlySpan<int> cb,
+        ReadOnlySpan<double> mean, Span<double> tile)
     {
-        if (!Vector256.IsHardwareAccelerated)
-        {
-            for (int p = 0; p < 4; p++)
-            {
-                for (int q = 0; q < 4; q++)
-                {
-                    double t = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        t += Unsafe.Add(ref w, p * ld + i) * Unsafe.Add(ref v, q * ld + i);
-                    }
-
-                    tile[p * 4 + q] = t;
-                }
-            }
-
-            return;
-        }
-
-        ref double w1 = ref Unsafe.Add(ref w, ld);
-        ref double w2 = ref Unsafe.Add(ref w1, ld);
-        ref double w3 = ref Unsafe.Add(ref w2, ld);
-        ref double v1 = ref Unsafe.Add(ref v, ld);
-        ref double v2 = ref Unsafe.Add(ref v1, ld);
-        ref double v3 = ref Unsafe.Add(ref v2, ld);
-        if (Vector512.IsHardwareAccelerated)
+        int n = r.Length, i = 0;
+        ref double rr = ref MemoryMarshal.GetReference(r);
+        ref double a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), ca[0] * stride);
+        ref double a1 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), ca[1] * stride);
+        ref double a2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), ca[2] * stride);
+        ref double a3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), ca[3] * stride);
+        ref double b0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[0] * stride);
+        ref double b1 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[1] * stride);
+        ref double b2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[2] * stride);
+        ref double b3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[3] * stride);
+        double ma0 = mean[ca[0]], ma1 = mean[ca[1]], ma2 = mean[ca[2]], ma3 = mean[ca[3]];
+        double mb0 = mean[cb[0]], mb1 = mean[cb[1]], mb2 = mean[cb[2]], mb3 = mean[cb[3]];
+        tile.Clear();
+        if (Vector512.IsHardwareAccelerated && n >= 8)
         {
             Vector512<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
             Vector512<double> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-            for (int i = 0; i < n; i += 8)
+            Vector512<double> vma0 = Vector512.Create(ma0), vma1 = Vector512.Create(ma1), vma2 = Vector512.Create(ma2), vma3 = Vector512.Create(ma3);
+            Vector512<double> vmb0 = Vector512.Create(mb0), vmb1 = Vector512.Create(mb1), vmb2 = Vector512.Create(mb2), vmb3 = Vector512.Create(mb3);
+            for (; i <= n - 8; i += 8)
             {
-                Vector512<double> b0 = Vector512.LoadUnsafe(ref v, (nuint)i), b1 = Vector512.LoadUnsafe(ref v1, (nuint)i);
-                Vector512<double> b2 = Vector512.LoadUnsafe(ref v2, (nuint)i), b3 = Vector512.LoadUnsafe(ref v3, (nuint)i);
-                Vector512<double> a = Vector512.LoadUnsafe(ref w, (nuint)i);
-                c00 = Fma(a, b0, c00);
-                c01 = Fma(a, b1, c01);
-                c02 = Fma(a, b2, c02);
-                c03 = Fma(a, b3, c03);
-                a = Vector512.LoadUnsafe(ref w1, (nuint)i);
-                c10 = Fma(a, b0, c10);
-                c11 = Fma(a, b1, c11);
-                c12 = Fma(a, b2, c12);
-                c13 = Fma(a, b3, c13);
-                a = Vector512.LoadUnsafe(ref w2, (nuint)i);
-                c20 = Fma(a, b0, c20);
-                c21 = Fma(a, b1, c21);
-                c22 = Fma(a, b2, c22);
-                c23 = Fma(a, b3, c23);
-                a = Vector512.LoadUnsafe(ref w3, (nuint)i);
-                c30 = Fma(a, b0, c30);
-                c31 = Fma(a, b1, c31);
-                c32 = Fma(a, b2, c32);
-                c33 = Fma(a, b3, c33);
+                Vector512<double> w = Vector512.LoadUnsafe(ref rr, (nuint)i);
+                Vector512<double> v0 = Vector512.LoadUnsafe(ref b0, (nuint)i) - vmb0;
+                Vector512<double> v1 = Vector512.LoadUnsafe(ref b1, (nuint)i) - vmb1;
+                Vector512<double> v2 = Vector512.LoadUnsafe(ref b2, (nuint)i) - vmb2;
+                Vector512<double> v3 = Vector512.LoadUnsafe(ref b3, (nuint)i) - vmb3;
+                Vector512<double> u = w * (Vector512.LoadUnsafe(ref a0, (nuint)i) - vma0);
+                c00 = Fma(u, v0, c00);
+                c01 = Fma(u, v1, c01);
+                c02 = Fma(u, v2, c02);
+                c03 = Fma(u, v3, c03);
+                u = w * (Vector512.LoadUnsafe(ref a1, (nuint)i) - vma1);
+                c10 = Fma(u, v0, c10);
+                c11 = Fma(u, v1, c11);
+                c12 = Fma(u, v2, c12);
+                c13 = Fma(u, v3, c13);
+                u = w * (Vector512.LoadUnsafe(ref a2, (nuint)i) - vma2);
+                c20 = Fma(u, v0, c20);
+                c21 = Fma(u, v1, c21);
+                c22 = Fma(u, v2, c22);
+                c23 = Fma(u, v3, c23);
+                u = w * (Vector512.LoadUnsafe(ref a3, (nuint)i) - vma3);
+                c30 = Fma(u, v0, c30);
+                c31 = Fma(u, v1, c31);
+                c32 = Fma(u, v2, c32);
+                c33 = Fma(u, v3, c33);
             }
 
             tile[0] = Vector512.Sum(c00);
@@ -636,36 +663,38 @@ internal static class MixtureKernels
             tile[13] = Vector512.Sum(c31);
             tile[14] = Vector512.Sum(c32);
             tile[15] = Vector512.Sum(c33);
-            return;
         }
-
+        else if (Vector256.IsHardwareAccelerated && n >= 4)
         {
             Vector256<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
             Vector256<double> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-            for (int i = 0; i < n; i += 4)
+            for (; i <= n - 4; i += 4)
             {
-                Vector256<double> b0 = Vector256.LoadUnsafe(ref v, (nuint)i), b1 = Vector256.LoadUnsafe(ref v1, (nuint)i);
-                Vector256<double> b2 = Vector256.LoadUnsafe(ref v2, (nuint)i), b3 = Vector256.LoadUnsafe(ref v3, (nuint)i);
-                Vector256<double> a = Vector256.LoadUnsafe(ref w, (nuint)i);
-                c00 = Fma(a, b0, c00);
-                c01 = Fma(a, b1, c01);
-                c02 = Fma(a, b2, c02);
-                c03 = Fma(a, b3, c03);
-                a = Vector256.LoadUnsafe(ref w1, (nuint)i);
-                c10 = Fma(a, b0, c10);
-                c11 = Fma(a, b1, c11);
-                c12 = Fma(a, b2, c12);
-                c13 = Fma(a, b3, c13);
-                a = Vector256.LoadUnsafe(ref w2, (nuint)i);
-                c20 = Fma(a, b0, c20);
-                c21 = Fma(a, b1, c21);
-                c22 = Fma(a, b2, c22);
-                c23 = Fma(a, b3, c23);
-                a = Vector256.LoadUnsafe(ref w3, (nuint)i);
-                c30 = Fma(a, b0, c30);
-                c31 = Fma(a, b1, c31);
-                c32 = Fma(a, b2, c32);
-                c33 = Fma(a, b3, c33);
+                Vector256<double> w = Vector256.LoadUnsafe(ref rr, (nuint)i);
+                Vector256<double> v0 = Vector256.LoadUnsafe(ref b0, (nuint)i) - Vector256.Create(mb0);
+                Vector256<double> v1 = Vector256.LoadUnsafe(ref b1, (nuint)i) - Vector256.Create(mb1);
+                Vector256<double> v2 = Vector256.LoadUnsafe(ref b2, (nuint)i) - Vector256.Create(mb2);
+                Vector256<double> v3 = Vector256.LoadUnsafe(ref b3, (nuint)i) - Vector256.Create(mb3);
+                Vector256<double> u = w * (Vector256.LoadUnsafe(ref a0, (nuint)i) - Vector256.Create(ma0));
+                c00 = Fma(u, v0, c00);
+                c01 = Fma(u, v1, c01);
+                c02 = Fma(u, v2, c02);
+                c03 = Fma(u, v3, c03);
+                u = w * (Vector256.LoadUnsafe(ref a1, (nuint)i) - Vector256.Create(ma1));
+                c10 = Fma(u, v0, c10);
+                c11 = Fma(u, v1, c11);
+                c12 = Fma(u, v2, c12);
+                c13 = Fma(u, v3, c13);
+                u = w * (Vector256.LoadUnsafe(ref a2, (nuint)i) - Vector256.Create(ma2));
+                c20 = Fma(u, v0, c20);
+                c21 = Fma(u, v1, c21);
+                c22 = Fma(u, v2, c22);
+                c23 = Fma(u, v3, c23);
+                u = w * (Vector256.LoadUnsafe(ref a3, (nuint)i) - Vector256.Create(ma3));
+                c30 = Fma(u, v0, c30);
+                c31 = Fma(u, v1, c31);
+                c32 = Fma(u, v2, c32);
+                c33 = Fma(u, v3, c33);
             }
 
             tile[0] = Vector256.Sum(c00);
@@ -684,6 +713,19 @@ internal static class MixtureKernels
             tile[13] = Vector256.Sum(c31);
             tile[14] = Vector256.Sum(c32);
             tile[15] = Vector256.Sum(c33);
+        }
+
+        for (; i < n; i++)
+        {
+            double w = r[i];
+            for (int p = 0; p < 4; p++)
+            {
+                double u = w * (Unsafe.Add(ref MemoryMarshal.GetReference(xt), ca[p] * stride + i) - mean[ca[p]]);
+                for (int q = 0; q < 4; q++)
+                {
+                    tile[p * 4 + q] += u * (Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[q] * stride + i) - mean[cb[q]]);
+                }
+            }
         }
     }
 

@@ -91,7 +91,7 @@ internal sealed class MixtureStatistics
 
             if (FullScatter)
             {
-                MixtureKernels.Scatter(r, xt, stride, d, m, workspace.Deviation, workspace.WeightedDeviation, workspace.DeviationStride, s);
+                MixtureKernels.Scatter(r, xt, stride, d, m, s);
             }
             else
             {

@@ -21,6 +21,30 @@ public class MixtureKernelsTests
     }
 
     [Theory]
+    [InlineData(4, 1)]
+    [InlineData(4, 7)]
+    [InlineData(8, 64)]
+    [InlineData(8, 67)]
+    [InlineData(12, 13)]
+    [InlineData(5, 9)]
+    public void Centre_transpose_equals_the_naive_loop_bit_for_bit(int d, int rows)
+    {
+        const int stride = 80;
+        var random = new Random(d * 100 + rows);
+        double[] x = Enumerable.Range(0, rows * d).Select(_ => 100 * random.NextDouble() - 50).ToArray();
+        double[] shift = Enumerable.Range(0, d).Select(_ => random.NextDouble()).ToArray();
+        var fast = new double[d * stride];
+        MixtureKernels.CentreTranspose(x, rows, d, shift, fast, stride);
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                fast[j * stride + i].Should().Be(x[i * d + j] - shift[j]);
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 3)]
     [InlineData(3, 7)]
