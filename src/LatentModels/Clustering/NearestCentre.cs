@@ -256,6 +256,24 @@ internal sealed class CentreTable
             bi = Vector256.ConditionalSelect(lt, idx, bi);
         }
 
+        if (Avx.IsSupported)
+        {
+            // Lane reductions in registers (no element extraction): the minimum; the lowest index holding it (first
+            // on ties, as below); the runner-up over the other lanes and the per-lane runners-up. Values are never NaN.
+            Vector256<double> m = Avx.Min(bv, Avx.Permute2x128(bv, bv, 1));
+            m = Avx.Min(m, Avx.Permute(m, 0b0101));
+            Vector256<double> candidates = Avx.BlendVariable(Vector256.Create(double.MaxValue), bi, Avx.CompareEqual(bv, m));
+            candidates = Avx.Min(candidates, Avx.Permute2x128(candidates, candidates, 1));
+            candidates = Avx.Min(candidates, Avx.Permute(candidates, 0b0101));
+            Vector256<double> others = Avx.BlendVariable(bv, Vector256.Create(double.PositiveInfinity), Avx.CompareEqual(bi, candidates));
+            Vector256<double> s = Avx.Min(sv, others);
+            s = Avx.Min(s, Avx.Permute2x128(s, s, 1));
+            s = Avx.Min(s, Avx.Permute(s, 0b0101));
+            best = m.ToScalar();
+            second = s.ToScalar();
+            return (int)candidates.ToScalar();
+        }
+
         int lane = 0;
         double b = bv[0], bIndex = bi[0];
         for (int l = 1; l < 4; l++)
