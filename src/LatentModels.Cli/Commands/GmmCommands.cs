@@ -137,12 +137,7 @@ internal static class GmmCommands
                 }
 
                 console.Out.WriteLine($"  BIC / AIC            {Format.Number(bic)} / {Format.Number(aic)}  (lower is better)");
-                console.Out.WriteLine($"  fit time             {seconds:F3} s");
-                double[,] means = model.Means;
-                for (int c = 0; c < model.Components; c++)
-                {
-                    console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
-                }
+                WriteFitTimeAndComponents(console, model, seconds);
             }
 
             return CliApp.Success;
@@ -286,17 +281,23 @@ internal static class GmmCommands
                     ? $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by streaming EM: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({points} points in all)"
                     : $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by incremental EM: {p} pass(es) over {n} rows × {x.GetLength(1)} columns of {path}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}  (whole file, final model)");
-                console.Out.WriteLine($"  fit time             {seconds:F3} s");
-                double[,] means = model.Means;
-                for (int c = 0; c < model.Components; c++)
-                {
-                    console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
-                }
+                WriteFitTimeAndComponents(console, model, seconds);
             }
 
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>The text report's tail shared by <c>fit gmm</c> and <c>fit online-gmm</c>: fit time, then each component's weight and mean.</summary>
+    private static void WriteFitTimeAndComponents(CliConsole console, GaussianMixtureModel model, double seconds)
+    {
+        console.Out.WriteLine($"  fit time             {seconds:F3} s");
+        double[,] means = model.Means;
+        for (int c = 0; c < model.Components; c++)
+        {
+            console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
+        }
     }
 
     private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, double[,] x, string path)
