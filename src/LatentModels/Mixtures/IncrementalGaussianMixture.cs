@@ -36,10 +36,7 @@ public sealed record IncrementalGaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(Passes), Passes, "At least one pass is needed.");
         }
 
-        if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be finite and non-negative.");
-        }
+        EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
     }
 }
 
