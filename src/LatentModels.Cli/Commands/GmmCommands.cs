@@ -230,7 +230,7 @@ internal static class GmmCommands
                 }
 
                 var watch = Stopwatch.StartNew();
-                Stream(online, x, b, p, console.CancellationToken);
+                FitCommands.Stream(online, x, b, p, console.CancellationToken);
                 model = online.IsInitialized
                     ? online.Snapshot()
                     : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.InitializationSize} needed).");
@@ -316,30 +316,5 @@ internal static class GmmCommands
             Regularization = parse.GetValue(reg),
             Seed = parse.GetValue(seed) ?? 0,
         };
-    }
-
-    /// <summary>
-    /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="StreamingGaussianMixture.UpdateAll"/>
-    /// does (same batches, same results), checking for cancellation before each mini-batch.
-    /// </summary>
-    private static void Stream(StreamingGaussianMixture online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
-    {
-        int n = x.GetLength(0), d = x.GetLength(1);
-        var batch = new double[Math.Min(batchSize, n), d];
-        for (int pass = 0; pass < passes; pass++)
-        {
-            for (int start = 0; start < n; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchSize, n - start);
-                if (rows != batch.GetLength(0))
-                {
-                    batch = new double[rows, d];
-                }
-
-                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                online.Update(batch);
-            }
-        }
     }
 }
