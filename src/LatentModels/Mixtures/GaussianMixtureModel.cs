@@ -227,16 +227,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         {
             for (int i = 0; i < rows; i++)
             {
-                int best = 0;
-                for (int c = 1; c < _p.K; c++)
-                {
-                    if (logJoint[c * BlockSize + i] > logJoint[best * BlockSize + i])
-                    {
-                        best = c;
-                    }
-                }
-
-                labels[start + i] = best;
+                labels[start + i] = MixtureScoring.ArgMax(logJoint, i, _p.K, BlockSize);
             }
         });
         return labels;

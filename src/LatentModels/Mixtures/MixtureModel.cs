@@ -128,16 +128,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
         var labels = new int[n];
         for (int i = 0; i < n; i++)
         {
-            int best = 0;
-            for (int c = 1; c < k; c++)
-            {
-                if (logJoint[i * k + c] > logJoint[i * k + best])
-                {
-                    best = c;
-                }
-            }
-
-            labels[i] = best;
+            labels[i] = MixtureScoring.ArgMax(logJoint, i * k, k, 1);
         }
 
         return labels;

@@ -2,7 +2,7 @@ namespace LatentModels.Mixtures;
 
 /// <summary>
 /// The scoring shared by the mixture models (<see cref="GaussianMixtureModel"/>, <see cref="MixtureModel{TComponent}"/>):
-/// the destination check of a batch log-density, the mean log-density and the information criteria.
+/// the destination check of a batch log-density, the mean log-density, the information criteria and the hard assignment.
 /// </summary>
 internal static class MixtureScoring
 {
@@ -36,4 +36,23 @@ internal static class MixtureScoring
     /// <summary>Akaike information criterion −2 log L + 2p from the mean log-likelihood over n rows.</summary>
     public static double Aic(double meanLogLikelihood, int rows, int parameterCount) =>
         -2 * meanLogLikelihood * rows + 2 * parameterCount;
+
+    /// <summary>
+    /// The component with the largest log-joint (the first on ties) among <paramref name="count"/> values
+    /// <paramref name="values"/>[<paramref name="first"/> + c·<paramref name="stride"/>], c = 0 … count − 1: one row of a
+    /// row-major (stride 1) or column-major (stride = block size) log-joint block.
+    /// </summary>
+    public static int ArgMax(ReadOnlySpan<double> values, int first, int count, int stride)
+    {
+        int best = 0;
+        for (int c = 1; c < count; c++)
+        {
+            if (values[first + c * stride] > values[first + best * stride])
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
 }
