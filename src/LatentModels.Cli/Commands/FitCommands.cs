@@ -41,6 +41,44 @@ internal static class FitCommands
         return model;
     }
 
+    /// <summary>
+    /// Streams the rows <paramref name="passes"/> times into <paramref name="online"/> in mini-batches of
+    /// <paramref name="batchSize"/> rows, exactly as the estimators' <c>UpdateAll</c> does (same batches, same results; one
+    /// point at a time for a batch size of 1), checking for cancellation before each mini-batch.
+    /// </summary>
+    internal static void Stream<TModel>(IOnlineEstimator<TModel> online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var batch = new double[Math.Min(batchSize, n), d];
+        var point = new double[d];
+        for (int pass = 0; pass < passes; pass++)
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batchSize, n - start);
+                if (batchSize == 1)
+                {
+                    for (int j = 0; j < d; j++)
+                    {
+                        point[j] = x[start, j];
+                    }
+
+                    online.Update(point);
+                    continue;
+                }
+
+                if (rows != batch.GetLength(0))
+                {
+                    batch = new double[rows, d];
+                }
+
+                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                online.Update(batch);
+            }
+        }
+    }
+
     private static Command Gaussian(CliConsole console)
     {
         var data = CommonOptions.Data();

@@ -137,12 +137,7 @@ internal static class GmmCommands
                 }
 
                 console.Out.WriteLine($"  BIC / AIC            {Format.Number(bic)} / {Format.Number(aic)}  (lower is better)");
-                console.Out.WriteLine($"  fit time             {seconds:F3} s");
-                double[,] means = model.Means;
-                for (int c = 0; c < model.Components; c++)
-                {
-                    console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
-                }
+                WriteFitTimeAndComponents(console, model, seconds);
             }
 
             return CliApp.Success;
@@ -235,7 +230,7 @@ internal static class GmmCommands
                 }
 
                 var watch = Stopwatch.StartNew();
-                Stream(online, x, b, p, console.CancellationToken);
+                FitCommands.Stream(online, x, b, p, console.CancellationToken);
                 model = online.IsInitialized
                     ? online.Snapshot()
                     : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.InitializationSize} needed).");
@@ -286,17 +281,23 @@ internal static class GmmCommands
                     ? $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by streaming EM: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({points} points in all)"
                     : $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by incremental EM: {p} pass(es) over {n} rows × {x.GetLength(1)} columns of {path}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}  (whole file, final model)");
-                console.Out.WriteLine($"  fit time             {seconds:F3} s");
-                double[,] means = model.Means;
-                for (int c = 0; c < model.Components; c++)
-                {
-                    console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
-                }
+                WriteFitTimeAndComponents(console, model, seconds);
             }
 
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>The text report's tail shared by <c>fit gmm</c> and <c>fit online-gmm</c>: fit time, then each component's weight and mean.</summary>
+    private static void WriteFitTimeAndComponents(CliConsole console, GaussianMixtureModel model, double seconds)
+    {
+        console.Out.WriteLine($"  fit time             {seconds:F3} s");
+        double[,] means = model.Means;
+        for (int c = 0; c < model.Components; c++)
+        {
+            console.Out.WriteLine($"  component {c}: weight {Format.Number(model.Weights[c])}, mean [{string.Join(", ", Enumerable.Range(0, model.Dimension).Select(j => Format.Number(means[c, j])))}]");
+        }
     }
 
     private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, double[,] x, string path)
@@ -315,30 +316,5 @@ internal static class GmmCommands
             Regularization = parse.GetValue(reg),
             Seed = parse.GetValue(seed) ?? 0,
         };
-    }
-
-    /// <summary>
-    /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="StreamingGaussianMixture.UpdateAll"/>
-    /// does (same batches, same results), checking for cancellation before each mini-batch.
-    /// </summary>
-    private static void Stream(StreamingGaussianMixture online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
-    {
-        int n = x.GetLength(0), d = x.GetLength(1);
-        var batch = new double[Math.Min(batchSize, n), d];
-        for (int pass = 0; pass < passes; pass++)
-        {
-            for (int start = 0; start < n; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchSize, n - start);
-                if (rows != batch.GetLength(0))
-                {
-                    batch = new double[rows, d];
-                }
-
-                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                online.Update(batch);
-            }
-        }
     }
 }

@@ -174,7 +174,7 @@ internal static class KMeansCommands
             }
 
             var watch = Stopwatch.StartNew();
-            Stream(online, x, b, p, console.CancellationToken);
+            FitCommands.Stream(online, x, b, p, console.CancellationToken);
             KMeansModel model = online.IsInitialized
                 ? online.Snapshot()
                 : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.Options.InitializationSize ?? 3 * online.Options.Clusters} needed for {online.Options.Init}).");
@@ -199,43 +199,6 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// Streams the rows <paramref name="passes"/> times in mini-batches, exactly as <see cref="OnlineKMeans.UpdateAll"/>
-    /// does (same batches, same results), checking for cancellation before each mini-batch.
-    /// </summary>
-    private static void Stream(OnlineKMeans online, double[,] x, int batchSize, int passes, CancellationToken cancellationToken)
-    {
-        int n = x.GetLength(0), d = x.GetLength(1);
-        var batch = new double[Math.Min(batchSize, n), d];
-        var point = new double[d];
-        for (int pass = 0; pass < passes; pass++)
-        {
-            for (int start = 0; start < n; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchSize, n - start);
-                if (batchSize == 1)
-                {
-                    for (int j = 0; j < d; j++)
-                    {
-                        point[j] = x[start, j];
-                    }
-
-                    online.Update(point);
-                    continue;
-                }
-
-                if (rows != batch.GetLength(0))
-                {
-                    batch = new double[rows, d];
-                }
-
-                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                online.Update(batch);
-            }
-        }
     }
 
     private static void WriteCentres(TextWriter output, KMeansModel model)

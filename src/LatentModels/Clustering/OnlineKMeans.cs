@@ -132,17 +132,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <exception cref="ArgumentException">Wrong dimension or non-finite values.</exception>
     public void Update(ReadOnlySpan<double> point)
     {
-        if (_dimension < 0)
-        {
-            if (point.IsEmpty)
-            {
-                throw new ArgumentException("The point has no values.", nameof(point));
-            }
-
-            _dimension = point.Length;
-        }
-
-        DataValidation.CheckPoint(point, _dimension, nameof(point));
+        StreamInput.CheckPoint(point, ref _dimension);
         Count++;
         if (_table is null)
         {
@@ -163,25 +153,12 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
     public void Update(double[,] batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        int rows = batch.GetLength(0), d = batch.GetLength(1);
-        if (rows == 0)
+        if (!StreamInput.CheckBatch(batch, ref _dimension))
         {
             return;
         }
 
-        if (_dimension < 0)
-        {
-            if (d == 0)
-            {
-                throw new ArgumentException("The batch has no columns.", nameof(batch));
-            }
-
-            _dimension = d;
-        }
-
-        DataValidation.CheckDimension(batch, _dimension, nameof(batch));
-        DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
+        int rows = batch.GetLength(0);
         Count += rows;
         if (_table is null)
         {
@@ -195,37 +172,17 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <summary>Consumes the rows of a batch in order, <paramref name="batchSize"/> at a time (a convenience for whole data sets).</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    public void UpdateAll(double[,] data, int batchSize)
+    public void UpdateAll(double[,] data, int batchSize) => StreamInput.UpdateAll(data, batchSize, _dimension, chunk =>
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        int n = data.GetLength(0), d = data.GetLength(1);
-        if (_dimension >= 0)
+        if (batchSize == 1)
         {
-            DataValidation.CheckDimension(data, _dimension, nameof(data));
+            Update(chunk.AsSpan());
         }
-
-        DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));
-        var chunk = new double[Math.Min(batchSize, Math.Max(n, 1)), d];
-        for (int start = 0; start < n; start += batchSize)
+        else
         {
-            int rows = Math.Min(batchSize, n - start);
-            if (rows != chunk.GetLength(0))
-            {
-                chunk = new double[rows, d];
-            }
-
-            data.AsSpan().Slice(start * d, rows * d).CopyTo(chunk.AsWritableSpan());
-            if (batchSize == 1)
-            {
-                Update(chunk.AsSpan());
-            }
-            else
-            {
-                Update(chunk);
-            }
+            Update(chunk);
         }
-    }
+    });
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>

@@ -126,13 +126,7 @@ public sealed class Bernoulli : IDensityModel, ISampler, IMaximumLikelihood<Bern
     }
 
     /// <inheritdoc />
-    public double Score(double[,] data)
-    {
-        DataValidation.CheckMatrix(data, nameof(data));
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        return values.Sum() / values.Length;
-    }
+    public double Score(double[,] data) => DistributionChecks.MeanLogDensity(this, data);
 
     /// <summary>The maximum-likelihood estimate p = (number of ones) / n from n × 1 data of 0/1 values.</summary>
     /// <param name="data">n × 1 values, each 0 or 1.</param>

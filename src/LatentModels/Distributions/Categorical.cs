@@ -193,13 +193,7 @@ public sealed class Categorical : IDensityModel, ISampler, IMaximumLikelihood<Ca
     }
 
     /// <inheritdoc />
-    public double Score(double[,] data)
-    {
-        DataValidation.CheckMatrix(data, nameof(data));
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        return values.Sum() / values.Length;
-    }
+    public double Score(double[,] data) => DistributionChecks.MeanLogDensity(this, data);
 
     /// <summary>The maximum-likelihood estimate (category frequencies) with K = (largest code) + 1.</summary>
     /// <param name="data">n × 1 integer codes ≥ 0.</param>

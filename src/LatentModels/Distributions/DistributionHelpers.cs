@@ -129,6 +129,15 @@ internal static class DistributionChecks
         DataValidation.CheckFinite(data.AsSpan(), dimension, dataName);
     }
 
+    /// <summary>The mean log-density of the rows (summed in row order): the <c>Score</c> of the discrete distributions.</summary>
+    public static double MeanLogDensity(IDensityModel model, double[,] data)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        var values = new double[data.GetLength(0)];
+        model.LogDensity(data, values);
+        return values.Sum() / values.Length;
+    }
+
     /// <summary>Checks that a probability is finite and in [0, 1].</summary>
     public static void CheckProbability(double p, string paramName, string what)
     {

@@ -134,13 +134,7 @@ public sealed class IndependentBernoulli : IDensityModel, ISampler, IMaximumLike
     }
 
     /// <inheritdoc />
-    public double Score(double[,] data)
-    {
-        DataValidation.CheckMatrix(data, nameof(data));
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        return values.Sum() / values.Length;
-    }
+    public double Score(double[,] data) => DistributionChecks.MeanLogDensity(this, data);
 
     /// <summary>The maximum-likelihood estimate pⱼ = (ones in column j) / n.</summary>
     /// <param name="data">n × d values, each 0 or 1.</param>

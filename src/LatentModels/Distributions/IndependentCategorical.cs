@@ -190,13 +190,7 @@ public sealed class IndependentCategorical : IDensityModel, ISampler, IMaximumLi
     }
 
     /// <inheritdoc />
-    public double Score(double[,] data)
-    {
-        DataValidation.CheckMatrix(data, nameof(data));
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        return values.Sum() / values.Length;
-    }
+    public double Score(double[,] data) => DistributionChecks.MeanLogDensity(this, data);
 
     /// <summary>The maximum-likelihood estimate with Cⱼ = (largest code in column j) + 1.</summary>
     /// <param name="data">n × d integer codes ≥ 0.</param>

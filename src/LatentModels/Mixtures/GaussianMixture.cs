@@ -51,45 +51,22 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o);
         var seeds = new Random(o.Seed);
-        GaussianComponents? best = null;
-        double bestObjective = double.NegativeInfinity;
-        List<double>? bestTrace = null;
-        bool bestConverged = false;
+        var best = new BestStart<GaussianComponents>();
         for (int start = 0; start < o.Starts; start++)
         {
             var random = new Random(seeds.Next());
             Initialize(engine, data, sampleWeights, o, random);
             double previous = engine.Objective(engine.EStep());
-            var trace = new List<double>();
-            bool converged = false;
-            for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
+            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.MaxIterations, o.Tolerance, previous, () =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 engine.MStep(random);
-                double objective = engine.Objective(engine.EStep());
-                trace.Add(objective);
-                progress?.Report(new FitProgress(start, iteration, o.MaxIterations, objective));
-                if (Math.Abs(objective - previous) < o.Tolerance)
-                {
-                    converged = true;
-                    break;
-                }
-
-                previous = objective;
-            }
-
-            double final = trace[^1];
-            if (best is null || final > bestObjective)
-            {
-                best = engine.Current.Clone();
-                bestObjective = final;
-                bestTrace = trace;
-                bestConverged = converged;
-            }
+                return engine.Objective(engine.EStep());
+            }, progress, cancellationToken);
+            best.Offer(trace, converged, engine.Current.Clone);
         }
 
-        var model = new GaussianMixtureModel(best!);
-        var report = new FitReport(o.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", bestTrace!.Count, bestConverged, bestTrace, clock.Elapsed);
+        var model = new GaussianMixtureModel(best.Model);
+        FitReport report = best.Report(o.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
         return new FitResult<GaussianMixtureModel>(model, report);
     }
 
@@ -114,30 +91,14 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
                 break;
             case GaussianMixtureInit.RandomResponsibilities:
                 {
-                    var resp = new double[n * k];
-                    for (int i = 0; i < n; i++)
-                    {
-                        double s = 0;
-                        for (int c = 0; c < k; c++)
-                        {
-                            double u = random.NextDouble();
-                            resp[i * k + c] = u;
-                            s += u;
-                        }
-
-                        for (int c = 0; c < k; c++)
-                        {
-                            resp[i * k + c] /= s;
-                        }
-                    }
-
+                    double[] resp = EmStarts.RandomResponsibilities(n, k, random);
                     engine.InitializeFromResponsibilities(resp, random);
                     break;
                 }
 
             case GaussianMixtureInit.RandomRows:
                 {
-                    int[] rows = DistinctRows(n, k, random);
+                    int[] rows = EmStarts.DistinctRows(n, k, random);
                     int d = data.GetLength(1);
                     var centres = new double[k, d];
                     for (int c = 0; c < k; c++)
@@ -164,24 +125,6 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
                     break;
                 }
         }
-    }
-
-    private static int[] DistinctRows(int n, int k, Random random)
-    {
-        var chosen = new int[k];
-        var seen = new HashSet<int>();
-        for (int c = 0; c < k; c++)
-        {
-            int r;
-            do
-            {
-                r = random.Next(n);
-            }
-            while (!seen.Add(r));
-            chosen[c] = r;
-        }
-
-        return chosen;
     }
 
     private static int[] NearestCentre(double[,] data, double[,] centres, int maxDegreeOfParallelism)

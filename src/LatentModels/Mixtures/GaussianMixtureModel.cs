@@ -182,30 +182,18 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
     /// <summary>Bayesian information criterion −2 log L + p ln n on <paramref name="data"/> (scikit-learn's convention; lower is better).</summary>
     /// <param name="data">n × d observations.</param>
-    public double Bic(double[,] data)
-    {
-        double score = Score(data);
-        int n = data.GetLength(0);
-        return -2 * score * n + ParameterCount * Math.Log(n);
-    }
+    public double Bic(double[,] data) => MixtureScoring.Bic(Score(data), data.GetLength(0), ParameterCount);
 
     /// <summary>Akaike information criterion −2 log L + 2p on <paramref name="data"/> (scikit-learn's convention; lower is better).</summary>
     /// <param name="data">n × d observations.</param>
-    public double Aic(double[,] data)
-    {
-        double score = Score(data);
-        return -2 * score * data.GetLength(0) + 2 * ParameterCount;
-    }
+    public double Aic(double[,] data) => MixtureScoring.Aic(Score(data), data.GetLength(0), ParameterCount);
 
     /// <inheritdoc />
     public void LogDensity(double[,] data, Span<double> destination)
     {
         CheckData(data);
         int n = data.GetLength(0);
-        if (destination.Length < n)
-        {
-            throw new ArgumentException($"The destination has {destination.Length} values for {n} rows.", nameof(destination));
-        }
+        MixtureScoring.CheckDestination(destination, n);
 
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
@@ -227,15 +215,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public double Score(double[,] data)
     {
         CheckData(data);
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        double s = 0;
-        foreach (double v in values)
-        {
-            s += v;
-        }
-
-        return s / values.Length;
+        return MixtureScoring.MeanLogDensity(this, data);
     }
 
     /// <inheritdoc />
@@ -247,16 +227,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         {
             for (int i = 0; i < rows; i++)
             {
-                int best = 0;
-                for (int c = 1; c < _p.K; c++)
-                {
-                    if (logJoint[c * BlockSize + i] > logJoint[best * BlockSize + i])
-                    {
-                        best = c;
-                    }
-                }
-
-                labels[start + i] = best;
+                labels[start + i] = MixtureScoring.ArgMax(logJoint, i, _p.K, BlockSize);
             }
         });
         return labels;

@@ -44,45 +44,23 @@ public sealed record GaussianMixtureOptions
 
     internal void Validate(int rows, int columns)
     {
-        if (Components < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Components), Components, "There must be at least one component.");
-        }
-
-        if (Components > rows)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Components), Components, $"There are more components ({Components}) than rows ({rows}).");
-        }
+        EmOptionChecks.Components(Components, rows, nameof(Components));
 
         if (!Enum.IsDefined(Covariance))
         {
             throw new ArgumentOutOfRangeException(nameof(Covariance), Covariance, "Unknown covariance type.");
         }
 
-        if (!Enum.IsDefined(Init))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Unknown initialisation.");
-        }
-
-        if (MaxIterations < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "At least one iteration is needed.");
-        }
-
-        if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be finite and non-negative.");
-        }
+        EmOptionChecks.Init(Init, nameof(Init));
+        EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
+        EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
 
         if (!(Regularization >= 0) || double.IsPositiveInfinity(Regularization))
         {
             throw new ArgumentOutOfRangeException(nameof(Regularization), Regularization, "The regularisation must be finite and non-negative.");
         }
 
-        if (Starts < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Starts), Starts, "At least one start is needed.");
-        }
+        EmOptionChecks.Starts(Starts, nameof(Starts));
 
         if (InitialModel is { } m && (m.Components != Components || m.Dimension != columns || m.CovarianceType != Covariance))
         {

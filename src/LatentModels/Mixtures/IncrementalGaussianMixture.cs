@@ -36,10 +36,7 @@ public sealed record IncrementalGaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(Passes), Passes, "At least one pass is needed.");
         }
 
-        if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be finite and non-negative.");
-        }
+        EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
     }
 }
 
@@ -102,46 +99,23 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, null, mixture);
         var seeds = new Random(mixture.Seed);
-        GaussianComponents? best = null;
-        double bestObjective = double.NegativeInfinity;
-        List<double>? bestTrace = null;
-        bool bestConverged = false;
+        var best = new BestStart<GaussianComponents>();
         for (int start = 0; start < mixture.Starts; start++)
         {
             var random = new Random(seeds.Next());
             GaussianMixture.Initialize(engine, data, null, mixture, random);
             var state = new IncrementalEmState(engine, data, random);
-            var trace = new List<double>();
-            bool converged = false;
-            double previous = double.NaN;
-            for (int pass = 1; pass <= o.Passes; pass++)
+            // The first pass never stops (NaN), and a zero tolerance runs every pass.
+            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.Passes, o.Tolerance, double.NaN, () =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 state.Pass();
-                double objective = engine.Objective(new GaussianMixtureModel(engine.Current).Score(data));
-                trace.Add(objective);
-                progress?.Report(new FitProgress(start, pass, o.Passes, objective));
-                if (o.Tolerance > 0 && Math.Abs(objective - previous) < o.Tolerance)
-                {
-                    converged = true;
-                    break;
-                }
-
-                previous = objective;
-            }
-
-            double final = trace[^1];
-            if (best is null || final > bestObjective)
-            {
-                best = engine.Current.Clone();
-                bestObjective = final;
-                bestTrace = trace;
-                bestConverged = converged;
-            }
+                return engine.Objective(new GaussianMixtureModel(engine.Current).Score(data));
+            }, progress, cancellationToken);
+            best.Offer(trace, converged, engine.Current.Clone);
         }
 
-        var model = new GaussianMixtureModel(best!);
-        var report = new FitReport(mixture.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", bestTrace!.Count, bestConverged, bestTrace, clock.Elapsed);
+        var model = new GaussianMixtureModel(best.Model);
+        FitReport report = best.Report(mixture.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
         return new FitResult<GaussianMixtureModel>(model, report);
     }
 }

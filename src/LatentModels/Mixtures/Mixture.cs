@@ -87,45 +87,23 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         var responsibilities = new double[n * k];
         var logNormalizers = new double[n];
         var seeds = new Random(o.Seed);
-        MixtureModel<TComponent>? best = null;
-        double bestObjective = double.NegativeInfinity;
-        List<double>? bestTrace = null;
-        bool bestConverged = false;
+        var best = new BestStart<MixtureModel<TComponent>>();
         int starts = initial is null ? o.Starts : 1;
         for (int start = 0; start < starts; start++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             MixtureModel<TComponent> model = initial ?? Initialize(data, new Random(seeds.Next()));
             double previous = EStep(model, data, responsibilities, logNormalizers);
-            var trace = new List<double>();
-            bool converged = false;
-            for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
+            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.MaxIterations, o.Tolerance, previous, () =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 model = MStep(data, responsibilities);
-                double objective = EStep(model, data, responsibilities, logNormalizers);
-                trace.Add(objective);
-                progress?.Report(new FitProgress(start, iteration, o.MaxIterations, objective));
-                if (Math.Abs(objective - previous) < o.Tolerance)
-                {
-                    converged = true;
-                    break;
-                }
-
-                previous = objective;
-            }
-
-            if (best is null || trace[^1] > bestObjective)
-            {
-                best = model;
-                bestObjective = trace[^1];
-                bestTrace = trace;
-                bestConverged = converged;
-            }
+                return EStep(model, data, responsibilities, logNormalizers);
+            }, progress, cancellationToken);
+            best.Offer(trace, converged, () => model);
         }
 
-        var report = new FitReport(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", bestTrace!.Count, bestConverged, bestTrace, clock.Elapsed);
-        return new FitResult<MixtureModel<TComponent>>(best!, report);
+        FitReport report = best.Report(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", clock.Elapsed);
+        return new FitResult<MixtureModel<TComponent>>(best.Model, report);
     }
 
     /// <summary>Responsibilities of <paramref name="model"/> into <paramref name="responsibilities"/>; returns the objective.</summary>
@@ -176,60 +154,23 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
     private MixtureModel<TComponent> Initialize(double[,] data, Random random)
     {
         int n = data.GetLength(0), k = Options.Components;
-        var responsibilities = new double[n * k];
-        switch (Options.Init)
+        if (Options.Init == MixtureInit.RandomResponsibilities)
         {
-            case MixtureInit.RandomResponsibilities:
-                for (int i = 0; i < n; i++)
-                {
-                    double s = 0;
-                    for (int c = 0; c < k; c++)
-                    {
-                        double u = random.NextDouble();
-                        responsibilities[i * k + c] = u;
-                        s += u;
-                    }
+            return MStep(data, EmStarts.RandomResponsibilities(n, k, random));
+        }
 
-                    for (int c = 0; c < k; c++)
-                    {
-                        responsibilities[i * k + c] /= s;
-                    }
-                }
-
-                break;
-            default:
-                int[] rows = Options.Init == MixtureInit.RandomRows ? DistinctRows(n, k, random) : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism);
-                int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
-                for (int i = 0; i < n; i++)
-                {
-                    for (int c = 0; c < k; c++)
-                    {
-                        responsibilities[i * k + c] = (c == labels[i] ? 1 - InitSmoothing : 0) + InitSmoothing / k;
-                    }
-                }
-
-                break;
+        int[] rows = Options.Init == MixtureInit.RandomRows ? EmStarts.DistinctRows(n, k, random) : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism);
+        int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
+        var responsibilities = new double[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                responsibilities[i * k + c] = (c == labels[i] ? 1 - InitSmoothing : 0) + InitSmoothing / k;
+            }
         }
 
         return MStep(data, responsibilities);
-    }
-
-    private static int[] DistinctRows(int n, int k, Random random)
-    {
-        var chosen = new int[k];
-        var seen = new HashSet<int>();
-        for (int c = 0; c < k; c++)
-        {
-            int r;
-            do
-            {
-                r = random.Next(n);
-            }
-            while (!seen.Add(r));
-            chosen[c] = r;
-        }
-
-        return chosen;
     }
 
     /// <summary>Number of coordinates in which two rows differ.</summary>

@@ -83,20 +83,11 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
 
     /// <summary>Bayesian information criterion −2 log L + p ln n on <paramref name="data"/> (lower is better).</summary>
     /// <param name="data">n × d observations.</param>
-    public double Bic(double[,] data)
-    {
-        double score = Score(data);
-        int n = data.GetLength(0);
-        return -2 * score * n + ParameterCount * Math.Log(n);
-    }
+    public double Bic(double[,] data) => MixtureScoring.Bic(Score(data), data.GetLength(0), ParameterCount);
 
     /// <summary>Akaike information criterion −2 log L + 2p on <paramref name="data"/> (lower is better).</summary>
     /// <param name="data">n × d observations.</param>
-    public double Aic(double[,] data)
-    {
-        double score = Score(data);
-        return -2 * score * data.GetLength(0) + 2 * ParameterCount;
-    }
+    public double Aic(double[,] data) => MixtureScoring.Aic(Score(data), data.GetLength(0), ParameterCount);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The data has the wrong number of columns or a value outside the family's
@@ -105,10 +96,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     {
         CheckData(data);
         int n = data.GetLength(0);
-        if (destination.Length < n)
-        {
-            throw new ArgumentException($"The destination has {destination.Length} values for {n} rows.", nameof(destination));
-        }
+        MixtureScoring.CheckDestination(destination, n);
 
         double[] logJoint = LogJoint(data, 0);
         LogSumExp.Rows(logJoint, n, _components.Length, destination);
@@ -128,15 +116,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     public double Score(double[,] data)
     {
         CheckData(data);
-        var values = new double[data.GetLength(0)];
-        LogDensity(data, values);
-        double s = 0;
-        foreach (double v in values)
-        {
-            s += v;
-        }
-
-        return s / values.Length;
+        return MixtureScoring.MeanLogDensity(this, data);
     }
 
     /// <inheritdoc />
@@ -148,16 +128,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
         var labels = new int[n];
         for (int i = 0; i < n; i++)
         {
-            int best = 0;
-            for (int c = 1; c < k; c++)
-            {
-                if (logJoint[i * k + c] > logJoint[i * k + best])
-                {
-                    best = c;
-                }
-            }
-
-            labels[i] = best;
+            labels[i] = MixtureScoring.ArgMax(logJoint, i * k, k, 1);
         }
 
         return labels;

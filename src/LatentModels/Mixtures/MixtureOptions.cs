@@ -62,35 +62,11 @@ public sealed record MixtureOptions
 
     internal void Validate(int rows, bool supportsPseudoCounts, string familyName)
     {
-        if (Components < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Components), Components, "There must be at least one component.");
-        }
-
-        if (Components > rows)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Components), Components, $"There are more components ({Components}) than rows ({rows}).");
-        }
-
-        if (!Enum.IsDefined(Init))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Unknown initialisation.");
-        }
-
-        if (MaxIterations < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "At least one iteration is needed.");
-        }
-
-        if (!(Tolerance >= 0) || double.IsPositiveInfinity(Tolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "The tolerance must be finite and non-negative.");
-        }
-
-        if (Starts < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Starts), Starts, "At least one start is needed.");
-        }
+        EmOptionChecks.Components(Components, rows, nameof(Components));
+        EmOptionChecks.Init(Init, nameof(Init));
+        EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
+        EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
+        EmOptionChecks.Starts(Starts, nameof(Starts));
 
         if (!(PseudoCount >= 0) || double.IsPositiveInfinity(PseudoCount))
         {

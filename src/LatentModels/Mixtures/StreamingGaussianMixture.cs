@@ -104,17 +104,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
     public void Update(ReadOnlySpan<double> point)
     {
-        if (_dimension < 0)
-        {
-            if (point.IsEmpty)
-            {
-                throw new ArgumentException("The point has no values.", nameof(point));
-            }
-
-            _dimension = point.Length;
-        }
-
-        DataValidation.CheckPoint(point, _dimension, nameof(point));
+        StreamInput.CheckPoint(point, ref _dimension);
         var batch = new double[1, _dimension];
         point.CopyTo(batch.AsWritableSpan());
         Consume(batch);
@@ -125,50 +115,18 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
     public void Update(double[,] batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        int rows = batch.GetLength(0), d = batch.GetLength(1);
-        if (rows == 0)
+        if (!StreamInput.CheckBatch(batch, ref _dimension))
         {
             return;
         }
 
-        if (_dimension < 0)
-        {
-            if (d == 0)
-            {
-                throw new ArgumentException("The batch has no columns.", nameof(batch));
-            }
-
-            _dimension = d;
-        }
-
-        DataValidation.CheckDimension(batch, _dimension, nameof(batch));
-        DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
         Consume(batch);
     }
 
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    public void UpdateAll(double[,] data, int batchSize)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        int n = data.GetLength(0), d = data.GetLength(1);
-        if (_dimension >= 0)
-        {
-            DataValidation.CheckDimension(data, _dimension, nameof(data));
-        }
-
-        DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));
-        for (int start = 0; start < n; start += batchSize)
-        {
-            int rows = Math.Min(batchSize, n - start);
-            var chunk = new double[rows, d];
-            data.AsSpan().Slice(start * d, rows * d).CopyTo(chunk.AsWritableSpan());
-            Update(chunk);
-        }
-    }
+    public void UpdateAll(double[,] data, int batchSize) => StreamInput.UpdateAll(data, batchSize, _dimension, Update);
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>

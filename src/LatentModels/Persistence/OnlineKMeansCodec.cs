@@ -37,31 +37,14 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
         writer.WriteNumber("clusters", o.Clusters);
         writer.WriteString("init", o.Init.ToString());
         WriteMatrixOrNull(writer, "initialCenters", o.InitialCenters);
-        if (o.InitializationSize is int size)
-        {
-            writer.WriteNumber("initializationSize", size);
-        }
-        else
-        {
-            writer.WriteNull("initializationSize");
-        }
+        StreamStateFields.WriteInitializationSize(writer, o.InitializationSize);
 
         writer.WriteNumber("reassignmentRatio", o.ReassignmentRatio);
         writer.WriteNumber("seed", o.Seed);
         writer.WriteNumber("maxDegreeOfParallelism", o.MaxDegreeOfParallelism);
         writer.WriteEndObject();
 
-        writer.WriteNumber("count", model.Count);
-        if (model.Dimension < 0)
-        {
-            writer.WriteNull("dimension");
-        }
-        else
-        {
-            writer.WriteNumber("dimension", model.Dimension);
-        }
-
-        JsonFields.WriteVector(writer, "buffered", model.BufferedValues);
+        StreamStateFields.Write(writer, model.Count, model.Dimension, model.BufferedValues);
         double[]? centres = model.CentreValues;
         if (centres is null)
         {
@@ -87,7 +70,7 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
             Clusters = JsonFields.Int(o, "clusters"),
             Init = JsonFields.Enum<KMeansInit>(o, "init"),
             InitialCenters = JsonFields.IsNull(o, "initialCenters") ? null : JsonFields.Matrix(o, "initialCenters"),
-            InitializationSize = JsonFields.IsNull(o, "initializationSize") ? null : JsonFields.Int(o, "initializationSize"),
+            InitializationSize = StreamStateFields.ReadInitializationSize(o),
             ReassignmentRatio = JsonFields.Double(o, "reassignmentRatio"),
             Seed = JsonFields.Int(o, "seed"),
             MaxDegreeOfParallelism = JsonFields.Int(o, "maxDegreeOfParallelism"),
@@ -95,30 +78,22 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
         var estimator = new OnlineKMeans(options); // validates the options
         int k = options.Clusters;
 
-        long count = NonNegative(JsonFields.Long(root, "count"), "count");
-        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
-        double[] buffered = JsonFields.Vector(root, "buffered");
+        (long count, int d, double[] buffered) = StreamStateFields.Read(root);
         bool initialised = !JsonFields.IsNull(root, "centers");
         double[]? centres = null;
         long[]? counts = null;
         if (initialised)
         {
-            if (d < 0)
-            {
-                throw new ModelFormatException("The field 'centers' is set but 'dimension' is null.");
-            }
+            StreamStateFields.CheckDimensionKnown(d, "centers");
 
             centres = JsonFields.Matrix(root, "centers", k, d).AsSpan().ToArray();
             counts = JsonFields.LongVector(root, "clusterCounts", k);
             for (int j = 0; j < k; j++)
             {
-                NonNegative(counts[j], $"clusterCounts[{j}]");
+                StreamStateFields.NonNegative(counts[j], $"clusterCounts[{j}]");
             }
 
-            if (buffered.Length != 0)
-            {
-                throw new ModelFormatException("The field 'buffered' must be empty once the centres exist.");
-            }
+            StreamStateFields.CheckBufferEmpty(buffered, "centres");
 
             if (options.Init == KMeansInit.Explicit && d != options.InitialCenters!.GetLength(1))
             {
@@ -137,18 +112,10 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
                 throw new ModelFormatException("The field 'clusterCounts' must be null while 'centers' is null.");
             }
 
-            if (buffered.LongLength != count * Math.Max(d, 0))
-            {
-                throw new ModelFormatException($"The field 'buffered' holds {buffered.Length} values but {count} points of dimension {Math.Max(d, 0)} have arrived.");
-            }
-
-            if (count >= estimator.Needed())
-            {
-                throw new ModelFormatException($"The field 'centers' is null but {count} points have arrived; the initialisation needs only {estimator.Needed()}.");
-            }
+            StreamStateFields.CheckBuffering(count, d, buffered, estimator.Needed(), "centers");
         }
 
-        long sinceReassignment = NonNegative(JsonFields.Long(root, "sinceReassignment"), "sinceReassignment");
+        long sinceReassignment = StreamStateFields.NonNegative(JsonFields.Long(root, "sinceReassignment"), "sinceReassignment");
         ulong[] state = ReadRandom(root);
         estimator.Restore(count, d, buffered, centres, counts, sinceReassignment, state);
         return estimator;
@@ -216,7 +183,4 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
             JsonFields.WriteMatrix(writer, name, matrix);
         }
     }
-
-    private static long NonNegative(long value, string name) =>
-        value >= 0 ? value : throw new ModelFormatException($"The field '{name}' is {value}; it must be non-negative.");
 }

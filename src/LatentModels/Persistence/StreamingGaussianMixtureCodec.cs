@@ -37,14 +37,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
         writer.WriteNumber("maxDegreeOfParallelism", m.MaxDegreeOfParallelism);
         writer.WriteNumber("stepExponent", o.StepExponent);
         writer.WriteNumber("stepOffset", o.StepOffset);
-        if (o.InitializationSize is int size)
-        {
-            writer.WriteNumber("initializationSize", size);
-        }
-        else
-        {
-            writer.WriteNull("initializationSize");
-        }
+        StreamStateFields.WriteInitializationSize(writer, o.InitializationSize);
 
         if (m.InitialModel is { } initial)
         {
@@ -59,17 +52,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
 
         writer.WriteEndObject();
 
-        writer.WriteNumber("count", model.Count);
-        if (model.Dimension < 0)
-        {
-            writer.WriteNull("dimension");
-        }
-        else
-        {
-            writer.WriteNumber("dimension", model.Dimension);
-        }
-
-        JsonFields.WriteVector(writer, "buffered", model.BufferedValues);
+        StreamStateFields.Write(writer, model.Count, model.Dimension, model.BufferedValues);
         if (model.Parameters is not { } p || model.Statistics is not { } s)
         {
             writer.WriteNull("parameters");
@@ -122,29 +105,19 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
             },
             StepExponent = JsonFields.Double(o, "stepExponent"),
             StepOffset = JsonFields.Double(o, "stepOffset"),
-            InitializationSize = JsonFields.IsNull(o, "initializationSize") ? null : JsonFields.Int(o, "initializationSize"),
+            InitializationSize = StreamStateFields.ReadInitializationSize(o),
         });
         var estimator = new StreamingGaussianMixture(options); // validates the options
         int k = options.Mixture.Components;
         CovarianceType type = options.Mixture.Covariance;
 
-        long count = JsonFields.Long(root, "count");
-        if (count < 0)
-        {
-            throw new ModelFormatException($"The field 'count' is {count}; it must be non-negative.");
-        }
-
-        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
-        double[] buffered = JsonFields.Vector(root, "buffered");
+        (long count, int d, double[] buffered) = StreamStateFields.Read(root);
         bool initialised = !JsonFields.IsNull(root, "parameters");
         GaussianComponents? parameters = null;
         MixtureStatistics? statistics = null;
         if (initialised)
         {
-            if (d < 0)
-            {
-                throw new ModelFormatException("The field 'parameters' is set but 'dimension' is null.");
-            }
+            StreamStateFields.CheckDimensionKnown(d, "parameters");
 
             parameters = JsonFields.Nested(root, "parameters", p =>
             {
@@ -163,10 +136,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
                 return read;
             });
             statistics = JsonFields.Nested(root, "statistics", s => ReadStatistics(s, parameters, options.Mixture.Regularization));
-            if (buffered.Length != 0)
-            {
-                throw new ModelFormatException("The field 'buffered' must be empty once the parameters exist.");
-            }
+            StreamStateFields.CheckBufferEmpty(buffered, "parameters");
 
             if (options.Mixture.InitialModel is { } initial && initial.Dimension != d)
             {
@@ -185,15 +155,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
                 throw new ModelFormatException("The field 'statistics' must be null while 'parameters' is null.");
             }
 
-            if (buffered.LongLength != count * Math.Max(d, 0))
-            {
-                throw new ModelFormatException($"The field 'buffered' holds {buffered.Length} values but {count} points of dimension {Math.Max(d, 0)} have arrived.");
-            }
-
-            if (count >= estimator.InitializationSize)
-            {
-                throw new ModelFormatException($"The field 'parameters' is null but {count} points have arrived; the initialisation needs only {estimator.InitializationSize}.");
-            }
+            StreamStateFields.CheckBuffering(count, d, buffered, estimator.InitializationSize, "parameters");
         }
 
         estimator.Restore(count, d, buffered, parameters, statistics);

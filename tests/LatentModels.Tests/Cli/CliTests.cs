@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using LatentModels.Cli;
 
@@ -20,6 +22,46 @@ public class CliTests
     }
 
     internal static string DataPath(string name) => Path.Combine(AppContext.BaseDirectory, "Data", name);
+
+    /// <summary>Writes rows [start, start + count) of a two-column matrix as CSV (round-trip numbers) to <paramref name="directory"/>/<paramref name="name"/>.</summary>
+    internal static string WriteRows(string directory, double[,] x, int start, int count, string name)
+    {
+        var text = new StringBuilder();
+        for (int i = start; i < start + count; i++)
+        {
+            text.Append(x[i, 0].ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(x[i, 1].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        string path = Path.Combine(directory, name);
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
+    /// <summary>
+    /// Streams the rows of <paramref name="x"/> through <c>fit <paramref name="kind"/></c> once in one run (model to
+    /// <c>One</c>) and once split after <paramref name="splitAt"/> rows into two runs continued through a state file
+    /// (<c>State</c>; model to <c>Split</c>); every run must succeed and the second must count all the rows.
+    /// </summary>
+    /// <param name="directory">Where the CSV pieces and the JSON files go.</param>
+    /// <param name="kind">The online model, e.g. <c>online-kmeans</c>.</param>
+    /// <param name="x">The rows (two columns).</param>
+    /// <param name="splitAt">Rows in the first piece.</param>
+    /// <param name="startOptions">Options of the runs that start from scratch (K, seed…), not given with --state-in.</param>
+    /// <param name="common">Options of every run.</param>
+    internal static (string Whole, string SecondPiece, string One, string State, string Split) RunSplitStream(
+        string directory, string kind, double[,] x, int splitAt, string[] startOptions, string[] common)
+    {
+        int n = x.GetLength(0);
+        string whole = WriteRows(directory, x, 0, n, "whole.csv"), first = WriteRows(directory, x, 0, splitAt, "first.csv"), rest = WriteRows(directory, x, splitAt, n - splitAt, "rest.csv");
+        string one = Path.Combine(directory, "one.json"), state = Path.Combine(directory, "state.json"), split = Path.Combine(directory, "split.json");
+        Run(["fit", kind, "--data", whole, .. startOptions, .. common, "--model-out", one]).Code.Should().Be(0);
+        var part1 = Run(["fit", kind, "--data", first, .. startOptions, .. common, "--state-out", state]);
+        part1.Code.Should().Be(0, part1.Err);
+        var part2 = Run(["fit", kind, "--data", rest, "--state-in", state, .. common, "--state-out", state, "--model-out", split]);
+        part2.Code.Should().Be(0, part2.Err);
+        LastJson(part2.Out).GetProperty("points").GetInt64().Should().Be(n);
+        return (whole, rest, one, state, split);
+    }
 
     [Fact]
     public void Fit_mvn_json_matches_scipy_at_the_mle()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using LatentModels.Cli;
 using LatentModels.Clustering;
@@ -85,32 +84,11 @@ public sealed class EndToEndTests : IDisposable
         }
     }
 
-    private string WriteRows(double[,] x, int start, int count, string name)
-    {
-        var text = new StringBuilder();
-        for (int i = start; i < start + count; i++)
-        {
-            text.Append(x[i, 0].ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(x[i, 1].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        }
-
-        string path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text.ToString());
-        return path;
-    }
-
     [Fact]
     public void Online_kmeans_stream_split_over_two_runs_with_state_files_ends_with_the_centres_of_one_run()
     {
         double[,] x = MixtureTestData.OldFaithful();
-        string whole = WriteRows(x, 0, 272, "whole.csv"), first = WriteRows(x, 0, 96, "first.csv"), rest = WriteRows(x, 96, 176, "rest.csv");
-        string[] common = ["--batch-size", "16", "--json"];
-        string one = Path.Combine(_directory, "one.json"), state = Path.Combine(_directory, "state.json"), split = Path.Combine(_directory, "split.json");
-        Run(["fit", "online-kmeans", "--data", whole, "--k", "4", "--init", "random", "--seed", "8", .. common, "--model-out", one]).Code.Should().Be(0);
-        var part1 = Run(["fit", "online-kmeans", "--data", first, "--k", "4", "--init", "random", "--seed", "8", .. common, "--state-out", state]);
-        part1.Code.Should().Be(0, part1.Err);
-        var part2 = Run(["fit", "online-kmeans", "--data", rest, "--state-in", state, .. common, "--state-out", state, "--model-out", split]);
-        part2.Code.Should().Be(0, part2.Err);
-        LastJson(part2.Out).GetProperty("points").GetInt64().Should().Be(272);
+        var (whole, rest, one, state, split) = RunSplitStream(_directory, "online-kmeans", x, 96, ["--k", "4", "--init", "random", "--seed", "8"], ["--batch-size", "16", "--json"]);
 
         KMeansModel a = ModelJson.Load<KMeansModel>(one), b = ModelJson.Load<KMeansModel>(split);
         PersistenceAssertBits(b.Centers).Should().Equal(PersistenceAssertBits(a.Centers));

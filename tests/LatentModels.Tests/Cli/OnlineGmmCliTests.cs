@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using LatentModels.Cli;
 using LatentModels.Mixtures;
@@ -18,19 +17,6 @@ public sealed class OnlineGmmCliTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private static long[] Bits(IEnumerable<double> values) => Persistence.PersistenceAssert.Bits(values);
-
-    private string WriteRows(double[,] x, int start, int count, string name)
-    {
-        var text = new StringBuilder();
-        for (int i = start; i < start + count; i++)
-        {
-            text.Append(x[i, 0].ToString("R", CultureInfo.InvariantCulture)).Append(',').Append(x[i, 1].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        }
-
-        string path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text.ToString());
-        return path;
-    }
 
     [Fact]
     public void Incremental_json_reports_the_library_fit_its_trace_and_the_whole_file_log_likelihood()
@@ -93,15 +79,8 @@ public sealed class OnlineGmmCliTests : IDisposable
     public void Stream_split_over_two_runs_with_state_files_ends_with_the_model_of_one_run()
     {
         double[,] x = MixtureTestData.OldFaithful();
-        string whole = WriteRows(x, 0, 272, "whole.csv"), first = WriteRows(x, 0, 100, "first.csv"), rest = WriteRows(x, 100, 172, "rest.csv");
         string[] common = ["--mode", "stream", "--batch-size", "20", "--json"];
-        string one = Path.Combine(_directory, "one.json"), state = Path.Combine(_directory, "state.json"), split = Path.Combine(_directory, "split.json");
-        Run(["fit", "online-gmm", "--data", whole, "--k", "3", "--covariance", "diag", "--seed", "8", .. common, "--model-out", one]).Code.Should().Be(0);
-        var part1 = Run(["fit", "online-gmm", "--data", first, "--k", "3", "--covariance", "diag", "--seed", "8", .. common, "--state-out", state]);
-        part1.Code.Should().Be(0, part1.Err);
-        var part2 = Run(["fit", "online-gmm", "--data", rest, "--state-in", state, .. common, "--state-out", state, "--model-out", split]);
-        part2.Code.Should().Be(0, part2.Err);
-        LastJson(part2.Out).GetProperty("points").GetInt64().Should().Be(272);
+        var (whole, rest, one, state, split) = RunSplitStream(_directory, "online-gmm", x, 100, ["--k", "3", "--covariance", "diag", "--seed", "8"], common);
 
         GaussianMixtureModel a = ModelJson.Load<GaussianMixtureModel>(one), b = ModelJson.Load<GaussianMixtureModel>(split);
         Bits(b.CovarianceParameters).Should().Equal(Bits(a.CovarianceParameters));
@@ -145,7 +124,7 @@ public sealed class OnlineGmmCliTests : IDisposable
             run.Err.Should().Contain(message, string.Join(' ', args));
         }
 
-        string tiny = WriteRows(MixtureTestData.OldFaithful(), 0, 10, "tiny.csv");
+        string tiny = WriteRows(_directory, MixtureTestData.OldFaithful(), 0, 10, "tiny.csv");
         var tooFew = Run("fit", "online-gmm", "--data", tiny, "--k", "2", "--mode", "stream");
         tooFew.Code.Should().Be(CliApp.BadInput);
         tooFew.Err.Should().Contain("too few for the initialisation (40 needed)");

@@ -6,7 +6,8 @@ public class IndependentBernoulliTests
 {
     private static readonly double[] _p = [0.1, 0.5, 0.8, 0.35];
 
-    private static double[,] AllBinaryVectors(int d)
+    /// <summary>All 2^d binary vectors of length d, one per row (bit j of the row index in column j).</summary>
+    internal static double[,] AllBinaryVectors(int d)
     {
         var x = new double[1 << d, d];
         for (int i = 0; i < 1 << d; i++)

@@ -42,6 +42,33 @@ internal static class DiscreteMixtureTestData
         return s;
     }
 
+    /// <summary>The naive E-step of the reference EMs: rᵢₖ = exp(ℓᵢₖ − maxₖ ℓᵢₖ) / Σₖ exp(ℓᵢₖ − maxₖ ℓᵢₖ) for the log-joints ℓᵢₖ = <paramref name="logJoint"/>(i, k).</summary>
+    private static double[,] NaiveResponsibilities(int n, int k, Func<int, int, double> logJoint)
+    {
+        var r = new double[n, k];
+        for (int i = 0; i < n; i++)
+        {
+            var lj = new double[k];
+            for (int c = 0; c < k; c++)
+            {
+                lj[c] = logJoint(i, c);
+            }
+
+            double max = lj.Max(), s = 0;
+            for (int c = 0; c < k; c++)
+            {
+                s += Math.Exp(lj[c] - max);
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                r[i, c] = Math.Exp(lj[c] - max) / s;
+            }
+        }
+
+        return r;
+    }
+
     /// <summary>
     /// Naive Bernoulli-mixture EM with pseudo-count α: responsibilities from exp of the shifted log-joints, πₖ = Nₖ/N,
     /// pₖⱼ = (Σᵢ rᵢₖxᵢⱼ + α)/(Nₖ + 2α). Returns the weights and probabilities after <paramref name="iterations"/> M-steps.
@@ -53,26 +80,7 @@ internal static class DiscreteMixtureTestData
         double[][] prob = p.Select(r => (double[])r.Clone()).ToArray();
         for (int t = 0; t < iterations; t++)
         {
-            var r = new double[n, k];
-            for (int i = 0; i < n; i++)
-            {
-                var lj = new double[k];
-                for (int c = 0; c < k; c++)
-                {
-                    lj[c] = Math.Log(w[c]) + NaiveBernoulliLog(prob[c], x, i);
-                }
-
-                double max = lj.Max(), s = 0;
-                for (int c = 0; c < k; c++)
-                {
-                    s += Math.Exp(lj[c] - max);
-                }
-
-                for (int c = 0; c < k; c++)
-                {
-                    r[i, c] = Math.Exp(lj[c] - max) / s;
-                }
-            }
+            double[,] r = NaiveResponsibilities(n, k, (i, c) => Math.Log(w[c]) + NaiveBernoulliLog(prob[c], x, i));
 
             for (int c = 0; c < k; c++)
             {
@@ -106,25 +114,16 @@ internal static class DiscreteMixtureTestData
         double[][][] prob = p.Select(c => c.Select(v => (double[])v.Clone()).ToArray()).ToArray();
         for (int t = 0; t < iterations; t++)
         {
-            var r = new double[n, k];
-            for (int i = 0; i < n; i++)
+            double[,] r = NaiveResponsibilities(n, k, (i, c) =>
             {
-                var lj = new double[k];
-                for (int c = 0; c < k; c++)
+                double lj = Math.Log(w[c]);
+                for (int j = 0; j < d; j++)
                 {
-                    lj[c] = Math.Log(w[c]);
-                    for (int j = 0; j < d; j++)
-                    {
-                        lj[c] += Math.Log(prob[c][j][(int)x[i, j]]);
-                    }
+                    lj += Math.Log(prob[c][j][(int)x[i, j]]);
                 }
 
-                double max = lj.Max(), s = lj.Sum(v => Math.Exp(v - max));
-                for (int c = 0; c < k; c++)
-                {
-                    r[i, c] = Math.Exp(lj[c] - max) / s;
-                }
-            }
+                return lj;
+            });
 
             for (int c = 0; c < k; c++)
             {

@@ -8,20 +8,6 @@ namespace LatentModels.Tests.Mixtures;
 /// <summary>Generic mixture EM over the Bernoulli and categorical families (and the weighted-MLE adapter).</summary>
 public class DiscreteMixtureTests
 {
-    private static double[,] AllBinaryVectors(int d)
-    {
-        var x = new double[1 << d, d];
-        for (int i = 0; i < 1 << d; i++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                x[i, j] = (i >> j) & 1;
-            }
-        }
-
-        return x;
-    }
-
     private static MixtureModel<IndependentBernoulli> Tiny(double[,] p) => BernoulliMixture.CreateModel([0.5, 0.3, 0.2], p);
 
     public static TheoryData<int> TinyCases => [0, 1];
@@ -35,7 +21,7 @@ public class DiscreteMixtureTests
             ? new double[,] { { 0.1, 0.7, 0.4, 0.95 }, { 0.6, 0.2, 0.5, 0.3 }, { 0.85, 0.9, 0.15, 0.05 } }
             : new double[,] { { 0, 0.7, 0.4, 1 }, { 0.6, 0.2, 0.5, 0.3 }, { 0.85, 0.9, 0.15, 0.05 } };
         MixtureModel<IndependentBernoulli> model = Tiny(p);
-        double[,] all = AllBinaryVectors(4);
+        double[,] all = IndependentBernoulliTests.AllBinaryVectors(4);
         var logDensity = new double[16];
         model.LogDensity(all, logDensity);
         double[,] posterior = model.PredictProbabilities(all);

@@ -1,0 +1,108 @@
+namespace LatentModels.Mixtures;
+
+/// <summary>
+/// The pieces of multi-start EM shared by <see cref="GaussianMixture"/>, <see cref="IncrementalGaussianMixture"/> and
+/// <see cref="Mixture{TComponent}"/>: the iteration loop with its trace, progress and stopping rule, the random starts,
+/// and keeping the start with the best final objective.
+/// </summary>
+internal static class EmStarts
+{
+    /// <summary>
+    /// Runs <paramref name="step"/> (one iteration, returning the new objective) up to <paramref name="maxIterations"/>
+    /// times, checking <paramref name="cancellationToken"/> before each and reporting each objective; stops early when
+    /// the objective changes by less than <paramref name="tolerance"/> from the previous one (the first from
+    /// <paramref name="previous"/>; NaN never stops).
+    /// </summary>
+    /// <returns>The objective after every iteration and whether the tolerance stopped the run.</returns>
+    public static (List<double> Trace, bool Converged) Iterate(
+        int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        var trace = new List<double>();
+        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double objective = step();
+            trace.Add(objective);
+            progress?.Report(new FitProgress(start, iteration, maxIterations, objective));
+            if (Math.Abs(objective - previous) < tolerance)
+            {
+                return (trace, true);
+            }
+
+            previous = objective;
+        }
+
+        return (trace, false);
+    }
+
+    /// <summary>k distinct row indices drawn uniformly from [0, n) by rejection, in the order drawn.</summary>
+    public static int[] DistinctRows(int n, int k, Random random)
+    {
+        var chosen = new int[k];
+        var seen = new HashSet<int>();
+        for (int c = 0; c < k; c++)
+        {
+            int r;
+            do
+            {
+                r = random.Next(n);
+            }
+            while (!seen.Add(r));
+            chosen[c] = r;
+        }
+
+        return chosen;
+    }
+
+    /// <summary>n × K responsibilities (row-major), each row uniform draws normalised to sum to one.</summary>
+    public static double[] RandomResponsibilities(int n, int k, Random random)
+    {
+        var resp = new double[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int c = 0; c < k; c++)
+            {
+                double u = random.NextDouble();
+                resp[i * k + c] = u;
+                s += u;
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                resp[i * k + c] /= s;
+            }
+        }
+
+        return resp;
+    }
+}
+
+/// <summary>The start with the highest final objective so far (the first on ties) with its trace.</summary>
+/// <typeparam name="TModel">What is kept of a start.</typeparam>
+internal sealed class BestStart<TModel> where TModel : class
+{
+    private double _objective = double.NegativeInfinity;
+    private TModel? _model;
+    private List<double>? _trace;
+    private bool _converged;
+
+    /// <summary>The kept start's model; valid once a start was offered.</summary>
+    public TModel Model => _model!;
+
+    /// <summary>Keeps the run if it is the first or its final objective is higher; <paramref name="snapshot"/> is called only then.</summary>
+    public void Offer(List<double> trace, bool converged, Func<TModel> snapshot)
+    {
+        double final = trace[^1];
+        if (_model is null || final > _objective)
+        {
+            _model = snapshot();
+            _objective = final;
+            _trace = trace;
+            _converged = converged;
+        }
+    }
+
+    /// <summary>The fit report of the kept start.</summary>
+    public FitReport Report(string objectiveName, TimeSpan elapsed) => new(objectiveName, _trace!.Count, _converged, _trace, elapsed);
+}

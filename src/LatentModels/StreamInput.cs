@@ -1,0 +1,85 @@
+namespace LatentModels;
+
+/// <summary>
+/// The input side shared by the online estimators (<see cref="Clustering.OnlineKMeans"/>,
+/// <see cref="Mixtures.StreamingGaussianMixture"/>): the first non-empty point or batch fixes the dimension, every later
+/// one is checked against it, and whole data sets are fed in fixed-size chunks.
+/// </summary>
+internal static class StreamInput
+{
+    /// <summary>Fixes <paramref name="dimension"/> (negative while unknown) on the first point and checks the point.</summary>
+    /// <exception cref="ArgumentException">The first point is empty, or the point has the wrong length or a non-finite value.</exception>
+    public static void CheckPoint(ReadOnlySpan<double> point, ref int dimension)
+    {
+        if (dimension < 0)
+        {
+            if (point.IsEmpty)
+            {
+                throw new ArgumentException("The point has no values.", nameof(point));
+            }
+
+            dimension = point.Length;
+        }
+
+        DataValidation.CheckPoint(point, dimension, nameof(point));
+    }
+
+    /// <summary>
+    /// Fixes <paramref name="dimension"/> (negative while unknown) on the first non-empty batch and checks the batch;
+    /// returns <see langword="false"/> for a batch without rows (nothing to do).
+    /// </summary>
+    /// <exception cref="ArgumentException">The first batch has no columns, or the batch has the wrong number of columns or a non-finite value.</exception>
+    public static bool CheckBatch(double[,] batch, ref int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int rows = batch.GetLength(0), d = batch.GetLength(1);
+        if (rows == 0)
+        {
+            return false;
+        }
+
+        if (dimension < 0)
+        {
+            if (d == 0)
+            {
+                throw new ArgumentException("The batch has no columns.", nameof(batch));
+            }
+
+            dimension = d;
+        }
+
+        DataValidation.CheckDimension(batch, dimension, nameof(batch));
+        DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a whole data set against <paramref name="dimension"/> (when known), then hands its rows to
+    /// <paramref name="update"/> in order, <paramref name="batchSize"/> at a time, in one reused chunk array (a fresh
+    /// one only for a shorter last chunk). The chunk is only valid during the call.
+    /// </summary>
+    public static void UpdateAll(double[,] data, int batchSize, int dimension, Action<double[,]> update)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int n = data.GetLength(0), d = data.GetLength(1);
+        if (dimension >= 0)
+        {
+            DataValidation.CheckDimension(data, dimension, nameof(data));
+        }
+
+        DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));
+        var chunk = new double[Math.Min(batchSize, Math.Max(n, 1)), d];
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int rows = Math.Min(batchSize, n - start);
+            if (rows != chunk.GetLength(0))
+            {
+                chunk = new double[rows, d];
+            }
+
+            data.AsSpan().Slice(start * d, rows * d).CopyTo(chunk.AsWritableSpan());
+            update(chunk);
+        }
+    }
+}
