@@ -217,6 +217,7 @@ public class GaussianMixtureTests
     [Theory]
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
     [InlineData(CovarianceType.Tied)]
     public void Results_are_bit_identical_for_any_degree_of_parallelism(CovarianceType type)
     {
@@ -231,7 +232,9 @@ public class GaussianMixtureTests
             Tolerance = 0,
             MaxIterations = 15,
         }).Fit(x);
-        FitResult<GaussianMixtureModel> one = Fit(1), four = Fit(4);
+        FitResult<GaussianMixtureModel> one = Fit(1), two = Fit(2), four = Fit(4);
+        two.Report.ObjectiveTrace.Should().Equal(one.Report.ObjectiveTrace);
+        two.Model.CovarianceParameters.Should().Equal(one.Model.CovarianceParameters);
         four.Report.ObjectiveTrace.Should().Equal(one.Report.ObjectiveTrace);
         four.Model.Means.Should().BeEquivalentTo(one.Model.Means, o => o.WithStrictOrdering());
         four.Model.CovarianceParameters.Should().Equal(one.Model.CovarianceParameters);
