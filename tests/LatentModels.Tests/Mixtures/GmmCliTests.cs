@@ -57,6 +57,42 @@ public class GmmCliTests
         json.GetProperty("aic").GetDouble().Should().BeApproximately((-2 * N * ll) + (2 * parameters), 1e-9);
     }
 
+    [Theory]
+    [InlineData("kmeans", "full")]
+    [InlineData("kmeans++", "diag")]
+    [InlineData("random", "spherical")]
+    [InlineData("random-rows", "tied")]
+    public void Fit_gmm_json_is_the_library_fit_for_every_init_with_starts_seed_and_regularisation(string init, string covariance)
+    {
+        double[,] x = MixtureTestData.OldFaithful();
+        var options = new GaussianMixtureOptions
+        {
+            Components = 3,
+            Covariance = covariance switch { "full" => CovarianceType.Full, "diag" => CovarianceType.Diagonal, "spherical" => CovarianceType.Spherical, _ => CovarianceType.Tied },
+            Init = init switch
+            {
+                "kmeans" => GaussianMixtureInit.KMeans,
+                "kmeans++" => GaussianMixtureInit.KMeansPlusPlus,
+                "random" => GaussianMixtureInit.RandomResponsibilities,
+                _ => GaussianMixtureInit.RandomRows,
+            },
+            Starts = 2,
+            MaxIterations = 40,
+            Tolerance = 1e-7,
+            Regularization = 1e-3,
+            Seed = 6,
+        };
+        FitResult<GaussianMixtureModel> library = new GaussianMixture(options).Fit(x);
+        var (code, stdout, stderr) = Run("fit", "gmm", "--data", OldFaithfulPath, "--k", "3", "--covariance", covariance, "--init", init, "--starts", "2",
+            "--max-iter", "40", "--tol", "1e-7", "--reg", "1e-3", "--seed", "6", "--json");
+        code.Should().Be(0, stderr);
+        JsonElement json = JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
+        json.GetProperty("avgLogLikelihood").GetDouble().Should().Be(library.Model.Score(x));
+        json.GetProperty("iterations").GetInt32().Should().Be(library.Report.Iterations);
+        json.GetProperty("converged").GetBoolean().Should().Be(library.Report.Converged);
+        json.GetProperty("weights").EnumerateArray().Select(v => v.GetDouble()).Should().Equal(library.Model.Weights);
+    }
+
     [Fact]
     public void Map_fit_reports_the_library_log_posterior()
     {
