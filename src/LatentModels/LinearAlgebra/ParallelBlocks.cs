@@ -43,11 +43,7 @@ public static class ParallelBlocks
             return;
         }
 
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = dop }, b =>
-        {
-            int start = b * blockSize;
-            body(b, start, Math.Min(count, start + blockSize));
-        });
+        RunParallel(count, blockSize, blocks, dop, body, static (work, b, start, end) => work(b, start, end));
     }
     /// <summary>
     /// Allocation-free (when serial) form of <see cref="For(int, int, int, Action{int, int, int})"/>: the body receives
