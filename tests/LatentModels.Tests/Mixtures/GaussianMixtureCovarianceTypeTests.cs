@@ -95,4 +95,30 @@ public class GaussianMixtureCovarianceTypeTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Fitting_sampled_data_recovers_the_weights_means_and_covariance_parameters(CovarianceType type, double[] parameters)
+    {
+        var truth = GaussianMixtureModel.Create(type, _weights, _means, parameters);
+        double[,] x = truth.Sample(20_000, new Random(23));
+        GaussianMixtureModel fitted = new GaussianMixture(new GaussianMixtureOptions { Components = 2, Covariance = type, Seed = 1, Starts = 2, Tolerance = 1e-9 }).Fit(x).Model;
+
+        // Components may come out in either order: match by the first mean coordinate (0.5 vs 3).
+        int[] order = fitted.Means[0, 0] < fitted.Means[1, 0] ? [0, 1] : [1, 0];
+        for (int k = 0; k < 2; k++)
+        {
+            int m = order[k];
+            fitted.Weights[m].Should().BeApproximately(_weights[k], 0.015);
+            double[,] sigma = Expand(type, parameters, k), estimate = fitted.GetCovariance(m);
+            for (int a = 0; a < D; a++)
+            {
+                fitted.Means[m, a].Should().BeApproximately(_means[k, a], 0.06);
+                for (int b = 0; b < D; b++)
+                {
+                    estimate[a, b].Should().BeApproximately(sigma[a, b], 0.06 * Math.Sqrt(sigma[a, a] * sigma[b, b]), $"{type} component {k} entry ({a}, {b})");
+                }
+            }
+        }
+    }
 }
