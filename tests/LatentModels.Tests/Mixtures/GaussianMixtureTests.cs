@@ -191,8 +191,12 @@ public class GaussianMixtureTests
         one.Should().AllSatisfy(b => b.Should().BeApproximately(one[0], 1e-8));
     }
 
-    [Fact]
-    public void Translating_the_data_shifts_only_the_means()
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Translating_the_data_shifts_only_the_means(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(800, new Random(8));
         double[,] shifted = (double[,])x.Clone();
@@ -202,7 +206,7 @@ public class GaussianMixtureTests
             shifted[i, 1] -= 250;
         }
 
-        var options = new GaussianMixtureOptions { Components = 3, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 30 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 30 };
         FitResult<GaussianMixtureModel> a = new GaussianMixture(options).Fit(x), b = new GaussianMixture(options).Fit(shifted);
         b.Report.ObjectiveTrace[^1].Should().BeApproximately(a.Report.ObjectiveTrace[^1], 1e-9);
         for (int c = 0; c < 3; c++)
@@ -241,13 +245,17 @@ public class GaussianMixtureTests
         four.Model.Weights.Should().Equal(one.Model.Weights);
     }
 
-    [Fact]
-    public void Integer_sample_weights_equal_duplicated_rows()
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Integer_sample_weights_equal_duplicated_rows(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(200, new Random(13));
         var weights = Enumerable.Range(0, 200).Select(i => (double)(i % 3)).ToArray();
         var duplicated = Enumerable.Range(0, 200).SelectMany(i => Enumerable.Repeat(Row(x, i), i % 3)).ToArray().ToMatrix();
-        var options = new GaussianMixtureOptions { Components = 3, Init = GaussianMixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
 
         // Random responsibilities are drawn per row, so start both fits from the same explicit model instead.
         GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(duplicated).Model;
