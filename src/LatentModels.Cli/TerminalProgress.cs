@@ -26,6 +26,11 @@ internal sealed class TerminalProgress : IProgress<FitProgress>, IDisposable
     public static TerminalProgress? ForTerminal(CliConsole console, string label) =>
         ReferenceEquals(console.Error, Console.Error) && !Console.IsErrorRedirected ? new TerminalProgress(console.Error, label) : null;
 
+    /// <summary>A progress bar that draws on <paramref name="error"/> whatever it is (for tests of the drawing).</summary>
+    /// <param name="error">Where to draw.</param>
+    /// <param name="label">What is being fitted.</param>
+    internal static TerminalProgress ForWriter(TextWriter error, string label) => new(error, label);
+
     /// <inheritdoc/>
     public void Report(FitProgress value)
     {

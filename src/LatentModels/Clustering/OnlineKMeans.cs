@@ -291,21 +291,46 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             _second = new double[count];
         }
 
-        double[] copy = rows.ToArray();
-        ParallelBlocks.For(count, BlockSize, _options.MaxDegreeOfParallelism, (_, start, end) =>
+        // The caller's batch is pinned and read in place (no copy); each block assigns its rows against the centres.
+        unsafe
         {
-            var scratch = new double[table.ScratchLength];
-            int m = end - start;
-            table.NearestRange(copy, start, end, _labels.AsSpan(start, m), _best.AsSpan(start, m), _second.AsSpan(start, m), scratch);
-        });
+            fixed (double* pinned = rows)
+            {
+                var job = new AssignJob { Rows = pinned, Length = rows.Length, Table = table, Labels = _labels, Best = _best, Second = _second };
+                ParallelBlocks.For(count, BlockSize, _options.MaxDegreeOfParallelism, job, static (j, _, start, end) => j.Assign(start, end));
+            }
+        }
 
         for (int i = 0; i < count; i++)
         {
-            Move(_labels[i], copy.AsSpan(i * d, d));
+            Move(_labels[i], rows.Slice(i * d, d));
         }
 
-        Reassign(copy, count);
+        Reassign(rows, count);
         table.Load(_centres);
+    }
+
+    /// <summary>The parallel assignment of one mini-batch: pinned rows, the centre table and the output arrays.</summary>
+    private readonly unsafe struct AssignJob
+    {
+        public double* Rows { get; init; }
+
+        public int Length { get; init; }
+
+        public CentreTable Table { get; init; }
+
+        public int[] Labels { get; init; }
+
+        public double[] Best { get; init; }
+
+        public double[] Second { get; init; }
+
+        public void Assign(int start, int end)
+        {
+            var scratch = new double[Table.ScratchLength];
+            int m = end - start;
+            Table.NearestRange(new ReadOnlySpan<double>(Rows, Length), start, end, Labels.AsSpan(start, m), Best.AsSpan(start, m), Second.AsSpan(start, m), scratch);
+        }
     }
 
     private void Move(int j, ReadOnlySpan<double> x)
@@ -326,7 +351,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     }
 
     /// <summary>scikit-learn's MiniBatchKMeans re-seeding of centres that win (almost) nothing.</summary>
-    private void Reassign(double[] batch, int count)
+    private void Reassign(ReadOnlySpan<double> batch, int count)
     {
         _sinceReassign += count;
         int k = _options.Clusters;
@@ -387,7 +412,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         {
             int r = _random.Next(q, count);
             (index[q], index[r]) = (index[r], index[q]);
-            batch.AsSpan(index[q] * d, d).CopyTo(_centres.AsSpan(weak[q] * d, d));
+            batch.Slice(index[q] * d, d).CopyTo(_centres.AsSpan(weak[q] * d, d));
             _counts[weak[q]] = floor == long.MaxValue ? 0 : floor;
         }
     }

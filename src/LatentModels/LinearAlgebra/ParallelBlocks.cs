@@ -43,11 +43,7 @@ public static class ParallelBlocks
             return;
         }
 
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = dop }, b =>
-        {
-            int start = b * blockSize;
-            body(b, start, Math.Min(count, start + blockSize));
-        });
+        RunParallel(count, blockSize, blocks, dop, body, static (work, b, start, end) => work(b, start, end));
     }
     /// <summary>
     /// Allocation-free (when serial) form of <see cref="For(int, int, int, Action{int, int, int})"/>: the body receives
@@ -78,10 +74,18 @@ public static class ParallelBlocks
             return;
         }
 
+        RunParallel(count, blockSize, blocks, dop, state, body);
+    }
+
+    /// <summary>
+    /// The parallel branch of <see cref="For{TState}(int, int, int, TState, Action{TState, int, int, int})"/>, kept in its
+    /// own method: the lambda's closure captures the arguments, and C# allocates a closure at the entry of the method that
+    /// declares it, so inline it would cost an allocation on the serial path too.
+    /// </summary>
+    private static void RunParallel<TState>(int count, int blockSize, int blocks, int dop, TState state, Action<TState, int, int, int> body) =>
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = dop }, b =>
         {
             int start = b * blockSize;
             body(state, b, start, Math.Min(count, start + blockSize));
         });
-    }
 }

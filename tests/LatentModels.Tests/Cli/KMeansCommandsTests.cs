@@ -22,6 +22,38 @@ public class KMeansCommandsTests
         json.GetProperty("centers").GetArrayLength().Should().Be(3);
     }
 
+    [Theory]
+    [InlineData("lloyd", "kmeans++")]
+    [InlineData("accelerated", "kmeans++")]
+    [InlineData("lloyd", "random")]
+    [InlineData("accelerated", "first")]
+    public void Fit_kmeans_json_is_the_library_fit_for_every_algorithm_and_init(string algorithm, string init)
+    {
+        double[,] x = ClusteringTestData.OldFaithful();
+        var options = new KMeansOptions
+        {
+            Clusters = 4,
+            Init = init switch { "kmeans++" => KMeansInit.KMeansPlusPlus, "random" => KMeansInit.Random, _ => KMeansInit.First },
+            Algorithm = algorithm == "lloyd" ? KMeansAlgorithm.Lloyd : KMeansAlgorithm.Accelerated,
+            Starts = 3,
+            MaxIterations = 50,
+            Tolerance = 1e-6,
+            Seed = 5,
+        };
+        FitResult<KMeansModel> library = new KMeans(options).Fit(x);
+        var (code, stdout, stderr) = CliTests.Run("fit", "kmeans", "--data", CliTests.DataPath("old_faithful.txt"), "--k", "4", "--algorithm", algorithm,
+            "--init", init, "--starts", "3", "--max-iter", "50", "--tol", "1e-6", "--seed", "5", "--json");
+        code.Should().Be(0, stderr);
+        JsonElement json = CliTests.LastJson(stdout);
+        json.GetProperty("algorithm").GetString().Should().Be(algorithm);
+        json.GetProperty("inertia").GetDouble().Should().Be(library.Model.Inertia);
+        json.GetProperty("iterations").GetInt32().Should().Be(library.Report.Iterations);
+        json.GetProperty("converged").GetBoolean().Should().Be(library.Report.Converged);
+        double[,] centres = library.Model.Centers;
+        json.GetProperty("centers").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetDouble()))
+            .Should().Equal(centres.Cast<double>());
+    }
+
     [Fact]
     public void Fit_online_kmeans_json_reports_the_inertia_of_the_streamed_model()
     {

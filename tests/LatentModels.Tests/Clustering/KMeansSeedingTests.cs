@@ -32,6 +32,73 @@ public class KMeansSeedingTests
         RowsOf(x, a).Should().OnlyContain(r => r % 3 == 0);
     }
 
+    /// <summary>
+    /// Naive greedy k-means++ with the same random draws: first row uniform (or ∝ weight), then 2 + ⌊ln k⌋ candidates
+    /// ∝ weight × D², keeping the candidate that leaves the smallest weighted potential (the first of equals).
+    /// </summary>
+    private static int[] NaiveGreedyPlusPlus(double[,] x, int k, Random random, double[]? w)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        double Weight(int i) => w is null ? 1.0 : w[i];
+        double Distance(int i, int r)
+        {
+            double s = 0;
+            for (int j = 0; j < d; j++)
+            {
+                s += (x[i, j] - x[r, j]) * (x[i, j] - x[r, j]);
+            }
+
+            return s;
+        }
+
+        int Draw(double[] mass, double u)
+        {
+            double total = mass.Sum(), target = u * total, run = 0;
+            for (int i = 0; i < n; i++)
+            {
+                run += mass[i];
+                if (run > target)
+                {
+                    return i;
+                }
+            }
+
+            return n - 1;
+        }
+
+        var chosen = new List<int> { w is null ? random.Next(n) : Draw(w, random.NextDouble()) };
+        double[] closest = Enumerable.Range(0, n).Select(i => Distance(i, chosen[0])).ToArray();
+        int trials = 2 + (int)Math.Log(k);
+        while (chosen.Count < k)
+        {
+            double[] mass = Enumerable.Range(0, n).Select(i => Weight(i) * closest[i]).ToArray();
+            int[] candidates = Enumerable.Range(0, trials).Select(_ => Draw(mass, random.NextDouble())).ToArray();
+            double[] potential = candidates.Select(c => Enumerable.Range(0, n).Sum(i => Weight(i) * Math.Min(closest[i], Distance(i, c)))).ToArray();
+            int best = candidates[Array.IndexOf(potential, potential.Min())];
+            chosen.Add(best);
+            closest = Enumerable.Range(0, n).Select(i => Math.Min(closest[i], Distance(i, best))).ToArray();
+        }
+
+        return chosen.ToArray();
+    }
+
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(10, true)]
+    [InlineData(30, false)]
+    public void PlusPlus_is_the_greedy_variant_with_two_plus_log_k_candidates(int k, bool weighted)
+    {
+        var (x, _, _) = ClusteringTestData.Blobs(1200, 3, 12, 2.0, seed: 31);
+        var random = new Random(5);
+        double[]? w = weighted ? Enumerable.Range(0, 1200).Select(_ => (double)random.Next(0, 4)).ToArray() : null;
+        for (int seed = 0; seed < 2; seed++)
+        {
+            int[] expected = NaiveGreedyPlusPlus(x, k, new Random(seed), w);
+            double[,] c = KMeansSeeding.PlusPlus(x, k, new Random(seed), w);
+            RowsOf(x, c).Should().Equal(expected, $"seed {seed}");
+        }
+    }
+
     [Fact]
     public void RandomRows_draws_distinct_rows()
     {

@@ -122,6 +122,21 @@ public class OnlineKMeansTests
     }
 
     [Fact]
+    public void A_mini_batch_is_read_in_place_not_copied()
+    {
+        var (x, _, _) = ClusteringTestData.Blobs(4000, 16, 8, 3.0, seed: 6);
+        double[,] copy = (double[,])x.Clone();
+        var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 8, Init = KMeansInit.Explicit, InitialCenters = ClusteringTestData.Blobs(8, 16, 8, 3.0, seed: 7).Item1, ReassignmentRatio = 0, MaxDegreeOfParallelism = 1 });
+        online.Update(x); // warm-up: JIT and the label buffers sized for this batch
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        online.Update(x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated.Should().BeLessThan(4000 * 16 * 8 / 8, "the 512,000-byte batch is not copied (only per-block scratch is allocated)");
+        x.Should().BeEquivalentTo(copy, o => o.WithStrictOrdering(), "the caller's batch is not modified");
+        online.Count.Should().Be(8000);
+    }
+
+    [Fact]
     public void Bad_input_is_rejected()
     {
         new Action(() => _ = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 0 })).Should().Throw<ArgumentOutOfRangeException>().And.ParamName.Should().Be("options");

@@ -191,8 +191,12 @@ public class GaussianMixtureTests
         one.Should().AllSatisfy(b => b.Should().BeApproximately(one[0], 1e-8));
     }
 
-    [Fact]
-    public void Translating_the_data_shifts_only_the_means()
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Translating_the_data_shifts_only_the_means(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(800, new Random(8));
         double[,] shifted = (double[,])x.Clone();
@@ -202,7 +206,7 @@ public class GaussianMixtureTests
             shifted[i, 1] -= 250;
         }
 
-        var options = new GaussianMixtureOptions { Components = 3, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 30 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 30 };
         FitResult<GaussianMixtureModel> a = new GaussianMixture(options).Fit(x), b = new GaussianMixture(options).Fit(shifted);
         b.Report.ObjectiveTrace[^1].Should().BeApproximately(a.Report.ObjectiveTrace[^1], 1e-9);
         for (int c = 0; c < 3; c++)
@@ -217,6 +221,7 @@ public class GaussianMixtureTests
     [Theory]
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
     [InlineData(CovarianceType.Tied)]
     public void Results_are_bit_identical_for_any_degree_of_parallelism(CovarianceType type)
     {
@@ -231,20 +236,26 @@ public class GaussianMixtureTests
             Tolerance = 0,
             MaxIterations = 15,
         }).Fit(x);
-        FitResult<GaussianMixtureModel> one = Fit(1), four = Fit(4);
+        FitResult<GaussianMixtureModel> one = Fit(1), two = Fit(2), four = Fit(4);
+        two.Report.ObjectiveTrace.Should().Equal(one.Report.ObjectiveTrace);
+        two.Model.CovarianceParameters.Should().Equal(one.Model.CovarianceParameters);
         four.Report.ObjectiveTrace.Should().Equal(one.Report.ObjectiveTrace);
         four.Model.Means.Should().BeEquivalentTo(one.Model.Means, o => o.WithStrictOrdering());
         four.Model.CovarianceParameters.Should().Equal(one.Model.CovarianceParameters);
         four.Model.Weights.Should().Equal(one.Model.Weights);
     }
 
-    [Fact]
-    public void Integer_sample_weights_equal_duplicated_rows()
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Integer_sample_weights_equal_duplicated_rows(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(200, new Random(13));
         var weights = Enumerable.Range(0, 200).Select(i => (double)(i % 3)).ToArray();
         var duplicated = Enumerable.Range(0, 200).SelectMany(i => Enumerable.Repeat(Row(x, i), i % 3)).ToArray().ToMatrix();
-        var options = new GaussianMixtureOptions { Components = 3, Init = GaussianMixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
 
         // Random responsibilities are drawn per row, so start both fits from the same explicit model instead.
         GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(duplicated).Model;
@@ -386,6 +397,22 @@ public class GaussianMixtureTests
             Covariance = CovarianceType.Spherical,
             Init = GaussianMixtureInit.First,
         }).Fit(x).Model.Score(x));
+    }
+
+    [Theory]
+    [InlineData(GaussianMixtureInit.RandomRows)]
+    [InlineData(GaussianMixtureInit.RandomResponsibilities)]
+    public void More_starts_keep_the_best_and_the_first_start_does_not_depend_on_their_number(GaussianMixtureInit init)
+    {
+        double[,] x = ThreeBlobs().Sample(400, new Random(40));
+        var options = new GaussianMixtureOptions { Components = 5, Init = init, Seed = 11, Tolerance = 1e-6, MaxIterations = 60 };
+        double[] finals = Enumerable.Range(1, 6).Select(s => new GaussianMixture(options with { Starts = s }).Fit(x).Model.Score(x)).ToArray();
+        for (int s = 1; s < finals.Length; s++)
+        {
+            finals[s].Should().BeGreaterThanOrEqualTo(finals[s - 1], $"{s + 1} starts include the first {s}");
+        }
+
+        finals[^1].Should().BeGreaterThan(finals[0] + 1e-6, "some later start finds a better optimum than the first");
     }
 
     [Fact]

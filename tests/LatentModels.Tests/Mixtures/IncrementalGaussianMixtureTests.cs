@@ -275,6 +275,8 @@ public class IncrementalGaussianMixtureTests
     [Theory]
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Tied)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
     public void Results_are_bit_identical_for_any_degree_of_parallelism_and_the_same_seed(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(3000, new Random(13));

@@ -197,6 +197,7 @@ public class StreamingGaussianMixtureTests
     [InlineData(CovarianceType.Full)]
     [InlineData(CovarianceType.Tied)]
     [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Diagonal)]
     public void Results_are_bit_identical_for_any_degree_of_parallelism_and_the_same_seed(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(9000, new Random(23));
