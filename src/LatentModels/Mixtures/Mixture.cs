@@ -158,10 +158,23 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// </summary>
     internal double EStep(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, double[] responsibilities, double[] logNormalizers)
     {
+        (double s, double total) = WeightedPosterior(model, data, sampleWeights, responsibilities, logNormalizers, Options.MaxDegreeOfParallelism);
+        return Options.PseudoCount > 0 ? (s + model.LogPrior(Options.PseudoCount)) / total : s / total;
+    }
+
+    /// <summary>
+    /// The E-step of <paramref name="model"/>: posterior responsibilities into <paramref name="responsibilities"/> (n·K,
+    /// row-major), multiplied by the row weights when there are any (rows of weight 0 get 0), and the row log-densities
+    /// into <paramref name="logNormalizers"/>.
+    /// </summary>
+    /// <returns>Σᵢ wᵢ log p(xᵢ) (rows of weight 0 left out) and the total weight Σᵢ wᵢ (n without weights).</returns>
+    internal static (double LogLikelihood, double TotalWeight) WeightedPosterior(
+        MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, double[] responsibilities, double[] logNormalizers, int maxDegreeOfParallelism)
+    {
         int n = data.GetLength(0), k = model.Components;
-        double[] logJoint = model.LogJoint(data, Options.MaxDegreeOfParallelism);
+        double[] logJoint = model.LogJoint(data, maxDegreeOfParallelism);
         logJoint.CopyTo(responsibilities, 0);
-        LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, Options.MaxDegreeOfParallelism);
+        LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, maxDegreeOfParallelism);
         double s = 0, total = n;
         if (sampleWeights is null)
         {
@@ -169,38 +182,37 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
             {
                 s += v;
             }
+
+            return (s, total);
         }
-        else
+
+        total = 0;
+        for (int i = 0; i < n; i++)
         {
-            total = 0;
-            for (int i = 0; i < n; i++)
+            double w = sampleWeights[i];
+            Span<double> row = responsibilities.AsSpan(i * k, k);
+            if (w == 0)
             {
-                double w = sampleWeights[i];
-                Span<double> row = responsibilities.AsSpan(i * k, k);
-                if (w == 0)
-                {
-                    // A row of weight 0 counts for nothing, even where its log-density is −∞.
-                    row.Clear();
-                    continue;
-                }
-
-                for (int c = 0; c < k; c++)
-                {
-                    row[c] *= w;
-                }
-
-                s += w * logNormalizers[i];
-                total += w;
+                // A row of weight 0 counts for nothing, even where its log-density is −∞.
+                row.Clear();
+                continue;
             }
+
+            for (int c = 0; c < k; c++)
+            {
+                row[c] *= w;
+            }
+
+            s += w * logNormalizers[i];
+            total += w;
         }
 
-        return Options.PseudoCount > 0 ? (s + model.LogPrior(Options.PseudoCount)) / total : s / total;
+        return (s, total);
     }
 
-    /// <summary>πₖ = Nₖ / N and the family's weighted estimate of every component (the responsibilities already carry the row weights).</summary>
-    internal MixtureModel<TComponent> MStep(double[,] data, double[] responsibilities)
+    /// <summary>The K column sums Nₖ = Σᵢ rᵢₖ of n·K row-major responsibilities, rows in order.</summary>
+    internal static double[] ComponentWeights(double[] responsibilities, int n, int k)
     {
-        int n = data.GetLength(0), k = Options.Components;
         var nk = new double[k];
         for (int i = 0; i < n; i++)
         {
@@ -210,6 +222,14 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
             }
         }
 
+        return nk;
+    }
+
+    /// <summary>πₖ = Nₖ / N and the family's weighted estimate of every component (the responsibilities already carry the row weights).</summary>
+    internal MixtureModel<TComponent> MStep(double[,] data, double[] responsibilities)
+    {
+        int n = data.GetLength(0), k = Options.Components;
+        double[] nk = ComponentWeights(responsibilities, n, k);
         double total = 0;
         foreach (double v in nk)
         {
