@@ -54,6 +54,68 @@ internal static class EmStarts
         return chosen;
     }
 
+    /// <summary>Whether every value equals the first.</summary>
+    public static bool AllEqual(ReadOnlySpan<double> values)
+    {
+        foreach (double v in values)
+        {
+            if (v != values[0])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// One row index drawn with probability ∝ <paramref name="weights"/> among the rows <paramref name="allowed"/> accepts:
+    /// one uniform draw scaled by their total weight, then the first row whose running weight exceeds it (rows of weight 0
+    /// are never drawn; the caller ensures some allowed row has positive weight).
+    /// </summary>
+    public static int WeightedRow(double[] weights, Random random, Func<int, bool> allowed)
+    {
+        double total = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (allowed(i))
+            {
+                total += weights[i];
+            }
+        }
+
+        double u = random.NextDouble() * total, cumulative = 0;
+        int pick = -1;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] > 0 && allowed(i))
+            {
+                pick = i;
+                cumulative += weights[i];
+                if (u < cumulative)
+                {
+                    break;
+                }
+            }
+        }
+
+        return pick;
+    }
+
+    /// <summary>k distinct row indices drawn one after another with probability ∝ weight among the rows not drawn yet (successive sampling without replacement).</summary>
+    public static int[] WeightedDistinctRows(double[] weights, int k, Random random)
+    {
+        var chosen = new int[k];
+        var seen = new HashSet<int>();
+        for (int c = 0; c < k; c++)
+        {
+            chosen[c] = WeightedRow(weights, random, i => !seen.Contains(i));
+            seen.Add(chosen[c]);
+        }
+
+        return chosen;
+    }
+
     /// <summary>n × K responsibilities (row-major), each row uniform draws normalised to sum to one.</summary>
     public static double[] RandomResponsibilities(int n, int k, Random random)
     {

@@ -106,11 +106,26 @@ public sealed class IndependentBernoulliFamily : IMixtureFamily<IndependentBerno
     }
 
     /// <inheritdoc />
-    public IndependentBernoulli[] Estimate(double[,] data, double[] responsibilities, double[] componentWeights, double pseudoCount, int maxDegreeOfParallelism)
+    public IndependentBernoulli[] Estimate(double[,] data, double[] responsibilities, double[] componentWeights, double pseudoCount, int maxDegreeOfParallelism) =>
+        FromCounts(WeightedOnes(data, responsibilities, componentWeights.Length, maxDegreeOfParallelism), componentWeights, data.GetLength(1), pseudoCount);
+
+    /// <summary>Rᵀ X (K × d, row-major): the responsibility-weighted count of ones per component and column, one GEMM.</summary>
+    internal static double[] WeightedOnes(double[,] data, double[] responsibilities, int k, int maxDegreeOfParallelism)
     {
-        int n = data.GetLength(0), d = data.GetLength(1), k = componentWeights.Length;
-        var ones = new double[k * d]; // Rᵀ X: the responsibility-weighted count of ones per component and column
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var ones = new double[k * d];
         Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, k, d, n, 1.0, responsibilities, k, data.AsSpan(), d, 0.0, ones, d, maxDegreeOfParallelism);
+        return ones;
+    }
+
+    /// <summary>
+    /// The M-step from counts: pₖⱼ = (onesₖⱼ + α) / (Nₖ + 2α) with <paramref name="ones"/> read with stride
+    /// <paramref name="stride"/> per component and step <paramref name="step"/> per column (from <paramref name="offset"/>).
+    /// </summary>
+    internal static IndependentBernoulli[] FromCounts(ReadOnlySpan<double> ones, double[] componentWeights, int d, double pseudoCount, int stride = -1, int step = 1, int offset = 0)
+    {
+        int k = componentWeights.Length;
+        stride = stride < 0 ? d : stride;
         var result = new IndependentBernoulli[k];
         for (int c = 0; c < k; c++)
         {
@@ -119,7 +134,7 @@ public sealed class IndependentBernoulliFamily : IMixtureFamily<IndependentBerno
             var p = new double[d];
             for (int j = 0; j < d; j++)
             {
-                p[j] = Math.Clamp((ones[c * d + j] + pseudoCount) / denominator, 0.0, 1.0);
+                p[j] = Math.Clamp((ones[c * stride + j * step + offset] + pseudoCount) / denominator, 0.0, 1.0);
             }
 
             result[c] = new IndependentBernoulli(p);

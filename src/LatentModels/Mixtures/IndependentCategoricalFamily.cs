@@ -116,17 +116,27 @@ public sealed class IndependentCategoricalFamily : IMixtureFamily<IndependentCat
     /// <inheritdoc />
     public IndependentCategorical[] Estimate(double[,] data, double[] responsibilities, double[] componentWeights, double pseudoCount, int maxDegreeOfParallelism)
     {
-        int n = data.GetLength(0), d = data.GetLength(1), k = componentWeights.Length;
+        int k = componentWeights.Length;
         for (int c = 0; c < k; c++)
         {
             MixtureFamilies.CheckWeight(componentWeights[c], pseudoCount, c);
         }
 
-        var result = new IndependentCategorical[k];
+        return FromCounts(WeightedCounts(data, responsibilities, k, maxDegreeOfParallelism), _counts, componentWeights, pseudoCount, maxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// The responsibility-weighted count of every category of every variable, per component: K × ΣⱼCⱼ (row-major,
+    /// variables in order). One component per task, rows in order, so any thread count gives the same bits.
+    /// </summary>
+    internal double[] WeightedCounts(double[,] data, double[] responsibilities, int k, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1), width = _offsets[^1];
+        var counts = new double[k * width];
         ParallelBlocks.For(k, 1, maxDegreeOfParallelism, (c, _, _) =>
         {
             ReadOnlySpan<double> x = data.AsSpan();
-            var sums = new double[_offsets[^1]];
+            Span<double> sums = counts.AsSpan(c * width, width);
             for (int i = 0; i < n; i++)
             {
                 double r = responsibilities[i * k + c];
@@ -140,9 +150,17 @@ public sealed class IndependentCategoricalFamily : IMixtureFamily<IndependentCat
                     sums[_offsets[j] + (int)x[i * d + j]] += r;
                 }
             }
-
-            result[c] = new IndependentCategorical(IndependentCategorical.Split(sums, _counts, componentWeights[c], pseudoCount));
         });
+        return counts;
+    }
+
+    /// <summary>The M-step from counts (K × ΣⱼCⱼ): pₖⱼ[q] = (countₖⱼ[q] + α) / (Nₖ + Cⱼα); the weights were checked by the caller.</summary>
+    internal static IndependentCategorical[] FromCounts(double[] counts, int[] categoryCounts, double[] componentWeights, double pseudoCount, int maxDegreeOfParallelism)
+    {
+        int k = componentWeights.Length, width = counts.Length / k;
+        var result = new IndependentCategorical[k];
+        ParallelBlocks.For(k, 1, maxDegreeOfParallelism, (c, _, _) =>
+            result[c] = new IndependentCategorical(IndependentCategorical.Split(counts.AsSpan(c * width, width), categoryCounts, componentWeights[c], pseudoCount)));
         return result;
     }
 

@@ -13,12 +13,18 @@ namespace LatentModels.Mixtures;
 /// so the same seed gives the same bits for any <see cref="MixtureOptions.MaxDegreeOfParallelism"/>.
 /// </summary>
 /// <remarks>
-/// The report's objective trace holds, after every iteration, the mean log-likelihood of the new parameters
+/// <para>The report's objective trace holds, after every iteration, the mean log-likelihood of the new parameters
 /// (<c>"meanLogLikelihood"</c>), or with a positive pseudo-count the mean log-posterior (log-likelihood plus the
-/// components' log-prior, over n; <c>"meanLogPosterior"</c>). EM never decreases it.
+/// components' log-prior, over n; <c>"meanLogPosterior"</c>). EM never decreases it.</para>
+/// <para>With per-row sample weights a row of weight w counts as w copies of itself: the responsibilities are multiplied
+/// by the row weights before the M-step, the objective's sums are weighted and divided by the total weight W instead of n,
+/// and the row-based initialisations draw rows with probability proportional to weight (rows of weight 0 are never
+/// chosen; when every weight is equal the draws are those of the unweighted fit). Rows of weight 0 change nothing.
+/// A pseudo-count stays a fixed number of pseudo-observations, so scaling every weight by c equals the unweighted fit
+/// only when <see cref="MixtureOptions.PseudoCount"/> is 0 (or c = 1).</para>
 /// </remarks>
 /// <typeparam name="TComponent">The component distribution.</typeparam>
-public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TComponent : class
+public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> where TComponent : class
 {
     /// <summary>Weight of the uniform part of the softened one-hot responsibilities of the row-based initialisations.</summary>
     internal const double InitSmoothing = 0.1;
@@ -45,8 +51,23 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
     /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its rows with no pseudo-count).</exception>
     public FitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        CheckInput(data);
-        return Run(data, null, progress, cancellationToken);
+        CheckInput(data, null);
+        return Run(data, null, null, progress, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="MixtureOptions.Components"/> may not exceed the number of rows of positive weight. The caller's arrays
+    /// are not modified.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A weight is negative or not finite (the message names its row), they sum to zero,
+    /// their number differs from the number of rows, the data is outside the family's sample space or an option is invalid.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its weight with no pseudo-count).</exception>
+    public FitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        CheckInput(data, sampleWeights);
+        return Run(data, sampleWeights, null, progress, cancellationToken);
     }
 
     /// <summary>
@@ -57,10 +78,28 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
     /// <param name="data">n × d observations.</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        FitFromCore(initialModel, data, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs EM on weighted rows from <paramref name="initialModel"/>: as <see cref="FitFrom(MixtureModel{TComponent}, double[,], IProgress{FitProgress}?, CancellationToken)"/>,
+    /// with a row of weight w counting as w copies of itself (see <see cref="Fit(double[,], double[], IProgress{FitProgress}?, CancellationToken)"/>).
+    /// </summary>
+    /// <param name="initialModel">The start: same family shape, <see cref="MixtureOptions.Components"/> components and the data's dimension.</param>
+    /// <param name="data">n × d observations.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero (not modified).</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return FitFromCore(initialModel, data, sampleWeights, progress, cancellationToken);
+    }
+
+    private FitResult<MixtureModel<TComponent>> FitFromCore(MixtureModel<TComponent> initialModel, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(initialModel);
-        CheckInput(data);
+        CheckInput(data, sampleWeights);
         if (initialModel.Components != Options.Components || initialModel.Dimension != data.GetLength(1))
         {
             throw new ArgumentException(
@@ -69,17 +108,24 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         }
 
         Family.CheckComponents(initialModel.Distributions, nameof(initialModel));
-        return Run(data, new MixtureModel<TComponent>(Family, initialModel.Weights, initialModel.Distributions), progress, cancellationToken);
+        return Run(data, sampleWeights, new MixtureModel<TComponent>(Family, initialModel.Weights, initialModel.Distributions), progress, cancellationToken);
     }
 
-    private void CheckInput(double[,] data)
+    private void CheckInput(double[,] data, double[]? sampleWeights)
     {
         DataValidation.CheckMatrix(data, nameof(data));
-        Options.Validate(data.GetLength(0), Family.SupportsPseudoCounts, Family.Name);
+        int rows = data.GetLength(0);
+        if (sampleWeights is not null)
+        {
+            DataValidation.CheckWeights(sampleWeights, rows, nameof(sampleWeights));
+            rows = sampleWeights.Count(w => w > 0);
+        }
+
+        Options.Validate(rows, Family.SupportsPseudoCounts, Family.Name);
         Family.CheckData(data, nameof(data));
     }
 
-    private FitResult<MixtureModel<TComponent>> Run(double[,] data, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private FitResult<MixtureModel<TComponent>> Run(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         MixtureOptions o = Options;
         var clock = Stopwatch.StartNew();
@@ -92,12 +138,12 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         for (int start = 0; start < starts; start++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            MixtureModel<TComponent> model = initial ?? Initialize(data, new Random(seeds.Next()));
-            double previous = EStep(model, data, responsibilities, logNormalizers);
+            MixtureModel<TComponent> model = initial ?? Initialize(data, sampleWeights, new Random(seeds.Next()));
+            double previous = EStep(model, data, sampleWeights, responsibilities, logNormalizers);
             (List<double> trace, bool converged) = EmStarts.Iterate(start, o.MaxIterations, o.Tolerance, previous, () =>
             {
                 model = MStep(data, responsibilities);
-                return EStep(model, data, responsibilities, logNormalizers);
+                return EStep(model, data, sampleWeights, responsibilities, logNormalizers);
             }, progress, cancellationToken);
             best.Offer(trace, converged, () => model);
         }
@@ -106,26 +152,67 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         return new FitResult<MixtureModel<TComponent>>(best.Model, report);
     }
 
-    /// <summary>Responsibilities of <paramref name="model"/> into <paramref name="responsibilities"/>; returns the objective.</summary>
-    internal double EStep(MixtureModel<TComponent> model, double[,] data, double[] responsibilities, double[] logNormalizers)
+    /// <summary>
+    /// Responsibilities of <paramref name="model"/> into <paramref name="responsibilities"/>, multiplied by the row weights
+    /// when there are any (rows of weight 0 get 0); returns the objective (weighted sums over the total weight).
+    /// </summary>
+    internal double EStep(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, double[] responsibilities, double[] logNormalizers)
     {
-        int n = data.GetLength(0), k = model.Components;
-        double[] logJoint = model.LogJoint(data, Options.MaxDegreeOfParallelism);
-        logJoint.CopyTo(responsibilities, 0);
-        LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, Options.MaxDegreeOfParallelism);
-        double s = 0;
-        foreach (double v in logNormalizers)
-        {
-            s += v;
-        }
-
-        return Options.PseudoCount > 0 ? (s + model.LogPrior(Options.PseudoCount)) / n : s / n;
+        (double s, double total) = WeightedPosterior(model, data, sampleWeights, responsibilities, logNormalizers, Options.MaxDegreeOfParallelism);
+        return Options.PseudoCount > 0 ? (s + model.LogPrior(Options.PseudoCount)) / total : s / total;
     }
 
-    /// <summary>πₖ = Nₖ / N and the family's weighted estimate of every component.</summary>
-    internal MixtureModel<TComponent> MStep(double[,] data, double[] responsibilities)
+    /// <summary>
+    /// The E-step of <paramref name="model"/>: posterior responsibilities into <paramref name="responsibilities"/> (n·K,
+    /// row-major), multiplied by the row weights when there are any (rows of weight 0 get 0), and the row log-densities
+    /// into <paramref name="logNormalizers"/>.
+    /// </summary>
+    /// <returns>Σᵢ wᵢ log p(xᵢ) (rows of weight 0 left out) and the total weight Σᵢ wᵢ (n without weights).</returns>
+    internal static (double LogLikelihood, double TotalWeight) WeightedPosterior(
+        MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, double[] responsibilities, double[] logNormalizers, int maxDegreeOfParallelism)
     {
-        int n = data.GetLength(0), k = Options.Components;
+        int n = data.GetLength(0), k = model.Components;
+        double[] logJoint = model.LogJoint(data, maxDegreeOfParallelism);
+        logJoint.CopyTo(responsibilities, 0);
+        LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, maxDegreeOfParallelism);
+        double s = 0, total = n;
+        if (sampleWeights is null)
+        {
+            foreach (double v in logNormalizers)
+            {
+                s += v;
+            }
+
+            return (s, total);
+        }
+
+        total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = sampleWeights[i];
+            Span<double> row = responsibilities.AsSpan(i * k, k);
+            if (w == 0)
+            {
+                // A row of weight 0 counts for nothing, even where its log-density is −∞.
+                row.Clear();
+                continue;
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                row[c] *= w;
+            }
+
+            s += w * logNormalizers[i];
+            total += w;
+        }
+
+        return (s, total);
+    }
+
+    /// <summary>The K column sums Nₖ = Σᵢ rᵢₖ of n·K row-major responsibilities, rows in order.</summary>
+    internal static double[] ComponentWeights(double[] responsibilities, int n, int k)
+    {
         var nk = new double[k];
         for (int i = 0; i < n; i++)
         {
@@ -135,6 +222,14 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
             }
         }
 
+        return nk;
+    }
+
+    /// <summary>πₖ = Nₖ / N and the family's weighted estimate of every component (the responsibilities already carry the row weights).</summary>
+    internal MixtureModel<TComponent> MStep(double[,] data, double[] responsibilities)
+    {
+        int n = data.GetLength(0), k = Options.Components;
+        double[] nk = ComponentWeights(responsibilities, n, k);
         double total = 0;
         foreach (double v in nk)
         {
@@ -151,22 +246,40 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         return new MixtureModel<TComponent>(Family, weights, components);
     }
 
-    private MixtureModel<TComponent> Initialize(double[,] data, Random random)
+    private MixtureModel<TComponent> Initialize(double[,] data, double[]? sampleWeights, Random random)
     {
         int n = data.GetLength(0), k = Options.Components;
+        double[] responsibilities;
         if (Options.Init == MixtureInit.RandomResponsibilities)
         {
-            return MStep(data, EmStarts.RandomResponsibilities(n, k, random));
+            responsibilities = EmStarts.RandomResponsibilities(n, k, random);
+        }
+        else
+        {
+            // Equal weights draw exactly as the unweighted fit does.
+            double[]? drawWeights = sampleWeights is null || EmStarts.AllEqual(sampleWeights) ? null : sampleWeights;
+            int[] rows = Options.Init == MixtureInit.RandomRows
+                ? drawWeights is null ? EmStarts.DistinctRows(n, k, random) : EmStarts.WeightedDistinctRows(drawWeights, k, random)
+                : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism, drawWeights);
+            int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
+            responsibilities = new double[n * k];
+            for (int i = 0; i < n; i++)
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    responsibilities[i * k + c] = (c == labels[i] ? 1 - InitSmoothing : 0) + InitSmoothing / k;
+                }
+            }
         }
 
-        int[] rows = Options.Init == MixtureInit.RandomRows ? EmStarts.DistinctRows(n, k, random) : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism);
-        int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
-        var responsibilities = new double[n * k];
-        for (int i = 0; i < n; i++)
+        if (sampleWeights is not null)
         {
-            for (int c = 0; c < k; c++)
+            for (int i = 0; i < n; i++)
             {
-                responsibilities[i * k + c] = (c == labels[i] ? 1 - InitSmoothing : 0) + InitSmoothing / k;
+                for (int c = 0; c < k; c++)
+                {
+                    responsibilities[i * k + c] *= sampleWeights[i];
+                }
             }
         }
 
@@ -188,14 +301,18 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
         return m;
     }
 
-    /// <summary>k-means++ seeding on the Hamming distance; rows already chosen have distance 0 and are never chosen again.</summary>
-    internal static int[] HammingPlusPlus(double[,] data, int k, Random random, int maxDegreeOfParallelism)
+    /// <summary>
+    /// k-means++ seeding on the Hamming distance; rows already chosen have distance 0 and are never chosen again. With
+    /// <paramref name="weights"/> the first row is drawn with probability ∝ weight and each next one ∝ weight × distance,
+    /// so rows of weight 0 are never chosen (the caller ensures at least k rows have positive weight).
+    /// </summary>
+    internal static int[] HammingPlusPlus(double[,] data, int k, Random random, int maxDegreeOfParallelism, double[]? weights = null)
     {
         int n = data.GetLength(0), d = data.GetLength(1);
         var chosen = new int[k];
         var nearest = new int[n];
         nearest.AsSpan().Fill(int.MaxValue);
-        chosen[0] = random.Next(n);
+        chosen[0] = weights is null ? random.Next(n) : EmStarts.WeightedRow(weights, random, _ => true);
         for (int c = 1; c < k; c++)
         {
             int latest = chosen[c - 1];
@@ -208,16 +325,22 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
                     nearest[i] = Math.Min(nearest[i], Mismatches(x.Slice(i * d, d), centre));
                 }
             });
-            long total = 0;
-            foreach (int m in nearest)
+            double total = 0;
+            for (int i = 0; i < n; i++)
             {
-                total += m;
+                total += weights is null ? nearest[i] : weights[i] * nearest[i];
             }
 
             if (total == 0)
             {
-                // Fewer distinct rows than components: any row not chosen yet.
+                // Fewer distinct rows (of positive weight) than components: any row not chosen yet.
                 var taken = new HashSet<int>(chosen.Take(c));
+                if (weights is not null)
+                {
+                    chosen[c] = EmStarts.WeightedRow(weights, random, i => !taken.Contains(i));
+                    continue;
+                }
+
                 int r;
                 do
                 {
@@ -232,10 +355,11 @@ public class Mixture<TComponent> : IEstimator<MixtureModel<TComponent>> where TC
             int pick = -1;
             for (int i = 0; i < n; i++)
             {
-                if (nearest[i] > 0)
+                double mass = weights is null ? nearest[i] : weights[i] * nearest[i];
+                if (mass > 0)
                 {
                     pick = i;
-                    cumulative += nearest[i];
+                    cumulative += mass;
                     if (u < cumulative)
                     {
                         break;

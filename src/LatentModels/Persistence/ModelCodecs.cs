@@ -17,5 +17,6 @@ internal static class ModelCodecs
         new StreamingGaussianMixtureCodec(),
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
+        new DiscreteMixtureStatisticsCodec(),
     ];
 }

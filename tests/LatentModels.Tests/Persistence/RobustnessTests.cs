@@ -28,6 +28,8 @@ public class RobustnessTests
         "independent-categorical" => new IndependentCategorical([[0.2, 0.8], [0.1, 0.2, 0.7]]),
         "bernoulli-mixture" => new BernoulliMixture(new MixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.ThreePrototypes().Sample(60, new Random(1))).Model,
         "categorical-mixture" => DiscreteMixtureTestData.TwoCategoricalProfiles(),
+        "discrete-statistics" => DiscreteMixtureStatistics.FromCategorical(
+            DiscreteMixtureTestData.TwoCategoricalProfiles(), DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(30, new Random(2)), Enumerable.Range(0, 30).Select(i => 0.5 + i % 3).ToArray()),
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
@@ -64,7 +66,7 @@ public class RobustnessTests
 
     private static readonly string[] _kinds =
     [
-        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture",
+        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
     ];
