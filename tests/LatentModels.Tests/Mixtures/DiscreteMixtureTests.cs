@@ -386,7 +386,9 @@ public class DiscreteMixtureTests
         MixtureModel<IndependentBernoulli> map = new BernoulliMixture(new MixtureOptions { Components = 2, PseudoCount = 0.5, MaxIterations = 3 }).FitFrom(start, x).Model;
         map.Weights[1].Should().Be(0);
         map.Distributions[1].Probabilities.Should().OnlyContain(p => p == 0.5, "the prior's mode");
-        double.IsFinite(map.Score(x)).Should().BeTrue();
+        // With no weight on component 1 the mixture's score is component 0's mean log-density.
+        double expectedScore = Enumerable.Range(0, x.GetLength(0)).Average(i => map.Distributions[0].LogDensity(Enumerable.Range(0, 20).Select(j => x[i, j]).ToArray()));
+        map.Score(x).Should().BeApproximately(expectedScore, 1e-12 * Math.Abs(expectedScore));
     }
 
     [Theory]
