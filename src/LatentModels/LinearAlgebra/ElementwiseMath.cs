@@ -29,52 +29,51 @@ internal static class ElementwiseMath
     private const double ExpLow = -708.3, ExpHigh = 709.7;
 
     /// <summary>destination[i] = exp(x[i]). The spans may be the same; otherwise they must not overlap.</summary>
-    public static void Exp(ReadOnlySpan<double> x, Span<double> destination)
-    {
-        int n = x.Length;
-        if (destination.Length < n)
-        {
-            throw new ArgumentException("The destination is shorter than the input.", nameof(destination));
-        }
-
-        if (!Vector256.IsHardwareAccelerated)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                destination[i] = Math.Exp(x[i]);
-            }
-
-            return;
-        }
-
-        ref double rx = ref MemoryMarshal.GetReference(x);
-        ref double rd = ref MemoryMarshal.GetReference(destination);
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; j <= n - 8; j += 8)
-            {
-                Exp(Vector512.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
-            }
-        }
-
-        for (; j <= n - 4; j += 4)
-        {
-            Exp(Vector256.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
-        }
-
-        if (j < n)
-        {
-            Span<double> pad = stackalloc double[4];
-            pad.Clear();
-            x[j..].CopyTo(pad);
-            Exp(Vector256.Create<double>(pad)).CopyTo(pad);
-            pad[..(n - j)].CopyTo(destination[j..]);
-        }
-    }
+    public static void Exp(ReadOnlySpan<double> x, Span<double> destination) => Apply<ExpFunction>(x, destination);
 
     /// <summary>destination[i] = log(x[i]). The spans may be the same; otherwise they must not overlap.</summary>
-    public static void Log(ReadOnlySpan<double> x, Span<double> destination)
+    public static void Log(ReadOnlySpan<double> x, Span<double> destination) => Apply<LogFunction>(x, destination);
+
+    /// <summary>An element-wise function in its three widths, and a harmless value to pad a partial vector with.</summary>
+    private interface IFunction
+    {
+        static abstract double Padding { get; }
+
+        static abstract double Scalar(double x);
+
+        static abstract Vector256<double> Vector(Vector256<double> x);
+
+        static abstract Vector512<double> Vector(Vector512<double> x);
+    }
+
+    private readonly struct ExpFunction : IFunction
+    {
+        public static double Padding => 0.0;
+
+        public static double Scalar(double x) => Math.Exp(x);
+
+        public static Vector256<double> Vector(Vector256<double> x) => Exp(x);
+
+        public static Vector512<double> Vector(Vector512<double> x) => Exp(x);
+    }
+
+    private readonly struct LogFunction : IFunction
+    {
+        public static double Padding => 1.0;
+
+        public static double Scalar(double x) => Math.Log(x);
+
+        public static Vector256<double> Vector(Vector256<double> x) => Log(x);
+
+        public static Vector512<double> Vector(Vector512<double> x) => Log(x);
+    }
+
+    /// <summary>
+    /// The span driver: eight values at a time where 512-bit vectors are accelerated, then four, then the last values
+    /// through the four-wide code on a padded copy (so a value's bits never depend on its position).
+    /// </summary>
+    private static void Apply<TFunction>(ReadOnlySpan<double> x, Span<double> destination)
+        where TFunction : struct, IFunction
     {
         int n = x.Length;
         if (destination.Length < n)
@@ -86,7 +85,7 @@ internal static class ElementwiseMath
         {
             for (int i = 0; i < n; i++)
             {
-                destination[i] = Math.Log(x[i]);
+                destination[i] = TFunction.Scalar(x[i]);
             }
 
             return;
@@ -99,21 +98,21 @@ internal static class ElementwiseMath
         {
             for (; j <= n - 8; j += 8)
             {
-                Log(Vector512.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
+                TFunction.Vector(Vector512.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
             }
         }
 
         for (; j <= n - 4; j += 4)
         {
-            Log(Vector256.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
+            TFunction.Vector(Vector256.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
         }
 
         if (j < n)
         {
             Span<double> pad = stackalloc double[4];
-            pad.Fill(1.0);
+            pad.Fill(TFunction.Padding);
             x[j..].CopyTo(pad);
-            Log(Vector256.Create<double>(pad)).CopyTo(pad);
+            TFunction.Vector(Vector256.Create<double>(pad)).CopyTo(pad);
             pad[..(n - j)].CopyTo(destination[j..]);
         }
     }
