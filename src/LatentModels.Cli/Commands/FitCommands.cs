@@ -19,7 +19,8 @@ internal static class FitCommands
     /// <summary>
     /// Runs <paramref name="fit"/> on <paramref name="data"/> and measures it. The fit is first run once, untimed, on
     /// the first few rows, so that <paramref name="seconds"/> is the fit itself, not the one-time JIT compilation of
-    /// its code; failures of that warm-up are ignored (the real fit reports its own).
+    /// its code; failures of that warm-up are ignored (the real fit reports its own) — e.g. when the head has fewer rows
+    /// than the fit has components, the warm-up is skipped rather than run with different options.
     /// </summary>
     internal static T Timed<T>(Func<double[,], T> fit, double[,] data, out double seconds)
     {

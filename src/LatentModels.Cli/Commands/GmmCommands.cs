@@ -103,9 +103,7 @@ internal static class GmmCommands
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
-                rows => ReferenceEquals(rows, x)
-                    ? new GaussianMixture(options).Fit(rows, progress, console.CancellationToken)
-                    : new GaussianMixture(options with { Components = Math.Min(options.Components, rows.GetLength(0)) }).Fit(rows, null, console.CancellationToken),
+                rows => new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             GaussianMixtureModel model = fit.Model;
@@ -245,7 +243,7 @@ internal static class GmmCommands
                 FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
                     rows => new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
                     {
-                        Mixture = mixture with { Components = Math.Min(mixture.Components, rows.GetLength(0)) },
+                        Mixture = mixture,
                         Passes = p,
                     }).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                     x, out seconds);

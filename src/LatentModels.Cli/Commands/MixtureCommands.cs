@@ -67,9 +67,7 @@ internal static class MixtureCommands
             IMixtureFamily<T> f = family(x);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             FitResult<MixtureModel<T>> fit = FitCommands.Timed(
-                rows => ReferenceEquals(rows, x)
-                    ? new Mixture<T>(f, options).Fit(x, progress, console.CancellationToken)
-                    : new Mixture<T>(f, options with { Components = Math.Min(options.Components, rows.GetLength(0)) }).Fit(rows, null, console.CancellationToken),
+                rows => new Mixture<T>(f, options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             MixtureModel<T> model = fit.Model;

@@ -194,10 +194,10 @@ public sealed class EndToEndTests : IDisposable
         bad.Err.Should().StartWith("error:");
 
         // More components than rows is bad input for the fit itself (not silently reduced).
-        foreach (string verb in new[] { "gmm", "kmeans" })
+        foreach (string[] verb in new[] { new[] { "gmm" }, ["kmeans"], ["online-gmm", "--mode", "incremental"] })
         {
-            var tooMany = Run("fit", verb, "--data", constant, "--k", "5");
-            tooMany.Code.Should().Be(CliApp.BadInput, verb);
+            var tooMany = Run(["fit", .. verb, "--data", constant, "--k", "5"]);
+            tooMany.Code.Should().Be(CliApp.BadInput, verb[0]);
             tooMany.Out.Should().BeEmpty();
             tooMany.Err.Should().StartWith("error:");
         }
