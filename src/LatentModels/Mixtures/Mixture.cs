@@ -172,8 +172,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, double[] responsibilities, double[] logNormalizers, int maxDegreeOfParallelism)
     {
         int n = data.GetLength(0), k = model.Components;
-        double[] logJoint = model.LogJoint(data, maxDegreeOfParallelism);
-        logJoint.CopyTo(responsibilities, 0);
+        model.LogJoint(data, responsibilities, maxDegreeOfParallelism);
         LogSumExp.NormalizeRowsInPlace(responsibilities, n, k, logNormalizers, maxDegreeOfParallelism);
         double s = 0, total = n;
         if (sampleWeights is null)

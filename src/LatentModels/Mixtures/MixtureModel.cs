@@ -187,8 +187,15 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     /// <summary>log πₖ + log p(xᵢ | θₖ) for every row and component (n·K, row-major). The data must be checked.</summary>
     internal double[] LogJoint(double[,] data, int maxDegreeOfParallelism)
     {
+        var logJoint = new double[data.GetLength(0) * _components.Length];
+        LogJoint(data, logJoint, maxDegreeOfParallelism);
+        return logJoint;
+    }
+
+    /// <summary>As <see cref="LogJoint(double[,], int)"/>, into a caller's n·K buffer (the E-step reuses one per fit).</summary>
+    internal void LogJoint(double[,] data, double[] logJoint, int maxDegreeOfParallelism)
+    {
         int n = data.GetLength(0), k = _components.Length;
-        var logJoint = new double[n * k];
         Family.LogDensities(_components, data, logJoint, maxDegreeOfParallelism);
         for (int i = 0; i < n; i++)
         {
@@ -197,8 +204,6 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
                 logJoint[i * k + c] += _logWeights[c];
             }
         }
-
-        return logJoint;
     }
 
     /// <summary>log p(θ) summed over the components for the given pseudo-count.</summary>
