@@ -3,13 +3,13 @@ using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Benchmarks;
 
-/// <summary>The K-Means / GMM shape: 200,000 × 16 rows against 32 centres.</summary>
+/// <summary>The K-Means / GMM shape: 200,000 × 16 rows against 32 centers.</summary>
 [MemoryDiagnoser]
 public class DistanceBenchmarks
 {
     private const int Rows = 200_000;
     private const int Cols = 16;
-    private const int Centres = 32;
+    private const int Centers = 32;
 
     private double[] _x = [];
     private double[] _c = [];
@@ -23,7 +23,7 @@ public class DistanceBenchmarks
     {
         var rng = new Random(7);
         _x = new double[Rows * Cols];
-        _c = new double[Centres * Cols];
+        _c = new double[Centers * Cols];
         for (int i = 0; i < _x.Length; i++)
         {
             _x[i] = rng.NextDouble();
@@ -34,31 +34,31 @@ public class DistanceBenchmarks
             _c[i] = rng.NextDouble();
         }
 
-        _norms = new double[Centres];
-        Distances.RowSquaredNorms(_c, Centres, Cols, _norms);
-        _d = new double[Rows * Centres];
+        _norms = new double[Centers];
+        Distances.RowSquaredNorms(_c, Centers, Cols, _norms);
+        _d = new double[Rows * Centers];
         _nearest = new int[Rows];
         _min = new double[Rows];
     }
 
     /// <summary>The full n × k distance matrix.</summary>
     [Benchmark(Baseline = true)]
-    public void PairwiseSquared() => Distances.PairwiseSquared(_x, Rows, Cols, _c, Centres, _norms, _d);
+    public void PairwiseSquared() => Distances.PairwiseSquared(_x, Rows, Cols, _c, Centers, _norms, _d);
 
     /// <summary>Distances then a separate arg-min pass.</summary>
     [Benchmark]
     public void PairwiseThenArgMin()
     {
-        Distances.PairwiseSquared(_x, Rows, Cols, _c, Centres, _norms, _d);
-        Distances.RowArgMin(_d, Rows, Centres, _nearest, _min);
+        Distances.PairwiseSquared(_x, Rows, Cols, _c, Centers, _norms, _d);
+        Distances.RowArgMin(_d, Rows, Centers, _nearest, _min);
     }
 
-    /// <summary>The fused nearest-centre step (no n × k matrix).</summary>
+    /// <summary>The fused nearest-center step (no n × k matrix).</summary>
     [Benchmark]
-    public void NearestCentre() => Distances.NearestCentre(_x, Rows, Cols, _c, Centres, _norms, _nearest, _min);
+    public void NearestCenter() => Distances.NearestCenter(_x, Rows, Cols, _c, Centers, _norms, _nearest, _min);
 
     /// <summary>The raw GEMM inside (−2·X·Cᵀ).</summary>
     [Benchmark]
     public void GemmOnly() =>
-        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, Rows, Centres, Cols, -2.0, _x, Cols, _c, Cols, 0.0, _d, Centres);
+        Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, Rows, Centers, Cols, -2.0, _x, Cols, _c, Cols, 0.0, _d, Centers);
 }

@@ -24,12 +24,12 @@ public class GaussianMixtureBenchmarks
     {
         const int n = 100_000, d = 8, k = 8;
         var random = new Random(3);
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         for (int c = 0; c < k; c++)
         {
             for (int j = 0; j < d; j++)
             {
-                centres[c, j] = 4 * Normal(random);
+                centers[c, j] = 4 * Normal(random);
             }
         }
 
@@ -39,7 +39,7 @@ public class GaussianMixtureBenchmarks
             int z = random.Next(k);
             for (int j = 0; j < d; j++)
             {
-                _data[i, j] = centres[z, j] + (1 + 0.2 * j) * Normal(random);
+                _data[i, j] = centers[z, j] + (1 + 0.2 * j) * Normal(random);
             }
         }
 

@@ -5,13 +5,13 @@ namespace LatentModels.Benchmarks;
 
 /// <summary>
 /// K-Means on the shape of the comparison workload (200,000 × 16, K = 32, blobs): the fused assignment step alone
-/// (one nearest-centre pass over all rows) and whole 30-iteration fits from the first K rows, Lloyd against Hamerly.
+/// (one nearest-center pass over all rows) and whole 30-iteration fits from the first K rows, Lloyd against Hamerly.
 /// </summary>
 [MemoryDiagnoser]
 public class KMeansBenchmarks
 {
     private double[,] _data = new double[0, 0];
-    private CentreTable _table = new(1, 1);
+    private CenterTable _table = new(1, 1);
     private int[] _labels = [];
     private double[] _best = [], _second = [], _scratch = [];
 
@@ -25,12 +25,12 @@ public class KMeansBenchmarks
     {
         const int d = 16, k = 32;
         var random = new Random(2);
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         for (int j = 0; j < k; j++)
         {
             for (int p = 0; p < d; p++)
             {
-                centres[j, p] = 6 * Normal(random);
+                centers[j, p] = 6 * Normal(random);
             }
         }
 
@@ -40,11 +40,11 @@ public class KMeansBenchmarks
             int z = random.Next(k);
             for (int p = 0; p < d; p++)
             {
-                _data[i, p] = centres[z, p] + Normal(random);
+                _data[i, p] = centers[z, p] + Normal(random);
             }
         }
 
-        _table = new CentreTable(k, d);
+        _table = new CenterTable(k, d);
         var first = new double[k * d];
         _data.AsSpan()[..(k * d)].CopyTo(first);
         _table.Load(first);
@@ -54,7 +54,7 @@ public class KMeansBenchmarks
         _scratch = new double[_table.ScratchLength];
     }
 
-    /// <summary>One fused nearest-centre pass (single thread): 2·N·K·d flops.</summary>
+    /// <summary>One fused nearest-center pass (single thread): 2·N·K·d flops.</summary>
     [Benchmark]
     public int AssignmentStep()
     {

@@ -1,5 +1,5 @@
 // Clustering a stream that never fits in memory: points arrive in mini-batches from a generator and two online
-// estimators consume each batch once, side by side — online K-Means (Robbins–Monro steps 1/n per centre) and streaming
+// estimators consume each batch once, side by side — online K-Means (Robbins–Monro steps 1/n per center) and streaming
 // EM for a Gaussian mixture (Cappé–Moulines stochastic approximation of the sufficient statistics, step t^-0.6).
 // Every 20,000 points a snapshot of each is scored on a held-out set against the true mixture that generated the stream:
 // K-Means by inertia, the mixture by mean log-likelihood. With α = 0.6 the statistics average over roughly the last
@@ -29,7 +29,7 @@ double[,] heldOut = truth.Sample(10_000, new Random(8));
 double trueInertia = new KMeansModel(means).InertiaOf(heldOut);
 Console.WriteLine($"Stream: {StreamLength:N0} points in batches of {BatchSize} from {Clusters} Gaussians in {Dimension}-D");
 double trueLogLikelihood = truth.Score(heldOut);
-Console.WriteLine($"Held-out inertia of the true centres: {trueInertia:F1}; held-out mean log-likelihood of the true mixture: {trueLogLikelihood:F4}\n");
+Console.WriteLine($"Held-out inertia of the true centers: {trueInertia:F1}; held-out mean log-likelihood of the true mixture: {trueLogLikelihood:F4}\n");
 Console.WriteLine("   points seen   K-Means inertia   vs truth   streaming EM log-likelihood   gap to truth");
 
 var kmeans = new OnlineKMeans(new OnlineKMeansOptions { Clusters = Clusters, Init = KMeansInit.KMeansPlusPlus, Seed = 1 });

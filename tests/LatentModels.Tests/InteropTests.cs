@@ -94,8 +94,8 @@ public class InteropTests
         GaussianMixtureModel weighted = layout == "jagged" ? gmm.Fit(jagged, weights).Model : gmm.Fit(matrix, weights).Model;
         Bits(weighted.Means).Should().Equal(Bits(gmm.Fit(_data, weights).Model.Means));
 
-        KMeansModel centres = layout == "jagged" ? kmeans.Fit(jagged).Model : kmeans.Fit(matrix).Model;
-        Bits(centres.Centers).Should().Equal(Bits(kmeans.Fit(_data).Model.Centers));
+        KMeansModel centers = layout == "jagged" ? kmeans.Fit(jagged).Model : kmeans.Fit(matrix).Model;
+        Bits(centers.Centers).Should().Equal(Bits(kmeans.Fit(_data).Model.Centers));
 
         // Models: densities, scores, hard and soft assignments.
         double[] logDensity = layout == "jagged" ? expected.LogDensity(jagged) : expected.LogDensity(matrix);
@@ -104,12 +104,12 @@ public class InteropTests
         Bits(logDensity).Should().Equal(Bits(reference));
         Bits(layout == "jagged" ? expected.Score(jagged) : expected.Score(matrix)).Should().Be(Bits(expected.Score(_data)));
         (layout == "jagged" ? expected.Predict(jagged) : expected.Predict(matrix)).Should().Equal(expected.Predict(_data));
-        (layout == "jagged" ? centres.Predict(jagged) : centres.Predict(matrix)).Should().Equal(centres.Predict(_data));
+        (layout == "jagged" ? centers.Predict(jagged) : centers.Predict(matrix)).Should().Equal(centers.Predict(_data));
         Bits(layout == "jagged" ? expected.PredictProbabilities(jagged) : expected.PredictProbabilities(matrix))
             .Should().Equal(Bits(expected.PredictProbabilities(_data)));
         Bits(expected.LogDensity(matrix.Row(7))).Should().Be(Bits(expected.LogDensity(jagged[7])));
 
-        // Online estimators: the same stream in another layout ends with the same centres.
+        // Online estimators: the same stream in another layout ends with the same centers.
         var a = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3 });
         var b = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3 });
         a.Update(_data);

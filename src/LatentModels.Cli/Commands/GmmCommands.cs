@@ -48,7 +48,7 @@ internal static class GmmCommands
 
     private static Option<string> Init() => new Option<string>("--init")
     {
-        Description = "Initialisation: kmeans (K-Means labels, the default), kmeans++ (centres, then nearest-centre responsibilities), random (random responsibilities), random-rows, or first (first K rows, data covariance; reproducible comparisons).",
+        Description = "Initialisation: kmeans (K-Means labels, the default), kmeans++ (centers, then nearest-center responsibilities), random (random responsibilities), random-rows, or first (first K rows, data covariance; reproducible comparisons).",
         DefaultValueFactory = _ => "kmeans",
         HelpName = "METHOD",
     }.AcceptOnlyFromAmong("kmeans", "kmeans++", "random", "random-rows", "first");

@@ -17,7 +17,7 @@ internal static class KMeansCommands
 
     private static Option<string> Init(string fallback) => new("--init")
     {
-        Description = $"Initial centres: kmeans++ (greedy), random (K random rows) or first (the first K rows). Default {fallback}.",
+        Description = $"Initial centers: kmeans++ (greedy), random (K random rows) or first (the first K rows). Default {fallback}.",
         DefaultValueFactory = _ => fallback,
         HelpName = "kmeans++|random|first",
     };
@@ -41,7 +41,7 @@ internal static class KMeansCommands
         var maxIter = new Option<int>("--max-iter") { Description = "Iteration cap per start.", DefaultValueFactory = _ => 300, HelpName = "N" };
         var tol = new Option<double>("--tol")
         {
-            Description = "Stop when the total squared centre shift ≤ T × mean column variance (scikit-learn's rule); 0 = only when no label changes.",
+            Description = "Stop when the total squared center shift ≤ T × mean column variance (scikit-learn's rule); 0 = only when no label changes.",
             DefaultValueFactory = _ => 1e-4,
             HelpName = "T",
         };
@@ -97,7 +97,7 @@ internal static class KMeansCommands
                 console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
                 console.Out.WriteLine($"  iterations   {result.Report.Iterations}{(result.Report.Converged ? " (converged)" : " (iteration cap)")}");
                 console.Out.WriteLine($"  fit time     {seconds:F3} s");
-                WriteCentres(console.Out, model);
+                WriteCenters(console.Out, model);
             }
 
             return CliApp.Success;
@@ -116,21 +116,21 @@ internal static class KMeansCommands
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
         var modelOut = new Option<string?>("--model-out")
         {
-            Description = "Save the final centres as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
+            Description = "Save the final centers as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
             HelpName = "M.json",
         };
         var stateIn = new Option<string?>("--state-in")
         {
-            Description = "Continue the stream from an estimator state saved by --state-out (its K, init and seed are used; a run split into pieces ends with the very same centres as one run).",
+            Description = "Continue the stream from an estimator state saved by --state-out (its K, init and seed are used; a run split into pieces ends with the very same centers as one run).",
             HelpName = "S.json",
         };
         var stateOut = new Option<string?>("--state-out")
         {
-            Description = "Save the complete estimator state (centres, counts, random generator) to continue the stream later with --state-in.",
+            Description = "Save the complete estimator state (centers, counts, random generator) to continue the stream later with --state-in.",
             HelpName = "S.json",
         };
         var command = new Command("online-kmeans",
-            "Online K-Means (Robbins–Monro, step 1/n per centre): streams the rows in order and reports the final inertia over the whole file.\n" +
+            "Online K-Means (Robbins–Monro, step 1/n per center): streams the rows in order and reports the final inertia over the whole file.\n" +
             "Example: latent fit online-kmeans --data day1.csv --k 8 --state-out s.json && latent fit online-kmeans --data day2.csv --state-in s.json --model-out m.json")
         {
             data, k, batchSize, passes, init, seed, json, modelOut, stateIn, stateOut,
@@ -191,9 +191,9 @@ internal static class KMeansCommands
             else
             {
                 console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
-                console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centres)");
+                console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centers)");
                 console.Out.WriteLine($"  time         {seconds:F3} s");
-                WriteCentres(console.Out, model);
+                WriteCenters(console.Out, model);
             }
 
             return CliApp.Success;
@@ -201,7 +201,7 @@ internal static class KMeansCommands
         return command;
     }
 
-    private static void WriteCentres(TextWriter output, KMeansModel model)
+    private static void WriteCenters(TextWriter output, KMeansModel model)
     {
         double[,] c = model.Centers;
         int shown = Math.Min(model.Clusters, 10);
@@ -213,12 +213,12 @@ internal static class KMeansCommands
                 row[p] = c[j, p];
             }
 
-            output.WriteLine($"  centre {j,-4}  {Format.Vector(row)}");
+            output.WriteLine($"  center {j,-4}  {Format.Vector(row)}");
         }
 
         if (shown < model.Clusters)
         {
-            output.WriteLine($"  … {model.Clusters - shown} more centres (use --json for all)");
+            output.WriteLine($"  … {model.Clusters - shown} more centers (use --json for all)");
         }
     }
 }

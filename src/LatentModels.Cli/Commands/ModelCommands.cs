@@ -203,7 +203,7 @@ internal static class ModelCommands
     private static object LoadUsable(string path) => LoadModel(path) switch
     {
         Clustering.OnlineKMeans { IsInitialized: true } online => online.Snapshot(),
-        Clustering.OnlineKMeans => throw new ArgumentException($"--model: {path} is an online K-Means state whose centres are not initialised yet."),
+        Clustering.OnlineKMeans => throw new ArgumentException($"--model: {path} is an online K-Means state whose centers are not initialised yet."),
         Mixtures.StreamingGaussianMixture { IsInitialized: true } streaming => streaming.Snapshot(),
         Mixtures.StreamingGaussianMixture => throw new ArgumentException($"--model: {path} is a streaming EM state whose mixture is not initialised yet."),
         object m => m,

@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace LatentModels.Clustering;
 
 /// <summary>
-/// Batch K-Means: minimises J = Σᵢ wᵢ‖xᵢ − μ(xᵢ)‖² by alternating nearest-centre assignment and mean update.
+/// Batch K-Means: minimises J = Σᵢ wᵢ‖xᵢ − μ(xᵢ)‖² by alternating nearest-center assignment and mean update.
 /// </summary>
 /// <remarks>
 /// Convergence follows scikit-learn's Lloyd: a start stops when no assignment changes ("strict convergence") or when
-/// the total squared centre shift falls to <see cref="KMeansOptions.Tolerance"/> × (mean column variance), or at the
+/// the total squared center shift falls to <see cref="KMeansOptions.Tolerance"/> × (mean column variance), or at the
 /// iteration cap; unless assignments stopped changing, a final assignment step makes the labels match the final
-/// centres, and the reported inertia is computed directly from them. Empty clusters take the rows farthest from their
-/// centres. The <see cref="KMeansAlgorithm.Accelerated"/> (Hamerly) iteration skips distance computations that its
+/// centers, and the reported inertia is computed directly from them. Empty clusters take the rows farthest from their
+/// centers. The <see cref="KMeansAlgorithm.Accelerated"/> (Hamerly) iteration skips distance computations that its
 /// bounds prove unnecessary (with a rounding margin), so it returns exactly what Lloyd returns.
 /// </remarks>
 public sealed class KMeans : IWeightedEstimator<KMeansModel>
@@ -76,7 +76,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
             }
         }
 
-        var model = new KMeansModel(bestOutcome!.Centres, bestOutcome.Inertia);
+        var model = new KMeansModel(bestOutcome!.Centers, bestOutcome.Inertia);
         var report = new FitReport("inertia", bestOutcome.Iterations, bestOutcome.Converged, bestOutcome.Trace, clock.Elapsed);
         return new FitResult<KMeansModel>(model, report);
     }
@@ -84,9 +84,9 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     private static double[,] FirstRows(double[,] data, int k)
     {
         int d = data.GetLength(1);
-        var centres = new double[k, d];
-        data.AsSpan()[..(k * d)].CopyTo(centres.AsWritableSpan());
-        return centres;
+        var centers = new double[k, d];
+        data.AsSpan()[..(k * d)].CopyTo(centers.AsWritableSpan());
+        return centers;
     }
 
     /// <summary>Mean over columns of the (weighted) population variance, two-pass.</summary>

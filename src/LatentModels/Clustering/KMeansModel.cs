@@ -2,15 +2,15 @@ using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Clustering;
 
-/// <summary>A fitted K-Means model: K centres in d dimensions. Immutable; never refers to its training data.</summary>
+/// <summary>A fitted K-Means model: K centers in d dimensions. Immutable; never refers to its training data.</summary>
 public sealed class KMeansModel : IClusteringModel
 {
     private const int BlockSize = 1024;
     private readonly double[,] _centers;
 
-    /// <summary>Creates a model from given centres (copied), e.g. to predict with centres computed elsewhere.</summary>
-    /// <param name="centers">K × d centres, finite.</param>
-    /// <exception cref="ArgumentException">Null, empty or non-finite centres.</exception>
+    /// <summary>Creates a model from given centers (copied), e.g. to predict with centers computed elsewhere.</summary>
+    /// <param name="centers">K × d centers, finite.</param>
+    /// <exception cref="ArgumentException">Null, empty or non-finite centers.</exception>
     public KMeansModel(double[,] centers)
     {
         DataValidation.CheckMatrix(centers, nameof(centers));
@@ -24,7 +24,7 @@ public sealed class KMeansModel : IClusteringModel
         Inertia = inertia;
     }
 
-    /// <summary>A copy of the K × d centres.</summary>
+    /// <summary>A copy of the K × d centers.</summary>
     public double[,] Centers => (double[,])_centers.Clone();
 
     /// <inheritdoc />
@@ -33,15 +33,15 @@ public sealed class KMeansModel : IClusteringModel
     /// <summary>Dimension d of one observation.</summary>
     public int Dimension => _centers.GetLength(1);
 
-    /// <summary>Σᵢ wᵢ‖xᵢ − μ(xᵢ)‖² on the training data at the end of the fit (NaN for a model built from given centres).</summary>
+    /// <summary>Σᵢ wᵢ‖xᵢ − μ(xᵢ)‖² on the training data at the end of the fit (NaN for a model built from given centers).</summary>
     public double Inertia { get; }
 
-    /// <summary>The value of one coordinate of one centre.</summary>
+    /// <summary>The value of one coordinate of one center.</summary>
     /// <param name="cluster">Zero-based cluster index.</param>
     /// <param name="column">Zero-based coordinate.</param>
     public double this[int cluster, int column] => _centers[cluster, column];
 
-    /// <summary>The nearest centre of each row (first centre on exact ties).</summary>
+    /// <summary>The nearest center of each row (first center on exact ties).</summary>
     /// <param name="data">n × d observations.</param>
     /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
     public int[] Predict(double[,] data)
@@ -53,7 +53,7 @@ public sealed class KMeansModel : IClusteringModel
         return labels;
     }
 
-    /// <summary>The nearest centre of one point.</summary>
+    /// <summary>The nearest center of one point.</summary>
     /// <param name="point">d values.</param>
     /// <exception cref="ArgumentException">Wrong length or non-finite values.</exception>
     public int Predict(ReadOnlySpan<double> point)
@@ -68,7 +68,7 @@ public sealed class KMeansModel : IClusteringModel
         return label[0];
     }
 
-    /// <summary>Euclidean distances from every row to every centre (n × K).</summary>
+    /// <summary>Euclidean distances from every row to every center (n × K).</summary>
     /// <param name="data">n × d observations.</param>
     /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
     public double[,] Transform(double[,] data)
@@ -94,7 +94,7 @@ public sealed class KMeansModel : IClusteringModel
     }
 
     /// <summary>
-    /// Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest centre). Summed in
+    /// Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest center). Summed in
     /// the same fixed blocks as <see cref="KMeans"/>, so on the (unweighted) training data it equals
     /// <see cref="Inertia"/> to the last bit.
     /// </summary>
@@ -133,9 +133,9 @@ public sealed class KMeansModel : IClusteringModel
     /// <param name="data">n × d observations.</param>
     public double Score(double[,] data) => -InertiaOf(data);
 
-    internal CentreTable Table()
+    internal CenterTable Table()
     {
-        var table = new CentreTable(Clusters, Dimension);
+        var table = new CenterTable(Clusters, Dimension);
         table.Load(_centers.AsSpan());
         return table;
     }

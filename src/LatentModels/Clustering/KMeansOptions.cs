@@ -1,9 +1,9 @@
 namespace LatentModels.Clustering;
 
-/// <summary>How the initial centres of a batch K-Means fit are chosen.</summary>
+/// <summary>How the initial centers of a batch K-Means fit are chosen.</summary>
 public enum KMeansInit
 {
-    /// <summary>Greedy k-means++ (2 + ⌊ln k⌋ candidates per centre, as scikit-learn); the default.</summary>
+    /// <summary>Greedy k-means++ (2 + ⌊ln k⌋ candidates per center, as scikit-learn); the default.</summary>
     KMeansPlusPlus,
 
     /// <summary>K distinct rows drawn uniformly at random.</summary>
@@ -12,19 +12,19 @@ public enum KMeansInit
     /// <summary>The first K rows of the data (deterministic; used for reproducible comparisons).</summary>
     First,
 
-    /// <summary>The centres given in <see cref="KMeansOptions.InitialCenters"/>.</summary>
+    /// <summary>The centers given in <see cref="KMeansOptions.InitialCenters"/>.</summary>
     Explicit,
 }
 
 /// <summary>The iteration used by batch K-Means. Both give the same assignments; they differ only in speed.</summary>
 public enum KMeansAlgorithm
 {
-    /// <summary>Lloyd's iteration: every row's distances to every centre are computed in every iteration.</summary>
+    /// <summary>Lloyd's iteration: every row's distances to every center are computed in every iteration.</summary>
     Lloyd,
 
     /// <summary>
     /// Exact Hamerly iteration: one upper and one lower distance bound per row let most rows skip their distance
-    /// computations once centres settle. Gives the same assignments as <see cref="Lloyd"/>; the default.
+    /// computations once centers settle. Gives the same assignments as <see cref="Lloyd"/>; the default.
     /// </summary>
     Accelerated,
 }
@@ -35,10 +35,10 @@ public sealed record KMeansOptions
     /// <summary>Number of clusters K (1 ≤ K ≤ number of rows).</summary>
     public int Clusters { get; init; }
 
-    /// <summary>How initial centres are chosen; k-means++ by default.</summary>
+    /// <summary>How initial centers are chosen; k-means++ by default.</summary>
     public KMeansInit Init { get; init; } = KMeansInit.KMeansPlusPlus;
 
-    /// <summary>The K × d initial centres when <see cref="Init"/> is <see cref="KMeansInit.Explicit"/> (copied, never modified).</summary>
+    /// <summary>The K × d initial centers when <see cref="Init"/> is <see cref="KMeansInit.Explicit"/> (copied, never modified).</summary>
     public double[,]? InitialCenters { get; init; }
 
     /// <summary>Number of starts (restarts from fresh random initialisations); the lowest inertia wins. Deterministic

@@ -3,22 +3,22 @@ using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Clustering;
 
-/// <summary>Initial centres for K-Means and for mixture models: greedy k-means++ and uniformly drawn rows.</summary>
+/// <summary>Initial centers for K-Means and for mixture models: greedy k-means++ and uniformly drawn rows.</summary>
 public static class KMeansSeeding
 {
     private const int BlockSize = 2048;
 
     /// <summary>
-    /// Greedy k-means++ (Arthur &amp; Vassilvitskii, with scikit-learn's greedy refinement): the first centre is a row drawn
-    /// with probability proportional to its weight; each further centre is the best of 2 + ⌊ln k⌋ candidate rows drawn
-    /// with probability proportional to weight × squared distance to the nearest chosen centre, "best" meaning the
+    /// Greedy k-means++ (Arthur &amp; Vassilvitskii, with scikit-learn's greedy refinement): the first center is a row drawn
+    /// with probability proportional to its weight; each further center is the best of 2 + ⌊ln k⌋ candidate rows drawn
+    /// with probability proportional to weight × squared distance to the nearest chosen center, "best" meaning the
     /// candidate that leaves the smallest total weighted squared distance.
     /// </summary>
     /// <param name="data">n × d rows (not modified).</param>
-    /// <param name="k">Number of centres, 1 ≤ k ≤ n.</param>
+    /// <param name="k">Number of centers, 1 ≤ k ≤ n.</param>
     /// <param name="random">The random source (all randomness comes from it).</param>
     /// <param name="weights">Optional per-row non-negative weights (empty = all ones).</param>
-    /// <returns>k × d centres, each a copy of a data row.</returns>
+    /// <returns>k × d centers, each a copy of a data row.</returns>
     /// <exception cref="ArgumentException">Bad data, k out of range or bad weights.</exception>
     public static double[,] PlusPlus(double[,] data, int k, Random random, ReadOnlySpan<double> weights = default)
     {
@@ -38,9 +38,9 @@ public static class KMeansSeeding
 
     /// <summary>k distinct rows drawn uniformly without replacement, in the order drawn.</summary>
     /// <param name="data">n × d rows (not modified).</param>
-    /// <param name="k">Number of centres, 1 ≤ k ≤ n.</param>
+    /// <param name="k">Number of centers, 1 ≤ k ≤ n.</param>
     /// <param name="random">The random source.</param>
-    /// <returns>k × d centres.</returns>
+    /// <returns>k × d centers.</returns>
     /// <exception cref="ArgumentException">Bad data or k out of range.</exception>
     public static double[,] RandomRows(double[,] data, int k, Random random)
     {
@@ -60,9 +60,9 @@ public static class KMeansSeeding
             index[i] = i;
         }
 
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         ReadOnlySpan<double> x = data.AsSpan();
-        Span<double> c = centres.AsWritableSpan();
+        Span<double> c = centers.AsWritableSpan();
         for (int j = 0; j < k; j++)
         {
             int r = random.Next(j, n);
@@ -70,7 +70,7 @@ public static class KMeansSeeding
             x.Slice(index[j] * d, d).CopyTo(c.Slice(j * d, d));
         }
 
-        return centres;
+        return centers;
     }
 
     private static void CheckK(int k, int n)
@@ -85,14 +85,14 @@ public static class KMeansSeeding
     {
         int n = data.GetLength(0), d = data.GetLength(1);
         int trials = 2 + (int)Math.Log(k);
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         var closest = new double[n];
         var cumulative = new double[n];
         var candidates = new int[trials];
         int blocks = ParallelBlocks.BlockCount(n, BlockSize);
         var partial = new double[blocks * trials];
 
-        // First centre: a row drawn with probability ∝ weight.
+        // First center: a row drawn with probability ∝ weight.
         int first;
         if (weights is null)
         {
@@ -110,7 +110,7 @@ public static class KMeansSeeding
             first = Search(cumulative, random.NextDouble() * run);
         }
 
-        CopyRow(data, first, centres, 0);
+        CopyRow(data, first, centers, 0);
         ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
         {
             ReadOnlySpan<double> x = data.AsSpan();
@@ -171,7 +171,7 @@ public static class KMeansSeeding
             }
 
             int chosen = candidates[bestTrial];
-            CopyRow(data, chosen, centres, c);
+            CopyRow(data, chosen, centers, c);
             ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
             {
                 ReadOnlySpan<double> x = data.AsSpan();
@@ -183,7 +183,7 @@ public static class KMeansSeeding
             });
         }
 
-        return centres;
+        return centers;
     }
 
     /// <summary>First index whose cumulative value exceeds <paramref name="target"/> (clipped to the last row).</summary>
@@ -206,9 +206,9 @@ public static class KMeansSeeding
         return lo;
     }
 
-    private static void CopyRow(double[,] data, int row, double[,] centres, int c)
+    private static void CopyRow(double[,] data, int row, double[,] centers, int c)
     {
         int d = data.GetLength(1);
-        data.AsSpan().Slice(row * d, d).CopyTo(centres.AsWritableSpan().Slice(c * d, d));
+        data.AsSpan().Slice(row * d, d).CopyTo(centers.AsWritableSpan().Slice(c * d, d));
     }
 }

@@ -21,16 +21,16 @@ internal sealed class LloydEngine
     private readonly double[]? _weights;
     private readonly int _n, _d, _k, _blockSize, _blocks, _dop;
     private readonly bool _accelerated;
-    private readonly CentreTable _table;
+    private readonly CenterTable _table;
     private readonly int[] _labels, _newLabels, _pending;
     private readonly double[] _rowNorms, _dist2, _best, _second;
     private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
     private readonly double[] _partialSums, _partialWeights, _partialSquares, _partialInertia;
-    private readonly double[] _dataMean, _centredNorms, _totalSums, _totalWeights, _totalSquares;
+    private readonly double[] _dataMean, _centerdNorms, _totalSums, _totalWeights, _totalSquares;
     private bool _recount = true;
     private readonly int[] _partialChanged;
     private readonly double[] _sums, _clusterWeights;
-    private double[] _centres, _nextCentres;
+    private double[] _centers, _nextCenters;
     private readonly Action<int, int, int> _blockBody;
 
     // Pass settings, read by the block body.
@@ -51,7 +51,7 @@ internal sealed class LloydEngine
         _accelerated = algorithm == KMeansAlgorithm.Accelerated;
         _blockSize = BlockSizeFor(_n);
         _blocks = ParallelBlocks.BlockCount(_n, _blockSize);
-        _table = new CentreTable(_k, _d);
+        _table = new CenterTable(_k, _d);
         _labels = new int[_n];
         _newLabels = new int[_n];
         _best = new double[_n];
@@ -72,13 +72,13 @@ internal sealed class LloydEngine
         _totalWeights = new double[_k];
         _totalSquares = new double[_k];
         _dataMean = new double[_d];
-        _centredNorms = new double[_n];
+        _centerdNorms = new double[_n];
         _partialInertia = new double[_blocks];
         _partialChanged = new int[_blocks];
         _sums = new double[_k * _d];
         _clusterWeights = new double[_k];
-        _centres = new double[_k * _d];
-        _nextCentres = new double[_k * _d];
+        _centers = new double[_k * _d];
+        _nextCenters = new double[_k * _d];
         _blockBody = Block;
 
         // Row norms and per-block column sums in one pass; the data mean from the sums in block order (so the same bits
@@ -117,7 +117,7 @@ internal sealed class LloydEngine
             ReadOnlySpan<double> x = _data.AsSpan();
             for (int i = start; i < end; i++)
             {
-                _centredNorms[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
+                _centerdNorms[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
             }
         });
     }
@@ -129,13 +129,13 @@ internal sealed class LloydEngine
     internal static int BlockSizeFor(int n) => Math.Max(MinBlockSize, (n + TargetBlocks - 1) / TargetBlocks);
 
     /// <summary>The outcome of one start.</summary>
-    public sealed record Outcome(double[,] Centres, double Inertia, int Iterations, bool Converged, double[] Trace);
+    public sealed record Outcome(double[,] Centers, double Inertia, int Iterations, bool Converged, double[] Trace);
 
-    /// <summary>Runs one start from the given K × d centres.</summary>
+    /// <summary>Runs one start from the given K × d centers.</summary>
     public Outcome Run(double[,] initial, int maxIterations, double absoluteTolerance, int start, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
-        initial.AsSpan().CopyTo(_centres);
-        _table.Load(_centres);
+        initial.AsSpan().CopyTo(_centers);
+        _table.Load(_centers);
         _labels.AsSpan().Fill(-1);
         _recount = true;
         var trace = new List<double>();
@@ -156,7 +156,7 @@ internal sealed class LloydEngine
             trace.Add(inertia);
             iteration++;
             progress?.Report(new FitProgress(start, iteration, maxIterations, inertia));
-            double shiftTotal = UpdateCentres();
+            double shiftTotal = UpdateCenters();
             if (changed == 0)
             {
                 strict = true;
@@ -170,7 +170,7 @@ internal sealed class LloydEngine
             }
         }
 
-        // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centres.
+        // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centers.
         Pass(assign: !strict, full: false, stats: 1);
         double finalInertia = 0;
         for (int b = 0; b < _blocks; b++)
@@ -179,7 +179,7 @@ internal sealed class LloydEngine
         }
 
         var result = new double[_k, _d];
-        _centres.AsSpan().CopyTo(result.AsWritableSpan());
+        _centers.AsSpan().CopyTo(result.AsWritableSpan());
         return new Outcome(result, finalInertia, iteration, strict || shiftConverged, trace.ToArray());
     }
 
@@ -201,7 +201,7 @@ internal sealed class LloydEngine
 
     /// <summary>
     /// Folds the blocks' statistics into the cluster totals in block order (replacing them after a recount, adding the
-    /// label changes' deltas otherwise) and returns the inertia of the current labels against the current centres.
+    /// label changes' deltas otherwise) and returns the inertia of the current labels against the current centers.
     /// </summary>
     private double MergeClusterStatistics()
     {
@@ -234,7 +234,7 @@ internal sealed class LloydEngine
 
     /// <summary>
     /// Σ wᵢ‖xᵢ − cⱼ‖² over cluster j from its statistics about the data mean m: Qⱼ − 2(cⱼ − m)·Tⱼ + Nⱼ‖cⱼ − m‖², with
-    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centred on the data mean, so the terms are of
+    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centerd on the data mean, so the terms are of
     /// the size of the data's spread, not of its distance from the origin.
     /// </summary>
     private double ClusterInertia(int j)
@@ -242,7 +242,7 @@ internal sealed class LloydEngine
         double dot = 0, norm = 0;
         for (int p = 0; p < _d; p++)
         {
-            double c = _centres[j * _d + p] - _dataMean[p];
+            double c = _centers[j * _d + p] - _dataMean[p];
             dot += c * _totalSums[j * _d + p];
             norm += c * c;
         }
@@ -321,14 +321,14 @@ internal sealed class LloydEngine
         int kd = _k * _d;
         if (from >= 0)
         {
-            RowMath.AddCentred(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
+            RowMath.AddCenterd(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
             _partialWeights[b * _k + from] -= w;
-            _partialSquares[b * _k + from] -= w * _centredNorms[i];
+            _partialSquares[b * _k + from] -= w * _centerdNorms[i];
         }
 
-        RowMath.AddCentred(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
+        RowMath.AddCenterd(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
         _partialWeights[b * _k + to] += w;
-        _partialSquares[b * _k + to] += w * _centredNorms[i];
+        _partialSquares[b * _k + to] += w * _centerdNorms[i];
     }
 
     /// <summary>Block b's statistics of every row by its current label (the first pass, and after empty-cluster moves).</summary>
@@ -342,9 +342,9 @@ internal sealed class LloydEngine
         {
             int a = _labels[i];
             double w = _weights is null ? 1.0 : _weights[i];
-            RowMath.AddCentred(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
+            RowMath.AddCenterd(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
             _partialWeights[b * _k + a] += w;
-            _partialSquares[b * _k + a] += w * _centredNorms[i];
+            _partialSquares[b * _k + a] += w * _centerdNorms[i];
         }
     }
 
@@ -370,7 +370,7 @@ internal sealed class LloydEngine
     }
 
     /// <summary>
-    /// True when the bounds prove that the assigned centre is strictly nearest even after rounding: with
+    /// True when the bounds prove that the assigned center is strictly nearest even after rounding: with
     /// m = max(l, 2·halfGap − u), m(1 − slack) &gt; 0 and (u(1 + slack))² + 2δ &lt; (m(1 − slack))². Branch-free; the bounds
     /// are finite or +∞, never NaN, so the plain maxsd (no branch to mispredict) replaces Math.Max.
     /// </summary>
@@ -389,7 +389,7 @@ internal sealed class LloydEngine
     {
         int m = 0;
         ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
+        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centers);
         // The block's rows and the per-cluster bound data as local references: no field reloads, no bounds checks and
         // one branch per row in the common case (Math.Max's NaN handling is not needed: bounds are never NaN).
         int count = end - start, d = _d;
@@ -416,7 +416,7 @@ internal sealed class LloydEngine
             c += Proven(u, l, Unsafe.Add(ref gap, a), delta) ? 0 : 1;
         }
 
-        // Pass 2: tighten each listed row's upper bound with the distance to its centre, computed directly (its rounding
+        // Pass 2: tighten each listed row's upper bound with the distance to its center, computed directly (its rounding
         // error, at most γ_d‖x − c‖², is covered by delta). The rows are scattered through the data, so each is
         // prefetched a few candidates ahead and the short loop keeps several memory accesses in flight.
         const int Ahead = 8;
@@ -463,11 +463,11 @@ internal sealed class LloydEngine
         return changed;
     }
 
-    /// <summary>Block b's inertia computed row by row (the final pass); also each row's squared distance to its centre.</summary>
+    /// <summary>Block b's inertia computed row by row (the final pass); also each row's squared distance to its center.</summary>
     private void ExactInertia(int b, int start, int end, ReadOnlySpan<double> x)
     {
         ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centres);
+        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centers);
         double inertia = 0;
         for (int i = start; i < end; i++)
         {
@@ -479,8 +479,8 @@ internal sealed class LloydEngine
         _partialInertia[b] = inertia;
     }
 
-    /// <summary>Merges block statistics in block order, re-seeds empty clusters, moves the centres; returns Σ shift².</summary>
-    private double UpdateCentres()
+    /// <summary>Merges block statistics in block order, re-seeds empty clusters, moves the centers; returns Σ shift².</summary>
+    private double UpdateCenters()
     {
         // Work on copies of the totals: a relocation moves a row between clusters for this update only (its label
         // changes at the next assignment), after which the statistics are counted afresh.
@@ -491,8 +491,8 @@ internal sealed class LloydEngine
         double total = 0;
         for (int j = 0; j < _k; j++)
         {
-            Span<double> next = _nextCentres.AsSpan(j * _d, _d);
-            ReadOnlySpan<double> old = _centres.AsSpan(j * _d, _d);
+            Span<double> next = _nextCenters.AsSpan(j * _d, _d);
+            ReadOnlySpan<double> old = _centers.AsSpan(j * _d, _d);
             double wj = _clusterWeights[j];
             if (wj > 0)
             {
@@ -512,8 +512,8 @@ internal sealed class LloydEngine
             _shift[j] = Math.Sqrt(moved) * (1 + Slack);
         }
 
-        (_centres, _nextCentres) = (_nextCentres, _centres);
-        _table.Load(_centres);
+        (_centers, _nextCenters) = (_nextCenters, _centers);
+        _table.Load(_centers);
         if (_accelerated)
         {
             UpdateBoundData();
@@ -545,10 +545,10 @@ internal sealed class LloydEngine
         _halfGap.AsSpan().Fill(double.PositiveInfinity);
         for (int j = 0; j < _k; j++)
         {
-            ReadOnlySpan<double> cj = _centres.AsSpan(j * _d, _d);
+            ReadOnlySpan<double> cj = _centers.AsSpan(j * _d, _d);
             for (int q = j + 1; q < _k; q++)
             {
-                double gap = 0.5 * Math.Sqrt(RowMath.SquaredDistance(cj, _centres.AsSpan(q * _d, _d))) * (1 - Slack);
+                double gap = 0.5 * Math.Sqrt(RowMath.SquaredDistance(cj, _centers.AsSpan(q * _d, _d))) * (1 - Slack);
                 _halfGap[j] = Math.Min(_halfGap[j], gap);
                 _halfGap[q] = Math.Min(_halfGap[q], gap);
             }
@@ -561,18 +561,18 @@ internal sealed class LloydEngine
         }
     }
 
-    /// <summary>Every row's squared distance to its assigned centre (needed only to re-seed empty clusters).</summary>
-    private void ComputeDistancesToCentres()
+    /// <summary>Every row's squared distance to its assigned center (needed only to re-seed empty clusters).</summary>
+    private void ComputeDistancesToCenters()
     {
         ReadOnlySpan<double> x = _data.AsSpan();
         for (int i = 0; i < _n; i++)
         {
-            _dist2[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _centres.AsSpan(_labels[i] * _d, _d));
+            _dist2[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _centers.AsSpan(_labels[i] * _d, _d));
         }
     }
 
     /// <summary>
-    /// Each cluster that won no weight takes the positive-weight row farthest from its centre (lowest index on ties) from
+    /// Each cluster that won no weight takes the positive-weight row farthest from its center (lowest index on ties) from
     /// a cluster that keeps some weight, as scikit-learn does; labels are left for the next assignment step.
     /// </summary>
     private void RelocateEmptyClusters()
@@ -589,7 +589,7 @@ internal sealed class LloydEngine
             {
                 chosen = [];
                 _recount = true;
-                ComputeDistancesToCentres();
+                ComputeDistancesToCenters();
             }
 
             int far = -1;
@@ -608,7 +608,7 @@ internal sealed class LloydEngine
 
             if (far < 0)
             {
-                continue; // Fewer distinct donors than empty clusters: the centre stays where it was.
+                continue; // Fewer distinct donors than empty clusters: the center stays where it was.
             }
 
             chosen.Add(far);

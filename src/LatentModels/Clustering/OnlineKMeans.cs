@@ -10,29 +10,29 @@ public sealed record OnlineKMeansOptions
     public int Clusters { get; init; }
 
     /// <summary>
-    /// How the centres start: <see cref="KMeansInit.First"/> (the first K points, each counted once; the default),
+    /// How the centers start: <see cref="KMeansInit.First"/> (the first K points, each counted once; the default),
     /// <see cref="KMeansInit.KMeansPlusPlus"/> or <see cref="KMeansInit.Random"/> on the first
-    /// <see cref="InitializationSize"/> points (each seed counted once), or <see cref="KMeansInit.Explicit"/> centres
-    /// (with zero counts, so, as in scikit-learn, a centre that wins nothing in the first mini-batch is re-seeded).
+    /// <see cref="InitializationSize"/> points (each seed counted once), or <see cref="KMeansInit.Explicit"/> centers
+    /// (with zero counts, so, as in scikit-learn, a center that wins nothing in the first mini-batch is re-seeded).
     /// </summary>
     public KMeansInit Init { get; init; } = KMeansInit.First;
 
-    /// <summary>The K × d starting centres when <see cref="Init"/> is <see cref="KMeansInit.Explicit"/> (copied).</summary>
+    /// <summary>The K × d starting centers when <see cref="Init"/> is <see cref="KMeansInit.Explicit"/> (copied).</summary>
     public double[,]? InitialCenters { get; init; }
 
     /// <summary>Points buffered before k-means++ or random seeding (default 3K); they are then consumed as a mini-batch.</summary>
     public int? InitializationSize { get; init; }
 
     /// <summary>
-    /// Step size ηₖ as a function of the count nₖ of points centre k has won, the new one included. Null means
-    /// ηₖ = 1/nₖ, which keeps every centre at the mean of the points it has won (Robbins–Monro: Σηₖ = ∞, Σηₖ² &lt; ∞).
+    /// Step size ηₖ as a function of the count nₖ of points center k has won, the new one included. Null means
+    /// ηₖ = 1/nₖ, which keeps every center at the mean of the points it has won (Robbins–Monro: Σηₖ = ∞, Σηₖ² &lt; ∞).
     /// </summary>
     public Func<long, double>? LearningRate { get; init; }
 
     /// <summary>
-    /// Centres whose count falls below this fraction of the largest count are re-seeded at random points of the current
+    /// Centers whose count falls below this fraction of the largest count are re-seeded at random points of the current
     /// mini-batch (at most half the batch), as scikit-learn's MiniBatchKMeans does, every 10·K points or whenever some
-    /// centre has won nothing. Zero disables re-seeding.
+    /// center has won nothing. Zero disables re-seeding.
     /// </summary>
     public double ReassignmentRatio { get; init; } = 0.01;
 
@@ -48,9 +48,9 @@ public sealed record OnlineKMeansOptions
 
 /// <summary>
 /// Online (sequential) K-Means by Robbins–Monro stochastic approximation: each arriving point x is assigned to its nearest
-/// centre k, which moves by μₖ ← μₖ + ηₖ(x − μₖ). A mini-batch is assigned against the centres as they were when it
-/// arrived, then its points update their centres in row order.
-/// The complete state (options, centres, counts, buffered points, random generator) saves mid-stream with
+/// center k, which moves by μₖ ← μₖ + ηₖ(x − μₖ). A mini-batch is assigned against the centers as they were when it
+/// arrived, then its points update their centers in row order.
+/// The complete state (options, centers, counts, buffered points, random generator) saves mid-stream with
 /// <see cref="ModelJson.Save(object, string)"/> and, once loaded, continues exactly as the saved estimator would have;
 /// only an estimator with a custom <see cref="OnlineKMeansOptions.LearningRate"/> function cannot be saved.
 /// </summary>
@@ -62,16 +62,16 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     private readonly List<double> _buffer = [];
     private readonly int _initializationSize;
     private int _dimension = -1;
-    private double[] _centres = [];
+    private double[] _centers = [];
     private long[] _counts = [];
-    private CentreTable? _table;
+    private CenterTable? _table;
     private long _sinceReassign;
     private int[] _labels = [];
     private double[] _best = [], _second = [];
 
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">The settings.</param>
-    /// <exception cref="ArgumentException">Invalid settings (K &lt; 1, bad ratio, explicit centres missing…).</exception>
+    /// <exception cref="ArgumentException">Invalid settings (K &lt; 1, bad ratio, explicit centers missing…).</exception>
     public OnlineKMeans(OnlineKMeansOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -122,10 +122,10 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <inheritdoc />
     public long Count { get; private set; }
 
-    /// <summary>Whether the centres exist yet (they do once enough points for the initialisation have arrived).</summary>
+    /// <summary>Whether the centers exist yet (they do once enough points for the initialisation have arrived).</summary>
     public bool IsInitialized => _table is not null;
 
-    /// <summary>Points won so far by each centre (a copy; empty before initialisation).</summary>
+    /// <summary>Points won so far by each center (a copy; empty before initialisation).</summary>
     public long[] ClusterCounts => (long[])_counts.Clone();
 
     /// <inheritdoc />
@@ -146,7 +146,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
         _table.Nearest(point, row, label, best, second, scratch);
         Move(label[0], point);
-        _table.SetCentre(label[0], _centres.AsSpan(label[0] * _dimension, _dimension));
+        _table.SetCenter(label[0], _centers.AsSpan(label[0] * _dimension, _dimension));
     }
 
     /// <inheritdoc />
@@ -190,39 +190,39 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     {
         if (_table is null)
         {
-            throw new InvalidOperationException($"The centres are not initialised yet: {Count} points have arrived but the initialisation needs {Needed()}.");
+            throw new InvalidOperationException($"The centers are not initialised yet: {Count} points have arrived but the initialisation needs {Needed()}.");
         }
 
         var c = new double[_options.Clusters, _dimension];
-        _centres.AsSpan().CopyTo(c.AsWritableSpan());
+        _centers.AsSpan().CopyTo(c.AsWritableSpan());
         return new KMeansModel(c, double.NaN);
     }
 
-    // The complete mutable state, for Persistence/OnlineKMeansCodec.cs (scratch arrays and the centre table are derived).
+    // The complete mutable state, for Persistence/OnlineKMeansCodec.cs (scratch arrays and the center table are derived).
     internal int Dimension => _dimension;
 
     internal double[] BufferedValues => [.. _buffer];
 
-    internal double[]? CentreValues => _table is null ? null : (double[])_centres.Clone();
+    internal double[]? CenterValues => _table is null ? null : (double[])_centers.Clone();
 
     internal long SinceReassignment => _sinceReassign;
 
     internal PersistableRandom Random => _random;
 
     /// <summary>Replaces the state with one saved from an estimator with the same options (checked by the codec).</summary>
-    internal void Restore(long count, int dimension, double[] buffered, double[]? centres, long[]? counts, long sinceReassignment, ulong[] randomState)
+    internal void Restore(long count, int dimension, double[] buffered, double[]? centers, long[]? counts, long sinceReassignment, ulong[] randomState)
     {
         Count = count;
         _dimension = dimension;
         _buffer.Clear();
         _buffer.AddRange(buffered);
-        if (centres is null)
+        if (centers is null)
         {
-            (_centres, _counts, _table) = ([], [], null);
+            (_centers, _counts, _table) = ([], [], null);
         }
         else
         {
-            Start(dimension, centres, initialCount: 0);
+            Start(dimension, centers, initialCount: 0);
             counts!.CopyTo(_counts, 0);
         }
 
@@ -264,25 +264,25 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         double[,] seeds = _options.Init == KMeansInit.Random
             ? KMeansSeeding.RandomRowsCore(data, k, _random)
             : KMeansSeeding.PlusPlusCore(data, k, _random, null, _options.MaxDegreeOfParallelism);
-        // Each seed is one of the buffered points: count it as won by its centre (as the first-K-rows start does).
+        // Each seed is one of the buffered points: count it as won by its center (as the first-K-rows start does).
         Start(d, seeds.AsSpan(), initialCount: 1);
         Step(all, buffered);
     }
 
-    private void Start(int d, ReadOnlySpan<double> centres, long initialCount)
+    private void Start(int d, ReadOnlySpan<double> centers, long initialCount)
     {
         _dimension = d;
-        _centres = centres.ToArray();
+        _centers = centers.ToArray();
         _counts = new long[_options.Clusters];
         _counts.AsSpan().Fill(initialCount);
-        _table = new CentreTable(_options.Clusters, d);
-        _table.Load(_centres);
+        _table = new CenterTable(_options.Clusters, d);
+        _table.Load(_centers);
     }
 
-    /// <summary>One mini-batch: parallel assignment against the current centres, then sequential moves in row order.</summary>
+    /// <summary>One mini-batch: parallel assignment against the current centers, then sequential moves in row order.</summary>
     private void Step(ReadOnlySpan<double> rows, int count)
     {
-        CentreTable table = _table!;
+        CenterTable table = _table!;
         int d = _dimension;
         if (_labels.Length < count)
         {
@@ -291,7 +291,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             _second = new double[count];
         }
 
-        // The caller's batch is pinned and read in place (no copy); each block assigns its rows against the centres.
+        // The caller's batch is pinned and read in place (no copy); each block assigns its rows against the centers.
         unsafe
         {
             fixed (double* pinned = rows)
@@ -307,17 +307,17 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         }
 
         Reassign(rows, count);
-        table.Load(_centres);
+        table.Load(_centers);
     }
 
-    /// <summary>The parallel assignment of one mini-batch: pinned rows, the centre table and the output arrays.</summary>
+    /// <summary>The parallel assignment of one mini-batch: pinned rows, the center table and the output arrays.</summary>
     private readonly unsafe struct AssignJob
     {
         public double* Rows { get; init; }
 
         public int Length { get; init; }
 
-        public CentreTable Table { get; init; }
+        public CenterTable Table { get; init; }
 
         public int[] Labels { get; init; }
 
@@ -343,14 +343,14 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             throw new InvalidOperationException($"The learning rate for count {nj} is {eta}; it must lie in [0, 1].");
         }
 
-        Span<double> c = _centres.AsSpan(j * d, d);
+        Span<double> c = _centers.AsSpan(j * d, d);
         for (int p = 0; p < d; p++)
         {
             c[p] += eta * (x[p] - c[p]);
         }
     }
 
-    /// <summary>scikit-learn's MiniBatchKMeans re-seeding of centres that win (almost) nothing.</summary>
+    /// <summary>scikit-learn's MiniBatchKMeans re-seeding of centers that win (almost) nothing.</summary>
     private void Reassign(ReadOnlySpan<double> batch, int count)
     {
         _sinceReassign += count;
@@ -412,7 +412,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         {
             int r = _random.Next(q, count);
             (index[q], index[r]) = (index[r], index[q]);
-            batch.Slice(index[q] * d, d).CopyTo(_centres.AsSpan(weak[q] * d, d));
+            batch.Slice(index[q] * d, d).CopyTo(_centers.AsSpan(weak[q] * d, d));
             _counts[weak[q]] = floor == long.MaxValue ? 0 : floor;
         }
     }

@@ -79,7 +79,7 @@ internal static class RowMath
 
     /// <summary>acc += w·(x − m).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddCentred(ref double acc, ref double x, ref double m, double w, int d)
+    public static void AddCenterd(ref double acc, ref double x, ref double m, double w, int d)
     {
         int p = 0;
         if (Vector256.IsHardwareAccelerated)

@@ -35,24 +35,24 @@ public static class Distances
     }
 
     /// <summary>
-    /// D[i, j] = ‖xᵢ − cⱼ‖² = ‖xᵢ‖² − 2xᵢ·cⱼ + ‖cⱼ‖², clamped at 0, for the rows of x (n × d) and of the centres (k × d).
+    /// D[i, j] = ‖xᵢ − cⱼ‖² = ‖xᵢ‖² − 2xᵢ·cⱼ + ‖cⱼ‖², clamped at 0, for the rows of x (n × d) and of the centers (k × d).
     /// </summary>
     /// <param name="x">n × d rows, row-major.</param>
     /// <param name="rows">n.</param>
     /// <param name="cols">d.</param>
-    /// <param name="centres">k × d centres, row-major.</param>
-    /// <param name="centreCount">k.</param>
+    /// <param name="centers">k × d centers, row-major.</param>
+    /// <param name="centerCount">k.</param>
     /// <param name="destination">n × k distances, row-major.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
-    public static void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
+    public static void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centers, int centerCount,
         Span<double> destination, int maxDegreeOfParallelism = 0)
     {
-        CheckMatrix(centres, centreCount, cols, nameof(centres));
-        double[] norms = ArrayPool<double>.Shared.Rent(centreCount);
+        CheckMatrix(centers, centerCount, cols, nameof(centers));
+        double[] norms = ArrayPool<double>.Shared.Rent(centerCount);
         try
         {
-            RowSquaredNorms(centres, centreCount, cols, norms);
-            PairwiseSquared(x, rows, cols, centres, centreCount, norms.AsSpan(0, centreCount), destination, maxDegreeOfParallelism);
+            RowSquaredNorms(centers, centerCount, cols, norms);
+            PairwiseSquared(x, rows, cols, centers, centerCount, norms.AsSpan(0, centerCount), destination, maxDegreeOfParallelism);
         }
         finally
         {
@@ -62,61 +62,61 @@ public static class Distances
 
     /// <summary>
     /// As <see cref="PairwiseSquared(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, Span{double}, int)"/>,
-    /// with the centres' squared norms supplied by the caller (from <see cref="RowSquaredNorms"/>) so that repeated calls
-    /// with the same centres do no extra work and allocate nothing.
+    /// with the centers' squared norms supplied by the caller (from <see cref="RowSquaredNorms"/>) so that repeated calls
+    /// with the same centers do no extra work and allocate nothing.
     /// </summary>
     /// <param name="x">n × d rows, row-major.</param>
     /// <param name="rows">n.</param>
     /// <param name="cols">d.</param>
-    /// <param name="centres">k × d centres, row-major.</param>
-    /// <param name="centreCount">k.</param>
-    /// <param name="centreNorms">k values ‖cⱼ‖².</param>
+    /// <param name="centers">k × d centers, row-major.</param>
+    /// <param name="centerCount">k.</param>
+    /// <param name="centerNorms">k values ‖cⱼ‖².</param>
     /// <param name="destination">n × k distances, row-major.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
-    public static unsafe void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
-        ReadOnlySpan<double> centreNorms, Span<double> destination, int maxDegreeOfParallelism = 0)
+    public static unsafe void PairwiseSquared(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centers, int centerCount,
+        ReadOnlySpan<double> centerNorms, Span<double> destination, int maxDegreeOfParallelism = 0)
     {
         CheckMatrix(x, rows, cols, nameof(x));
-        CheckMatrix(centres, centreCount, cols, nameof(centres));
-        CheckLength(centreNorms.Length, centreCount, nameof(centreNorms));
-        CheckLength(destination.Length, (long)rows * centreCount, nameof(destination));
-        if (rows == 0 || centreCount == 0)
+        CheckMatrix(centers, centerCount, cols, nameof(centers));
+        CheckLength(centerNorms.Length, centerCount, nameof(centerNorms));
+        CheckLength(destination.Length, (long)rows * centerCount, nameof(destination));
+        if (rows == 0 || centerCount == 0)
         {
             return;
         }
 
         fixed (double* px = x)
-        fixed (double* pc = centres)
-        fixed (double* pn = centreNorms)
+        fixed (double* pc = centers)
+        fixed (double* pn = centerNorms)
         fixed (double* pd = destination)
         {
-            var job = new DistanceJob { X = px, Rows = rows, Cols = cols, Centres = pc, K = centreCount, CentreNorms = pn, Destination = pd };
-            int dop = (long)rows * centreCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
+            var job = new DistanceJob { X = px, Rows = rows, Cols = cols, Centers = pc, K = centerCount, CenterNorms = pn, Destination = pd };
+            int dop = (long)rows * centerCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
             ParallelBlocks.For(rows, RowBlock, dop, job, static (j, _, i0, i1) => j.Block(i0, i1, j.Destination + ((nint)i0 * j.K)));
         }
     }
 
     /// <summary>
-    /// For each row of x, the index of its nearest centre (first on ties) and the squared distance to it, without
+    /// For each row of x, the index of its nearest center (first on ties) and the squared distance to it, without
     /// materialising the n × k distance matrix (the fused step of K-Means). Distances are those of
     /// <see cref="PairwiseSquared(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double}, int)"/>.
     /// </summary>
     /// <param name="x">n × d rows, row-major.</param>
     /// <param name="rows">n.</param>
     /// <param name="cols">d.</param>
-    /// <param name="centres">k × d centres, row-major (k ≥ 1).</param>
-    /// <param name="centreCount">k.</param>
-    /// <param name="centreNorms">k values ‖cⱼ‖² (from <see cref="RowSquaredNorms"/>).</param>
-    /// <param name="nearest">n indices of the nearest centre.</param>
-    /// <param name="squaredDistance">n squared distances to that centre, or empty to skip.</param>
+    /// <param name="centers">k × d centers, row-major (k ≥ 1).</param>
+    /// <param name="centerCount">k.</param>
+    /// <param name="centerNorms">k values ‖cⱼ‖² (from <see cref="RowSquaredNorms"/>).</param>
+    /// <param name="nearest">n indices of the nearest center.</param>
+    /// <param name="squaredDistance">n squared distances to that center, or empty to skip.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
-    public static unsafe void NearestCentre(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centres, int centreCount,
-        ReadOnlySpan<double> centreNorms, Span<int> nearest, Span<double> squaredDistance, int maxDegreeOfParallelism = 0)
+    public static unsafe void NearestCenter(ReadOnlySpan<double> x, int rows, int cols, ReadOnlySpan<double> centers, int centerCount,
+        ReadOnlySpan<double> centerNorms, Span<int> nearest, Span<double> squaredDistance, int maxDegreeOfParallelism = 0)
     {
         CheckMatrix(x, rows, cols, nameof(x));
-        CheckMatrix(centres, centreCount, cols, nameof(centres));
-        ArgumentOutOfRangeException.ThrowIfLessThan(centreCount, 1);
-        CheckLength(centreNorms.Length, centreCount, nameof(centreNorms));
+        CheckMatrix(centers, centerCount, cols, nameof(centers));
+        ArgumentOutOfRangeException.ThrowIfLessThan(centerCount, 1);
+        CheckLength(centerNorms.Length, centerCount, nameof(centerNorms));
         CheckLength(nearest.Length, rows, nameof(nearest));
         if (!squaredDistance.IsEmpty)
         {
@@ -129,8 +129,8 @@ public static class Distances
         }
 
         fixed (double* px = x)
-        fixed (double* pc = centres)
-        fixed (double* pn = centreNorms)
+        fixed (double* pc = centers)
+        fixed (double* pn = centerNorms)
         fixed (int* pi = nearest)
         fixed (double* pm = squaredDistance)
         {
@@ -139,13 +139,13 @@ public static class Distances
                 X = px,
                 Rows = rows,
                 Cols = cols,
-                Centres = pc,
-                K = centreCount,
-                CentreNorms = pn,
+                Centers = pc,
+                K = centerCount,
+                CenterNorms = pn,
                 Nearest = pi,
                 MinDistance = pm,
             };
-            int dop = (long)rows * centreCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
+            int dop = (long)rows * centerCount * Math.Max(cols, 1) >= (1L << 17) ? maxDegreeOfParallelism : 1;
             ParallelBlocks.For(rows, RowBlock, dop, job, static (j, _, i0, i1) => j.NearestBlock(i0, i1));
         }
     }
@@ -252,9 +252,9 @@ public static class Distances
         public double* X;
         public int Rows;
         public int Cols;
-        public double* Centres;
+        public double* Centers;
         public int K;
-        public double* CentreNorms;
+        public double* CenterNorms;
         public double* Destination;
         public int* Nearest;
         public double* MinDistance;
@@ -265,16 +265,16 @@ public static class Distances
             int h = i1 - i0, k = K, d = Cols;
             var xs = new ReadOnlySpan<double>(X + ((nint)i0 * d), h * d);
             Gemm.Run(Gemm.DefaultPath, MatrixOp.None, MatrixOp.Transpose, h, k, d, -2.0, xs, Math.Max(d, 1),
-                new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1), 0.0, new Span<double>(dest, h * k), k, 1);
+                new ReadOnlySpan<double>(Centers, k * d), Math.Max(d, 1), 0.0, new Span<double>(dest, h * k), k, 1);
             for (int i = 0; i < h; i++)
             {
-                AddNormsAndClamp(dest + ((nint)i * k), CentreNorms, k, SquaredNorm(X + ((nint)(i0 + i) * d), d));
+                AddNormsAndClamp(dest + ((nint)i * k), CenterNorms, k, SquaredNorm(X + ((nint)(i0 + i) * d), d));
             }
         }
 
         /// <summary>
-        /// Nearest centres for rows [i0, i1). The block's inner products are computed transposed (k × h, via GEMM with
-        /// the centres as the left operand), so the clamp and the arg-min run down columns four rows per vector with no
+        /// Nearest centers for rows [i0, i1). The block's inner products are computed transposed (k × h, via GEMM with
+        /// the centers as the left operand), so the clamp and the arg-min run down columns four rows per vector with no
         /// horizontal reductions, and nothing is written back but the answers. Each distance is formed with exactly the
         /// operations of <see cref="Block"/>, so the values agree bit for bit with <c>PairwiseSquared</c>.
         /// </summary>
@@ -287,7 +287,7 @@ public static class Distances
             {
                 double* xn = gt + ((nint)h * k);
                 Gemm.Run(Gemm.DefaultPath, MatrixOp.None, MatrixOp.Transpose, k, h, d, -2.0,
-                    new ReadOnlySpan<double>(Centres, k * d), Math.Max(d, 1),
+                    new ReadOnlySpan<double>(Centers, k * d), Math.Max(d, 1),
                     new ReadOnlySpan<double>(X + ((nint)i0 * d), h * d), Math.Max(d, 1), 0.0, new Span<double>(gt, h * k), h, 1);
                 for (int i = 0; i < h; i++)
                 {
@@ -304,7 +304,7 @@ public static class Distances
                         Vector256<double> bestIndex = Vector256<double>.Zero;
                         for (int j = 0; j < k; j++)
                         {
-                            Vector256<double> v = Vector256.Max((Vector256.Load(gt + ((nint)j * h) + r) + xv) + Vector256.Create(CentreNorms[j]), Vector256<double>.Zero);
+                            Vector256<double> v = Vector256.Max((Vector256.Load(gt + ((nint)j * h) + r) + xv) + Vector256.Create(CenterNorms[j]), Vector256<double>.Zero);
                             Vector256<double> less = Vector256.LessThan(v, best);
                             best = Vector256.ConditionalSelect(less, v, best);
                             bestIndex = Vector256.ConditionalSelect(less, Vector256.Create((double)j), bestIndex);
@@ -339,7 +339,7 @@ public static class Distances
             double[] pool = ArrayPool<double>.Shared.Rent(K);
             for (int j = 0; j < K; j++)
             {
-                pool[j] = Math.Max(0.0, (gt[((nint)j * h) + r] + xn[r]) + CentreNorms[j]);
+                pool[j] = Math.Max(0.0, (gt[((nint)j * h) + r] + xn[r]) + CenterNorms[j]);
             }
 
             int index = ArgMin(pool.AsSpan(0, K), out double value);

@@ -22,13 +22,13 @@ public enum GaussianMixtureInit
     /// <summary>Lloyd/accelerated K-Means (the library's <see cref="Clustering.KMeans"/>, same seed); its hard labels give one-hot responsibilities and the M-step gives the start (scikit-learn's default).</summary>
     KMeans,
 
-    /// <summary>k-means++ centres; every row is assigned to its nearest centre and the M-step gives the start.</summary>
+    /// <summary>k-means++ centers; every row is assigned to its nearest center and the M-step gives the start.</summary>
     KMeansPlusPlus,
 
     /// <summary>Uniform random responsibilities (normalised per row); the M-step gives the start.</summary>
     RandomResponsibilities,
 
-    /// <summary>K distinct random rows as centres; every row is assigned to its nearest one and the M-step gives the start.</summary>
+    /// <summary>K distinct random rows as centers; every row is assigned to its nearest one and the M-step gives the start.</summary>
     RandomRows,
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace LatentModels.Mixtures;
 /// The mutable parameter set of a Gaussian mixture (weights, means, covariances in scikit-learn's layout per type) and
 /// everything derived from it for fast log-densities: the Cholesky factors of the precisions (Pₖ = Lₖ⁻ᵀ with
 /// Σₖ = LₖLₖᵀ, a triangular inverse of the factor, never an inverse of the covariance), the normalising constants and
-/// the whitened means. Rows are centred on a fixed <see cref="Shift"/> before whitening so results do not depend on
+/// the whitened means. Rows are centerd on a fixed <see cref="Shift"/> before whitening so results do not depend on
 /// where the data sit.
 /// </summary>
 internal sealed class GaussianComponents
@@ -49,7 +49,7 @@ internal sealed class GaussianComponents
     /// <summary>Covariances: full K × d × d, tied d × d, diagonal K × d, spherical K.</summary>
     public double[] Covariance { get; }
 
-    /// <summary>The point every row is centred on before whitening.</summary>
+    /// <summary>The point every row is centerd on before whitening.</summary>
     public double[] Shift { get; }
 
     public double[] LogWeights { get; }
@@ -164,7 +164,7 @@ internal sealed class GaussianComponents
                     }
 
                     LogNorm[c] = -0.5 * d * Log2Pi + logDet;
-                    CentreMean(c);
+                    CenterMean(c);
                 }
 
                 break;
@@ -181,7 +181,7 @@ internal sealed class GaussianComponents
                     double p = 1 / Math.Sqrt(v);
                     Factor[c] = p;
                     LogNorm[c] = -0.5 * d * Log2Pi + d * Math.Log(p);
-                    CentreMean(c);
+                    CenterMean(c);
                 }
 
                 break;
@@ -192,7 +192,7 @@ internal sealed class GaussianComponents
     }
 
     /// <summary>
-    /// The M-step: weights, means (statistics' means are centred on <see cref="Shift"/>) and covariances from the
+    /// The M-step: weights, means (statistics' means are centerd on <see cref="Shift"/>) and covariances from the
     /// statistics — maximum likelihood plus <paramref name="regularization"/> on the diagonal, or the MAP update under
     /// <paramref name="prior"/>. Derived quantities are not updated (call <see cref="TryUpdate"/>). Returns Σₖ Nₖ.
     /// </summary>
@@ -233,11 +233,11 @@ internal sealed class GaussianComponents
                 shrink = kappa * nk / (kappa + nk);
                 for (int j = 0; j < d; j++)
                 {
-                    mean[j] = (nk * m[j] + kappa * prior.CentredMean[j]) / (nk + kappa) + Shift[j];
+                    mean[j] = (nk * m[j] + kappa * prior.CenterdMean[j]) / (nk + kappa) + Shift[j];
                 }
             }
 
-            ReadOnlySpan<double> m0 = prior is null ? default : prior.CentredMean;
+            ReadOnlySpan<double> m0 = prior is null ? default : prior.CenterdMean;
             switch (Type)
             {
                 case CovarianceType.Full:
@@ -368,7 +368,7 @@ internal sealed class GaussianComponents
         }
     }
 
-    private void CentreMean(int c)
+    private void CenterMean(int c)
     {
         for (int j = 0; j < D; j++)
         {
@@ -378,7 +378,7 @@ internal sealed class GaussianComponents
 
     /// <summary>
     /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into
-    /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centred,
+    /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centerd,
     /// transposed rows (d × rows, row stride <paramref name="stride"/>) in <c>workspace.Centered</c>. The whitening
     /// (xᵢ − shift)·Pₖ − offsetₖ and its squared norm are fused per group of rows in registers (no d × K·d product is
     /// materialised); every loop runs along the rows, so it vectorises for any d and K.
@@ -387,7 +387,7 @@ internal sealed class GaussianComponents
     {
         int k = K, d = D;
         Span<double> xt = workspace.Centered;
-        MixtureKernels.CentreTranspose(x, rows, d, Shift, xt, stride);
+        MixtureKernels.CenterTranspose(x, rows, d, Shift, xt, stride);
         for (int c = 0; c < k; c++)
         {
             Span<double> q = destination.Slice(c * stride, rows);
@@ -457,7 +457,7 @@ internal sealed class MixtureWorkspace
     /// <summary>Rows per block; the row stride of every component-major buffer.</summary>
     public int BlockSize { get; }
 
-    /// <summary>Centred rows, transposed: d × BlockSize.</summary>
+    /// <summary>Centerd rows, transposed: d × BlockSize.</summary>
     public double[] Centered { get; }
 
     /// <summary>Log-joints, then responsibilities: K × BlockSize.</summary>

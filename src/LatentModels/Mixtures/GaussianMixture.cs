@@ -7,7 +7,7 @@ namespace LatentModels.Mixtures;
 /// <summary>
 /// Batch EM (maximum likelihood, or MAP under a <see cref="GaussianMixturePrior"/>) for a Gaussian mixture with full,
 /// diagonal, spherical or tied covariances. The E-step works in log space through the Cholesky factors of the
-/// precisions; per-block responsibility-weighted statistics (weight, mean, centred scatter) are merged in block order,
+/// precisions; per-block responsibility-weighted statistics (weight, mean, centerd scatter) are merged in block order,
 /// so the same seed gives the same bits for any <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
 /// </summary>
 /// <remarks>
@@ -100,20 +100,20 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
                 {
                     int[] rows = EmStarts.DistinctRows(n, k, random);
                     int d = data.GetLength(1);
-                    var centres = new double[k, d];
+                    var centers = new double[k, d];
                     for (int c = 0; c < k; c++)
                     {
-                        data.Row(rows[c]).CopyTo(centres.AsWritableSpan().Slice(c * d, d));
+                        data.Row(rows[c]).CopyTo(centers.AsWritableSpan().Slice(c * d, d));
                     }
 
-                    engine.InitializeFromLabels(NearestCentre(data, centres, o.MaxDegreeOfParallelism), random);
+                    engine.InitializeFromLabels(NearestCenter(data, centers, o.MaxDegreeOfParallelism), random);
                     break;
                 }
 
             case GaussianMixtureInit.KMeansPlusPlus:
                 {
-                    double[,] centres = KMeansSeeding.PlusPlus(data, k, random, sampleWeights);
-                    engine.InitializeFromLabels(NearestCentre(data, centres, o.MaxDegreeOfParallelism), random);
+                    double[,] centers = KMeansSeeding.PlusPlus(data, k, random, sampleWeights);
+                    engine.InitializeFromLabels(NearestCenter(data, centers, o.MaxDegreeOfParallelism), random);
                     break;
                 }
 
@@ -127,11 +127,11 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         }
     }
 
-    private static int[] NearestCentre(double[,] data, double[,] centres, int maxDegreeOfParallelism)
+    private static int[] NearestCenter(double[,] data, double[,] centers, int maxDegreeOfParallelism)
     {
-        int n = data.GetLength(0), d = data.GetLength(1), k = centres.GetLength(0);
+        int n = data.GetLength(0), d = data.GetLength(1), k = centers.GetLength(0);
         var distances = new double[n * k];
-        Distances.PairwiseSquared(data.AsSpan(), n, d, centres.AsSpan(), k, distances, maxDegreeOfParallelism);
+        Distances.PairwiseSquared(data.AsSpan(), n, d, centers.AsSpan(), k, distances, maxDegreeOfParallelism);
         var labels = new int[n];
         Distances.RowArgMin(distances, n, k, labels, default);
         return labels;

@@ -154,7 +154,7 @@ internal sealed class GaussianMixtureEngine
         int rows = end - start, k = _k, d = _d, stride = _blockSize;
         ReadOnlySpan<double> x = _data.AsSpan().Slice(start * d, rows * d);
         Span<double> resp = ws.LogProb;
-        MixtureKernels.CentreTranspose(x, rows, d, Current.Shift, ws.Centered, stride);
+        MixtureKernels.CenterTranspose(x, rows, d, Current.Shift, ws.Centered, stride);
         double sw = 0;
         for (int i = 0; i < rows; i++)
         {
@@ -302,7 +302,7 @@ internal sealed class GaussianMixtureEngine
     }
 
     /// <summary>
-    /// Fills <see cref="Totals"/> with the statistics of the given n × K responsibilities (row-major; rows centred on
+    /// Fills <see cref="Totals"/> with the statistics of the given n × K responsibilities (row-major; rows centerd on
     /// <c>Current.Shift</c>), block by block in block order, so the bits do not depend on the thread count.
     /// </summary>
     public void ComputeStatistics(double[] responsibilities)

@@ -19,7 +19,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         parameters.Means.CopyTo(_p.Means, 0);
         parameters.Covariance.CopyTo(_p.Covariance, 0);
 
-        // Centre on the mixture mean so log-densities do not depend on where the data sit.
+        // Center on the mixture mean so log-densities do not depend on where the data sit.
         for (int c = 0; c < _p.K; c++)
         {
             for (int j = 0; j < _p.D; j++)

@@ -118,12 +118,12 @@ public sealed record GaussianMixturePrior
     }
 }
 
-/// <summary>A prior with every hyper-parameter fixed (prior mean in the engine's centred coordinates) and its constants.</summary>
+/// <summary>A prior with every hyper-parameter fixed (prior mean in the engine's centerd coordinates) and its constants.</summary>
 internal sealed class ResolvedPrior
 {
     private const double Log2Pi = 1.8378770664093454835606594728112; // log 2π
 
-    public ResolvedPrior(CovarianceType type, int components, int dimension, double alpha, double kappa, double nu, double[] centredMean, double[] scale)
+    public ResolvedPrior(CovarianceType type, int components, int dimension, double alpha, double kappa, double nu, double[] centerdMean, double[] scale)
     {
         Type = type;
         K = components;
@@ -131,7 +131,7 @@ internal sealed class ResolvedPrior
         Alpha = alpha;
         Kappa = kappa;
         Nu = nu;
-        CentredMean = centredMean;
+        CenterdMean = centerdMean;
         Scale = scale;
         int d = dimension;
         ScaleDiagonal = new double[d];
@@ -189,7 +189,7 @@ internal sealed class ResolvedPrior
 
     public double Nu { get; }
 
-    public double[] CentredMean { get; }
+    public double[] CenterdMean { get; }
 
     public double[] Scale { get; }
 
@@ -240,7 +240,7 @@ internal sealed class ResolvedPrior
                             double z = 0;
                             for (int a = 0; a < d; a++)
                             {
-                                z += (p.Means[c * d + a] - p.Shift[a] - CentredMean[a]) * p.Factor[a * stride + col + j];
+                                z += (p.Means[c * d + a] - p.Shift[a] - CenterdMean[a]) * p.Factor[a * stride + col + j];
                             }
 
                             quad += z * z;
@@ -280,7 +280,7 @@ internal sealed class ResolvedPrior
                     for (int j = 0; j < d; j++)
                     {
                         double v = p.Covariance[c * d + j];
-                        double z = p.Means[c * d + j] - p.Shift[j] - CentredMean[j];
+                        double z = p.Means[c * d + j] - p.Shift[j] - CenterdMean[j];
                         s += -0.5 * Math.Log(v) - 0.5 * Kappa * z * z / v;
                         s += -(0.5 * Nu + 1) * Math.Log(v) - 0.5 * ScaleDiagonal[j] / v;
                     }
@@ -294,7 +294,7 @@ internal sealed class ResolvedPrior
                     double quad = 0;
                     for (int j = 0; j < d; j++)
                     {
-                        double z = p.Means[c * d + j] - p.Shift[j] - CentredMean[j];
+                        double z = p.Means[c * d + j] - p.Shift[j] - CenterdMean[j];
                         quad += z * z;
                     }
 

@@ -59,7 +59,7 @@ public sealed record IncrementalGaussianMixtureOptions
 /// first pass. After the first pass the statistics are exactly those of the stored responsibilities.
 /// </para>
 /// <para>
-/// Numerical guards: statistics are kept in centred form (weight, mean, scatter about the mean) with the weighted
+/// Numerical guards: statistics are kept in centerd form (weight, mean, scatter about the mean) with the weighted
 /// Welford update; a removal that cancels more than six digits of a component's weight, or an M-step whose covariance is
 /// no longer positive definite, triggers an exact recomputation of all statistics from the stored responsibilities
 /// (a genuinely singular covariance then raises <see cref="FittingException"/>). At the end of every pass the statistics
@@ -122,7 +122,7 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
 
 /// <summary>
 /// The state of one incremental-EM run over a fixed data set: the stored N × K responsibilities and their statistics
-/// (centred on <c>engine.Current.Shift</c>); <c>engine.Current</c> always holds the M-step of the statistics.
+/// (centerd on <c>engine.Current.Shift</c>); <c>engine.Current</c> always holds the M-step of the statistics.
 /// </summary>
 internal sealed class IncrementalEmState
 {
@@ -163,7 +163,7 @@ internal sealed class IncrementalEmState
     /// <summary>The stored responsibilities, n × K row-major (zero for rows not yet seen).</summary>
     public double[] Responsibilities { get; }
 
-    /// <summary>Statistics of <see cref="Responsibilities"/>: Nₖ, mean (centred on the shift) and scatter about the mean.</summary>
+    /// <summary>Statistics of <see cref="Responsibilities"/>: Nₖ, mean (centerd on the shift) and scatter about the mean.</summary>
     public MixtureStatistics Statistics { get; }
 
     /// <summary>Rows seen so far in the first pass (n once it is over).</summary>
@@ -198,7 +198,7 @@ internal sealed class IncrementalEmState
         MixtureWorkspace ws = _workspace;
         p.LogJoint(_data.Row(row), 1, ws.LogProb, 1, ws);
         MixtureKernels.NormalizeColumns(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
-        ReadOnlySpan<double> centred = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
+        ReadOnlySpan<double> centerd = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
         MixtureStatistics s = Statistics;
         int size = s.ScatterSize;
         bool recompute = false;
@@ -215,7 +215,7 @@ internal sealed class IncrementalEmState
             stored = gamma;
             double before = s.Weight[c], weight = before;
             Span<double> scatter = s.Scatter.AsSpan(c * size, size);
-            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centred, delta);
+            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centerd, delta);
             if (s.FullScatter)
             {
                 MomentMath.SymmetrizeFromLower(scatter, d);

@@ -318,10 +318,10 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
             ParallelBlocks.For(n, 256, maxDegreeOfParallelism, (_, start, end) =>
             {
                 ReadOnlySpan<double> x = data.AsSpan();
-                ReadOnlySpan<double> centre = x.Slice(latest * d, d);
+                ReadOnlySpan<double> center = x.Slice(latest * d, d);
                 for (int i = start; i < end; i++)
                 {
-                    nearest[i] = Math.Min(nearest[i], Mismatches(x.Slice(i * d, d), centre));
+                    nearest[i] = Math.Min(nearest[i], Mismatches(x.Slice(i * d, d), center));
                 }
             });
             double total = 0;

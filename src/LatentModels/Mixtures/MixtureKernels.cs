@@ -15,10 +15,10 @@ namespace LatentModels.Mixtures;
 internal static class MixtureKernels
 {
     /// <summary>
-    /// <see cref="CentreTranspose"/> for d a multiple of 4: 4 × 4 tiles transposed in registers (unpack and lane
+    /// <see cref="CenterTranspose"/> for d a multiple of 4: 4 × 4 tiles transposed in registers (unpack and lane
     /// permutes, no arithmetic), then the shift subtracted — the same single rounding per element as the scalar form.
     /// </summary>
-    private static void CentreTranspose4x4(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
+    private static void CenterTranspose4x4(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
     {
         ref double rx = ref MemoryMarshal.GetReference(x);
         ref double rd = ref MemoryMarshal.GetReference(destination);
@@ -82,12 +82,12 @@ internal static class MixtureKernels
         return s;
     }
 
-    /// <summary>Writes the centred, transposed block: destination[j·stride + i] = x[i·d + j] − shift[j].</summary>
-    public static void CentreTranspose(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
+    /// <summary>Writes the centerd, transposed block: destination[j·stride + i] = x[i·d + j] − shift[j].</summary>
+    public static void CenterTranspose(ReadOnlySpan<double> x, int rows, int d, ReadOnlySpan<double> shift, Span<double> destination, int stride)
     {
         if (System.Runtime.Intrinsics.X86.Avx.IsSupported && d % 4 == 0 && rows >= 4)
         {
-            CentreTranspose4x4(x, rows, d, shift, destination, stride);
+            CenterTranspose4x4(x, rows, d, shift, destination, stride);
             return;
         }
 

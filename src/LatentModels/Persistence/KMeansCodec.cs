@@ -5,7 +5,7 @@ namespace LatentModels.Persistence;
 
 /// <summary>
 /// <c>LatentModels.KMeans</c>: <c>{"centers": [[d] × K], "inertia": number or null}</c>; the inertia is the training
-/// inertia of a fitted model, null for a model built from given centres.
+/// inertia of a fitted model, null for a model built from given centers.
 /// </summary>
 internal sealed class KMeansCodec : ModelCodec<KMeansModel>
 {

@@ -6,7 +6,7 @@ namespace LatentModels.Persistence;
 
 /// <summary>
 /// <c>LatentModels.OnlineKMeans</c>: the complete state of an <see cref="OnlineKMeans"/> estimator, so that a loaded
-/// estimator continues exactly as the saved one would have (same centres, counts, re-seeding draws):
+/// estimator continues exactly as the saved one would have (same centers, counts, re-seeding draws):
 /// <code>
 /// {"options": {"clusters", "init", "initialCenters" (or null), "initializationSize" (or null), "reassignmentRatio",
 ///              "seed", "maxDegreeOfParallelism"},
@@ -45,8 +45,8 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
         writer.WriteEndObject();
 
         StreamStateFields.Write(writer, model.Count, model.Dimension, model.BufferedValues);
-        double[]? centres = model.CentreValues;
-        if (centres is null)
+        double[]? centers = model.CenterValues;
+        if (centers is null)
         {
             writer.WriteNull("centers");
             writer.WriteNull("clusterCounts");
@@ -54,7 +54,7 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
         else
         {
             var matrix = new double[o.Clusters, model.Dimension];
-            centres.CopyTo(matrix.AsWritableSpan());
+            centers.CopyTo(matrix.AsWritableSpan());
             JsonFields.WriteMatrix(writer, "centers", matrix);
             JsonFields.WriteLongVector(writer, "clusterCounts", model.ClusterCounts);
         }
@@ -80,31 +80,31 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
 
         (long count, int d, double[] buffered) = StreamStateFields.Read(root);
         bool initialised = !JsonFields.IsNull(root, "centers");
-        double[]? centres = null;
+        double[]? centers = null;
         long[]? counts = null;
         if (initialised)
         {
             StreamStateFields.CheckDimensionKnown(d, "centers");
 
-            centres = JsonFields.Matrix(root, "centers", k, d).AsSpan().ToArray();
+            centers = JsonFields.Matrix(root, "centers", k, d).AsSpan().ToArray();
             counts = JsonFields.LongVector(root, "clusterCounts", k);
             for (int j = 0; j < k; j++)
             {
                 StreamStateFields.NonNegative(counts[j], $"clusterCounts[{j}]");
             }
 
-            StreamStateFields.CheckBufferEmpty(buffered, "centres");
+            StreamStateFields.CheckBufferEmpty(buffered, "centers");
 
             if (options.Init == KMeansInit.Explicit && d != options.InitialCenters!.GetLength(1))
             {
-                throw new ModelFormatException($"The field 'dimension' is {d} but the explicit initial centres have {options.InitialCenters.GetLength(1)} columns.");
+                throw new ModelFormatException($"The field 'dimension' is {d} but the explicit initial centers have {options.InitialCenters.GetLength(1)} columns.");
             }
         }
         else
         {
             if (options.Init == KMeansInit.Explicit)
             {
-                throw new ModelFormatException("The field 'centers' is null, but an explicitly initialised estimator always has centres.");
+                throw new ModelFormatException("The field 'centers' is null, but an explicitly initialised estimator always has centers.");
             }
 
             if (!JsonFields.IsNull(root, "clusterCounts"))
@@ -117,7 +117,7 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
 
         long sinceReassignment = StreamStateFields.NonNegative(JsonFields.Long(root, "sinceReassignment"), "sinceReassignment");
         ulong[] state = ReadRandom(root);
-        estimator.Restore(count, d, buffered, centres, counts, sinceReassignment, state);
+        estimator.Restore(count, d, buffered, centers, counts, sinceReassignment, state);
         return estimator;
     }
 

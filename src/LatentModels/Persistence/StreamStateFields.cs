@@ -61,7 +61,7 @@ internal static class StreamStateFields
         }
     }
 
-    /// <summary>Checks that nothing is buffered once the state is initialised; <paramref name="what"/> names what then exists, e.g. <c>centres</c>.</summary>
+    /// <summary>Checks that nothing is buffered once the state is initialised; <paramref name="what"/> names what then exists, e.g. <c>centers</c>.</summary>
     public static void CheckBufferEmpty(double[] buffered, string what)
     {
         if (buffered.Length != 0)

@@ -95,7 +95,7 @@ public sealed class WeightedMoments
             DataValidation.CheckWeights(weights, n, nameof(weights));
         }
 
-        // Two-pass per 256-row chunk (mean, then centred scatter), chunks merged in order: accurate and exact to merge.
+        // Two-pass per 256-row chunk (mean, then centerd scatter), chunks merged in order: accurate and exact to merge.
         var result = new WeightedMoments(d, fullScatter);
         var chunk = new WeightedMoments(d, fullScatter);
         ReadOnlySpan<double> x = data.AsSpan();

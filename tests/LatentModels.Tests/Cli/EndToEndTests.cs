@@ -85,7 +85,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Online_kmeans_stream_split_over_two_runs_with_state_files_ends_with_the_centres_of_one_run()
+    public void Online_kmeans_stream_split_over_two_runs_with_state_files_ends_with_the_centers_of_one_run()
     {
         double[,] x = MixtureTestData.OldFaithful();
         var (whole, rest, one, state, split) = RunSplitStream(_directory, "online-kmeans", x, 96, ["--k", "4", "--init", "random", "--seed", "8"], ["--batch-size", "16", "--json"]);
@@ -94,7 +94,7 @@ public sealed class EndToEndTests : IDisposable
         PersistenceAssertBits(b.Centers).Should().Equal(PersistenceAssertBits(a.Centers));
         ModelJson.Load<OnlineKMeans>(state).Count.Should().Be(272);
 
-        // score and predict also accept the state file (its current centres).
+        // score and predict also accept the state file (its current centers).
         var score = Run("score", "--model", state, "--data", whole, "--json");
         score.Code.Should().Be(0, score.Err);
         LastJson(score.Out).GetProperty("inertia").GetDouble().Should().Be(a.InertiaOf(x));

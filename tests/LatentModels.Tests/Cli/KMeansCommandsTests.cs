@@ -49,9 +49,9 @@ public class KMeansCommandsTests
         json.GetProperty("inertia").GetDouble().Should().Be(library.Model.Inertia);
         json.GetProperty("iterations").GetInt32().Should().Be(library.Report.Iterations);
         json.GetProperty("converged").GetBoolean().Should().Be(library.Report.Converged);
-        double[,] centres = library.Model.Centers;
+        double[,] centers = library.Model.Centers;
         json.GetProperty("centers").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetDouble()))
-            .Should().Equal(centres.Cast<double>());
+            .Should().Equal(centers.Cast<double>());
     }
 
     [Fact]

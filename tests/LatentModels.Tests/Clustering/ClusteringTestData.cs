@@ -18,16 +18,16 @@ internal static class ClusteringTestData
         return x;
     }
 
-    /// <summary>Gaussian blobs: centres N(0, spread²), unit-variance noise, rows in random cluster order.</summary>
-    public static (double[,] Data, double[,] Centres, int[] Truth) Blobs(int n, int d, int k, double spread, int seed)
+    /// <summary>Gaussian blobs: centers N(0, spread²), unit-variance noise, rows in random cluster order.</summary>
+    public static (double[,] Data, double[,] Centers, int[] Truth) Blobs(int n, int d, int k, double spread, int seed)
     {
         var random = new Random(seed);
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         for (int j = 0; j < k; j++)
         {
             for (int p = 0; p < d; p++)
             {
-                centres[j, p] = spread * Normal(random);
+                centers[j, p] = spread * Normal(random);
             }
         }
 
@@ -39,21 +39,21 @@ internal static class ClusteringTestData
             truth[i] = z;
             for (int p = 0; p < d; p++)
             {
-                x[i, p] = centres[z, p] + Normal(random);
+                x[i, p] = centers[z, p] + Normal(random);
             }
         }
 
-        return (x, centres, truth);
+        return (x, centers, truth);
     }
 
     /// <summary>
-    /// The shape of the comparison workload (shared/compare/gen_data.py): centres N(0, 6²), per-cluster linear maps
-    /// A ~ N(0, 1/d), cluster weights ~ Dirichlet(2, …, 2), x = centre + A·ε.
+    /// The shape of the comparison workload (shared/compare/gen_data.py): centers N(0, 6²), per-cluster linear maps
+    /// A ~ N(0, 1/d), cluster weights ~ Dirichlet(2, …, 2), x = center + A·ε.
     /// </summary>
     public static double[,] CompareLike(int n, int d, int k, int seed)
     {
         var random = new Random(seed);
-        var centres = new double[k, d];
+        var centers = new double[k, d];
         var maps = new double[k, d, d];
         var weights = new double[k];
         double total = 0;
@@ -61,7 +61,7 @@ internal static class ClusteringTestData
         {
             for (int p = 0; p < d; p++)
             {
-                centres[j, p] = 6 * Normal(random);
+                centers[j, p] = 6 * Normal(random);
                 for (int q = 0; q < d; q++)
                 {
                     maps[j, p, q] = Normal(random) / Math.Sqrt(d);
@@ -91,7 +91,7 @@ internal static class ClusteringTestData
 
             for (int p = 0; p < d; p++)
             {
-                double v = centres[z, p];
+                double v = centers[z, p];
                 for (int q = 0; q < d; q++)
                 {
                     v += maps[z, p, q] * eps[q];
@@ -108,7 +108,7 @@ internal static class ClusteringTestData
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     /// <summary>Naive inertia: Σ w‖x − c_label‖², the reference for the library's fused computation.</summary>
-    public static double Inertia(double[,] x, double[,] centres, int[] labels, double[]? weights = null)
+    public static double Inertia(double[,] x, double[,] centers, int[] labels, double[]? weights = null)
     {
         double s = 0;
         for (int i = 0; i < x.GetLength(0); i++)
@@ -116,7 +116,7 @@ internal static class ClusteringTestData
             double r = 0;
             for (int p = 0; p < x.GetLength(1); p++)
             {
-                double diff = x[i, p] - centres[labels[i], p];
+                double diff = x[i, p] - centers[labels[i], p];
                 r += diff * diff;
             }
 
@@ -126,19 +126,19 @@ internal static class ClusteringTestData
         return s;
     }
 
-    /// <summary>Naive nearest centre (first on ties), by direct squared distances.</summary>
-    public static int[] Nearest(double[,] x, double[,] centres)
+    /// <summary>Naive nearest center (first on ties), by direct squared distances.</summary>
+    public static int[] Nearest(double[,] x, double[,] centers)
     {
         var labels = new int[x.GetLength(0)];
         for (int i = 0; i < labels.Length; i++)
         {
             double best = double.PositiveInfinity;
-            for (int j = 0; j < centres.GetLength(0); j++)
+            for (int j = 0; j < centers.GetLength(0); j++)
             {
                 double r = 0;
                 for (int p = 0; p < x.GetLength(1); p++)
                 {
-                    double diff = x[i, p] - centres[j, p];
+                    double diff = x[i, p] - centers[j, p];
                     r += diff * diff;
                 }
 

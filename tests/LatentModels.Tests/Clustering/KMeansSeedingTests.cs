@@ -5,7 +5,7 @@ namespace LatentModels.Tests.Clustering;
 public class KMeansSeedingTests
 {
     [Fact]
-    public void PlusPlus_puts_one_centre_in_each_well_separated_blob()
+    public void PlusPlus_puts_one_center_in_each_well_separated_blob()
     {
         var (x, _, truth) = ClusteringTestData.Blobs(2000, 3, 8, 50.0, seed: 4);
         for (int seed = 0; seed < 5; seed++)

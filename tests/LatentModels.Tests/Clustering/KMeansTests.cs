@@ -12,20 +12,20 @@ public class KMeansTests
     [InlineData(KMeansAlgorithm.Accelerated)]
     public void Hand_computed_local_optimum_from_the_first_rows(KMeansAlgorithm algorithm)
     {
-        // Centres (0,0) and (0,1) pull (10,0) and (10,1) apart: means (5,0) and (5,1), every row 5 away → J = 4·25.
+        // Centers (0,0) and (0,1) pull (10,0) and (10,1) apart: means (5,0) and (5,1), every row 5 away → J = 4·25.
         var x = new double[,] { { 0, 0 }, { 0, 1 }, { 10, 0 }, { 10, 1 } };
         var fit = new KMeans(Exact(2, algorithm)).Fit(x);
         fit.Model.Centers.Should().BeEquivalentTo(new double[,] { { 5, 0 }, { 5, 1 } });
         fit.Model.Inertia.Should().Be(100);
         fit.Report.Iterations.Should().Be(2);
         fit.Report.Converged.Should().BeTrue();
-        // Trace: inertia of each step's labels against the centres they were assigned to (10² + 10², then 4·5²).
+        // Trace: inertia of each step's labels against the centers they were assigned to (10² + 10², then 4·5²).
         fit.Report.ObjectiveTrace.Should().Equal(200.0, 100.0);
         fit.Model.Predict(x).Should().Equal(0, 1, 0, 1);
     }
 
     [Fact]
-    public void Hand_computed_global_optimum_from_explicit_centres()
+    public void Hand_computed_global_optimum_from_explicit_centers()
     {
         var x = new double[,] { { 0, 0 }, { 0, 1 }, { 10, 0 }, { 10, 1 } };
         var options = new KMeansOptions { Clusters = 2, Init = KMeansInit.Explicit, InitialCenters = new double[,] { { 1, 0 }, { 9, 0 } } };
@@ -53,7 +53,7 @@ public class KMeansTests
     }
 
     [Fact]
-    public void Matches_scikit_learn_centres_and_relative_tolerance_on_old_faithful()
+    public void Matches_scikit_learn_centers_and_relative_tolerance_on_old_faithful()
     {
         var x = ClusteringTestData.OldFaithful();
         var fit = new KMeans(Exact(2)).Fit(x);
@@ -167,8 +167,8 @@ public class KMeansTests
     [InlineData(KMeansAlgorithm.Accelerated)]
     public void Empty_cluster_takes_the_farthest_point(KMeansAlgorithm algorithm)
     {
-        // Centre 100 wins nothing. Squared distances to the old centres are 0,1,4 | 1,0,1: row 2 (x = 2) is farthest,
-        // so it becomes centre 2 and leaves {0, 1} with mean 0.5. The second step moves row 2's label but no centre, so
+        // Center 100 wins nothing. Squared distances to the old centers are 0,1,4 | 1,0,1: row 2 (x = 2) is farthest,
+        // so it becomes center 2 and leaves {0, 1} with mean 0.5. The second step moves row 2's label but no center, so
         // the zero-shift test stops it (scikit-learn 1.2.1 agrees: inertia 2.5, n_iter 2, labels 0 0 2 1 1 1).
         var x = new double[,] { { 0 }, { 1 }, { 2 }, { 10 }, { 11 }, { 12 } };
         var options = new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = new double[,] { { 0 }, { 11 }, { 100 } }, Tolerance = 0, Algorithm = algorithm };
@@ -260,26 +260,26 @@ public class KMeansTests
         var fit = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(x);
         fit.Report.Converged.Should().BeTrue();
         fit.Report.ObjectiveTrace[^1].Should().BeApproximately(fit.Model.Inertia, 1e-9 * fit.Model.Inertia);
-        var centred = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(blobs);
-        fit.Model.Inertia.Should().BeApproximately(centred.Model.Inertia, 1e-6 * centred.Model.Inertia);
+        var centerd = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(blobs);
+        fit.Model.Inertia.Should().BeApproximately(centerd.Model.Inertia, 1e-6 * centerd.Model.Inertia);
     }
 
     [Fact]
     public void More_starts_never_do_worse_and_recover_blobs()
     {
-        var (x, centres, _) = ClusteringTestData.Blobs(3000, 2, 6, 10.0, seed: 30);
+        var (x, centers, _) = ClusteringTestData.Blobs(3000, 2, 6, 10.0, seed: 30);
         var single = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.Random }).Fit(x);
         var several = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.Random, Starts = 5 }).Fit(x);
         several.Model.Inertia.Should().BeLessThanOrEqualTo(single.Model.Inertia);
 
-        // Every true centre has a fitted centre within 0.2 (noise is unit-variance, ~500 points per blob).
+        // Every true center has a fitted center within 0.2 (noise is unit-variance, ~500 points per blob).
         var fitted = several.Model.Centers;
         for (int j = 0; j < 6; j++)
         {
             double nearest = double.PositiveInfinity;
             for (int q = 0; q < 6; q++)
             {
-                nearest = Math.Min(nearest, Math.Sqrt(Math.Pow(fitted[q, 0] - centres[j, 0], 2) + Math.Pow(fitted[q, 1] - centres[j, 1], 2)));
+                nearest = Math.Min(nearest, Math.Sqrt(Math.Pow(fitted[q, 0] - centers[j, 0], 2) + Math.Pow(fitted[q, 1] - centers[j, 1], 2)));
             }
 
             nearest.Should().BeLessThan(0.2);
@@ -338,8 +338,8 @@ public class KMeansTests
         var model = new KMeans(new KMeansOptions { Clusters = 2, Init = KMeansInit.Explicit, InitialCenters = init }).Fit(x).Model;
         x.Should().BeEquivalentTo(xCopy);
         init.Should().BeEquivalentTo(initCopy);
-        double[,] centres = model.Centers;
-        centres[0, 0] = 1e9;
+        double[,] centers = model.Centers;
+        centers[0, 0] = 1e9;
         model[0, 0].Should().NotBe(1e9);
         model.Predict(new double[] { 7.9, 8.1 }).Should().Be(model.Predict(new double[,] { { 7.9, 8.1 } })[0]);
     }

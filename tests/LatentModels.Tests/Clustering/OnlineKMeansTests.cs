@@ -5,9 +5,9 @@ namespace LatentModels.Tests.Clustering;
 public class OnlineKMeansTests
 {
     [Fact]
-    public void Default_step_keeps_each_centre_at_the_mean_of_the_points_it_won()
+    public void Default_step_keeps_each_center_at_the_mean_of_the_points_it_won()
     {
-        // First two points seed the centres; then 1 → c0 = (0+1)/2, 11 → c1 = (10+11)/2, 2 → c0 = (0+1+2)/3.
+        // First two points seed the centers; then 1 → c0 = (0+1)/2, 11 → c1 = (10+11)/2, 2 → c0 = (0+1+2)/3.
         var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 2 });
         foreach (double v in new[] { 0.0, 10, 1, 11, 2 })
         {
@@ -20,18 +20,18 @@ public class OnlineKMeansTests
     }
 
     [Fact]
-    public void Mini_batch_is_assigned_against_the_centres_it_found()
+    public void Mini_batch_is_assigned_against_the_centers_it_found()
     {
-        // Against centres 0 and 10, both 4 and 6 go to their nearer centre before either centre moves.
+        // Against centers 0 and 10, both 4 and 6 go to their nearer center before either center moves.
         var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 2, ReassignmentRatio = 0 });
         online.Update(new double[,] { { 0 }, { 10 } });
         online.Update(new double[,] { { 4 }, { 6 }, { 5 } });
-        // 4 → c0 (0,4 → 2), 6 → c1 (10,6 → 8), 5 → tie at distance 5 → first centre: (0,4,5) → 3.
+        // 4 → c0 (0,4 → 2), 6 → c1 (10,6 → 8), 5 → tie at distance 5 → first center: (0,4,5) → 3.
         online.Snapshot().Centers.Should().BeEquivalentTo(new double[,] { { 3 }, { 8 } });
     }
 
     [Fact]
-    public void User_schedule_and_explicit_centres()
+    public void User_schedule_and_explicit_centers()
     {
         var online = new OnlineKMeans(new OnlineKMeansOptions
         {
@@ -49,7 +49,7 @@ public class OnlineKMeansTests
     }
 
     [Fact]
-    public void Centre_that_wins_nothing_is_reseeded_at_a_batch_point()
+    public void Center_that_wins_nothing_is_reseeded_at_a_batch_point()
     {
         var online = new OnlineKMeans(new OnlineKMeansOptions
         {
@@ -62,13 +62,13 @@ public class OnlineKMeansTests
         online.Update(batch);
         double moved = online.Snapshot()[1, 0];
         new[] { 1.0, 2, 3, 4 }.Should().Contain(moved);
-        online.ClusterCounts[1].Should().Be(4, "a re-seeded centre takes the smallest count among the others");
+        online.ClusterCounts[1].Should().Be(4, "a re-seeded center takes the smallest count among the others");
     }
 
     [Fact]
-    public void Recovers_well_separated_blob_centres()
+    public void Recovers_well_separated_blob_centers()
     {
-        var (x, centres, _) = ClusteringTestData.Blobs(6000, 2, 5, 20.0, seed: 12);
+        var (x, centers, _) = ClusteringTestData.Blobs(6000, 2, 5, 20.0, seed: 12);
         var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 5, Init = KMeansInit.KMeansPlusPlus, InitializationSize = 200, Seed = 1 });
         online.UpdateAll(x, batchSize: 100);
         double[,] fitted = online.Snapshot().Centers;
@@ -77,10 +77,10 @@ public class OnlineKMeansTests
             double nearest = double.PositiveInfinity;
             for (int q = 0; q < 5; q++)
             {
-                nearest = Math.Min(nearest, Math.Sqrt(Math.Pow(fitted[q, 0] - centres[j, 0], 2) + Math.Pow(fitted[q, 1] - centres[j, 1], 2)));
+                nearest = Math.Min(nearest, Math.Sqrt(Math.Pow(fitted[q, 0] - centers[j, 0], 2) + Math.Pow(fitted[q, 1] - centers[j, 1], 2)));
             }
 
-            nearest.Should().BeLessThan(0.15, $"true centre {j}");
+            nearest.Should().BeLessThan(0.15, $"true center {j}");
         }
     }
 
@@ -91,12 +91,12 @@ public class OnlineKMeansTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
-    public void One_pass_is_within_two_percent_of_converged_batch_kmeans_from_the_same_centres(int seed)
+    public void One_pass_is_within_two_percent_of_converged_batch_kmeans_from_the_same_centers(int seed)
     {
         // A small analogue of the 200,000 × 16, K = 32 comparison file (same generator). Both start from the same
-        // k-means++ centres: from the first K rows, both methods land in different poor local optima (the gap then
+        // k-means++ centers: from the first K rows, both methods land in different poor local optima (the gap then
         // swings by ±30 % with the seed), which says nothing about the online update itself. Re-seeding is off: explicit
-        // centres start with zero counts, and scikit-learn's rule would re-seed every centre that wins nothing in the
+        // centers start with zero counts, and scikit-learn's rule would re-seed every center that wins nothing in the
         // first mini-batch (with it on, seed 5 ends 35 % above batch).
         double[,] x = ClusteringTestData.CompareLike(20000, 16, 32, seed);
         double[,] start = KMeansSeeding.PlusPlus(x, 32, new Random(seed));
@@ -108,7 +108,7 @@ public class OnlineKMeansTests
     }
 
     [Fact]
-    public void Same_seed_gives_identical_centres_for_one_and_two_threads()
+    public void Same_seed_gives_identical_centers_for_one_and_two_threads()
     {
         var (x, _, _) = ClusteringTestData.Blobs(5000, 3, 6, 3.0, seed: 5);
         double[,] Run(int dop)

@@ -78,7 +78,7 @@ public class DistancesTests
     [InlineData(3001, 5, 9)]
     [InlineData(7, 3, 1)]
     [InlineData(500, 16, 32)]
-    public void NearestCentre_matches_pairwise_distances_and_argmin(int n, int d, int k)
+    public void NearestCenter_matches_pairwise_distances_and_argmin(int n, int d, int k)
     {
         double[] x = Random(n * d, 1), c = Random(k * d, 2);
         double[] cn = new double[k];
@@ -91,7 +91,7 @@ public class DistancesTests
 
         var index = new int[n];
         var min = new double[n];
-        Distances.NearestCentre(x, n, d, c, k, cn, index, min);
+        Distances.NearestCenter(x, n, d, c, k, cn, index, min);
         index.Should().Equal(expectedIndex);
         min.Should().Equal(expectedMin);
         for (int i = 0; i < n; i += 97)
@@ -103,12 +103,12 @@ public class DistancesTests
         }
 
         var indexOnly = new int[n];
-        Distances.NearestCentre(x, n, d, c, k, cn, indexOnly, Span<double>.Empty);
+        Distances.NearestCenter(x, n, d, c, k, cn, indexOnly, Span<double>.Empty);
         indexOnly.Should().Equal(index);
     }
 
     [Fact]
-    public void NearestCentre_picks_the_first_of_duplicate_centres()
+    public void NearestCenter_picks_the_first_of_duplicate_centers()
     {
         double[] x = [0, 0, 1, 1, 5, 5, 2, 2, 9, 9];
         double[] c = [3, 3, 1, 1, 1, 1, 5, 5];
@@ -116,7 +116,7 @@ public class DistancesTests
         Distances.RowSquaredNorms(c, 4, 2, cn);
         var index = new int[5];
         var min = new double[5];
-        Distances.NearestCentre(x, 5, 2, c, 4, cn, index, min);
+        Distances.NearestCenter(x, 5, 2, c, 4, cn, index, min);
         index.Should().Equal(1, 1, 3, 0, 3); // (2, 2) is equally far from (3, 3) and (1, 1): the first wins
         min.Should().Equal(2, 0, 0, 2, 32);
     }
@@ -136,8 +136,8 @@ public class DistancesTests
         Distances.RowSquaredNorms(c, k, d, cn);
         int[] i1 = new int[n], i2 = new int[n];
         double[] m1 = new double[n], m2 = new double[n];
-        Distances.NearestCentre(x, n, d, c, k, cn, i1, m1, maxDegreeOfParallelism: 1);
-        Distances.NearestCentre(x, n, d, c, k, cn, i2, m2, maxDegreeOfParallelism: 2);
+        Distances.NearestCenter(x, n, d, c, k, cn, i1, m1, maxDegreeOfParallelism: 1);
+        Distances.NearestCenter(x, n, d, c, k, cn, i2, m2, maxDegreeOfParallelism: 2);
         i2.Should().Equal(i1);
         m2.Should().Equal(m1);
     }

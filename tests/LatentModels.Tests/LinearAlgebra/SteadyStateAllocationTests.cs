@@ -34,23 +34,23 @@ public class SteadyStateAllocationTests
         Allocated(() => Gemm.Multiply(MatrixOp.None, MatrixOp.Transpose, M, N, K, 1.0, a, K, b, K, 1.0, c, N, 1)).Should().Be(0, "double NT");
         Allocated(() => Gemm.Multiply(MatrixOp.None, MatrixOp.None, M, N, K, 1f, af, K, bf, N, 0f, cf, N, 1)).Should().Be(0, "float NN");
 
-        const int Rows = 500, Cols = 6, Centres = 9;
-        double[] x = Values(Rows * Cols, i => Math.Sin(0.37 * i)), centres = Values(Centres * Cols, i => Math.Cos(0.11 * i));
-        var norms = new double[Centres];
-        var distances = new double[Rows * Centres];
+        const int Rows = 500, Cols = 6, Centers = 9;
+        double[] x = Values(Rows * Cols, i => Math.Sin(0.37 * i)), centers = Values(Centers * Cols, i => Math.Cos(0.11 * i));
+        var norms = new double[Centers];
+        var distances = new double[Rows * Centers];
         var nearest = new int[Rows];
         var nearestDistance = new double[Rows];
-        Distances.RowSquaredNorms(centres, Centres, Cols, norms);
-        Allocated(() => Distances.PairwiseSquared(x, Rows, Cols, centres, Centres, norms, distances, 1)).Should().Be(0, "pairwise distances");
-        Allocated(() => Distances.NearestCentre(x, Rows, Cols, centres, Centres, norms, nearest, nearestDistance, 1)).Should().Be(0, "nearest centre");
+        Distances.RowSquaredNorms(centers, Centers, Cols, norms);
+        Allocated(() => Distances.PairwiseSquared(x, Rows, Cols, centers, Centers, norms, distances, 1)).Should().Be(0, "pairwise distances");
+        Allocated(() => Distances.NearestCenter(x, Rows, Cols, centers, Centers, norms, nearest, nearestDistance, 1)).Should().Be(0, "nearest center");
 
-        var logWeights = new double[Rows * Centres];
+        var logWeights = new double[Rows * Centers];
         var normalisers = new double[Rows];
-        Allocated(() => LogSumExp.Rows(distances, Rows, Centres, normalisers, 1)).Should().Be(0, "row log-sum-exp");
+        Allocated(() => LogSumExp.Rows(distances, Rows, Centers, normalisers, 1)).Should().Be(0, "row log-sum-exp");
         Allocated(() =>
         {
             distances.CopyTo(logWeights, 0);
-            LogSumExp.NormalizeRowsInPlace(logWeights, Rows, Centres, normalisers, 1);
+            LogSumExp.NormalizeRowsInPlace(logWeights, Rows, Centers, normalisers, 1);
         }).Should().Be(0, "normalisation");
 
         const int D = 12;

@@ -27,14 +27,14 @@ public class MixtureKernelsTests
     [InlineData(8, 67)]
     [InlineData(12, 13)]
     [InlineData(5, 9)]
-    public void Centre_transpose_equals_the_naive_loop_bit_for_bit(int d, int rows)
+    public void Center_transpose_equals_the_naive_loop_bit_for_bit(int d, int rows)
     {
         const int stride = 80;
         var random = new Random(d * 100 + rows);
         double[] x = Enumerable.Range(0, rows * d).Select(_ => 100 * random.NextDouble() - 50).ToArray();
         double[] shift = Enumerable.Range(0, d).Select(_ => random.NextDouble()).ToArray();
         var fast = new double[d * stride];
-        MixtureKernels.CentreTranspose(x, rows, d, shift, fast, stride);
+        MixtureKernels.CenterTranspose(x, rows, d, shift, fast, stride);
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < d; j++)
@@ -168,11 +168,11 @@ public class MixtureKernelsTests
     }
 
     [Fact]
-    public void Centre_transpose_and_squared_distance_match_the_naive_loops()
+    public void Center_transpose_and_squared_distance_match_the_naive_loops()
     {
         double[] x = [1, 2, 3, 4, 5, 6];
         var t = new double[3 * 4];
-        MixtureKernels.CentreTranspose(x, 2, 3, [1, 1, 1], t, 4);
+        MixtureKernels.CenterTranspose(x, 2, 3, [1, 1, 1], t, 4);
         t.Should().Equal(0, 3, 0, 0, 1, 4, 0, 0, 2, 5, 0, 0);
         double[] a = Enumerable.Range(0, 11).Select(i => i * 0.7).ToArray();
         double[] b = Enumerable.Range(0, 11).Select(i => 3 - i * 0.2).ToArray();

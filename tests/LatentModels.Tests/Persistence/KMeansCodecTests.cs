@@ -14,7 +14,7 @@ public class KMeansCodecTests
     private static KMeansModel Fitted() => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model;
 
     [Fact]
-    public void Fitted_model_round_trips_centres_inertia_and_predictions_bit_for_bit()
+    public void Fitted_model_round_trips_centers_inertia_and_predictions_bit_for_bit()
     {
         KMeansModel model = Fitted();
         KMeansModel loaded = RoundTrip(model, "LatentModels.KMeans");
@@ -27,7 +27,7 @@ public class KMeansCodecTests
     }
 
     [Fact]
-    public void Model_from_given_centres_stores_its_missing_inertia_as_null()
+    public void Model_from_given_centers_stores_its_missing_inertia_as_null()
     {
         var model = new KMeansModel(new[,] { { 0.1, -0.0 }, { 5e-324, 1e308 } });
         JsonNode root = JsonNode.Parse(ModelJson.Serialize(model))!;

@@ -7,7 +7,7 @@ namespace LatentModels.Tests.Persistence;
 
 public class OnlineKMeansCodecTests
 {
-    /// <summary>Three unequal blobs in 3-D plus rare far outliers, so small centres get re-seeded (which draws random numbers).</summary>
+    /// <summary>Three unequal blobs in 3-D plus rare far outliers, so small centers get re-seeded (which draws random numbers).</summary>
     private static double[,] Stream(int n, int seed)
     {
         var random = new Random(seed);
@@ -57,7 +57,7 @@ public class OnlineKMeansCodecTests
         Clusters = 5,
         Init = init,
         Seed = 17,
-        ReassignmentRatio = 0.9, // centres below 90 % of the largest count are re-seeded again and again, drawing random numbers
+        ReassignmentRatio = 0.9, // centers below 90 % of the largest count are re-seeded again and again, drawing random numbers
         InitializationSize = init is KMeansInit.Random or KMeansInit.KMeansPlusPlus ? 40 : null,
         InitialCenters = init == KMeansInit.Explicit ? new double[,] { { 0, 0, 0 }, { 1, 1, 1 }, { 10, 20, 30 }, { 20, 40, 60 }, { -5, 0, 5 } } : null,
     };
@@ -119,7 +119,7 @@ public class OnlineKMeansCodecTests
     }
 
     [Fact]
-    public void Document_holds_options_centres_counts_and_generator()
+    public void Document_holds_options_centers_counts_and_generator()
     {
         var estimator = new OnlineKMeans(Options(KMeansInit.First));
         Feed(estimator, Stream(100, 1), 0, 100);

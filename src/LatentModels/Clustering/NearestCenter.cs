@@ -6,21 +6,21 @@ using System.Runtime.Intrinsics.X86;
 namespace LatentModels.Clustering;
 
 /// <summary>
-/// The centres of a K-Means iteration laid out for a fused nearest-centre search: transposed (d × K', K' = K rounded
+/// The centers of a K-Means iteration laid out for a fused nearest-center search: transposed (d × K', K' = K rounded
 /// up to a multiple of 8, padding columns zero) with their squared norms (padding +∞).
 /// </summary>
 /// <remarks>
 /// Kernel helper of the Clustering folder: the kernel's GEMM + arg-min would materialise an n × K distance block; this
-/// routine keeps 4 rows × 8 centres of xᵢ·cⱼ in registers and reduces them to the arg-min (and the runner-up, which the
+/// routine keeps 4 rows × 8 centers of xᵢ·cⱼ in registers and reduces them to the arg-min (and the runner-up, which the
 /// accelerated iteration needs for its bounds) straight away. Each value ‖cⱼ‖² − 2xᵢ·cⱼ is computed by the same
 /// sequence of fused multiply-adds whichever rows it is grouped with, so Lloyd and the accelerated iteration see
 /// identical numbers for every row they both evaluate.
 /// </remarks>
-internal sealed class CentreTable
+internal sealed class CenterTable
 {
     private const double Epsilon = 1.1102230246251565e-16;
 
-    public CentreTable(int clusters, int dimension)
+    public CenterTable(int clusters, int dimension)
     {
         K = clusters;
         D = dimension;
@@ -30,7 +30,7 @@ internal sealed class CentreTable
         Norms.AsSpan().Fill(double.PositiveInfinity);
     }
 
-    /// <summary>Number of centres.</summary>
+    /// <summary>Number of centers.</summary>
     public int K { get; }
 
     /// <summary>Dimension.</summary>
@@ -39,25 +39,25 @@ internal sealed class CentreTable
     /// <summary>K rounded up to a multiple of 8.</summary>
     public int KPad { get; }
 
-    /// <summary>d × K' transposed centres.</summary>
+    /// <summary>d × K' transposed centers.</summary>
     public double[] Transposed { get; }
 
     /// <summary>K' squared norms (+∞ for padding).</summary>
     public double[] Norms { get; }
 
-    /// <summary>The largest squared centre norm.</summary>
+    /// <summary>The largest squared center norm.</summary>
     public double MaxNorm { get; private set; }
 
     /// <summary>Scratch length a caller of <see cref="Nearest"/> must supply.</summary>
     public int ScratchLength => 4 * KPad;
 
-    /// <summary>Loads K × d row-major centres.</summary>
-    public void Load(ReadOnlySpan<double> centres)
+    /// <summary>Loads K × d row-major centers.</summary>
+    public void Load(ReadOnlySpan<double> centers)
     {
         double max = 0;
         for (int j = 0; j < K; j++)
         {
-            ReadOnlySpan<double> c = centres.Slice(j * D, D);
+            ReadOnlySpan<double> c = centers.Slice(j * D, D);
             double s = 0;
             for (int p = 0; p < D; p++)
             {
@@ -72,14 +72,14 @@ internal sealed class CentreTable
         MaxNorm = max;
     }
 
-    /// <summary>Replaces centre <paramref name="j"/> (used by the online update, which moves one centre at a time).</summary>
-    public void SetCentre(int j, ReadOnlySpan<double> centre)
+    /// <summary>Replaces center <paramref name="j"/> (used by the online update, which moves one center at a time).</summary>
+    public void SetCenter(int j, ReadOnlySpan<double> center)
     {
         double s = 0;
         for (int p = 0; p < D; p++)
         {
-            Transposed[p * KPad + j] = centre[p];
-            s = Math.FusedMultiplyAdd(centre[p], centre[p], s);
+            Transposed[p * KPad + j] = center[p];
+            s = Math.FusedMultiplyAdd(center[p], center[p], s);
         }
 
         Norms[j] = s;
@@ -88,7 +88,7 @@ internal sealed class CentreTable
 
     /// <summary>
     /// An upper bound on |(‖x‖² + ‖c‖² − 2x·c computed) − ‖x − c‖²| for a row of squared norm <paramref name="rowNorm"/>
-    /// and any loaded centre (Higham's γ bound on dot products, doubled for safety).
+    /// and any loaded center (Higham's γ bound on dot products, doubled for safety).
     /// </summary>
     public double ErrorBound(double rowNorm) => ErrorScale * (rowNorm + MaxNorm);
 
@@ -97,7 +97,7 @@ internal sealed class CentreTable
 
     /// <summary>
     /// For each row listed in <paramref name="rows"/> (indices into the row-major <paramref name="x"/> with <see cref="D"/>
-    /// columns), the nearest centre (first on ties) and the values ‖c‖² − 2x·c of the nearest and the runner-up.
+    /// columns), the nearest center (first on ties) and the values ‖c‖² − 2x·c of the nearest and the runner-up.
     /// Results are written at the positions of the rows in the list.
     /// </summary>
     public void Nearest(ReadOnlySpan<double> x, ReadOnlySpan<int> rows, Span<int> labels, Span<double> best, Span<double> second, Span<double> scratch)
@@ -150,7 +150,7 @@ internal sealed class CentreTable
         }
     }
 
-    /// <summary>‖c_j‖² − 2x·c_j for one row and one centre, bit-identical to the value the block search computes.</summary>
+    /// <summary>‖c_j‖² − 2x·c_j for one row and one center, bit-identical to the value the block search computes.</summary>
     public double Value(ReadOnlySpan<double> row, int j)
     {
         double acc = 0;

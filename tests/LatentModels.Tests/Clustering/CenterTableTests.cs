@@ -2,7 +2,7 @@ using LatentModels.Clustering;
 
 namespace LatentModels.Tests.Clustering;
 
-public class CentreTableTests
+public class CenterTableTests
 {
     [Theory]
     [InlineData(1, 1)]
@@ -11,19 +11,19 @@ public class CentreTableTests
     [InlineData(13, 16)]
     [InlineData(32, 16)]
     [InlineData(33, 7)]
-    public void Nearest_centre_and_runner_up_match_the_naive_search_first_on_ties(int k, int d)
+    public void Nearest_center_and_runner_up_match_the_naive_search_first_on_ties(int k, int d)
     {
         var random = new Random(k * 31 + d);
-        // Integer coordinates make exact ties common; duplicated centres make the best value appear in several lanes.
-        var centres = new double[k * d];
-        for (int i = 0; i < centres.Length; i++)
+        // Integer coordinates make exact ties common; duplicated centers make the best value appear in several lanes.
+        var centers = new double[k * d];
+        for (int i = 0; i < centers.Length; i++)
         {
-            centres[i] = random.Next(-2, 3);
+            centers[i] = random.Next(-2, 3);
         }
 
         if (k > 2)
         {
-            Array.Copy(centres, 0, centres, (k - 1) * d, d);
+            Array.Copy(centers, 0, centers, (k - 1) * d, d);
         }
 
         const int n = 203;
@@ -33,8 +33,8 @@ public class CentreTableTests
             x[i] = random.Next(-3, 4);
         }
 
-        var table = new CentreTable(k, d);
-        table.Load(centres);
+        var table = new CenterTable(k, d);
+        table.Load(centers);
         var labels = new int[n];
         var best = new double[n];
         var second = new double[n];
@@ -48,8 +48,8 @@ public class CentreTableTests
                 double dot = 0, norm = 0;
                 for (int p = 0; p < d; p++)
                 {
-                    dot += x[i * d + p] * centres[j * d + p];
-                    norm += centres[j * d + p] * centres[j * d + p];
+                    dot += x[i * d + p] * centers[j * d + p];
+                    norm += centers[j * d + p] * centers[j * d + p];
                 }
 
                 values[j] = norm - 2 * dot;
