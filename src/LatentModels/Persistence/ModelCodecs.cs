@@ -18,5 +18,6 @@ internal static class ModelCodecs
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
         new DiscreteMixtureStatisticsCodec(),
+        new GaussianMixtureStatisticsCodec(),
     ];
 }
