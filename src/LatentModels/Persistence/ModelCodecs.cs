@@ -1,6 +1,7 @@
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
+using LatentModels.Persistence.Statistics;
 
 namespace LatentModels.Persistence;
 
@@ -23,5 +24,7 @@ internal static class ModelCodecs
         new CategoricalMixtureCodec(),
         new DiscreteMixtureStatisticsCodec(),
         new GaussianMixtureStatisticsCodec(),
+        new WeightedMomentsCodec(),
+        new KMeansStatisticsCodec(),
     ];
 }
