@@ -197,7 +197,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
         result.CopyTo(destination);
     }
 
@@ -240,7 +240,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
             for (int i = 0; i < rows; i++)
             {
                 for (int c = 0; c < _p.K; c++)
