@@ -1,5 +1,6 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Persistence;
+using LatentModels.Randomness;
 
 namespace LatentModels.Clustering;
 
@@ -198,7 +199,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         return new KMeansModel(c, double.NaN);
     }
 
-    // The complete mutable state, for Persistence/OnlineKMeansCodec.cs (scratch arrays and the center table are derived).
+    // The complete mutable state, for Persistence/Clustering/OnlineKMeansCodec.cs (scratch arrays and the center table are derived).
     internal int Dimension => _dimension;
 
     internal double[] BufferedValues => [.. _buffer];

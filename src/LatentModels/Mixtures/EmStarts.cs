@@ -8,27 +8,32 @@ namespace LatentModels.Mixtures;
 internal static class EmStarts
 {
     /// <summary>
-    /// Runs <paramref name="step"/> (one iteration, returning the new objective) up to <paramref name="maxIterations"/>
-    /// times, checking <paramref name="cancellationToken"/> before each and reporting each objective; stops early when
-    /// the objective changes by less than <paramref name="tolerance"/> from the previous one (the first from
-    /// <paramref name="previous"/>; NaN never stops).
+    /// Runs <paramref name="step"/> (one iteration, returning the objective of the new parameters) up to
+    /// <paramref name="maxIterations"/> times, checking <paramref name="cancellationToken"/> before each and reporting each
+    /// objective. The stopping rule is scikit-learn's <c>BaseMixture.fit</c>: its iteration t computes the objective of
+    /// the parameters it starts from, θₜ₋₁, then the M-step, and stops when |f(θₜ₋₁) − f(θₜ₋₂)| &lt; tolerance (with
+    /// f(θ₋₁) = −∞). Here <paramref name="step"/> returns f(θₜ), so the change seen after iteration t is tested after
+    /// iteration t + 1: one more M-step runs once the objective has settled, exactly as the peer does (the first change
+    /// is measured from <paramref name="previous"/> = f(θ₀); NaN never stops).
     /// </summary>
     /// <returns>The objective after every iteration and whether the tolerance stopped the run.</returns>
     public static (List<double> Trace, bool Converged) Iterate(
         int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var trace = new List<double>();
+        bool settled = false;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             double objective = step();
             trace.Add(objective);
             progress?.Report(new FitProgress(start, iteration, maxIterations, objective));
-            if (Math.Abs(objective - previous) < tolerance)
+            if (settled)
             {
                 return (trace, true);
             }
 
+            settled = Math.Abs(objective - previous) < tolerance;
             previous = objective;
         }
 

@@ -14,7 +14,9 @@ public sealed record GaussianMixtureOptions
 
     /// <summary>
     /// EM stops when the mean log-likelihood (or mean log-posterior with a prior) changes by less than this between
-    /// iterations, as scikit-learn does. Zero runs exactly <see cref="MaxIterations"/> iterations.
+    /// iterations, exactly as scikit-learn's <c>tol</c>: the change from θₜ₋₁ to θₜ is tested after iteration t + 1, so one
+    /// more M-step runs once the objective has settled, and the iteration count equals the peer's. Zero runs exactly
+    /// <see cref="MaxIterations"/> iterations.
     /// </summary>
     public double Tolerance { get; init; } = 1e-3;
 

@@ -23,8 +23,9 @@ public sealed record IncrementalGaussianMixtureOptions
     public int Passes { get; init; } = 10;
 
     /// <summary>
-    /// Stop early when the mean log-likelihood (log-posterior with a prior) changes by less than this between passes.
-    /// Zero (the default) runs exactly <see cref="Passes"/> passes.
+    /// Stop early when the mean log-likelihood (log-posterior with a prior) changes by less than this between passes; as
+    /// in batch EM (scikit-learn's rule), the change is tested after the next pass, so one more pass runs once it has
+    /// settled. Zero (the default) runs exactly <see cref="Passes"/> passes.
     /// </summary>
     public double Tolerance { get; init; }
 

@@ -35,7 +35,9 @@ public sealed record MixtureOptions
 
     /// <summary>
     /// EM stops when the traced objective (the mean log-likelihood, or with a positive <see cref="PseudoCount"/> the mean
-    /// log-posterior) changes by less than this between iterations. Zero runs exactly <see cref="MaxIterations"/> iterations.
+    /// log-posterior) changes by less than this between iterations; as scikit-learn's <c>tol</c> (and
+    /// <see cref="GaussianMixtureOptions.Tolerance"/>), the change from θₜ₋₁ to θₜ is tested after iteration t + 1, so one
+    /// more M-step runs once the objective has settled. Zero runs exactly <see cref="MaxIterations"/> iterations.
     /// </summary>
     public double Tolerance { get; init; } = 1e-3;
 

@@ -134,7 +134,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         ? throw new InvalidOperationException($"The mixture is not initialised yet: {Count} points have arrived but the initialisation needs {_options.ResolvedInitializationSize}.")
         : new GaussianMixtureModel(_parameters);
 
-    // The complete mutable state, for Persistence/StreamingGaussianMixtureCodec.cs.
+    // The complete mutable state, for Persistence/Mixtures/StreamingGaussianMixtureCodec.cs.
     internal int Dimension => _dimension;
 
     internal double[] BufferedValues => [.. _buffer];

@@ -1,6 +1,10 @@
+using LatentModels.Persistence.Clustering;
+using LatentModels.Persistence.Distributions;
+using LatentModels.Persistence.Mixtures;
+
 namespace LatentModels.Persistence;
 
-/// <summary>The codecs of every persistable type, one class per model family in this folder.</summary>
+/// <summary>The codecs of every persistable type, one class per model type in the subfolder mirroring its source folder.</summary>
 internal static class ModelCodecs
 {
     public static ModelCodec[] All =>
@@ -18,5 +22,6 @@ internal static class ModelCodecs
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
         new DiscreteMixtureStatisticsCodec(),
+        new GaussianMixtureStatisticsCodec(),
     ];
 }

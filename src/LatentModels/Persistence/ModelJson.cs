@@ -3,72 +3,20 @@ using System.Text.Json;
 
 namespace LatentModels.Persistence;
 
-/// <summary>A model file that is not a valid LatentModels JSON document: wrong format, version, shape or values.</summary>
-public sealed class ModelFormatException : FormatException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What is wrong, naming the offending field.</param>
-    public ModelFormatException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with its cause.</summary>
-    /// <param name="message">What is wrong.</param>
-    /// <param name="innerException">The cause, e.g. a <see cref="JsonException"/> for truncated text.</param>
-    public ModelFormatException(string message, Exception innerException) : base(message, innerException) { }
-}
-
-/// <summary>
-/// Writes and reads one model type. Codecs live beside <see cref="ModelJson"/>, not in the model classes, and rebuild
-/// models through their validating constructors, so a tampered file can never yield a half-valid model.
-/// </summary>
-internal abstract class ModelCodec
-{
-    /// <summary>The model type this codec handles (exactly; no subclasses).</summary>
-    public abstract Type ModelType { get; }
-
-    /// <summary>The format name written into the file, e.g. <c>"LatentModels.GaussianMixture"</c>.</summary>
-    public abstract string FormatName { get; }
-
-    /// <summary>Throws <see cref="ArgumentException"/> if this particular model cannot be saved (checked before anything is written).</summary>
-    public abstract void CheckSavable(object model);
-
-    /// <summary>Writes the model's fields (the envelope is already written).</summary>
-    public abstract void Write(Utf8JsonWriter writer, object model);
-
-    /// <summary>Rebuilds the model from the document's root object (the envelope is already checked).</summary>
-    public abstract object Read(JsonElement root);
-}
-
-/// <summary>A strongly typed <see cref="ModelCodec"/>.</summary>
-/// <typeparam name="T">The model type.</typeparam>
-internal abstract class ModelCodec<T> : ModelCodec where T : class
-{
-    public sealed override Type ModelType => typeof(T);
-
-    public sealed override void CheckSavable(object model) => CheckSavable((T)model);
-
-    public sealed override void Write(Utf8JsonWriter writer, object model) => Write(writer, (T)model);
-
-    /// <summary>Throws <see cref="ArgumentException"/> (parameter <c>model</c>) when this instance cannot be saved, e.g. it holds a delegate.</summary>
-    protected virtual void CheckSavable(T model)
-    {
-    }
-
-    public sealed override object Read(JsonElement root) => ReadModel(root);
-
-    protected abstract void Write(Utf8JsonWriter writer, T model);
-
-    protected abstract T ReadModel(JsonElement root);
-}
-
 /// <summary>
 /// Saving and loading fitted models (and online estimators' states) as JSON documents
-/// <c>{"format": "LatentModels.…", "version": 1, …}</c>. Doubles are written in their shortest round-trip form, so
+/// <c>{"format": "LatentModels.…", "version": n, …}</c>, each format with its own version (a file without a version
+/// is read as version 1). Doubles are written in their shortest round-trip form, so
 /// parameters come back bit for bit; unknown fields are ignored; a wrong, truncated or tampered file raises
 /// <see cref="ModelFormatException"/> and never yields a half-loaded model.
 /// </summary>
 public static class ModelJson
 {
-    /// <summary>The file-format version this library writes and reads.</summary>
+    /// <summary>
+    /// The first version of every format: a file without a <c>"version"</c> field is read as this version. Each format
+    /// has its own current version (<see cref="FormatVersion"/>); a file of a newer version than this library knows is
+    /// rejected.
+    /// </summary>
     public const int Version = 1;
 
     // Every persistable type and its codec. Add a codec here when a model type becomes persistable.
@@ -86,6 +34,11 @@ public static class ModelJson
     /// <param name="model">The model.</param>
     /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
     public static string FormatName(object model) => CodecFor(model, checkSavable: false).FormatName;
+
+    /// <summary>The version of the format a model is saved under (the current version of its format).</summary>
+    /// <param name="model">The model.</param>
+    /// <exception cref="ArgumentException">The model's type cannot be saved.</exception>
+    public static int FormatVersion(object model) => CodecFor(model, checkSavable: false).Version;
 
     /// <summary>The model as an indented JSON document.</summary>
     /// <param name="model">A fitted model or online state of the library.</param>
@@ -109,7 +62,7 @@ public static class ModelJson
         {
             writer.WriteStartObject();
             writer.WriteString("format", codec.FormatName);
-            writer.WriteNumber("version", Version);
+            writer.WriteNumber("version", codec.Version);
             codec.Write(writer, model);
             writer.WriteEndObject();
         }
@@ -234,20 +187,21 @@ public static class ModelJson
         }
 
         string format = JsonFields.String(root, "format");
-        int version = JsonFields.Int(root, "version");
         if (!_byFormat.TryGetValue(format, out ModelCodec? codec))
         {
             throw new ModelFormatException($"Unknown model format '{format}'.");
         }
 
-        if (version != Version)
+        int version = root.TryGetProperty("version", out _) ? JsonFields.Int(root, "version") : Version;
+        if (version < Version || version > codec.Version)
         {
-            throw new ModelFormatException($"The model file has version {version}; this library reads version {Version}.");
+            string known = codec.Version == Version ? $"version {Version}" : $"versions {Version} to {codec.Version}";
+            throw new ModelFormatException($"The {format} file has version {version}; this library reads {known}.");
         }
 
         try
         {
-            return codec.Read(root);
+            return codec.Read(root, version);
         }
         catch (ModelFormatException)
         {

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace LatentModels.Persistence;
 
 /// <summary>
-/// The fields every online estimator's state shares (<see cref="OnlineKMeansCodec"/>,
-/// <see cref="StreamingGaussianMixtureCodec"/>): the options' <c>"initializationSize"</c> (or null), the points consumed
+/// The fields every online estimator's state shares (<see cref="Clustering.OnlineKMeansCodec"/>,
+/// <see cref="Mixtures.StreamingGaussianMixtureCodec"/>): the options' <c>"initializationSize"</c> (or null), the points consumed
 /// <c>"count"</c>, the <c>"dimension"</c> fixed by the first point (null before it) and the points <c>"buffered"</c> for
 /// the initialisation (row after row), with the checks that tie them together.
 /// </summary>

@@ -12,7 +12,7 @@ internal static class PersistenceAssert
         string json = ModelJson.Serialize(model);
         JsonNode root = JsonNode.Parse(json)!;
         ((string?)root["format"]).Should().Be(expectedFormat);
-        ((int?)root["version"]).Should().Be(ModelJson.Version);
+        ((int?)root["version"]).Should().Be(ModelJson.FormatVersion(model));
         ModelJson.FormatName(model).Should().Be(expectedFormat);
         T loaded = ModelJson.Deserialize<T>(json);
         loaded.Should().NotBeSameAs(model);

@@ -106,7 +106,8 @@ public class RobustnessTests
         string format = ModelJson.FormatName(model);
         LoadFails(Tamper(model, r => r["format"] = format + "2"), $"'{format}2'");
         LoadFails(Tamper(model, r => r["format"] = format.ToLowerInvariant()), "format");
-        LoadFails(Tamper(model, r => r["version"] = ModelJson.Version + 1), $"version {ModelJson.Version + 1}");
+        int future = ModelJson.FormatVersion(model) + 1;
+        LoadFails(Tamper(model, r => r["version"] = future), $"version {future}", format);
         LoadFails(Tamper(model, r => r["version"] = 0), "version 0");
 
         string json = ModelJson.Serialize(model);
@@ -124,7 +125,7 @@ public class RobustnessTests
     {
         object model = Create(kind);
         JsonObject original = JsonNode.Parse(ModelJson.Serialize(model))!.AsObject();
-        foreach (string name in original.Select(p => p.Key).ToList())
+        foreach (string name in original.Select(p => p.Key).Where(key => key != "version").ToList())
         {
             LoadFails(Tamper(model, r => r.Remove(name)), $"'{name}'");
             if (original[name] is JsonObject nested)
@@ -134,6 +135,20 @@ public class RobustnessTests
                     LoadFails(Tamper(model, r => r[name]!.AsObject().Remove(inner)), $"'{inner}'", $"(in '{name}')");
                 }
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_file_without_a_version_is_read_as_version_1(string kind)
+    {
+        object model = Create(kind);
+        ModelJson.FormatVersion(model).Should().BeGreaterThanOrEqualTo(ModelJson.Version);
+        string json = ModelJson.Serialize(model);
+        ((int?)JsonNode.Parse(json)!["version"]).Should().Be(ModelJson.FormatVersion(model), "the current version is written on save");
+        if (ModelJson.FormatVersion(model) == ModelJson.Version)
+        {
+            ModelJson.Serialize(ModelJson.Deserialize(Tamper(model, r => r.Remove("version")))).Should().Be(json);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LatentModels.Clustering;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Clustering;
 
 /// <summary>
 /// <c>LatentModels.KMeans</c>: <c>{"centers": [[d] × K], "inertia": number or null}</c>; the inertia is the training

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using LatentModels.Clustering;
+using LatentModels.Randomness;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Clustering;
 
 /// <summary>
 /// <c>LatentModels.OnlineKMeans</c>: the complete state of an <see cref="OnlineKMeans"/> estimator, so that a loaded

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LatentModels.Mixtures;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Mixtures;
 
 /// <summary>
 /// <c>LatentModels.GaussianMixture</c>: <c>{"covarianceType": "Full"|"Diagonal"|"Spherical"|"Tied", "weights": [K],

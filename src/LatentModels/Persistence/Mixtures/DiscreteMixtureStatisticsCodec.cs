@@ -3,7 +3,7 @@ using System.Text.Json;
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Mixtures;
 
 /// <summary>
 /// <c>LatentModels.DiscreteMixtureStatistics</c>: <c>{"categoryCounts": [d], "componentWeights": [K], "counts": [[ΣⱼCⱼ] × K],

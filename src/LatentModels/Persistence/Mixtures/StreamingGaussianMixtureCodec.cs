@@ -1,7 +1,7 @@
 using System.Text.Json;
 using LatentModels.Mixtures;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Mixtures;
 
 /// <summary>
 /// <c>LatentModels.StreamingGaussianMixture</c>: the complete state of a <see cref="StreamingGaussianMixture"/>, so that a
