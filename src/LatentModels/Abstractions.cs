@@ -47,7 +47,8 @@ public sealed class FitReport
 /// <typeparam name="TModel">The fitted model type.</typeparam>
 /// <param name="Model">The immutable fitted model.</param>
 /// <param name="Report">What happened during the fit.</param>
-public sealed record FitResult<TModel>(TModel Model, FitReport Report);
+/// <remarks>Clustering estimators return the derived <see cref="ClusteringFitResult{TModel}"/>, which adds the labels of the training rows.</remarks>
+public record FitResult<TModel>(TModel Model, FitReport Report);
 
 /// <summary>An estimator: holds options and fits a model to the rows of a data matrix.</summary>
 /// <typeparam name="TModel">The fitted model type.</typeparam>
@@ -120,6 +121,19 @@ public interface IClusteringModel
     /// <summary>Hard assignment of each row.</summary>
     /// <param name="data">n × d observations.</param>
     int[] Predict(double[,] data);
+
+    /// <summary>Hard assignment of one point: the label <see cref="Predict(double[,])"/> gives the same values as a row.</summary>
+    /// <param name="point">d values.</param>
+    int Predict(ReadOnlySpan<double> point) => Predict(OneRow(point))[0];
+
+    /// <summary>The point as a 1 × d matrix (for the default single-point members).</summary>
+    /// <param name="point">d values.</param>
+    protected static double[,] OneRow(ReadOnlySpan<double> point)
+    {
+        var row = new double[1, point.Length];
+        point.CopyTo(row.AsWritableSpan());
+        return row;
+    }
 }
 
 /// <summary>A clustering model that also gives soft (probabilistic) assignments.</summary>
@@ -128,6 +142,21 @@ public interface ISoftClusteringModel : IClusteringModel
     /// <summary>The posterior probability of each component for each row (n × K, rows sum to one).</summary>
     /// <param name="data">n × d observations.</param>
     double[,] PredictProbabilities(double[,] data);
+
+    /// <summary>The posterior probability of each component for one point (K values summing to one), as a row of
+    /// <see cref="PredictProbabilities(double[,])"/>.</summary>
+    /// <param name="point">d values.</param>
+    double[] PredictProbabilities(ReadOnlySpan<double> point)
+    {
+        double[,] p = PredictProbabilities(OneRow(point));
+        var row = new double[p.GetLength(1)];
+        for (int c = 0; c < row.Length; c++)
+        {
+            row[c] = p[0, c];
+        }
+
+        return row;
+    }
 }
 
 /// <summary>A generative model that draws samples with a caller-supplied random source.</summary>
