@@ -3,12 +3,6 @@ using System.Text;
 
 namespace LatentModels.Cli;
 
-/// <summary>One Gaussian component to draw: its mean, its 2 × 2 covariance and its mixing weight.</summary>
-/// <param name="Mean">The mean (x, y).</param>
-/// <param name="Covariance">The 2 × 2 covariance.</param>
-/// <param name="Weight">The mixing weight, shown in the legend.</param>
-public sealed record PlotComponent(double[] Mean, double[,] Covariance, double Weight);
-
 /// <summary>
 /// Writes a self-contained SVG scatter plot of 2-D points coloured by component, with each component's mean and its
 /// 1σ and 2σ ellipses ({x : (x−μ)ᵀΣ⁻¹(x−μ) = r²}, drawn as μ + r·L·(cos t, sin t) with Σ = LLᵀ), axes, ticks and labels.

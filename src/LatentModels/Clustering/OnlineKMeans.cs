@@ -1,5 +1,6 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Persistence;
+using LatentModels.Randomness;
 
 namespace LatentModels.Clustering;
 

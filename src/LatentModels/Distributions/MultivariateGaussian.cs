@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using LatentModels.LinearAlgebra;
+using LatentModels.Randomness;
 
 namespace LatentModels.Distributions;
 

@@ -1,3 +1,4 @@
+using LatentModels.Randomness;
 using MathNet.Numerics;
 
 namespace LatentModels.Distributions;

@@ -108,18 +108,29 @@ internal sealed class GaussianMixtureEngine
     private void EStepBlock(int block, int start, int end)
     {
         MixtureWorkspace ws = Rent();
-        int rows = end - start, k = _k, stride = _blockSize;
-        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, rows * _d);
+        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, (end - start) * _d);
+        EStepInto(Current, x, end - start, _sampleWeights, start, _blockStats[block], ws);
+        _pool.Add(ws);
+    }
+
+    /// <summary>
+    /// The fused E-step of one block: log-joints of the rows of <paramref name="x"/> (row-major, <paramref name="rows"/>
+    /// × d) under <paramref name="p"/>, responsibilities, and the block's statistics (centred on <c>p.Shift</c>) written
+    /// over <paramref name="stats"/>. Row i has sample weight <c>sampleWeights[firstRow + i]</c> (1 when null). The
+    /// workspace's block size is the row stride.
+    /// </summary>
+    internal static void EStepInto(GaussianComponents p, ReadOnlySpan<double> x, int rows, double[]? sampleWeights, int firstRow, MixtureStatistics stats, MixtureWorkspace ws)
+    {
+        int k = p.K, stride = ws.BlockSize, start = firstRow;
         Span<double> resp = ws.LogProb;
         Span<double> lse = ws.LogNormalizer.AsSpan(0, rows);
-        Current.LogJoint(x, rows, resp, stride, ws);
+        p.LogJoint(x, rows, resp, stride, ws);
         MixtureKernels.NormalizeColumns(resp, k, rows, stride, lse, ws.Temp);
-        MixtureStatistics stats = _blockStats[block];
         double ll = 0, sw = 0, worst = double.PositiveInfinity;
         int worstRow = -1;
         for (int i = 0; i < rows; i++)
         {
-            double w = _sampleWeights?[start + i] ?? 1.0;
+            double w = sampleWeights?[start + i] ?? 1.0;
             if (w != 1.0)
             {
                 for (int c = 0; c < k; c++)
@@ -145,7 +156,6 @@ internal sealed class GaussianMixtureEngine
         stats.SampleWeight = sw;
         stats.WorstValue = worst;
         stats.WorstRow = worstRow;
-        _pool.Add(ws);
     }
 
     private void ResponsibilityBlock(int block, int start, int end)

@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Randomness;
 
 namespace LatentModels.Mixtures;
 
@@ -317,10 +318,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
             }
 
             components[i] = c;
-            for (int j = 0; j < d; j++)
-            {
-                z[j] = MixtureKernels.StandardNormal(random);
-            }
+            StandardNormal.Fill(random, z);
 
             ReadOnlySpan<double> l = factors.AsSpan(c * d * d, d * d);
             Span<double> x = dst.Slice(i * d, d);

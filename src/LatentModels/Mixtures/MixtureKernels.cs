@@ -776,19 +776,4 @@ internal static class MixtureKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
         System.Runtime.Intrinsics.X86.Fma.IsSupported ? System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>Draws a standard normal variate with the polar Box–Muller method (the second variate is discarded).</summary>
-    public static double StandardNormal(Random random)
-    {
-        while (true)
-        {
-            double u = 2 * random.NextDouble() - 1;
-            double v = 2 * random.NextDouble() - 1;
-            double s = u * u + v * v;
-            if (s > 0 && s < 1)
-            {
-                return u * Math.Sqrt(-2 * Math.Log(s) / s);
-            }
-        }
-    }
 }

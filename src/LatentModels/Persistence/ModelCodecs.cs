@@ -22,5 +22,6 @@ internal static class ModelCodecs
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
         new DiscreteMixtureStatisticsCodec(),
+        new GaussianMixtureStatisticsCodec(),
     ];
 }

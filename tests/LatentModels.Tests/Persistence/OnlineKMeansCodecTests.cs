@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LatentModels.Clustering;
 using LatentModels.Persistence;
+using LatentModels.Randomness;
 using static LatentModels.Tests.Persistence.PersistenceAssert;
 
 namespace LatentModels.Tests.Persistence;

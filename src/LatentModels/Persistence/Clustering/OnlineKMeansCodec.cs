@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LatentModels.Clustering;
+using LatentModels.Randomness;
 
 namespace LatentModels.Persistence.Clustering;
 

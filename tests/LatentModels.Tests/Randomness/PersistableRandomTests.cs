@@ -1,6 +1,6 @@
-using LatentModels.Persistence;
+using LatentModels.Randomness;
 
-namespace LatentModels.Tests.Persistence;
+namespace LatentModels.Tests.Randomness;
 
 public class PersistableRandomTests
 {

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Randomness;
 
 /// <summary>
 /// A seedable <see cref="Random"/> whose state can be saved and restored (the state of <see cref="Random"/> itself
