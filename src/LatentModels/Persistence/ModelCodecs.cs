@@ -1,6 +1,7 @@
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
+using LatentModels.Persistence.Statistics;
 
 namespace LatentModels.Persistence;
 

@@ -30,6 +30,8 @@ public class RobustnessTests
         "categorical-mixture" => DiscreteMixtureTestData.TwoCategoricalProfiles(),
         "discrete-statistics" => DiscreteMixtureStatistics.FromCategorical(
             DiscreteMixtureTestData.TwoCategoricalProfiles(), DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(30, new Random(2)), Enumerable.Range(0, 30).Select(i => 0.5 + i % 3).ToArray()),
+        "gmm-statistics" => LatentModels.Statistics.GaussianMixtureStatistics.Compute(
+            new GaussianMixture(new GaussianMixtureOptions { Components = 2, Seed = 3 }).Fit(_data).Model, _data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
@@ -66,7 +68,7 @@ public class RobustnessTests
 
     private static readonly string[] _kinds =
     [
-        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics",
+        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics", "gmm-statistics",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
     ];

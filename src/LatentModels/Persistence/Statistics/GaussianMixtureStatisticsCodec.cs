@@ -3,7 +3,7 @@ using System.Text.Json;
 using LatentModels.Mixtures;
 using LatentModels.Statistics;
 
-namespace LatentModels.Persistence;
+namespace LatentModels.Persistence.Statistics;
 
 /// <summary>
 /// <c>LatentModels.GaussianMixtureStatistics</c>: <c>{"covarianceType", "reference": [d], "componentWeights": [K],
