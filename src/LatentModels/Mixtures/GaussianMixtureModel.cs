@@ -260,7 +260,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         DataValidation.CheckPoint(point, _p.D, nameof(point));
         var ws = new MixtureWorkspace(1, _p.K, _p.D);
         _p.LogJoint(point, 1, ws.LogProb, 1, ws);
-        MixtureKernels.NormalizeColumns(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
+        ColumnLogSumExp.Normalize(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
         return ws.LogProb.AsSpan(0, _p.K).ToArray();
     }
 
