@@ -87,7 +87,7 @@ public sealed class KMeansModel : IClusteringModel
                 ReadOnlySpan<double> xi = x.Slice(i * d, d);
                 for (int j = 0; j < k; j++)
                 {
-                    r[i * k + j] = Math.Sqrt(RowMath.SquaredDistance(xi, c.Slice(j * d, d)));
+                    r[i * k + j] = Math.Sqrt(RowReductions.SquaredDistance(xi, c.Slice(j * d, d)));
                 }
             }
         });
@@ -116,7 +116,7 @@ public sealed class KMeansModel : IClusteringModel
             double s = 0;
             for (int i = start; i < end; i++)
             {
-                s += RowMath.SquaredDistance(x.Slice(i * d, d), c.Slice(labels[i] * d, d));
+                s += RowReductions.SquaredDistance(x.Slice(i * d, d), c.Slice(labels[i] * d, d));
             }
 
             partial[b] = s;
