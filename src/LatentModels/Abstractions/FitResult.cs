@@ -4,4 +4,5 @@ namespace LatentModels;
 /// <typeparam name="TModel">The fitted model type.</typeparam>
 /// <param name="Model">The immutable fitted model.</param>
 /// <param name="Report">What happened during the fit.</param>
-public sealed record FitResult<TModel>(TModel Model, FitReport Report);
+/// <remarks>Clustering estimators return the derived <see cref="ClusteringFitResult{TModel}"/>, which adds the labels of the training rows.</remarks>
+public record FitResult<TModel>(TModel Model, FitReport Report);

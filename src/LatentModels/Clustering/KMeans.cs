@@ -32,14 +32,23 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     /// <summary>The settings.</summary>
     public KMeansOptions Options { get; }
 
-    /// <inheritdoc />
+    /// <summary>Fits K-Means to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <returns>The model, the report and the labels of the training rows under the returned centers (scikit-learn's <c>labels_</c>).</returns>
     /// <exception cref="ArgumentException">Bad data (empty, non-finite) or options inconsistent with it (K &gt; N, …).</exception>
-    public FitResult<KMeansModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    public ClusteringFitResult<KMeansModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitCore(data, null, progress, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>Fits K-Means to weighted rows; a row of weight w counts as w copies of itself.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <returns>The model, the report and the labels of every training row (weight 0 included) under the returned centers.</returns>
     /// <exception cref="ArgumentException">Bad data, bad weights or options inconsistent with the data.</exception>
-    public FitResult<KMeansModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public ClusteringFitResult<KMeansModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         DataValidation.CheckMatrix(data, nameof(data));
@@ -47,7 +56,15 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         return FitCore(data, (double[])sampleWeights.Clone(), progress, cancellationToken);
     }
 
-    private FitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    FitResult<KMeansModel> IEstimator<KMeansModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, progress, cancellationToken);
+
+    /// <inheritdoc />
+    FitResult<KMeansModel> IWeightedEstimator<KMeansModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
+    private ClusteringFitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         DataValidation.CheckMatrix(data, nameof(data));
@@ -60,6 +77,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         var engine = new LloydEngine(data, weights, o.Clusters, o.Algorithm, o.MaxDegreeOfParallelism);
         LloydEngine.Outcome? bestOutcome = null;
+        var labels = new int[n];
         for (int s = 0; s < starts; s++)
         {
             double[,] initial = o.Init switch
@@ -73,12 +91,13 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
             if (bestOutcome is null || outcome.Inertia < bestOutcome.Inertia)
             {
                 bestOutcome = outcome;
+                engine.Labels.CopyTo(labels, 0);
             }
         }
 
         var model = new KMeansModel(bestOutcome!.Centers, bestOutcome.Inertia);
         var report = new FitReport("inertia", bestOutcome.Iterations, bestOutcome.Converged, bestOutcome.Trace, clock.Elapsed);
-        return new FitResult<KMeansModel>(model, report);
+        return new ClusteringFitResult<KMeansModel>(model, report, labels);
     }
 
     private static double[,] FirstRows(double[,] data, int k)

@@ -1,3 +1,4 @@
+using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Mixtures;
@@ -108,7 +109,7 @@ internal sealed class GaussianComponents
     {
         int k = K, d = D;
         Span<double> xt = workspace.Centered;
-        MixtureKernels.CenterTranspose(x, rows, d, Shift, xt, stride);
+        CenterTranspose.Run(x, rows, d, Shift, xt, stride);
         for (int c = 0; c < k; c++)
         {
             Span<double> q = destination.Slice(c * stride, rows);

@@ -30,12 +30,22 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <summary>The settings.</summary>
     public GaussianMixtureOptions Options { get; }
 
-    /// <inheritdoc />
-    public FitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    /// <summary>Fits the mixture to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// (a final E-step, as scikit-learn's <c>fit_predict</c>; equal to <c>Model.Predict(data)</c>).</returns>
+    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitCore(data, null, progress, cancellationToken);
 
-    /// <inheritdoc />
-    public FitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Fits the mixture to weighted rows; a row of weight w counts as w copies of itself.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
+    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         DataValidation.CheckMatrix(data, nameof(data));
@@ -43,7 +53,15 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         return FitCore(data, sampleWeights, progress, cancellationToken);
     }
 
-    private FitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    FitResult<GaussianMixtureModel> IEstimator<GaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, progress, cancellationToken);
+
+    /// <inheritdoc />
+    FitResult<GaussianMixtureModel> IWeightedEstimator<GaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
+    private ClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         DataValidation.CheckMatrix(data, nameof(data));
         GaussianMixtureOptions o = Options;
@@ -67,7 +85,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
 
         var model = new GaussianMixtureModel(best.Model);
         FitReport report = best.Report(o.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
-        return new FitResult<GaussianMixtureModel>(model, report);
+        return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
     }
 
     /// <summary>

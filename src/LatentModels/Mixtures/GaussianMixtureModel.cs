@@ -194,7 +194,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
         result.CopyTo(destination);
     }
 
@@ -219,6 +219,12 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public int[] Predict(double[,] data)
     {
         CheckData(data);
+        return PredictChecked(data);
+    }
+
+    /// <summary><see cref="Predict(double[,])"/> of data already checked at the door (the labels of a fit's training rows).</summary>
+    internal int[] PredictChecked(double[,] data)
+    {
         var labels = new int[data.GetLength(0)];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
@@ -230,6 +236,30 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         return labels;
     }
 
+    /// <summary>The most probable component of one point (the first on ties), as <see cref="Predict(double[,])"/> gives for a row.</summary>
+    /// <param name="point">d finite values.</param>
+    /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    public int Predict(ReadOnlySpan<double> point)
+    {
+        DataValidation.CheckPoint(point, _p.D, nameof(point));
+        var ws = new MixtureWorkspace(1, _p.K, _p.D);
+        _p.LogJoint(point, 1, ws.LogProb, 1, ws);
+        return MixtureScoring.ArgMax(ws.LogProb, 0, _p.K, 1);
+    }
+
+    /// <summary>The posterior probability of each component for one point (K values summing to one), as a row of
+    /// <see cref="PredictProbabilities(double[,])"/>.</summary>
+    /// <param name="point">d finite values.</param>
+    /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    public double[] PredictProbabilities(ReadOnlySpan<double> point)
+    {
+        DataValidation.CheckPoint(point, _p.D, nameof(point));
+        var ws = new MixtureWorkspace(1, _p.K, _p.D);
+        _p.LogJoint(point, 1, ws.LogProb, 1, ws);
+        ColumnLogSumExp.Normalize(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
+        return ws.LogProb.AsSpan(0, _p.K).ToArray();
+    }
+
     /// <inheritdoc />
     public double[,] PredictProbabilities(double[,] data)
     {
@@ -237,7 +267,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
             for (int i = 0; i < rows; i++)
             {
                 for (int c = 0; c < _p.K; c++)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LatentModels.LinearAlgebra;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -76,6 +77,10 @@ public sealed record IncrementalGaussianMixtureOptions
 /// </remarks>
 public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel>
 {
+    /// <inheritdoc />
+    FitResult<GaussianMixtureModel> IEstimator<GaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, progress, cancellationToken);
+
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">The settings (validated when fitting).</param>
     public IncrementalGaussianMixture(IncrementalGaussianMixtureOptions options)
@@ -87,11 +92,16 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
     /// <summary>The settings.</summary>
     public IncrementalGaussianMixtureOptions Options { get; }
 
-    /// <inheritdoc />
+    /// <summary>Fits the mixture to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="progress">Optional per-pass progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between passes.</param>
     /// <exception cref="ArgumentException">Empty data, non-finite values or invalid options (e.g. more components than rows).</exception>
     /// <exception cref="FittingException">A covariance is singular even after an exact recomputation (e.g. <c>Regularization = 0</c>
     /// and a component collapsed onto too few points).</exception>
-    public FitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// (equal to <c>Model.Predict(data)</c>).</returns>
+    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
         IncrementalGaussianMixtureOptions o = Options;
@@ -117,7 +127,7 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
 
         var model = new GaussianMixtureModel(best.Model);
         FitReport report = best.Report(mixture.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
-        return new FitResult<GaussianMixtureModel>(model, report);
+        return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
     }
 }
 
@@ -198,7 +208,7 @@ internal sealed class IncrementalEmState
         GaussianComponents p = _engine.Current;
         MixtureWorkspace ws = _workspace;
         p.LogJoint(_data.Row(row), 1, ws.LogProb, 1, ws);
-        MixtureKernels.NormalizeColumns(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
+        ColumnLogSumExp.Normalize(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
         ReadOnlySpan<double> centerd = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
         MixtureStatistics s = Statistics;
         int size = s.ScatterSize;

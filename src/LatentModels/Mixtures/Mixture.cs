@@ -43,19 +43,36 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <summary>The component family.</summary>
     public IMixtureFamily<TComponent> Family { get; }
 
+    /// <inheritdoc />
+    FitResult<MixtureModel<TComponent>> IEstimator<MixtureModel<TComponent>>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, progress, cancellationToken);
+
+    /// <inheritdoc />
+    FitResult<MixtureModel<TComponent>> IWeightedEstimator<MixtureModel<TComponent>>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
     /// <summary>The settings.</summary>
     public MixtureOptions Options { get; }
 
-    /// <inheritdoc />
+    /// <summary>Fits the mixture to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <exception cref="ArgumentException">The data is outside the family's sample space (the message names row and column) or an option is invalid.</exception>
     /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its rows with no pseudo-count).</exception>
-    public FitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// (a final E-step; equal to <c>Model.Predict(data)</c>).</returns>
+    public ClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckInput(data, null);
         return Run(data, null, null, progress, cancellationToken);
     }
 
-    /// <inheritdoc />
+    /// <summary>Fits the mixture to weighted rows; a row of weight w counts as w copies of itself.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <remarks>
     /// <see cref="MixtureOptions.Components"/> may not exceed the number of rows of positive weight. The caller's arrays
     /// are not modified.
@@ -63,7 +80,8 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <exception cref="ArgumentException">A weight is negative or not finite (the message names its row), they sum to zero,
     /// their number differs from the number of rows, the data is outside the family's sample space or an option is invalid.</exception>
     /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its weight with no pseudo-count).</exception>
-    public FitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
+    public ClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         CheckInput(data, sampleWeights);
@@ -78,7 +96,8 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="data">n × d observations.</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    /// <returns>The model, the report and the most probable component of every training row.</returns>
+    public ClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitFromCore(initialModel, data, null, progress, cancellationToken);
 
     /// <summary>
@@ -90,13 +109,14 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="sampleWeights">One non-negative finite weight per row, not all zero (not modified).</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    public FitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
+    public ClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         return FitFromCore(initialModel, data, sampleWeights, progress, cancellationToken);
     }
 
-    private FitResult<MixtureModel<TComponent>> FitFromCore(MixtureModel<TComponent> initialModel, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private ClusteringFitResult<MixtureModel<TComponent>> FitFromCore(MixtureModel<TComponent> initialModel, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(initialModel);
         CheckInput(data, sampleWeights);
@@ -125,7 +145,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         Family.CheckData(data, nameof(data));
     }
 
-    private FitResult<MixtureModel<TComponent>> Run(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private ClusteringFitResult<MixtureModel<TComponent>> Run(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         MixtureOptions o = Options;
         var clock = Stopwatch.StartNew();
@@ -149,7 +169,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         }
 
         FitReport report = best.Report(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", clock.Elapsed);
-        return new FitResult<MixtureModel<TComponent>>(best.Model, report);
+        return new ClusteringFitResult<MixtureModel<TComponent>>(best.Model, report, best.Model.PredictChecked(data));
     }
 
     /// <summary>

@@ -103,14 +103,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     }
 
     /// <inheritdoc />
-    public double LogDensity(ReadOnlySpan<double> point)
-    {
-        DataValidation.CheckPoint(point, Dimension, nameof(point));
-        var one = new double[1, Dimension];
-        point.CopyTo(one.AsWritableSpan());
-        Family.CheckData(one, nameof(point));
-        return LogSumExp.Compute(LogJoint(one, 0));
-    }
+    public double LogDensity(ReadOnlySpan<double> point) => LogSumExp.Compute(LogJointOfPoint(point));
 
     /// <inheritdoc />
     public double Score(double[,] data)
@@ -123,6 +116,12 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     public int[] Predict(double[,] data)
     {
         CheckData(data);
+        return PredictChecked(data);
+    }
+
+    /// <summary><see cref="Predict(double[,])"/> of data already checked at the door (the labels of a fit's training rows).</summary>
+    internal int[] PredictChecked(double[,] data)
+    {
         int n = data.GetLength(0), k = _components.Length;
         double[] logJoint = LogJoint(data, 0);
         var labels = new int[n];
@@ -132,6 +131,36 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
         }
 
         return labels;
+    }
+
+    /// <summary>The most probable component of one point (the first on ties), as <see cref="Predict(double[,])"/> gives for a row.</summary>
+    /// <param name="point">d values in the family's sample space.</param>
+    /// <exception cref="ArgumentException">Wrong length or a value outside the family's sample space.</exception>
+    public int Predict(ReadOnlySpan<double> point)
+    {
+        double[] logJoint = LogJointOfPoint(point);
+        return MixtureScoring.ArgMax(logJoint, 0, _components.Length, 1);
+    }
+
+    /// <summary>The posterior probability of each component for one point (K values summing to one), as a row of
+    /// <see cref="PredictProbabilities(double[,])"/>.</summary>
+    /// <param name="point">d values in the family's sample space.</param>
+    /// <exception cref="ArgumentException">Wrong length or a value outside the family's sample space.</exception>
+    public double[] PredictProbabilities(ReadOnlySpan<double> point)
+    {
+        double[] logJoint = LogJointOfPoint(point);
+        LogSumExp.NormalizeRowsInPlace(logJoint, 1, _components.Length, default);
+        return logJoint;
+    }
+
+    /// <summary>The checked point's K log-joints, computed as for a one-row batch.</summary>
+    private double[] LogJointOfPoint(ReadOnlySpan<double> point)
+    {
+        DataValidation.CheckPoint(point, Dimension, nameof(point));
+        var one = new double[1, Dimension];
+        point.CopyTo(one.AsWritableSpan());
+        Family.CheckData(one, nameof(point));
+        return LogJoint(one, 0);
     }
 
     /// <inheritdoc />

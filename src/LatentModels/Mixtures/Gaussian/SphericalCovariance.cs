@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Persistence;
 using MathNet.Numerics;
@@ -52,7 +53,7 @@ internal sealed class SphericalCovariance : CovarianceForm
     public override void LogDensity(GaussianComponents p, int component, ReadOnlySpan<double> xt, int stride, int rows, double constant, Span<double> destination)
     {
         int d = p.D;
-        MixtureKernels.LogGaussianSpherical(xt, stride, rows, d, p.Factor[component], p.Offsets.AsSpan(component * d, d), constant, destination);
+        TriangularWhitening.LogGaussianSpherical(xt, stride, rows, d, p.Factor[component], p.Offsets.AsSpan(component * d, d), constant, destination);
     }
 
     public override void Expand(ReadOnlySpan<double> covariance, int components, int dimension, int component, Span<double> destination)

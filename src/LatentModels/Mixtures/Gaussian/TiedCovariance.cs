@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Persistence;
 
@@ -52,7 +53,7 @@ internal sealed class TiedCovariance : CovarianceForm
     public override void LogDensity(GaussianComponents p, int component, ReadOnlySpan<double> xt, int stride, int rows, double constant, Span<double> destination)
     {
         int d = p.D;
-        MixtureKernels.LogGaussianUpper(xt, stride, rows, d, p.Factor, d, p.Offsets.AsSpan(component * d, d), constant, destination);
+        TriangularWhitening.LogGaussianUpper(xt, stride, rows, d, p.Factor, d, p.Offsets.AsSpan(component * d, d), constant, destination);
     }
 
     public override void Expand(ReadOnlySpan<double> covariance, int components, int dimension, int component, Span<double> destination) =>
