@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using LatentModels.Clustering;
+using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Benchmarks;
 

@@ -117,7 +117,7 @@ public static class KMeansSeeding
             ref double c0 = ref MemoryMarshal.GetReference(x.Slice(first * d, d));
             for (int i = start; i < end; i++)
             {
-                closest[i] = RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref c0, d);
+                closest[i] = RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref c0, d);
             }
         });
 
@@ -145,7 +145,7 @@ public static class KMeansSeeding
                     double s = 0;
                     for (int i = start; i < end; i++)
                     {
-                        double dist = Math.Min(closest[i], RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref ct, d));
+                        double dist = Math.Min(closest[i], RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref ct, d));
                         s += weights is null ? dist : weights[i] * dist;
                     }
 
@@ -178,7 +178,7 @@ public static class KMeansSeeding
                 ref double cc = ref MemoryMarshal.GetReference(x.Slice(chosen * d, d));
                 for (int i = start; i < end; i++)
                 {
-                    closest[i] = Math.Min(closest[i], RowMath.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref cc, d));
+                    closest[i] = Math.Min(closest[i], RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref cc, d));
                 }
             });
         }

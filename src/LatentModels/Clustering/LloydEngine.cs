@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Clustering;
@@ -99,12 +98,12 @@ internal sealed class LloydEngine
                 }
 
                 _rowNorms[i] = s;
-                RowMath.Add(ref sums, ref MemoryMarshal.GetReference(row), _d);
+                RowReductions.Add(ref sums, ref MemoryMarshal.GetReference(row), _d);
             }
         });
         for (int b = 0; b < _blocks; b++)
         {
-            RowMath.Add(ref _dataMean[0], ref _partialSums[b * _k * _d], _d);
+            RowReductions.Add(ref _dataMean[0], ref _partialSums[b * _k * _d], _d);
         }
 
         for (int p = 0; p < _d; p++)
@@ -117,7 +116,7 @@ internal sealed class LloydEngine
             ReadOnlySpan<double> x = _data.AsSpan();
             for (int i = start; i < end; i++)
             {
-                _centerdNorms[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
+                _centerdNorms[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
             }
         });
     }
@@ -215,7 +214,7 @@ internal sealed class LloydEngine
 
         for (int b = 0; b < _blocks; b++)
         {
-            RowMath.Add(ref _totalSums[0], ref _partialSums[b * kd], kd);
+            RowReductions.Add(ref _totalSums[0], ref _partialSums[b * kd], kd);
             for (int j = 0; j < _k; j++)
             {
                 _totalWeights[j] += _partialWeights[b * _k + j];
@@ -321,12 +320,12 @@ internal sealed class LloydEngine
         int kd = _k * _d;
         if (from >= 0)
         {
-            RowMath.AddCenterd(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
+            RowReductions.AddCentered(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
             _partialWeights[b * _k + from] -= w;
             _partialSquares[b * _k + from] -= w * _centerdNorms[i];
         }
 
-        RowMath.AddCenterd(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
+        RowReductions.AddCentered(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
         _partialWeights[b * _k + to] += w;
         _partialSquares[b * _k + to] += w * _centerdNorms[i];
     }
@@ -342,7 +341,7 @@ internal sealed class LloydEngine
         {
             int a = _labels[i];
             double w = _weights is null ? 1.0 : _weights[i];
-            RowMath.AddCenterd(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
+            RowReductions.AddCentered(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
             _partialWeights[b * _k + a] += w;
             _partialSquares[b * _k + a] += w * _centerdNorms[i];
         }
@@ -357,17 +356,7 @@ internal sealed class LloydEngine
 
     /// <summary>A hint to bring the cache lines of one row (d doubles) into the cache; no effect on results.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void Prefetch(ref double row)
-    {
-        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
-        {
-            byte* p = (byte*)Unsafe.AsPointer(ref row);
-            for (int offset = 0; offset < _d * sizeof(double); offset += 64)
-            {
-                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + offset);
-            }
-        }
-    }
+    private void Prefetch(ref double row) => ScalarKernels.Prefetch(ref row, _d);
 
     /// <summary>
     /// True when the bounds prove that the assigned center is strictly nearest even after rounding: with
@@ -378,9 +367,7 @@ internal sealed class LloydEngine
     private static bool Proven(double u, double l, double twiceHalfGap, double delta)
     {
         double g = twiceHalfGap - u;
-        double m = System.Runtime.Intrinsics.X86.Sse2.IsSupported
-            ? System.Runtime.Intrinsics.X86.Sse2.MaxScalar(Vector128.CreateScalarUnsafe(l), Vector128.CreateScalarUnsafe(g)).ToScalar()
-            : l > g ? l : g;
+        double m = ScalarKernels.MaxNoNaN(l, g);
         double uu = u * (1 + Slack), mm = m * (1 - Slack);
         return (mm > 0) & (uu * uu + 2 * delta < mm * mm);
     }
@@ -431,7 +418,7 @@ internal sealed class LloydEngine
             int a = Unsafe.Add(ref labels, r);
             int i = start + r;
             double delta = errorScale * (Unsafe.Add(ref norms, r) + maxNorm);
-            double u = Math.Sqrt(RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * d), ref Unsafe.Add(ref cr, (nint)a * d), d) + delta) * (1 + Slack);
+            double u = Math.Sqrt(RowReductions.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * d), ref Unsafe.Add(ref cr, (nint)a * d), d) + delta) * (1 + Slack);
             Unsafe.Add(ref upper, r) = u;
             if (!Proven(u, Unsafe.Add(ref lower, r), Unsafe.Add(ref gap, a), delta))
             {
@@ -471,7 +458,7 @@ internal sealed class LloydEngine
         double inertia = 0;
         for (int i = start; i < end; i++)
         {
-            double dd = RowMath.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)_labels[i] * _d), _d);
+            double dd = RowReductions.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)_labels[i] * _d), _d);
             _dist2[i] = dd;
             inertia += _weights is null ? dd : _weights[i] * dd;
         }
@@ -507,7 +494,7 @@ internal sealed class LloydEngine
                 old.CopyTo(next);
             }
 
-            double moved = RowMath.SquaredDistance(next, old);
+            double moved = RowReductions.SquaredDistance(next, old);
             total += moved;
             _shift[j] = Math.Sqrt(moved) * (1 + Slack);
         }
@@ -548,7 +535,7 @@ internal sealed class LloydEngine
             ReadOnlySpan<double> cj = _centers.AsSpan(j * _d, _d);
             for (int q = j + 1; q < _k; q++)
             {
-                double gap = 0.5 * Math.Sqrt(RowMath.SquaredDistance(cj, _centers.AsSpan(q * _d, _d))) * (1 - Slack);
+                double gap = 0.5 * Math.Sqrt(RowReductions.SquaredDistance(cj, _centers.AsSpan(q * _d, _d))) * (1 - Slack);
                 _halfGap[j] = Math.Min(_halfGap[j], gap);
                 _halfGap[q] = Math.Min(_halfGap[q], gap);
             }
@@ -567,7 +554,7 @@ internal sealed class LloydEngine
         ReadOnlySpan<double> x = _data.AsSpan();
         for (int i = 0; i < _n; i++)
         {
-            _dist2[i] = RowMath.SquaredDistance(x.Slice(i * _d, _d), _centers.AsSpan(_labels[i] * _d, _d));
+            _dist2[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _centers.AsSpan(_labels[i] * _d, _d));
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -34,16 +33,15 @@ internal static class ElementwiseMath
     /// <summary>destination[i] = log(x[i]). The spans may be the same; otherwise they must not overlap.</summary>
     public static void Log(ReadOnlySpan<double> x, Span<double> destination) => Apply<LogFunction>(x, destination);
 
-    /// <summary>An element-wise function in its three widths, and a harmless value to pad a partial vector with.</summary>
+    /// <summary>An element-wise function: its scalar form, its vector form (one body for every width) and a harmless padding value.</summary>
     private interface IFunction
     {
         static abstract double Padding { get; }
 
         static abstract double Scalar(double x);
 
-        static abstract Vector256<double> Vector(Vector256<double> x);
-
-        static abstract Vector512<double> Vector(Vector512<double> x);
+        static abstract TVec Vector<TVec>(TVec x)
+            where TVec : struct, IVector<TVec, double>;
     }
 
     private readonly struct ExpFunction : IFunction
@@ -52,9 +50,9 @@ internal static class ElementwiseMath
 
         public static double Scalar(double x) => Math.Exp(x);
 
-        public static Vector256<double> Vector(Vector256<double> x) => Exp(x);
-
-        public static Vector512<double> Vector(Vector512<double> x) => Exp(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Vector<TVec>(TVec x)
+            where TVec : struct, IVector<TVec, double> => Exp(x);
     }
 
     private readonly struct LogFunction : IFunction
@@ -63,9 +61,9 @@ internal static class ElementwiseMath
 
         public static double Scalar(double x) => Math.Log(x);
 
-        public static Vector256<double> Vector(Vector256<double> x) => Log(x);
-
-        public static Vector512<double> Vector(Vector512<double> x) => Log(x);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVec Vector<TVec>(TVec x)
+            where TVec : struct, IVector<TVec, double> => Log(x);
     }
 
     /// <summary>
@@ -81,7 +79,7 @@ internal static class ElementwiseMath
             throw new ArgumentException("The destination is shorter than the input.", nameof(destination));
         }
 
-        if (!Vector256.IsHardwareAccelerated)
+        if (!Simd256<double>.IsHardwareAccelerated)
         {
             for (int i = 0; i < n; i++)
             {
@@ -94,224 +92,154 @@ internal static class ElementwiseMath
         ref double rx = ref MemoryMarshal.GetReference(x);
         ref double rd = ref MemoryMarshal.GetReference(destination);
         int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Simd512<double>.IsHardwareAccelerated)
         {
-            for (; j <= n - 8; j += 8)
-            {
-                TFunction.Vector(Vector512.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
-            }
+            j = ApplyBlocks<TFunction, Simd512<double>>(ref rx, ref rd, j, n);
         }
 
-        for (; j <= n - 4; j += 4)
-        {
-            TFunction.Vector(Vector256.LoadUnsafe(ref rx, (nuint)j)).StoreUnsafe(ref rd, (nuint)j);
-        }
-
+        j = ApplyBlocks<TFunction, Simd256<double>>(ref rx, ref rd, j, n);
         if (j < n)
         {
             Span<double> pad = stackalloc double[4];
             pad.Fill(TFunction.Padding);
             x[j..].CopyTo(pad);
-            TFunction.Vector(Vector256.Create<double>(pad)).CopyTo(pad);
+            ref double rp = ref MemoryMarshal.GetReference(pad);
+            Simd256<double>.Store(TFunction.Vector(Simd256<double>.Load(ref rp, 0)), ref rp, 0);
             pad[..(n - j)].CopyTo(destination[j..]);
         }
     }
 
-    /// <summary>exp of four values (see the type's remarks for accuracy and special values).</summary>
+    /// <summary>Whole vectors of <typeparamref name="TVec"/> from <paramref name="j"/> on; returns the first index not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> x)
+    private static int ApplyBlocks<TFunction, TVec>(ref double rx, ref double rd, int j, int n)
+        where TFunction : struct, IFunction
+        where TVec : struct, IVector<TVec, double>
     {
-        // Also false for NaN lanes, which therefore take the exact path.
-        Vector256<double> inRange = Vector256.GreaterThanOrEqual(x, Vector256.Create(ExpLow))
-            & Vector256.LessThanOrEqual(x, Vector256.Create(ExpHigh));
-        if (!Vector256.EqualsAll(inRange.AsUInt64(), Vector256<ulong>.AllBitsSet))
+        for (; j <= n - TVec.Count; j += TVec.Count)
         {
-            // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return Vector256.ConditionalSelect(inRange, ExpCore(Vector256.ConditionalSelect(inRange, x, Vector256<double>.Zero)), ExpExact(x));
+            TVec.Store(TFunction.Vector(TVec.Load(ref rx, (nuint)j)), ref rd, (nuint)j);
         }
 
-        return ExpCore(x);
+        return j;
     }
 
-    /// <summary>exp of eight values (see the type's remarks for accuracy and special values).</summary>
+    /// <summary>exp of one vector (see the type's remarks for accuracy and special values).</summary>
+    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Exp(Vector512<double> x)
+    public static TVec Exp<TVec>(TVec x)
+        where TVec : struct, IVector<TVec, double>
     {
-        Vector512<double> inRange = Vector512.GreaterThanOrEqual(x, Vector512.Create(ExpLow))
-            & Vector512.LessThanOrEqual(x, Vector512.Create(ExpHigh));
-        if (!Vector512.EqualsAll(inRange.AsUInt64(), Vector512<ulong>.AllBitsSet))
+        // Also false for NaN lanes, which therefore take the exact path.
+        TVec inRange = TVec.CompareGreaterThanOrEqual(x, TVec.Create(ExpLow)) & TVec.CompareLessThanOrEqual(x, TVec.Create(ExpHigh));
+        if (!TVec.AllTrue(inRange))
         {
-            return Vector512.ConditionalSelect(inRange, ExpCore(Vector512.ConditionalSelect(inRange, x, Vector512<double>.Zero)),
-                Vector512.Create(ExpExact(x.GetLower()), ExpExact(x.GetUpper())));
+            // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
+            return TVec.ConditionalSelect(inRange, ExpCore(TVec.ConditionalSelect(inRange, x, TVec.Zero)), Exact<TVec, ExpFunction>(x));
         }
 
         return ExpCore(x);
     }
 
     /// <summary>exp for values known to lie in [−708.3, 709.7] (no checks).</summary>
+    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> ExpCore(Vector256<double> x)
+    public static TVec ExpCore<TVec>(TVec x)
+        where TVec : struct, IVector<TVec, double>
     {
-        Vector256<double> magic = Vector256.Create(RoundMagic);
-        Vector256<double> t = VectorMath.Fmadd(x, Vector256.Create(Log2E), magic);
-        Vector256<double> k = t - magic; // round(x / ln 2)
-        Vector256<double> r = VectorMath.Fmadd(k, Vector256.Create(-Ln2Hi), x);
-        r = VectorMath.Fmadd(k, Vector256.Create(-Ln2Lo), r);
+        TVec magic = TVec.Create(RoundMagic);
+        TVec t = TVec.MultiplyAdd(x, TVec.Create(Log2E), magic);
+        TVec k = t - magic; // round(x / ln 2)
+        TVec r = TVec.MultiplyAdd(k, TVec.Create(-Ln2Hi), x);
+        r = TVec.MultiplyAdd(k, TVec.Create(-Ln2Lo), r);
 
         // Taylor polynomial of degree 13, Horner.
-        Vector256<double> p = Vector256.Create(1.0 / 6227020800.0);
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 479001600.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 39916800.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 3628800.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 362880.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 40320.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 5040.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 720.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 120.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 24.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(1.0 / 6.0));
-        p = VectorMath.Fmadd(p, r, Vector256.Create(0.5));
-        p = VectorMath.Fmadd(p, r, Vector256<double>.One);
-        p = VectorMath.Fmadd(p, r, Vector256<double>.One);
+        TVec p = TVec.Create(1.0 / 6227020800.0);
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 479001600.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 39916800.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 3628800.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 362880.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 40320.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 5040.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 720.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 120.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 24.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 6.0));
+        p = TVec.MultiplyAdd(p, r, TVec.Create(0.5));
+        p = TVec.MultiplyAdd(p, r, TVec.One);
+        p = TVec.MultiplyAdd(p, r, TVec.One);
 
         // 2ᵏ: the low bits of t hold k (two's complement); k + 1023 lies in [1, 2046] here, shifted into the exponent.
-        Vector256<ulong> bits = (t.AsUInt64() + Vector256.Create(1023UL)) << 52;
-        return p * bits.AsDouble();
+        TVec scale = TVec.ShiftLeftBits(TVec.AddBits(t, TVec.CreateBits(1023UL)), 52);
+        return p * scale;
     }
 
-    /// <summary>log of four values (see the type's remarks for accuracy and special values).</summary>
+    /// <summary>log of one vector (see the type's remarks for accuracy and special values).</summary>
+    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Log(Vector256<double> x)
+    public static TVec Log<TVec>(TVec x)
+        where TVec : struct, IVector<TVec, double>
     {
         // Also false for NaN lanes; subnormals, zeros, negatives and infinities take the exact path.
-        Vector256<double> inRange = Vector256.GreaterThanOrEqual(x, Vector256.Create(2.2250738585072014e-308))
-            & Vector256.LessThanOrEqual(x, Vector256.Create(double.MaxValue));
-        if (!Vector256.EqualsAll(inRange.AsUInt64(), Vector256<ulong>.AllBitsSet))
+        TVec inRange = TVec.CompareGreaterThanOrEqual(x, TVec.Create(2.2250738585072014e-308))
+            & TVec.CompareLessThanOrEqual(x, TVec.Create(double.MaxValue));
+        if (!TVec.AllTrue(inRange))
         {
             // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return Vector256.ConditionalSelect(inRange, LogCore(Vector256.ConditionalSelect(inRange, x, Vector256<double>.One)), LogExact(x));
+            return TVec.ConditionalSelect(inRange, LogCore(TVec.ConditionalSelect(inRange, x, TVec.One)), Exact<TVec, LogFunction>(x));
         }
 
         return LogCore(x);
     }
 
     /// <summary>log for positive, normal, finite values (no checks).</summary>
+    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> LogCore(Vector256<double> x)
+    public static TVec LogCore<TVec>(TVec x)
+        where TVec : struct, IVector<TVec, double>
     {
-        Vector256<ulong> bits = x.AsUInt64();
         // Exponent as a double: OR the biased exponent into the mantissa of 2⁵², subtract 2⁵² + 1023.
-        Vector256<double> e = ((bits >>> 52) | Vector256.Create(0x4330000000000000UL)).AsDouble() - Vector256.Create(4503599627370496.0 + 1023.0);
-        Vector256<double> m = ((bits & Vector256.Create(0x000FFFFFFFFFFFFFUL)) | Vector256.Create(0x3FF0000000000000UL)).AsDouble();
-        Vector256<double> big = Vector256.GreaterThan(m, Vector256.Create(1.4142135623730951));
-        m = Vector256.ConditionalSelect(big, m * Vector256.Create(0.5), m);
-        e += big & Vector256<double>.One;
+        TVec e = (TVec.ShiftRightLogicalBits(x, 52) | TVec.CreateBits(0x4330000000000000UL)) - TVec.Create(4503599627370496.0 + 1023.0);
+        TVec m = (x & TVec.CreateBits(0x000FFFFFFFFFFFFFUL)) | TVec.CreateBits(0x3FF0000000000000UL);
+        TVec big = TVec.CompareGreaterThan(m, TVec.Create(1.4142135623730951));
+        m = TVec.ConditionalSelect(big, m * TVec.Create(0.5), m);
+        e += big & TVec.One;
 
-        Vector256<double> f = m - Vector256<double>.One;
-        Vector256<double> s = f / (f + Vector256.Create(2.0));
-        Vector256<double> z = s * s;
-        Vector256<double> p = Vector256.Create(1.0 / 21);
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 19));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 17));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 15));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 13));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 11));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 9));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 7));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 5));
-        p = VectorMath.Fmadd(p, z, Vector256.Create(1.0 / 3));
+        TVec f = m - TVec.One;
+        TVec s = f / (f + TVec.Create(2.0));
+        TVec z = s * s;
+        TVec p = TVec.Create(1.0 / 21);
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 19));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 17));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 15));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 13));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 11));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 9));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 7));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 5));
+        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 3));
 
         // log m = 2s + 2s·z·p (2s is exact, the tail is small); e·ln 2 added in two parts.
-        Vector256<double> twoS = s + s;
-        Vector256<double> tail = VectorMath.Fmadd(e, Vector256.Create(Ln2Lo), twoS * z * p);
-        return VectorMath.Fmadd(e, Vector256.Create(Ln2Hi), twoS + tail);
+        TVec twoS = s + s;
+        TVec tail = TVec.MultiplyAdd(e, TVec.Create(Ln2Lo), twoS * z * p);
+        return TVec.MultiplyAdd(e, TVec.Create(Ln2Hi), twoS + tail);
     }
 
-    /// <summary>exp of eight values known to lie in [−708.3, 709.7] (no checks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> ExpCore(Vector512<double> x)
+    /// <summary>The runtime's function lane by lane (the rare vectors holding special values).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TVec Exact<TVec, TFunction>(TVec x)
+        where TVec : struct, IVector<TVec, double>
+        where TFunction : struct, IFunction
     {
-        Vector512<double> magic = Vector512.Create(RoundMagic);
-        Vector512<double> t = VectorMath.Fmadd(x, Vector512.Create(Log2E), magic);
-        Vector512<double> k = t - magic; // round(x / ln 2)
-        Vector512<double> r = VectorMath.Fmadd(k, Vector512.Create(-Ln2Hi), x);
-        r = VectorMath.Fmadd(k, Vector512.Create(-Ln2Lo), r);
-
-        // Taylor polynomial of degree 13, Horner.
-        Vector512<double> p = Vector512.Create(1.0 / 6227020800.0);
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 479001600.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 39916800.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 3628800.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 362880.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 40320.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 5040.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 720.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 120.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 24.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(1.0 / 6.0));
-        p = VectorMath.Fmadd(p, r, Vector512.Create(0.5));
-        p = VectorMath.Fmadd(p, r, Vector512<double>.One);
-        p = VectorMath.Fmadd(p, r, Vector512<double>.One);
-
-        // 2ᵏ: the low bits of t hold k (two's complement); k + 1023 lies in [1, 2046] here, shifted into the exponent.
-        Vector512<ulong> bits = (t.AsUInt64() + Vector512.Create(1023UL)) << 52;
-        return p * bits.AsDouble();
-    }
-
-    /// <summary>log of eight values (see the type's remarks for accuracy and special values).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Log(Vector512<double> x)
-    {
-        // Also false for NaN lanes; subnormals, zeros, negatives and infinities take the exact path.
-        Vector512<double> inRange = Vector512.GreaterThanOrEqual(x, Vector512.Create(2.2250738585072014e-308))
-            & Vector512.LessThanOrEqual(x, Vector512.Create(double.MaxValue));
-        if (!Vector512.EqualsAll(inRange.AsUInt64(), Vector512<ulong>.AllBitsSet))
+        Span<double> lanes = stackalloc double[TVec.Count];
+        for (int i = 0; i < lanes.Length; i++)
         {
-            // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return Vector512.ConditionalSelect(inRange, LogCore(Vector512.ConditionalSelect(inRange, x, Vector512<double>.One)), LogExact512(x));
+            lanes[i] = TFunction.Scalar(TVec.GetElement(x, i));
         }
 
-        return LogCore(x);
+        return TVec.Load(ref MemoryMarshal.GetReference(lanes), 0);
     }
-
-    /// <summary>log for positive, normal, finite values (no checks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> LogCore(Vector512<double> x)
-    {
-        Vector512<ulong> bits = x.AsUInt64();
-        // Exponent as a double: OR the biased exponent into the mantissa of 2⁵², subtract 2⁵² + 1023.
-        Vector512<double> e = ((bits >>> 52) | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(4503599627370496.0 + 1023.0);
-        Vector512<double> m = ((bits & Vector512.Create(0x000FFFFFFFFFFFFFUL)) | Vector512.Create(0x3FF0000000000000UL)).AsDouble();
-        Vector512<double> big = Vector512.GreaterThan(m, Vector512.Create(1.4142135623730951));
-        m = Vector512.ConditionalSelect(big, m * Vector512.Create(0.5), m);
-        e += big & Vector512<double>.One;
-
-        Vector512<double> f = m - Vector512<double>.One;
-        Vector512<double> s = f / (f + Vector512.Create(2.0));
-        Vector512<double> z = s * s;
-        Vector512<double> p = Vector512.Create(1.0 / 21);
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 19));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 17));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 15));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 13));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 11));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 9));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 7));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 5));
-        p = VectorMath.Fmadd(p, z, Vector512.Create(1.0 / 3));
-
-        // log m = 2s + 2s·z·p (2s is exact, the tail is small); e·ln 2 added in two parts.
-        Vector512<double> twoS = s + s;
-        Vector512<double> tail = VectorMath.Fmadd(e, Vector512.Create(Ln2Lo), twoS * z * p);
-        return VectorMath.Fmadd(e, Vector512.Create(Ln2Hi), twoS + tail);
-    }
-
-    private static Vector512<double> LogExact512(Vector512<double> x) =>
-        Vector512.Create(LogExact(x.GetLower()), LogExact(x.GetUpper()));
-
-    private static Vector256<double> ExpExact(Vector256<double> x) =>
-        Vector256.Create(Math.Exp(x[0]), Math.Exp(x[1]), Math.Exp(x[2]), Math.Exp(x[3]));
-
-    private static Vector256<double> LogExact(Vector256<double> x) =>
-        Vector256.Create(Math.Log(x[0]), Math.Log(x[1]), Math.Log(x[2]), Math.Log(x[3]));
 }

@@ -387,7 +387,7 @@ internal sealed class GaussianComponents
     {
         int k = K, d = D;
         Span<double> xt = workspace.Centered;
-        MixtureKernels.CenterTranspose(x, rows, d, Shift, xt, stride);
+        CenterTranspose.Run(x, rows, d, Shift, xt, stride);
         for (int c = 0; c < k; c++)
         {
             Span<double> q = destination.Slice(c * stride, rows);
@@ -396,16 +396,16 @@ internal sealed class GaussianComponents
             switch (Type)
             {
                 case CovarianceType.Full:
-                    MixtureKernels.LogGaussianUpper(xt, stride, rows, d, Factor.AsSpan(c * d), k * d, offsets, constant, q);
+                    TriangularWhitening.LogGaussianUpper(xt, stride, rows, d, Factor.AsSpan(c * d), k * d, offsets, constant, q);
                     break;
                 case CovarianceType.Tied:
-                    MixtureKernels.LogGaussianUpper(xt, stride, rows, d, Factor, d, offsets, constant, q);
+                    TriangularWhitening.LogGaussianUpper(xt, stride, rows, d, Factor, d, offsets, constant, q);
                     break;
                 case CovarianceType.Diagonal:
-                    MixtureKernels.LogGaussianDiagonal(xt, stride, rows, d, Factor.AsSpan(c * d, d), offsets, constant, q);
+                    TriangularWhitening.LogGaussianDiagonal(xt, stride, rows, d, Factor.AsSpan(c * d, d), offsets, constant, q);
                     break;
                 default:
-                    MixtureKernels.LogGaussianSpherical(xt, stride, rows, d, Factor[c], offsets, constant, q);
+                    TriangularWhitening.LogGaussianSpherical(xt, stride, rows, d, Factor[c], offsets, constant, q);
                     break;
             }
         }

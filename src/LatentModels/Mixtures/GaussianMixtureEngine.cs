@@ -125,7 +125,7 @@ internal sealed class GaussianMixtureEngine
         Span<double> resp = ws.LogProb;
         Span<double> lse = ws.LogNormalizer.AsSpan(0, rows);
         p.LogJoint(x, rows, resp, stride, ws);
-        MixtureKernels.NormalizeColumns(resp, k, rows, stride, lse, ws.Temp);
+        ColumnLogSumExp.Normalize(resp, k, rows, stride, lse, ws.Temp);
         double ll = 0, sw = 0, worst = double.PositiveInfinity;
         int worstRow = -1;
         for (int i = 0; i < rows; i++)
@@ -164,7 +164,7 @@ internal sealed class GaussianMixtureEngine
         int rows = end - start, k = _k, d = _d, stride = _blockSize;
         ReadOnlySpan<double> x = _data.AsSpan().Slice(start * d, rows * d);
         Span<double> resp = ws.LogProb;
-        MixtureKernels.CenterTranspose(x, rows, d, Current.Shift, ws.Centered, stride);
+        CenterTranspose.Run(x, rows, d, Current.Shift, ws.Centered, stride);
         double sw = 0;
         for (int i = 0; i < rows; i++)
         {

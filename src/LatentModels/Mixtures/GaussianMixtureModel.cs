@@ -230,7 +230,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
         result.CopyTo(destination);
     }
 
@@ -292,7 +292,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         DataValidation.CheckPoint(point, _p.D, nameof(point));
         var ws = new MixtureWorkspace(1, _p.K, _p.D);
         _p.LogJoint(point, 1, ws.LogProb, 1, ws);
-        MixtureKernels.NormalizeColumns(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
+        ColumnLogSumExp.Normalize(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
         return ws.LogProb.AsSpan(0, _p.K).ToArray();
     }
 
@@ -303,7 +303,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
-            MixtureKernels.NormalizeColumns(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
+            ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
             for (int i = 0; i < rows; i++)
             {
                 for (int c = 0; c < _p.K; c++)

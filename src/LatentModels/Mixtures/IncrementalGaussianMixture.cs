@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LatentModels.LinearAlgebra;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -207,7 +208,7 @@ internal sealed class IncrementalEmState
         GaussianComponents p = _engine.Current;
         MixtureWorkspace ws = _workspace;
         p.LogJoint(_data.Row(row), 1, ws.LogProb, 1, ws);
-        MixtureKernels.NormalizeColumns(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
+        ColumnLogSumExp.Normalize(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
         ReadOnlySpan<double> centerd = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
         MixtureStatistics s = Statistics;
         int size = s.ScatterSize;

@@ -1,3 +1,4 @@
+using LatentModels.LinearAlgebra;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -65,7 +66,7 @@ internal sealed class MixtureStatistics
     /// and weighted responsibilities <paramref name="resp"/> (K × rows, each already multiplied by its row's sample
     /// weight), both with row stride <paramref name="stride"/>. Two passes per component: the weight and the weighted
     /// sums of the coordinates (fused), then the scatter about the resulting mean — register-tiled 4 × 4 over the
-    /// coordinate pairs for full scatter (<see cref="MixtureKernels.Scatter"/>).
+    /// coordinate pairs for full scatter (<see cref="ScatterTiles.Full"/>).
     /// </summary>
     public void SetFromBlock(ReadOnlySpan<double> xt, ReadOnlySpan<double> resp, int rows, int stride, MixtureWorkspace workspace)
     {
@@ -75,7 +76,7 @@ internal sealed class MixtureStatistics
             ReadOnlySpan<double> r = resp.Slice(c * stride, rows);
             Span<double> m = Mean.AsSpan(c * d, d);
             Span<double> s = Scatter.AsSpan(c * ScatterSize, ScatterSize);
-            double w = MixtureKernels.WeightedSums(r, xt, stride, d, m);
+            double w = ScatterTiles.WeightedSums(r, xt, stride, d, m);
             Weight[c] = w;
             if (!(w > 0))
             {
@@ -91,11 +92,11 @@ internal sealed class MixtureStatistics
 
             if (FullScatter)
             {
-                MixtureKernels.Scatter(r, xt, stride, d, m, s);
+                ScatterTiles.Full(r, xt, stride, d, m, s);
             }
             else
             {
-                MixtureKernels.DiagonalScatter(r, xt, stride, d, m, s);
+                ScatterTiles.Diagonal(r, xt, stride, d, m, s);
             }
         }
     }

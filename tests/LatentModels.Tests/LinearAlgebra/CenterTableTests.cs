@@ -1,6 +1,6 @@
-using LatentModels.Clustering;
+using LatentModels.LinearAlgebra;
 
-namespace LatentModels.Tests.Clustering;
+namespace LatentModels.Tests.LinearAlgebra;
 
 public class CenterTableTests
 {

@@ -1,8 +1,8 @@
-using LatentModels.Mixtures;
+using LatentModels.LinearAlgebra;
 
-namespace LatentModels.Tests.Mixtures;
+namespace LatentModels.Tests.LinearAlgebra;
 
-public class MixtureKernelsTests
+public class MixtureKernelOpsTests
 {
     [Theory]
     [InlineData(1)]
@@ -15,9 +15,9 @@ public class MixtureKernelsTests
         var random = new Random(n);
         double[] r = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
         double[] x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
-        MixtureKernels.Sum(r).Should().BeApproximately(r.Sum(), 1e-12);
-        MixtureKernels.Dot(r, x).Should().BeApproximately(r.Zip(x, (a, b) => a * b).Sum(), 1e-12);
-        MixtureKernels.WeightedSquaredDeviation(r, x, 0.3).Should().BeApproximately(r.Zip(x, (a, b) => a * (b - 0.3) * (b - 0.3)).Sum(), 1e-12);
+        RowReductions.Sum(r).Should().BeApproximately(r.Sum(), 1e-12);
+        RowReductions.Dot(r, x).Should().BeApproximately(r.Zip(x, (a, b) => a * b).Sum(), 1e-12);
+        RowReductions.WeightedSquaredDeviation(r, x, 0.3).Should().BeApproximately(r.Zip(x, (a, b) => a * (b - 0.3) * (b - 0.3)).Sum(), 1e-12);
     }
 
     [Theory]
@@ -34,7 +34,7 @@ public class MixtureKernelsTests
         double[] x = Enumerable.Range(0, rows * d).Select(_ => 100 * random.NextDouble() - 50).ToArray();
         double[] shift = Enumerable.Range(0, d).Select(_ => random.NextDouble()).ToArray();
         var fast = new double[d * stride];
-        MixtureKernels.CenterTranspose(x, rows, d, shift, fast, stride);
+        CenterTranspose.Run(x, rows, d, shift, fast, stride);
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < d; j++)
@@ -77,9 +77,9 @@ public class MixtureKernelsTests
         var upper = new double[rows];
         var diagonal = new double[rows];
         var spherical = new double[rows];
-        MixtureKernels.LogGaussianUpper(xt, stride, rows, d, p, ps, offsets, 1.5, upper);
-        MixtureKernels.LogGaussianDiagonal(xt, stride, rows, d, scales, offsets, -2, diagonal);
-        MixtureKernels.LogGaussianSpherical(xt, stride, rows, d, 0.7, offsets, 0.25, spherical);
+        TriangularWhitening.LogGaussianUpper(xt, stride, rows, d, p, ps, offsets, 1.5, upper);
+        TriangularWhitening.LogGaussianDiagonal(xt, stride, rows, d, scales, offsets, -2, diagonal);
+        TriangularWhitening.LogGaussianSpherical(xt, stride, rows, d, 0.7, offsets, 0.25, spherical);
         for (int i = 0; i < rows; i++)
         {
             double su = 0, sd = 0, ss = 0;
@@ -113,7 +113,7 @@ public class MixtureKernelsTests
             0, double.NegativeInfinity, 700, double.NegativeInfinity, 9,
         ];
         var lse = new double[4];
-        MixtureKernels.NormalizeColumns(v, 3, 4, 5, lse, new double[4]);
+        ColumnLogSumExp.Normalize(v, 3, 4, 5, lse, new double[4]);
         lse[0].Should().BeApproximately(Math.Log(3), 1e-14);
         lse[1].Should().BeApproximately(-1000 + Math.Log(1 + Math.Exp(-1)), 1e-12);
         lse[2].Should().BeApproximately(800 + Math.Log(1 + Math.Exp(-1) + Math.Exp(-100)), 1e-12);
@@ -143,7 +143,7 @@ public class MixtureKernelsTests
 
         var original = (double[])v.Clone();
         var lse = new double[rows];
-        MixtureKernels.NormalizeColumns(v, k, rows, stride, lse, new double[rows]);
+        ColumnLogSumExp.Normalize(v, k, rows, stride, lse, new double[rows]);
         for (int i = 0; i < rows; i++)
         {
             double max = Enumerable.Range(0, k).Max(c => original[c * stride + i]);
@@ -172,10 +172,10 @@ public class MixtureKernelsTests
     {
         double[] x = [1, 2, 3, 4, 5, 6];
         var t = new double[3 * 4];
-        MixtureKernels.CenterTranspose(x, 2, 3, [1, 1, 1], t, 4);
+        CenterTranspose.Run(x, 2, 3, [1, 1, 1], t, 4);
         t.Should().Equal(0, 3, 0, 0, 1, 4, 0, 0, 2, 5, 0, 0);
         double[] a = Enumerable.Range(0, 11).Select(i => i * 0.7).ToArray();
         double[] b = Enumerable.Range(0, 11).Select(i => 3 - i * 0.2).ToArray();
-        MixtureKernels.SquaredDistance(a, b).Should().BeApproximately(Enumerable.Range(0, 11).Sum(i => (a[i] - b[i]) * (a[i] - b[i])), 1e-12);
+        RowReductions.SquaredDistance(a, b).Should().BeApproximately(Enumerable.Range(0, 11).Sum(i => (a[i] - b[i]) * (a[i] - b[i])), 1e-12);
     }
 }

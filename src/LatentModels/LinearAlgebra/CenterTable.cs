@@ -3,15 +3,15 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace LatentModels.Clustering;
+namespace LatentModels.LinearAlgebra;
 
 /// <summary>
 /// The centers of a K-Means iteration laid out for a fused nearest-center search: transposed (d × K', K' = K rounded
 /// up to a multiple of 8, padding columns zero) with their squared norms (padding +∞).
 /// </summary>
 /// <remarks>
-/// Kernel helper of the Clustering folder: the kernel's GEMM + arg-min would materialise an n × K distance block; this
-/// routine keeps 4 rows × 8 centers of xᵢ·cⱼ in registers and reduces them to the arg-min (and the runner-up, which the
+/// The nearest-center kernel of K-Means (Lloyd, the accelerated iteration, online K-Means and prediction). GEMM +
+/// arg-min would materialise an n × K distance block; this routine keeps 4 rows × 8 centers of xᵢ·cⱼ in registers and reduces them to the arg-min (and the runner-up, which the
 /// accelerated iteration needs for its bounds) straight away. Each value ‖cⱼ‖² − 2xᵢ·cⱼ is computed by the same
 /// sequence of fused multiply-adds whichever rows it is grouped with, so Lloyd and the accelerated iteration see
 /// identical numbers for every row they both evaluate.
