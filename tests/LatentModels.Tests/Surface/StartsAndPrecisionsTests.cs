@@ -10,7 +10,7 @@ namespace LatentModels.Tests.Surface;
 /// <summary><c>MaxIterations = 0</c> returns the start; partial starts (weights, means or precisions alone); precision factors.</summary>
 public class StartsAndPrecisionsTests
 {
-    private static readonly CovarianceType[] Types = [CovarianceType.Full, CovarianceType.Diagonal, CovarianceType.Spherical, CovarianceType.Tied];
+    private static readonly CovarianceType[] _allTypes = [CovarianceType.Full, CovarianceType.Diagonal, CovarianceType.Spherical, CovarianceType.Tied];
 
     [Theory]
     [InlineData(KMeansAlgorithm.Lloyd)]
@@ -54,7 +54,7 @@ public class StartsAndPrecisionsTests
     public void Gaussian_mixture_with_zero_iterations_returns_the_start()
     {
         double[,] x = OldFaithful();
-        foreach (CovarianceType type in Types)
+        foreach (CovarianceType type in _allTypes)
         {
             // sklearn: GaussianMixture(..., max_iter=0) keeps the initial parameters, n_iter_ = 0.
             var options = new GaussianMixtureOptions { Components = 2, Covariance = type, Init = GaussianMixtureInit.First, MaxIterations = 0 };
@@ -149,7 +149,7 @@ public class StartsAndPrecisionsTests
         double[,] x = OldFaithful();
         var means = new double[,] { { 2.0, 55.0 }, { 4.5, 80.0 } };
         double[] weights = [1, 3];
-        foreach (CovarianceType type in Types)
+        foreach (CovarianceType type in _allTypes)
         {
             double[] covariance = DataCovariance(x, type, 2);
             double[] precisions = Inverse(covariance, type, 2, 2);
@@ -253,7 +253,7 @@ public class StartsAndPrecisionsTests
     public void Precisions_invert_the_covariances_through_upper_triangular_factors()
     {
         double[,] x = ThreeBlobs().Sample(900, new Random(12));
-        foreach (CovarianceType type in Types)
+        foreach (CovarianceType type in _allTypes)
         {
             GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions { Components = 3, Covariance = type, Seed = 1 }).Fit(x).Model;
             double[] u = model.PrecisionsCholesky, p = model.Precisions;
