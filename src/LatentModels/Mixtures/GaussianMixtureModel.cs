@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Randomness;
 
 namespace LatentModels.Mixtures;
@@ -89,9 +90,10 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         means.AsSpan().CopyTo(p.Means);
         covariances.CopyTo(p.Covariance, 0);
-        if (covarianceType is CovarianceType.Full or CovarianceType.Tied)
+        CovarianceForm form = CovarianceForm.For(covarianceType);
+        if (form.IsMatrix)
         {
-            int count = covarianceType == CovarianceType.Full ? k : 1;
+            int count = form.Shared ? 1 : k;
             for (int c = 0; c < count; c++)
             {
                 for (int a = 0; a < d; a++)
@@ -202,13 +204,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         get
         {
             int k = _p.K, d = _p.D;
-            int covariance = _p.Type switch
-            {
-                CovarianceType.Full => k * d * (d + 1) / 2,
-                CovarianceType.Diagonal => k * d,
-                CovarianceType.Spherical => k,
-                _ => d * (d + 1) / 2,
-            };
+            int covariance = _p.Form.FreeParameters(k, d);
             return covariance + k * d + k - 1;
         }
     }

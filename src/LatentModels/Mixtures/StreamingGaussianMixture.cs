@@ -1,3 +1,4 @@
+using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Persistence;
 
 namespace LatentModels.Mixtures;
@@ -320,7 +321,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         GaussianComponents p = _parameters!;
         double[] scratch = Scratch(p);
         FloorStarvedComponents(p, _statistics!, _options.Mixture.Regularization, scratch);
-        p.SetFromStatistics(_statistics!, _options.Mixture.Regularization, null);
+        new MaximumLikelihoodUpdate(_options.Mixture.Regularization).Apply(p, _statistics!);
         if (!p.TryUpdate(scratch, out int failed))
         {
             GaussianMixtureEngine.ThrowSingular(failed);
