@@ -152,6 +152,38 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     /// diagonal K·d, spherical K.</summary>
     public double[] CovarianceParameters => (double[])_p.Covariance.Clone();
 
+    /// <summary>
+    /// The Cholesky factors of the precisions in scikit-learn's <c>precisions_cholesky_</c> shapes, flattened row-major:
+    /// full K·d·d and tied d·d hold upper-triangular U with Σ⁻¹ = U·Uᵀ (U = L⁻ᵀ for the covariance factor Σ = L·Lᵀ);
+    /// diagonal K·d and spherical K hold 1/σ. A new array on every call.
+    /// </summary>
+    public double[] PrecisionsCholesky
+    {
+        get
+        {
+            var u = new double[_p.Covariance.Length];
+            // The covariances were factorised when the model was built, so they are positive definite.
+            GaussianPrecisions.TryCholeskyOfInverse(_p.Type, _p.K, _p.D, _p.Covariance, u, out _);
+            return u;
+        }
+    }
+
+    /// <summary>
+    /// The precisions Σ⁻¹ in scikit-learn's <c>precisions_</c> shapes, flattened row-major (full K·d·d, tied d·d,
+    /// diagonal K·d, spherical K), computed as U·Uᵀ from <see cref="PrecisionsCholesky"/> as scikit-learn does. A new array
+    /// on every call.
+    /// </summary>
+    public double[] Precisions
+    {
+        get
+        {
+            double[] u = PrecisionsCholesky;
+            var p = new double[u.Length];
+            GaussianPrecisions.ProductOfFactors(_p.Type, _p.K, _p.D, u, p);
+            return p;
+        }
+    }
+
     /// <summary>The full d × d covariance matrix of one component, expanded from any covariance type.</summary>
     /// <param name="component">Zero-based component index.</param>
     public double[,] GetCovariance(int component)

@@ -208,6 +208,11 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         {
             throw new ArgumentException($"The initial model has {model.Components} {model.CovarianceType} components; the options ask for {m.Components} {m.Covariance} components.", p);
         }
+
+        if (m.InitialWeights is not null || m.InitialMeans is not null || m.InitialPrecisions is not null)
+        {
+            throw new ArgumentException("Streaming EM does not take partial starts (InitialWeights, InitialMeans, InitialPrecisions); start from an InitialModel instead.", p);
+        }
     }
 
     private double StepSize(long t) => Math.Pow(t + _options.StepOffset, -_options.StepExponent);

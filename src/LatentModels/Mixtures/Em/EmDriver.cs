@@ -31,7 +31,7 @@ internal static class EmDriver
             var random = new Random(seeds.Next());
             double previous = run.Start(start, random);
             (List<double> trace, bool converged) = EmStarts.Iterate(start, maxIterations, tolerance, previous, () => run.Iterate(random), progress, cancellationToken);
-            best.Offer(trace, converged, run.Snapshot);
+            best.Offer(trace, converged, run.Snapshot, previous);
         }
 
         return (best.Model, best.Report(objectiveName, clock.Elapsed));
