@@ -23,6 +23,27 @@ internal static class CommonOptions
         HelpName = "S",
     };
 
+    public static Option<string?> LabelsOut() => new("--labels-out")
+    {
+        Description = "Write the fit's own label of every row (its cluster or most probable component, zero-based), one per line, to this file.",
+        HelpName = "L.txt",
+    };
+
+    /// <summary>Writes one label per line (invariant digits) when a path was given.</summary>
+    public static void WriteLabels(string? path, IReadOnlyList<int> labels)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        using var writer = new StreamWriter(path);
+        foreach (int label in labels)
+        {
+            writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     public static Option<string?> ModelOut() => new("--model-out")
     {
         Description = "Save the fitted model as JSON to this file (for 'latent score', 'predict' and 'sample').",

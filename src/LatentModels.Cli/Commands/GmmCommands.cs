@@ -62,6 +62,27 @@ internal static class GmmCommands
         _ => GaussianMixtureInit.KMeans,
     };
 
+    /// <summary>Comma-separated numbers, or null for none.</summary>
+    private static double[]? ParseWeights(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[i]))
+            {
+                throw new ArgumentException($"--weights-init: '{parts[i]}' is not a number.");
+            }
+        }
+
+        return values;
+    }
+
     private static Command Gmm(CliConsole console)
     {
         var data = CommonOptions.Data();
@@ -71,8 +92,24 @@ internal static class GmmCommands
         var init = Init();
         var covariance = Covariance();
         var starts = new Option<int>("--starts") { Description = "Number of starts; the best is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
-        var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start.", DefaultValueFactory = _ => 100, HelpName = "N" };
-        var tol = new Option<double>("--tol") { Description = "Stop when the mean log-likelihood changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
+        var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
+        var tol = new Option<double>("--tol") { Description = "Stop when the mean log-likelihood changes by less than this, tested as scikit-learn's tol (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
+        var weightsInit = new Option<string?>("--weights-init")
+        {
+            Description = "Starting mixing weights, K comma-separated positive numbers (normalised); the parameters not given come from --init (scikit-learn's weights_init).",
+            HelpName = "W1,W2,...",
+        };
+        var meansInit = new Option<string?>("--means-init")
+        {
+            Description = "Data file of the K × d starting means (scikit-learn's means_init).",
+            HelpName = "FILE",
+        };
+        var precisionsInit = new Option<string?>("--precisions-init")
+        {
+            Description = "Data file of the starting precisions (inverse covariances; scikit-learn's precisions_init), row after row: full K·d rows × d, tied d × d, diag K × d, spherical K × 1.",
+            HelpName = "FILE",
+        };
+        var labelsOut = CommonOptions.LabelsOut();
         var reg = Regularization();
         var prior = new Option<string>("--prior")
         {
@@ -83,7 +120,7 @@ internal static class GmmCommands
         var modelOut = CommonOptions.ModelOut();
         var command = new Command("gmm", "Fit a Gaussian mixture by batch EM (maximum likelihood or MAP).\nExample: latent fit gmm --data old_faithful.txt --k 2 --covariance full --json")
         {
-            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, json, modelOut,
+            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -100,14 +137,18 @@ internal static class GmmCommands
                 Regularization = parse.GetValue(reg),
                 Prior = parse.GetValue(prior) == "default" ? GaussianMixturePrior.Default : null,
                 Seed = parse.GetValue(seed) ?? 0,
+                InitialWeights = ParseWeights(parse.GetValue(weightsInit)),
+                InitialMeans = parse.GetValue(meansInit) is { } meansPath ? DataFile.Read(meansPath) : null,
+                InitialPrecisions = parse.GetValue(precisionsInit) is { } precisionsPath ? [.. DataFile.Read(precisionsPath).Cast<double>()] : null,
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
-            FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
+            ClusteringFitResult<GaussianMixtureModel> fit = FitCommands.Timed(
                 rows => new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             GaussianMixtureModel model = fit.Model;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            CommonOptions.WriteLabels(parse.GetValue(labelsOut), fit.Labels);
             double score = model.Score(x);
             int n = x.GetLength(0);
             double bic = model.Bic(x);
@@ -117,7 +158,7 @@ internal static class GmmCommands
                 var line = new JsonLine().Add("model", "gmm").Add("covariance", parse.GetValue(covariance)).Add("k", model.Components)
                     .Add("n", n).Add("d", x.GetLength(1)).Add("seconds", seconds).Add("avgLogLikelihood", score)
                     .Add("iterations", fit.Report.Iterations).Add("converged", fit.Report.Converged).Add("bic", bic).Add("aic", aic);
-                if (options.Prior is not null)
+                if (options.Prior is not null && fit.Report.ObjectiveTrace.Count > 0)
                 {
                     line.Add("avgLogPosterior", fit.Report.ObjectiveTrace[^1]);
                 }
@@ -129,7 +170,7 @@ internal static class GmmCommands
                 console.Out.WriteLine($"Gaussian mixture ({parse.GetValue(covariance)} covariance, K = {model.Components}) fitted by {(options.Prior is null ? "maximum-likelihood" : "MAP")} EM to {n} rows × {x.GetLength(1)} columns of {path}");
                 console.Out.WriteLine($"  iterations           {fit.Report.Iterations}{(fit.Report.Converged ? " (converged)" : " (iteration cap reached)")}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}");
-                if (options.Prior is not null)
+                if (options.Prior is not null && fit.Report.ObjectiveTrace.Count > 0)
                 {
                     console.Out.WriteLine($"  mean log-posterior   {Format.Number(fit.Report.ObjectiveTrace[^1])}");
                 }

@@ -38,7 +38,8 @@ internal static class KMeansCommands
         var k = Clusters();
         var init = Init("kmeans++");
         var starts = new Option<int>("--starts") { Description = "Number of starts; the lowest inertia wins.", DefaultValueFactory = _ => 1, HelpName = "S" };
-        var maxIter = new Option<int>("--max-iter") { Description = "Iteration cap per start.", DefaultValueFactory = _ => 300, HelpName = "N" };
+        var maxIter = new Option<int>("--max-iter") { Description = "Iteration cap per start (0 returns the initial centers).", DefaultValueFactory = _ => 300, HelpName = "N" };
+        var labelsOut = CommonOptions.LabelsOut();
         var tol = new Option<double>("--tol")
         {
             Description = "Stop when the total squared center shift ≤ T × mean column variance (scikit-learn's rule); 0 = only when no label changes.",
@@ -54,7 +55,7 @@ internal static class KMeansCommands
         var modelOut = CommonOptions.ModelOut();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, json, modelOut,
+            data, k, init, starts, maxIter, tol, algorithm, seed, json, modelOut, labelsOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -78,11 +79,12 @@ internal static class KMeansCommands
             };
             var estimator = new KMeans(options);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means");
-            FitResult<KMeansModel> result = FitCommands.Timed(
+            ClusteringFitResult<KMeansModel> result = FitCommands.Timed(
                 m => estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken), x, out double seconds);
             KMeansModel model = result.Model;
             progress?.Dispose();
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            CommonOptions.WriteLabels(parse.GetValue(labelsOut), result.Labels);
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))

@@ -36,7 +36,8 @@ internal static class MixtureCommands
             HelpName = "METHOD",
         }.AcceptOnlyFromAmong("kmeans++", "random-rows", "random");
         var starts = new Option<int>("--starts") { Description = "Number of starts; the best is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
-        var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start.", DefaultValueFactory = _ => 100, HelpName = "N" };
+        var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
+        var labelsOut = CommonOptions.LabelsOut();
         var tol = new Option<double>("--tol") { Description = "Stop when the objective changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
         var pseudoCount = new Option<double>("--pseudo-count")
         {
@@ -44,7 +45,7 @@ internal static class MixtureCommands
             DefaultValueFactory = _ => MixtureOptions.DefaultPseudoCount,
             HelpName = "A",
         };
-        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, json, modelOut };
+        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, json, modelOut, labelsOut };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
@@ -66,12 +67,13 @@ internal static class MixtureCommands
             };
             IMixtureFamily<T> f = family(x);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
-            FitResult<MixtureModel<T>> fit = FitCommands.Timed(
+            ClusteringFitResult<MixtureModel<T>> fit = FitCommands.Timed(
                 rows => new Mixture<T>(f, options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             MixtureModel<T> model = fit.Model;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            CommonOptions.WriteLabels(parse.GetValue(labelsOut), fit.Labels);
             double score = model.Score(x);
             int n = x.GetLength(0);
             double bic = model.Bic(x), aic = model.Aic(x);
@@ -81,7 +83,7 @@ internal static class MixtureCommands
                 var line = new JsonLine().Add("model", name).Add("k", model.Components).Add("n", n).Add("d", x.GetLength(1))
                     .Add("seconds", seconds).Add("avgLogLikelihood", score).Add("iterations", fit.Report.Iterations)
                     .Add("converged", fit.Report.Converged).Add("bic", bic).Add("aic", aic);
-                if (map)
+                if (map && fit.Report.ObjectiveTrace.Count > 0)
                 {
                     line.Add("avgLogPosterior", fit.Report.ObjectiveTrace[^1]);
                 }
@@ -93,7 +95,7 @@ internal static class MixtureCommands
                 console.Out.WriteLine($"{f.Name} mixture (K = {model.Components}) fitted by {(map ? "MAP" : "maximum-likelihood")} EM to {n} rows × {x.GetLength(1)} columns of {path}");
                 console.Out.WriteLine($"  iterations           {fit.Report.Iterations}{(fit.Report.Converged ? " (converged)" : " (iteration cap reached)")}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}");
-                if (map)
+                if (map && fit.Report.ObjectiveTrace.Count > 0)
                 {
                     console.Out.WriteLine($"  mean log-posterior   {Format.Number(fit.Report.ObjectiveTrace[^1])}  (pseudo-count {options.PseudoCount.ToString(CultureInfo.InvariantCulture)})");
                 }

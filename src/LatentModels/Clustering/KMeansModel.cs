@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Statistics;
 
 namespace LatentModels.Clustering;
 
@@ -129,9 +130,23 @@ public sealed class KMeansModel : IClusteringModel
         return total;
     }
 
+    /// <summary>
+    /// The statistics of one assignment step on <paramref name="data"/> (per cluster: weight, mean, centred scatter):
+    /// compute them on each partition, merge them in a fixed order and take the Lloyd update with
+    /// <see cref="KMeansStatistics.ToModel"/>. The same as <see cref="KMeansStatistics.Compute"/>.
+    /// </summary>
+    /// <param name="data">n × d rows (not modified); n may be 0.</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified).</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results do not depend on it.</param>
+    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, or a weight is bad.</exception>
+    public KMeansStatistics ComputeStatistics(double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0) =>
+        KMeansStatistics.Compute(this, data, sampleWeights, maxDegreeOfParallelism);
+
     /// <summary>The negative inertia of <paramref name="data"/> (higher is better), as scikit-learn's <c>score</c>.</summary>
     /// <param name="data">n × d observations.</param>
     public double Score(double[,] data) => -InertiaOf(data);
+
+    internal ReadOnlySpan<double> CentersSpan => _centers.AsSpan();
 
     internal CenterTable Table()
     {

@@ -45,7 +45,10 @@ public sealed record KMeansOptions
     /// initialisations (<see cref="KMeansInit.First"/>, <see cref="KMeansInit.Explicit"/>) run once.</summary>
     public int Starts { get; init; } = 1;
 
-    /// <summary>Iteration cap per start.</summary>
+    /// <summary>
+    /// Iteration cap per start, at least 0. Zero returns the initial centers themselves (with the inertia and labels of
+    /// the assignment to them; 0 iterations, not converged); among several starts the lowest inertia wins.
+    /// </summary>
     public int MaxIterations { get; init; } = 300;
 
     /// <summary>
@@ -81,9 +84,9 @@ public sealed record KMeansOptions
             throw new ArgumentOutOfRangeException(p, Starts, $"{nameof(Starts)} is {Starts}; at least one start is needed.");
         }
 
-        if (MaxIterations < 1)
+        if (MaxIterations < 0)
         {
-            throw new ArgumentOutOfRangeException(p, MaxIterations, $"{nameof(MaxIterations)} is {MaxIterations}; at least one iteration is needed.");
+            throw new ArgumentOutOfRangeException(p, MaxIterations, $"{nameof(MaxIterations)} is {MaxIterations}; it must be non-negative (0 returns the initial centers).");
         }
 
         if (!double.IsFinite(Tolerance) || Tolerance < 0)

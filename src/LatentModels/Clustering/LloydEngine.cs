@@ -170,7 +170,7 @@ internal sealed class LloydEngine
         }
 
         // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centers.
-        Pass(assign: !strict, full: false, stats: 1);
+        Pass(assign: !strict, full: iteration == 0, stats: 1); // no iteration (a cap of 0): a full assignment to the start
         double finalInertia = 0;
         for (int b = 0; b < _blocks; b++)
         {

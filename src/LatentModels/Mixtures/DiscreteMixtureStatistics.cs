@@ -13,11 +13,16 @@ namespace LatentModels.Mixtures;
 /// </summary>
 /// <remarks>
 /// Merging adds in the order given (left, then right; a list from first to last), so a fixed merge order gives the same
-/// bits every time. Sums of integer-valued counts merge exactly; otherwise merged and whole-data statistics differ only
-/// by the rounding of the summation order.
+/// bits every time. <see cref="FromBernoulli"/> and <see cref="FromCategorical"/> summarise fixed chunks of
+/// <see cref="ChunkSize"/> rows and merge them from first to last, so statistics of partitions of one chunk each, merged
+/// from first to last, equal the statistics of all the rows bit for bit. Sums of integer-valued counts merge exactly
+/// for any split; otherwise merged and whole-data statistics differ only by the rounding of the summation order.
 /// </remarks>
-public sealed class DiscreteMixtureStatistics
+public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMixtureStatistics>
 {
+    /// <summary>The rows per chunk of the E-step: partitions of one chunk each merge to the single pass's bits.</summary>
+    public const int ChunkSize = 4096;
+
     private readonly int[] _categoryCounts;
     private readonly int[] _offsets;
     private readonly double[] _componentWeights;
@@ -85,6 +90,12 @@ public sealed class DiscreteMixtureStatistics
     {
         ArgumentNullException.ThrowIfNull(model);
         IndependentBernoulliFamily.Instance.CheckData(data, nameof(data)); // also when the model was built with another family
+        CheckInput(model, data, sampleWeights);
+        return InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
+    }
+
+    private static DiscreteMixtureStatistics BernoulliChunk(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
+    {
         (double[] resp, double[] nk, double total, double logLikelihood) = Posterior(model, data, sampleWeights, maxDegreeOfParallelism);
         int k = model.Components, d = model.Dimension;
         double[] ones = IndependentBernoulliFamily.WeightedOnes(data, resp, k, maxDegreeOfParallelism);
@@ -115,15 +126,20 @@ public sealed class DiscreteMixtureStatistics
         ArgumentNullException.ThrowIfNull(model);
         var family = new IndependentCategoricalFamily(model.Distributions[0].CategoryCounts.ToArray());
         family.CheckData(data, nameof(data)); // also when the model was built with another family
+        CheckInput(model, data, sampleWeights);
+        return InChunks(data, sampleWeights, (rows, weights) => CategoricalChunk(model, family, rows, weights, maxDegreeOfParallelism));
+    }
+
+    private static DiscreteMixtureStatistics CategoricalChunk(
+        MixtureModel<IndependentCategorical> model, IndependentCategoricalFamily family, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
+    {
         (double[] resp, double[] nk, double total, double logLikelihood) = Posterior(model, data, sampleWeights, maxDegreeOfParallelism);
         double[] counts = family.WeightedCounts(data, resp, model.Components, maxDegreeOfParallelism);
         return new DiscreteMixtureStatistics(family.CategoryCounts.ToArray(), nk, counts, total, logLikelihood);
     }
 
-    private static (double[] Responsibilities, double[] ComponentWeights, double TotalWeight, double LogLikelihood) Posterior<TComponent>(
-        MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) where TComponent : class
+    private static void CheckInput<TComponent>(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights) where TComponent : class
     {
-        ArgumentNullException.ThrowIfNull(model);
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckDimension(data, model.Dimension, nameof(data));
         if (sampleWeights is not null)
@@ -132,12 +148,46 @@ public sealed class DiscreteMixtureStatistics
         }
 
         model.Family.CheckData(data, nameof(data));
+    }
+
+    /// <summary>
+    /// The statistics of fixed chunks of <see cref="ChunkSize"/> rows merged from first to last (one chunk: the rows
+    /// themselves, no copy), so partitions of one chunk each merge to the same bits.
+    /// </summary>
+    private static DiscreteMixtureStatistics InChunks(double[,] data, double[]? sampleWeights, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        if (n <= ChunkSize)
+        {
+            return chunk(data, sampleWeights);
+        }
+
+        DiscreteMixtureStatistics? result = null;
+        for (int start = 0; start < n; start += ChunkSize)
+        {
+            int rows = Math.Min(ChunkSize, n - start);
+            var part = new double[rows, d];
+            data.AsSpan().Slice(start * d, rows * d).CopyTo(part.AsWritableSpan());
+            DiscreteMixtureStatistics statistics = chunk(part, sampleWeights?[start..(start + rows)]);
+            result = result is null ? statistics : result.Merge(statistics);
+        }
+
+        return result!;
+    }
+
+    private static (double[] Responsibilities, double[] ComponentWeights, double TotalWeight, double LogLikelihood) Posterior<TComponent>(
+        MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) where TComponent : class
+    {
         int n = data.GetLength(0), k = model.Components;
         var resp = new double[n * k];
         var logNormalizers = new double[n];
         (double logLikelihood, double total) = Mixture<TComponent>.WeightedPosterior(model, data, sampleWeights, resp, logNormalizers, maxDegreeOfParallelism);
         return (resp, Mixture<TComponent>.ComponentWeights(resp, n, k), total, logLikelihood);
     }
+
+    /// <summary>Empty statistics (no rows, every sum zero) of the same shape: the identity of <see cref="Merge(DiscreteMixtureStatistics)"/>.</summary>
+    public DiscreteMixtureStatistics Empty() =>
+        new(_categoryCounts, new double[Components], new double[_counts.Length], 0, 0);
 
     /// <summary>The statistics of the union of the rows of these and <paramref name="other"/>: every sum is this one plus the other's.</summary>
     /// <param name="other">Statistics of the same shape (components and outcomes per variable).</param>

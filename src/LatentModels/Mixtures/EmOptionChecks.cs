@@ -29,12 +29,12 @@ internal static class EmOptionChecks
         }
     }
 
-    /// <summary>At least one iteration.</summary>
+    /// <summary>A non-negative iteration cap (zero returns the start).</summary>
     public static void MaxIterations(int maxIterations, string paramName)
     {
-        if (maxIterations < 1)
+        if (maxIterations < 0)
         {
-            throw new ArgumentOutOfRangeException(paramName, maxIterations, "At least one iteration is needed.");
+            throw new ArgumentOutOfRangeException(paramName, maxIterations, "The iteration cap must be non-negative (0 returns the start).");
         }
     }
 

@@ -157,10 +157,13 @@ internal sealed class BestStart<TModel> where TModel : class
     /// <summary>The kept start's model; valid once a start was offered.</summary>
     public TModel Model => _model!;
 
-    /// <summary>Keeps the run if it is the first or its final objective is higher; <paramref name="snapshot"/> is called only then.</summary>
-    public void Offer(List<double> trace, bool converged, Func<TModel> snapshot)
+    /// <summary>
+    /// Keeps the run if it is the first or its final objective is higher; <paramref name="snapshot"/> is called only then.
+    /// A run of zero iterations (an empty trace) is judged by <paramref name="startObjective"/>, the objective of its start.
+    /// </summary>
+    public void Offer(List<double> trace, bool converged, Func<TModel> snapshot, double startObjective = double.NaN)
     {
-        double final = trace[^1];
+        double final = trace.Count > 0 ? trace[^1] : startObjective;
         if (_model is null || final > _objective)
         {
             _model = snapshot();

@@ -80,7 +80,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
                 engine.MStep(random);
                 return engine.Objective(engine.EStep());
             }, progress, cancellationToken);
-            best.Offer(trace, converged, engine.Current.Clone);
+            best.Offer(trace, converged, engine.Current.Clone, previous);
         }
 
         var model = new GaussianMixtureModel(best.Model);
@@ -89,19 +89,36 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     }
 
     /// <summary>
-    /// Sets <c>engine.Current</c> to the starting parameters the options ask for (<see cref="GaussianMixtureOptions.InitialModel"/>
-    /// or <see cref="GaussianMixtureOptions.Init"/>), drawing from <paramref name="random"/>; shared by every EM variant so
-    /// the same options and seed give the same start.
+    /// Sets <c>engine.Current</c> to the starting parameters the options ask for (<see cref="GaussianMixtureOptions.InitialModel"/>,
+    /// or <see cref="GaussianMixtureOptions.Init"/> with any of <see cref="GaussianMixtureOptions.InitialWeights"/>,
+    /// <see cref="GaussianMixtureOptions.InitialMeans"/> and <see cref="GaussianMixtureOptions.InitialPrecisions"/> replacing
+    /// its parameters), drawing from <paramref name="random"/>; shared by every EM variant so the same options and seed give
+    /// the same start.
     /// </summary>
     internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random)
     {
-        int n = data.GetLength(0), k = o.Components;
         if (o.InitialModel is { } initial)
         {
             engine.InitializeFrom(initial.Parameters);
             return;
         }
 
+        bool complete = o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null;
+        if (!complete)
+        {
+            InitializeByMethod(engine, data, sampleWeights, o, random);
+        }
+
+        if (o.InitialWeights is not null || o.InitialMeans is not null || o.InitialPrecisions is not null)
+        {
+            engine.InitializeFrom(o.PartialStart(engine.Current));
+        }
+    }
+
+    /// <summary>Sets <c>engine.Current</c> by <see cref="GaussianMixtureOptions.Init"/>.</summary>
+    private static void InitializeByMethod(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random)
+    {
+        int n = data.GetLength(0), k = o.Components;
         switch (o.Init)
         {
             case GaussianMixtureInit.First:

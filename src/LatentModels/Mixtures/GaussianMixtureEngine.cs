@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -14,7 +15,6 @@ internal sealed class GaussianMixtureEngine
     private readonly double[,] _data;
     private readonly double[]? _sampleWeights;
     private readonly int _n, _d, _k;
-    private readonly CovarianceType _type;
     private readonly double _regularization;
     private readonly int _dop;
     private readonly int _blockSize;
@@ -32,15 +32,14 @@ internal sealed class GaussianMixtureEngine
         _n = data.GetLength(0);
         _d = data.GetLength(1);
         _k = options.Components;
-        _type = options.Covariance;
         _regularization = options.Regularization;
         _dop = options.MaxDegreeOfParallelism;
-        bool full = _type is CovarianceType.Full or CovarianceType.Tied;
         DataMoments = WeightedMoments.FromRows(data, sampleWeights, fullScatter: true);
         TotalWeight = DataMoments.Weight;
-        Current = new GaussianComponents(_type, _k, _d);
+        Current = new GaussianComponents(options.Covariance, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);
-        Prior = options.Prior?.Resolve(_type, _k, DataMoments, Current.Shift);
+        Rule = GaussianUpdateRules.For(options, DataMoments, Current.Shift);
+        bool full = Current.Form.FullScatter;
         // A data set smaller than one block is one block either way; sizing it to the rows keeps small batches cheap.
         _blockSize = Math.Min(BlockSizeFor(_k, _d), Math.Max(_n, 1));
         int blocks = ParallelBlocks.BlockCount(_n, _blockSize);
@@ -73,7 +72,8 @@ internal sealed class GaussianMixtureEngine
 
     public double TotalWeight { get; }
 
-    public ResolvedPrior? Prior { get; }
+    /// <summary>The update rule of the M-step (maximum likelihood or MAP).</summary>
+    public IGaussianUpdateRule Rule { get; }
 
     public GaussianComponents Current { get; }
 
@@ -90,8 +90,7 @@ internal sealed class GaussianMixtureEngine
     }
 
     /// <summary>The objective EM maximises: mean log-likelihood, plus log-prior / total weight under a prior.</summary>
-    public double Objective(double meanLogLikelihood) =>
-        Prior is null ? meanLogLikelihood : meanLogLikelihood + Prior.LogDensity(Current) / TotalWeight;
+    public double Objective(double meanLogLikelihood) => Rule.Objective(meanLogLikelihood, Current, TotalWeight);
 
     private void MergeBlocks()
     {
@@ -249,43 +248,9 @@ internal sealed class GaussianMixtureEngine
         return s / (_d * DataMoments.Weight);
     }
 
-    /// <summary>Writes the data's 1/N covariance (shaped for the covariance type) plus a jitter as component c's covariance.</summary>
-    private void DataCovariance(int c, double jitter)
-    {
-        int d = _d;
-        ReadOnlySpan<double> scatter = DataMoments.ScatterSpan;
-        double w = DataMoments.Weight;
-        switch (_type)
-        {
-            case CovarianceType.Full:
-            case CovarianceType.Tied:
-                {
-                    Span<double> cov = _type == CovarianceType.Full ? Current.Covariance.AsSpan(c * d * d, d * d) : Current.Covariance.AsSpan(0, d * d);
-                    for (int i = 0; i < d * d; i++)
-                    {
-                        cov[i] = scatter[i] / w;
-                    }
-
-                    for (int j = 0; j < d; j++)
-                    {
-                        cov[j * d + j] += jitter;
-                    }
-
-                    break;
-                }
-
-            case CovarianceType.Diagonal:
-                for (int j = 0; j < d; j++)
-                {
-                    Current.Covariance[c * d + j] = scatter[j * d + j] / w + jitter;
-                }
-
-                break;
-            default:
-                Current.Covariance[c] = MeanDataVariance() + jitter;
-                break;
-        }
-    }
+    /// <summary>Writes the data's 1/N covariance (shaped by the covariance form) plus a jitter as component c's covariance.</summary>
+    private void DataCovariance(int c, double jitter) =>
+        Current.Form.SetFromData(Current.Covariance, _d, c, DataMoments.ScatterSpan, DataMoments.Weight, jitter);
 
     /// <summary>
     /// M-step from <see cref="Totals"/>: weights, means and covariances (MLE plus <c>Regularization</c> on the diagonal,
@@ -306,9 +271,9 @@ internal sealed class GaussianMixtureEngine
     /// </summary>
     public bool TryMStep(Random random, out int failedComponent)
     {
-        double n = Current.SetFromStatistics(Totals, _regularization, Prior);
+        double n = Rule.Apply(Current, Totals);
         ReseedEmptyComponents(1e-10 * n, random);
-        return Current.TryUpdate(_mStepScratch, out failedComponent);
+        return Rule.TryRefresh(Current, _mStepScratch, out failedComponent);
     }
 
     /// <summary>
@@ -340,7 +305,7 @@ internal sealed class GaussianMixtureEngine
             usedWorst = true;
             _data.Row(row).CopyTo(Current.Means.AsSpan(c * d, d));
             Current.Weights[c] = 1.0 / _n;
-            if (_type != CovarianceType.Tied)
+            if (!Current.Form.Shared)
             {
                 DataCovariance(c, _regularization);
             }

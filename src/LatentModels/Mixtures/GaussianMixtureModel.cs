@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Randomness;
 
 namespace LatentModels.Mixtures;
@@ -89,9 +90,10 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
         means.AsSpan().CopyTo(p.Means);
         covariances.CopyTo(p.Covariance, 0);
-        if (covarianceType is CovarianceType.Full or CovarianceType.Tied)
+        CovarianceForm form = CovarianceForm.For(covarianceType);
+        if (form.IsMatrix)
         {
-            int count = covarianceType == CovarianceType.Full ? k : 1;
+            int count = form.Shared ? 1 : k;
             for (int c = 0; c < count; c++)
             {
                 for (int a = 0; a < d; a++)
@@ -150,6 +152,38 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     /// diagonal K·d, spherical K.</summary>
     public double[] CovarianceParameters => (double[])_p.Covariance.Clone();
 
+    /// <summary>
+    /// The Cholesky factors of the precisions in scikit-learn's <c>precisions_cholesky_</c> shapes, flattened row-major:
+    /// full K·d·d and tied d·d hold upper-triangular U with Σ⁻¹ = U·Uᵀ (U = L⁻ᵀ for the covariance factor Σ = L·Lᵀ);
+    /// diagonal K·d and spherical K hold 1/σ. A new array on every call.
+    /// </summary>
+    public double[] PrecisionsCholesky
+    {
+        get
+        {
+            var u = new double[_p.Covariance.Length];
+            // The covariances were factorised when the model was built, so they are positive definite.
+            GaussianPrecisions.TryCholeskyOfInverse(_p.Type, _p.K, _p.D, _p.Covariance, u, out _);
+            return u;
+        }
+    }
+
+    /// <summary>
+    /// The precisions Σ⁻¹ in scikit-learn's <c>precisions_</c> shapes, flattened row-major (full K·d·d, tied d·d,
+    /// diagonal K·d, spherical K), computed as U·Uᵀ from <see cref="PrecisionsCholesky"/> as scikit-learn does. A new array
+    /// on every call.
+    /// </summary>
+    public double[] Precisions
+    {
+        get
+        {
+            double[] u = PrecisionsCholesky;
+            var p = new double[u.Length];
+            GaussianPrecisions.ProductOfFactors(_p.Type, _p.K, _p.D, u, p);
+            return p;
+        }
+    }
+
     /// <summary>The full d × d covariance matrix of one component, expanded from any covariance type.</summary>
     /// <param name="component">Zero-based component index.</param>
     public double[,] GetCovariance(int component)
@@ -170,13 +204,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         get
         {
             int k = _p.K, d = _p.D;
-            int covariance = _p.Type switch
-            {
-                CovarianceType.Full => k * d * (d + 1) / 2,
-                CovarianceType.Diagonal => k * d,
-                CovarianceType.Spherical => k,
-                _ => d * (d + 1) / 2,
-            };
+            int covariance = _p.Form.FreeParameters(k, d);
             return covariance + k * d + k - 1;
         }
     }

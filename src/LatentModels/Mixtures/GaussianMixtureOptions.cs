@@ -9,7 +9,11 @@ public sealed record GaussianMixtureOptions
     /// <summary>How covariances are parameterised.</summary>
     public CovarianceType Covariance { get; init; } = CovarianceType.Full;
 
-    /// <summary>Maximum number of EM iterations (M-steps) per start, at least 1.</summary>
+    /// <summary>
+    /// Maximum number of EM iterations (M-steps) per start, at least 0. Zero returns the start itself (the initialised
+    /// parameters, as scikit-learn's <c>max_iter=0</c>): the report then has 0 iterations, an empty trace and is not
+    /// converged, and among several starts the one whose start has the best objective is kept.
+    /// </summary>
     public int MaxIterations { get; init; } = 100;
 
     /// <summary>
@@ -44,6 +48,62 @@ public sealed record GaussianMixtureOptions
     /// </summary>
     public GaussianMixtureModel? InitialModel { get; init; }
 
+    /// <summary>
+    /// Starting mixing weights (scikit-learn's <c>weights_init</c>): K positive finite values, normalised to sum to one.
+    /// Any of <see cref="InitialWeights"/>, <see cref="InitialMeans"/> and <see cref="InitialPrecisions"/> may be given
+    /// alone or together; the parameters not given come from <see cref="Init"/> (as in scikit-learn, the initialisation's
+    /// covariances are estimated about its own means even when <see cref="InitialMeans"/> replaces them). When all three
+    /// are given, <see cref="Init"/> is not run. Not allowed together with <see cref="InitialModel"/>. Copied when read.
+    /// </summary>
+    public double[]? InitialWeights { get; init; }
+
+    /// <summary>Starting means (scikit-learn's <c>means_init</c>): K × d finite values. See <see cref="InitialWeights"/>.</summary>
+    public double[,]? InitialMeans { get; init; }
+
+    /// <summary>
+    /// Starting precisions, the inverse covariances (scikit-learn's <c>precisions_init</c>), flattened row-major in the
+    /// layout of <see cref="Covariance"/>: full K·d·d, tied d·d, diagonal K·d, spherical K; every matrix symmetric positive
+    /// definite, every value positive. The start's covariances are their inverses (by Cholesky solves). See
+    /// <see cref="InitialWeights"/>.
+    /// </summary>
+    public double[]? InitialPrecisions { get; init; }
+
+    /// <summary>
+    /// <paramref name="start"/> (the initialisation's parameters; unset when all three partial pieces are given) with the
+    /// given weights, means and precisions in place of its own. The options must have been validated.
+    /// </summary>
+    internal GaussianComponents PartialStart(GaussianComponents start)
+    {
+        GaussianComponents p = start.Clone();
+        int k = Components, d = p.D;
+        if (InitialWeights is { } w)
+        {
+            double sum = w.Sum();
+            for (int c = 0; c < k; c++)
+            {
+                p.Weights[c] = w[c] / sum;
+            }
+        }
+
+        if (InitialMeans is { } means)
+        {
+            means.AsSpan().CopyTo(p.Means);
+        }
+
+        if (InitialPrecisions is { } precisions && !GaussianPrecisions.TryInvert(Covariance, k, d, precisions, p.Covariance, out int failed))
+        {
+            string who = Covariance switch
+            {
+                CovarianceType.Tied => "The tied precision matrix is",
+                CovarianceType.Full => $"The precision matrix of component {failed} is",
+                _ => $"Precision value {failed} is",
+            };
+            throw new ArgumentException($"{who} not positive definite.", nameof(InitialPrecisions));
+        }
+
+        return p;
+    }
+
     internal void Validate(int rows, int columns)
     {
         EmOptionChecks.Components(Components, rows, nameof(Components));
@@ -71,6 +131,73 @@ public sealed record GaussianMixtureOptions
                 nameof(InitialModel));
         }
 
+        ValidatePartialStart(columns);
         Prior?.Validate(columns);
+    }
+
+    private void ValidatePartialStart(int columns)
+    {
+        if (InitialModel is not null && (InitialWeights is not null || InitialMeans is not null || InitialPrecisions is not null))
+        {
+            throw new ArgumentException("InitialModel is set together with InitialWeights, InitialMeans or InitialPrecisions; give one or the other.", nameof(InitialModel));
+        }
+
+        if (InitialWeights is { } w)
+        {
+            if (w.Length != Components)
+            {
+                throw new ArgumentException($"There are {w.Length} initial weights for {Components} components.", nameof(InitialWeights));
+            }
+
+            for (int c = 0; c < w.Length; c++)
+            {
+                if (!(w[c] > 0) || !double.IsFinite(w[c]))
+                {
+                    throw new ArgumentException($"Initial weight {c} is {w[c]}; weights must be positive and finite.", nameof(InitialWeights));
+                }
+            }
+        }
+
+        if (InitialMeans is { } m)
+        {
+            if (m.GetLength(0) != Components || m.GetLength(1) != columns)
+            {
+                throw new ArgumentException($"The initial means are {m.GetLength(0)} × {m.GetLength(1)} but must be {Components} × {columns} (components × data columns).", nameof(InitialMeans));
+            }
+
+            DataValidation.CheckFinite(m.AsSpan(), columns, nameof(InitialMeans));
+        }
+
+        if (InitialPrecisions is { } p)
+        {
+            int expected = GaussianComponents.CovarianceLength(Covariance, Components, columns);
+            if (p.Length != expected)
+            {
+                throw new ArgumentException($"A {Covariance} mixture of {Components} components in dimension {columns} needs {expected} precision values, not {p.Length}.", nameof(InitialPrecisions));
+            }
+
+            DataValidation.CheckFinite(p, p.Length, nameof(InitialPrecisions));
+            if (Covariance is CovarianceType.Full or CovarianceType.Tied)
+            {
+                int count = Covariance == CovarianceType.Full ? Components : 1;
+                for (int c = 0; c < count; c++)
+                {
+                    for (int a = 0; a < columns; a++)
+                    {
+                        for (int b = 0; b < a; b++)
+                        {
+                            double x = p[(c * columns + a) * columns + b], y = p[(c * columns + b) * columns + a];
+                            if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
+                            {
+                                throw new ArgumentException($"The precision matrix of component {c} is not symmetric at ({a}, {b}).", nameof(InitialPrecisions));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // Positive definite: the start's covariances are the inverses, so the check is the inversion itself.
+            _ = PartialStart(new GaussianComponents(Covariance, Components, columns));
+        }
     }
 }

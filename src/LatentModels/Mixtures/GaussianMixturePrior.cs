@@ -1,6 +1,7 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Gaussian;
+using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Statistics;
-using MathNet.Numerics;
 
 namespace LatentModels.Mixtures;
 
@@ -85,7 +86,8 @@ public sealed record GaussianMixturePrior
     {
         int d = dataMoments.Dimension;
         double nu = DegreesOfFreedom ?? d + 2;
-        if ((type is CovarianceType.Full or CovarianceType.Tied) && !(nu > d - 1))
+        CovarianceForm form = CovarianceForm.For(type);
+        if (form.IsMatrix && !(nu > d - 1))
         {
             throw new ArgumentOutOfRangeException(nameof(DegreesOfFreedom), nu, $"An inverse-Wishart prior in dimension {d} needs more than {d - 1} degrees of freedom.");
         }
@@ -114,197 +116,6 @@ public sealed record GaussianMixturePrior
             mean[j] = m0[j] - shift[j];
         }
 
-        return new ResolvedPrior(type, components, d, WeightConcentration, MeanShrinkage, nu, mean, scale);
-    }
-}
-
-/// <summary>A prior with every hyper-parameter fixed (prior mean in the engine's centerd coordinates) and its constants.</summary>
-internal sealed class ResolvedPrior
-{
-    private const double Log2Pi = 1.8378770664093454835606594728112; // log 2π
-
-    public ResolvedPrior(CovarianceType type, int components, int dimension, double alpha, double kappa, double nu, double[] centerdMean, double[] scale)
-    {
-        Type = type;
-        K = components;
-        D = dimension;
-        Alpha = alpha;
-        Kappa = kappa;
-        Nu = nu;
-        CenterdMean = centerdMean;
-        Scale = scale;
-        int d = dimension;
-        ScaleDiagonal = new double[d];
-        for (int j = 0; j < d; j++)
-        {
-            ScaleDiagonal[j] = scale[j * d + j];
-        }
-
-        ScaleMeanDiagonal = ScaleDiagonal.Average();
-        double logDirichlet = SpecialFunctions.GammaLn(K * alpha) - K * SpecialFunctions.GammaLn(alpha);
-        double logNormalMeans = 0.5 * d * (Math.Log(kappa) - Log2Pi);
-        switch (type)
-        {
-            case CovarianceType.Full:
-            case CovarianceType.Tied:
-                {
-                    var l = (double[])scale.Clone();
-                    Cholesky.TryFactor(l, d, out _);
-                    double logDetScale = Cholesky.LogDeterminant(l, d);
-                    double logIw = 0.5 * nu * logDetScale - 0.5 * nu * d * Math.Log(2) - LogMultivariateGamma(d, 0.5 * nu);
-                    Constant = logDirichlet + K * logNormalMeans + (type == CovarianceType.Full ? K : 1) * logIw;
-                    break;
-                }
-
-            case CovarianceType.Diagonal:
-                {
-                    double a = 0.5 * nu, logIg = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        logIg += a * Math.Log(0.5 * ScaleDiagonal[j]) - SpecialFunctions.GammaLn(a);
-                    }
-
-                    Constant = logDirichlet + K * (logNormalMeans + logIg);
-                    break;
-                }
-
-            default:
-                {
-                    double a = 0.5 * nu * d, b = 0.5 * d * ScaleMeanDiagonal;
-                    Constant = logDirichlet + K * (logNormalMeans + a * Math.Log(b) - SpecialFunctions.GammaLn(a));
-                    break;
-                }
-        }
-    }
-
-    public CovarianceType Type { get; }
-
-    public int K { get; }
-
-    public int D { get; }
-
-    public double Alpha { get; }
-
-    public double Kappa { get; }
-
-    public double Nu { get; }
-
-    public double[] CenterdMean { get; }
-
-    public double[] Scale { get; }
-
-    public double[] ScaleDiagonal { get; }
-
-    public double ScaleMeanDiagonal { get; }
-
-    /// <summary>The normalising constants of the whole log-prior.</summary>
-    public double Constant { get; }
-
-    private static double LogMultivariateGamma(int d, double a)
-    {
-        double s = 0.25 * d * (d - 1) * Math.Log(Math.PI);
-        for (int j = 0; j < d; j++)
-        {
-            s += SpecialFunctions.GammaLn(a - 0.5 * j);
-        }
-
-        return s;
-    }
-
-    /// <summary>log p(θ) for the current parameters (whose shift must equal the one the prior was resolved with).</summary>
-    public double LogDensity(GaussianComponents p)
-    {
-        int k = K, d = D;
-        double s = Constant;
-        for (int c = 0; c < k; c++)
-        {
-            s += (Alpha - 1) * Math.Log(p.Weights[c]);
-        }
-
-        switch (Type)
-        {
-            case CovarianceType.Full:
-            case CovarianceType.Tied:
-                {
-                    bool tied = Type == CovarianceType.Tied;
-                    int stride = tied ? d : k * d;
-                    for (int c = 0; c < k; c++)
-                    {
-                        int col = tied ? 0 : c * d;
-
-                        // log|Σ| = −2 log det P; (μ − μ₀)ᵀΣ⁻¹(μ − μ₀) = ‖(μ − μ₀)ᵀP‖²; tr(ΛΣ⁻¹) = Σⱼ pⱼᵀΛpⱼ over columns pⱼ of P.
-                        double logDetSigma = -2 * (p.LogNorm[c] + 0.5 * d * Log2Pi);
-                        double quad = 0;
-                        for (int j = 0; j < d; j++)
-                        {
-                            double z = 0;
-                            for (int a = 0; a < d; a++)
-                            {
-                                z += (p.Means[c * d + a] - p.Shift[a] - CenterdMean[a]) * p.Factor[a * stride + col + j];
-                            }
-
-                            quad += z * z;
-                        }
-
-                        s += -0.5 * logDetSigma - 0.5 * Kappa * quad;
-                        if (!tied || c == 0)
-                        {
-                            double trace = 0;
-                            for (int j = 0; j < d; j++)
-                            {
-                                for (int a = 0; a < d; a++)
-                                {
-                                    double pa = p.Factor[a * stride + col + j];
-                                    if (pa == 0)
-                                    {
-                                        continue;
-                                    }
-
-                                    for (int b = 0; b < d; b++)
-                                    {
-                                        trace += pa * Scale[a * d + b] * p.Factor[b * stride + col + j];
-                                    }
-                                }
-                            }
-
-                            s += -0.5 * (Nu + d + 1) * logDetSigma - 0.5 * trace;
-                        }
-                    }
-
-                    break;
-                }
-
-            case CovarianceType.Diagonal:
-                for (int c = 0; c < k; c++)
-                {
-                    for (int j = 0; j < d; j++)
-                    {
-                        double v = p.Covariance[c * d + j];
-                        double z = p.Means[c * d + j] - p.Shift[j] - CenterdMean[j];
-                        s += -0.5 * Math.Log(v) - 0.5 * Kappa * z * z / v;
-                        s += -(0.5 * Nu + 1) * Math.Log(v) - 0.5 * ScaleDiagonal[j] / v;
-                    }
-                }
-
-                break;
-            default:
-                for (int c = 0; c < k; c++)
-                {
-                    double v = p.Covariance[c];
-                    double quad = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        double z = p.Means[c * d + j] - p.Shift[j] - CenterdMean[j];
-                        quad += z * z;
-                    }
-
-                    s += -0.5 * d * Math.Log(v) - 0.5 * Kappa * quad / v;
-                    s += -(0.5 * Nu * d + 1) * Math.Log(v) - 0.5 * d * ScaleMeanDiagonal / v;
-                }
-
-                break;
-        }
-
-        return s;
+        return new ResolvedPrior(form, components, d, WeightConcentration, MeanShrinkage, nu, mean, scale);
     }
 }

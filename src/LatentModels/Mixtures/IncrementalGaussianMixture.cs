@@ -157,7 +157,7 @@ internal sealed class IncrementalEmState
         _d = data.GetLength(1);
         GaussianComponents p = engine.Current;
         _k = p.K;
-        bool full = p.Type is CovarianceType.Full or CovarianceType.Tied;
+        bool full = p.Form.FullScatter;
         Responsibilities = new double[_n * _k];
         _seen = new bool[_n];
         Statistics = new MixtureStatistics(_k, _d, full);

@@ -165,7 +165,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
                 model = MStep(data, responsibilities);
                 return EStep(model, data, sampleWeights, responsibilities, logNormalizers);
             }, progress, cancellationToken);
-            best.Offer(trace, converged, () => model);
+            best.Offer(trace, converged, () => model, previous);
         }
 
         FitReport report = best.Report(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", clock.Elapsed);

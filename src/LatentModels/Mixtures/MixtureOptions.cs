@@ -30,7 +30,11 @@ public sealed record MixtureOptions
     /// <summary>Number of components K (at least 1, at most the number of rows).</summary>
     public int Components { get; init; } = 1;
 
-    /// <summary>Maximum number of EM iterations (M-steps) per start, at least 1.</summary>
+    /// <summary>
+    /// Maximum number of EM iterations (M-steps) per start, at least 0. Zero returns the start itself (the initialised or
+    /// given parameters): the report then has 0 iterations, an empty trace and is not converged, and among several starts
+    /// the one whose start has the best objective is kept.
+    /// </summary>
     public int MaxIterations { get; init; } = 100;
 
     /// <summary>

@@ -137,7 +137,7 @@ internal sealed class MixtureStatistics
     public static MixtureStatistics Expected(GaussianComponents p, double n)
     {
         int k = p.K, d = p.D;
-        bool full = p.Type is CovarianceType.Full or CovarianceType.Tied;
+        bool full = p.Form.FullScatter;
         var s = new MixtureStatistics(k, d, full);
         var cov = new double[d * d];
         for (int c = 0; c < k; c++)

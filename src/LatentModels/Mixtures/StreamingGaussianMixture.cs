@@ -1,3 +1,4 @@
+using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Persistence;
 
 namespace LatentModels.Mixtures;
@@ -207,6 +208,11 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         {
             throw new ArgumentException($"The initial model has {model.Components} {model.CovarianceType} components; the options ask for {m.Components} {m.Covariance} components.", p);
         }
+
+        if (m.InitialWeights is not null || m.InitialMeans is not null || m.InitialPrecisions is not null)
+        {
+            throw new ArgumentException("Streaming EM does not take partial starts (InitialWeights, InitialMeans, InitialPrecisions); start from an InitialModel instead.", p);
+        }
     }
 
     private double StepSize(long t) => Math.Pow(t + _options.StepOffset, -_options.StepExponent);
@@ -315,7 +321,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         GaussianComponents p = _parameters!;
         double[] scratch = Scratch(p);
         FloorStarvedComponents(p, _statistics!, _options.Mixture.Regularization, scratch);
-        p.SetFromStatistics(_statistics!, _options.Mixture.Regularization, null);
+        new MaximumLikelihoodUpdate(_options.Mixture.Regularization).Apply(p, _statistics!);
         if (!p.TryUpdate(scratch, out int failed))
         {
             GaussianMixtureEngine.ThrowSingular(failed);

@@ -24,5 +24,7 @@ internal static class ModelCodecs
         new CategoricalMixtureCodec(),
         new DiscreteMixtureStatisticsCodec(),
         new GaussianMixtureStatisticsCodec(),
+        new WeightedMomentsCodec(),
+        new KMeansStatisticsCodec(),
     ];
 }

@@ -1,5 +1,6 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.UpdateRules;
 
 namespace LatentModels.Statistics;
 
@@ -167,7 +168,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
     internal static GaussianMixtureStatistics ComputeCore(GaussianComponents p, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
     {
         int n = data.GetLength(0), d = p.D, k = p.K;
-        bool full = p.Type is CovarianceType.Full or CovarianceType.Tied;
+        bool full = p.Form.FullScatter;
         int blockSize = Math.Min(GaussianMixtureEngine.BlockSizeFor(k, d), Math.Max(n, 1));
         int blocks = ParallelBlocks.BlockCount(n, blockSize);
         var parts = new MixtureStatistics[blocks];
@@ -289,17 +290,17 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
 
         var p = new GaussianComponents(CovarianceType, Components, Dimension);
         _reference.CopyTo(p.Shift, 0);
-        ResolvedPrior? prior = options.Prior?.Resolve(CovarianceType, Components, DataMoments, _reference);
-        double n = p.SetFromStatistics(_totals, options.Regularization, prior);
+        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference);
+        double n = rule.Apply(p, _totals);
         for (int c = 0; c < Components; c++)
         {
-            if (!(p.Weights[c] > 0) || (prior is null && !(_totals.Weight[c] > 1e-10 * n)))
+            if (!(p.Weights[c] > 0) || (options.Prior is null && !(_totals.Weight[c] > 1e-10 * n)))
             {
                 throw new FittingException($"Component {c} has no weight in the statistics; it cannot be re-estimated (start from another model, or fit with a prior).", c);
             }
         }
 
-        if (!p.TryUpdate(new double[Math.Max(p.UpdateScratchLength, Dimension * Dimension)], out int failed))
+        if (!rule.TryRefresh(p, new double[Math.Max(p.UpdateScratchLength, Dimension * Dimension)], out int failed))
         {
             GaussianMixtureEngine.ThrowSingular(failed);
         }

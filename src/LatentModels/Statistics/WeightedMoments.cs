@@ -4,15 +4,32 @@ namespace LatentModels.Statistics;
 
 /// <summary>
 /// Mergeable weighted sufficient statistics of d-dimensional points: total weight W, weighted mean m and the scatter
-/// about the mean S = Σ wᵢ (xᵢ − m)(xᵢ − m)ᵀ (full d × d, or only its diagonal). Points are added one at a time with
-/// Welford's update, removed with its exact inverse, and partial statistics merge exactly with Chan's pairwise formula,
-/// so statistics computed on separate partitions (threads, machines) combine into those of the whole data set.
-/// Never forms Σxxᵀ − W mmᵀ, so it stays accurate far from the origin.
+/// about the mean S = Σ wᵢ (xᵢ − m)(xᵢ − m)ᵀ (full d × d, or only its diagonal). Partial statistics merge exactly with
+/// Chan's pairwise formula (<see cref="Merge(WeightedMoments)"/>, which returns a new value and leaves both operands
+/// unchanged), so statistics computed on separate partitions (threads, machines) combine into those of the whole data
+/// set. Never forms Σxxᵀ − W mmᵀ, so it stays accurate far from the origin.
 /// </summary>
-/// <remarks>The type round-trips through <c>System.Text.Json</c> (properties <see cref="Dimension"/>,
-/// <see cref="FullScatter"/>, <see cref="Weight"/>, <see cref="Mean"/>, <see cref="Scatter"/>).</remarks>
-public sealed class WeightedMoments
+/// <remarks>
+/// <para>
+/// As an accumulator the value can also be changed in place: points are added one at a time with Welford's update
+/// (<see cref="Add(ReadOnlySpan{double}, double)"/>), removed with its exact inverse (<see cref="Remove"/>), other
+/// statistics folded in with <see cref="Accumulate"/>, and everything cleared with <see cref="Reset"/>. Do not change a
+/// value in place while it is shared (e.g. after handing it to a merge of partitions); <see cref="Clone"/> it first.
+/// </para>
+/// <para>
+/// <see cref="FromRows"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each) and merges them from
+/// first to last, so statistics of partitions cut at multiples of <see cref="ChunkSize"/> rows, merged from first to
+/// last, equal the single pass bit for bit; other cuts agree to rounding.
+/// </para>
+/// <para>The type saves and loads through <see cref="Persistence.ModelJson"/> (format <c>LatentModels.WeightedMoments</c>)
+/// and also round-trips through <c>System.Text.Json</c> (properties <see cref="Dimension"/>, <see cref="FullScatter"/>,
+/// <see cref="Weight"/>, <see cref="Mean"/>, <see cref="Scatter"/>).</para>
+/// </remarks>
+public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 {
+    /// <summary>The rows per chunk of <see cref="FromRows"/>: partitions cut at multiples of it merge to the same bits.</summary>
+    public const int ChunkSize = 256;
+
     private readonly double[] _mean;
     private readonly double[] _scatter;
     private double _weight;
@@ -72,6 +89,10 @@ public sealed class WeightedMoments
     /// <summary>The total weight W (the count for unit weights).</summary>
     public double Weight => _weight;
 
+    /// <summary>The total weight W; the same as <see cref="Weight"/>.</summary>
+    [JsonIgnore]
+    public double TotalWeight => _weight;
+
     /// <summary>A copy of the weighted mean (zeros while the weight is zero).</summary>
     public double[] Mean => (double[])_mean.Clone();
 
@@ -95,14 +116,13 @@ public sealed class WeightedMoments
             DataValidation.CheckWeights(weights, n, nameof(weights));
         }
 
-        // Two-pass per 256-row chunk (mean, then centerd scatter), chunks merged in order: accurate and exact to merge.
+        // Two-pass per chunk (mean, then centred scatter), chunks merged in order: accurate and exact to merge.
         var result = new WeightedMoments(d, fullScatter);
         var chunk = new WeightedMoments(d, fullScatter);
         ReadOnlySpan<double> x = data.AsSpan();
-        const int chunkSize = 256;
-        for (int start = 0; start < n; start += chunkSize)
+        for (int start = 0; start < n; start += ChunkSize)
         {
-            int end = Math.Min(n, start + chunkSize);
+            int end = Math.Min(n, start + ChunkSize);
             chunk.Reset();
             double w = 0;
             Span<double> m = chunk._mean;
@@ -154,7 +174,7 @@ public sealed class WeightedMoments
             }
 
             chunk._weight = w;
-            result.Merge(chunk);
+            result.AccumulateCore(chunk);
         }
 
         return result;
@@ -188,28 +208,85 @@ public sealed class WeightedMoments
         MomentMath.AddPoint(ref _weight, _mean, _scatter, FullScatter, point, -weight);
     }
 
-    /// <summary>Merges another set of statistics into this one (Chan's exact pairwise combination).</summary>
-    /// <param name="other">Statistics of the same dimension and scatter shape.</param>
-    public void Merge(WeightedMoments other)
+    /// <summary>Folds another set of statistics into this one, in place (Chan's exact pairwise combination).</summary>
+    /// <param name="other">Statistics of the same dimension and scatter shape (not modified).</param>
+    /// <exception cref="ArgumentException"><paramref name="other"/> has another dimension or scatter shape.</exception>
+    public void Accumulate(WeightedMoments other)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        if (other.Dimension != Dimension || other.FullScatter != FullScatter)
-        {
-            throw new ArgumentException("The statistics have a different dimension or scatter shape.", nameof(other));
-        }
-
-        MomentMath.Merge(ref _weight, _mean, _scatter, other._weight, other._mean, other._scatter, FullScatter);
+        CheckSameShape(other, nameof(other));
+        AccumulateCore(other);
     }
 
-    /// <summary>The statistics of the union of two sets, leaving both unchanged.</summary>
+    /// <summary>
+    /// The statistics of the union of the points summarised here and by <paramref name="other"/> (Chan's exact pairwise
+    /// combination, this value first); neither is modified.
+    /// </summary>
+    /// <param name="other">Statistics of the same dimension and scatter shape.</param>
+    /// <exception cref="ArgumentException"><paramref name="other"/> has another dimension or scatter shape.</exception>
+    public WeightedMoments Merge(WeightedMoments other)
+    {
+        CheckSameShape(other, nameof(other));
+        WeightedMoments result = Clone();
+        result.AccumulateCore(other);
+        return result;
+    }
+
+    /// <summary>Merges statistics from first to last (a fixed order, so the same list gives the same bits); none is modified.</summary>
+    /// <param name="parts">At least one set of statistics, all of the same dimension and scatter shape.</param>
+    /// <exception cref="ArgumentException">There are none, one is null or the shapes differ.</exception>
+    public static WeightedMoments Merge(IEnumerable<WeightedMoments> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        WeightedMoments? result = null;
+        int index = 0;
+        foreach (WeightedMoments? part in parts)
+        {
+            if (part is null)
+            {
+                throw new ArgumentException($"Part {index} is null.", nameof(parts));
+            }
+
+            if (result is null)
+            {
+                result = part.Clone();
+            }
+            else
+            {
+                result.CheckSameShape(part, nameof(parts));
+                result.AccumulateCore(part);
+            }
+
+            index++;
+        }
+
+        return result ?? throw new ArgumentException("There are no statistics to merge.", nameof(parts));
+    }
+
+    /// <summary>The statistics of the union of two sets, leaving both unchanged: <c>left.Merge(right)</c>.</summary>
     /// <param name="left">The first set.</param>
     /// <param name="right">The second set.</param>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static WeightedMoments Combine(WeightedMoments left, WeightedMoments right)
     {
         ArgumentNullException.ThrowIfNull(left);
-        WeightedMoments result = left.Clone();
-        result.Merge(right);
-        return result;
+        return left.Merge(right);
+    }
+
+    /// <summary>Empty statistics (weight zero) of the same dimension and scatter shape: the identity of <see cref="Merge(WeightedMoments)"/>.</summary>
+    public WeightedMoments Empty() => new(Dimension, FullScatter);
+
+    private void AccumulateCore(WeightedMoments other) =>
+        MomentMath.Merge(ref _weight, _mean, _scatter, other._weight, other._mean, other._scatter, FullScatter);
+
+    private void CheckSameShape(WeightedMoments other, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(other, paramName);
+        if (other.Dimension != Dimension || other.FullScatter != FullScatter)
+        {
+            throw new ArgumentException(
+                $"Statistics of dimension {other.Dimension} with a {(other.FullScatter ? "full" : "diagonal")} scatter cannot merge with dimension {Dimension} with a {(FullScatter ? "full" : "diagonal")} scatter.",
+                paramName);
+        }
     }
 
     /// <summary>A deep copy.</summary>

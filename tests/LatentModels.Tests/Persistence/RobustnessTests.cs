@@ -4,6 +4,7 @@ using LatentModels.Clustering;
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
 using LatentModels.Persistence;
+using LatentModels.Statistics;
 using LatentModels.Tests.Mixtures;
 using static LatentModels.Tests.Persistence.PersistenceAssert;
 
@@ -30,8 +31,13 @@ public class RobustnessTests
         "categorical-mixture" => DiscreteMixtureTestData.TwoCategoricalProfiles(),
         "discrete-statistics" => DiscreteMixtureStatistics.FromCategorical(
             DiscreteMixtureTestData.TwoCategoricalProfiles(), DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(30, new Random(2)), Enumerable.Range(0, 30).Select(i => 0.5 + i % 3).ToArray()),
-        "gmm-statistics" => LatentModels.Statistics.GaussianMixtureStatistics.Compute(
+        "weighted-moments" => WeightedMoments.FromRows(_data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
+        "weighted-moments-diagonal" => WeightedMoments.FromRows(_data, fullScatter: false),
+        "gmm-statistics" => GaussianMixtureStatistics.Compute(
             new GaussianMixture(new GaussianMixtureOptions { Components = 2, Seed = 3 }).Fit(_data).Model, _data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
+        "gmm-statistics-diagonal" => GaussianMixtureStatistics.Compute(
+            new GaussianMixture(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, Seed = 5 }).Fit(_data).Model, _data),
+        "kmeans-statistics" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model.ComputeStatistics(_data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
@@ -68,7 +74,8 @@ public class RobustnessTests
 
     private static readonly string[] _kinds =
     [
-        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics", "gmm-statistics",
+        "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics",
+        "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
     ];

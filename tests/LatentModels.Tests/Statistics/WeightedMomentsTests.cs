@@ -1,5 +1,7 @@
 using System.Text.Json;
+using LatentModels.Persistence;
 using LatentModels.Statistics;
+using static LatentModels.Tests.Persistence.PersistenceAssert;
 
 namespace LatentModels.Tests.Statistics;
 
@@ -101,7 +103,7 @@ public class WeightedMomentsTests
                 part.Add(new[] { x[i, 0], x[i, 1], x[i, 2] }, w[i]);
             }
 
-            merged.Merge(part);
+            merged = merged.Merge(part);
         }
 
         ShouldMatch(merged, expected, 1e-10);
@@ -156,7 +158,7 @@ public class WeightedMomentsTests
         m.Covariance()[0, 0].Should().BeApproximately(2.0 / 3.0, 1e-9);
         var right = new WeightedMoments(1);
         right.Add([1e9 + 2]);
-        m.Merge(right);
+        m.Accumulate(right);
         m.Covariance()[0, 0].Should().BeApproximately(1.25, 1e-9);
     }
 
@@ -184,5 +186,129 @@ public class WeightedMomentsTests
         empty.Should().Throw<InvalidOperationException>();
         var mismatch = () => m.Merge(new WeightedMoments(2, fullScatter: false));
         mismatch.Should().Throw<ArgumentException>().And.ParamName.Should().Be("other");
+    }
+
+    private static double[] Weights(int n, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, n).Select(i => i % 11 == 5 ? 0 : random.NextDouble() * 3).ToArray();
+    }
+
+    private static (double[,] Rows, double[] Weights) Slice(double[,] x, double[] w, int start, int end)
+    {
+        int d = x.GetLength(1);
+        var rows = new double[end - start, d];
+        x.AsSpan().Slice(start * d, (end - start) * d).CopyTo(rows.AsWritableSpan());
+        return (rows, w[start..end]);
+    }
+
+    private static double[] Flat(WeightedMoments m) => [m.Weight, .. m.Mean, .. m.Scatter];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Seven_chunk_partitions_merged_in_order_equal_the_single_pass_bit_for_bit_and_give_the_same_covariance(bool full)
+    {
+        int n = 6 * WeightedMoments.ChunkSize + 77;
+        double[,] x = RandomData(n, 3, 11, offset: 1e4);
+        double[] w = Weights(n, 12);
+        WeightedMoments whole = WeightedMoments.FromRows(x, w, full);
+        var parts = new List<WeightedMoments>();
+        for (int p = 0; p < 7; p++)
+        {
+            (double[,] rows, double[] weights) = Slice(x, w, p * WeightedMoments.ChunkSize, Math.Min(n, (p + 1) * WeightedMoments.ChunkSize));
+            parts.Add(WeightedMoments.FromRows(rows, weights, full));
+        }
+
+        WeightedMoments merged = WeightedMoments.Merge(parts);
+        Bits(Flat(merged)).Should().Equal(Bits(Flat(whole)));
+        merged.TotalWeight.Should().Be(whole.TotalWeight);
+        Bits(merged.Covariance()).Should().Equal(Bits(whole.Covariance()));
+
+        WeightedMoments folded = whole.Empty();
+        foreach (WeightedMoments part in parts)
+        {
+            folded = folded.Merge(part);
+        }
+
+        Bits(Flat(folded)).Should().Equal(Bits(Flat(whole)), "merging pairwise from the empty value gives the same bits");
+        if (full)
+        {
+            ShouldMatch(merged, Naive(x, w), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Seven_uneven_partitions_agree_with_the_single_pass_to_1e_12()
+    {
+        int n = 2000;
+        double[,] x = RandomData(n, 4, 13, offset: -300);
+        double[] w = Weights(n, 14);
+        int[] cuts = [0, 1, 300, 301, 999, 1400, 1777, n];
+        WeightedMoments whole = WeightedMoments.FromRows(x, w);
+        var parts = Enumerable.Range(0, 7).Select(p => Slice(x, w, cuts[p], cuts[p + 1])).Select(s => WeightedMoments.FromRows(s.Rows, s.Weights)).ToList();
+        double[] merged = Flat(WeightedMoments.Merge(parts)), expected = Flat(whole);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            merged[i].Should().BeApproximately(expected[i], 1e-12 * Math.Max(1, Math.Abs(expected[i])));
+        }
+    }
+
+    [Fact]
+    public void Merge_is_pure_the_empty_value_is_its_identity_and_it_is_associative()
+    {
+        double[,] x = RandomData(600, 3, 15);
+        double[] w = Weights(600, 16);
+        WeightedMoments a = WeightedMoments.FromRows(Slice(x, w, 0, 100).Rows, w[..100]);
+        WeightedMoments b = WeightedMoments.FromRows(Slice(x, w, 100, 350).Rows, w[100..350]);
+        WeightedMoments c = WeightedMoments.FromRows(Slice(x, w, 350, 600).Rows, w[350..]);
+        double[] aBefore = Flat(a), bBefore = Flat(b);
+
+        WeightedMoments ab = a.Merge(b);
+        Bits(Flat(a)).Should().Equal(Bits(aBefore), "Merge leaves its operands unchanged");
+        Bits(Flat(b)).Should().Equal(Bits(bBefore));
+        ab.Should().NotBeSameAs(a);
+
+        WeightedMoments empty = a.Empty();
+        empty.TotalWeight.Should().Be(0);
+        empty.Dimension.Should().Be(3);
+        Bits(Flat(a.Merge(empty))).Should().Equal(Bits(aBefore));
+        Bits(Flat(empty.Merge(a))).Should().Equal(Bits(aBefore));
+
+        double[] left = Flat(ab.Merge(c)), right = Flat(a.Merge(b.Merge(c)));
+        for (int i = 0; i < left.Length; i++)
+        {
+            right[i].Should().BeApproximately(left[i], 1e-12 * Math.Max(1, Math.Abs(left[i])));
+        }
+
+        WeightedMoments accumulated = a.Clone();
+        accumulated.Accumulate(b);
+        Bits(Flat(accumulated)).Should().Equal(Bits(Flat(ab)), "the in-place accumulation is the same arithmetic");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Round_trips_through_ModelJson_bit_for_bit(bool full)
+    {
+        WeightedMoments m = WeightedMoments.FromRows(RandomData(300, 3, 17, offset: 1e6), Weights(300, 18), full);
+        WeightedMoments back = RoundTrip(m, "LatentModels.WeightedMoments");
+        back.FullScatter.Should().Be(full);
+        Bits(Flat(back)).Should().Equal(Bits(Flat(m)));
+        Bits(Flat(back.Merge(m))).Should().Equal(Bits(Flat(m.Merge(m))), "loaded statistics merge like the originals");
+    }
+
+    [Fact]
+    public void Malformed_json_is_rejected_with_a_ModelFormatException_naming_the_field()
+    {
+        WeightedMoments m = WeightedMoments.FromRows(RandomData(30, 2, 19));
+        LoadFails(Tamper(m, r => r["weight"] = -1), "'weight'");
+        LoadFails(Tamper(m, r => r["mean"] = new System.Text.Json.Nodes.JsonArray()), "'mean'");
+        LoadFails(Tamper(m, r => r["scatter"] = new System.Text.Json.Nodes.JsonArray(1.0, 2.0)), "'scatter'");
+        LoadFails(Tamper(m, r => r["scatter"]![1]![1] = -3.0), "'scatter[1][1]'");
+        LoadFails(Tamper(m, r => r["fullScatter"] = "yes"), "'fullScatter'");
+        WeightedMoments diagonal = WeightedMoments.FromRows(RandomData(30, 2, 19), fullScatter: false);
+        LoadFails(Tamper(diagonal, r => r["scatter"] = new System.Text.Json.Nodes.JsonArray(1.0, 2.0, 3.0)), "'scatter'", "3 values");
+        LoadFails(Tamper(diagonal, r => r["scatter"]![0] = -1.0), "'scatter[0]'");
     }
 }

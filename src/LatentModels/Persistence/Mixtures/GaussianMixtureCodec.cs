@@ -29,27 +29,7 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         writer.WriteString("covarianceType", p.Type.ToString());
         JsonFields.WriteVector(writer, "weights", p.Weights);
         JsonFields.WriteMatrix(writer, "means", ToMatrix(p.Means, k, d));
-        switch (p.Type)
-        {
-            case CovarianceType.Full:
-                var matrices = new double[k][,];
-                for (int c = 0; c < k; c++)
-                {
-                    matrices[c] = ToMatrix(p.Covariance.AsSpan(c * d * d, d * d), d, d);
-                }
-
-                JsonFields.WriteMatrices(writer, "covariances", matrices);
-                break;
-            case CovarianceType.Tied:
-                JsonFields.WriteMatrix(writer, "covariances", ToMatrix(p.Covariance, d, d));
-                break;
-            case CovarianceType.Diagonal:
-                JsonFields.WriteMatrix(writer, "covariances", ToMatrix(p.Covariance, k, d));
-                break;
-            default:
-                JsonFields.WriteVector(writer, "covariances", p.Covariance);
-                break;
-        }
+        p.Form.WriteCovariances(writer, p.Covariance, k, d);
     }
 
     /// <summary>
@@ -83,30 +63,7 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         var p = new GaussianComponents(type, k, d);
         weights.CopyTo(p.Weights, 0);
         means.AsSpan().CopyTo(p.Means);
-        switch (type)
-        {
-            case CovarianceType.Full:
-                double[][,] matrices = JsonFields.Matrices(root, "covariances", k, d);
-                for (int c = 0; c < k; c++)
-                {
-                    CheckSymmetric(matrices[c], $"covariances[{c}]");
-                    matrices[c].AsSpan().CopyTo(p.Covariance.AsSpan(c * d * d, d * d));
-                }
-
-                break;
-            case CovarianceType.Tied:
-                double[,] tied = JsonFields.Matrix(root, "covariances", d, d);
-                CheckSymmetric(tied, "covariances");
-                tied.AsSpan().CopyTo(p.Covariance);
-                break;
-            case CovarianceType.Diagonal:
-                JsonFields.Matrix(root, "covariances", k, d).AsSpan().CopyTo(p.Covariance);
-                break;
-            default:
-                JsonFields.Vector(root, "covariances", k).CopyTo(p.Covariance, 0);
-                break;
-        }
-
+        p.Form.ReadCovariances(root, p.Covariance, k, d);
         return p;
     }
 
@@ -119,25 +76,9 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         }
         catch (FittingException e)
         {
-            string field = p.Type == CovarianceType.Tied ? "covariances" : $"covariances[{e.Component}]";
-            string what = p.Type is CovarianceType.Full or CovarianceType.Tied ? "is not positive definite" : "has a variance that is not positive";
+            string field = p.Form.Shared ? "covariances" : $"covariances[{e.Component}]";
+            string what = p.Form.IsMatrix ? "is not positive definite" : "has a variance that is not positive";
             throw new ModelFormatException($"The field '{field}' {what}.", e);
-        }
-    }
-
-    private static void CheckSymmetric(double[,] m, string name)
-    {
-        int d = m.GetLength(0);
-        for (int a = 0; a < d; a++)
-        {
-            for (int b = 0; b < a; b++)
-            {
-                double x = m[a, b], y = m[b, a];
-                if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
-                {
-                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{name}' is not symmetric: [{a}][{b}] is {x:R} but [{b}][{a}] is {y:R}."));
-                }
-            }
         }
     }
 

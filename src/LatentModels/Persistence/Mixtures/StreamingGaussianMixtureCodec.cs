@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.UpdateRules;
 
 namespace LatentModels.Persistence.Mixtures;
 
@@ -166,7 +167,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
     private static MixtureStatistics ReadStatistics(JsonElement s, GaussianComponents parameters, double regularization)
     {
         int k = parameters.K, d = parameters.D;
-        bool full = parameters.Type is CovarianceType.Full or CovarianceType.Tied;
+        bool full = parameters.Form.FullScatter;
         var statistics = new MixtureStatistics(k, d, full);
         double[] weights = JsonFields.Vector(s, "weights", k);
         for (int c = 0; c < k; c++)
@@ -215,7 +216,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
         statistics.CopyTo(copy);
         var scratch = new double[Math.Max(probe.UpdateScratchLength, d * d)];
         StreamingGaussianMixture.FloorStarvedComponents(probe, copy, regularization, scratch);
-        probe.SetFromStatistics(copy, regularization, null);
+        new MaximumLikelihoodUpdate(regularization).Apply(probe, copy);
         if (!probe.TryUpdate(scratch, out int failed))
         {
             throw new ModelFormatException(failed < 0

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Statistics;
 
 namespace LatentModels.Persistence.Statistics;
@@ -53,7 +54,7 @@ internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtur
         int d = JsonFields.Positive(reference.Length, "reference");
         double[] weights = JsonFields.Vector(root, "componentWeights");
         int k = JsonFields.Positive(weights.Length, "componentWeights");
-        bool full = type is CovarianceType.Full or CovarianceType.Tied;
+        bool full = CovarianceForm.For(type).FullScatter;
         var totals = new MixtureStatistics(k, d, full);
         for (int c = 0; c < k; c++)
         {

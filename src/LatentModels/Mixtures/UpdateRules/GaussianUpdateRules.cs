@@ -1,0 +1,16 @@
+using LatentModels.Statistics;
+
+namespace LatentModels.Mixtures.UpdateRules;
+
+/// <summary>The update rule a <see cref="GaussianMixtureOptions"/> asks for.</summary>
+internal static class GaussianUpdateRules
+{
+    /// <summary>
+    /// Maximum likelihood with <see cref="GaussianMixtureOptions.Regularization"/>, or MAP under
+    /// <see cref="GaussianMixtureOptions.Prior"/> resolved from the data moments, in coordinates centred on <paramref name="shift"/>.
+    /// </summary>
+    public static IGaussianUpdateRule For(GaussianMixtureOptions options, WeightedMoments dataMoments, ReadOnlySpan<double> shift) =>
+        options.Prior is { } prior
+            ? new MapUpdate(prior.Resolve(options.Covariance, options.Components, dataMoments, shift))
+            : new MaximumLikelihoodUpdate(options.Regularization);
+}

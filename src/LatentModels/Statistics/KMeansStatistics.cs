@@ -1,0 +1,418 @@
+using LatentModels.Clustering;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Statistics;
+
+/// <summary>
+/// The sufficient statistics of one K-Means assignment step on some rows: for every cluster j of the model's centers
+/// cⱼ, the weight Nⱼ = Σ wᵢ of the rows assigned to it (nearest center, first on ties), their weighted mean mⱼ and the
+/// centred scatter Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², plus the total row weight. The Lloyd update (<see cref="NextCenters"/>,
+/// <see cref="ToModel"/>) and the inertia Σᵢ wᵢ‖xᵢ − c(xᵢ)‖² = Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖² (<see cref="Inertia"/>) need nothing
+/// else: partitions call <see cref="Compute"/> (or <see cref="KMeansModel.ComputeStatistics"/>) where the data lives, a
+/// driver merges the parts in a fixed order with <see cref="Merge(KMeansStatistics)"/> (Chan's formula) and takes the
+/// update. Immutable; persisted by <see cref="Persistence.ModelJson"/> (format <c>LatentModels.KMeansStatistics</c>).
+/// </summary>
+/// <remarks>
+/// Statistics keep the <see cref="Centers"/> of the assignment step and merge only with statistics of the same centers.
+/// <see cref="Compute"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each: mean, then centred
+/// scatter) and merges them from first to last, so statistics of partitions of one chunk each, merged from first to
+/// last, equal the statistics of all the rows bit for bit, whatever the thread count; any other split agrees to rounding.
+/// </remarks>
+public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
+{
+    /// <summary>The rows per chunk of <see cref="Compute"/>: partitions of one chunk each merge to the single pass's bits.</summary>
+    public const int ChunkSize = 1024;
+
+    // Chunks summarised in parallel before they are folded in order: bounds the scratch to this many chunk statistics.
+    private const int ChunksPerWindow = 64;
+
+    private readonly double[] _centers;
+    private readonly double[] _weights;
+    private readonly double[] _means;
+    private readonly double[] _scatters;
+
+    private KMeansStatistics(int clusters, int dimension, double[] centers, double[] weights, double[] means, double[] scatters, double totalWeight)
+    {
+        Clusters = clusters;
+        Dimension = dimension;
+        _centers = centers;
+        _weights = weights;
+        _means = means;
+        _scatters = scatters;
+        TotalWeight = totalWeight;
+    }
+
+    /// <summary>
+    /// Recreates statistics from their parts (copied), e.g. received from another process. Every value must be finite;
+    /// weights, scatters and the total weight non-negative.
+    /// </summary>
+    /// <param name="centers">The K × d centers of the assignment step.</param>
+    /// <param name="clusterWeights">Nⱼ, K values.</param>
+    /// <param name="means">The K × d weighted means of the clusters' rows (zero for a cluster without weight).</param>
+    /// <param name="scatters">Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², K values.</param>
+    /// <param name="totalWeight">Σᵢ wᵢ over the rows summarised.</param>
+    /// <exception cref="ArgumentException">A shape does not match the centers, or a value is out of range (the message names it).</exception>
+    public KMeansStatistics(double[,] centers, double[] clusterWeights, double[,] means, double[] scatters, double totalWeight)
+    {
+        DataValidation.CheckMatrix(centers, nameof(centers));
+        ArgumentNullException.ThrowIfNull(clusterWeights);
+        ArgumentNullException.ThrowIfNull(means);
+        ArgumentNullException.ThrowIfNull(scatters);
+        int k = centers.GetLength(0), d = centers.GetLength(1);
+        if (means.GetLength(0) != k || means.GetLength(1) != d)
+        {
+            throw new ArgumentException($"The means are {means.GetLength(0)} × {means.GetLength(1)}; the centers are {k} × {d}.", nameof(means));
+        }
+
+        DataValidation.CheckFinite(means.AsSpan(), d, nameof(means));
+        CheckNonNegative(clusterWeights, k, nameof(clusterWeights));
+        CheckNonNegative(scatters, k, nameof(scatters));
+        if (!double.IsFinite(totalWeight) || totalWeight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(totalWeight), totalWeight, "The total weight must be finite and non-negative.");
+        }
+
+        Clusters = k;
+        Dimension = d;
+        _centers = centers.AsSpan().ToArray();
+        _weights = (double[])clusterWeights.Clone();
+        _means = means.AsSpan().ToArray();
+        _scatters = (double[])scatters.Clone();
+        TotalWeight = totalWeight;
+    }
+
+    /// <summary>The number of clusters K.</summary>
+    public int Clusters { get; }
+
+    /// <summary>The dimension d.</summary>
+    public int Dimension { get; }
+
+    /// <inheritdoc />
+    /// <remarks>Σᵢ wᵢ over the rows summarised (their number when unweighted).</remarks>
+    public double TotalWeight { get; }
+
+    /// <summary>The K × d centers of the assignment step (the model the statistics came from); a copy.</summary>
+    public double[,] Centers => ToMatrix(_centers);
+
+    /// <summary>Nⱼ, the weight of the rows assigned to each cluster; a copy.</summary>
+    public double[] ClusterWeights => (double[])_weights.Clone();
+
+    /// <summary>The K × d weighted means of the rows assigned to each cluster (zero for a cluster without weight); a copy.</summary>
+    public double[,] Means => ToMatrix(_means);
+
+    /// <summary>Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², each cluster's scatter about its own mean (its inertia after the Lloyd update); a copy.</summary>
+    public double[] Scatters => (double[])_scatters.Clone();
+
+    /// <summary>
+    /// Σᵢ wᵢ‖xᵢ − c(xᵢ)‖², the inertia of the rows under <see cref="Centers"/> (the objective at this assignment step),
+    /// computed from the statistics as Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖² (clusters in order).
+    /// </summary>
+    public double Inertia
+    {
+        get
+        {
+            double total = 0;
+            for (int j = 0; j < Clusters; j++)
+            {
+                total += _scatters[j] + _weights[j] * SquaredDistance(_means.AsSpan(j * Dimension, Dimension), _centers.AsSpan(j * Dimension, Dimension));
+            }
+
+            return total;
+        }
+    }
+
+    internal ReadOnlySpan<double> CentersSpan => _centers;
+
+    internal ReadOnlySpan<double> MeansSpan => _means;
+
+    internal ReadOnlySpan<double> WeightsSpan => _weights;
+
+    internal ReadOnlySpan<double> ScattersSpan => _scatters;
+
+    /// <summary>
+    /// The statistics of one assignment step of <paramref name="model"/> on <paramref name="data"/>: every row goes to its
+    /// nearest center (the first on exact ties, as <see cref="KMeansModel.Predict(double[,])"/>), optionally with
+    /// per-row sample weights (a row of weight w counts as w copies). The result does not depend on
+    /// <paramref name="maxDegreeOfParallelism"/>.
+    /// </summary>
+    /// <param name="model">The current centers.</param>
+    /// <param name="data">n × d rows (not modified); n may be 0.</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified); they may all be 0.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, or a weight is bad (the message names the row).</exception>
+    public static KMeansStatistics Compute(KMeansModel model, double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
+        DataValidation.CheckDimension(data, model.Dimension, nameof(data));
+        if (sampleWeights is not null)
+        {
+            CheckSampleWeights(sampleWeights, data.GetLength(0));
+        }
+
+        return ComputeCore(model, data, sampleWeights, maxDegreeOfParallelism);
+    }
+
+    /// <summary>The unchecked core of <see cref="Compute"/>.</summary>
+    internal static KMeansStatistics ComputeCore(KMeansModel model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), k = model.Clusters, d = model.Dimension;
+        var labels = new int[n];
+        model.Assign(data, labels, maxDegreeOfParallelism);
+
+        var weights = new double[k];
+        var means = new double[k * d];
+        var scatters = new double[k];
+        double total = 0;
+        int chunks = ParallelBlocks.BlockCount(n, ChunkSize);
+        int window = Math.Min(chunks, ChunksPerWindow);
+        var chunkWeights = new double[window * k];
+        var chunkMeans = new double[window * k * d];
+        var chunkScatters = new double[window * k];
+        var chunkTotals = new double[window];
+        for (int first = 0; first < chunks; first += window)
+        {
+            int count = Math.Min(window, chunks - first);
+            int rowStart = first * ChunkSize;
+            int rowCount = Math.Min(n - rowStart, count * ChunkSize);
+            ParallelBlocks.For(rowCount, ChunkSize, maxDegreeOfParallelism, (c, start, end) =>
+                SummarizeChunk(data, sampleWeights, labels, rowStart + start, rowStart + end, k,
+                    chunkWeights.AsSpan(c * k, k), chunkMeans.AsSpan(c * k * d, k * d), chunkScatters.AsSpan(c * k, k), out chunkTotals[c]));
+            for (int c = 0; c < count; c++)
+            {
+                MergeInto(weights, means, scatters, chunkWeights.AsSpan(c * k, k), chunkMeans.AsSpan(c * k * d, k * d), chunkScatters.AsSpan(c * k, k), d);
+                total += chunkTotals[c];
+            }
+        }
+
+        return new KMeansStatistics(k, d, model.CentersSpan.ToArray(), weights, means, scatters, total);
+    }
+
+    /// <summary>One chunk's statistics, two passes: per-cluster weighted means, then the scatter about them.</summary>
+    private static void SummarizeChunk(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, int k,
+        Span<double> weights, Span<double> means, Span<double> scatters, out double total)
+    {
+        int d = means.Length / k;
+        ReadOnlySpan<double> x = data.AsSpan();
+        weights.Clear();
+        means.Clear();
+        scatters.Clear();
+        total = 0;
+        for (int i = start; i < end; i++)
+        {
+            double w = sampleWeights?[i] ?? 1.0;
+            total += w;
+            if (w == 0)
+            {
+                continue;
+            }
+
+            int j = labels[i];
+            weights[j] += w;
+            Span<double> m = means.Slice(j * d, d);
+            ReadOnlySpan<double> row = x.Slice(i * d, d);
+            for (int p = 0; p < d; p++)
+            {
+                m[p] += w * row[p];
+            }
+        }
+
+        for (int j = 0; j < k; j++)
+        {
+            if (weights[j] > 0)
+            {
+                Span<double> m = means.Slice(j * d, d);
+                for (int p = 0; p < d; p++)
+                {
+                    m[p] /= weights[j];
+                }
+            }
+        }
+
+        for (int i = start; i < end; i++)
+        {
+            double w = sampleWeights?[i] ?? 1.0;
+            if (w == 0)
+            {
+                continue;
+            }
+
+            int j = labels[i];
+            scatters[j] += w * SquaredDistance(x.Slice(i * d, d), means.Slice(j * d, d));
+        }
+    }
+
+    /// <summary>
+    /// Chan's pairwise combination per cluster, B into A: W = Wa + Wb, δ = mb − ma, m = ma + (Wb / W) δ,
+    /// S = Sa + Sb + (Wa Wb / W)‖δ‖²; an empty side leaves the other exactly as it is.
+    /// </summary>
+    private static void MergeInto(Span<double> weightsA, Span<double> meansA, Span<double> scattersA,
+        ReadOnlySpan<double> weightsB, ReadOnlySpan<double> meansB, ReadOnlySpan<double> scattersB, int d)
+    {
+        for (int j = 0; j < weightsA.Length; j++)
+        {
+            double wb = weightsB[j];
+            if (!(wb > 0))
+            {
+                continue;
+            }
+
+            Span<double> ma = meansA.Slice(j * d, d);
+            ReadOnlySpan<double> mb = meansB.Slice(j * d, d);
+            double wa = weightsA[j];
+            if (!(wa > 0))
+            {
+                weightsA[j] = wb;
+                mb.CopyTo(ma);
+                scattersA[j] = scattersB[j];
+                continue;
+            }
+
+            double w = wa + wb;
+            double f = wb / w;
+            double g = wa * wb / w;
+            double delta2 = 0;
+            for (int p = 0; p < d; p++)
+            {
+                double delta = mb[p] - ma[p];
+                delta2 += delta * delta;
+                ma[p] += f * delta;
+            }
+
+            scattersA[j] = scattersA[j] + scattersB[j] + g * delta2;
+            weightsA[j] = w;
+        }
+    }
+
+    /// <summary>Empty statistics (no rows) of the same centers: the identity of <see cref="Merge(KMeansStatistics)"/>.</summary>
+    public KMeansStatistics Empty() =>
+        new(Clusters, Dimension, _centers, new double[Clusters], new double[Clusters * Dimension], new double[Clusters], 0);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The other statistics have another shape or other centers (they came from another model).</exception>
+    public KMeansStatistics Merge(KMeansStatistics other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckSameCenters(other, nameof(other));
+        double[] weights = (double[])_weights.Clone(), means = (double[])_means.Clone(), scatters = (double[])_scatters.Clone();
+        MergeInto(weights, means, scatters, other._weights, other._means, other._scatters, Dimension);
+        return new KMeansStatistics(Clusters, Dimension, _centers, weights, means, scatters, TotalWeight + other.TotalWeight);
+    }
+
+    /// <summary>Merges statistics from first to last (a fixed order, so the same list gives the same bits).</summary>
+    /// <param name="parts">At least one set of statistics, all of the same centers.</param>
+    /// <exception cref="ArgumentException">There are none, one is null or they came from different models.</exception>
+    public static KMeansStatistics Merge(IEnumerable<KMeansStatistics> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        KMeansStatistics? result = null;
+        int index = 0;
+        foreach (KMeansStatistics? part in parts)
+        {
+            if (part is null)
+            {
+                throw new ArgumentException($"Part {index} is null.", nameof(parts));
+            }
+
+            if (result is not null)
+            {
+                result.CheckSameCenters(part, nameof(parts));
+            }
+
+            result = result is null ? part : result.Merge(part);
+            index++;
+        }
+
+        return result ?? throw new ArgumentException("There are no statistics to merge.", nameof(parts));
+    }
+
+    /// <summary>
+    /// The Lloyd update: each cluster's next center is the weighted mean of its rows, mⱼ; a cluster without weight keeps
+    /// its center (statistics cannot re-seed it from a far row as <see cref="KMeans"/> does).
+    /// </summary>
+    /// <returns>K × d centers.</returns>
+    public double[,] NextCenters()
+    {
+        int d = Dimension;
+        var next = new double[Clusters, d];
+        Span<double> dst = next.AsWritableSpan();
+        for (int j = 0; j < Clusters; j++)
+        {
+            (_weights[j] > 0 ? _means : _centers).AsSpan(j * d, d).CopyTo(dst.Slice(j * d, d));
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// The next model of the Lloyd iteration: <see cref="NextCenters"/>, with <see cref="KMeansModel.Inertia"/> NaN (its
+    /// inertia needs another assignment step: <c>ToModel().ComputeStatistics(data).Inertia</c>).
+    /// </summary>
+    public KMeansModel ToModel() => new(NextCenters());
+
+    private void CheckSameCenters(KMeansStatistics other, string paramName)
+    {
+        if (other.Clusters != Clusters || other.Dimension != Dimension)
+        {
+            throw new ArgumentException(
+                $"Statistics of {other.Clusters} clusters of dimension {other.Dimension} cannot merge with {Clusters} clusters of dimension {Dimension}.", paramName);
+        }
+
+        if (!other._centers.AsSpan().SequenceEqual(_centers))
+        {
+            throw new ArgumentException("The statistics have different centers: they were computed from different models.", paramName);
+        }
+    }
+
+    private static void CheckSampleWeights(double[] weights, int rows)
+    {
+        if (weights.Length != rows)
+        {
+            throw new ArgumentException($"There are {weights.Length} sample weights for {rows} rows.", "sampleWeights");
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            if (!(weights[i] >= 0) || !double.IsFinite(weights[i]))
+            {
+                throw new ArgumentException($"The sample weight of row {i} is {weights[i]}; weights must be finite and non-negative.", "sampleWeights");
+            }
+        }
+    }
+
+    private static void CheckNonNegative(double[] values, int expected, string paramName)
+    {
+        if (values.Length != expected)
+        {
+            throw new ArgumentException($"There are {values.Length} values; the centers have {expected} clusters.", paramName);
+        }
+
+        for (int j = 0; j < values.Length; j++)
+        {
+            if (!double.IsFinite(values[j]) || values[j] < 0)
+            {
+                throw new ArgumentOutOfRangeException(paramName, values[j], $"The value of cluster {j} is {values[j]}; it must be finite and non-negative.");
+            }
+        }
+    }
+
+    /// <summary>‖a − b‖², summed in coordinate order.</summary>
+    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int p = 0; p < a.Length; p++)
+        {
+            double t = a[p] - b[p];
+            s += t * t;
+        }
+
+        return s;
+    }
+
+    private double[,] ToMatrix(double[] values)
+    {
+        var result = new double[Clusters, Dimension];
+        values.CopyTo(result.AsWritableSpan());
+        return result;
+    }
+}
