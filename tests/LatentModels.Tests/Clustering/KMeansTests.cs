@@ -314,7 +314,7 @@ public class KMeansTests
             .Should().Throw<ArgumentException>().WithMessage("*InitialCenters is 2 × 3 but must be 2 × 2*");
         new Action(() => new KMeans(new KMeansOptions { Clusters = 2, Init = KMeansInit.Explicit }).Fit(x))
             .Should().Throw<ArgumentException>().WithMessage("*InitialCenters is null*");
-        new Action(() => new KMeans(new KMeansOptions { Clusters = 2, MaxIterations = 0 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>();
+        new Action(() => new KMeans(new KMeansOptions { Clusters = 2, MaxIterations = -1 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>();
 
         var nan = new double[,] { { 1, 2 }, { 3, double.PositiveInfinity }, { 5, 6 } };
         new Action(() => new KMeans(2).Fit(nan)).Should().Throw<ArgumentException>().WithMessage("*row 1, column 1*").And.ParamName.Should().Be("data");
