@@ -38,8 +38,18 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <returns>The model, the report and the labels of the training rows under the returned centers (scikit-learn's <c>labels_</c>).</returns>
     /// <exception cref="ArgumentException">Bad data (empty, non-finite) or options inconsistent with it (K &gt; N, …).</exception>
-    public ClusteringFitResult<KMeansModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FitCore(data, null, progress, cancellationToken);
+    public ClusteringFitResult<KMeansModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        return FitCore(data, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(double[,], IProgress{FitProgress}?, CancellationToken)"/> of data (and weights) already checked at
+    /// the door of the caller, e.g. the K-Means start of a Gaussian mixture; the weights are not modified.
+    /// </summary>
+    internal ClusteringFitResult<KMeansModel> FitChecked(double[,] data, double[]? sampleWeights) =>
+        FitCore(data, (double[]?)sampleWeights?.Clone(), null, default);
 
     /// <summary>Fits K-Means to weighted rows; a row of weight w counts as w copies of itself.</summary>
     /// <param name="data">The data, one observation per row.</param>
@@ -67,7 +77,6 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     private ClusteringFitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        DataValidation.CheckMatrix(data, nameof(data));
         int n = data.GetLength(0), d = data.GetLength(1);
         KMeansOptions o = Options;
         o.Validate(n, d);

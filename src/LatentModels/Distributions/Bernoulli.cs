@@ -37,6 +37,10 @@ public sealed class Bernoulli : IDensityModel, ISampler, IMaximumLikelihood<Bern
     /// <summary>Always 1.</summary>
     public int Dimension => 1;
 
+    /// <inheritdoc />
+    /// <remarks>1: the success probability.</remarks>
+    public int ParameterCount => 1;
+
     /// <summary>log P(X = x): log p for true, log(1 − p) for false (−∞ when impossible).</summary>
     /// <param name="value">The outcome.</param>
     public double LogProbability(bool value) => value ? _logP : _log1mP;

@@ -65,6 +65,10 @@ public sealed class Categorical : IDensityModel, ISampler, IMaximumLikelihood<Ca
     /// <summary>Always 1: an observation is one category code.</summary>
     public int Dimension => 1;
 
+    /// <inheritdoc />
+    /// <remarks>K − 1: the probabilities, less one for their sum.</remarks>
+    public int ParameterCount => _p.Length - 1;
+
     /// <summary>The mean of the category index, Σₖ k·pₖ.</summary>
     public double Mean
     {

@@ -16,4 +16,7 @@ public interface IMaximumLikelihood<TSelf> where TSelf : IMaximumLikelihood<TSel
     /// <exception cref="ArgumentException">The data or weights are invalid (message names the row and column).</exception>
     /// <exception cref="FittingException">The estimate is degenerate (e.g. a singular covariance).</exception>
     static abstract TSelf Fit(double[,] data, ReadOnlySpan<double> weights);
+
+    /// <summary>The number of free parameters of this distribution (for BIC and AIC, e.g. of a mixture of it).</summary>
+    int ParameterCount { get; }
 }

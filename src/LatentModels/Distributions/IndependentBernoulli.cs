@@ -43,6 +43,10 @@ public sealed class IndependentBernoulli : IDensityModel, ISampler, IMaximumLike
     /// <summary>The dimension d.</summary>
     public int Dimension => _p.Length;
 
+    /// <inheritdoc />
+    /// <remarks>d: one success probability per variable.</remarks>
+    public int ParameterCount => _p.Length;
+
     /// <summary>The success probabilities pⱼ, which are also the means.</summary>
     public IReadOnlyList<double> Probabilities { get; }
 

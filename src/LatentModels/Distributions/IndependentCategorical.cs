@@ -76,6 +76,10 @@ public sealed class IndependentCategorical : IDensityModel, ISampler, IMaximumLi
     /// <summary>Free parameters Σⱼ (Cⱼ − 1).</summary>
     public int FreeParameters => _p.Length - _counts.Length;
 
+    /// <inheritdoc />
+    /// <remarks>Σⱼ (Cⱼ − 1), the same as <see cref="FreeParameters"/>.</remarks>
+    public int ParameterCount => FreeParameters;
+
     /// <summary>A copy of the probabilities of variable <paramref name="variable"/>.</summary>
     /// <param name="variable">Zero-based variable index.</param>
     public double[] GetProbabilities(int variable)

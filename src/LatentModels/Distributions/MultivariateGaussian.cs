@@ -108,6 +108,10 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
     /// <summary>The dimension d.</summary>
     public int Dimension => _mean.Length;
 
+    /// <inheritdoc />
+    /// <remarks>d + d(d + 1)/2: the mean and the symmetric covariance.</remarks>
+    public int ParameterCount => Dimension + (Dimension * (Dimension + 1) / 2);
+
     /// <summary>The mean μ (read-only view).</summary>
     public IReadOnlyList<double> Mean { get; }
 

@@ -48,6 +48,10 @@ public sealed class UnivariateGaussian : IDensityModel, ISampler, IMaximumLikeli
     /// <summary>Always 1.</summary>
     public int Dimension => 1;
 
+    /// <inheritdoc />
+    /// <remarks>2: the mean and the standard deviation.</remarks>
+    public int ParameterCount => 2;
+
     /// <summary>The differential entropy ½·log(2πeσ²) in nats.</summary>
     public double Entropy => 0.5 + LogSqrtTwoPi + Math.Log(StandardDeviation);
 

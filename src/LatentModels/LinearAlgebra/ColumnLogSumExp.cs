@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -45,11 +46,11 @@ internal static class ColumnLogSumExp
         }
         else if (Simd512<double>.IsHardwareAccelerated)
         {
-            Normalize<Simd512<double>>(values, k, rows, stride, logNormalizers, scratch);
+            Normalize<Vector512<double>, Simd512<double>>(values, k, rows, stride, logNormalizers, scratch);
         }
         else
         {
-            Normalize<Simd256<double>>(values, k, rows, stride, logNormalizers, scratch);
+            Normalize<Vector256<double>, Simd256<double>>(values, k, rows, stride, logNormalizers, scratch);
         }
     }
 
@@ -57,22 +58,24 @@ internal static class ColumnLogSumExp
     /// <see cref="Normalize(Span{double}, int, int, int, Span{double}, Span{double})"/> with the widest vector forced
     /// (tests run every width): groups of <typeparamref name="TVec"/>, then groups of four, then the padded four-wide tail.
     /// </summary>
-    /// <typeparam name="TVec">The widest vector to use.</typeparam>
-    internal static void Normalize<TVec>(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers, Span<double> scratch)
-        where TVec : struct, IVector<TVec, double>
+    /// <typeparam name="TVec">The widest register type to use.</typeparam>
+    /// <typeparam name="TOps">Its operations.</typeparam>
+    internal static void Normalize<TVec, TOps>(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers, Span<double> scratch)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         Check(values, k, rows, stride, logNormalizers);
         ref double rv = ref MemoryMarshal.GetReference(values);
         ref double rl = ref MemoryMarshal.GetReference(logNormalizers);
         int i = 0;
-        for (; i <= rows - TVec.Count; i += TVec.Count)
+        for (; i <= rows - TOps.Count; i += TOps.Count)
         {
-            TVec.Store(NormalizeGroup<TVec>(ref Unsafe.Add(ref rv, i), k, stride), ref rl, (nuint)i);
+            TOps.Store(NormalizeGroup<TVec, TOps>(ref Unsafe.Add(ref rv, i), k, stride), ref rl, (nuint)i);
         }
 
         for (; i <= rows - 4; i += 4)
         {
-            Simd256<double>.Store(NormalizeGroup<Simd256<double>>(ref Unsafe.Add(ref rv, i), k, stride), ref rl, (nuint)i);
+            Simd256<double>.Store(NormalizeGroup<Vector256<double>, Simd256<double>>(ref Unsafe.Add(ref rv, i), k, stride), ref rl, (nuint)i);
         }
 
         if (i < rows)
@@ -86,7 +89,7 @@ internal static class ColumnLogSumExp
                 values.Slice(c * stride + i, tail).CopyTo(pad.Slice(c * 4, 4));
             }
 
-            Simd256<double> lse = NormalizeGroup<Simd256<double>>(ref MemoryMarshal.GetReference(pad), k, 4);
+            Vector256<double> lse = NormalizeGroup<Vector256<double>, Simd256<double>>(ref MemoryMarshal.GetReference(pad), k, 4);
             for (int c = 0; c < k; c++)
             {
                 pad.Slice(c * 4, tail).CopyTo(values.Slice(c * stride + i, tail));
@@ -107,37 +110,38 @@ internal static class ColumnLogSumExp
         }
     }
 
-    /// <summary>Normalises <c>TVec.Count</c> columns in place (entries at c·stride + lane) and returns their log-sum-exp.</summary>
+    /// <summary>Normalises <c>TOps.Count</c> columns in place (entries at c·stride + lane) and returns their log-sum-exp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec NormalizeGroup<TVec>(ref double v, int k, int stride)
-        where TVec : struct, IVector<TVec, double>
+    private static TVec NormalizeGroup<TVec, TOps>(ref double v, int k, int stride)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        TVec max = TVec.Load(ref v, 0);
+        TVec max = TOps.Load(ref v, 0);
         for (int c = 1; c < k; c++)
         {
-            max = TVec.Max(max, TVec.Load(ref v, (nuint)(c * stride)));
+            max = TOps.Max(max, TOps.Load(ref v, (nuint)(c * stride)));
         }
 
         // Columns that are entirely −∞ are shifted by 0: every term clamps, flushes to 0, and the sum is 0.
-        max = TVec.ConditionalSelect(TVec.CompareEqual(max, TVec.Create(double.NegativeInfinity)), TVec.Zero, max);
-        TVec lo = TVec.Create(ExpClamp), flush = TVec.Create(FlushThreshold);
-        TVec sum = TVec.Zero;
+        max = TOps.ConditionalSelect(TOps.CompareEqual(max, TOps.Create(double.NegativeInfinity)), TOps.Zero, max);
+        TVec lo = TOps.Create(ExpClamp), flush = TOps.Create(FlushThreshold);
+        TVec sum = TOps.Zero;
         for (int c = 0; c < k; c++)
         {
-            TVec e = ElementwiseMath.ExpCore(TVec.Max(TVec.Load(ref v, (nuint)(c * stride)) - max, lo));
-            e = TVec.ConditionalSelect(TVec.CompareGreaterThan(e, flush), e, TVec.Zero);
-            TVec.Store(e, ref v, (nuint)(c * stride));
-            sum += e;
+            TVec e = ElementwiseMath.ExpCore<TVec, TOps>(TOps.Max(TOps.Subtract(TOps.Load(ref v, (nuint)(c * stride)), max), lo));
+            e = TOps.ConditionalSelect(TOps.CompareGreaterThan(e, flush), e, TOps.Zero);
+            TOps.Store(e, ref v, (nuint)(c * stride));
+            sum = TOps.Add(sum, e);
         }
 
-        TVec positive = TVec.CompareGreaterThan(sum, TVec.Zero);
-        TVec inverse = TVec.ConditionalSelect(positive, TVec.One / sum, TVec.Zero);
+        TVec positive = TOps.CompareGreaterThan(sum, TOps.Zero);
+        TVec inverse = TOps.ConditionalSelect(positive, TOps.Divide(TOps.One, sum), TOps.Zero);
         for (int c = 0; c < k; c++)
         {
-            TVec.Store(TVec.Load(ref v, (nuint)(c * stride)) * inverse, ref v, (nuint)(c * stride));
+            TOps.Store(TOps.Multiply(TOps.Load(ref v, (nuint)(c * stride)), inverse), ref v, (nuint)(c * stride));
         }
 
-        return max + ElementwiseMath.Log(sum);
+        return TOps.Add(max, ElementwiseMath.Log<TVec, TOps>(sum));
     }
 
     private static void NormalizeScalar(Span<double> values, int k, int rows, int stride, Span<double> logNormalizers)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -40,8 +41,9 @@ internal static class ElementwiseMath
 
         static abstract double Scalar(double x);
 
-        static abstract TVec Vector<TVec>(TVec x)
-            where TVec : struct, IVector<TVec, double>;
+        static abstract TVec Vector<TVec, TOps>(TVec x)
+            where TVec : struct
+            where TOps : struct, IVectorOps<TVec, double>;
     }
 
     private readonly struct ExpFunction : IFunction
@@ -51,8 +53,9 @@ internal static class ElementwiseMath
         public static double Scalar(double x) => Math.Exp(x);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Vector<TVec>(TVec x)
-            where TVec : struct, IVector<TVec, double> => Exp(x);
+        public static TVec Vector<TVec, TOps>(TVec x)
+            where TVec : struct
+            where TOps : struct, IVectorOps<TVec, double> => Exp<TVec, TOps>(x);
     }
 
     private readonly struct LogFunction : IFunction
@@ -62,8 +65,9 @@ internal static class ElementwiseMath
         public static double Scalar(double x) => Math.Log(x);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVec Vector<TVec>(TVec x)
-            where TVec : struct, IVector<TVec, double> => Log(x);
+        public static TVec Vector<TVec, TOps>(TVec x)
+            where TVec : struct
+            where TOps : struct, IVectorOps<TVec, double> => Log<TVec, TOps>(x);
     }
 
     /// <summary>
@@ -94,152 +98,162 @@ internal static class ElementwiseMath
         int j = 0;
         if (Simd512<double>.IsHardwareAccelerated)
         {
-            j = ApplyBlocks<TFunction, Simd512<double>>(ref rx, ref rd, j, n);
+            j = ApplyBlocks<TFunction, Vector512<double>, Simd512<double>>(ref rx, ref rd, j, n);
         }
 
-        j = ApplyBlocks<TFunction, Simd256<double>>(ref rx, ref rd, j, n);
+        j = ApplyBlocks<TFunction, Vector256<double>, Simd256<double>>(ref rx, ref rd, j, n);
         if (j < n)
         {
             Span<double> pad = stackalloc double[4];
             pad.Fill(TFunction.Padding);
             x[j..].CopyTo(pad);
             ref double rp = ref MemoryMarshal.GetReference(pad);
-            Simd256<double>.Store(TFunction.Vector(Simd256<double>.Load(ref rp, 0)), ref rp, 0);
+            Simd256<double>.Store(TFunction.Vector<Vector256<double>, Simd256<double>>(Simd256<double>.Load(ref rp, 0)), ref rp, 0);
             pad[..(n - j)].CopyTo(destination[j..]);
         }
     }
 
     /// <summary>Whole vectors of <typeparamref name="TVec"/> from <paramref name="j"/> on; returns the first index not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ApplyBlocks<TFunction, TVec>(ref double rx, ref double rd, int j, int n)
+    private static int ApplyBlocks<TFunction, TVec, TOps>(ref double rx, ref double rd, int j, int n)
         where TFunction : struct, IFunction
-        where TVec : struct, IVector<TVec, double>
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        for (; j <= n - TVec.Count; j += TVec.Count)
+        for (; j <= n - TOps.Count; j += TOps.Count)
         {
-            TVec.Store(TFunction.Vector(TVec.Load(ref rx, (nuint)j)), ref rd, (nuint)j);
+            TOps.Store(TFunction.Vector<TVec, TOps>(TOps.Load(ref rx, (nuint)j)), ref rd, (nuint)j);
         }
 
         return j;
     }
 
     /// <summary>exp of one vector (see the type's remarks for accuracy and special values).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Exp<TVec>(TVec x)
-        where TVec : struct, IVector<TVec, double>
+    public static TVec Exp<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         // Also false for NaN lanes, which therefore take the exact path.
-        TVec inRange = TVec.CompareGreaterThanOrEqual(x, TVec.Create(ExpLow)) & TVec.CompareLessThanOrEqual(x, TVec.Create(ExpHigh));
-        if (!TVec.AllTrue(inRange))
+        TVec inRange = TOps.And(TOps.CompareGreaterThanOrEqual(x, TOps.Create(ExpLow)), TOps.CompareLessThanOrEqual(x, TOps.Create(ExpHigh)));
+        if (!TOps.AllTrue(inRange))
         {
             // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return TVec.ConditionalSelect(inRange, ExpCore(TVec.ConditionalSelect(inRange, x, TVec.Zero)), Exact<TVec, ExpFunction>(x));
+            return TOps.ConditionalSelect(inRange, ExpCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.Zero)), Exact<TVec, TOps, ExpFunction>(x));
         }
 
-        return ExpCore(x);
+        return ExpCore<TVec, TOps>(x);
     }
 
     /// <summary>exp for values known to lie in [−708.3, 709.7] (no checks).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec ExpCore<TVec>(TVec x)
-        where TVec : struct, IVector<TVec, double>
+    public static TVec ExpCore<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        TVec magic = TVec.Create(RoundMagic);
-        TVec t = TVec.MultiplyAdd(x, TVec.Create(Log2E), magic);
-        TVec k = t - magic; // round(x / ln 2)
-        TVec r = TVec.MultiplyAdd(k, TVec.Create(-Ln2Hi), x);
-        r = TVec.MultiplyAdd(k, TVec.Create(-Ln2Lo), r);
+        TVec magic = TOps.Create(RoundMagic);
+        TVec t = TOps.MultiplyAdd(x, TOps.Create(Log2E), magic);
+        TVec k = TOps.Subtract(t, magic); // round(x / ln 2)
+        TVec r = TOps.MultiplyAdd(k, TOps.Create(-Ln2Hi), x);
+        r = TOps.MultiplyAdd(k, TOps.Create(-Ln2Lo), r);
 
         // Taylor polynomial of degree 13, Horner.
-        TVec p = TVec.Create(1.0 / 6227020800.0);
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 479001600.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 39916800.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 3628800.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 362880.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 40320.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 5040.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 720.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 120.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 24.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(1.0 / 6.0));
-        p = TVec.MultiplyAdd(p, r, TVec.Create(0.5));
-        p = TVec.MultiplyAdd(p, r, TVec.One);
-        p = TVec.MultiplyAdd(p, r, TVec.One);
+        TVec p = TOps.Create(1.0 / 6227020800.0);
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 479001600.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 39916800.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 3628800.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 362880.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 40320.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 5040.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 720.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 120.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 24.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.0 / 6.0));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(0.5));
+        p = TOps.MultiplyAdd(p, r, TOps.One);
+        p = TOps.MultiplyAdd(p, r, TOps.One);
 
         // 2ᵏ: the low bits of t hold k (two's complement); k + 1023 lies in [1, 2046] here, shifted into the exponent.
-        TVec scale = TVec.ShiftLeftBits(TVec.AddBits(t, TVec.CreateBits(1023UL)), 52);
-        return p * scale;
+        TVec scale = TOps.ShiftLeftBits(TOps.AddBits(t, TOps.CreateBits(1023UL)), 52);
+        return TOps.Multiply(p, scale);
     }
 
     /// <summary>log of one vector (see the type's remarks for accuracy and special values).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Log<TVec>(TVec x)
-        where TVec : struct, IVector<TVec, double>
+    public static TVec Log<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         // Also false for NaN lanes; subnormals, zeros, negatives and infinities take the exact path.
-        TVec inRange = TVec.CompareGreaterThanOrEqual(x, TVec.Create(2.2250738585072014e-308))
-            & TVec.CompareLessThanOrEqual(x, TVec.Create(double.MaxValue));
-        if (!TVec.AllTrue(inRange))
+        TVec inRange = TOps.And(
+            TOps.CompareGreaterThanOrEqual(x, TOps.Create(2.2250738585072014e-308)), TOps.CompareLessThanOrEqual(x, TOps.Create(double.MaxValue)));
+        if (!TOps.AllTrue(inRange))
         {
             // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return TVec.ConditionalSelect(inRange, LogCore(TVec.ConditionalSelect(inRange, x, TVec.One)), Exact<TVec, LogFunction>(x));
+            return TOps.ConditionalSelect(inRange, LogCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.One)), Exact<TVec, TOps, LogFunction>(x));
         }
 
-        return LogCore(x);
+        return LogCore<TVec, TOps>(x);
     }
 
     /// <summary>log for positive, normal, finite values (no checks).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The arguments.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec LogCore<TVec>(TVec x)
-        where TVec : struct, IVector<TVec, double>
+    public static TVec LogCore<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         // Exponent as a double: OR the biased exponent into the mantissa of 2⁵², subtract 2⁵² + 1023.
-        TVec e = (TVec.ShiftRightLogicalBits(x, 52) | TVec.CreateBits(0x4330000000000000UL)) - TVec.Create(4503599627370496.0 + 1023.0);
-        TVec m = (x & TVec.CreateBits(0x000FFFFFFFFFFFFFUL)) | TVec.CreateBits(0x3FF0000000000000UL);
-        TVec big = TVec.CompareGreaterThan(m, TVec.Create(1.4142135623730951));
-        m = TVec.ConditionalSelect(big, m * TVec.Create(0.5), m);
-        e += big & TVec.One;
+        TVec e = TOps.Subtract(TOps.Or(TOps.ShiftRightLogicalBits(x, 52), TOps.CreateBits(0x4330000000000000UL)), TOps.Create(4503599627370496.0 + 1023.0));
+        TVec m = TOps.Or(TOps.And(x, TOps.CreateBits(0x000FFFFFFFFFFFFFUL)), TOps.CreateBits(0x3FF0000000000000UL));
+        TVec big = TOps.CompareGreaterThan(m, TOps.Create(1.4142135623730951));
+        m = TOps.ConditionalSelect(big, TOps.Multiply(m, TOps.Create(0.5)), m);
+        e = TOps.Add(e, TOps.And(big, TOps.One));
 
-        TVec f = m - TVec.One;
-        TVec s = f / (f + TVec.Create(2.0));
-        TVec z = s * s;
-        TVec p = TVec.Create(1.0 / 21);
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 19));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 17));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 15));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 13));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 11));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 9));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 7));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 5));
-        p = TVec.MultiplyAdd(p, z, TVec.Create(1.0 / 3));
+        TVec f = TOps.Subtract(m, TOps.One);
+        TVec s = TOps.Divide(f, TOps.Add(f, TOps.Create(2.0)));
+        TVec z = TOps.Multiply(s, s);
+        TVec p = TOps.Create(1.0 / 21);
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 19));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 17));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 15));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 13));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 11));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 9));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 7));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 5));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.0 / 3));
 
         // log m = 2s + 2s·z·p (2s is exact, the tail is small); e·ln 2 added in two parts.
-        TVec twoS = s + s;
-        TVec tail = TVec.MultiplyAdd(e, TVec.Create(Ln2Lo), twoS * z * p);
-        return TVec.MultiplyAdd(e, TVec.Create(Ln2Hi), twoS + tail);
+        TVec twoS = TOps.Add(s, s);
+        TVec tail = TOps.MultiplyAdd(e, TOps.Create(Ln2Lo), TOps.Multiply(TOps.Multiply(twoS, z), p));
+        return TOps.MultiplyAdd(e, TOps.Create(Ln2Hi), TOps.Add(twoS, tail));
     }
 
     /// <summary>The runtime's function lane by lane (the rare vectors holding special values).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVec Exact<TVec, TFunction>(TVec x)
-        where TVec : struct, IVector<TVec, double>
+    private static TVec Exact<TVec, TOps, TFunction>(TVec x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
         where TFunction : struct, IFunction
     {
-        Span<double> lanes = stackalloc double[TVec.Count];
+        Span<double> lanes = stackalloc double[TOps.Count];
         for (int i = 0; i < lanes.Length; i++)
         {
-            lanes[i] = TFunction.Scalar(TVec.GetElement(x, i));
+            lanes[i] = TFunction.Scalar(TOps.GetElement(x, i));
         }
 
-        return TVec.Load(ref MemoryMarshal.GetReference(lanes), 0);
+        return TOps.Load(ref MemoryMarshal.GetReference(lanes), 0);
     }
 }

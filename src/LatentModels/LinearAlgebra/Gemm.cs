@@ -115,13 +115,13 @@ public static class Gemm
                 switch (path)
                 {
                     case GemmPath.Vector512:
-                        GemmDriver<T, Kernel512<T>>.Run(p, maxDegreeOfParallelism);
+                        GemmDriver<T, RegisterTileKernel<T, Vector512<T>, Simd512<T>>>.Run(p, maxDegreeOfParallelism);
                         break;
                     case GemmPath.Vector256:
-                        GemmDriver<T, Kernel256<T>>.Run(p, maxDegreeOfParallelism);
+                        GemmDriver<T, RegisterTileKernel<T, Vector256<T>, Simd256<T>>>.Run(p, maxDegreeOfParallelism);
                         break;
                     case GemmPath.Vector128:
-                        GemmDriver<T, Kernel128<T>>.Run(p, maxDegreeOfParallelism);
+                        GemmDriver<T, RegisterTileKernel<T, Vector128<T>, Simd128<T>>>.Run(p, maxDegreeOfParallelism);
                         break;
                     default:
                         GemmDriver<T, KernelScalar<T>>.Run(p, maxDegreeOfParallelism);

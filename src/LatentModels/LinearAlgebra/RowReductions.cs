@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -16,28 +17,30 @@ internal static class RowReductions
 {
     /// <summary>Σᵢ xᵢ in a fixed order (independent of alignment).</summary>
     /// <param name="x">The values.</param>
-    public static double Sum(ReadOnlySpan<double> x) => Sum<Simd256<double>>(x);
+    public static double Sum(ReadOnlySpan<double> x) => Sum<Vector256<double>, Simd256<double>>(x);
 
     /// <summary><see cref="Sum(ReadOnlySpan{double})"/> at a forced width (two vector accumulators).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The values.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double Sum<TVec>(ReadOnlySpan<double> x)
-        where TVec : struct, IVector<TVec, double>
+    internal static double Sum<TVec, TOps>(ReadOnlySpan<double> x)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = x.Length, i = 0;
         double s = 0;
-        if (TVec.IsHardwareAccelerated && n >= 2 * TVec.Count)
+        if (TOps.IsHardwareAccelerated && n >= 2 * TOps.Count)
         {
             ref double rx = ref MemoryMarshal.GetReference(x);
-            TVec a0 = TVec.Zero, a1 = TVec.Zero;
-            for (; i <= n - 2 * TVec.Count; i += 2 * TVec.Count)
+            TVec a0 = TOps.Zero, a1 = TOps.Zero;
+            for (; i <= n - 2 * TOps.Count; i += 2 * TOps.Count)
             {
-                a0 += TVec.Load(ref rx, (nuint)i);
-                a1 += TVec.Load(ref rx, (nuint)(i + TVec.Count));
+                a0 = TOps.Add(a0, TOps.Load(ref rx, (nuint)i));
+                a1 = TOps.Add(a1, TOps.Load(ref rx, (nuint)(i + TOps.Count)));
             }
 
-            s = TVec.Sum(a0 + a1);
+            s = TOps.Sum(TOps.Add(a0, a1));
         }
 
         for (; i < n; i++)
@@ -51,30 +54,32 @@ internal static class RowReductions
     /// <summary>Σᵢ xᵢyᵢ in a fixed order (independent of alignment).</summary>
     /// <param name="x">The first vector.</param>
     /// <param name="y">The second vector (at least as long).</param>
-    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dot<Simd256<double>>(x, y);
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dot<Vector256<double>, Simd256<double>>(x, y);
 
     /// <summary><see cref="Dot(ReadOnlySpan{double}, ReadOnlySpan{double})"/> at a forced width (two vector accumulators).</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="x">The first vector.</param>
     /// <param name="y">The second vector (at least as long).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double Dot<TVec>(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-        where TVec : struct, IVector<TVec, double>
+    internal static double Dot<TVec, TOps>(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = x.Length, i = 0;
         double s = 0;
-        if (TVec.IsHardwareAccelerated && n >= 2 * TVec.Count)
+        if (TOps.IsHardwareAccelerated && n >= 2 * TOps.Count)
         {
             ref double rx = ref MemoryMarshal.GetReference(x);
             ref double ry = ref MemoryMarshal.GetReference(y);
-            TVec a0 = TVec.Zero, a1 = TVec.Zero;
-            for (; i <= n - 2 * TVec.Count; i += 2 * TVec.Count)
+            TVec a0 = TOps.Zero, a1 = TOps.Zero;
+            for (; i <= n - 2 * TOps.Count; i += 2 * TOps.Count)
             {
-                a0 = TVec.MultiplyAdd(TVec.Load(ref rx, (nuint)i), TVec.Load(ref ry, (nuint)i), a0);
-                a1 = TVec.MultiplyAdd(TVec.Load(ref rx, (nuint)(i + TVec.Count)), TVec.Load(ref ry, (nuint)(i + TVec.Count)), a1);
+                a0 = TOps.MultiplyAdd(TOps.Load(ref rx, (nuint)i), TOps.Load(ref ry, (nuint)i), a0);
+                a1 = TOps.MultiplyAdd(TOps.Load(ref rx, (nuint)(i + TOps.Count)), TOps.Load(ref ry, (nuint)(i + TOps.Count)), a1);
             }
 
-            s = TVec.Sum(a0 + a1);
+            s = TOps.Sum(TOps.Add(a0, a1));
         }
 
         for (; i < n; i++)
@@ -90,33 +95,35 @@ internal static class RowReductions
     /// <param name="x">The values (at least as many).</param>
     /// <param name="m">The center.</param>
     public static double WeightedSquaredDeviation(ReadOnlySpan<double> r, ReadOnlySpan<double> x, double m) =>
-        WeightedSquaredDeviation<Simd256<double>>(r, x, m);
+        WeightedSquaredDeviation<Vector256<double>, Simd256<double>>(r, x, m);
 
     /// <summary><see cref="WeightedSquaredDeviation(ReadOnlySpan{double}, ReadOnlySpan{double}, double)"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="r">The weights.</param>
     /// <param name="x">The values (at least as many).</param>
     /// <param name="m">The center.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double WeightedSquaredDeviation<TVec>(ReadOnlySpan<double> r, ReadOnlySpan<double> x, double m)
-        where TVec : struct, IVector<TVec, double>
+    internal static double WeightedSquaredDeviation<TVec, TOps>(ReadOnlySpan<double> r, ReadOnlySpan<double> x, double m)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = r.Length, i = 0;
         double s = 0;
-        if (TVec.IsHardwareAccelerated && n >= 2 * TVec.Count)
+        if (TOps.IsHardwareAccelerated && n >= 2 * TOps.Count)
         {
             ref double rr = ref MemoryMarshal.GetReference(r);
             ref double rx = ref MemoryMarshal.GetReference(x);
-            TVec vm = TVec.Create(m), a0 = TVec.Zero, a1 = TVec.Zero;
-            for (; i <= n - 2 * TVec.Count; i += 2 * TVec.Count)
+            TVec vm = TOps.Create(m), a0 = TOps.Zero, a1 = TOps.Zero;
+            for (; i <= n - 2 * TOps.Count; i += 2 * TOps.Count)
             {
-                TVec z0 = TVec.Load(ref rx, (nuint)i) - vm;
-                TVec z1 = TVec.Load(ref rx, (nuint)(i + TVec.Count)) - vm;
-                a0 = TVec.MultiplyAdd(TVec.Load(ref rr, (nuint)i) * z0, z0, a0);
-                a1 = TVec.MultiplyAdd(TVec.Load(ref rr, (nuint)(i + TVec.Count)) * z1, z1, a1);
+                TVec z0 = TOps.Subtract(TOps.Load(ref rx, (nuint)i), vm);
+                TVec z1 = TOps.Subtract(TOps.Load(ref rx, (nuint)(i + TOps.Count)), vm);
+                a0 = TOps.MultiplyAdd(TOps.Multiply(TOps.Load(ref rr, (nuint)i), z0), z0, a0);
+                a1 = TOps.MultiplyAdd(TOps.Multiply(TOps.Load(ref rr, (nuint)(i + TOps.Count)), z1), z1, a1);
             }
 
-            s = TVec.Sum(a0 + a1);
+            s = TOps.Sum(TOps.Add(a0, a1));
         }
 
         for (; i < n; i++)
@@ -133,35 +140,37 @@ internal static class RowReductions
     /// <param name="b">The second row.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double SquaredDistance(ref double a, ref double b, int d) => SquaredDistance<Simd256<double>>(ref a, ref b, d);
+    public static double SquaredDistance(ref double a, ref double b, int d) => SquaredDistance<Vector256<double>, Simd256<double>>(ref a, ref b, d);
 
     /// <summary>‖a − b‖² of two spans (as long as <paramref name="a"/>).</summary>
     /// <param name="a">The first row.</param>
     /// <param name="b">The second row.</param>
     public static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b) =>
-        SquaredDistance<Simd256<double>>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
+        SquaredDistance<Vector256<double>, Simd256<double>>(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
 
     /// <summary><see cref="SquaredDistance(ref double, ref double, int)"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="a">The first row.</param>
     /// <param name="b">The second row.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static double SquaredDistance<TVec>(ref double a, ref double b, int d)
-        where TVec : struct, IVector<TVec, double>
+    internal static double SquaredDistance<TVec, TOps>(ref double a, ref double b, int d)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int p = 0;
         double s = 0;
-        if (TVec.IsHardwareAccelerated && d >= TVec.Count)
+        if (TOps.IsHardwareAccelerated && d >= TOps.Count)
         {
-            TVec acc = TVec.Zero;
-            for (; p + TVec.Count <= d; p += TVec.Count)
+            TVec acc = TOps.Zero;
+            for (; p + TOps.Count <= d; p += TOps.Count)
             {
-                TVec diff = TVec.Load(ref a, (nuint)p) - TVec.Load(ref b, (nuint)p);
-                acc += diff * diff;
+                TVec diff = TOps.Subtract(TOps.Load(ref a, (nuint)p), TOps.Load(ref b, (nuint)p));
+                acc = TOps.Add(acc, TOps.Multiply(diff, diff));
             }
 
-            s = TVec.Sum(acc);
+            s = TOps.Sum(acc);
         }
 
         for (; p < d; p++)
@@ -179,25 +188,27 @@ internal static class RowReductions
     /// <param name="w">The weight.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(ref double acc, ref double x, double w, int d) => AddScaled<Simd256<double>>(ref acc, ref x, w, d);
+    public static void AddScaled(ref double acc, ref double x, double w, int d) => AddScaled<Vector256<double>, Simd256<double>>(ref acc, ref x, w, d);
 
     /// <summary><see cref="AddScaled(ref double, ref double, double, int)"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="acc">The accumulator row.</param>
     /// <param name="x">The row to add.</param>
     /// <param name="w">The weight.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AddScaled<TVec>(ref double acc, ref double x, double w, int d)
-        where TVec : struct, IVector<TVec, double>
+    internal static void AddScaled<TVec, TOps>(ref double acc, ref double x, double w, int d)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int p = 0;
-        if (TVec.IsHardwareAccelerated)
+        if (TOps.IsHardwareAccelerated)
         {
-            TVec wv = TVec.Create(w);
-            for (; p + TVec.Count <= d; p += TVec.Count)
+            TVec wv = TOps.Create(w);
+            for (; p + TOps.Count <= d; p += TOps.Count)
             {
-                TVec.Store(TVec.Load(ref acc, (nuint)p) + wv * TVec.Load(ref x, (nuint)p), ref acc, (nuint)p);
+                TOps.Store(TOps.Add(TOps.Load(ref acc, (nuint)p), TOps.Multiply(wv, TOps.Load(ref x, (nuint)p))), ref acc, (nuint)p);
             }
         }
 
@@ -212,23 +223,25 @@ internal static class RowReductions
     /// <param name="x">The row to add.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Add(ref double acc, ref double x, int d) => Add<Simd256<double>>(ref acc, ref x, d);
+    public static void Add(ref double acc, ref double x, int d) => Add<Vector256<double>, Simd256<double>>(ref acc, ref x, d);
 
     /// <summary><see cref="Add(ref double, ref double, int)"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="acc">The accumulator row.</param>
     /// <param name="x">The row to add.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Add<TVec>(ref double acc, ref double x, int d)
-        where TVec : struct, IVector<TVec, double>
+    internal static void Add<TVec, TOps>(ref double acc, ref double x, int d)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int p = 0;
-        if (TVec.IsHardwareAccelerated)
+        if (TOps.IsHardwareAccelerated)
         {
-            for (; p + TVec.Count <= d; p += TVec.Count)
+            for (; p + TOps.Count <= d; p += TOps.Count)
             {
-                TVec.Store(TVec.Load(ref acc, (nuint)p) + TVec.Load(ref x, (nuint)p), ref acc, (nuint)p);
+                TOps.Store(TOps.Add(TOps.Load(ref acc, (nuint)p), TOps.Load(ref x, (nuint)p)), ref acc, (nuint)p);
             }
         }
 
@@ -246,27 +259,29 @@ internal static class RowReductions
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddCentered(ref double acc, ref double x, ref double m, double w, int d) =>
-        AddCentered<Simd256<double>>(ref acc, ref x, ref m, w, d);
+        AddCentered<Vector256<double>, Simd256<double>>(ref acc, ref x, ref m, w, d);
 
     /// <summary><see cref="AddCentered(ref double, ref double, ref double, double, int)"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
     /// <param name="acc">The accumulator row.</param>
     /// <param name="x">The row.</param>
     /// <param name="m">The center subtracted from the row.</param>
     /// <param name="w">The weight.</param>
     /// <param name="d">The length.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AddCentered<TVec>(ref double acc, ref double x, ref double m, double w, int d)
-        where TVec : struct, IVector<TVec, double>
+    internal static void AddCentered<TVec, TOps>(ref double acc, ref double x, ref double m, double w, int d)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int p = 0;
-        if (TVec.IsHardwareAccelerated)
+        if (TOps.IsHardwareAccelerated)
         {
-            TVec wv = TVec.Create(w);
-            for (; p + TVec.Count <= d; p += TVec.Count)
+            TVec wv = TOps.Create(w);
+            for (; p + TOps.Count <= d; p += TOps.Count)
             {
-                TVec z = TVec.Load(ref x, (nuint)p) - TVec.Load(ref m, (nuint)p);
-                TVec.Store(TVec.Load(ref acc, (nuint)p) + wv * z, ref acc, (nuint)p);
+                TVec z = TOps.Subtract(TOps.Load(ref x, (nuint)p), TOps.Load(ref m, (nuint)p));
+                TOps.Store(TOps.Add(TOps.Load(ref acc, (nuint)p), TOps.Multiply(wv, z)), ref acc, (nuint)p);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -21,18 +22,20 @@ internal static class ScatterTiles
     /// <param name="d">Dimension.</param>
     /// <param name="sums">d weighted sums.</param>
     public static double WeightedSums(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, Span<double> sums) =>
-        WeightedSums<Simd256<double>>(r, xt, stride, d, sums);
+        WeightedSums<Vector256<double>, Simd256<double>>(r, xt, stride, d, sums);
 
     /// <summary><see cref="WeightedSums(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, Span{double})"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
-    internal static double WeightedSums<TVec>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, Span<double> sums)
-        where TVec : struct, IVector<TVec, double>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
+    internal static double WeightedSums<TVec, TOps>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, Span<double> sums)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = r.Length, a = 0;
-        double w = RowReductions.Sum<TVec>(r);
-        if (TVec.IsHardwareAccelerated && n >= TVec.Count)
+        double w = RowReductions.Sum<TVec, TOps>(r);
+        if (TOps.IsHardwareAccelerated && n >= TOps.Count)
         {
-            int nv = n - (n % TVec.Count);
+            int nv = n - (n % TOps.Count);
             ref double rr = ref MemoryMarshal.GetReference(r);
             ref double rx = ref MemoryMarshal.GetReference(xt);
             for (; a + 4 <= d; a += 4)
@@ -41,17 +44,17 @@ internal static class ScatterTiles
                 ref double x1 = ref Unsafe.Add(ref x0, stride);
                 ref double x2 = ref Unsafe.Add(ref x1, stride);
                 ref double x3 = ref Unsafe.Add(ref x2, stride);
-                TVec s0 = TVec.Zero, s1 = TVec.Zero, s2 = TVec.Zero, s3 = TVec.Zero;
-                for (int i = 0; i < nv; i += TVec.Count)
+                TVec s0 = TOps.Zero, s1 = TOps.Zero, s2 = TOps.Zero, s3 = TOps.Zero;
+                for (int i = 0; i < nv; i += TOps.Count)
                 {
-                    TVec rv = TVec.Load(ref rr, (nuint)i);
-                    s0 = TVec.MultiplyAdd(rv, TVec.Load(ref x0, (nuint)i), s0);
-                    s1 = TVec.MultiplyAdd(rv, TVec.Load(ref x1, (nuint)i), s1);
-                    s2 = TVec.MultiplyAdd(rv, TVec.Load(ref x2, (nuint)i), s2);
-                    s3 = TVec.MultiplyAdd(rv, TVec.Load(ref x3, (nuint)i), s3);
+                    TVec rv = TOps.Load(ref rr, (nuint)i);
+                    s0 = TOps.MultiplyAdd(rv, TOps.Load(ref x0, (nuint)i), s0);
+                    s1 = TOps.MultiplyAdd(rv, TOps.Load(ref x1, (nuint)i), s1);
+                    s2 = TOps.MultiplyAdd(rv, TOps.Load(ref x2, (nuint)i), s2);
+                    s3 = TOps.MultiplyAdd(rv, TOps.Load(ref x3, (nuint)i), s3);
                 }
 
-                double t0 = TVec.Sum(s0), t1 = TVec.Sum(s1), t2 = TVec.Sum(s2), t3 = TVec.Sum(s3);
+                double t0 = TOps.Sum(s0), t1 = TOps.Sum(s1), t2 = TOps.Sum(s2), t3 = TOps.Sum(s3);
                 for (int i = nv; i < n; i++)
                 {
                     t0 += r[i] * xt[a * stride + i];
@@ -69,7 +72,7 @@ internal static class ScatterTiles
 
         for (; a < d; a++)
         {
-            sums[a] = RowReductions.Dot<TVec>(r, xt.Slice(a * stride, n));
+            sums[a] = RowReductions.Dot<TVec, TOps>(r, xt.Slice(a * stride, n));
         }
 
         return w;
@@ -90,18 +93,20 @@ internal static class ScatterTiles
     {
         if (Simd512<double>.IsHardwareAccelerated)
         {
-            Full<Simd512<double>>(r, xt, stride, d, mean, s);
+            Full<Vector512<double>, Simd512<double>>(r, xt, stride, d, mean, s);
         }
         else
         {
-            Full<Simd256<double>>(r, xt, stride, d, mean, s);
+            Full<Vector256<double>, Simd256<double>>(r, xt, stride, d, mean, s);
         }
     }
 
     /// <summary><see cref="Full(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/> at a forced width.</summary>
-    /// <typeparam name="TVec">The vector width.</typeparam>
-    internal static void Full<TVec>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean, Span<double> s)
-        where TVec : struct, IVector<TVec, double>
+    /// <typeparam name="TVec">The register type.</typeparam>
+    /// <typeparam name="TOps">Its operations (the vector width).</typeparam>
+    internal static void Full<TVec, TOps>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, int d, ReadOnlySpan<double> mean, Span<double> s)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = r.Length;
         if (xt.Length < (d - 1) * stride + n || mean.Length < d || s.Length < d * d)
@@ -123,7 +128,7 @@ internal static class ScatterTiles
                     cb[p] = Math.Min(tb + p, d - 1);
                 }
 
-                Tile<TVec>(r, xt, stride, ca, cb, mean, tile);
+                Tile<TVec, TOps>(r, xt, stride, ca, cb, mean, tile);
                 for (int p = 0; p < 4 && ta + p < d; p++)
                 {
                     for (int q = 0; q < 4 && tb + q <= ta + p; q++)
@@ -157,19 +162,20 @@ internal static class ScatterTiles
     /// tile[p·4 + q] = Σᵢ rᵢ (x[ca[p], i] − m[ca[p]]) (x[cb[q], i] − m[cb[q]]): whole vectors of <typeparamref name="TVec"/>
     /// (or of four where that width is not accelerated or the block is shorter), then the remaining rows.
     /// </summary>
-    private static void Tile<TVec>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, ReadOnlySpan<int> ca, ReadOnlySpan<int> cb,
+    private static void Tile<TVec, TOps>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, ReadOnlySpan<int> ca, ReadOnlySpan<int> cb,
         ReadOnlySpan<double> mean, Span<double> tile)
-        where TVec : struct, IVector<TVec, double>
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = r.Length, i = 0;
         tile.Clear();
-        if (TVec.IsHardwareAccelerated && n >= TVec.Count)
+        if (TOps.IsHardwareAccelerated && n >= TOps.Count)
         {
-            i = TileSweep<TVec>(r, xt, stride, ca, cb, mean, tile);
+            i = TileSweep<TVec, TOps>(r, xt, stride, ca, cb, mean, tile);
         }
         else if (Simd256<double>.IsHardwareAccelerated && n >= 4)
         {
-            i = TileSweep<Simd256<double>>(r, xt, stride, ca, cb, mean, tile);
+            i = TileSweep<Vector256<double>, Simd256<double>>(r, xt, stride, ca, cb, mean, tile);
         }
 
         ref double rx = ref MemoryMarshal.GetReference(xt);
@@ -189,9 +195,10 @@ internal static class ScatterTiles
 
     /// <summary>The register-tiled sweep: 16 vector accumulators over whole vectors; returns the first row not done.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TileSweep<TVec>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, ReadOnlySpan<int> ca, ReadOnlySpan<int> cb,
+    private static int TileSweep<TVec, TOps>(ReadOnlySpan<double> r, ReadOnlySpan<double> xt, int stride, ReadOnlySpan<int> ca, ReadOnlySpan<int> cb,
         ReadOnlySpan<double> mean, Span<double> tile)
-        where TVec : struct, IVector<TVec, double>
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int n = r.Length, i = 0;
         ref double rr = ref MemoryMarshal.GetReference(r);
@@ -203,55 +210,55 @@ internal static class ScatterTiles
         ref double b1 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[1] * stride);
         ref double b2 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[2] * stride);
         ref double b3 = ref Unsafe.Add(ref MemoryMarshal.GetReference(xt), cb[3] * stride);
-        TVec c00 = TVec.Zero, c01 = TVec.Zero, c02 = TVec.Zero, c03 = TVec.Zero, c10 = TVec.Zero, c11 = TVec.Zero, c12 = TVec.Zero, c13 = TVec.Zero;
-        TVec c20 = TVec.Zero, c21 = TVec.Zero, c22 = TVec.Zero, c23 = TVec.Zero, c30 = TVec.Zero, c31 = TVec.Zero, c32 = TVec.Zero, c33 = TVec.Zero;
-        TVec vma0 = TVec.Create(mean[ca[0]]), vma1 = TVec.Create(mean[ca[1]]), vma2 = TVec.Create(mean[ca[2]]), vma3 = TVec.Create(mean[ca[3]]);
-        TVec vmb0 = TVec.Create(mean[cb[0]]), vmb1 = TVec.Create(mean[cb[1]]), vmb2 = TVec.Create(mean[cb[2]]), vmb3 = TVec.Create(mean[cb[3]]);
-        for (; i <= n - TVec.Count; i += TVec.Count)
+        TVec c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c03 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero, c13 = TOps.Zero;
+        TVec c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c23 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero, c33 = TOps.Zero;
+        TVec vma0 = TOps.Create(mean[ca[0]]), vma1 = TOps.Create(mean[ca[1]]), vma2 = TOps.Create(mean[ca[2]]), vma3 = TOps.Create(mean[ca[3]]);
+        TVec vmb0 = TOps.Create(mean[cb[0]]), vmb1 = TOps.Create(mean[cb[1]]), vmb2 = TOps.Create(mean[cb[2]]), vmb3 = TOps.Create(mean[cb[3]]);
+        for (; i <= n - TOps.Count; i += TOps.Count)
         {
-            TVec w = TVec.Load(ref rr, (nuint)i);
-            TVec v0 = TVec.Load(ref b0, (nuint)i) - vmb0;
-            TVec v1 = TVec.Load(ref b1, (nuint)i) - vmb1;
-            TVec v2 = TVec.Load(ref b2, (nuint)i) - vmb2;
-            TVec v3 = TVec.Load(ref b3, (nuint)i) - vmb3;
-            TVec u = w * (TVec.Load(ref a0, (nuint)i) - vma0);
-            c00 = TVec.MultiplyAdd(u, v0, c00);
-            c01 = TVec.MultiplyAdd(u, v1, c01);
-            c02 = TVec.MultiplyAdd(u, v2, c02);
-            c03 = TVec.MultiplyAdd(u, v3, c03);
-            u = w * (TVec.Load(ref a1, (nuint)i) - vma1);
-            c10 = TVec.MultiplyAdd(u, v0, c10);
-            c11 = TVec.MultiplyAdd(u, v1, c11);
-            c12 = TVec.MultiplyAdd(u, v2, c12);
-            c13 = TVec.MultiplyAdd(u, v3, c13);
-            u = w * (TVec.Load(ref a2, (nuint)i) - vma2);
-            c20 = TVec.MultiplyAdd(u, v0, c20);
-            c21 = TVec.MultiplyAdd(u, v1, c21);
-            c22 = TVec.MultiplyAdd(u, v2, c22);
-            c23 = TVec.MultiplyAdd(u, v3, c23);
-            u = w * (TVec.Load(ref a3, (nuint)i) - vma3);
-            c30 = TVec.MultiplyAdd(u, v0, c30);
-            c31 = TVec.MultiplyAdd(u, v1, c31);
-            c32 = TVec.MultiplyAdd(u, v2, c32);
-            c33 = TVec.MultiplyAdd(u, v3, c33);
+            TVec w = TOps.Load(ref rr, (nuint)i);
+            TVec v0 = TOps.Subtract(TOps.Load(ref b0, (nuint)i), vmb0);
+            TVec v1 = TOps.Subtract(TOps.Load(ref b1, (nuint)i), vmb1);
+            TVec v2 = TOps.Subtract(TOps.Load(ref b2, (nuint)i), vmb2);
+            TVec v3 = TOps.Subtract(TOps.Load(ref b3, (nuint)i), vmb3);
+            TVec u = TOps.Multiply(w, TOps.Subtract(TOps.Load(ref a0, (nuint)i), vma0));
+            c00 = TOps.MultiplyAdd(u, v0, c00);
+            c01 = TOps.MultiplyAdd(u, v1, c01);
+            c02 = TOps.MultiplyAdd(u, v2, c02);
+            c03 = TOps.MultiplyAdd(u, v3, c03);
+            u = TOps.Multiply(w, TOps.Subtract(TOps.Load(ref a1, (nuint)i), vma1));
+            c10 = TOps.MultiplyAdd(u, v0, c10);
+            c11 = TOps.MultiplyAdd(u, v1, c11);
+            c12 = TOps.MultiplyAdd(u, v2, c12);
+            c13 = TOps.MultiplyAdd(u, v3, c13);
+            u = TOps.Multiply(w, TOps.Subtract(TOps.Load(ref a2, (nuint)i), vma2));
+            c20 = TOps.MultiplyAdd(u, v0, c20);
+            c21 = TOps.MultiplyAdd(u, v1, c21);
+            c22 = TOps.MultiplyAdd(u, v2, c22);
+            c23 = TOps.MultiplyAdd(u, v3, c23);
+            u = TOps.Multiply(w, TOps.Subtract(TOps.Load(ref a3, (nuint)i), vma3));
+            c30 = TOps.MultiplyAdd(u, v0, c30);
+            c31 = TOps.MultiplyAdd(u, v1, c31);
+            c32 = TOps.MultiplyAdd(u, v2, c32);
+            c33 = TOps.MultiplyAdd(u, v3, c33);
         }
 
-        tile[0] = TVec.Sum(c00);
-        tile[1] = TVec.Sum(c01);
-        tile[2] = TVec.Sum(c02);
-        tile[3] = TVec.Sum(c03);
-        tile[4] = TVec.Sum(c10);
-        tile[5] = TVec.Sum(c11);
-        tile[6] = TVec.Sum(c12);
-        tile[7] = TVec.Sum(c13);
-        tile[8] = TVec.Sum(c20);
-        tile[9] = TVec.Sum(c21);
-        tile[10] = TVec.Sum(c22);
-        tile[11] = TVec.Sum(c23);
-        tile[12] = TVec.Sum(c30);
-        tile[13] = TVec.Sum(c31);
-        tile[14] = TVec.Sum(c32);
-        tile[15] = TVec.Sum(c33);
+        tile[0] = TOps.Sum(c00);
+        tile[1] = TOps.Sum(c01);
+        tile[2] = TOps.Sum(c02);
+        tile[3] = TOps.Sum(c03);
+        tile[4] = TOps.Sum(c10);
+        tile[5] = TOps.Sum(c11);
+        tile[6] = TOps.Sum(c12);
+        tile[7] = TOps.Sum(c13);
+        tile[8] = TOps.Sum(c20);
+        tile[9] = TOps.Sum(c21);
+        tile[10] = TOps.Sum(c22);
+        tile[11] = TOps.Sum(c23);
+        tile[12] = TOps.Sum(c30);
+        tile[13] = TOps.Sum(c31);
+        tile[14] = TOps.Sum(c32);
+        tile[15] = TOps.Sum(c33);
         return i;
     }
 }

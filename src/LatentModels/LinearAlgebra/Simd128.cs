@@ -6,22 +6,13 @@ using System.Runtime.Intrinsics.X86;
 namespace LatentModels.LinearAlgebra;
 
 /// <summary>
-/// <see cref="IVector{TSelf, T}"/> over <see cref="Vector128{T}"/> (128-bit registers). Every member is one
-/// aggressively inlined call of the matching <c>Vector128</c> method, so generic kernel bodies instantiated with this
-/// type compile to plain 128-bit code.
+/// <see cref="IVectorOps{TVec, T}"/> for <see cref="Vector128{T}"/> (128-bit registers). Every member is one
+/// aggressively inlined call of the matching <c>Vector128</c> method.
 /// </summary>
 /// <typeparam name="T">double or float.</typeparam>
-internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
+internal readonly struct Simd128<T> : IVectorOps<Vector128<T>, T>
     where T : unmanaged
 {
-    /// <summary>The register.</summary>
-    public readonly Vector128<T> Value;
-
-    /// <summary>Wraps a register.</summary>
-    /// <param name="value">The register.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Simd128(Vector128<T> value) => Value = value;
-
     /// <inheritdoc/>
     public static int Count
     {
@@ -37,69 +28,69 @@ internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
     }
 
     /// <inheritdoc/>
-    public static Simd128<T> Zero
+    public static Vector128<T> Zero
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => new(Vector128<T>.Zero);
+        get => Vector128<T>.Zero;
     }
 
     /// <inheritdoc/>
-    public static Simd128<T> One
+    public static Vector128<T> One
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => new(Vector128<T>.One);
+        get => Vector128<T>.One;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Create(T value) => new(Vector128.Create(value));
+    public static Vector128<T> Create(T value) => Vector128.Create(value);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Load(ref T source, nuint offset) => new(Vector128.LoadUnsafe(ref source, offset));
+    public static Vector128<T> Load(ref T source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Simd128<T> value, ref T destination, nuint offset) => value.Value.StoreUnsafe(ref destination, offset);
+    public static void Store(Vector128<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator +(Simd128<T> a, Simd128<T> b) => new(a.Value + b.Value);
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator -(Simd128<T> a, Simd128<T> b) => new(a.Value - b.Value);
+    public static Vector128<T> Subtract(Vector128<T> a, Vector128<T> b) => a - b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator *(Simd128<T> a, Simd128<T> b) => new(a.Value * b.Value);
+    public static Vector128<T> Multiply(Vector128<T> a, Vector128<T> b) => a * b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator /(Simd128<T> a, Simd128<T> b) => new(a.Value / b.Value);
+    public static Vector128<T> Divide(Vector128<T> a, Vector128<T> b) => a / b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator &(Simd128<T> a, Simd128<T> b) => new(a.Value & b.Value);
+    public static Vector128<T> And(Vector128<T> a, Vector128<T> b) => a & b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> operator |(Simd128<T> a, Simd128<T> b) => new(a.Value | b.Value);
+    public static Vector128<T> Or(Vector128<T> a, Vector128<T> b) => a | b;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> FusedMultiplyAdd(Simd128<T> a, Simd128<T> b, Simd128<T> c)
+    public static Vector128<T> FusedMultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
         if (Fma.IsSupported)
         {
             if (typeof(T) == typeof(double))
             {
-                return new(Fma.MultiplyAdd(a.Value.AsDouble(), b.Value.AsDouble(), c.Value.AsDouble()).As<double, T>());
+                return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(Fma.MultiplyAdd(a.Value.AsSingle(), b.Value.AsSingle(), c.Value.AsSingle()).As<float, T>());
+                return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
             }
         }
 
@@ -107,31 +98,31 @@ internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
         {
             if (typeof(T) == typeof(double))
             {
-                return new(AdvSimd.Arm64.FusedMultiplyAdd(c.Value.AsDouble(), a.Value.AsDouble(), b.Value.AsDouble()).As<double, T>());
+                return AdvSimd.Arm64.FusedMultiplyAdd(c.AsDouble(), a.AsDouble(), b.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(AdvSimd.FusedMultiplyAdd(c.Value.AsSingle(), a.Value.AsSingle(), b.Value.AsSingle()).As<float, T>());
+                return AdvSimd.FusedMultiplyAdd(c.AsSingle(), a.AsSingle(), b.AsSingle()).As<float, T>();
             }
         }
-        return new(FusedLanes(a.Value, b.Value, c.Value, false));
+        return FusedLanes(a, b, c, false);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> FusedMultiplySubtract(Simd128<T> a, Simd128<T> b, Simd128<T> c)
+    public static Vector128<T> FusedMultiplySubtract(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
         if (Fma.IsSupported)
         {
             if (typeof(T) == typeof(double))
             {
-                return new(Fma.MultiplyAddNegated(a.Value.AsDouble(), b.Value.AsDouble(), c.Value.AsDouble()).As<double, T>());
+                return Fma.MultiplyAddNegated(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(Fma.MultiplyAddNegated(a.Value.AsSingle(), b.Value.AsSingle(), c.Value.AsSingle()).As<float, T>());
+                return Fma.MultiplyAddNegated(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
             }
         }
 
@@ -139,31 +130,31 @@ internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
         {
             if (typeof(T) == typeof(double))
             {
-                return new(AdvSimd.Arm64.FusedMultiplySubtract(c.Value.AsDouble(), a.Value.AsDouble(), b.Value.AsDouble()).As<double, T>());
+                return AdvSimd.Arm64.FusedMultiplySubtract(c.AsDouble(), a.AsDouble(), b.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(AdvSimd.FusedMultiplySubtract(c.Value.AsSingle(), a.Value.AsSingle(), b.Value.AsSingle()).As<float, T>());
+                return AdvSimd.FusedMultiplySubtract(c.AsSingle(), a.AsSingle(), b.AsSingle()).As<float, T>();
             }
         }
-        return new(FusedLanes(a.Value, b.Value, c.Value, true));
+        return FusedLanes(a, b, c, true);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> MultiplyAdd(Simd128<T> a, Simd128<T> b, Simd128<T> c)
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
         if (Fma.IsSupported)
         {
             if (typeof(T) == typeof(double))
             {
-                return new(Fma.MultiplyAdd(a.Value.AsDouble(), b.Value.AsDouble(), c.Value.AsDouble()).As<double, T>());
+                return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(Fma.MultiplyAdd(a.Value.AsSingle(), b.Value.AsSingle(), c.Value.AsSingle()).As<float, T>());
+                return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
             }
         }
 
@@ -171,31 +162,31 @@ internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
         {
             if (typeof(T) == typeof(double))
             {
-                return new(AdvSimd.Arm64.FusedMultiplyAdd(c.Value.AsDouble(), a.Value.AsDouble(), b.Value.AsDouble()).As<double, T>());
+                return AdvSimd.Arm64.FusedMultiplyAdd(c.AsDouble(), a.AsDouble(), b.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(AdvSimd.FusedMultiplyAdd(c.Value.AsSingle(), a.Value.AsSingle(), b.Value.AsSingle()).As<float, T>());
+                return AdvSimd.FusedMultiplyAdd(c.AsSingle(), a.AsSingle(), b.AsSingle()).As<float, T>();
             }
         }
-        return new((a.Value * b.Value) + c.Value);
+        return (a * b) + c;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> MultiplySubtract(Simd128<T> a, Simd128<T> b, Simd128<T> c)
+    public static Vector128<T> MultiplySubtract(Vector128<T> a, Vector128<T> b, Vector128<T> c)
     {
         if (Fma.IsSupported)
         {
             if (typeof(T) == typeof(double))
             {
-                return new(Fma.MultiplyAddNegated(a.Value.AsDouble(), b.Value.AsDouble(), c.Value.AsDouble()).As<double, T>());
+                return Fma.MultiplyAddNegated(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(Fma.MultiplyAddNegated(a.Value.AsSingle(), b.Value.AsSingle(), c.Value.AsSingle()).As<float, T>());
+                return Fma.MultiplyAddNegated(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
             }
         }
 
@@ -203,116 +194,116 @@ internal readonly struct Simd128<T> : IVector<Simd128<T>, T>
         {
             if (typeof(T) == typeof(double))
             {
-                return new(AdvSimd.Arm64.FusedMultiplySubtract(c.Value.AsDouble(), a.Value.AsDouble(), b.Value.AsDouble()).As<double, T>());
+                return AdvSimd.Arm64.FusedMultiplySubtract(c.AsDouble(), a.AsDouble(), b.AsDouble()).As<double, T>();
             }
 
             if (typeof(T) == typeof(float))
             {
-                return new(AdvSimd.FusedMultiplySubtract(c.Value.AsSingle(), a.Value.AsSingle(), b.Value.AsSingle()).As<float, T>());
+                return AdvSimd.FusedMultiplySubtract(c.AsSingle(), a.AsSingle(), b.AsSingle()).As<float, T>();
             }
         }
-        return new(c.Value - (a.Value * b.Value));
+        return c - (a * b);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Max(Simd128<T> a, Simd128<T> b) => new(Vector128.Max(a.Value, b.Value));
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.Max(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> Min(Simd128<T> a, Simd128<T> b) => new(Vector128.Min(a.Value, b.Value));
+    public static Vector128<T> Min(Vector128<T> a, Vector128<T> b) => Vector128.Min(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> ConditionalSelect(Simd128<T> mask, Simd128<T> whenTrue, Simd128<T> whenFalse) =>
-        new(Vector128.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
+    public static Vector128<T> ConditionalSelect(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) =>
+        Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CompareEqual(Simd128<T> a, Simd128<T> b) => new(Vector128.Equals(a.Value, b.Value));
+    public static Vector128<T> CompareEqual(Vector128<T> a, Vector128<T> b) => Vector128.Equals(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CompareLessThan(Simd128<T> a, Simd128<T> b) => new(Vector128.LessThan(a.Value, b.Value));
+    public static Vector128<T> CompareLessThan(Vector128<T> a, Vector128<T> b) => Vector128.LessThan(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CompareLessThanOrEqual(Simd128<T> a, Simd128<T> b) => new(Vector128.LessThanOrEqual(a.Value, b.Value));
+    public static Vector128<T> CompareLessThanOrEqual(Vector128<T> a, Vector128<T> b) => Vector128.LessThanOrEqual(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CompareGreaterThan(Simd128<T> a, Simd128<T> b) => new(Vector128.GreaterThan(a.Value, b.Value));
+    public static Vector128<T> CompareGreaterThan(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThan(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CompareGreaterThanOrEqual(Simd128<T> a, Simd128<T> b) => new(Vector128.GreaterThanOrEqual(a.Value, b.Value));
+    public static Vector128<T> CompareGreaterThanOrEqual(Vector128<T> a, Vector128<T> b) => Vector128.GreaterThanOrEqual(a, b);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AllTrue(Simd128<T> mask)
+    public static bool AllTrue(Vector128<T> mask)
     {
         if (typeof(T) == typeof(double))
         {
-            return Vector128.EqualsAll(mask.Value.AsUInt64(), Vector128<ulong>.AllBitsSet);
+            return Vector128.EqualsAll(mask.AsUInt64(), Vector128<ulong>.AllBitsSet);
         }
 
-        return Vector128.EqualsAll(mask.Value.AsUInt32(), Vector128<uint>.AllBitsSet);
+        return Vector128.EqualsAll(mask.AsUInt32(), Vector128<uint>.AllBitsSet);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sum(Simd128<T> x) => Vector128.Sum(x.Value);
+    public static T Sum(Vector128<T> x) => Vector128.Sum(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T GetElement(Simd128<T> x, int index) => x.Value.GetElement(index);
+    public static T GetElement(Vector128<T> x, int index) => x.GetElement(index);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> ShiftLeftBits(Simd128<T> x, int count)
+    public static Vector128<T> ShiftLeftBits(Vector128<T> x, int count)
     {
         if (typeof(T) == typeof(double))
         {
-            return new((x.Value.AsUInt64() << count).As<ulong, T>());
+            return (x.AsUInt64() << count).As<ulong, T>();
         }
 
-        return new((x.Value.AsUInt32() << count).As<uint, T>());
+        return (x.AsUInt32() << count).As<uint, T>();
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> ShiftRightLogicalBits(Simd128<T> x, int count)
+    public static Vector128<T> ShiftRightLogicalBits(Vector128<T> x, int count)
     {
         if (typeof(T) == typeof(double))
         {
-            return new((x.Value.AsUInt64() >>> count).As<ulong, T>());
+            return (x.AsUInt64() >>> count).As<ulong, T>();
         }
 
-        return new((x.Value.AsUInt32() >>> count).As<uint, T>());
+        return (x.AsUInt32() >>> count).As<uint, T>();
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> AddBits(Simd128<T> a, Simd128<T> b)
+    public static Vector128<T> AddBits(Vector128<T> a, Vector128<T> b)
     {
         if (typeof(T) == typeof(double))
         {
-            return new((a.Value.AsUInt64() + b.Value.AsUInt64()).As<ulong, T>());
+            return (a.AsUInt64() + b.AsUInt64()).As<ulong, T>();
         }
 
-        return new((a.Value.AsUInt32() + b.Value.AsUInt32()).As<uint, T>());
+        return (a.AsUInt32() + b.AsUInt32()).As<uint, T>();
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Simd128<T> CreateBits(ulong bits)
+    public static Vector128<T> CreateBits(ulong bits)
     {
         if (typeof(T) == typeof(double))
         {
-            return new(Vector128.Create(bits).As<ulong, T>());
+            return Vector128.Create(bits).As<ulong, T>();
         }
 
-        return new(Vector128.Create((uint)bits).As<uint, T>());
+        return Vector128.Create((uint)bits).As<uint, T>();
     }
 
     /// <summary>Lane by lane <see cref="Math.FusedMultiplyAdd"/> (machines without FMA).</summary>

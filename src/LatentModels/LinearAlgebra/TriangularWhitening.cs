@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -82,11 +83,11 @@ internal static class TriangularWhitening
         }
         else if (form == Form.Upper && Simd512<double>.IsHardwareAccelerated)
         {
-            LogGaussian<Simd512<double>>(form, xt, stride, rows, d, p, ps, scale, offsets, constant, q);
+            LogGaussian<Vector512<double>, Simd512<double>>(form, xt, stride, rows, d, p, ps, scale, offsets, constant, q);
         }
         else
         {
-            LogGaussian<Simd256<double>>(form, xt, stride, rows, d, p, ps, scale, offsets, constant, q);
+            LogGaussian<Vector256<double>, Simd256<double>>(form, xt, stride, rows, d, p, ps, scale, offsets, constant, q);
         }
     }
 
@@ -94,10 +95,12 @@ internal static class TriangularWhitening
     /// The vector path with the widest vector forced (tests run every width): groups of <typeparamref name="TVec"/>, then
     /// groups of four, then the last rows through the four-wide code on a padded copy.
     /// </summary>
-    /// <typeparam name="TVec">The widest vector to use.</typeparam>
-    internal static void LogGaussian<TVec>(Form form, ReadOnlySpan<double> xt, int stride, int rows, int d, ReadOnlySpan<double> p, int ps,
+    /// <typeparam name="TVec">The widest register type to use.</typeparam>
+    /// <typeparam name="TOps">Its operations.</typeparam>
+    internal static void LogGaussian<TVec, TOps>(Form form, ReadOnlySpan<double> xt, int stride, int rows, int d, ReadOnlySpan<double> p, int ps,
         double scale, ReadOnlySpan<double> offsets, double constant, Span<double> q)
-        where TVec : struct, IVector<TVec, double>
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         Check(xt, stride, rows, d, offsets, q);
         if (rows == 0)
@@ -110,17 +113,17 @@ internal static class TriangularWhitening
         ref double ro = ref MemoryMarshal.GetReference(offsets);
         ref double rq = ref MemoryMarshal.GetReference(q);
         int i0 = 0;
-        TVec cw = TVec.Create(constant), halfw = TVec.Create(0.5);
-        for (; i0 <= rows - TVec.Count; i0 += TVec.Count)
+        TVec cw = TOps.Create(constant), halfw = TOps.Create(0.5);
+        for (; i0 <= rows - TOps.Count; i0 += TOps.Count)
         {
-            TVec sum = QuadraticGroup<TVec>(form, ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, scale, ref ro);
-            TVec.Store(cw - halfw * sum, ref rq, (nuint)i0);
+            TVec sum = QuadraticGroup<TVec, TOps>(form, ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, scale, ref ro);
+            TOps.Store(TOps.Subtract(cw, TOps.Multiply(halfw, sum)), ref rq, (nuint)i0);
         }
 
-        Simd256<double> c = Simd256<double>.Create(constant), half = Simd256<double>.Create(0.5);
+        Vector256<double> c = Simd256<double>.Create(constant), half = Simd256<double>.Create(0.5);
         for (; i0 <= rows - 4; i0 += 4)
         {
-            Simd256<double> sum = QuadraticGroup<Simd256<double>>(form, ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, scale, ref ro);
+            Vector256<double> sum = QuadraticGroup<Vector256<double>, Simd256<double>>(form, ref Unsafe.Add(ref rx, i0), stride, d, ref rp, ps, scale, ref ro);
             Simd256<double>.Store(c - half * sum, ref rq, (nuint)i0);
         }
 
@@ -135,8 +138,8 @@ internal static class TriangularWhitening
                 xt.Slice(a * stride + i0, tail).CopyTo(pad.Slice(a * 4, 4));
             }
 
-            Simd256<double> sum = QuadraticGroup<Simd256<double>>(form, ref MemoryMarshal.GetReference(pad), 4, d, ref rp, ps, scale, ref ro);
-            Simd256<double> result = c - half * sum;
+            Vector256<double> sum = QuadraticGroup<Vector256<double>, Simd256<double>>(form, ref MemoryMarshal.GetReference(pad), 4, d, ref rp, ps, scale, ref ro);
+            Vector256<double> result = c - half * sum;
             for (int t = 0; t < tail; t++)
             {
                 q[i0 + t] = Simd256<double>.GetElement(result, t);
@@ -152,42 +155,43 @@ internal static class TriangularWhitening
         }
     }
 
-    /// <summary>The squared norm of the whitened, offset coordinates of <c>TVec.Count</c> rows (columns of the transposed block).</summary>
+    /// <summary>The squared norm of the whitened, offset coordinates of <c>TOps.Count</c> rows (columns of the transposed block).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec QuadraticGroup<TVec>(Form form, ref double x, int stride, int d, ref double p, int ps, double scale, ref double offsets)
-        where TVec : struct, IVector<TVec, double>
+    private static TVec QuadraticGroup<TVec, TOps>(Form form, ref double x, int stride, int d, ref double p, int ps, double scale, ref double offsets)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        TVec sum = TVec.Zero;
+        TVec sum = TOps.Zero;
         switch (form)
         {
             case Form.Upper:
                 for (int j = 0; j < d; j++)
                 {
-                    TVec y = TVec.Create(-Unsafe.Add(ref offsets, j));
+                    TVec y = TOps.Create(-Unsafe.Add(ref offsets, j));
                     for (int a = 0; a <= j; a++)
                     {
-                        y = TVec.MultiplyAdd(TVec.Create(Unsafe.Add(ref p, a * ps + j)), TVec.Load(ref x, (nuint)(a * stride)), y);
+                        y = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref p, a * ps + j)), TOps.Load(ref x, (nuint)(a * stride)), y);
                     }
 
-                    sum = TVec.MultiplyAdd(y, y, sum);
+                    sum = TOps.MultiplyAdd(y, y, sum);
                 }
 
                 break;
             case Form.Diagonal:
                 for (int j = 0; j < d; j++)
                 {
-                    TVec y = (TVec.Load(ref x, (nuint)(j * stride)) - TVec.Create(Unsafe.Add(ref offsets, j))) * TVec.Create(Unsafe.Add(ref p, j));
-                    sum = TVec.MultiplyAdd(y, y, sum);
+                    TVec y = TOps.Multiply(TOps.Subtract(TOps.Load(ref x, (nuint)(j * stride)), TOps.Create(Unsafe.Add(ref offsets, j))), TOps.Create(Unsafe.Add(ref p, j)));
+                    sum = TOps.MultiplyAdd(y, y, sum);
                 }
 
                 break;
             default:
                 {
-                    TVec s = TVec.Create(scale);
+                    TVec s = TOps.Create(scale);
                     for (int j = 0; j < d; j++)
                     {
-                        TVec y = (TVec.Load(ref x, (nuint)(j * stride)) - TVec.Create(Unsafe.Add(ref offsets, j))) * s;
-                        sum = TVec.MultiplyAdd(y, y, sum);
+                        TVec y = TOps.Multiply(TOps.Subtract(TOps.Load(ref x, (nuint)(j * stride)), TOps.Create(Unsafe.Add(ref offsets, j))), s);
+                        sum = TOps.MultiplyAdd(y, y, sum);
                     }
 
                     break;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using LatentModels.Clustering;
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Em;
+using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Mixtures;
 
@@ -36,8 +38,11 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <returns>The model, the report and the most probable component of every training row under the returned model
     /// (a final E-step, as scikit-learn's <c>fit_predict</c>; equal to <c>Model.Predict(data)</c>).</returns>
-    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FitCore(data, null, progress, cancellationToken);
+    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        return FitCore(data, null, progress, cancellationToken);
+    }
 
     /// <summary>Fits the mixture to weighted rows; a row of weight w counts as w copies of itself.</summary>
     /// <param name="data">The data, one observation per row.</param>
@@ -61,30 +66,16 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     FitResult<GaussianMixtureModel> IWeightedEstimator<GaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, sampleWeights, progress, cancellationToken);
 
+    /// <summary>The fit of data (and weights) checked at the door: public entry points validate, the core trusts.</summary>
     private ClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
-        DataValidation.CheckMatrix(data, nameof(data));
         GaussianMixtureOptions o = Options;
         o.Validate(data.GetLength(0), data.GetLength(1));
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o);
-        var seeds = new Random(o.Seed);
-        var best = new BestStart<GaussianComponents>();
-        for (int start = 0; start < o.Starts; start++)
-        {
-            var random = new Random(seeds.Next());
-            Initialize(engine, data, sampleWeights, o, random);
-            double previous = engine.Objective(engine.EStep());
-            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.MaxIterations, o.Tolerance, previous, () =>
-            {
-                engine.MStep(random);
-                return engine.Objective(engine.EStep());
-            }, progress, cancellationToken);
-            best.Offer(trace, converged, engine.Current.Clone, previous);
-        }
-
-        var model = new GaussianMixtureModel(best.Model);
-        FitReport report = best.Report(o.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianBatchRun(engine, data, sampleWeights, o),
+            o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
+        var model = new GaussianMixtureModel(best);
         return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
     }
 
@@ -155,8 +146,10 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
             default:
                 {
                     var kmeans = new KMeans(new KMeansOptions { Clusters = k, Seed = random.Next(), MaxDegreeOfParallelism = o.MaxDegreeOfParallelism });
-                    KMeansModel fitted = sampleWeights is null ? kmeans.Fit(data).Model : kmeans.Fit(data, sampleWeights).Model;
-                    engine.InitializeFromLabels(fitted.Predict(data), random);
+                    KMeansModel fitted = kmeans.FitChecked(data, sampleWeights).Model;
+                    var labels = new int[n];
+                    fitted.Assign(data, labels, maxDegreeOfParallelism: 0); // = Predict, without checking the data again
+                    engine.InitializeFromLabels(labels, random);
                     break;
                 }
         }
@@ -187,8 +180,10 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         var results = new List<GaussianMixtureCandidate>();
         foreach (int k in candidates)
         {
-            FitResult<GaussianMixtureModel> fit = new GaussianMixture(options with { Components = k, InitialModel = null }).Fit(data, null, cancellationToken);
-            results.Add(new GaussianMixtureCandidate(k, fit.Model.Bic(data), fit.Model.Aic(data), fit));
+            FitResult<GaussianMixtureModel> fit = new GaussianMixture(options with { Components = k, InitialModel = null }).FitCore(data, null, null, cancellationToken);
+            double score = fit.Model.ScoreChecked(data); // the data was checked once above
+            int n = data.GetLength(0), p = fit.Model.ParameterCount;
+            results.Add(new GaussianMixtureCandidate(k, MixtureScoring.Bic(score, n, p), MixtureScoring.Aic(score, n, p), fit));
         }
 
         if (results.Count == 0)

@@ -34,7 +34,7 @@ internal sealed class GaussianMixtureEngine
         _k = options.Components;
         _regularization = options.Regularization;
         _dop = options.MaxDegreeOfParallelism;
-        DataMoments = WeightedMoments.FromRows(data, sampleWeights, fullScatter: true);
+        DataMoments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: true);
         TotalWeight = DataMoments.Weight;
         Current = new GaussianComponents(options.Covariance, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);

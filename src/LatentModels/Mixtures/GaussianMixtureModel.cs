@@ -221,9 +221,14 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public void LogDensity(double[,] data, Span<double> destination)
     {
         CheckData(data);
-        int n = data.GetLength(0);
-        MixtureScoring.CheckDestination(destination, n);
+        MixtureScoring.CheckDestination(destination, data.GetLength(0));
+        LogDensityChecked(data, destination);
+    }
 
+    /// <summary><see cref="LogDensity(double[,], Span{double})"/> of data already checked at the door.</summary>
+    internal void LogDensityChecked(double[,] data, Span<double> destination)
+    {
+        int n = data.GetLength(0);
         var result = new double[n];
         ForBlocks(data, (start, rows, logJoint, ws) =>
             ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, result.AsSpan(start, rows), ws.Temp));
@@ -244,7 +249,21 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public double Score(double[,] data)
     {
         CheckData(data);
-        return MixtureScoring.MeanLogDensity(this, data);
+        return ScoreChecked(data);
+    }
+
+    /// <summary><see cref="Score"/> of data already checked at the door (the same sum in row order).</summary>
+    internal double ScoreChecked(double[,] data)
+    {
+        var values = new double[data.GetLength(0)];
+        LogDensityChecked(data, values);
+        double s = 0;
+        foreach (double v in values)
+        {
+            s += v;
+        }
+
+        return s / values.Length;
     }
 
     /// <inheritdoc />

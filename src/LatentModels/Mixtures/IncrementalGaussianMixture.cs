@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Em;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
@@ -109,24 +111,9 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
         GaussianMixtureOptions mixture = o.Mixture;
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, null, mixture);
-        var seeds = new Random(mixture.Seed);
-        var best = new BestStart<GaussianComponents>();
-        for (int start = 0; start < mixture.Starts; start++)
-        {
-            var random = new Random(seeds.Next());
-            GaussianMixture.Initialize(engine, data, null, mixture, random);
-            var state = new IncrementalEmState(engine, data, random);
-            // The first pass never stops (NaN), and a zero tolerance runs every pass.
-            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.Passes, o.Tolerance, double.NaN, () =>
-            {
-                state.Pass();
-                return engine.Objective(new GaussianMixtureModel(engine.Current).Score(data));
-            }, progress, cancellationToken);
-            best.Offer(trace, converged, engine.Current.Clone);
-        }
-
-        var model = new GaussianMixtureModel(best.Model);
-        FitReport report = best.Report(mixture.Prior is null ? "meanLogLikelihood" : "meanLogPosterior", clock.Elapsed);
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, mixture),
+            mixture.Starts, mixture.Seed, o.Passes, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
+        var model = new GaussianMixtureModel(best);
         return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
     }
 }

@@ -14,15 +14,27 @@ namespace LatentModels.Mixtures;
 public sealed class MaximumLikelihoodFamily<TComponent> : IMixtureFamily<TComponent>
     where TComponent : class, IDensityModel, ISampler, IMaximumLikelihood<TComponent>
 {
-    private readonly Func<TComponent, int> _freeParameters;
+    private readonly Func<TComponent, int>? _freeParameters;
 
-    /// <summary>Creates the family.</summary>
+    /// <summary>
+    /// Creates the family; a component's number of free parameters (for BIC and AIC) is its own
+    /// <see cref="IMaximumLikelihood{TSelf}.ParameterCount"/>. A mixture of this family saves and loads through
+    /// <see cref="Persistence.ModelJson"/> when its components do.
+    /// </summary>
+    public MaximumLikelihoodFamily()
+    {
+    }
+
+    /// <summary>Creates the family with another count of free parameters (a mixture of it cannot be saved: the function cannot).</summary>
     /// <param name="freeParameters">The number of free parameters of a component (for BIC and AIC).</param>
     public MaximumLikelihoodFamily(Func<TComponent, int> freeParameters)
     {
         ArgumentNullException.ThrowIfNull(freeParameters);
         _freeParameters = freeParameters;
     }
+
+    /// <summary>Whether the family was created with its own count of free parameters (then it cannot be saved).</summary>
+    internal bool HasCustomParameterCount => _freeParameters is not null;
 
     /// <inheritdoc />
     public string Name => typeof(TComponent).Name;
@@ -42,7 +54,7 @@ public sealed class MaximumLikelihoodFamily<TComponent> : IMixtureFamily<TCompon
     public int Dimension(TComponent component) => component.Dimension;
 
     /// <inheritdoc />
-    public int FreeParameters(TComponent component) => _freeParameters(component);
+    public int FreeParameters(TComponent component) => _freeParameters is null ? component.ParameterCount : _freeParameters(component);
 
     /// <inheritdoc />
     public void LogDensities(IReadOnlyList<TComponent> components, double[,] data, double[] destination, int maxDegreeOfParallelism)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LatentModels.Distributions;
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Em;
 
 namespace LatentModels.Mixtures;
 
@@ -149,27 +150,10 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     {
         MixtureOptions o = Options;
         var clock = Stopwatch.StartNew();
-        int n = data.GetLength(0), k = o.Components;
-        var responsibilities = new double[n * k];
-        var logNormalizers = new double[n];
-        var seeds = new Random(o.Seed);
-        var best = new BestStart<MixtureModel<TComponent>>();
-        int starts = initial is null ? o.Starts : 1;
-        for (int start = 0; start < starts; start++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            MixtureModel<TComponent> model = initial ?? Initialize(data, sampleWeights, new Random(seeds.Next()));
-            double previous = EStep(model, data, sampleWeights, responsibilities, logNormalizers);
-            (List<double> trace, bool converged) = EmStarts.Iterate(start, o.MaxIterations, o.Tolerance, previous, () =>
-            {
-                model = MStep(data, responsibilities);
-                return EStep(model, data, sampleWeights, responsibilities, logNormalizers);
-            }, progress, cancellationToken);
-            best.Offer(trace, converged, () => model, previous);
-        }
-
-        FitReport report = best.Report(o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", clock.Elapsed);
-        return new ClusteringFitResult<MixtureModel<TComponent>>(best.Model, report, best.Model.PredictChecked(data));
+        (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(new MixtureFamilyRun<TComponent>(this, data, sampleWeights, initial),
+            initial is null ? o.Starts : 1, o.Seed, o.MaxIterations, o.Tolerance, o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood",
+            progress, cancellationToken, clock);
+        return new ClusteringFitResult<MixtureModel<TComponent>>(best, report, best.PredictChecked(data));
     }
 
     /// <summary>
@@ -265,7 +249,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         return new MixtureModel<TComponent>(Family, weights, components);
     }
 
-    private MixtureModel<TComponent> Initialize(double[,] data, double[]? sampleWeights, Random random)
+    internal MixtureModel<TComponent> Initialize(double[,] data, double[]? sampleWeights, Random random)
     {
         int n = data.GetLength(0), k = Options.Components;
         double[] responsibilities;

@@ -1,3 +1,4 @@
+using LatentModels.Distributions;
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
@@ -22,6 +23,10 @@ internal static class ModelCodecs
         new StreamingGaussianMixtureCodec(),
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
+        new MixtureCodec<UnivariateGaussian>(new UnivariateGaussianCodec()),
+        new MixtureCodec<MultivariateGaussian>(new MultivariateGaussianCodec()),
+        new MixtureCodec<Bernoulli>(new BernoulliCodec()),
+        new MixtureCodec<Categorical>(new CategoricalCodec()),
         new DiscreteMixtureStatisticsCodec(),
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),

@@ -116,6 +116,14 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
             DataValidation.CheckWeights(weights, n, nameof(weights));
         }
 
+        return FromRowsChecked(data, weights, fullScatter);
+    }
+
+    /// <summary><see cref="FromRows"/> of data and weights already checked at the door of the caller.</summary>
+    internal static WeightedMoments FromRowsChecked(double[,] data, double[]? weights, bool fullScatter)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+
         // Two-pass per chunk (mean, then centred scatter), chunks merged in order: accurate and exact to merge.
         var result = new WeightedMoments(d, fullScatter);
         var chunk = new WeightedMoments(d, fullScatter);

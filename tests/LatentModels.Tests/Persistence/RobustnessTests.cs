@@ -31,6 +31,12 @@ public class RobustnessTests
         "categorical-mixture" => DiscreteMixtureTestData.TwoCategoricalProfiles(),
         "discrete-statistics" => DiscreteMixtureStatistics.FromCategorical(
             DiscreteMixtureTestData.TwoCategoricalProfiles(), DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(30, new Random(2)), Enumerable.Range(0, 30).Select(i => 0.5 + i % 3).ToArray()),
+        "mixture-mvn" => MixtureCodecTests.GaussianAdapterModel(),
+        "mixture-univariate" => MixtureCodecTests.UnivariateAdapterModel(),
+        "mixture-bernoulli" => MixtureCodecTests.BernoulliAdapterModel(),
+        "mixture-categorical" => MixtureCodecTests.CategoricalAdapterModel(),
+        "bernoulli-mixture-ml" => new MixtureModel<IndependentBernoulli>(new MaximumLikelihoodFamily<IndependentBernoulli>(), [0.4, 0.6], [new IndependentBernoulli([0.1, 0.7]), new IndependentBernoulli([0.9, 0.2])]),
+        "categorical-mixture-ml" => new MixtureModel<IndependentCategorical>(new MaximumLikelihoodFamily<IndependentCategorical>(), [1.0], [new IndependentCategorical([[0.2, 0.8], [0.1, 0.2, 0.7]])]),
         "weighted-moments" => WeightedMoments.FromRows(_data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
         "weighted-moments-diagonal" => WeightedMoments.FromRows(_data, fullScatter: false),
         "gmm-statistics" => GaussianMixtureStatistics.Compute(
@@ -75,6 +81,7 @@ public class RobustnessTests
     private static readonly string[] _kinds =
     [
         "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics",
+        "mixture-mvn", "mixture-univariate", "mixture-bernoulli", "mixture-categorical", "bernoulli-mixture-ml", "categorical-mixture-ml",
         "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",

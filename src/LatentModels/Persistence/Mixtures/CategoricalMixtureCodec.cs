@@ -5,15 +5,22 @@ using LatentModels.Mixtures;
 namespace LatentModels.Persistence.Mixtures;
 
 /// <summary>
-/// <c>LatentModels.CategoricalMixture</c>: <c>{"weights": [K], "categoryCounts": [d], "probabilities": [K × [[C₀], [C₁], …]]}</c>:
-/// the mixing weights, the number of categories of each variable, and each component's per-variable probabilities.
+/// <c>LatentModels.CategoricalMixture</c> (version 2): <c>{"family": "IndependentCategorical" | "MaximumLikelihood",
+/// "weights": [K], "categoryCounts": [d], "probabilities": [K × [[C₀], [C₁], …]]}</c>: the family, the mixing weights,
+/// the number of categories of each variable, and each component's per-variable probabilities. Version 1 had no family:
+/// it is the independent-categorical one.
 /// </summary>
 internal sealed class CategoricalMixtureCodec : ModelCodec<MixtureModel<IndependentCategorical>>
 {
     public override string FormatName => "LatentModels.CategoricalMixture";
 
+    public override int Version => 2;
+
+    protected override void CheckSavable(MixtureModel<IndependentCategorical> model) => MixtureFamilyField.CheckSavable(model.Family);
+
     protected override void Write(Utf8JsonWriter writer, MixtureModel<IndependentCategorical> model)
     {
+        MixtureFamilyField.Write(writer, model.Family);
         JsonFields.WriteVector(writer, "weights", model.Weights);
         JsonFields.WriteIntVector(writer, "categoryCounts", model.Distributions[0].CategoryCounts.ToArray());
         writer.WriteStartArray("probabilities");
@@ -25,7 +32,9 @@ internal sealed class CategoricalMixtureCodec : ModelCodec<MixtureModel<Independ
         writer.WriteEndArray();
     }
 
-    protected override MixtureModel<IndependentCategorical> ReadModel(JsonElement root)
+    protected override MixtureModel<IndependentCategorical> ReadModel(JsonElement root) => ReadModel(root, Version);
+
+    protected override MixtureModel<IndependentCategorical> ReadModel(JsonElement root, int version)
     {
         double[] weights = DiscreteFields.ReadWeights(root);
         int[] counts = JsonFields.IntVector(root, "categoryCounts");
@@ -45,6 +54,9 @@ internal sealed class CategoricalMixtureCodec : ModelCodec<MixtureModel<Independ
             components[c] = DiscreteFields.ReadCategorical(p[c], counts, $"probabilities[{c}]");
         }
 
-        return new MixtureModel<IndependentCategorical>(new IndependentCategoricalFamily(counts), weights, components);
+        IMixtureFamily<IndependentCategorical> family = version == 1
+            ? new IndependentCategoricalFamily(counts)
+            : MixtureFamilyField.Read(root, MixtureFamilyField.IndependentCategorical, () => new IndependentCategoricalFamily(counts));
+        return new MixtureModel<IndependentCategorical>(family, weights, components);
     }
 }
