@@ -173,7 +173,7 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
         KMeansModel centers = online.Snapshot();
         var labels = new int[n];
         centers.Assign(data, labels, o.MaxDegreeOfParallelism);
-        double total = Inertia(data, weights, centers, labels);
+        double total = centers.WeightedInertiaOf(data, labels, weights); // KMeansModel.InertiaOf's blocks: the same bits as 'latent score'
         var model = new KMeansModel(centers.Centers, total);
         var report = new FitReport("ewaMeanBatchInertia", step, converged, trace.ToArray(), clock.Elapsed);
         return new ClusteringFitResult<KMeansModel>(model, report, labels);
@@ -185,22 +185,5 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
         var centers = new double[k, d];
         data.AsSpan()[..(k * d)].CopyTo(centers.AsWritableSpan());
         return centers;
-    }
-
-    /// <summary>Σ wᵢ‖xᵢ − μ(xᵢ)‖² over the rows in row order.</summary>
-    private static double Inertia(double[,] data, double[]? weights, KMeansModel model, int[] labels)
-    {
-        int n = data.GetLength(0), d = data.GetLength(1);
-        ReadOnlySpan<double> x = data.AsSpan();
-        double[,] c = model.Centers;
-        ReadOnlySpan<double> centers = c.AsSpan();
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double w = weights is null ? 1.0 : weights[i];
-            total += w * RowReductions.SquaredDistance(x.Slice(i * d, d), centers.Slice(labels[i] * d, d));
-        }
-
-        return total;
     }
 }
