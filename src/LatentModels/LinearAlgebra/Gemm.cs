@@ -63,6 +63,43 @@ public static class Gemm
         Run(DefaultPath, opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxDegreeOfParallelism);
     }
 
+    /// <summary>
+    /// The dense-layer product with its epilogue fused into the output write: C ← f(α·op(A)·op(B) + 1·biasᵀ), i.e.
+    /// C[i, j] = f(α·Σₚ op(A)[i, p]·op(B)[p, j] + bias[j]). The bias and the activation are applied to each block of C as
+    /// soon as its last k-panel has been accumulated (while it is in cache), not in a second pass. C is not read.
+    /// </summary>
+    /// <param name="opA">How A is used.</param>
+    /// <param name="opB">How B is used.</param>
+    /// <param name="m">Rows of op(A) and C (the batch).</param>
+    /// <param name="n">Columns of op(B) and C (the layer's outputs).</param>
+    /// <param name="k">Columns of op(A), rows of op(B) (the layer's inputs).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A: m × k (lda ≥ k) when not transposed, k × m (lda ≥ m) when transposed.</param>
+    /// <param name="lda">Row stride of A.</param>
+    /// <param name="b">B: k × n (ldb ≥ n) when not transposed, n × k (ldb ≥ k) when transposed.</param>
+    /// <param name="ldb">Row stride of B.</param>
+    /// <param name="bias">n biases, one per column of C.</param>
+    /// <param name="activation">The activation f.</param>
+    /// <param name="c">C: m × n with row stride ldc ≥ n.</param>
+    /// <param name="ldc">Row stride of C.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results are identical for every value.</param>
+    public static void MultiplyAddBias(MatrixOp opA, MatrixOp opB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias, Activation activation,
+        Span<float> c, int ldc, int maxDegreeOfParallelism = 0)
+    {
+        if (bias.Length < n)
+        {
+            throw new ArgumentException($"bias needs {n} values (one per column of C) but has {bias.Length}.", nameof(bias));
+        }
+
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        }
+
+        Run(DefaultPath, opA, opB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc, maxDegreeOfParallelism, bias, activation);
+    }
+
     /// <summary>The instruction-set path chosen once for this process.</summary>
     internal static readonly GemmPath DefaultPath =
         Vector512.IsHardwareAccelerated ? GemmPath.Vector512
@@ -73,6 +110,13 @@ public static class Gemm
     /// <summary>GEMM on an explicit instruction-set path (tests use it to exercise every path).</summary>
     internal static unsafe void Run<T>(GemmPath path, MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int maxDegreeOfParallelism)
+        where T : unmanaged, INumber<T> =>
+        Run(path, opA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxDegreeOfParallelism, default, Activation.Identity);
+
+    /// <summary>GEMM on an explicit path, with the fused bias + activation epilogue when <paramref name="bias"/> is not empty (float only).</summary>
+    internal static unsafe void Run<T>(GemmPath path, MatrixOp opA, MatrixOp opB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int maxDegreeOfParallelism,
+        ReadOnlySpan<T> bias, Activation activation)
         where T : unmanaged, INumber<T>
     {
         Validate(opA, opB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
@@ -81,9 +125,15 @@ public static class Gemm
             return;
         }
 
+        if (!bias.IsEmpty && typeof(T) != typeof(float))
+        {
+            throw new NotSupportedException("The fused bias + activation epilogue is implemented for float.");
+        }
+
         fixed (T* pa = a)
         fixed (T* pb = b)
         fixed (T* pc = c)
+        fixed (T* pbias = bias)
         {
             var p = new GemmProblem<T>
             {
@@ -100,15 +150,19 @@ public static class Gemm
                 K = k,
                 Alpha = alpha,
                 Beta = beta,
+                Bias = bias.IsEmpty ? null : pbias,
+                Activation = activation,
             };
 
             if (k == 0 || alpha == T.Zero)
             {
                 ScaleC(p);
+                EpilogueAll(p);
             }
             else if ((long)m * n * k <= GemmBlocking.SmallThreshold)
             {
                 Small(p);
+                EpilogueAll(p);
             }
             else
             {
@@ -130,6 +184,28 @@ public static class Gemm
             }
         }
     }
+
+    /// <summary>
+    /// The fused epilogue on rows [i0, i1) and columns [j0, j0 + width) of C: C[i, j] ← f(C[i, j] + bias[j]). No-op
+    /// without a bias.
+    /// </summary>
+    internal static unsafe void Epilogue<T>(in GemmProblem<T> p, int i0, int i1, int j0, int width)
+        where T : unmanaged
+    {
+        if (p.Bias == null || typeof(T) != typeof(float))
+        {
+            return;
+        }
+
+        var bias = new ReadOnlySpan<float>((float*)p.Bias + j0, width);
+        for (int i = i0; i < i1; i++)
+        {
+            BiasActivation.Apply(new Span<float>((float*)(p.C + (i * p.Ldc) + j0), width), bias, p.Activation);
+        }
+    }
+
+    private static unsafe void EpilogueAll<T>(in GemmProblem<T> p)
+        where T : unmanaged => Epilogue(p, 0, p.M, 0, p.N);
 
     private static unsafe void ScaleC<T>(in GemmProblem<T> p)
         where T : unmanaged, INumber<T>

@@ -24,6 +24,12 @@ internal unsafe struct GemmProblem<T>
     public int K;
     public T Alpha;
     public T Beta;
+
+    /// <summary>The fused epilogue's bias row (n values, column j gets Bias[j]), or null for a plain GEMM.</summary>
+    public T* Bias;
+
+    /// <summary>The fused epilogue's activation (with <see cref="Bias"/>).</summary>
+    public Activation Activation;
 }
 
 /// <summary>Cache-blocking parameters (element counts). They depend only on the element type and problem shape.</summary>
@@ -305,6 +311,12 @@ internal static unsafe class GemmDriver<T, TK>
                         TK.Run(kc, a, ars, aks, bs, tile, nr, p.Alpha, T.Zero, true);
                         StoreEdge(tile, nr, c, p.Ldc, height, width, ctx.Beta, ctx.BetaZero);
                     }
+                }
+
+                if (p.Bias != null && ctx.Pc + kc == p.K)
+                {
+                    // Last k-panel: the sliver's values are final and still in L1; apply bias and activation now.
+                    Gemm.Epilogue(p, i0, i1, ctx.Jc + jr, width);
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LatentModels.Distributions;
 
 namespace LatentModels.Statistics;
 
@@ -335,6 +336,22 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The maximum-likelihood Gaussian of the points summarised: mean m and covariance S / W (the "next model" of these
+    /// statistics, as <see cref="MultivariateGaussian.Fit(double[,], ReadOnlySpan{double})"/> computes it from the rows).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The weight is zero, or only the diagonal of the scatter is kept.</exception>
+    /// <exception cref="ArgumentException">The covariance is not positive definite (e.g. fewer distinct points than d + 1).</exception>
+    public MultivariateGaussian ToMultivariateGaussian()
+    {
+        if (!FullScatter)
+        {
+            throw new InvalidOperationException("Only the diagonal of the scatter is kept; a multivariate Gaussian needs the full scatter.");
+        }
+
+        return new MultivariateGaussian(Mean, Covariance());
     }
 
     /// <summary>The weighted variances (diagonal of <see cref="Covariance"/>).</summary>

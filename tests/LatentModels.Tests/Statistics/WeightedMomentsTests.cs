@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LatentModels.Distributions;
 using LatentModels.Persistence;
 using LatentModels.Statistics;
 using static LatentModels.Tests.Persistence.PersistenceAssert;
@@ -224,6 +225,25 @@ public class WeightedMomentsTests
         Bits(Flat(merged)).Should().Equal(Bits(Flat(whole)));
         merged.TotalWeight.Should().Be(whole.TotalWeight);
         Bits(merged.Covariance()).Should().Equal(Bits(whole.Covariance()));
+        if (full)
+        {
+            MultivariateGaussian next = merged.ToMultivariateGaussian();
+            Bits(next.Covariance).Should().Equal(Bits(whole.ToMultivariateGaussian().Covariance), "the same next model");
+            MultivariateGaussian fitted = MultivariateGaussian.Fit(x, w);
+            for (int a = 0; a < 3; a++)
+            {
+                next.Mean[a].Should().BeApproximately(fitted.Mean[a], 1e-12 * Math.Abs(fitted.Mean[a]));
+                for (int b = 0; b < 3; b++)
+                {
+                    next.Covariance[a, b].Should().BeApproximately(fitted.Covariance[a, b], 1e-10 * fitted.Covariance[a, a]);
+                }
+            }
+        }
+        else
+        {
+            Action gaussian = () => merged.ToMultivariateGaussian();
+            gaussian.Should().Throw<InvalidOperationException>();
+        }
 
         WeightedMoments folded = whole.Empty();
         foreach (WeightedMoments part in parts)
