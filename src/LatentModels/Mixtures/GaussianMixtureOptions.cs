@@ -1,3 +1,5 @@
+using LatentModels.Mixtures.Gaussian;
+
 namespace LatentModels.Mixtures;
 
 /// <summary>Settings of batch EM for a Gaussian mixture. Immutable; validated when <see cref="GaussianMixture.Fit(double[,], IProgress{FitProgress}?, CancellationToken)"/> runs.</summary>
@@ -92,12 +94,10 @@ public sealed record GaussianMixtureOptions
 
         if (InitialPrecisions is { } precisions && !GaussianPrecisions.TryInvert(Covariance, k, d, precisions, p.Covariance, out int failed))
         {
-            string who = Covariance switch
-            {
-                CovarianceType.Tied => "The tied precision matrix is",
-                CovarianceType.Full => $"The precision matrix of component {failed} is",
-                _ => $"Precision value {failed} is",
-            };
+            CovarianceForm form = CovarianceForm.For(Covariance);
+            string who = form.Shared ? "The tied precision matrix is"
+                : form.IsMatrix ? $"The precision matrix of component {failed} is"
+                : $"Precision value {failed} is";
             throw new ArgumentException($"{who} not positive definite.", nameof(InitialPrecisions));
         }
 
@@ -177,9 +177,9 @@ public sealed record GaussianMixtureOptions
             }
 
             DataValidation.CheckFinite(p, p.Length, nameof(InitialPrecisions));
-            if (Covariance is CovarianceType.Full or CovarianceType.Tied)
+            int count = CovarianceForm.For(Covariance).MatrixCount(Components);
+            if (count > 0)
             {
-                int count = Covariance == CovarianceType.Full ? Components : 1;
                 for (int c = 0; c < count; c++)
                 {
                     for (int a = 0; a < columns; a++)

@@ -1,4 +1,5 @@
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Mixtures;
 
@@ -10,12 +11,7 @@ namespace LatentModels.Mixtures;
 internal static class GaussianPrecisions
 {
     /// <summary>Number of d × d matrices of a covariance type (full K, tied 1), or 0 for the diagonal forms.</summary>
-    private static int Matrices(CovarianceType type, int k) => type switch
-    {
-        CovarianceType.Full => k,
-        CovarianceType.Tied => 1,
-        _ => 0,
-    };
+    private static int Matrices(CovarianceType type, int k) => CovarianceForm.For(type).MatrixCount(k);
 
     /// <summary>The precision Cholesky factors U (Σ⁻¹ = U·Uᵀ; 1/σ for the diagonal forms) of covariances in the same layout.</summary>
     /// <returns>False, with the offending matrix index (−1 for tied) or value index, when a covariance is not positive definite.</returns>
@@ -46,7 +42,7 @@ internal static class GaussianPrecisions
             covariances.Slice(m * d * d, d * d).CopyTo(l);
             if (!Cholesky.TryFactor(l, d, out _))
             {
-                failed = type == CovarianceType.Tied ? -1 : m;
+                failed = CovarianceForm.For(type).Shared ? -1 : m;
                 return false;
             }
 
@@ -93,7 +89,7 @@ internal static class GaussianPrecisions
             values.Slice(m * d * d, d * d).CopyTo(l);
             if (!Cholesky.TryFactor(l, d, out _))
             {
-                failed = type == CovarianceType.Tied ? -1 : m;
+                failed = CovarianceForm.For(type).Shared ? -1 : m;
                 return false;
             }
 

@@ -1,3 +1,4 @@
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Persistence;
 
@@ -70,6 +71,8 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     private GaussianComponents? _parameters;
     private MixtureStatistics? _statistics;
     private double[] _scratch = [];
+    private GaussianStreamWorkspace? _workspace;
+    private readonly MaximumLikelihoodUpdate _rule;
 
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">The settings.</param>
@@ -79,6 +82,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         _options = options;
+        _rule = new MaximumLikelihoodUpdate(options.Mixture.Regularization);
         if (options.Mixture.InitialModel is { } model)
         {
             Start(model.Parameters.Clone());
@@ -106,9 +110,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     public void Update(ReadOnlySpan<double> point)
     {
         StreamInput.CheckPoint(point, ref _dimension);
-        var batch = new double[1, _dimension];
-        point.CopyTo(batch.AsWritableSpan());
-        Consume(batch);
+        Consume(point, 1, null);
     }
 
     /// <inheritdoc />
@@ -121,7 +123,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
             return;
         }
 
-        Consume(batch);
+        Consume(batch.AsSpan(), batch.GetLength(0), batch);
     }
 
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
@@ -153,6 +155,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         _buffer.Clear();
         _buffer.AddRange(buffered);
         _parameters = parameters;
+        _workspace = null;
         _statistics = statistics;
         if (parameters is not null && !parameters.TryUpdate(Scratch(parameters), out int failed))
         {
@@ -217,16 +220,17 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
 
     private double StepSize(long t) => Math.Pow(t + _options.StepOffset, -_options.StepExponent);
 
-    private void Consume(double[,] batch)
+    /// <summary>Consumes <paramref name="rows"/> checked rows (row-major in <paramref name="x"/>; <paramref name="batch"/> the same rows as an array, or null for one point).</summary>
+    private void Consume(ReadOnlySpan<double> x, int rows, double[,]? batch)
     {
         if (_parameters is null)
         {
-            foreach (double v in batch.AsSpan())
+            foreach (double v in x)
             {
                 _buffer.Add(v);
             }
 
-            Count += batch.GetLength(0);
+            Count += rows;
             int buffered = _buffer.Count / _dimension;
             if (buffered < _options.ResolvedInitializationSize)
             {
@@ -242,11 +246,11 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
             GaussianMixture.Initialize(engine, data, null, m, new Random(new Random(m.Seed).Next()));
             Start(engine.Current.Clone());
             Count -= buffered;
-            Step(data);
+            Step(data.AsSpan(), buffered, data);
             return;
         }
 
-        Step(batch);
+        Step(x, rows, batch);
     }
 
     private void Start(GaussianComponents parameters)
@@ -254,6 +258,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         _parameters = parameters;
         _dimension = parameters.D;
         _statistics = MixtureStatistics.Expected(parameters, 1.0);
+        _workspace = null;
     }
 
     private double[] Scratch(GaussianComponents p)
@@ -267,16 +272,20 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         return _scratch;
     }
 
-    /// <summary>One mini-batch: weighted E-step against the current parameters, merge into the statistics, M-step.</summary>
-    private void Step(double[,] batch)
+    /// <summary>
+    /// One mini-batch: weighted E-step against the current parameters (statistics relative to their shift) in the kept
+    /// workspace, merge into the statistics, M-step. No allocation once a batch of this size has been seen.
+    /// </summary>
+    private void Step(ReadOnlySpan<double> x, int rows, double[,]? batch)
     {
         GaussianComponents p = _parameters!;
         MixtureStatistics s = _statistics!;
-        int rows = batch.GetLength(0), k = p.K, d = p.D;
+        int k = p.K;
+        _workspace ??= new GaussianStreamWorkspace(k, p.D, p.Form.FullScatter);
 
         // Sequential stochastic approximation over the rows: point i ends with weight cᵢ = ηᵢ Πⱼ₍ⱼ₎ᵢ₎(1 − ηⱼ), the old
         // statistics with Πᵢ(1 − ηᵢ).
-        var weights = new double[rows];
+        double[] weights = _workspace.Weights(rows);
         double keep = 1;
         for (int i = rows - 1; i >= 0; i--)
         {
@@ -285,19 +294,8 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
             keep *= 1 - eta;
         }
 
-        var engine = new GaussianMixtureEngine(batch, weights, _options.Mixture);
-        engine.InitializeFrom(p);
-        engine.EStep();
-        MixtureStatistics b = engine.Totals;
-        double[] shift = engine.Current.Shift;
-        for (int c = 0; c < k; c++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                b.Mean[c * d + j] += shift[j] - p.Shift[j];
-            }
-        }
-
+        _workspace.EStep(p, x, rows, batch, _options.Mixture.MaxDegreeOfParallelism);
+        MixtureStatistics b = _workspace.Batch;
         for (int c = 0; c < k; c++)
         {
             s.Weight[c] *= keep;
@@ -321,7 +319,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         GaussianComponents p = _parameters!;
         double[] scratch = Scratch(p);
         FloorStarvedComponents(p, _statistics!, _options.Mixture.Regularization, scratch);
-        new MaximumLikelihoodUpdate(_options.Mixture.Regularization).Apply(p, _statistics!);
+        _rule.Apply(p, _statistics!);
         if (!p.TryUpdate(scratch, out int failed))
         {
             GaussianMixtureEngine.ThrowSingular(failed);

@@ -217,6 +217,47 @@ public class StreamingGaussianMixtureTests
         Run(2, 8, GaussianMixtureInit.RandomResponsibilities).Weights.Should().NotEqual(Run(1, 7, GaussianMixtureInit.RandomResponsibilities).Weights);
     }
 
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Warm_streaming_allocates_nothing_per_point_and_nothing_per_repeated_mini_batch(CovarianceType type)
+    {
+        double[,] x = ThreeBlobs().Sample(2000, new Random(8));
+        var online = new StreamingGaussianMixture(Options(3, type, seed: 1, dop: 1));
+        online.UpdateAll(x, 100); // initialisation, JIT and the workspace sized for these batches
+        var point = new double[2];
+        var batch = new double[100, 2];
+        for (int i = 0; i < 100; i++)
+        {
+            batch[i, 0] = x[i, 0];
+            batch[i, 1] = x[i, 1];
+        }
+
+        online.Update(x.AsSpan()[..2]);
+        online.Update(batch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            point[0] = x[i, 0];
+            point[1] = x[i, 1];
+            online.Update(point);
+        }
+
+        long perPoint = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            online.Update(batch);
+        }
+
+        long perBatch = GC.GetAllocatedBytesForCurrentThread() - before;
+        perPoint.Should().Be(0, "a point reuses the kept workspace: no engine, no batch array, no rule per point");
+        perBatch.Should().Be(0, "a mini-batch of one block reuses the same workspace");
+        online.Count.Should().Be(2000 + 1 + 100 + 1000 + 1000);
+    }
+
     [Fact]
     public void A_point_is_a_one_row_mini_batch()
     {

@@ -41,6 +41,9 @@ internal abstract class CovarianceForm
     /// <summary>Whether all components share one covariance (failures then name no component).</summary>
     public virtual bool Shared => false;
 
+    /// <summary>Number of d × d matrices in the parameters (full K, tied 1), 0 for the forms kept as variances.</summary>
+    public int MatrixCount(int components) => IsMatrix ? (Shared ? 1 : components) : 0;
+
     /// <summary>Length of the covariance parameters in scikit-learn's layout.</summary>
     public abstract int ParameterLength(int components, int dimension);
 
