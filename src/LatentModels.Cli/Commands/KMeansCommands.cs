@@ -11,6 +11,95 @@ internal static class KMeansCommands
     {
         fit.Subcommands.Add(Batch(console));
         fit.Subcommands.Add(Online(console));
+        fit.Subcommands.Add(MiniBatch(console));
+    }
+
+    private static Command MiniBatch(CliConsole console)
+    {
+        var data = CommonOptions.Data();
+        var json = CommonOptions.Json();
+        var seed = CommonOptions.Seed();
+        var k = Clusters();
+        var init = Init("kmeans++");
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => 1024, HelpName = "B" };
+        var maxEpochs = new Option<int>("--max-epochs") { Description = "Cap on the passes over the rows (each in a fresh seeded order; 0 returns the initial centers).", DefaultValueFactory = _ => 100, HelpName = "E" };
+        var maxNoImprovement = new Option<int>("--max-no-improvement")
+        {
+            Description = "Stop when the smoothed mini-batch inertia has not improved for this many consecutive mini-batches (scikit-learn's max_no_improvement; 0 disables).",
+            DefaultValueFactory = _ => 10,
+            HelpName = "N",
+        };
+        var tol = new Option<double>("--tol") { Description = "Stop when one mini-batch moves the centers by at most this × the mean column variance (squared; 0 disables).", DefaultValueFactory = _ => 0, HelpName = "T" };
+        var sampleWeights = new Option<string?>("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies).", HelpName = "FILE" };
+        var modelOut = CommonOptions.ModelOut();
+        var labelsOut = CommonOptions.LabelsOut();
+        var command = new Command("minibatch-kmeans",
+            "Mini-batch K-Means over epochs with scikit-learn's early stopping (smoothed-inertia patience and center tolerance).\n" +
+            "Example: latent fit minibatch-kmeans --data points.csv --k 8 --batch-size 1024 --max-no-improvement 10 --seed 0 --json")
+        {
+            data, k, init, batchSize, maxEpochs, maxNoImprovement, tol, sampleWeights, seed, json, modelOut, labelsOut,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            string path = parse.GetRequiredValue(data);
+            double[,] x = DataFile.Read(path);
+            int patience = parse.GetValue(maxNoImprovement);
+            if (patience < 0)
+            {
+                throw new ArgumentException($"--max-no-improvement: {patience} is negative (0 disables the rule).");
+            }
+
+            double[]? weights = null;
+            if (parse.GetValue(sampleWeights) is string weightsPath)
+            {
+                double[,] w = DataFile.Read(weightsPath);
+                if (w.GetLength(1) != 1)
+                {
+                    throw new ArgumentException($"--sample-weights: {weightsPath} has {w.GetLength(1)} columns; give one weight per line.");
+                }
+
+                weights = [.. w.Cast<double>()];
+            }
+
+            var options = new MiniBatchKMeansOptions
+            {
+                Clusters = parse.GetValue(k),
+                Init = ParseInit(parse.GetValue(init)!),
+                BatchSize = parse.GetValue(batchSize),
+                MaxEpochs = parse.GetValue(maxEpochs),
+                MaxNoImprovement = patience == 0 ? null : patience,
+                Tolerance = parse.GetValue(tol),
+                Seed = parse.GetValue(seed) ?? 0,
+            };
+            var estimator = new MiniBatchKMeans(options);
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "Mini-batch K-Means");
+            ClusteringFitResult<KMeansModel> result = FitCommands.Timed(
+                m => weights is null
+                    ? estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken)
+                    : estimator.Fit(m, ReferenceEquals(m, x) ? weights : weights[..m.GetLength(0)], ReferenceEquals(m, x) ? progress : null, console.CancellationToken),
+                x, out double seconds);
+            progress?.Dispose();
+            KMeansModel model = result.Model;
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            CommonOptions.WriteLabels(parse.GetValue(labelsOut), result.Labels);
+            if (parse.GetValue(json))
+            {
+                console.Out.WriteLine(new JsonLine().Add("model", "minibatch-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                    .Add("k", model.Clusters).Add("batchSize", options.BatchSize).Add("seconds", seconds).Add("inertia", model.Inertia)
+                    .Add("steps", result.Report.Iterations).Add("converged", result.Report.Converged).Add("centers", model.Centers));
+            }
+            else
+            {
+                console.Out.WriteLine($"Mini-batch K-Means with K = {model.Clusters} on {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}, batches of {options.BatchSize}");
+                console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
+                console.Out.WriteLine($"  steps        {result.Report.Iterations}{(result.Report.Converged ? " (stopped early)" : " (epoch cap)")}");
+                console.Out.WriteLine($"  fit time     {seconds:F3} s");
+                WriteCenters(console.Out, model);
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
     }
 
     private static Option<int> Clusters() => new("--k") { Description = "Number of clusters K.", Required = true, HelpName = "K" };

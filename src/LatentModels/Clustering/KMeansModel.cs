@@ -103,9 +103,15 @@ public sealed class KMeansModel : IClusteringModel
     public double InertiaOf(double[,] data)
     {
         Check(data);
-        int n = data.GetLength(0), d = Dimension;
-        var labels = new int[n];
+        var labels = new int[data.GetLength(0)];
         Assign(data, labels, 0);
+        return WeightedInertiaOf(data, labels, null);
+    }
+
+    /// <summary>Σᵢ wᵢ‖xᵢ − μ(labelᵢ)‖² of checked data with given labels, summed in the fit's fixed blocks.</summary>
+    internal double WeightedInertiaOf(double[,] data, int[] labels, double[]? weights)
+    {
+        int n = data.GetLength(0), d = Dimension;
         int blockSize = LloydEngine.BlockSizeFor(n); // the fit's blocks: the same sum, to the last bit, as KMeans reports
         int blocks = ParallelBlocks.BlockCount(n, blockSize);
         var partial = new double[blocks];
@@ -116,7 +122,8 @@ public sealed class KMeansModel : IClusteringModel
             double s = 0;
             for (int i = start; i < end; i++)
             {
-                s += RowReductions.SquaredDistance(x.Slice(i * d, d), c.Slice(labels[i] * d, d));
+                double dd = RowReductions.SquaredDistance(x.Slice(i * d, d), c.Slice(labels[i] * d, d));
+                s += weights is null ? dd : weights[i] * dd;
             }
 
             partial[b] = s;

@@ -1,34 +1,5 @@
 namespace LatentModels.Clustering;
 
-/// <summary>How the initial centers of a batch K-Means fit are chosen.</summary>
-public enum KMeansInit
-{
-    /// <summary>Greedy k-means++ (2 + ⌊ln k⌋ candidates per center, as scikit-learn); the default.</summary>
-    KMeansPlusPlus,
-
-    /// <summary>K distinct rows drawn uniformly at random.</summary>
-    Random,
-
-    /// <summary>The first K rows of the data (deterministic; used for reproducible comparisons).</summary>
-    First,
-
-    /// <summary>The centers given in <see cref="KMeansOptions.InitialCenters"/>.</summary>
-    Explicit,
-}
-
-/// <summary>The iteration used by batch K-Means. Both give the same assignments; they differ only in speed.</summary>
-public enum KMeansAlgorithm
-{
-    /// <summary>Lloyd's iteration: every row's distances to every center are computed in every iteration.</summary>
-    Lloyd,
-
-    /// <summary>
-    /// Exact Hamerly iteration: one upper and one lower distance bound per row let most rows skip their distance
-    /// computations once centers settle. Gives the same assignments as <see cref="Lloyd"/>; the default.
-    /// </summary>
-    Accelerated,
-}
-
 /// <summary>Settings of a batch K-Means fit. Validated when <see cref="KMeans.Fit(double[,], IProgress{FitProgress}?, CancellationToken)"/> runs.</summary>
 public sealed record KMeansOptions
 {

@@ -61,10 +61,12 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     private readonly OnlineKMeansOptions _options;
     private readonly PersistableRandom _random;
     private readonly List<double> _buffer = [];
+    private readonly List<double> _bufferWeights = [];
     private readonly int _initializationSize;
     private int _dimension = -1;
     private double[] _centers = [];
     private long[] _counts = [];
+    private double[] _weightSums = [];
     private CenterTable? _table;
     private long _sinceReassign;
     private int[] _labels = [];
@@ -129,15 +131,38 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <summary>Points won so far by each center (a copy; empty before initialisation).</summary>
     public long[] ClusterCounts => (long[])_counts.Clone();
 
+    /// <summary>
+    /// The total sample weight won so far by each center (a copy; empty before initialisation); equal to
+    /// <see cref="ClusterCounts"/> when every point has weight 1. The default step of a point of weight w is w / (this sum).
+    /// </summary>
+    public double[] ClusterWeights => (double[])_weightSums.Clone();
+
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Wrong dimension or non-finite values.</exception>
-    public void Update(ReadOnlySpan<double> point)
+    public void Update(ReadOnlySpan<double> point) => Update(point, 1.0);
+
+    /// <summary>
+    /// Consumes one point of sample weight <paramref name="weight"/>: it counts as <paramref name="weight"/> copies of itself
+    /// (with the default learning rate the center moves by w / Wₖ, Wₖ its total weight, the new point's included; a
+    /// point of weight 0 moves nothing).
+    /// </summary>
+    /// <param name="point">The point; its length must equal the model dimension.</param>
+    /// <param name="weight">A finite non-negative weight.</param>
+    /// <exception cref="ArgumentException">Wrong dimension, non-finite values, a negative or non-finite weight, or a weight
+    /// other than 1 with a custom <see cref="OnlineKMeansOptions.LearningRate"/>.</exception>
+    public void Update(ReadOnlySpan<double> point, double weight)
     {
+        CheckWeight(weight, nameof(weight));
         StreamInput.CheckPoint(point, ref _dimension);
         Count++;
         if (_table is null)
         {
-            Buffer(point);
+            Buffer(point, [weight]);
+            return;
+        }
+
+        if (weight == 0)
+        {
             return;
         }
 
@@ -146,13 +171,41 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         Span<double> best = stackalloc double[1], second = stackalloc double[1];
         Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
         _table.Nearest(point, row, label, best, second, scratch);
-        Move(label[0], point);
+        Move(label[0], point, weight);
         _table.SetCenter(label[0], _centers.AsSpan(label[0] * _dimension, _dimension));
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
-    public void Update(double[,] batch)
+    public void Update(double[,] batch) => UpdateCore(batch, null);
+
+    /// <summary>
+    /// Consumes a mini-batch of weighted rows (scikit-learn's <c>partial_fit</c> with <c>sample_weight</c>): each row counts
+    /// as its weight's worth of copies of itself, so integer weights give the same centers as repeating the rows (up to
+    /// rounding), and re-seeding compares the centers' total weights (<see cref="ClusterWeights"/>).
+    /// </summary>
+    /// <param name="batch">The mini-batch, one point per row.</param>
+    /// <param name="sampleWeights">One finite non-negative weight per row (not modified).</param>
+    /// <exception cref="ArgumentException">Wrong number of columns or weights, non-finite values, a negative weight (the
+    /// message names its row), or weights other than 1 with a custom <see cref="OnlineKMeansOptions.LearningRate"/>.</exception>
+    public void Update(double[,] batch, double[] sampleWeights)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        if (sampleWeights.Length != batch.GetLength(0))
+        {
+            throw new ArgumentException($"There are {sampleWeights.Length} weights for {batch.GetLength(0)} rows.", nameof(sampleWeights));
+        }
+
+        for (int i = 0; i < sampleWeights.Length; i++)
+        {
+            CheckWeight(sampleWeights[i], nameof(sampleWeights), i);
+        }
+
+        UpdateCore(batch, sampleWeights);
+    }
+
+    private void UpdateCore(double[,] batch, double[]? weights)
     {
         if (!StreamInput.CheckBatch(batch, ref _dimension))
         {
@@ -163,11 +216,25 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         Count += rows;
         if (_table is null)
         {
-            Buffer(batch.AsSpan());
+            Buffer(batch.AsSpan(), weights);
             return;
         }
 
-        Step(batch.AsSpan(), rows);
+        Step(batch.AsSpan(), weights, rows);
+    }
+
+    private void CheckWeight(double weight, string paramName, int row = -1)
+    {
+        string where = row < 0 ? "The weight" : $"The weight of row {row}";
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw new ArgumentException($"{where} is {weight}; weights must be finite and non-negative.", paramName);
+        }
+
+        if (weight != 1 && _options.LearningRate is not null)
+        {
+            throw new ArgumentException($"{where} is {weight}, but a custom LearningRate takes unit weights only.", paramName);
+        }
     }
 
     /// <summary>Consumes the rows of a batch in order, <paramref name="batchSize"/> at a time (a convenience for whole data sets).</summary>
@@ -204,6 +271,9 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
     internal double[] BufferedValues => [.. _buffer];
 
+    /// <summary>The weights of the buffered points (one per point; 1 for points given without a weight).</summary>
+    internal double[] BufferedWeights => [.. _bufferWeights];
+
     internal double[]? CenterValues => _table is null ? null : (double[])_centers.Clone();
 
     internal long SinceReassignment => _sinceReassign;
@@ -211,20 +281,36 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     internal PersistableRandom Random => _random;
 
     /// <summary>Replaces the state with one saved from an estimator with the same options (checked by the codec).</summary>
-    internal void Restore(long count, int dimension, double[] buffered, double[]? centers, long[]? counts, long sinceReassignment, ulong[] randomState)
+    /// <remarks><paramref name="bufferedWeights"/> and <paramref name="weightSums"/> are null in states saved before weighted
+    /// updates existed: every buffered point then has weight 1 and every center's weight equals its count.</remarks>
+    internal void Restore(long count, int dimension, double[] buffered, double[]? bufferedWeights, double[]? centers, long[]? counts, double[]? weightSums, long sinceReassignment, ulong[] randomState)
     {
         Count = count;
         _dimension = dimension;
         _buffer.Clear();
         _buffer.AddRange(buffered);
+        _bufferWeights.Clear();
+        if (bufferedWeights is null)
+        {
+            _bufferWeights.AddRange(Enumerable.Repeat(1.0, dimension > 0 ? buffered.Length / dimension : 0));
+        }
+        else
+        {
+            _bufferWeights.AddRange(bufferedWeights);
+        }
+
         if (centers is null)
         {
-            (_centers, _counts, _table) = ([], [], null);
+            (_centers, _counts, _weightSums, _table) = ([], [], [], null);
         }
         else
         {
             Start(dimension, centers, initialCount: 0);
             counts!.CopyTo(_counts, 0);
+            for (int j = 0; j < _counts.Length; j++)
+            {
+                _weightSums[j] = weightSums is null ? _counts[j] : weightSums[j];
+            }
         }
 
         _sinceReassign = sinceReassignment;
@@ -233,11 +319,17 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
     internal int Needed() => _options.Init == KMeansInit.First ? _options.Clusters : _initializationSize;
 
-    private void Buffer(ReadOnlySpan<double> rows)
+    private void Buffer(ReadOnlySpan<double> rows, ReadOnlySpan<double> weights)
     {
         foreach (double v in rows)
         {
             _buffer.Add(v);
+        }
+
+        int added = rows.Length / _dimension;
+        for (int i = 0; i < added; i++)
+        {
+            _bufferWeights.Add(weights.IsEmpty ? 1.0 : weights[i]);
         }
 
         int buffered = _buffer.Count / _dimension;
@@ -247,14 +339,18 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         }
 
         double[] all = [.. _buffer];
+        double[] allWeights = [.. _bufferWeights];
         _buffer.Clear();
+        _bufferWeights.Clear();
+        bool weighted = allWeights.Any(w => w != 1);
         int k = _options.Clusters, d = _dimension;
         if (_options.Init == KMeansInit.First)
         {
             Start(d, all.AsSpan(0, k * d), initialCount: 1);
+            allWeights.AsSpan(0, k).CopyTo(_weightSums); // each seed counts with its own weight
             if (buffered > k)
             {
-                Step(all.AsSpan(k * d), buffered - k);
+                Step(all.AsSpan(k * d), weighted ? allWeights.AsSpan(k) : default, buffered - k);
             }
 
             return;
@@ -264,10 +360,10 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         all.AsSpan().CopyTo(data.AsWritableSpan());
         double[,] seeds = _options.Init == KMeansInit.Random
             ? KMeansSeeding.RandomRowsCore(data, k, _random)
-            : KMeansSeeding.PlusPlusCore(data, k, _random, null, _options.MaxDegreeOfParallelism);
+            : KMeansSeeding.PlusPlusCore(data, k, _random, weighted ? allWeights : null, _options.MaxDegreeOfParallelism);
         // Each seed is one of the buffered points: count it as won by its center (as the first-K-rows start does).
         Start(d, seeds.AsSpan(), initialCount: 1);
-        Step(all, buffered);
+        Step(all, weighted ? allWeights : default, buffered);
     }
 
     private void Start(int d, ReadOnlySpan<double> centers, long initialCount)
@@ -276,12 +372,32 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         _centers = centers.ToArray();
         _counts = new long[_options.Clusters];
         _counts.AsSpan().Fill(initialCount);
+        _weightSums = new double[_options.Clusters];
+        _weightSums.AsSpan().Fill(initialCount);
         _table = new CenterTable(_options.Clusters, d);
         _table.Load(_centers);
     }
 
+    /// <summary>
+    /// One mini-batch for <see cref="MiniBatchKMeans"/>: as <see cref="Update(double[,], double[])"/> on already checked rows
+    /// (<paramref name="weights"/> empty means all 1), returning Σ wᵢ‖xᵢ − c(xᵢ)‖² of the batch against the centers it was
+    /// assigned to (before they move), as scikit-learn's <c>_mini_batch_step</c> does.
+    /// </summary>
+    internal double StepChecked(ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int count)
+    {
+        Count += count;
+        return Step(rows, weights, count, withInertia: true);
+    }
+
+    /// <summary>Copies the K·d centers (row-major) into <paramref name="destination"/>.</summary>
+    internal void CopyCentersTo(Span<double> destination) => _centers.CopyTo(destination);
+
+    /// <summary>Σₖ‖μₖ − previousₖ‖² of the current centers against a copy taken by <see cref="CopyCentersTo"/>.</summary>
+    internal double SquaredShiftFrom(ReadOnlySpan<double> previous) => RowReductions.SquaredDistance(_centers, previous);
+
     /// <summary>One mini-batch: parallel assignment against the current centers, then sequential moves in row order.</summary>
-    private void Step(ReadOnlySpan<double> rows, int count)
+    /// <returns>The batch's weighted inertia against the centers before the moves (0 unless <paramref name="withInertia"/>).</returns>
+    private double Step(ReadOnlySpan<double> rows, ReadOnlySpan<double> weights, int count, bool withInertia = false)
     {
         CenterTable table = _table!;
         int d = _dimension;
@@ -302,13 +418,26 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             }
         }
 
+        // The batch's inertia against the centers it was assigned to, before any of them moves.
+        double inertia = 0;
+        for (int i = 0; withInertia && i < count; i++)
+        {
+            double w = weights.IsEmpty ? 1.0 : weights[i];
+            inertia += w * RowReductions.SquaredDistance(rows.Slice(i * d, d), _centers.AsSpan(_labels[i] * d, d));
+        }
+
         for (int i = 0; i < count; i++)
         {
-            Move(_labels[i], rows.Slice(i * d, d));
+            double w = weights.IsEmpty ? 1.0 : weights[i];
+            if (w > 0)
+            {
+                Move(_labels[i], rows.Slice(i * d, d), w);
+            }
         }
 
         Reassign(rows, count);
         table.Load(_centers);
+        return inertia;
     }
 
     /// <summary>The parallel assignment of one mini-batch: pinned rows, the center table and the output arrays.</summary>
@@ -334,11 +463,13 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         }
     }
 
-    private void Move(int j, ReadOnlySpan<double> x)
+    private void Move(int j, ReadOnlySpan<double> x, double w)
     {
         int d = _dimension;
         long nj = ++_counts[j];
-        double eta = _options.LearningRate is null ? 1.0 / nj : _options.LearningRate(nj);
+        double wj = _weightSums[j] += w;
+        // Unit weights: wj = nj exactly, so the default step is 1/nj to the last bit.
+        double eta = _options.LearningRate is null ? w / wj : _options.LearningRate(nj);
         if (!double.IsFinite(eta) || eta < 0 || eta > 1)
         {
             throw new InvalidOperationException($"The learning rate for count {nj} is {eta}; it must lie in [0, 1].");
@@ -356,24 +487,25 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     {
         _sinceReassign += count;
         int k = _options.Clusters;
-        bool anyEmpty = Array.IndexOf(_counts, 0L) >= 0;
+        bool anyEmpty = Array.IndexOf(_weightSums, 0.0) >= 0;
         if (_options.ReassignmentRatio <= 0 || (!anyEmpty && _sinceReassign < 10L * k))
         {
             return;
         }
 
         _sinceReassign = 0;
-        long max = 0;
-        foreach (long c in _counts)
+        double max = 0;
+        foreach (double c in _weightSums)
         {
             max = Math.Max(max, c);
         }
 
+        // As scikit-learn, on the centers' total weights (their counts when every weight is 1).
         double threshold = _options.ReassignmentRatio * max;
         var weak = new List<int>();
         for (int j = 0; j < k; j++)
         {
-            if (_counts[j] < threshold)
+            if (_weightSums[j] < threshold)
             {
                 weak.Add(j);
             }
@@ -382,7 +514,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         if (weak.Count > count / 2)
         {
             // Keep only the weakest ⌊batch/2⌋ (ties by index).
-            weak.Sort((a, b) => _counts[a] != _counts[b] ? _counts[a].CompareTo(_counts[b]) : a.CompareTo(b));
+            weak.Sort((a, b) => _weightSums[a] != _weightSums[b] ? _weightSums[a].CompareTo(_weightSums[b]) : a.CompareTo(b));
             weak.RemoveRange(count / 2, weak.Count - count / 2);
             weak.Sort();
         }
@@ -393,11 +525,13 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         }
 
         long floor = long.MaxValue;
+        double floorWeight = double.PositiveInfinity;
         for (int j = 0; j < k; j++)
         {
             if (!weak.Contains(j))
             {
                 floor = Math.Min(floor, _counts[j]);
+                floorWeight = Math.Min(floorWeight, _weightSums[j]);
             }
         }
 
@@ -415,6 +549,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             (index[q], index[r]) = (index[r], index[q]);
             batch.Slice(index[q] * d, d).CopyTo(_centers.AsSpan(weak[q] * d, d));
             _counts[weak[q]] = floor == long.MaxValue ? 0 : floor;
+            _weightSums[weak[q]] = double.IsPositiveInfinity(floorWeight) ? 0 : floorWeight;
         }
     }
 }

@@ -33,6 +33,7 @@ public sealed class EndToEndTests : IDisposable
         { "kmeans", "old_faithful.txt", "inertia", ["--k", "3", "--seed", "4"] },
         { "kmeans", "old_faithful.txt", "inertia", ["--k", "4", "--algorithm", "lloyd", "--starts", "3"] },
         { "online-kmeans", "old_faithful.txt", "inertia", ["--k", "3", "--init", "kmeans++", "--batch-size", "16", "--passes", "2", "--seed", "5"] },
+        { "minibatch-kmeans", "old_faithful.txt", "inertia", ["--k", "3", "--batch-size", "32", "--seed", "5"] },
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "3", "--covariance", "full"] },
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "3", "--covariance", "diag"] },
         { "gmm", "old_faithful.txt", "avgLogLikelihood", ["--k", "2", "--covariance", "spherical"] },
@@ -141,6 +142,7 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent fit mvn", "fit", "mvn", "--help")]
     [InlineData("Example: latent fit kmeans", "fit", "kmeans", "--help")]
     [InlineData("Example: latent fit online-kmeans", "fit", "online-kmeans", "--help")]
+    [InlineData("Example: latent fit minibatch-kmeans", "fit", "minibatch-kmeans", "--help")]
     [InlineData("Example: latent fit gmm", "fit", "gmm", "--help")]
     [InlineData("Example: latent fit online-gmm", "fit", "online-gmm", "--help")]
     [InlineData("Example: latent fit bernoulli-mixture", "fit", "bernoulli-mixture", "--help")]
@@ -162,7 +164,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture"];
         string[] rootVerbs = ["fit", "demo", "score", "predict", "sample"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);

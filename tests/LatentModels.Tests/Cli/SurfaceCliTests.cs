@@ -104,4 +104,30 @@ public sealed class SurfaceCliTests : IDisposable
         code.Should().Be(0, stderr);
         LastJson(stdout).GetProperty("iterations").GetInt32().Should().Be(0);
     }
+
+    [Fact]
+    public void Fit_minibatch_kmeans_matches_the_library_and_takes_sample_weights()
+    {
+        double[,] x = MixtureTestData.OldFaithful();
+        string weightsPath = Path.Combine(_dir, "w.txt"), labels = Path.Combine(_dir, "labels.txt");
+        double[] w = [.. Enumerable.Range(0, 272).Select(i => (double)(i % 3))];
+        File.WriteAllLines(weightsPath, w.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        var (code, stdout, stderr) = Run("fit", "minibatch-kmeans", "--data", OldFaithfulPath, "--k", "2", "--batch-size", "50", "--max-no-improvement", "3",
+            "--seed", "4", "--sample-weights", weightsPath, "--labels-out", labels, "--json");
+        code.Should().Be(0, stderr);
+        var options = new MiniBatchKMeansOptions { Clusters = 2, BatchSize = 50, MaxNoImprovement = 3, Seed = 4 };
+        ClusteringFitResult<KMeansModel> library = new MiniBatchKMeans(options).Fit(x, w);
+        JsonElement json = LastJson(stdout);
+        json.GetProperty("inertia").GetDouble().Should().Be(library.Model.Inertia);
+        json.GetProperty("steps").GetInt32().Should().Be(library.Report.Iterations);
+        json.GetProperty("converged").GetBoolean().Should().Be(library.Report.Converged);
+        ReadLabels(labels).Should().Equal(library.Labels);
+
+        (code, stdout, stderr) = Run("fit", "minibatch-kmeans", "--data", OldFaithfulPath, "--k", "2", "--max-no-improvement", "0", "--max-epochs", "2", "--batch-size", "100", "--json");
+        code.Should().Be(0, stderr);
+        LastJson(stdout).GetProperty("steps").GetInt32().Should().Be(6, "two epochs of ⌈272/100⌉ batches with early stopping off");
+        (code, _, stderr) = Run("fit", "minibatch-kmeans", "--data", OldFaithfulPath, "--k", "2", "--batch-size", "0");
+        code.Should().NotBe(0);
+        stderr.Should().Contain("BatchSize");
+    }
 }

@@ -13,6 +13,8 @@ namespace LatentModels.Persistence.Clustering;
 ///              "seed", "maxDegreeOfParallelism"},
 ///  "count", "dimension" (null before the first point), "buffered" (points held for the initialisation),
 ///  "centers" and "clusterCounts" (null before initialisation), "sinceReassignment",
+///  "clusterWeights" (the centers' total sample weights; null before initialisation) and "bufferedWeights" (one per
+///  buffered point) — both since version 2; a version-1 file (written before weighted updates) reads with unit weights,
 ///  "random": {"algorithm": "xoshiro256**", "state": [four 64-bit words as 16-digit hexadecimal strings]}}
 /// </code>
 /// An estimator with a custom <see cref="OnlineKMeansOptions.LearningRate"/> function cannot be saved.
@@ -20,6 +22,9 @@ namespace LatentModels.Persistence.Clustering;
 internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
 {
     public override string FormatName => "LatentModels.OnlineKMeans";
+
+    /// <summary>Version 2 added "clusterWeights" and "bufferedWeights" (weighted updates); version 1 files read with unit weights.</summary>
+    public override int Version => 2;
 
     protected override void CheckSavable(OnlineKMeans model)
     {
@@ -60,11 +65,25 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
             JsonFields.WriteLongVector(writer, "clusterCounts", model.ClusterCounts);
         }
 
+        double[] weights = model.ClusterWeights;
+        if (weights.Length == 0)
+        {
+            writer.WriteNull("clusterWeights");
+        }
+        else
+        {
+            JsonFields.WriteVector(writer, "clusterWeights", weights);
+        }
+
+        JsonFields.WriteVector(writer, "bufferedWeights", model.BufferedWeights);
+
         writer.WriteNumber("sinceReassignment", model.SinceReassignment);
         WriteRandom(writer, model.Random);
     }
 
-    protected override OnlineKMeans ReadModel(JsonElement root)
+    protected override OnlineKMeans ReadModel(JsonElement root) => ReadModel(root, Version);
+
+    protected override OnlineKMeans ReadModel(JsonElement root, int version)
     {
         OnlineKMeansOptions options = JsonFields.Nested(root, "options", o => new OnlineKMeansOptions
         {
@@ -116,9 +135,48 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
             StreamStateFields.CheckBuffering(count, d, buffered, estimator.Needed(), "centers");
         }
 
+        double[]? weightSums = null;
+        if (version >= 2 && initialised && JsonFields.IsNull(root, "clusterWeights"))
+        {
+            throw new ModelFormatException("The field 'clusterWeights' must not be null once 'centers' is set.");
+        }
+
+        // Version 1 files predate weighted updates: unit weights (each center's weight is its count). From version 2 on
+        // both fields are required.
+        if (version >= 2 && JsonFields.Property(root, "clusterWeights").ValueKind != JsonValueKind.Null)
+        {
+            if (!initialised)
+            {
+                throw new ModelFormatException("The field 'clusterWeights' must be null while 'centers' is null.");
+            }
+
+            weightSums = JsonFields.Vector(root, "clusterWeights", k);
+            for (int j = 0; j < k; j++)
+            {
+                if (!(weightSums[j] >= 0) || !double.IsFinite(weightSums[j]))
+                {
+                    throw new ModelFormatException($"The field 'clusterWeights[{j}]' is {weightSums[j]}; it must be finite and non-negative.");
+                }
+            }
+        }
+
+        double[]? bufferedWeights = null;
+        if (version >= 2)
+        {
+            int points = d > 0 ? buffered.Length / d : 0;
+            bufferedWeights = JsonFields.Vector(root, "bufferedWeights", points);
+            for (int i = 0; i < points; i++)
+            {
+                if (!(bufferedWeights[i] >= 0) || !double.IsFinite(bufferedWeights[i]))
+                {
+                    throw new ModelFormatException($"The field 'bufferedWeights[{i}]' is {bufferedWeights[i]}; it must be finite and non-negative.");
+                }
+            }
+        }
+
         long sinceReassignment = StreamStateFields.NonNegative(JsonFields.Long(root, "sinceReassignment"), "sinceReassignment");
         ulong[] state = ReadRandom(root);
-        estimator.Restore(count, d, buffered, centers, counts, sinceReassignment, state);
+        estimator.Restore(count, d, buffered, bufferedWeights, centers, counts, weightSums, sinceReassignment, state);
         return estimator;
     }
 
