@@ -163,81 +163,93 @@ internal sealed class CenterTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> MulAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
-        Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : MulAddSlow(a, b, c);
+    private void Group4(ref double x0, ref double x1, ref double x2, ref double x3, Span<double> scratch) =>
+        Group4<Vector256<double>, Simd256<double>>(ref x0, ref x1, ref x2, ref x3, scratch);
 
-    private static Vector256<double> MulAddSlow(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
-        Vector256.Create(
-            Math.FusedMultiplyAdd(a[0], b[0], c[0]), Math.FusedMultiplyAdd(a[1], b[1], c[1]),
-            Math.FusedMultiplyAdd(a[2], b[2], c[2]), Math.FusedMultiplyAdd(a[3], b[3], c[3]));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Single(ref double x0, Span<double> scratch) => Single<Vector256<double>, Simd256<double>>(ref x0, scratch);
 
-    private void Group4(ref double x0, ref double x1, ref double x2, ref double x3, Span<double> scratch)
+    /// <summary>
+    /// ‖cⱼ‖² − 2xᵣ·cⱼ for four rows and every center, 2·Count centers per sweep over d (8 accumulators in registers).
+    /// <see cref="IVectorOps{TVec, T}.FusedMultiplyAdd"/> is always fused, so every value is the sequence of fused
+    /// multiply-adds of <see cref="Value"/>.
+    /// </summary>
+    private void Group4<TVec, TOps>(ref double x0, ref double x1, ref double x2, ref double x3, Span<double> scratch)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        int d = D, kp = KPad;
+        int d = D, kp = KPad, w = TOps.Count;
         ref double ct = ref MemoryMarshal.GetArrayDataReference(Transposed);
         ref double cn = ref MemoryMarshal.GetArrayDataReference(Norms);
         ref double s = ref MemoryMarshal.GetReference(scratch);
-        for (int c0 = 0; c0 < kp; c0 += 8)
+        for (int c0 = 0; c0 < kp; c0 += 2 * w)
         {
-            Vector256<double> a00 = default, a01 = default, a10 = default, a11 = default;
-            Vector256<double> a20 = default, a21 = default, a30 = default, a31 = default;
+            TVec a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
+            TVec a20 = TOps.Zero, a21 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero;
             ref double cp = ref Unsafe.Add(ref ct, c0);
             for (int p = 0; p < d; p++)
             {
                 ref double cr = ref Unsafe.Add(ref cp, (nint)p * kp);
-                Vector256<double> lo = Vector256.LoadUnsafe(ref cr);
-                Vector256<double> hi = Vector256.LoadUnsafe(ref cr, 4);
-                Vector256<double> b = Vector256.Create(Unsafe.Add(ref x0, p));
-                a00 = MulAdd(b, lo, a00);
-                a01 = MulAdd(b, hi, a01);
-                b = Vector256.Create(Unsafe.Add(ref x1, p));
-                a10 = MulAdd(b, lo, a10);
-                a11 = MulAdd(b, hi, a11);
-                b = Vector256.Create(Unsafe.Add(ref x2, p));
-                a20 = MulAdd(b, lo, a20);
-                a21 = MulAdd(b, hi, a21);
-                b = Vector256.Create(Unsafe.Add(ref x3, p));
-                a30 = MulAdd(b, lo, a30);
-                a31 = MulAdd(b, hi, a31);
+                TVec lo = TOps.Load(ref cr, 0);
+                TVec hi = TOps.Load(ref cr, (nuint)w);
+                TVec b = TOps.Create(Unsafe.Add(ref x0, p));
+                a00 = TOps.FusedMultiplyAdd(b, lo, a00);
+                a01 = TOps.FusedMultiplyAdd(b, hi, a01);
+                b = TOps.Create(Unsafe.Add(ref x1, p));
+                a10 = TOps.FusedMultiplyAdd(b, lo, a10);
+                a11 = TOps.FusedMultiplyAdd(b, hi, a11);
+                b = TOps.Create(Unsafe.Add(ref x2, p));
+                a20 = TOps.FusedMultiplyAdd(b, lo, a20);
+                a21 = TOps.FusedMultiplyAdd(b, hi, a21);
+                b = TOps.Create(Unsafe.Add(ref x3, p));
+                a30 = TOps.FusedMultiplyAdd(b, lo, a30);
+                a31 = TOps.FusedMultiplyAdd(b, hi, a31);
             }
 
-            Vector256<double> n0 = Vector256.LoadUnsafe(ref cn, (nuint)c0);
-            Vector256<double> n1 = Vector256.LoadUnsafe(ref cn, (nuint)(c0 + 4));
-            (n0 - (a00 + a00)).StoreUnsafe(ref s, (nuint)c0);
-            (n1 - (a01 + a01)).StoreUnsafe(ref s, (nuint)(c0 + 4));
-            (n0 - (a10 + a10)).StoreUnsafe(ref s, (nuint)(kp + c0));
-            (n1 - (a11 + a11)).StoreUnsafe(ref s, (nuint)(kp + c0 + 4));
-            (n0 - (a20 + a20)).StoreUnsafe(ref s, (nuint)(2 * kp + c0));
-            (n1 - (a21 + a21)).StoreUnsafe(ref s, (nuint)(2 * kp + c0 + 4));
-            (n0 - (a30 + a30)).StoreUnsafe(ref s, (nuint)(3 * kp + c0));
-            (n1 - (a31 + a31)).StoreUnsafe(ref s, (nuint)(3 * kp + c0 + 4));
+            TVec n0 = TOps.Load(ref cn, (nuint)c0);
+            TVec n1 = TOps.Load(ref cn, (nuint)(c0 + w));
+            TOps.Store(TOps.Subtract(n0, TOps.Add(a00, a00)), ref s, (nuint)c0);
+            TOps.Store(TOps.Subtract(n1, TOps.Add(a01, a01)), ref s, (nuint)(c0 + w));
+            TOps.Store(TOps.Subtract(n0, TOps.Add(a10, a10)), ref s, (nuint)(kp + c0));
+            TOps.Store(TOps.Subtract(n1, TOps.Add(a11, a11)), ref s, (nuint)(kp + c0 + w));
+            TOps.Store(TOps.Subtract(n0, TOps.Add(a20, a20)), ref s, (nuint)(2 * kp + c0));
+            TOps.Store(TOps.Subtract(n1, TOps.Add(a21, a21)), ref s, (nuint)(2 * kp + c0 + w));
+            TOps.Store(TOps.Subtract(n0, TOps.Add(a30, a30)), ref s, (nuint)(3 * kp + c0));
+            TOps.Store(TOps.Subtract(n1, TOps.Add(a31, a31)), ref s, (nuint)(3 * kp + c0 + w));
         }
     }
 
-    private void Single(ref double x0, Span<double> scratch)
+    /// <summary>As <see cref="Group4{TVec, TOps}"/> for one row.</summary>
+    private void Single<TVec, TOps>(ref double x0, Span<double> scratch)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        int d = D, kp = KPad;
+        int d = D, kp = KPad, w = TOps.Count;
         ref double ct = ref MemoryMarshal.GetArrayDataReference(Transposed);
         ref double cn = ref MemoryMarshal.GetArrayDataReference(Norms);
         ref double s = ref MemoryMarshal.GetReference(scratch);
-        for (int c0 = 0; c0 < kp; c0 += 8)
+        for (int c0 = 0; c0 < kp; c0 += 2 * w)
         {
-            Vector256<double> a00 = default, a01 = default;
+            TVec a00 = TOps.Zero, a01 = TOps.Zero;
             ref double cp = ref Unsafe.Add(ref ct, c0);
             for (int p = 0; p < d; p++)
             {
                 ref double cr = ref Unsafe.Add(ref cp, (nint)p * kp);
-                Vector256<double> b = Vector256.Create(Unsafe.Add(ref x0, p));
-                a00 = MulAdd(b, Vector256.LoadUnsafe(ref cr), a00);
-                a01 = MulAdd(b, Vector256.LoadUnsafe(ref cr, 4), a01);
+                TVec b = TOps.Create(Unsafe.Add(ref x0, p));
+                a00 = TOps.FusedMultiplyAdd(b, TOps.Load(ref cr, 0), a00);
+                a01 = TOps.FusedMultiplyAdd(b, TOps.Load(ref cr, (nuint)w), a01);
             }
 
-            (Vector256.LoadUnsafe(ref cn, (nuint)c0) - (a00 + a00)).StoreUnsafe(ref s, (nuint)c0);
-            (Vector256.LoadUnsafe(ref cn, (nuint)(c0 + 4)) - (a01 + a01)).StoreUnsafe(ref s, (nuint)(c0 + 4));
+            TOps.Store(TOps.Subtract(TOps.Load(ref cn, (nuint)c0), TOps.Add(a00, a00)), ref s, (nuint)c0);
+            TOps.Store(TOps.Subtract(TOps.Load(ref cn, (nuint)(c0 + w)), TOps.Add(a01, a01)), ref s, (nuint)(c0 + w));
         }
     }
 
     /// <summary>Arg-min of a row of K' values (first on ties), its value and the runner-up value.</summary>
+    /// <remarks>
+    /// Four lanes (K' is a multiple of 8); the final lane reduction is a fixed AVX shuffle network (permutes and blends),
+    /// tied to the 256-bit width by nature, with a scalar reduction elsewhere.
+    /// </remarks>
     private static int ArgMin(ReadOnlySpan<double> values, out double best, out double second)
     {
         ref double v = ref MemoryMarshal.GetReference(values);

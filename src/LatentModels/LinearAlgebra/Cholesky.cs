@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace LatentModels.LinearAlgebra;
 
@@ -147,7 +146,7 @@ public static class Cholesky
     public static void SolveLowerTransposeRows(ReadOnlySpan<double> l, int n, Span<double> b, int m, int maxDegreeOfParallelism) =>
         SolveRows(l, n, b, m, transpose: true, maxDegreeOfParallelism);
 
-    /// <summary>Right-hand sides solved together in one register group (4 Vector256 of 4 rows).</summary>
+    /// <summary>Right-hand sides solved together in one register group (four 256-bit registers of 4 rows).</summary>
     private const int Group = 16;
 
     /// <summary>Rows per parallel block.</summary>
@@ -167,7 +166,7 @@ public static class Cholesky
             return;
         }
 
-        if (!Vector256.IsHardwareAccelerated)
+        if (!Simd256<double>.IsHardwareAccelerated)
         {
             for (int r = 0; r < m; r++)
             {
@@ -256,60 +255,73 @@ public static class Cholesky
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Fnma(Vector256<double> a, Vector256<double> b, Vector256<double> c) =>
-        Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - (a * b);
-
     /// <summary>Forward substitution on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₍ᵢ₎ Lᵢⱼ xⱼ) / Lᵢᵢ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ForwardGroup(double* l, int n, double* t)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            double* ti = t + (i * Group);
-            Vector256<double> a0 = Vector256.Load(ti), a1 = Vector256.Load(ti + 4), a2 = Vector256.Load(ti + 8), a3 = Vector256.Load(ti + 12);
-            double* li = l + ((nint)i * n);
-            for (int j = 0; j < i; j++)
-            {
-                Vector256<double> c = Vector256.Create(li[j]);
-                double* tj = t + (j * Group);
-                a0 = Fnma(c, Vector256.Load(tj), a0);
-                a1 = Fnma(c, Vector256.Load(tj + 4), a1);
-                a2 = Fnma(c, Vector256.Load(tj + 8), a2);
-                a3 = Fnma(c, Vector256.Load(tj + 12), a3);
-            }
-
-            Vector256<double> d = Vector256.Create(li[i]);
-            (a0 / d).Store(ti);
-            (a1 / d).Store(ti + 4);
-            (a2 / d).Store(ti + 8);
-            (a3 / d).Store(ti + 12);
-        }
-    }
+    private static unsafe void ForwardGroup(double* l, int n, double* t) => ForwardGroup<Vector256<double>, Simd256<double>>(l, n, t);
 
     /// <summary>Back substitution with Lᵀ on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₎ᵢ₎ Lⱼᵢ xⱼ) / Lᵢᵢ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void BackGroup(double* l, int n, double* t)
+    private static unsafe void BackGroup(double* l, int n, double* t) => BackGroup<Vector256<double>, Simd256<double>>(l, n, t);
+
+    /// <summary>
+    /// Forward substitution on a group of 4·Count column-major right-hand sides (four registers per row of the group);
+    /// every right-hand side goes through the same lane arithmetic, so the width only changes how many are solved at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void ForwardGroup<TVec, TOps>(double* l, int n, double* t)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
-        for (int i = n - 1; i >= 0; i--)
+        int w = TOps.Count, group = 4 * w;
+        for (int i = 0; i < n; i++)
         {
-            double* ti = t + (i * Group);
-            Vector256<double> a0 = Vector256.Load(ti), a1 = Vector256.Load(ti + 4), a2 = Vector256.Load(ti + 8), a3 = Vector256.Load(ti + 12);
-            for (int j = i + 1; j < n; j++)
+            ref double ti = ref *(t + (i * group));
+            TVec a0 = TOps.Load(ref ti, 0), a1 = TOps.Load(ref ti, (nuint)w), a2 = TOps.Load(ref ti, (nuint)(2 * w)), a3 = TOps.Load(ref ti, (nuint)(3 * w));
+            double* li = l + ((nint)i * n);
+            for (int j = 0; j < i; j++)
             {
-                Vector256<double> c = Vector256.Create(l[((nint)j * n) + i]);
-                double* tj = t + (j * Group);
-                a0 = Fnma(c, Vector256.Load(tj), a0);
-                a1 = Fnma(c, Vector256.Load(tj + 4), a1);
-                a2 = Fnma(c, Vector256.Load(tj + 8), a2);
-                a3 = Fnma(c, Vector256.Load(tj + 12), a3);
+                TVec c = TOps.Create(li[j]);
+                ref double tj = ref *(t + (j * group));
+                a0 = TOps.MultiplySubtract(c, TOps.Load(ref tj, 0), a0);
+                a1 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)w), a1);
+                a2 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)(2 * w)), a2);
+                a3 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)(3 * w)), a3);
             }
 
-            Vector256<double> d = Vector256.Create(l[((nint)i * n) + i]);
-            (a0 / d).Store(ti);
-            (a1 / d).Store(ti + 4);
-            (a2 / d).Store(ti + 8);
-            (a3 / d).Store(ti + 12);
+            TVec d = TOps.Create(li[i]);
+            TOps.Store(TOps.Divide(a0, d), ref ti, 0);
+            TOps.Store(TOps.Divide(a1, d), ref ti, (nuint)w);
+            TOps.Store(TOps.Divide(a2, d), ref ti, (nuint)(2 * w));
+            TOps.Store(TOps.Divide(a3, d), ref ti, (nuint)(3 * w));
+        }
+    }
+
+    /// <summary>Back substitution with Lᵀ on a group of 4·Count column-major right-hand sides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void BackGroup<TVec, TOps>(double* l, int n, double* t)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
+    {
+        int w = TOps.Count, group = 4 * w;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            ref double ti = ref *(t + (i * group));
+            TVec a0 = TOps.Load(ref ti, 0), a1 = TOps.Load(ref ti, (nuint)w), a2 = TOps.Load(ref ti, (nuint)(2 * w)), a3 = TOps.Load(ref ti, (nuint)(3 * w));
+            for (int j = i + 1; j < n; j++)
+            {
+                TVec c = TOps.Create(l[((nint)j * n) + i]);
+                ref double tj = ref *(t + (j * group));
+                a0 = TOps.MultiplySubtract(c, TOps.Load(ref tj, 0), a0);
+                a1 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)w), a1);
+                a2 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)(2 * w)), a2);
+                a3 = TOps.MultiplySubtract(c, TOps.Load(ref tj, (nuint)(3 * w)), a3);
+            }
+
+            TVec d = TOps.Create(l[((nint)i * n) + i]);
+            TOps.Store(TOps.Divide(a0, d), ref ti, 0);
+            TOps.Store(TOps.Divide(a1, d), ref ti, (nuint)w);
+            TOps.Store(TOps.Divide(a2, d), ref ti, (nuint)(2 * w));
+            TOps.Store(TOps.Divide(a3, d), ref ti, (nuint)(3 * w));
         }
     }
 

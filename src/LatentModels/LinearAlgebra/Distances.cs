@@ -187,34 +187,9 @@ public static class Distances
         ref double r = ref MemoryMarshal.GetReference(row);
         int n = row.Length, j = 0, bestIndex = 0;
         double best = double.PositiveInfinity;
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        if (Simd256<double>.IsHardwareAccelerated && n >= Simd256<double>.Count)
         {
-            // One pass: per lane, the smallest value and the index where it first appeared (strict less-than keeps the
-            // earliest on ties and never picks NaN); then the lanes are merged preferring the smaller index on ties.
-            Vector256<double> bestValues = Vector256.Create(double.PositiveInfinity);
-            Vector256<double> bestIndices = Vector256<double>.Zero;
-            Vector256<double> index = Vector256.Create(0.0, 1.0, 2.0, 3.0);
-            Vector256<double> step = Vector256.Create((double)Vector256<double>.Count);
-            for (; j <= n - Vector256<double>.Count; j += Vector256<double>.Count)
-            {
-                Vector256<double> v = Vector256.LoadUnsafe(ref r, (nuint)j);
-                Vector256<double> less = Vector256.LessThan(v, bestValues);
-                bestValues = Vector256.ConditionalSelect(less, v, bestValues);
-                bestIndices = Vector256.ConditionalSelect(less, index, bestIndices);
-                index += step;
-            }
-
-            bestIndex = int.MaxValue;
-            for (int l = 0; l < Vector256<double>.Count; l++)
-            {
-                double e = bestValues.GetElement(l);
-                int i = (int)bestIndices.GetElement(l);
-                if (e < best || (e == best && i < bestIndex))
-                {
-                    best = e;
-                    bestIndex = i;
-                }
-            }
+            j = LaneArgMin<Vector256<double>, Simd256<double>>(ref r, n, out best, out bestIndex);
         }
 
         for (; j < n; j++)
@@ -245,6 +220,52 @@ public static class Distances
 
         value = n == 0 ? double.NaN : Unsafe.Add(ref r, 0);
         return 0;
+    }
+
+    /// <summary>
+    /// The vector pass of <see cref="ArgMin"/>: per lane, the smallest value and the index where it first appeared
+    /// (strict less-than keeps the earliest on ties and never picks NaN); then the lanes are merged preferring the
+    /// smaller index on ties. Returns the first index not covered by whole vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LaneArgMin<TVec, TOps>(ref double r, int n, out double best, out int bestIndex)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
+    {
+        Span<double> lanes = stackalloc double[TOps.Count];
+        for (int l = 0; l < lanes.Length; l++)
+        {
+            lanes[l] = l;
+        }
+
+        TVec bestValues = TOps.Create(double.PositiveInfinity);
+        TVec bestIndices = TOps.Zero;
+        TVec index = TOps.Load(ref MemoryMarshal.GetReference(lanes), 0);
+        TVec step = TOps.Create(TOps.Count);
+        int j = 0;
+        for (; j <= n - TOps.Count; j += TOps.Count)
+        {
+            TVec v = TOps.Load(ref r, (nuint)j);
+            TVec less = TOps.CompareLessThan(v, bestValues);
+            bestValues = TOps.ConditionalSelect(less, v, bestValues);
+            bestIndices = TOps.ConditionalSelect(less, index, bestIndices);
+            index = TOps.Add(index, step);
+        }
+
+        best = double.PositiveInfinity;
+        bestIndex = int.MaxValue;
+        for (int l = 0; l < TOps.Count; l++)
+        {
+            double e = TOps.GetElement(bestValues, l);
+            int i = (int)TOps.GetElement(bestIndices, l);
+            if (e < best || (e == best && i < bestIndex))
+            {
+                best = e;
+                bestIndex = i;
+            }
+        }
+
+        return j;
     }
 
     private unsafe struct DistanceJob
@@ -295,34 +316,9 @@ public static class Distances
                 }
 
                 int r = 0;
-                if (Vector256.IsHardwareAccelerated)
+                if (Simd256<double>.IsHardwareAccelerated)
                 {
-                    for (; r <= h - Vector256<double>.Count; r += Vector256<double>.Count)
-                    {
-                        Vector256<double> xv = Vector256.Load(xn + r);
-                        Vector256<double> best = Vector256.Create(double.PositiveInfinity);
-                        Vector256<double> bestIndex = Vector256<double>.Zero;
-                        for (int j = 0; j < k; j++)
-                        {
-                            Vector256<double> v = Vector256.Max((Vector256.Load(gt + ((nint)j * h) + r) + xv) + Vector256.Create(CenterNorms[j]), Vector256<double>.Zero);
-                            Vector256<double> less = Vector256.LessThan(v, best);
-                            best = Vector256.ConditionalSelect(less, v, best);
-                            bestIndex = Vector256.ConditionalSelect(less, Vector256.Create((double)j), bestIndex);
-                        }
-
-                        for (int l = 0; l < Vector256<double>.Count; l++)
-                        {
-                            double value = best.GetElement(l);
-                            if (value < double.PositiveInfinity)
-                            {
-                                Store(i0 + r + l, (int)bestIndex.GetElement(l), value);
-                            }
-                            else
-                            {
-                                ScalarNearest(gt, h, xn, r + l, i0);
-                            }
-                        }
-                    }
+                    r = NearestColumns<Vector256<double>, Simd256<double>>(gt, h, xn, i0);
                 }
 
                 for (; r < h; r++)
@@ -332,6 +328,47 @@ public static class Distances
             }
 
             ArrayPool<double>.Shared.Return(buffer);
+        }
+
+        /// <summary>
+        /// The vector part of <see cref="NearestBlock"/>: Count rows at a time, the clamped distance and the arg-min
+        /// down the columns of the transposed block; rows whose minimum is not finite go through the scalar search.
+        /// Returns the first row not done.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private readonly int NearestColumns<TVec, TOps>(double* gt, int h, double* xn, int i0)
+            where TVec : struct
+            where TOps : struct, IVectorOps<TVec, double>
+        {
+            int r = 0, k = K;
+            for (; r <= h - TOps.Count; r += TOps.Count)
+            {
+                TVec xv = TOps.Load(ref *xn, (nuint)r);
+                TVec best = TOps.Create(double.PositiveInfinity);
+                TVec bestIndex = TOps.Zero;
+                for (int j = 0; j < k; j++)
+                {
+                    TVec v = TOps.Max(TOps.Add(TOps.Add(TOps.Load(ref *gt, (nuint)(((nint)j * h) + r)), xv), TOps.Create(CenterNorms[j])), TOps.Zero);
+                    TVec less = TOps.CompareLessThan(v, best);
+                    best = TOps.ConditionalSelect(less, v, best);
+                    bestIndex = TOps.ConditionalSelect(less, TOps.Create(j), bestIndex);
+                }
+
+                for (int l = 0; l < TOps.Count; l++)
+                {
+                    double value = TOps.GetElement(best, l);
+                    if (value < double.PositiveInfinity)
+                    {
+                        Store(i0 + r + l, (int)TOps.GetElement(bestIndex, l), value);
+                    }
+                    else
+                    {
+                        ScalarNearest(gt, h, xn, r + l, i0);
+                    }
+                }
+            }
+
+            return r;
         }
 
         private readonly void ScalarNearest(double* gt, int h, double* xn, int r, int i0)
@@ -360,20 +397,26 @@ public static class Distances
 
     /// <summary>‖x‖² of one short row (vectorised, no call overhead for the small d of clustering data).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe double SquaredNorm(double* x, int d)
+    private static unsafe double SquaredNorm(double* x, int d) => SquaredNorm<Vector256<double>, Simd256<double>>(x, d);
+
+    /// <summary>‖x‖² at a given width: one vector accumulator, then the scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double SquaredNorm<TVec, TOps>(double* x, int d)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int p = 0;
         double s = 0;
-        if (Vector256.IsHardwareAccelerated && d >= Vector256<double>.Count)
+        if (TOps.IsHardwareAccelerated && d >= TOps.Count)
         {
-            Vector256<double> acc = Vector256<double>.Zero;
-            for (; p <= d - Vector256<double>.Count; p += Vector256<double>.Count)
+            TVec acc = TOps.Zero;
+            for (; p <= d - TOps.Count; p += TOps.Count)
             {
-                Vector256<double> v = Vector256.Load(x + p);
-                acc += v * v;
+                TVec v = TOps.Load(ref *x, (nuint)p);
+                acc = TOps.Add(acc, TOps.Multiply(v, v));
             }
 
-            s = Vector256.Sum(acc);
+            s = TOps.Sum(acc);
         }
 
         for (; p < d; p++)
@@ -386,16 +429,23 @@ public static class Distances
 
     /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm)
+    private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm) =>
+        AddNormsAndClamp<Vector256<double>, Simd256<double>>(row, cNorms, k, xNorm);
+
+    /// <summary><see cref="AddNormsAndClamp(double*, double*, int, double)"/> at a given width (element-wise: same bits at every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddNormsAndClamp<TVec, TOps>(double* row, double* cNorms, int k, double xNorm)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (TOps.IsHardwareAccelerated)
         {
-            Vector256<double> xn = Vector256.Create(xNorm);
-            for (; j <= k - Vector256<double>.Count; j += Vector256<double>.Count)
+            TVec xn = TOps.Create(xNorm);
+            for (; j <= k - TOps.Count; j += TOps.Count)
             {
-                Vector256<double> v = (Vector256.Load(row + j) + xn) + Vector256.Load(cNorms + j);
-                Vector256.Max(v, Vector256<double>.Zero).Store(row + j);
+                TVec v = TOps.Add(TOps.Add(TOps.Load(ref *row, (nuint)j), xn), TOps.Load(ref *cNorms, (nuint)j));
+                TOps.Store(TOps.Max(v, TOps.Zero), ref *row, (nuint)j);
             }
         }
 

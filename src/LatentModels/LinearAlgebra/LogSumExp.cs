@@ -210,17 +210,24 @@ public static class LogSumExp
         }
     }
 
-    /// <summary>dest[j] = src[j] − m (src and dest may be the same).</summary>
+    /// <summary>dest[j] = src[j] − m (src and dest may be the same), four lanes at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SubtractScalar(double* src, double* dest, int n, double m)
+    private static unsafe void SubtractScalar(double* src, double* dest, int n, double m) =>
+        SubtractScalar<Vector256<double>, Simd256<double>>(src, dest, n, m);
+
+    /// <summary>dest[j] = src[j] − m at a given width (one rounding per element, so every width gives the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void SubtractScalar<TVec, TOps>(double* src, double* dest, int n, double m)
+        where TVec : struct
+        where TOps : struct, IVectorOps<TVec, double>
     {
         int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (TOps.IsHardwareAccelerated)
         {
-            Vector256<double> vm = Vector256.Create(m);
-            for (; j <= n - Vector256<double>.Count; j += Vector256<double>.Count)
+            TVec vm = TOps.Create(m);
+            for (; j <= n - TOps.Count; j += TOps.Count)
             {
-                (Vector256.Load(src + j) - vm).Store(dest + j);
+                TOps.Store(TOps.Subtract(TOps.Load(ref *src, (nuint)j), vm), ref *dest, (nuint)j);
             }
         }
 
