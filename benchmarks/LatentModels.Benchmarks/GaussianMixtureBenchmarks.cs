@@ -61,7 +61,7 @@ public class GaussianMixtureBenchmarks
     {
         Components = 8,
         Covariance = Covariance,
-        Init = GaussianMixtureInit.First,
+        Init = MixtureInit.First,
         MaxIterations = iterations,
         Tolerance = 0,
     };

@@ -36,7 +36,7 @@ var kmeans = new OnlineKMeans(new OnlineKMeansOptions { Clusters = Clusters, Ini
 // Streaming EM starts from the batch initialiser (K-Means) on its first 20·K points; nothing else is kept in memory.
 var em = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions
 {
-    Mixture = new GaussianMixtureOptions { Components = Clusters, Covariance = CovarianceType.Full, Init = GaussianMixtureInit.KMeans, Seed = 1 },
+    Mixture = new GaussianMixtureOptions { Components = Clusters, Covariance = CovarianceType.Full, Init = MixtureInit.KMeans, Seed = 1 },
 });
 var source = new Random(9);
 for (int seen = BatchSize; seen <= StreamLength; seen += BatchSize)

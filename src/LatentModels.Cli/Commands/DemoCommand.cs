@@ -18,7 +18,7 @@ internal static class DemoCommand
     public static readonly GaussianMixtureOptions Options = new()
     {
         Covariance = CovarianceType.Full,
-        Init = GaussianMixtureInit.KMeansPlusPlus,
+        Init = MixtureInit.KMeansPlusPlus,
         Starts = 5,
         MaxIterations = 500,
         Tolerance = 1e-8,

@@ -53,13 +53,13 @@ internal static class GmmCommands
         HelpName = "METHOD",
     }.AcceptOnlyFromAmong("kmeans", "kmeans++", "random", "random-rows", "first");
 
-    private static GaussianMixtureInit ParseInit(string value) => value switch
+    private static MixtureInit ParseInit(string value) => value switch
     {
-        "random" => GaussianMixtureInit.RandomResponsibilities,
-        "random-rows" => GaussianMixtureInit.RandomRows,
-        "first" => GaussianMixtureInit.First,
-        "kmeans++" => GaussianMixtureInit.KMeansPlusPlus,
-        _ => GaussianMixtureInit.KMeans,
+        "random" => MixtureInit.RandomResponsibilities,
+        "random-rows" => MixtureInit.RandomRows,
+        "first" => MixtureInit.First,
+        "kmeans++" => MixtureInit.KMeansPlusPlus,
+        _ => MixtureInit.KMeans,
     };
 
     /// <summary>Comma-separated numbers, or null for none.</summary>

@@ -31,10 +31,10 @@ internal static class MixtureCommands
         var k = new Option<int>("--k") { Description = "Number of mixture components.", Required = true, HelpName = "K" };
         var init = new Option<string>("--init")
         {
-            Description = "Initialisation: kmeans++ (Hamming-distance k-means++ rows, the default), random-rows, or random (random responsibilities).",
+            Description = "Initialisation: kmeans++ (Hamming-distance k-means++ rows, the default), random-rows, random (random responsibilities), or first (the first K rows as seeds; reproducible).",
             DefaultValueFactory = _ => "kmeans++",
             HelpName = "METHOD",
-        }.AcceptOnlyFromAmong("kmeans++", "random-rows", "random");
+        }.AcceptOnlyFromAmong("kmeans++", "random-rows", "random", "first");
         var starts = new Option<int>("--starts") { Description = "Number of starts; the best is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
         var labelsOut = CommonOptions.LabelsOut();
@@ -57,6 +57,7 @@ internal static class MixtureCommands
                 {
                     "random" => MixtureInit.RandomResponsibilities,
                     "random-rows" => MixtureInit.RandomRows,
+                    "first" => MixtureInit.First,
                     _ => MixtureInit.KMeansPlusPlus,
                 },
                 Starts = parse.GetValue(starts),

@@ -15,26 +15,3 @@ public enum CovarianceType
     /// <summary>All components share one full covariance matrix (d(d+1)/2 parameters).</summary>
     Tied,
 }
-
-/// <summary>How batch EM chooses its starting parameters.</summary>
-public enum GaussianMixtureInit
-{
-    /// <summary>Lloyd/accelerated K-Means (the library's <see cref="Clustering.KMeans"/>, same seed); its hard labels give one-hot responsibilities and the M-step gives the start (scikit-learn's default).</summary>
-    KMeans,
-
-    /// <summary>k-means++ centers; every row is assigned to its nearest center and the M-step gives the start.</summary>
-    KMeansPlusPlus,
-
-    /// <summary>Uniform random responsibilities (normalised per row); the M-step gives the start.</summary>
-    RandomResponsibilities,
-
-    /// <summary>K distinct random rows as centers; every row is assigned to its nearest one and the M-step gives the start.</summary>
-    RandomRows,
-
-    /// <summary>
-    /// Means are the first K rows, weights 1/K and every covariance is the data's 1/N covariance (its diagonal for
-    /// <see cref="CovarianceType.Diagonal"/>, the mean of its diagonal for <see cref="CovarianceType.Spherical"/>).
-    /// Deterministic; used for reproducible comparisons with other libraries.
-    /// </summary>
-    First,
-}

@@ -112,17 +112,17 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         int n = data.GetLength(0), k = o.Components;
         switch (o.Init)
         {
-            case GaussianMixtureInit.First:
+            case MixtureInit.First:
                 engine.InitializeFirst();
                 break;
-            case GaussianMixtureInit.RandomResponsibilities:
+            case MixtureInit.RandomResponsibilities:
                 {
                     double[] resp = EmStarts.RandomResponsibilities(n, k, random);
                     engine.InitializeFromResponsibilities(resp, random);
                     break;
                 }
 
-            case GaussianMixtureInit.RandomRows:
+            case MixtureInit.RandomRows:
                 {
                     int[] rows = EmStarts.DistinctRows(n, k, random);
                     int d = data.GetLength(1);
@@ -136,7 +136,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
                     break;
                 }
 
-            case GaussianMixtureInit.KMeansPlusPlus:
+            case MixtureInit.KMeansPlusPlus:
                 {
                     double[,] centers = KMeansSeeding.PlusPlus(data, k, random, sampleWeights);
                     engine.InitializeFromLabels(NearestCenter(data, centers, o.MaxDegreeOfParallelism), random);

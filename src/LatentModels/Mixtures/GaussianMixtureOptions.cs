@@ -30,7 +30,7 @@ public sealed record GaussianMixtureOptions
     public double Regularization { get; init; } = 1e-6;
 
     /// <summary>How the starting parameters are chosen (ignored when <see cref="InitialModel"/> is set).</summary>
-    public GaussianMixtureInit Init { get; init; } = GaussianMixtureInit.KMeans;
+    public MixtureInit Init { get; init; } = MixtureInit.KMeans;
 
     /// <summary>Number of starts; the one with the best final objective is kept. At least 1.</summary>
     public int Starts { get; init; } = 1;

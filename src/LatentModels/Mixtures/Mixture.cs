@@ -261,9 +261,12 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         {
             // Equal weights draw exactly as the unweighted fit does.
             double[]? drawWeights = sampleWeights is null || EmStarts.AllEqual(sampleWeights) ? null : sampleWeights;
-            int[] rows = Options.Init == MixtureInit.RandomRows
-                ? drawWeights is null ? EmStarts.DistinctRows(n, k, random) : EmStarts.WeightedDistinctRows(drawWeights, k, random)
-                : HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism, drawWeights);
+            int[] rows = Options.Init switch
+            {
+                MixtureInit.RandomRows => drawWeights is null ? EmStarts.DistinctRows(n, k, random) : EmStarts.WeightedDistinctRows(drawWeights, k, random),
+                MixtureInit.First => FirstRows(sampleWeights, n, k),
+                _ => HammingPlusPlus(data, k, random, Options.MaxDegreeOfParallelism, drawWeights),
+            };
             int[] labels = NearestRows(data, rows, Options.MaxDegreeOfParallelism);
             responsibilities = new double[n * k];
             for (int i = 0; i < n; i++)
@@ -290,6 +293,22 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     }
 
     /// <summary>Number of coordinates in which two rows differ.</summary>
+    /// <summary>The first <paramref name="k"/> rows of positive weight (the first k rows without weights).</summary>
+    private static int[] FirstRows(double[]? sampleWeights, int n, int k)
+    {
+        var rows = new int[k];
+        int found = 0;
+        for (int i = 0; i < n && found < k; i++)
+        {
+            if (sampleWeights is null || sampleWeights[i] > 0)
+            {
+                rows[found++] = i;
+            }
+        }
+
+        return rows;
+    }
+
     private static int Mismatches(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int m = 0;

@@ -1,23 +1,5 @@
 namespace LatentModels.Mixtures;
 
-/// <summary>How generic mixture EM (<see cref="Mixture{TComponent}"/>) chooses its starting parameters.</summary>
-public enum MixtureInit
-{
-    /// <summary>
-    /// k-means++-style seeding on the Hamming distance (the number of coordinates that differ, which for binary data is
-    /// the squared Euclidean distance): the first row uniformly, each next row with probability proportional to its
-    /// distance to the nearest row chosen so far. Every row is then assigned to its nearest chosen row, and the M-step
-    /// from softened one-hot responsibilities (0.9 on the assigned component plus 0.1/K on every component) gives the start.
-    /// </summary>
-    KMeansPlusPlus,
-
-    /// <summary>K distinct uniformly random rows, then as <see cref="KMeansPlusPlus"/> (nearest row, softened responsibilities, M-step).</summary>
-    RandomRows,
-
-    /// <summary>Uniform random responsibilities (normalised per row); the M-step gives the start.</summary>
-    RandomResponsibilities,
-}
-
 /// <summary>
 /// Settings of generic mixture EM (<see cref="Mixture{TComponent}"/>, <see cref="BernoulliMixture"/>,
 /// <see cref="CategoricalMixture"/>). Immutable; validated when fitting.
@@ -70,6 +52,10 @@ public sealed record MixtureOptions
     {
         EmOptionChecks.Components(Components, rows, nameof(Components));
         EmOptionChecks.Init(Init, nameof(Init));
+        if (Init == MixtureInit.KMeans)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Init), Init, "Euclidean K-Means starts only Gaussian mixtures; generic families use KMeansPlusPlus (on the Hamming distance), RandomRows, RandomResponsibilities or First.");
+        }
         EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
         EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
         EmOptionChecks.Starts(Starts, nameof(Starts));

@@ -22,7 +22,7 @@ public sealed class OnlineGmmCliTests : IDisposable
     public void Incremental_json_reports_the_library_fit_its_trace_and_the_whole_file_log_likelihood()
     {
         double[,] x = MixtureTestData.OldFaithful();
-        var mixture = new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Tied, Init = GaussianMixtureInit.KMeansPlusPlus, Regularization = 1e-4, Seed = 3 };
+        var mixture = new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Tied, Init = MixtureInit.KMeansPlusPlus, Regularization = 1e-4, Seed = 3 };
         FitResult<GaussianMixtureModel> library = new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions { Mixture = mixture, Passes = 4 }).Fit(x);
         string model = Path.Combine(_directory, "m.json");
         var (code, stdout, stderr) = Run("fit", "online-gmm", "--data", DataPath("old_faithful.txt"), "--k", "2", "--mode", "incremental", "--covariance", "tied",
@@ -54,7 +54,7 @@ public sealed class OnlineGmmCliTests : IDisposable
         double[,] x = MixtureTestData.OldFaithful();
         var online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions
         {
-            Mixture = new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Full, Init = GaussianMixtureInit.KMeans, Seed = 6 },
+            Mixture = new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Full, Init = MixtureInit.KMeans, Seed = 6 },
         });
         for (int p = 0; p < passes; p++)
         {

@@ -134,7 +134,34 @@ public class DiscreteMixtureTests
         { 0.0, MixtureInit.RandomResponsibilities },
         { 0.01, MixtureInit.KMeansPlusPlus },
         { 1.0, MixtureInit.RandomRows },
+        { 0.01, MixtureInit.First },
     };
+
+    [Fact]
+    public void First_seeds_with_the_first_rows_of_positive_weight_whatever_the_seed_and_KMeans_is_for_gaussian_mixtures_only()
+    {
+        double[,] x = ThreePrototypes().Sample(300, new Random(21));
+        var options = new MixtureOptions { Components = 3, Init = MixtureInit.First, MaxIterations = 5, Tolerance = 0 };
+        MixtureModel<IndependentBernoulli> a = new BernoulliMixture(options with { Seed = 1 }).Fit(x).Model;
+        MixtureModel<IndependentBernoulli> b = new BernoulliMixture(options with { Seed = 2 }).Fit(x).Model;
+        a.Weights.Should().Equal(b.Weights, "the start does not depend on the seed");
+
+        // Rows of weight 0 are skipped by the seeding and change nothing else: the fit equals the one without them.
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var weights = Enumerable.Range(0, n).Select(i => i < 4 ? 0.0 : 1.0).ToArray();
+        var rest = new double[n - 4, d];
+        x.AsSpan()[(4 * d)..].CopyTo(rest.AsWritableSpan());
+        MixtureModel<IndependentBernoulli> weighted = new BernoulliMixture(options).Fit(x, weights).Model;
+        MixtureModel<IndependentBernoulli> without = new BernoulliMixture(options).Fit(rest).Model;
+        for (int c = 0; c < 3; c++)
+        {
+            weighted.Weights[c].Should().BeApproximately(without.Weights[c], 1e-12);
+            weighted.Distributions[c].Probabilities.Should().Equal(without.Distributions[c].Probabilities, (p, q) => Math.Abs(p - q) < 1e-12);
+        }
+
+        FluentActions.Invoking(() => new BernoulliMixture(options with { Init = MixtureInit.KMeans }).Fit(x))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Init");
+    }
 
     [Theory]
     [MemberData(nameof(TraceCases))]

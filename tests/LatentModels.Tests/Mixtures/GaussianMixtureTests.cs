@@ -10,7 +10,7 @@ public class GaussianMixtureTests
         {
             Components = k,
             Covariance = type,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             MaxIterations = maxIterations,
             Tolerance = tolerance,
             Regularization = reg,
@@ -131,7 +131,7 @@ public class GaussianMixtureTests
     public void Log_likelihood_trace_never_decreases(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(2000, new Random(11));
-        foreach (GaussianMixtureInit init in Enum.GetValues<GaussianMixtureInit>())
+        foreach (MixtureInit init in Enum.GetValues<MixtureInit>())
         {
             FitResult<GaussianMixtureModel> fit = new GaussianMixture(new GaussianMixtureOptions
             {
@@ -206,7 +206,7 @@ public class GaussianMixtureTests
             shifted[i, 1] -= 250;
         }
 
-        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 30 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = MixtureInit.First, Tolerance = 0, MaxIterations = 30 };
         FitResult<GaussianMixtureModel> a = new GaussianMixture(options).Fit(x), b = new GaussianMixture(options).Fit(shifted);
         b.Report.ObjectiveTrace[^1].Should().BeApproximately(a.Report.ObjectiveTrace[^1], 1e-9);
         for (int c = 0; c < 3; c++)
@@ -255,7 +255,7 @@ public class GaussianMixtureTests
         double[,] x = ThreeBlobs().Sample(200, new Random(13));
         var weights = Enumerable.Range(0, 200).Select(i => (double)(i % 3)).ToArray();
         var duplicated = Enumerable.Range(0, 200).SelectMany(i => Enumerable.Repeat(Row(x, i), i % 3)).ToArray().ToMatrix();
-        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = GaussianMixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = type, Init = MixtureInit.RandomResponsibilities, Seed = 1, Tolerance = 0, MaxIterations = 20 };
 
         // Random responsibilities are drawn per row, so start both fits from the same explicit model instead.
         GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(duplicated).Model;
@@ -295,7 +295,7 @@ public class GaussianMixtureTests
         var act = () => new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             Regularization = 0,
         }).Fit(x);
         act.Should().Throw<FittingException>()
@@ -310,7 +310,7 @@ public class GaussianMixtureTests
         FitResult<GaussianMixtureModel> fit = new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             Regularization = 0,
             Prior = GaussianMixturePrior.Default,
             Tolerance = 1e-12,
@@ -334,7 +334,7 @@ public class GaussianMixtureTests
         // K = 1, full: μ = (N x̄ + κ μ₀)/(N + κ), Σ = (Λ + S + κN/(κ+N)(x̄ − μ₀)(x̄ − μ₀)ᵀ)/(ν + N + d + 2), reached in one M-step.
         double[,] x = ThreeBlobs().Sample(50, new Random(30));
         var prior = new GaussianMixturePrior { Mean = [1, 2], MeanShrinkage = 3, DegreesOfFreedom = 6, Scale = new double[,] { { 2, 0.5 }, { 0.5, 1 } } };
-        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions { Components = 1, Prior = prior, MaxIterations = 3, Init = GaussianMixtureInit.First }).Fit(x).Model;
+        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions { Components = 1, Prior = prior, MaxIterations = 3, Init = MixtureInit.First }).Fit(x).Model;
         var stats = LatentModels.Statistics.WeightedMoments.FromRows(x);
         double n = 50, kappa = 3;
         double[] mean = stats.Mean, s = stats.Scatter;
@@ -395,14 +395,14 @@ public class GaussianMixtureTests
         {
             Components = 2,
             Covariance = CovarianceType.Spherical,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
         }).Fit(x).Model.Score(x));
     }
 
     [Theory]
-    [InlineData(GaussianMixtureInit.RandomRows)]
-    [InlineData(GaussianMixtureInit.RandomResponsibilities)]
-    public void More_starts_keep_the_best_and_the_first_start_does_not_depend_on_their_number(GaussianMixtureInit init)
+    [InlineData(MixtureInit.RandomRows)]
+    [InlineData(MixtureInit.RandomResponsibilities)]
+    public void More_starts_keep_the_best_and_the_first_start_does_not_depend_on_their_number(MixtureInit init)
     {
         double[,] x = ThreeBlobs().Sample(400, new Random(41));
         var options = new GaussianMixtureOptions { Components = 5, Init = init, Seed = 11, Tolerance = 1e-6, MaxIterations = 60 };

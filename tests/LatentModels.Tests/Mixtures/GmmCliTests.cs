@@ -71,10 +71,10 @@ public class GmmCliTests
             Covariance = covariance switch { "full" => CovarianceType.Full, "diag" => CovarianceType.Diagonal, "spherical" => CovarianceType.Spherical, _ => CovarianceType.Tied },
             Init = init switch
             {
-                "kmeans" => GaussianMixtureInit.KMeans,
-                "kmeans++" => GaussianMixtureInit.KMeansPlusPlus,
-                "random" => GaussianMixtureInit.RandomResponsibilities,
-                _ => GaussianMixtureInit.RandomRows,
+                "kmeans" => MixtureInit.KMeans,
+                "kmeans++" => MixtureInit.KMeansPlusPlus,
+                "random" => MixtureInit.RandomResponsibilities,
+                _ => MixtureInit.RandomRows,
             },
             Starts = 2,
             MaxIterations = 40,
@@ -100,7 +100,7 @@ public class GmmCliTests
         FitResult<GaussianMixtureModel> library = new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 3,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             Prior = GaussianMixturePrior.Default,
             Tolerance = 0,
             MaxIterations = 30,

@@ -5,7 +5,7 @@ namespace LatentModels.Tests.Mixtures;
 
 public class IncrementalGaussianMixtureTests
 {
-    private static GaussianMixtureOptions Mixture(int k, CovarianceType type, GaussianMixtureInit init = GaussianMixtureInit.KMeans, int seed = 0, int dop = 0) => new()
+    private static GaussianMixtureOptions Mixture(int k, CovarianceType type, MixtureInit init = MixtureInit.KMeans, int seed = 0, int dop = 0) => new()
     {
         Components = k,
         Covariance = type,
@@ -25,7 +25,7 @@ public class IncrementalGaussianMixtureTests
     public void Log_likelihood_after_each_pass_never_decreases(CovarianceType type)
     {
         double[,] x = OldFaithful();
-        FitResult<GaussianMixtureModel> fit = FitIncremental(x, Mixture(2, type, GaussianMixtureInit.First), 15);
+        FitResult<GaussianMixtureModel> fit = FitIncremental(x, Mixture(2, type, MixtureInit.First), 15);
         IReadOnlyList<double> trace = fit.Report.ObjectiveTrace;
         trace.Should().HaveCount(15);
         fit.Report.Iterations.Should().Be(15);
@@ -38,7 +38,7 @@ public class IncrementalGaussianMixtureTests
         trace[^1].Should().BeApproximately(fit.Model.Score(x), 1e-12);
 
         // It ends where batch EM from the same start converges (both have found the same local optimum).
-        double batch = new GaussianMixture(Mixture(2, type, GaussianMixtureInit.First) with { MaxIterations = 1000, Tolerance = 1e-12 }).Fit(x).Model.Score(x);
+        double batch = new GaussianMixture(Mixture(2, type, MixtureInit.First) with { MaxIterations = 1000, Tolerance = 1e-12 }).Fit(x).Model.Score(x);
         trace[^1].Should().BeApproximately(batch, 1e-4);
         trace[0].Should().BeLessThan(trace[^1]);
     }
@@ -74,7 +74,7 @@ public class IncrementalGaussianMixtureTests
             (rows[i, 0], rows[i, 1]) = i < 30 ? (5.0, 5.0) : (rng.NextDouble(), rng.NextDouble());
         }
 
-        GaussianMixtureOptions options = Mixture(2, CovarianceType.Full, GaussianMixtureInit.First) with { Prior = GaussianMixturePrior.Default };
+        GaussianMixtureOptions options = Mixture(2, CovarianceType.Full, MixtureInit.First) with { Prior = GaussianMixturePrior.Default };
         FitResult<GaussianMixtureModel> incremental = FitIncremental(rows, options, 30);
         FitResult<GaussianMixtureModel> batch = new GaussianMixture(options with { MaxIterations = 2000, Tolerance = 1e-13 }).Fit(rows);
         incremental.Report.ObjectiveName.Should().Be("meanLogPosterior");
@@ -109,7 +109,7 @@ public class IncrementalGaussianMixtureTests
     {
         double[,] x = OldFaithful();
         int n = x.GetLength(0);
-        GaussianMixtureModel model = FitIncremental(x, Mixture(1, type, GaussianMixtureInit.First) with { Regularization = 1e-3 }, 1).Model;
+        GaussianMixtureModel model = FitIncremental(x, Mixture(1, type, MixtureInit.First) with { Regularization = 1e-3 }, 1).Model;
         double[] mean = [Enumerable.Range(0, n).Average(i => x[i, 0]), Enumerable.Range(0, n).Average(i => x[i, 1])];
         double[,] cov = new double[2, 2];
         for (int i = 0; i < n; i++)
@@ -149,7 +149,7 @@ public class IncrementalGaussianMixtureTests
     {
         double[,] x = ThreeBlobs().Sample(200, new Random(11));
         int n = x.GetLength(0), d = 2, k = 3;
-        GaussianMixtureOptions options = Mixture(k, type, GaussianMixtureInit.RandomRows, seed: 2);
+        GaussianMixtureOptions options = Mixture(k, type, MixtureInit.RandomRows, seed: 2);
         var engine = new GaussianMixtureEngine(x, null, options);
         GaussianMixture.Initialize(engine, x, null, options, new Random(1));
         var state = new IncrementalEmState(engine, x, new Random(2));
@@ -236,7 +236,7 @@ public class IncrementalGaussianMixtureTests
         // F(q, θ) = Σₘ Σₖ qₘₖ (log πₖ + log 𝒩(xₘ | μₖ, Σₖ) − log qₘₖ): each partial E-step and M-step increases it.
         double[,] x = ThreeBlobs().Sample(150, new Random(21));
         int n = x.GetLength(0), k = 3;
-        GaussianMixtureOptions options = Mixture(k, CovarianceType.Full, GaussianMixtureInit.RandomRows, seed: 3) with { Regularization = 0 };
+        GaussianMixtureOptions options = Mixture(k, CovarianceType.Full, MixtureInit.RandomRows, seed: 3) with { Regularization = 0 };
         var engine = new GaussianMixtureEngine(x, null, options);
         GaussianMixture.Initialize(engine, x, null, options, new Random(1));
         var state = new IncrementalEmState(engine, x, new Random(2));

@@ -127,7 +127,7 @@ public class MapEmStepTests
             }
         }
 
-        var options = new GaussianMixtureOptions { Components = K, Covariance = type, Init = GaussianMixtureInit.First, Tolerance = 0, MaxIterations = 40 };
+        var options = new GaussianMixtureOptions { Components = K, Covariance = type, Init = MixtureInit.First, Tolerance = 0, MaxIterations = 40 };
         FitResult<GaussianMixtureModel> byDefault = new GaussianMixture(options with { Prior = GaussianMixturePrior.Default }).Fit(x);
         FitResult<GaussianMixtureModel> byHand = new GaussianMixture(options with
         {

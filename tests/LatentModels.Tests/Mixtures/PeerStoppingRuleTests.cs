@@ -27,7 +27,7 @@ public class PeerStoppingRuleTests
         {
             Components = 2,
             Covariance = type,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             MaxIterations = 500,
             Tolerance = tolerance,
         };
@@ -47,7 +47,7 @@ public class PeerStoppingRuleTests
     {
         // With the full covariance and tol 1e-3 scikit-learn needs 10 iterations; capped at 9 it has not converged.
         double[,] x = OldFaithful();
-        var options = new GaussianMixtureOptions { Components = 2, Init = GaussianMixtureInit.First, MaxIterations = 9, Tolerance = 1e-3 };
+        var options = new GaussianMixtureOptions { Components = 2, Init = MixtureInit.First, MaxIterations = 9, Tolerance = 1e-3 };
         FitResult<GaussianMixtureModel> fit = new GaussianMixture(options).Fit(x);
         fit.Report.Iterations.Should().Be(9);
         fit.Report.Converged.Should().BeFalse();

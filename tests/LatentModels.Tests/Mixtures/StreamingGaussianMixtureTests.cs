@@ -64,7 +64,7 @@ public class StreamingGaussianMixtureTests
         // the batch initialiser's start.
         double[,] x = OldFaithful();
         int n = x.GetLength(0);
-        foreach (GaussianMixtureInit init in new[] { GaussianMixtureInit.KMeans, GaussianMixtureInit.First, GaussianMixtureInit.RandomResponsibilities })
+        foreach (MixtureInit init in new[] { MixtureInit.KMeans, MixtureInit.First, MixtureInit.RandomResponsibilities })
         {
             var mixture = new GaussianMixtureOptions { Components = 2, Init = init, Seed = 5 };
             var online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = mixture, StepExponent = 1, InitializationSize = n });
@@ -201,7 +201,7 @@ public class StreamingGaussianMixtureTests
     public void Results_are_bit_identical_for_any_degree_of_parallelism_and_the_same_seed(CovarianceType type)
     {
         double[,] x = ThreeBlobs().Sample(9000, new Random(23));
-        GaussianMixtureModel Run(int dop, int seed, GaussianMixtureInit init = GaussianMixtureInit.KMeans)
+        GaussianMixtureModel Run(int dop, int seed, MixtureInit init = MixtureInit.KMeans)
         {
             StreamingGaussianMixtureOptions o = Options(3, type, seed, dop);
             var online = new StreamingGaussianMixture(o with { Mixture = o.Mixture with { Init = init }, InitializationSize = 2500 });
@@ -214,7 +214,7 @@ public class StreamingGaussianMixtureTests
         two.Means.Should().BeEquivalentTo(one.Means, o => o.WithStrictOrdering());
         two.CovarianceParameters.Should().Equal(one.CovarianceParameters);
         again.CovarianceParameters.Should().Equal(two.CovarianceParameters);
-        Run(2, 8, GaussianMixtureInit.RandomResponsibilities).Weights.Should().NotEqual(Run(1, 7, GaussianMixtureInit.RandomResponsibilities).Weights);
+        Run(2, 8, MixtureInit.RandomResponsibilities).Weights.Should().NotEqual(Run(1, 7, MixtureInit.RandomResponsibilities).Weights);
     }
 
     [Theory]

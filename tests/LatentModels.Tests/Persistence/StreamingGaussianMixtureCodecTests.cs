@@ -43,7 +43,7 @@ public class StreamingGaussianMixtureCodecTests
         {
             Components = 3,
             Covariance = type,
-            Init = GaussianMixtureInit.KMeansPlusPlus,
+            Init = MixtureInit.KMeansPlusPlus,
             Seed = 12,
             Regularization = 1e-4,
             InitialModel = initialModel ? Start(type) : null,

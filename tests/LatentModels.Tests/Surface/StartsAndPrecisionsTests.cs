@@ -57,7 +57,7 @@ public class StartsAndPrecisionsTests
         foreach (CovarianceType type in _allTypes)
         {
             // sklearn: GaussianMixture(..., max_iter=0) keeps the initial parameters, n_iter_ = 0.
-            var options = new GaussianMixtureOptions { Components = 2, Covariance = type, Init = GaussianMixtureInit.First, MaxIterations = 0 };
+            var options = new GaussianMixtureOptions { Components = 2, Covariance = type, Init = MixtureInit.First, MaxIterations = 0 };
             ClusteringFitResult<GaussianMixtureModel> fit = new GaussianMixture(options).Fit(x);
             fit.Report.Iterations.Should().Be(0);
             fit.Report.Converged.Should().BeFalse();
@@ -66,13 +66,13 @@ public class StartsAndPrecisionsTests
             fit.Model.Means.Should().BeEquivalentTo(new double[,] { { x[0, 0], x[0, 1] }, { x[1, 0], x[1, 1] } });
             fit.Labels.Should().Equal(fit.Model.Predict(x));
 
-            ClusteringFitResult<GaussianMixtureModel> again = new GaussianMixture(options with { InitialModel = fit.Model, Init = GaussianMixtureInit.KMeans }).Fit(x);
+            ClusteringFitResult<GaussianMixtureModel> again = new GaussianMixture(options with { InitialModel = fit.Model, Init = MixtureInit.KMeans }).Fit(x);
             again.Model.CovarianceParameters.Should().Equal(fit.Model.CovarianceParameters);
             again.Model.Means.Should().BeEquivalentTo(fit.Model.Means);
         }
 
         // With several random starts the start of the highest mean log-likelihood is kept.
-        var starts = new GaussianMixtureOptions { Components = 3, Init = GaussianMixtureInit.RandomRows, Starts = 4, Seed = 7, MaxIterations = 0 };
+        var starts = new GaussianMixtureOptions { Components = 3, Init = MixtureInit.RandomRows, Starts = 4, Seed = 7, MaxIterations = 0 };
         double kept = new GaussianMixture(starts).Fit(x).Model.Score(x);
         double highest = double.NegativeInfinity;
         for (int s = 0; s < 4; s++)
@@ -153,7 +153,7 @@ public class StartsAndPrecisionsTests
         {
             double[] covariance = DataCovariance(x, type, 2);
             double[] precisions = Inverse(covariance, type, 2, 2);
-            var basis = new GaussianMixtureOptions { Components = 2, Covariance = type, Init = GaussianMixtureInit.First, MaxIterations = 0 };
+            var basis = new GaussianMixtureOptions { Components = 2, Covariance = type, Init = MixtureInit.First, MaxIterations = 0 };
 
             // Means alone: the weights (1/K) and covariances (the data's) of Init.First stay.
             GaussianMixtureModel meansOnly = new GaussianMixture(basis with { InitialMeans = means }).Fit(x).Model;
@@ -219,7 +219,7 @@ public class StartsAndPrecisionsTests
             .Should().Throw<ArgumentException>().WithParameterName("InitialPrecisions").WithMessage("*component 0*");
         FluentActions.Invoking(() => new GaussianMixture(basis with { InitialPrecisions = [1, 0.5, 0, 1, 1, 0, 0, 1] }).Fit(x))
             .Should().Throw<ArgumentException>().WithParameterName("InitialPrecisions").WithMessage("*symmetric*");
-        GaussianMixtureModel model = new GaussianMixture(basis with { MaxIterations = 0, Init = GaussianMixtureInit.First }).Fit(x).Model;
+        GaussianMixtureModel model = new GaussianMixture(basis with { MaxIterations = 0, Init = MixtureInit.First }).Fit(x).Model;
         FluentActions.Invoking(() => new GaussianMixture(basis with { InitialModel = model, InitialWeights = [1.0, 1.0] }).Fit(x))
             .Should().Throw<ArgumentException>().WithParameterName("InitialModel");
     }
@@ -241,7 +241,7 @@ public class StartsAndPrecisionsTests
         {
             Components = 2,
             Covariance = type,
-            Init = GaussianMixtureInit.First,
+            Init = MixtureInit.First,
             MaxIterations = 100,
             Tolerance = 0,
         }).Fit(x).Model;

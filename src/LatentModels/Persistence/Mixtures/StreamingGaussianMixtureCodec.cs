@@ -97,7 +97,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
                 Components = JsonFields.Int(o, "components"),
                 Covariance = JsonFields.Enum<CovarianceType>(o, "covarianceType"),
                 Regularization = JsonFields.Double(o, "regularization"),
-                Init = JsonFields.Enum<GaussianMixtureInit>(o, "init"),
+                Init = JsonFields.Enum<MixtureInit>(o, "init"),
                 Seed = JsonFields.Int(o, "seed"),
                 MaxDegreeOfParallelism = JsonFields.Int(o, "maxDegreeOfParallelism"),
                 InitialModel = JsonFields.IsNull(o, "initialModel")
