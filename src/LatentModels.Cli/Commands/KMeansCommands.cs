@@ -14,6 +14,55 @@ internal static class KMeansCommands
         fit.Subcommands.Add(MiniBatch(console));
     }
 
+    private static Option<string?> SampleWeights() =>
+        new("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies).", HelpName = "FILE" };
+
+    /// <summary>One weight per line, or null without a path.</summary>
+    private static double[]? ReadSampleWeights(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        double[,] w = DataFile.Read(path);
+        if (w.GetLength(1) != 1)
+        {
+            throw new ArgumentException($"--sample-weights: {path} has {w.GetLength(1)} columns; give one weight per line.");
+        }
+
+        return [.. w.Cast<double>()];
+    }
+
+    /// <summary>As <see cref="FitCommands.Stream"/>, with each row's weight (weighted partial fits).</summary>
+    private static void StreamWeighted(OnlineKMeans online, double[,] x, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        if (weights.Length != n)
+        {
+            throw new ArgumentException($"--sample-weights: {weights.Length} weights for {n} rows.");
+        }
+
+        for (int pass = 0; pass < passes; pass++)
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batchSize, n - start);
+                var batch = new double[rows, d];
+                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                if (batchSize == 1)
+                {
+                    online.Update([.. batch.Cast<double>()], weights[start]);
+                }
+                else
+                {
+                    online.Update(batch, weights[start..(start + rows)]);
+                }
+            }
+        }
+    }
+
     private static Command MiniBatch(CliConsole console)
     {
         var data = CommonOptions.Data();
@@ -30,7 +79,7 @@ internal static class KMeansCommands
             HelpName = "N",
         };
         var tol = new Option<double>("--tol") { Description = "Stop when one mini-batch moves the centers by at most this × the mean column variance (squared; 0 disables).", DefaultValueFactory = _ => 0, HelpName = "T" };
-        var sampleWeights = new Option<string?>("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies).", HelpName = "FILE" };
+        var sampleWeights = SampleWeights();
         var modelOut = CommonOptions.ModelOut();
         var labelsOut = CommonOptions.LabelsOut();
         var command = new Command("minibatch-kmeans",
@@ -49,17 +98,7 @@ internal static class KMeansCommands
                 throw new ArgumentException($"--max-no-improvement: {patience} is negative (0 disables the rule).");
             }
 
-            double[]? weights = null;
-            if (parse.GetValue(sampleWeights) is string weightsPath)
-            {
-                double[,] w = DataFile.Read(weightsPath);
-                if (w.GetLength(1) != 1)
-                {
-                    throw new ArgumentException($"--sample-weights: {weightsPath} has {w.GetLength(1)} columns; give one weight per line.");
-                }
-
-                weights = [.. w.Cast<double>()];
-            }
+            double[]? weights = ReadSampleWeights(parse.GetValue(sampleWeights));
 
             var options = new MiniBatchKMeansOptions
             {
@@ -205,6 +244,7 @@ internal static class KMeansCommands
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
+        var sampleWeights = SampleWeights();
         var modelOut = new Option<string?>("--model-out")
         {
             Description = "Save the final centers as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
@@ -224,7 +264,7 @@ internal static class KMeansCommands
             "Online K-Means (Robbins–Monro, step 1/n per center): streams the rows in order and reports the final inertia over the whole file.\n" +
             "Example: latent fit online-kmeans --data day1.csv --k 8 --state-out s.json && latent fit online-kmeans --data day2.csv --state-in s.json --model-out m.json")
         {
-            data, k, batchSize, passes, init, seed, json, modelOut, stateIn, stateOut,
+            data, k, batchSize, passes, init, seed, json, modelOut, stateIn, stateOut, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -265,7 +305,14 @@ internal static class KMeansCommands
             }
 
             var watch = Stopwatch.StartNew();
-            FitCommands.Stream(online, x, b, p, console.CancellationToken);
+            if (ReadSampleWeights(parse.GetValue(sampleWeights)) is double[] weights)
+            {
+                StreamWeighted(online, x, weights, b, p, console.CancellationToken);
+            }
+            else
+            {
+                FitCommands.Stream(online, x, b, p, console.CancellationToken);
+            }
             KMeansModel model = online.IsInitialized
                 ? online.Snapshot()
                 : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.Options.InitializationSize ?? 3 * online.Options.Clusters} needed for {online.Options.Init}).");

@@ -256,18 +256,18 @@ public static class Cholesky
     }
 
     /// <summary>Forward substitution on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₍ᵢ₎ Lᵢⱼ xⱼ) / Lᵢᵢ.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void ForwardGroup(double* l, int n, double* t) => ForwardGroup<Vector256<double>, Simd256<double>>(l, n, t);
 
     /// <summary>Back substitution with Lᵀ on 16 column-major right-hand sides: xᵢ = (bᵢ − Σⱼ₍ⱼ₎ᵢ₎ Lⱼᵢ xⱼ) / Lᵢᵢ.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void BackGroup(double* l, int n, double* t) => BackGroup<Vector256<double>, Simd256<double>>(l, n, t);
 
     /// <summary>
     /// Forward substitution on a group of 4·Count column-major right-hand sides (four registers per row of the group);
     /// every right-hand side goes through the same lane arithmetic, so the width only changes how many are solved at once.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardGroup<TVec, TOps>(double* l, int n, double* t)
         where TVec : struct
         where TOps : struct, IVectorOps<TVec, double>
@@ -297,7 +297,7 @@ public static class Cholesky
     }
 
     /// <summary>Back substitution with Lᵀ on a group of 4·Count column-major right-hand sides.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BackGroup<TVec, TOps>(double* l, int n, double* t)
         where TVec : struct
         where TOps : struct, IVectorOps<TVec, double>

@@ -428,12 +428,12 @@ public static class Distances
     }
 
     /// <summary>row[j] ← max(0, (row[j] + xNorm) + cNorms[j]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void AddNormsAndClamp(double* row, double* cNorms, int k, double xNorm) =>
         AddNormsAndClamp<Vector256<double>, Simd256<double>>(row, cNorms, k, xNorm);
 
     /// <summary><see cref="AddNormsAndClamp(double*, double*, int, double)"/> at a given width (element-wise: same bits at every width).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void AddNormsAndClamp<TVec, TOps>(double* row, double* cNorms, int k, double xNorm)
         where TVec : struct
         where TOps : struct, IVectorOps<TVec, double>

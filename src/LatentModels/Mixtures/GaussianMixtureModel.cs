@@ -1,6 +1,7 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures.Gaussian;
 using LatentModels.Randomness;
+using LatentModels.Statistics;
 
 namespace LatentModels.Mixtures;
 
@@ -209,6 +210,18 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         }
     }
 
+    /// <summary>
+    /// The statistics of one E-step on <paramref name="data"/> (per component: weight, mean, centred scatter; the
+    /// log-likelihood and the rows' moments): compute them on each partition, merge them in a fixed order and take the
+    /// M-step with <see cref="GaussianMixtureStatistics.ToModel"/>. The same as <see cref="GaussianMixtureStatistics.Compute"/>.
+    /// </summary>
+    /// <param name="data">n × d rows (not modified); n may be 0.</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified).</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results do not depend on it.</param>
+    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, or a weight is bad.</exception>
+    public GaussianMixtureStatistics ComputeStatistics(double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0) =>
+        GaussianMixtureStatistics.Compute(this, data, sampleWeights, maxDegreeOfParallelism);
+
     /// <summary>Bayesian information criterion −2 log L + p ln n on <paramref name="data"/> (scikit-learn's convention; lower is better).</summary>
     /// <param name="data">n × d observations.</param>
     public double Bic(double[,] data) => MixtureScoring.Bic(Score(data), data.GetLength(0), ParameterCount);
@@ -315,9 +328,26 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public double[,] PredictProbabilities(double[,] data)
     {
         CheckData(data);
+        return PredictBoth(data, null);
+    }
+
+    /// <summary>
+    /// <see cref="PredictProbabilities(double[,])"/> of checked data in one pass that also writes
+    /// <see cref="Predict(double[,])"/>'s labels into <paramref name="labels"/> when given (a fit's final E-step).
+    /// </summary>
+    internal double[,] PredictBoth(double[,] data, int[]? labels)
+    {
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
+            if (labels is not null)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    labels[start + i] = MixtureScoring.ArgMax(logJoint, i, _p.K, BlockSize);
+                }
+            }
+
             ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
             for (int i = 0; i < rows; i++)
             {

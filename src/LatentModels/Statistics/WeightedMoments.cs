@@ -104,17 +104,21 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 
     internal ReadOnlySpan<double> ScatterSpan => _scatter;
 
-    /// <summary>Statistics of the rows of a matrix, optionally weighted.</summary>
-    /// <param name="data">n × d rows.</param>
-    /// <param name="weights">Optional non-negative per-row weights (default: all one).</param>
+    /// <summary>
+    /// Statistics of the rows of a matrix, optionally weighted. A partition of the data may have no rows or only rows of
+    /// weight 0: its statistics are empty (weight 0) and merge as the identity.
+    /// </summary>
+    /// <param name="data">n × d rows (n may be 0, d at least 1; not modified).</param>
+    /// <param name="weights">Optional finite non-negative per-row weights (default: all one; not modified).</param>
     /// <param name="fullScatter">Whether to keep the full scatter.</param>
+    /// <exception cref="ArgumentException">The data has no columns or a non-finite value, or a weight is bad (the message names the row).</exception>
     public static WeightedMoments FromRows(double[,] data, double[]? weights = null, bool fullScatter = true)
     {
-        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
         int n = data.GetLength(0), d = data.GetLength(1);
         if (weights is not null)
         {
-            DataValidation.CheckWeights(weights, n, nameof(weights));
+            DataValidation.CheckPartitionWeights(weights, n, nameof(weights));
         }
 
         return FromRowsChecked(data, weights, fullScatter);

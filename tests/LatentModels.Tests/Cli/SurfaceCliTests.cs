@@ -130,4 +130,43 @@ public sealed class SurfaceCliTests : IDisposable
         code.Should().NotBe(0);
         stderr.Should().Contain("BatchSize");
     }
+
+    [Fact]
+    public void Fit_online_kmeans_streams_weighted_rows()
+    {
+        double[,] x = MixtureTestData.OldFaithful();
+        string weightsPath = Path.Combine(_dir, "w.txt");
+        double[] w = [.. Enumerable.Range(0, 272).Select(i => 0.5 * (i % 4))];
+        File.WriteAllLines(weightsPath, w.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        foreach (int batch in new[] { 1, 40 })
+        {
+            var (code, stdout, stderr) = Run("fit", "online-kmeans", "--data", OldFaithfulPath, "--k", "2", "--batch-size", batch.ToString(CultureInfo.InvariantCulture),
+                "--sample-weights", weightsPath, "--json");
+            code.Should().Be(0, stderr);
+            var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 2 });
+            for (int start = 0; start < 272; start += batch)
+            {
+                int rows = Math.Min(batch, 272 - start);
+                var part = new double[rows, 2];
+                Array.Copy(x, start * 2, part, 0, rows * 2);
+                if (batch == 1)
+                {
+                    online.Update([part[0, 0], part[0, 1]], w[start]);
+                }
+                else
+                {
+                    online.Update(part, w[start..(start + rows)]);
+                }
+            }
+
+            JsonElement centers = LastJson(stdout).GetProperty("centers");
+            double[,] expected = online.Snapshot().Centers;
+            centers[1][1].GetDouble().Should().Be(expected[1, 1]);
+            centers[0][0].GetDouble().Should().Be(expected[0, 0]);
+        }
+
+        var (bad, _, error) = Run("fit", "online-kmeans", "--data", OldFaithfulPath, "--k", "2", "--sample-weights", OldFaithfulPath);
+        bad.Should().NotBe(0);
+        error.Should().Contain("--sample-weights");
+    }
 }

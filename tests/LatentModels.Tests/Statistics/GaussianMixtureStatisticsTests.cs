@@ -195,6 +195,29 @@ public class GaussianMixtureStatisticsTests
         ShouldAgree(Flat(s.ToModel(rule)), Flat(batch), 1e-10);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Ten_iterations_of_distributed_em_over_seven_partitions_follow_batch_em(CovarianceType type, bool map)
+    {
+        GaussianMixtureModel model = Start(type);
+        int n = 4200;
+        double[,] x = Data(n, 9);
+        double[] w = Weights(n);
+        GaussianMixtureOptions rule = Rule(type, map);
+        int[] cuts = [0, 600, 1200, 1800, 2400, 3000, 3600, n];
+        var parts = Enumerable.Range(0, 7).Select(p => Slice(x, w, cuts[p], cuts[p + 1])).ToArray();
+        GaussianMixtureModel distributed = model;
+        for (int iteration = 0; iteration < 10; iteration++)
+        {
+            GaussianMixtureModel current = distributed;
+            distributed = GaussianMixtureStatistics.Merge(parts.Select(p => current.ComputeStatistics(p.Rows, p.Weights))).ToModel(rule);
+        }
+
+        // Batch EM from the same start (its rows centred on the data mean, the partitions' on the model's centre: rounding only).
+        GaussianMixtureModel batch = new GaussianMixture(rule with { InitialModel = model, MaxIterations = 10, Tolerance = 0 }).Fit(x, w).Model;
+        ShouldAgree(Flat(distributed), Flat(batch), 1e-9);
+    }
+
     [Fact]
     public void Empty_is_the_identity_of_merge_and_merging_leaves_both_operands_unchanged()
     {
