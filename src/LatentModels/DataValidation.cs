@@ -123,6 +123,26 @@ internal static class DataValidation
         return sum;
     }
 
+    /// <summary>
+    /// Checks the sample weights of one partition of the data: one per row, finite and non-negative; unlike
+    /// <see cref="CheckWeights"/> they may all be zero (such a partition contributes nothing to merged statistics).
+    /// </summary>
+    public static void CheckPartitionWeights(ReadOnlySpan<double> weights, int rows, string paramName)
+    {
+        if (weights.Length != rows)
+        {
+            throw new ArgumentException($"There are {weights.Length} sample weights for {rows} rows.", paramName);
+        }
+
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (!double.IsFinite(weights[i]) || weights[i] < 0)
+            {
+                throw new ArgumentException($"The sample weight of row {i} is {weights[i]}; weights must be finite and non-negative.", paramName);
+            }
+        }
+    }
+
     /// <summary>Copies a jagged array into a rectangular one, rejecting null or ragged rows.</summary>
     public static double[,] ToRectangular(double[][] rows, string paramName)
     {

@@ -9,4 +9,5 @@ namespace LatentModels;
 /// <param name="Model">The immutable fitted model.</param>
 /// <param name="Report">What happened during the fit.</param>
 /// <param name="Labels">One zero-based cluster or component index per training row, in row order.</param>
-public sealed record ClusteringFitResult<TModel>(TModel Model, FitReport Report, IReadOnlyList<int> Labels) : FitResult<TModel>(Model, Report);
+/// <remarks>Soft clustering estimators (mixtures) return the derived <see cref="SoftClusteringFitResult{TModel}"/>, which adds the responsibilities.</remarks>
+public record ClusteringFitResult<TModel>(TModel Model, FitReport Report, IReadOnlyList<int> Labels) : FitResult<TModel>(Model, Report);

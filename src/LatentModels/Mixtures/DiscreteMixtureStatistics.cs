@@ -82,13 +82,18 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     /// per-row sample weights (a row of weight w counts as w copies).
     /// </summary>
     /// <param name="model">The current mixture.</param>
-    /// <param name="data">n × d rows of 0/1 values (not modified).</param>
-    /// <param name="sampleWeights">Null, or one non-negative finite weight per row, not all zero (not modified).</param>
+    /// <param name="data">n × d rows of 0/1 values (not modified); n may be 0 (empty statistics).</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified); they may all be 0.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results do not depend on it.</param>
     /// <exception cref="ArgumentException">The data is not binary or has the wrong width, or a weight is bad (the message names row and column).</exception>
     public static DiscreteMixtureStatistics FromBernoulli(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (IsEmptyPartition(model, data, sampleWeights))
+        {
+            return new DiscreteMixtureStatistics(Enumerable.Repeat(2, model.Dimension).ToArray(), new double[model.Components], new double[model.Components * 2 * model.Dimension], 0, 0);
+        }
+
         IndependentBernoulliFamily.Instance.CheckData(data, nameof(data)); // also when the model was built with another family
         CheckInput(model, data, sampleWeights);
         return InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
@@ -117,14 +122,20 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     /// with per-row sample weights (a row of weight w counts as w copies).
     /// </summary>
     /// <param name="model">The current mixture.</param>
-    /// <param name="data">n × d category codes (not modified).</param>
-    /// <param name="sampleWeights">Null, or one non-negative finite weight per row, not all zero (not modified).</param>
+    /// <param name="data">n × d category codes (not modified); n may be 0 (empty statistics).</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified); they may all be 0.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results do not depend on it.</param>
     /// <exception cref="ArgumentException">A code is out of range or the width is wrong, or a weight is bad (the message names row and column).</exception>
     public static DiscreteMixtureStatistics FromCategorical(MixtureModel<IndependentCategorical> model, double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         var family = new IndependentCategoricalFamily(model.Distributions[0].CategoryCounts.ToArray());
+        if (IsEmptyPartition(model, data, sampleWeights))
+        {
+            int[] counts = family.CategoryCounts.ToArray();
+            return new DiscreteMixtureStatistics(counts, new double[model.Components], new double[model.Components * counts.Sum()], 0, 0);
+        }
+
         family.CheckData(data, nameof(data)); // also when the model was built with another family
         CheckInput(model, data, sampleWeights);
         return InChunks(data, sampleWeights, (rows, weights) => CategoricalChunk(model, family, rows, weights, maxDegreeOfParallelism));
@@ -138,13 +149,31 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
         return new DiscreteMixtureStatistics(family.CategoryCounts.ToArray(), nk, counts, total, logLikelihood);
     }
 
+    /// <summary>Whether the partition has no rows (after checking its width and its empty weights).</summary>
+    private static bool IsEmptyPartition<TComponent>(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights) where TComponent : class
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.GetLength(0) > 0)
+        {
+            return false;
+        }
+
+        DataValidation.CheckDimension(data, model.Dimension, nameof(data));
+        if (sampleWeights is not null)
+        {
+            DataValidation.CheckPartitionWeights(sampleWeights, 0, nameof(sampleWeights));
+        }
+
+        return true;
+    }
+
     private static void CheckInput<TComponent>(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights) where TComponent : class
     {
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckDimension(data, model.Dimension, nameof(data));
         if (sampleWeights is not null)
         {
-            DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+            DataValidation.CheckPartitionWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
         }
 
         model.Family.CheckData(data, nameof(data));
@@ -282,6 +311,11 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
         foreach (double v in _componentWeights)
         {
             total += v;
+        }
+
+        if (!(total > 0))
+        {
+            throw new FittingException("The statistics summarise no weight: there is nothing to estimate from.");
         }
 
         var weights = new double[Components];

@@ -36,9 +36,9 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <param name="data">The data, one observation per row.</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row under the returned model
     /// (a final E-step, as scikit-learn's <c>fit_predict</c>; equal to <c>Model.Predict(data)</c>).</returns>
-    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
         return FitCore(data, null, progress, cancellationToken);
@@ -49,8 +49,8 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
-    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
+    public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         DataValidation.CheckMatrix(data, nameof(data));
@@ -67,7 +67,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         Fit(data, sampleWeights, progress, cancellationToken);
 
     /// <summary>The fit of data (and weights) checked at the door: public entry points validate, the core trusts.</summary>
-    private ClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private SoftClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         GaussianMixtureOptions o = Options;
         o.Validate(data.GetLength(0), data.GetLength(1));
@@ -76,7 +76,9 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianBatchRun(engine, data, sampleWeights, o),
             o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
-        return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
+        var labels = new int[data.GetLength(0)];
+        double[,] responsibilities = model.PredictBoth(data, labels); // the final E-step: labels and responsibilities in one pass
+        return new SoftClusteringFitResult<GaussianMixtureModel>(model, report, labels, responsibilities);
     }
 
     /// <summary>

@@ -328,9 +328,26 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public double[,] PredictProbabilities(double[,] data)
     {
         CheckData(data);
+        return PredictBoth(data, null);
+    }
+
+    /// <summary>
+    /// <see cref="PredictProbabilities(double[,])"/> of checked data in one pass that also writes
+    /// <see cref="Predict(double[,])"/>'s labels into <paramref name="labels"/> when given (a fit's final E-step).
+    /// </summary>
+    internal double[,] PredictBoth(double[,] data, int[]? labels)
+    {
         var result = new double[data.GetLength(0), _p.K];
         ForBlocks(data, (start, rows, logJoint, ws) =>
         {
+            if (labels is not null)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    labels[start + i] = MixtureScoring.ArgMax(logJoint, i, _p.K, BlockSize);
+                }
+            }
+
             ColumnLogSumExp.Normalize(logJoint, _p.K, rows, BlockSize, ws.LogNormalizer, ws.Temp);
             for (int i = 0; i < rows; i++)
             {

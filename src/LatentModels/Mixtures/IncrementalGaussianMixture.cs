@@ -101,9 +101,9 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
     /// <exception cref="ArgumentException">Empty data, non-finite values or invalid options (e.g. more components than rows).</exception>
     /// <exception cref="FittingException">A covariance is singular even after an exact recomputation (e.g. <c>Regularization = 0</c>
     /// and a component collapsed onto too few points).</exception>
-    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row under the returned model
     /// (equal to <c>Model.Predict(data)</c>).</returns>
-    public ClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
         IncrementalGaussianMixtureOptions o = Options;
@@ -114,6 +114,8 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
         (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, mixture),
             mixture.Starts, mixture.Seed, o.Passes, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
-        return new ClusteringFitResult<GaussianMixtureModel>(model, report, model.PredictChecked(data));
+        var labels = new int[data.GetLength(0)];
+        double[,] responsibilities = model.PredictBoth(data, labels); // the final E-step: labels and responsibilities in one pass
+        return new SoftClusteringFitResult<GaussianMixtureModel>(model, report, labels, responsibilities);
     }
 }

@@ -61,9 +61,9 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <exception cref="ArgumentException">The data is outside the family's sample space (the message names row and column) or an option is invalid.</exception>
     /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its rows with no pseudo-count).</exception>
-    /// <returns>The model, the report and the most probable component of every training row under the returned model
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row under the returned model
     /// (a final E-step; equal to <c>Model.Predict(data)</c>).</returns>
-    public ClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public SoftClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckInput(data, null);
         return Run(data, null, null, progress, cancellationToken);
@@ -81,8 +81,8 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <exception cref="ArgumentException">A weight is negative or not finite (the message names its row), they sum to zero,
     /// their number differs from the number of rows, the data is outside the family's sample space or an option is invalid.</exception>
     /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its weight with no pseudo-count).</exception>
-    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
-    public ClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
+    public SoftClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         CheckInput(data, sampleWeights);
@@ -97,8 +97,8 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="data">n × d observations.</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    /// <returns>The model, the report and the most probable component of every training row.</returns>
-    public ClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row.</returns>
+    public SoftClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FitFromCore(initialModel, data, null, progress, cancellationToken);
 
     /// <summary>
@@ -110,14 +110,14 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="sampleWeights">One non-negative finite weight per row, not all zero (not modified).</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
-    /// <returns>The model, the report and the most probable component of every training row (weight 0 included).</returns>
-    public ClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
+    public SoftClusteringFitResult<MixtureModel<TComponent>> FitFrom(MixtureModel<TComponent> initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sampleWeights);
         return FitFromCore(initialModel, data, sampleWeights, progress, cancellationToken);
     }
 
-    private ClusteringFitResult<MixtureModel<TComponent>> FitFromCore(MixtureModel<TComponent> initialModel, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private SoftClusteringFitResult<MixtureModel<TComponent>> FitFromCore(MixtureModel<TComponent> initialModel, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(initialModel);
         CheckInput(data, sampleWeights);
@@ -146,14 +146,16 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         Family.CheckData(data, nameof(data));
     }
 
-    private ClusteringFitResult<MixtureModel<TComponent>> Run(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    private SoftClusteringFitResult<MixtureModel<TComponent>> Run(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         MixtureOptions o = Options;
         var clock = Stopwatch.StartNew();
         (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(new MixtureFamilyRun<TComponent>(this, data, sampleWeights, initial),
             initial is null ? o.Starts : 1, o.Seed, o.MaxIterations, o.Tolerance, o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood",
             progress, cancellationToken, clock);
-        return new ClusteringFitResult<MixtureModel<TComponent>>(best, report, best.PredictChecked(data));
+        var labels = new int[data.GetLength(0)];
+        double[,] responsibilities = best.PredictBoth(data, labels); // the final E-step: labels and responsibilities in one pass
+        return new SoftClusteringFitResult<MixtureModel<TComponent>>(best, report, labels, responsibilities);
     }
 
     /// <summary>

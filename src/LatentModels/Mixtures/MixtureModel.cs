@@ -167,8 +167,25 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     public double[,] PredictProbabilities(double[,] data)
     {
         CheckData(data);
+        return PredictBoth(data, null);
+    }
+
+    /// <summary>
+    /// <see cref="PredictProbabilities(double[,])"/> of checked data in one pass that also writes
+    /// <see cref="Predict(double[,])"/>'s labels into <paramref name="labels"/> when given (a fit's final E-step).
+    /// </summary>
+    internal double[,] PredictBoth(double[,] data, int[]? labels)
+    {
         int n = data.GetLength(0), k = _components.Length;
         double[] logJoint = LogJoint(data, 0);
+        if (labels is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                labels[i] = MixtureScoring.ArgMax(logJoint, i * k, k, 1);
+            }
+        }
+
         LogSumExp.NormalizeRowsInPlace(logJoint, n, k, default);
         var result = new double[n, k];
         logJoint.CopyTo(result.AsWritableSpan());

@@ -147,7 +147,7 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         DataValidation.CheckDimension(data, model.Dimension, nameof(data));
         if (sampleWeights is not null)
         {
-            CheckSampleWeights(sampleWeights, data.GetLength(0));
+            DataValidation.CheckPartitionWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
         }
 
         return ComputeCore(model, data, sampleWeights, maxDegreeOfParallelism);
@@ -361,22 +361,6 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         if (!other._centers.AsSpan().SequenceEqual(_centers))
         {
             throw new ArgumentException("The statistics have different centers: they were computed from different models.", paramName);
-        }
-    }
-
-    private static void CheckSampleWeights(double[] weights, int rows)
-    {
-        if (weights.Length != rows)
-        {
-            throw new ArgumentException($"There are {weights.Length} sample weights for {rows} rows.", "sampleWeights");
-        }
-
-        for (int i = 0; i < rows; i++)
-        {
-            if (!(weights[i] >= 0) || !double.IsFinite(weights[i]))
-            {
-                throw new ArgumentException($"The sample weight of row {i} is {weights[i]}; weights must be finite and non-negative.", "sampleWeights");
-            }
         }
     }
 

@@ -19,8 +19,9 @@ namespace LatentModels.Statistics;
 /// </para>
 /// <para>
 /// <see cref="FromRows"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each) and merges them from
-/// first to last, so statistics of partitions cut at multiples of <see cref="ChunkSize"/> rows, merged from first to
-/// last, equal the single pass bit for bit; other cuts agree to rounding.
+/// first to last, so statistics of partitions of one chunk each (rows j·<see cref="ChunkSize"/> up to the next multiple),
+/// merged from first to last, equal the single pass bit for bit; any other split (including partitions of several
+/// chunks) agrees to rounding.
 /// </para>
 /// <para>The type saves and loads through <see cref="Persistence.ModelJson"/> (format <c>LatentModels.WeightedMoments</c>)
 /// and also round-trips through <c>System.Text.Json</c> (properties <see cref="Dimension"/>, <see cref="FullScatter"/>,
@@ -28,7 +29,7 @@ namespace LatentModels.Statistics;
 /// </remarks>
 public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 {
-    /// <summary>The rows per chunk of <see cref="FromRows"/>: partitions cut at multiples of it merge to the same bits.</summary>
+    /// <summary>The rows per chunk of <see cref="FromRows"/>: partitions of one chunk each merge to the single pass's bits.</summary>
     public const int ChunkSize = 256;
 
     private readonly double[] _mean;
@@ -104,17 +105,21 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 
     internal ReadOnlySpan<double> ScatterSpan => _scatter;
 
-    /// <summary>Statistics of the rows of a matrix, optionally weighted.</summary>
-    /// <param name="data">n × d rows.</param>
-    /// <param name="weights">Optional non-negative per-row weights (default: all one).</param>
+    /// <summary>
+    /// Statistics of the rows of a matrix, optionally weighted. A partition of the data may have no rows or only rows of
+    /// weight 0: its statistics are empty (weight 0) and merge as the identity.
+    /// </summary>
+    /// <param name="data">n × d rows (n may be 0, d at least 1; not modified).</param>
+    /// <param name="weights">Optional finite non-negative per-row weights (default: all one; not modified).</param>
     /// <param name="fullScatter">Whether to keep the full scatter.</param>
+    /// <exception cref="ArgumentException">The data has no columns or a non-finite value, or a weight is bad (the message names the row).</exception>
     public static WeightedMoments FromRows(double[,] data, double[]? weights = null, bool fullScatter = true)
     {
-        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
         int n = data.GetLength(0), d = data.GetLength(1);
         if (weights is not null)
         {
-            DataValidation.CheckWeights(weights, n, nameof(weights));
+            DataValidation.CheckPartitionWeights(weights, n, nameof(weights));
         }
 
         return FromRowsChecked(data, weights, fullScatter);

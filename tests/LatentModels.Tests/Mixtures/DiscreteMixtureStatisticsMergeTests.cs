@@ -111,4 +111,25 @@ public class DiscreteMixtureStatisticsMergeTests
         ShouldAgree(Flat(a.Merge(b.Merge(c))), Flat(a.Merge(b).Merge(c)), 1e-12);
         ShouldAgree(Flat(c.Merge(a).Merge(b)), Flat(a.Merge(b).Merge(c)), 1e-12);
     }
+
+    [Fact]
+    public void A_partition_without_rows_or_weight_gives_the_empty_statistics()
+    {
+        MixtureModel<IndependentBernoulli> model = BernoulliStart();
+        double[,] x = ThreePrototypes().Sample(50, new Random(27));
+        DiscreteMixtureStatistics some = DiscreteMixtureStatistics.FromBernoulli(model, x);
+        Bits(Flat(DiscreteMixtureStatistics.FromBernoulli(model, new double[0, 20]))).Should().Equal(Bits(Flat(some.Empty())));
+        Bits(Flat(DiscreteMixtureStatistics.FromBernoulli(model, x, new double[50]))).Should().Equal(Bits(Flat(some.Empty())));
+        Bits(Flat(some.Merge(DiscreteMixtureStatistics.FromBernoulli(model, new double[0, 20], [])))).Should().Equal(Bits(Flat(some)));
+        Action empty = () => some.Empty().ToBernoulliModel(0.5);
+        empty.Should().Throw<FittingException>().WithMessage("*no weight*");
+        Action wrongWidth = () => DiscreteMixtureStatistics.FromBernoulli(model, new double[0, 3]);
+        wrongWidth.Should().Throw<ArgumentException>().WithParameterName("data");
+
+        MixtureModel<IndependentCategorical> categorical = TwoCategoricalProfiles();
+        double[,] codes = categorical.Sample(40, new Random(28));
+        DiscreteMixtureStatistics catSome = DiscreteMixtureStatistics.FromCategorical(categorical, codes);
+        Bits(Flat(DiscreteMixtureStatistics.FromCategorical(categorical, new double[0, codes.GetLength(1)]))).Should().Equal(Bits(Flat(catSome.Empty())));
+        Bits(Flat(DiscreteMixtureStatistics.FromCategorical(categorical, codes, new double[40]))).Should().Equal(Bits(Flat(catSome.Empty())));
+    }
 }

@@ -331,4 +331,18 @@ public class WeightedMomentsTests
         LoadFails(Tamper(diagonal, r => r["scatter"] = new System.Text.Json.Nodes.JsonArray(1.0, 2.0, 3.0)), "'scatter'", "3 values");
         LoadFails(Tamper(diagonal, r => r["scatter"]![0] = -1.0), "'scatter[0]'");
     }
+
+    [Fact]
+    public void A_partition_without_rows_or_weight_gives_the_empty_statistics()
+    {
+        double[,] x = RandomData(40, 3, 20);
+        WeightedMoments some = WeightedMoments.FromRows(x);
+        Bits(Flat(WeightedMoments.FromRows(new double[0, 3]))).Should().Equal(Bits(Flat(some.Empty())));
+        Bits(Flat(WeightedMoments.FromRows(x, new double[40]))).Should().Equal(Bits(Flat(some.Empty())));
+        Bits(Flat(some.Merge(WeightedMoments.FromRows(x, new double[40])))).Should().Equal(Bits(Flat(some)));
+        Action noColumns = () => WeightedMoments.FromRows(new double[0, 0]);
+        noColumns.Should().Throw<ArgumentException>().And.ParamName.Should().Be("data");
+        Action negative = () => WeightedMoments.FromRows(x, Enumerable.Range(0, 40).Select(i => i == 9 ? -0.5 : 1).ToArray());
+        negative.Should().Throw<ArgumentException>().WithMessage("*row 9*").And.ParamName.Should().Be("weights");
+    }
 }

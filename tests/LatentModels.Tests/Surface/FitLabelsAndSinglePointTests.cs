@@ -48,16 +48,30 @@ public class FitLabelsAndSinglePointTests
     {
         double[,] x = MixtureTestData.ThreeBlobs().Sample(1500, new Random(2));
         var gmm = new GaussianMixture(new GaussianMixtureOptions { Components = 3, Covariance = type, Starts = 2, Seed = 4 });
-        ClusteringFitResult<GaussianMixtureModel> fit = weighted ? gmm.Fit(x, Weights(1500, 2)) : gmm.Fit(x);
+        SoftClusteringFitResult<GaussianMixtureModel> fit = weighted ? gmm.Fit(x, Weights(1500, 2)) : gmm.Fit(x);
         fit.Labels.Should().Equal(fit.Model.Predict(x));
         fit.Labels.Distinct().Should().HaveCount(3);
+        ResponsibilitiesAreTheModels(fit, x);
 
-        ClusteringFitResult<GaussianMixtureModel> incremental = new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
+        SoftClusteringFitResult<GaussianMixtureModel> incremental = new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
         {
             Mixture = new GaussianMixtureOptions { Components = 3, Covariance = type, Seed = 4 },
             Passes = 2,
         }).Fit(x);
         incremental.Labels.Should().Equal(incremental.Model.Predict(x));
+        ResponsibilitiesAreTheModels(incremental, x);
+    }
+
+    /// <summary>The fit's responsibilities are the returned model's posterior probabilities of the training rows, bit for bit.</summary>
+    private static void ResponsibilitiesAreTheModels<TModel>(SoftClusteringFitResult<TModel> fit, double[,] x) where TModel : ISoftClusteringModel
+    {
+        double[,] expected = fit.Model.PredictProbabilities(x);
+        fit.Responsibilities.GetLength(0).Should().Be(x.GetLength(0));
+        fit.Responsibilities.Cast<double>().Select(BitConverter.DoubleToInt64Bits).Should().Equal(expected.Cast<double>().Select(BitConverter.DoubleToInt64Bits));
+        for (int i = 0; i < x.GetLength(0); i += 97)
+        {
+            Enumerable.Range(0, fit.Model.Clusters).Sum(c => fit.Responsibilities[i, c]).Should().BeApproximately(1, 1e-12);
+        }
     }
 
     [Fact]
@@ -65,8 +79,9 @@ public class FitLabelsAndSinglePointTests
     {
         double[,] x = DiscreteMixtureTestData.ThreePrototypes().Sample(800, new Random(6));
         var bernoulli = new BernoulliMixture(new MixtureOptions { Components = 3, Seed = 1, Starts = 2 });
-        ClusteringFitResult<MixtureModel<IndependentBernoulli>> fit = bernoulli.Fit(x);
+        SoftClusteringFitResult<MixtureModel<IndependentBernoulli>> fit = bernoulli.Fit(x);
         fit.Labels.Should().Equal(fit.Model.Predict(x));
+        ResponsibilitiesAreTheModels(fit, x);
         ClusteringFitResult<MixtureModel<IndependentBernoulli>> weighted = bernoulli.Fit(x, Weights(800, 3));
         weighted.Labels.Should().Equal(weighted.Model.Predict(x));
         ClusteringFitResult<MixtureModel<IndependentBernoulli>> warm = bernoulli.FitFrom(fit.Model, x);
@@ -74,7 +89,7 @@ public class FitLabelsAndSinglePointTests
 
         // Through the estimator interface the result is still the clustering result.
         IEstimator<MixtureModel<IndependentBernoulli>> estimator = bernoulli;
-        estimator.Fit(x).Should().BeOfType<ClusteringFitResult<MixtureModel<IndependentBernoulli>>>()
+        estimator.Fit(x).Should().BeOfType<SoftClusteringFitResult<MixtureModel<IndependentBernoulli>>>()
             .Which.Labels.Should().Equal(fit.Labels);
     }
 
