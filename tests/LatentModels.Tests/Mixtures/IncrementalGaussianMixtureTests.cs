@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 using static LatentModels.Tests.Mixtures.MixtureTestData;
 
 namespace LatentModels.Tests.Mixtures;
