@@ -24,7 +24,7 @@ public sealed record MiniBatchKMeansOptions
 
     /// <summary>
     /// Early stopping on the center change (scikit-learn's <c>tol</c>, default 0 = off): the fit stops when one mini-batch
-    /// moves the centers by Σₖ‖Δμₖ‖² ≤ Tolerance × (mean per-column variance of the data).
+    /// moves the centers by Σₖ‖Δμₖ‖² ≤ Tolerance × (mean per-column variance of the data; weighted with sample weights).
     /// </summary>
     public double Tolerance { get; init; }
 
