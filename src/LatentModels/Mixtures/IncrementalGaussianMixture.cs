@@ -77,7 +77,7 @@ public sealed record IncrementalGaussianMixtureOptions
 /// <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
 /// </para>
 /// </remarks>
-public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel>
+public sealed class IncrementalGaussianMixture : IWeightedEstimator<GaussianMixtureModel>
 {
     /// <inheritdoc />
     FitResult<GaussianMixtureModel> IEstimator<GaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
@@ -106,12 +106,42 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
     public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
+        return FitCore(data, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the mixture to weighted rows: a row of weight w counts as w copies of itself (its responsibilities enter the
+    /// statistics times w, the start is batch EM's weighted start, and the traced objective is the weighted mean). The
+    /// arrays are never modified.
+    /// </summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
+    /// <param name="progress">Optional per-pass progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between passes.</param>
+    /// <exception cref="ArgumentException">Bad data, bad weights (the message names the row) or invalid options.</exception>
+    /// <exception cref="FittingException">A covariance is singular even after an exact recomputation.</exception>
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
+    public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return FitCore(data, sampleWeights, progress, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    FitResult<GaussianMixtureModel> IWeightedEstimator<GaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
+    /// <summary>The fit of data (and weights) checked at the door.</summary>
+    private SoftClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         IncrementalGaussianMixtureOptions o = Options;
         o.Validate(data.GetLength(0), data.GetLength(1));
         GaussianMixtureOptions mixture = o.Mixture;
         var clock = Stopwatch.StartNew();
-        var engine = new GaussianMixtureEngine(data, null, mixture);
-        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, mixture),
+        var engine = new GaussianMixtureEngine(data, sampleWeights, mixture);
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, sampleWeights, mixture),
             mixture.Starts, mixture.Seed, o.Passes, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
         var labels = new int[data.GetLength(0)];

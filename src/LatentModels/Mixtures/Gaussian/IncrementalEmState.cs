@@ -5,7 +5,8 @@ namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// The state of one incremental-EM run over a fixed data set: the stored N × K responsibilities and their statistics
-/// (centerd on <c>engine.Current.Shift</c>); <c>engine.Current</c> always holds the M-step of the statistics.
+/// (centred on <c>engine.Current.Shift</c>; a row of sample weight w contributes w times its responsibilities);
+/// <c>engine.Current</c> always holds the M-step of the statistics.
 /// </summary>
 internal sealed class IncrementalEmState
 {
@@ -19,13 +20,25 @@ internal sealed class IncrementalEmState
     private readonly MixtureStatistics _scaledStart;
     private readonly MixtureWorkspace _workspace;
     private readonly int[] _order;
+    private readonly double[]? _sampleWeights;
+    private readonly double _totalWeight;
+    private double _seenWeight;
 
-    public IncrementalEmState(GaussianMixtureEngine engine, double[,] data, Random random)
+    /// <summary>Starts a run from <c>engine.Current</c>; <paramref name="sampleWeights"/> must be the engine's (null: every row weighs 1).</summary>
+    public IncrementalEmState(GaussianMixtureEngine engine, double[,] data, Random random, double[]? sampleWeights = null)
     {
         _engine = engine;
         _data = data;
         _random = random;
+        _sampleWeights = sampleWeights;
         _n = data.GetLength(0);
+        double total = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            total += sampleWeights?[i] ?? 1.0;
+        }
+
+        _totalWeight = total;
         _d = data.GetLength(1);
         GaussianComponents p = engine.Current;
         _k = p.K;
@@ -33,7 +46,7 @@ internal sealed class IncrementalEmState
         Responsibilities = new double[_n * _k];
         _seen = new bool[_n];
         Statistics = new MixtureStatistics(_k, _d, full);
-        _start = MixtureStatistics.Expected(p, _n);
+        _start = MixtureStatistics.Expected(p, _totalWeight);
         _scaledStart = new MixtureStatistics(_k, _d, full);
         _workspace = new MixtureWorkspace(1, _k, _d);
         _order = new int[_n];
@@ -85,6 +98,7 @@ internal sealed class IncrementalEmState
         MixtureStatistics s = Statistics;
         int size = s.ScatterSize;
         bool recompute = false;
+        double w = _sampleWeights?[row] ?? 1.0;
         for (int c = 0; c < k; c++)
         {
             double gamma = ws.LogProb[c];
@@ -98,7 +112,7 @@ internal sealed class IncrementalEmState
             stored = gamma;
             double before = s.Weight[c], weight = before;
             Span<double> scatter = s.Scatter.AsSpan(c * size, size);
-            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centerd, delta);
+            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centerd, w * delta);
             if (s.FullScatter)
             {
                 MomentMath.SymmetrizeFromLower(scatter, d);
@@ -115,6 +129,7 @@ internal sealed class IncrementalEmState
         {
             _seen[row] = true;
             Seen++;
+            _seenWeight += w;
         }
 
         if (recompute)
@@ -156,7 +171,7 @@ internal sealed class IncrementalEmState
         Statistics.CopyTo(totals);
         if (Seen < _n)
         {
-            double f = (double)(_n - Seen) / _n;
+            double f = (_totalWeight - _seenWeight) / _totalWeight;
             _start.CopyTo(_scaledStart);
             for (int c = 0; c < _k; c++)
             {
