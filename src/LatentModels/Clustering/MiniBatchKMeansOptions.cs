@@ -46,6 +46,11 @@ public sealed record MiniBatchKMeansOptions
     internal void Validate(int rows, int columns)
     {
         const string p = "options";
+        if (MaxEpochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(p, MaxEpochs, $"{nameof(MaxEpochs)} is {MaxEpochs}; it must be non-negative (0 returns the initial centers).");
+        }
+
         new KMeansOptions { Clusters = Clusters, Init = Init, InitialCenters = InitialCenters, MaxIterations = MaxEpochs }.Validate(rows, columns);
         if (BatchSize < 1)
         {
