@@ -13,7 +13,7 @@ public class VariationalDiscreteMixtureTests
     private static double[,] BernoulliData(int n, int seed) => DiscreteMixtureTestData.ThreePrototypes().Sample(n, new Random(seed));
 
     /// <summary>Ten well-separated binary rows of d = 4: five near 1111, five near 0000.</summary>
-    private static readonly double[,] SeparatedRows =
+    private static readonly double[,] _separatedRows =
     {
         { 1, 1, 1, 1 }, { 1, 1, 1, 0 }, { 1, 1, 1, 1 }, { 0, 1, 1, 1 }, { 1, 1, 1, 1 },
         { 0, 0, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 0, 0, 0, 0 },
@@ -58,9 +58,9 @@ public class VariationalDiscreteMixtureTests
     {
         const double alpha0 = 0.5, gamma0 = 1;
         var options = new VariationalDiscreteMixtureOptions { Components = 2, WeightConcentration = alpha0, PriorCount = gamma0, MaxIterations = 200, Tolerance = 0, Starts = 3, Seed = 5 };
-        var fit = new VariationalBernoulliMixture(options).Fit(SeparatedRows);
+        var fit = new VariationalBernoulliMixture(options).Fit(_separatedRows);
 
-        double logEvidence = NaiveLogEvidence(SeparatedRows, 2, alpha0, gamma0);
+        double logEvidence = NaiveLogEvidence(_separatedRows, 2, alpha0, gamma0);
         fit.Model.Elbo.Should().BeLessThanOrEqualTo(logEvidence + 1e-9);
         (logEvidence - fit.Model.Elbo).Should().BeLessThan(2.0, "one of the two label-switched modes (ln 2) plus a small mean-field gap");
         (logEvidence - fit.Model.Elbo).Should().BeGreaterThan(Math.Log(2) - 0.2);
@@ -71,9 +71,9 @@ public class VariationalDiscreteMixtureTests
     {
         // K = 1: q(Z) is exact and q(θ) is the exact conjugate posterior, so the bound is tight.
         var options = new VariationalDiscreteMixtureOptions { Components = 1, WeightConcentration = 0.7, PriorCount = 1.5, MaxIterations = 3, Tolerance = 0 };
-        var fit = new VariationalBernoulliMixture(options).Fit(SeparatedRows);
+        var fit = new VariationalBernoulliMixture(options).Fit(_separatedRows);
 
-        double logEvidence = NaiveLogEvidence(SeparatedRows, 1, 0.7, 1.5);
+        double logEvidence = NaiveLogEvidence(_separatedRows, 1, 0.7, 1.5);
         fit.Model.Elbo.Should().BeApproximately(logEvidence, 1e-10 * Math.Abs(logEvidence));
     }
 
