@@ -120,7 +120,7 @@ public sealed class UnivariateGaussianMixture
 
     /// <summary>ln p(x), by log-sum-exp over the components.</summary>
     /// <param name="x">The point.</param>
-    /// <returns>The log-density (−∞ only if every weight at finite distance underflows).</returns>
+    /// <returns>The log-density, computed in log space (finite for every finite x, however far in the tails).</returns>
     public double LogDensity(double x) => LogDensity(x, out _, out _);
 
     /// <summary>p(x).</summary>
