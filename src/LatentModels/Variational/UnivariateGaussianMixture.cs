@@ -115,7 +115,7 @@ public sealed class UnivariateGaussianMixture
     /// <summary>The mixture's mean Σₖ wₖ μₖ.</summary>
     public double Mean { get; }
 
-    /// <summary>The mixture's variance Σₖ wₖ (vₖ + (μₖ − mean)²) (law of total variance, centred).</summary>
+    /// <summary>The mixture's variance Σₖ wₖ (vₖ + (μₖ − mean)²) (law of total variance, centered).</summary>
     public double Variance { get; }
 
     /// <summary>ln p(x), by log-sum-exp over the components.</summary>

@@ -6,7 +6,7 @@ namespace LatentModels.Mixtures.UpdateRules;
 /// rule changes.
 /// <list type="bullet">
 /// <item><see cref="IGaussianUpdateRule.Apply"/> reads the same <see cref="MixtureStatistics"/> (Nₖ, x̄ₖ relative to the
-/// shift, centred scatter Sₖ in the covariance form's shape) and turns them into posterior hyper-parameters (Bishop
+/// shift, centered scatter Sₖ in the covariance form's shape) and turns them into posterior hyper-parameters (Bishop
 /// §10.2): the Dirichlet αₖ = α₀ + Nₖ (or the stick-breaking Beta pairs), and the Normal–Wishart βₖ = β₀ + Nₖ,
 /// mₖ = (β₀m₀ + Nₖx̄ₖ)/βₖ, Wₖ⁻¹ = W₀⁻¹ + Sₖ + (β₀Nₖ/βₖ)(x̄ₖ − m₀)(x̄ₖ − m₀)ᵀ, νₖ = ν₀ + Nₖ (per coordinate / pooled for
 /// the diagonal and spherical forms, one shared W for tied — a <c>Variational</c> method on each covariance form, next to
