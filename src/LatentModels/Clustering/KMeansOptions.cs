@@ -24,7 +24,9 @@ public sealed record KMeansOptions
 
     /// <summary>
     /// Relative tolerance: a start stops when Σₖ‖μₖ⁽ᵗ⁾ − μₖ⁽ᵗ⁻¹⁾‖² ≤ Tolerance × (mean per-column variance of the data),
-    /// as in scikit-learn. It also stops when no assignment changes ("strict convergence"). Zero disables the shift test.
+    /// as in scikit-learn (the same test after the same iteration, so the same iteration count). It also stops when no
+    /// assignment changes ("strict convergence"). Zero disables the shift test. With sample weights the variance is the
+    /// weighted one, so integer weights fit exactly as repeated rows (scikit-learn uses the unweighted variance there).
     /// </summary>
     public double Tolerance { get; init; } = 1e-4;
 

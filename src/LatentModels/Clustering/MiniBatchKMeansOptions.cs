@@ -24,7 +24,7 @@ public sealed record MiniBatchKMeansOptions
 
     /// <summary>
     /// Early stopping on the center change (scikit-learn's <c>tol</c>, default 0 = off): the fit stops when one mini-batch
-    /// moves the centers by Σₖ‖Δμₖ‖² ≤ Tolerance × (mean per-column variance of the data).
+    /// moves the centers by Σₖ‖Δμₖ‖² ≤ Tolerance × (mean per-column variance of the data; weighted with sample weights).
     /// </summary>
     public double Tolerance { get; init; }
 
@@ -46,6 +46,11 @@ public sealed record MiniBatchKMeansOptions
     internal void Validate(int rows, int columns)
     {
         const string p = "options";
+        if (MaxEpochs < 0)
+        {
+            throw new ArgumentOutOfRangeException(p, MaxEpochs, $"{nameof(MaxEpochs)} is {MaxEpochs}; it must be non-negative (0 returns the initial centers).");
+        }
+
         new KMeansOptions { Clusters = Clusters, Init = Init, InitialCenters = InitialCenters, MaxIterations = MaxEpochs }.Validate(rows, columns);
         if (BatchSize < 1)
         {

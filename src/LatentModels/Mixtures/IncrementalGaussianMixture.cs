@@ -77,7 +77,7 @@ public sealed record IncrementalGaussianMixtureOptions
 /// <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
 /// </para>
 /// </remarks>
-public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel>
+public sealed class IncrementalGaussianMixture : IWeightedEstimator<GaussianMixtureModel>
 {
     /// <inheritdoc />
     FitResult<GaussianMixtureModel> IEstimator<GaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
@@ -106,188 +106,46 @@ public sealed class IncrementalGaussianMixture : IEstimator<GaussianMixtureModel
     public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
+        return FitCore(data, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the mixture to weighted rows: a row of weight w counts as w copies of itself (its responsibilities enter the
+    /// statistics times w, the start is batch EM's weighted start, and the traced objective is the weighted mean). The
+    /// arrays are never modified.
+    /// </summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero.</param>
+    /// <param name="progress">Optional per-pass progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between passes.</param>
+    /// <exception cref="ArgumentException">Bad data, bad weights (the message names the row) or invalid options.</exception>
+    /// <exception cref="FittingException">A covariance is singular even after an exact recomputation.</exception>
+    /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
+    public SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return FitCore(data, sampleWeights, progress, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    FitResult<GaussianMixtureModel> IWeightedEstimator<GaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
+    /// <summary>The fit of data (and weights) checked at the door.</summary>
+    private SoftClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         IncrementalGaussianMixtureOptions o = Options;
         o.Validate(data.GetLength(0), data.GetLength(1));
         GaussianMixtureOptions mixture = o.Mixture;
         var clock = Stopwatch.StartNew();
-        var engine = new GaussianMixtureEngine(data, null, mixture);
-        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, mixture),
+        var engine = new GaussianMixtureEngine(data, sampleWeights, mixture);
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, sampleWeights, mixture),
             mixture.Starts, mixture.Seed, o.Passes, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels); // the final E-step: labels and responsibilities in one pass
         return new SoftClusteringFitResult<GaussianMixtureModel>(model, report, labels, responsibilities);
-    }
-}
-
-/// <summary>
-/// The state of one incremental-EM run over a fixed data set: the stored N × K responsibilities and their statistics
-/// (centerd on <c>engine.Current.Shift</c>); <c>engine.Current</c> always holds the M-step of the statistics.
-/// </summary>
-internal sealed class IncrementalEmState
-{
-    private const double CancellationRatio = 1e-6;
-    private readonly GaussianMixtureEngine _engine;
-    private readonly double[,] _data;
-    private readonly Random _random;
-    private readonly int _n, _d, _k;
-    private readonly bool[] _seen;
-    private readonly MixtureStatistics _start;
-    private readonly MixtureStatistics _scaledStart;
-    private readonly MixtureWorkspace _workspace;
-    private readonly int[] _order;
-
-    public IncrementalEmState(GaussianMixtureEngine engine, double[,] data, Random random)
-    {
-        _engine = engine;
-        _data = data;
-        _random = random;
-        _n = data.GetLength(0);
-        _d = data.GetLength(1);
-        GaussianComponents p = engine.Current;
-        _k = p.K;
-        bool full = p.Form.FullScatter;
-        Responsibilities = new double[_n * _k];
-        _seen = new bool[_n];
-        Statistics = new MixtureStatistics(_k, _d, full);
-        _start = MixtureStatistics.Expected(p, _n);
-        _scaledStart = new MixtureStatistics(_k, _d, full);
-        _workspace = new MixtureWorkspace(1, _k, _d);
-        _order = new int[_n];
-        for (int i = 0; i < _n; i++)
-        {
-            _order[i] = i;
-        }
-    }
-
-    /// <summary>The stored responsibilities, n × K row-major (zero for rows not yet seen).</summary>
-    public double[] Responsibilities { get; }
-
-    /// <summary>Statistics of <see cref="Responsibilities"/>: Nₖ, mean (centerd on the shift) and scatter about the mean.</summary>
-    public MixtureStatistics Statistics { get; }
-
-    /// <summary>Rows seen so far in the first pass (n once it is over).</summary>
-    public int Seen { get; private set; }
-
-    /// <summary>Times the statistics were recomputed exactly by a guard (not counting the end of each pass).</summary>
-    public int GuardRecomputations { get; private set; }
-
-    /// <summary>One pass over the rows in a fresh seeded random order, then an exact recomputation of the statistics.</summary>
-    public void Pass()
-    {
-        for (int i = _n - 1; i > 0; i--)
-        {
-            int j = _random.Next(i + 1);
-            (_order[i], _order[j]) = (_order[j], _order[i]);
-        }
-
-        foreach (int row in _order)
-        {
-            Visit(row);
-        }
-
-        RecomputeStatistics();
-        MStep();
-    }
-
-    /// <summary>Partial E-step for one row (new responsibilities replace the stored ones in the statistics), then the M-step.</summary>
-    public void Visit(int row)
-    {
-        int k = _k, d = _d;
-        GaussianComponents p = _engine.Current;
-        MixtureWorkspace ws = _workspace;
-        p.LogJoint(_data.Row(row), 1, ws.LogProb, 1, ws);
-        ColumnLogSumExp.Normalize(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
-        ReadOnlySpan<double> centerd = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
-        MixtureStatistics s = Statistics;
-        int size = s.ScatterSize;
-        bool recompute = false;
-        for (int c = 0; c < k; c++)
-        {
-            double gamma = ws.LogProb[c];
-            ref double stored = ref Responsibilities[row * k + c];
-            double delta = gamma - stored;
-            if (delta == 0)
-            {
-                continue;
-            }
-
-            stored = gamma;
-            double before = s.Weight[c], weight = before;
-            Span<double> scatter = s.Scatter.AsSpan(c * size, size);
-            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centerd, delta);
-            if (s.FullScatter)
-            {
-                MomentMath.SymmetrizeFromLower(scatter, d);
-            }
-
-            s.Weight[c] = weight;
-            if (delta < 0 && !(weight > CancellationRatio * before))
-            {
-                recompute = true;
-            }
-        }
-
-        if (!_seen[row])
-        {
-            _seen[row] = true;
-            Seen++;
-        }
-
-        if (recompute)
-        {
-            GuardRecomputations++;
-            RecomputeStatistics();
-        }
-
-        if (!TryMStep(out _))
-        {
-            GuardRecomputations++;
-            RecomputeStatistics();
-            MStep();
-        }
-    }
-
-    /// <summary>Replaces <see cref="Statistics"/> by the exact statistics of the stored responsibilities.</summary>
-    public void RecomputeStatistics()
-    {
-        _engine.ComputeStatistics(Responsibilities);
-        _engine.Totals.CopyTo(Statistics);
-    }
-
-    private void MStep()
-    {
-        if (!TryMStep(out int failed))
-        {
-            GaussianMixtureEngine.ThrowSingular(failed);
-        }
-    }
-
-    /// <summary>
-    /// M-step from the statistics, during the first pass merged with the starting model's expected statistics of the
-    /// rows not seen yet.
-    /// </summary>
-    private bool TryMStep(out int failedComponent)
-    {
-        MixtureStatistics totals = _engine.Totals;
-        Statistics.CopyTo(totals);
-        if (Seen < _n)
-        {
-            double f = (double)(_n - Seen) / _n;
-            _start.CopyTo(_scaledStart);
-            for (int c = 0; c < _k; c++)
-            {
-                _scaledStart.Weight[c] *= f;
-            }
-
-            for (int i = 0; i < _scaledStart.Scatter.Length; i++)
-            {
-                _scaledStart.Scatter[i] *= f;
-            }
-
-            totals.Merge(_scaledStart);
-        }
-
-        return _engine.TryMStep(_random, out failedComponent);
     }
 }

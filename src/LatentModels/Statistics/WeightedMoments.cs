@@ -19,8 +19,9 @@ namespace LatentModels.Statistics;
 /// </para>
 /// <para>
 /// <see cref="FromRows"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each) and merges them from
-/// first to last, so statistics of partitions cut at multiples of <see cref="ChunkSize"/> rows, merged from first to
-/// last, equal the single pass bit for bit; other cuts agree to rounding.
+/// first to last, so statistics of partitions of one chunk each (rows j·<see cref="ChunkSize"/> up to the next multiple),
+/// merged from first to last, equal the single pass bit for bit; any other split (including partitions of several
+/// chunks) agrees to rounding.
 /// </para>
 /// <para>The type saves and loads through <see cref="Persistence.ModelJson"/> (format <c>LatentModels.WeightedMoments</c>)
 /// and also round-trips through <c>System.Text.Json</c> (properties <see cref="Dimension"/>, <see cref="FullScatter"/>,
@@ -28,7 +29,7 @@ namespace LatentModels.Statistics;
 /// </remarks>
 public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 {
-    /// <summary>The rows per chunk of <see cref="FromRows"/>: partitions cut at multiples of it merge to the same bits.</summary>
+    /// <summary>The rows per chunk of <see cref="FromRows"/>: partitions of one chunk each merge to the single pass's bits.</summary>
     public const int ChunkSize = 256;
 
     private readonly double[] _mean;

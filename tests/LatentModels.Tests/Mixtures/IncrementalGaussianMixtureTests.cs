@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 using static LatentModels.Tests.Mixtures.MixtureTestData;
 
 namespace LatentModels.Tests.Mixtures;
@@ -289,6 +290,47 @@ public class IncrementalGaussianMixtureTests
         again.CovarianceParameters.Should().Equal(two.CovarianceParameters);
         GaussianMixtureModel other = FitIncremental(x, Mixture(3, type, seed: 10, dop: 2), 1).Model;
         other.CovarianceParameters.Should().NotEqual(FitIncremental(x, Mixture(3, type, seed: 9, dop: 2), 1).Model.CovarianceParameters);
+    }
+
+    private static double[] Flat(GaussianMixtureModel m) => [.. m.Weights, .. m.Means.Cast<double>(), .. m.CovarianceParameters];
+
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Sample_weights_of_one_change_no_bit_a_common_factor_changes_only_rounding_and_weights_reach_the_weighted_batch_optimum(CovarianceType type)
+    {
+        double[,] x = ThreeBlobs().Sample(600, new Random(31));
+        int n = x.GetLength(0);
+        var incremental = new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions { Mixture = Mixture(3, type, MixtureInit.RandomResponsibilities, seed: 4), Passes = 6 });
+        FitResult<GaussianMixtureModel> plain = incremental.Fit(x);
+        FitResult<GaussianMixtureModel> ones = incremental.Fit(x, Enumerable.Repeat(1.0, n).ToArray());
+        Flat(ones.Model).Should().Equal(Flat(plain.Model));
+        ones.Report.ObjectiveTrace.Should().Equal(plain.Report.ObjectiveTrace);
+
+        FitResult<GaussianMixtureModel> threes = incremental.Fit(x, Enumerable.Repeat(3.0, n).ToArray());
+        double[] expected = Flat(plain.Model), actual = Flat(threes.Model);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            actual[i].Should().BeApproximately(expected[i], 1e-10 * Math.Max(1, Math.Abs(expected[i])), $"entry {i}");
+        }
+
+        // Uneven weights: the trace (weighted mean log-likelihood) never decreases and ends at the weighted batch optimum.
+        var random = new Random(5);
+        double[] weights = Enumerable.Range(0, n).Select(_ => random.Next(4) * 0.5).ToArray();
+        FitResult<GaussianMixtureModel> weighted = new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions { Mixture = Mixture(3, type, seed: 4), Passes = 40 }).Fit(x, weights);
+        IReadOnlyList<double> trace = weighted.Report.ObjectiveTrace;
+        for (int t = 1; t < trace.Count; t++)
+        {
+            trace[t].Should().BeGreaterThanOrEqualTo(trace[t - 1] - 1e-12 * Math.Abs(trace[t - 1]), $"pass {t + 1}");
+        }
+
+        GaussianMixtureModel batch = new GaussianMixture(Mixture(3, type, seed: 4) with { MaxIterations = 500, Tolerance = 0 }).Fit(x, weights).Model;
+        double weightedScore = Enumerable.Range(0, n).Sum(i => weights[i] * weighted.Model.LogDensity(Row(x, i).AsSpan())) / weights.Sum();
+        double batchScore = Enumerable.Range(0, n).Sum(i => weights[i] * batch.LogDensity(Row(x, i).AsSpan())) / weights.Sum();
+        trace[^1].Should().BeApproximately(weightedScore, 1e-9 * Math.Abs(weightedScore), "the trace is the weighted mean log-likelihood");
+        weightedScore.Should().BeApproximately(batchScore, 1e-6 * Math.Abs(batchScore));
     }
 
     [Fact]

@@ -261,6 +261,8 @@ public class MiniBatchKMeansTests
         none.Model.Centers.Should().BeEquivalentTo(Rows(x, 0, 5));
         FluentActions.Invoking(() => new MiniBatchKMeans(options with { BatchSize = 0 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => new MiniBatchKMeans(options with { MaxNoImprovement = 0 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new MiniBatchKMeans(options with { MaxEpochs = -1 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxEpochs*");
+        FluentActions.Invoking(() => new MiniBatchKMeans(options with { Clusters = 3001 }).Fit(x)).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Clusters*");
     }
 
     [Fact]

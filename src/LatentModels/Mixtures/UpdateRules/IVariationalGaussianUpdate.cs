@@ -12,7 +12,10 @@ namespace LatentModels.Mixtures.UpdateRules;
 /// fields the expectations the same fused log-joint kernel reads: <c>LogWeights</c> = E[ln πₖ],
 /// <c>Factor</c> = the Cholesky factor of the precision νₖWₖ (through the form), <c>LogNorm</c> =
 /// −(d/2) ln 2π + ½E[ln|Λₖ|] − d/(2βₖ), <c>Offsets</c> = whitened mₖ. The bound is computed after the M-step, from the
-/// entropy of the responsibilities the M-step used (as the peer's loop does).
+/// entropy of the responsibilities the M-step used, as the peer's loop does (its <c>lower_bound_</c> and its stopping test
+/// are of that point, which the post-E-step objective cannot give); so the variational fit has its own small
+/// <see cref="Em.IEmRun{TModel}"/> adapter (<c>VariationalBatchRun</c>, the counterpart of <c>GaussianBatchRun</c>) over
+/// the same engine, E-step and driver, and <see cref="IGaussianUpdateRule.Objective"/> is not used.
 /// </summary>
 internal interface IVariationalGaussianUpdate : IGaussianUpdateRule
 {
