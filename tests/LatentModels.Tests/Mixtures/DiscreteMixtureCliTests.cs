@@ -88,6 +88,18 @@ public sealed class DiscreteMixtureCliTests : IDisposable
     }
 
     [Fact]
+    public void Init_first_is_the_library_first_start()
+    {
+        double[,] x = DiscreteMixtureTestData.ThreePrototypes().Sample(300, new Random(6));
+        string data = WriteCsv("first.csv", x);
+        string modelPath = Path.Combine(_directory, "first.json");
+        var (code, _, stderr) = Run("fit", "bernoulli-mixture", "--data", data, "--k", "3", "--init", "first", "--model-out", modelPath);
+        code.Should().Be(0, stderr);
+        MixtureModel<IndependentBernoulli> library = new BernoulliMixture(new MixtureOptions { Components = 3, Init = MixtureInit.First }).Fit(x).Model;
+        ModelJson.Load<MixtureModel<IndependentBernoulli>>(modelPath).Weights.Should().Equal(library.Weights);
+    }
+
+    [Fact]
     public void Non_binary_data_and_bad_options_exit_2_naming_the_problem()
     {
         string data = WriteCsv("bad.csv", new double[,] { { 0, 1 }, { 1, 0 }, { 0, 0.5 } });
