@@ -18,7 +18,7 @@ public interface IMergeableStatistics<TSelf> where TSelf : class, IMergeableStat
 
     /// <summary>
     /// The statistics of the union of the rows summarised by this value and by <paramref name="other"/>, which must have
-    /// the same shape; neither is modified. Merging is associative and exact up to rounding (Chan-style for centred
+    /// the same shape; neither is modified. Merging is associative and exact up to rounding (Chan-style for centered
     /// moments); merging in the same order gives the same bits.
     /// </summary>
     /// <param name="other">Statistics of the same shape.</param>

@@ -138,7 +138,7 @@ public sealed class KMeansModel : IClusteringModel
     }
 
     /// <summary>
-    /// The statistics of one assignment step on <paramref name="data"/> (per cluster: weight, mean, centred scatter):
+    /// The statistics of one assignment step on <paramref name="data"/> (per cluster: weight, mean, centered scatter):
     /// compute them on each partition, merge them in a fixed order and take the Lloyd update with
     /// <see cref="KMeansStatistics.ToModel"/>. The same as <see cref="KMeansStatistics.Compute"/>.
     /// </summary>

@@ -25,7 +25,7 @@ internal sealed class LloydEngine
     private readonly double[] _rowNorms, _dist2, _best, _second;
     private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
     private readonly double[] _partialSums, _partialWeights, _partialSquares, _partialInertia;
-    private readonly double[] _dataMean, _centerdNorms, _totalSums, _totalWeights, _totalSquares;
+    private readonly double[] _dataMean, _centeredNorms, _totalSums, _totalWeights, _totalSquares;
     private bool _recount = true;
     private readonly int[] _partialChanged;
     private readonly double[] _sums, _clusterWeights;
@@ -71,7 +71,7 @@ internal sealed class LloydEngine
         _totalWeights = new double[_k];
         _totalSquares = new double[_k];
         _dataMean = new double[_d];
-        _centerdNorms = new double[_n];
+        _centeredNorms = new double[_n];
         _partialInertia = new double[_blocks];
         _partialChanged = new int[_blocks];
         _sums = new double[_k * _d];
@@ -116,7 +116,7 @@ internal sealed class LloydEngine
             ReadOnlySpan<double> x = _data.AsSpan();
             for (int i = start; i < end; i++)
             {
-                _centerdNorms[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
+                _centeredNorms[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
             }
         });
     }
@@ -233,7 +233,7 @@ internal sealed class LloydEngine
 
     /// <summary>
     /// Σ wᵢ‖xᵢ − cⱼ‖² over cluster j from its statistics about the data mean m: Qⱼ − 2(cⱼ − m)·Tⱼ + Nⱼ‖cⱼ − m‖², with
-    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centerd on the data mean, so the terms are of
+    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centered on the data mean, so the terms are of
     /// the size of the data's spread, not of its distance from the origin.
     /// </summary>
     private double ClusterInertia(int j)
@@ -322,12 +322,12 @@ internal sealed class LloydEngine
         {
             RowReductions.AddCentered(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
             _partialWeights[b * _k + from] -= w;
-            _partialSquares[b * _k + from] -= w * _centerdNorms[i];
+            _partialSquares[b * _k + from] -= w * _centeredNorms[i];
         }
 
         RowReductions.AddCentered(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
         _partialWeights[b * _k + to] += w;
-        _partialSquares[b * _k + to] += w * _centerdNorms[i];
+        _partialSquares[b * _k + to] += w * _centeredNorms[i];
     }
 
     /// <summary>Block b's statistics of every row by its current label (the first pass, and after empty-cluster moves).</summary>
@@ -343,7 +343,7 @@ internal sealed class LloydEngine
             double w = _weights is null ? 1.0 : _weights[i];
             RowReductions.AddCentered(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
             _partialWeights[b * _k + a] += w;
-            _partialSquares[b * _k + a] += w * _centerdNorms[i];
+            _partialSquares[b * _k + a] += w * _centeredNorms[i];
         }
     }
 

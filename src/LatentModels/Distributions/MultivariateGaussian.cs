@@ -8,7 +8,7 @@ namespace LatentModels.Distributions;
 
 /// <summary>
 /// The multivariate normal distribution N(μ, Σ), parameterised by the Cholesky factor L of Σ = L·Lᵀ. Immutable.
-/// Log-densities are computed through the kernel: rows are centerd, whitened by a multi-right-hand-side triangular
+/// Log-densities are computed through the kernel: rows are centered, whitened by a multi-right-hand-side triangular
 /// solve with L, and their squared norms taken; no inverse is ever formed.
 /// </summary>
 public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLikelihood<MultivariateGaussian>
@@ -229,7 +229,7 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
 
     /// <summary>
     /// The weighted maximum-likelihood estimate μ = Σwᵢxᵢ/W, Σ = Σwᵢ(xᵢ − μ)(xᵢ − μ)ᵀ/W (W = Σwᵢ), computed in two passes:
-    /// the mean, then the scatter of the centerd rows through the kernel's GEMM on fixed blocks of rows whose partial
+    /// the mean, then the scatter of the centered rows through the kernel's GEMM on fixed blocks of rows whose partial
     /// sums are combined in block order (the same bits for any thread count), with the compensating correction term.
     /// </summary>
     /// <param name="data">n × d observations.</param>
@@ -285,7 +285,7 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
         ParallelBlocks.For(n, RowBlocks.BlockSize, RowBlocks.Parallelism((long)n * d * d, 0), (block, start, end) =>
         {
             int m = end - start;
-            double[] centerd = ArrayPool<double>.Shared.Rent(m * d);
+            double[] centered = ArrayPool<double>.Shared.Rent(m * d);
             double[] weighted = ArrayPool<double>.Shared.Rent(m * d);
             var partial = new double[d * d + d];
             try
@@ -295,17 +295,17 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
                 for (int r = 0; r < m; r++)
                 {
                     double wi = w is null ? 1.0 : w[start + r];
-                    Span<double> c = centerd.AsSpan(r * d, d);
+                    Span<double> c = centered.AsSpan(r * d, d);
                     TensorPrimitives.Subtract(rows.Slice((start + r) * d, d), mean, c);
                     TensorPrimitives.Multiply(c, wi, weighted.AsSpan(r * d, d));
                     TensorPrimitives.Add(residual, weighted.AsSpan(r * d, d), residual);
                 }
 
-                Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, d, d, m, 1.0, centerd, d, weighted, d, 0.0, partial, d, 1);
+                Gemm.Multiply(MatrixOp.Transpose, MatrixOp.None, d, d, m, 1.0, centered, d, weighted, d, 0.0, partial, d, 1);
             }
             finally
             {
-                ArrayPool<double>.Shared.Return(centerd);
+                ArrayPool<double>.Shared.Return(centered);
                 ArrayPool<double>.Shared.Return(weighted);
             }
 

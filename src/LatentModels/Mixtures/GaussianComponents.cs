@@ -7,7 +7,7 @@ namespace LatentModels.Mixtures;
 /// The mutable parameter set of a Gaussian mixture (weights, means, covariances in scikit-learn's layout per type) and
 /// everything derived from it for fast log-densities: the Cholesky factors of the precisions (Pₖ = Lₖ⁻ᵀ with
 /// Σₖ = LₖLₖᵀ, a triangular inverse of the factor, never an inverse of the covariance), the normalising constants and
-/// the whitened means. Rows are centerd on a fixed <see cref="Shift"/> before whitening so results do not depend on
+/// the whitened means. Rows are centered on a fixed <see cref="Shift"/> before whitening so results do not depend on
 /// where the data sit.
 /// </summary>
 internal sealed class GaussianComponents
@@ -45,7 +45,7 @@ internal sealed class GaussianComponents
     /// <summary>Covariances: full K × d × d, tied d × d, diagonal K × d, spherical K.</summary>
     public double[] Covariance { get; }
 
-    /// <summary>The point every row is centerd on before whitening.</summary>
+    /// <summary>The point every row is centered on before whitening.</summary>
     public double[] Shift { get; }
 
     public double[] LogWeights { get; }
@@ -100,7 +100,7 @@ internal sealed class GaussianComponents
 
     /// <summary>
     /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into
-    /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centerd,
+    /// <paramref name="destination"/>, component-major: entry (k, i) at k·<paramref name="stride"/> + i. Leaves the centered,
     /// transposed rows (d × rows, row stride <paramref name="stride"/>) in <c>workspace.Centered</c>. The whitening
     /// (xᵢ − shift)·Pₖ − offsetₖ and its squared norm are fused per group of rows in registers (no d × K·d product is
     /// materialised); every loop runs along the rows, so it vectorises for any d and K.

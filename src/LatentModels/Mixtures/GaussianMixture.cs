@@ -9,7 +9,7 @@ namespace LatentModels.Mixtures;
 /// <summary>
 /// Batch EM (maximum likelihood, or MAP under a <see cref="GaussianMixturePrior"/>) for a Gaussian mixture with full,
 /// diagonal, spherical or tied covariances. The E-step works in log space through the Cholesky factors of the
-/// precisions; per-block responsibility-weighted statistics (weight, mean, centerd scatter) are merged in block order,
+/// precisions; per-block responsibility-weighted statistics (weight, mean, centered scatter) are merged in block order,
 /// so the same seed gives the same bits for any <see cref="GaussianMixtureOptions.MaxDegreeOfParallelism"/>.
 /// </summary>
 /// <remarks>

@@ -119,7 +119,7 @@ internal sealed class GaussianMixtureEngine
 
     /// <summary>
     /// The fused E-step of one block: log-joints of the rows of <paramref name="x"/> (row-major, <paramref name="rows"/>
-    /// × d) under <paramref name="p"/>, responsibilities, and the block's statistics (centred on <c>p.Shift</c>) written
+    /// × d) under <paramref name="p"/>, responsibilities, and the block's statistics (centered on <c>p.Shift</c>) written
     /// over <paramref name="stats"/>. Row i has sample weight <c>sampleWeights[firstRow + i]</c> (1 when null). The
     /// workspace's block size is the row stride.
     /// </summary>
@@ -287,7 +287,7 @@ internal sealed class GaussianMixtureEngine
     }
 
     /// <summary>
-    /// Fills <see cref="Totals"/> with the statistics of the given n × K responsibilities (row-major; rows centerd on
+    /// Fills <see cref="Totals"/> with the statistics of the given n × K responsibilities (row-major; rows centered on
     /// <c>Current.Shift</c>), block by block in block order, so the bits do not depend on the thread count.
     /// </summary>
     public void ComputeStatistics(double[] responsibilities)

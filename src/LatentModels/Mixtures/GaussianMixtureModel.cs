@@ -211,7 +211,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     }
 
     /// <summary>
-    /// The statistics of one E-step on <paramref name="data"/> (per component: weight, mean, centred scatter; the
+    /// The statistics of one E-step on <paramref name="data"/> (per component: weight, mean, centered scatter; the
     /// log-likelihood and the rows' moments): compute them on each partition, merge them in a fixed order and take the
     /// M-step with <see cref="GaussianMixtureStatistics.ToModel"/>. The same as <see cref="GaussianMixtureStatistics.Compute"/>.
     /// </summary>

@@ -63,7 +63,7 @@ public sealed record IncrementalGaussianMixtureOptions
 /// first pass. After the first pass the statistics are exactly those of the stored responsibilities.
 /// </para>
 /// <para>
-/// Numerical guards: statistics are kept in centerd form (weight, mean, scatter about the mean) with the weighted
+/// Numerical guards: statistics are kept in centered form (weight, mean, scatter about the mean) with the weighted
 /// Welford update; a removal that cancels more than six digits of a component's weight, or an M-step whose covariance is
 /// no longer positive definite, triggers an exact recomputation of all statistics from the stored responsibilities
 /// (a genuinely singular covariance then raises <see cref="FittingException"/>). At the end of every pass the statistics

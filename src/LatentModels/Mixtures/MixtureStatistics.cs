@@ -6,7 +6,7 @@ namespace LatentModels.Mixtures;
 /// <summary>
 /// Responsibility-weighted sufficient statistics of every component (Nₖ, mean, scatter about the mean — full or
 /// diagonal), plus the weighted log-likelihood sum and the worst-explained row of the rows they came from. Computed per
-/// row block with two passes (means, then centerd scatter) and merged across blocks with Chan's formula.
+/// row block with two passes (means, then centered scatter) and merged across blocks with Chan's formula.
 /// </summary>
 internal sealed class MixtureStatistics
 {
@@ -62,7 +62,7 @@ internal sealed class MixtureStatistics
     }
 
     /// <summary>
-    /// Overwrites these statistics with those of one block: centerd rows transposed, <paramref name="xt"/> (d × rows),
+    /// Overwrites these statistics with those of one block: centered rows transposed, <paramref name="xt"/> (d × rows),
     /// and weighted responsibilities <paramref name="resp"/> (K × rows, each already multiplied by its row's sample
     /// weight), both with row stride <paramref name="stride"/>. Two passes per component: the weight and the weighted
     /// sums of the coordinates (fused), then the scatter about the resulting mean — register-tiled 4 × 4 over the
@@ -133,7 +133,7 @@ internal sealed class MixtureStatistics
         target.WorstValue = WorstValue;
     }
 
-    /// <summary>The statistics a total weight <paramref name="n"/> of points drawn from the mixture <paramref name="p"/> would have in expectation (means centerd on its shift).</summary>
+    /// <summary>The statistics a total weight <paramref name="n"/> of points drawn from the mixture <paramref name="p"/> would have in expectation (means centered on its shift).</summary>
     public static MixtureStatistics Expected(GaussianComponents p, double n)
     {
         int k = p.K, d = p.D;

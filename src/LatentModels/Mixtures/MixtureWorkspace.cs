@@ -15,7 +15,7 @@ internal sealed class MixtureWorkspace
     /// <summary>Rows per block; the row stride of every component-major buffer.</summary>
     public int BlockSize { get; }
 
-    /// <summary>Centerd rows, transposed: d × BlockSize.</summary>
+    /// <summary>Centered rows, transposed: d × BlockSize.</summary>
     public double[] Centered { get; }
 
     /// <summary>Log-joints, then responsibilities: K × BlockSize.</summary>

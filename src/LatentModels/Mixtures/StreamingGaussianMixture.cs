@@ -52,7 +52,7 @@ public sealed record StreamingGaussianMixtureOptions
 /// an exact (1 − ηₜ) / ηₜ-weighted merge of its weighted statistics into s, then one M-step follows.
 /// </summary>
 /// <remarks>
-/// The statistics are kept in centerd form (weight, mean relative to a fixed reference point, scatter about the mean)
+/// The statistics are kept in centered form (weight, mean relative to a fixed reference point, scatter about the mean)
 /// and mini-batches are merged with Chan's formula, so long streams do not lose precision. A component whose share of the
 /// statistics falls below 1e-12 keeps its previous mean and covariance. The E-step of a mini-batch runs in parallel over
 /// fixed row blocks merged in order: the same stream in the same mini-batches and the same seed give the same bits for

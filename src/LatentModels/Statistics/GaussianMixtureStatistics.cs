@@ -15,7 +15,7 @@ namespace LatentModels.Statistics;
 /// <c>LatentModels.GaussianMixtureStatistics</c>).
 /// </summary>
 /// <remarks>
-/// Means are kept relative to a <see cref="Reference"/> point (the model's centre) so the centred scatters keep their
+/// Means are kept relative to a <see cref="Reference"/> point (the model's centre) so the centered scatters keep their
 /// precision far from the origin; statistics merge only with statistics of the same reference, i.e. computed from the
 /// same model. <see cref="Compute"/> works over the same fixed-size row blocks as <see cref="GaussianMixture"/> and
 /// merges them in block order, so statistics of partitions that are whole blocks, merged from first to last, equal the

@@ -6,7 +6,7 @@ namespace LatentModels.Statistics;
 /// <summary>
 /// The sufficient statistics of one K-Means assignment step on some rows: for every cluster j of the model's centers
 /// cⱼ, the weight Nⱼ = Σ wᵢ of the rows assigned to it (nearest center, first on ties), their weighted mean mⱼ and the
-/// centred scatter Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², plus the total row weight. The Lloyd update (<see cref="NextCenters"/>,
+/// centered scatter Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², plus the total row weight. The Lloyd update (<see cref="NextCenters"/>,
 /// <see cref="ToModel"/>) and the inertia Σᵢ wᵢ‖xᵢ − c(xᵢ)‖² = Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖² (<see cref="Inertia"/>) need nothing
 /// else: partitions call <see cref="Compute"/> (or <see cref="KMeansModel.ComputeStatistics"/>) where the data lives, a
 /// driver merges the parts in a fixed order with <see cref="Merge(KMeansStatistics)"/> (Chan's formula) and takes the
@@ -14,7 +14,7 @@ namespace LatentModels.Statistics;
 /// </summary>
 /// <remarks>
 /// Statistics keep the <see cref="Centers"/> of the assignment step and merge only with statistics of the same centers.
-/// <see cref="Compute"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each: mean, then centred
+/// <see cref="Compute"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each: mean, then centered
 /// scatter) and merges them from first to last, so statistics of partitions of one chunk each, merged from first to
 /// last, equal the statistics of all the rows bit for bit, whatever the thread count; any other split agrees to rounding.
 /// </remarks>

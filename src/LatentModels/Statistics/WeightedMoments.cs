@@ -130,7 +130,7 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
     {
         int n = data.GetLength(0), d = data.GetLength(1);
 
-        // Two-pass per chunk (mean, then centred scatter), chunks merged in order: accurate and exact to merge.
+        // Two-pass per chunk (mean, then centered scatter), chunks merged in order: accurate and exact to merge.
         var result = new WeightedMoments(d, fullScatter);
         var chunk = new WeightedMoments(d, fullScatter);
         ReadOnlySpan<double> x = data.AsSpan();

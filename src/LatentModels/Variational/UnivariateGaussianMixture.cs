@@ -115,12 +115,12 @@ public sealed class UnivariateGaussianMixture
     /// <summary>The mixture's mean Σₖ wₖ μₖ.</summary>
     public double Mean { get; }
 
-    /// <summary>The mixture's variance Σₖ wₖ (vₖ + (μₖ − mean)²) (law of total variance, centred).</summary>
+    /// <summary>The mixture's variance Σₖ wₖ (vₖ + (μₖ − mean)²) (law of total variance, centered).</summary>
     public double Variance { get; }
 
     /// <summary>ln p(x), by log-sum-exp over the components.</summary>
     /// <param name="x">The point.</param>
-    /// <returns>The log-density (−∞ only if every weight at finite distance underflows).</returns>
+    /// <returns>The log-density, computed in log space (finite for every finite x, however far in the tails).</returns>
     public double LogDensity(double x) => LogDensity(x, out _, out _);
 
     /// <summary>p(x).</summary>

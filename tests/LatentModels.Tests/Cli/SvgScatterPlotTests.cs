@@ -10,7 +10,7 @@ namespace LatentModels.Tests.Cli;
 /// <summary>
 /// The picture's geometry read back from the SVG: it parses as XML, every point sits where its data says in its
 /// component's colour, each ellipse's vertices are at Mahalanobis distance 1 and 2 from the mean under that component's
-/// covariance, and the mean markers are centerd on the means.
+/// covariance, and the mean markers are centered on the means.
 /// </summary>
 public class SvgScatterPlotTests
 {
@@ -89,7 +89,7 @@ public class SvgScatterPlotTests
             }
         }
 
-        // Mean markers: a cross (two strokes) centerd on each mean.
+        // Mean markers: a cross (two strokes) centered on each mean.
         XElement[] crosses = root.Descendants(_svg + "path").Where(p => p.Attribute("stroke")?.Value == "black").ToArray();
         crosses.Should().HaveCount(2);
         for (int k = 0; k < 2; k++)

@@ -260,8 +260,8 @@ public class KMeansTests
         var fit = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(x);
         fit.Report.Converged.Should().BeTrue();
         fit.Report.ObjectiveTrace[^1].Should().BeApproximately(fit.Model.Inertia, 1e-9 * fit.Model.Inertia);
-        var centerd = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(blobs);
-        fit.Model.Inertia.Should().BeApproximately(centerd.Model.Inertia, 1e-6 * centerd.Model.Inertia);
+        var centered = new KMeans(new KMeansOptions { Clusters = 5, Seed = 2, Tolerance = 0, MaxIterations = 300, Algorithm = algorithm }).Fit(blobs);
+        fit.Model.Inertia.Should().BeApproximately(centered.Model.Inertia, 1e-6 * centered.Model.Inertia);
     }
 
     [Fact]

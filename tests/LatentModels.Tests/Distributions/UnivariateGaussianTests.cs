@@ -132,7 +132,7 @@ public class UnivariateGaussianTests
     [Fact]
     public void Fit_is_accurate_far_from_the_origin()
     {
-        // Σx² − nμ² would lose every digit here; the centerd two-pass estimate is exact.
+        // Σx² − nμ² would lose every digit here; the centered two-pass estimate is exact.
         UnivariateGaussian fit = UnivariateGaussian.Fit([1e9 + 1, 1e9 + 2, 1e9 + 3, 1e9 + 4]);
         fit.Mean.Should().Be(1e9 + 2.5);
         fit.Variance.Should().BeApproximately(1.25, 1e-12);

@@ -213,7 +213,7 @@ public class GaussianMixtureStatisticsTests
             distributed = GaussianMixtureStatistics.Merge(parts.Select(p => current.ComputeStatistics(p.Rows, p.Weights))).ToModel(rule);
         }
 
-        // Batch EM from the same start (its rows centred on the data mean, the partitions' on the model's centre: rounding only).
+        // Batch EM from the same start (its rows centered on the data mean, the partitions' on the model's centre: rounding only).
         GaussianMixtureModel batch = new GaussianMixture(rule with { InitialModel = model, MaxIterations = 10, Tolerance = 0 }).Fit(x, w).Model;
         ShouldAgree(Flat(distributed), Flat(batch), 1e-9);
     }

@@ -149,7 +149,7 @@ public class WeightedMomentsTests
     [Fact]
     public void Statistics_stay_accurate_far_from_the_origin()
     {
-        // Raw Σx² − n·m² would lose every digit here; the centerd statistics keep the variance 2/3 of {−1, 0, 1}.
+        // Raw Σx² − n·m² would lose every digit here; the centered statistics keep the variance 2/3 of {−1, 0, 1}.
         var m = new WeightedMoments(1);
         foreach (double v in new[] { 1e9 - 1, 1e9, 1e9 + 1 })
         {

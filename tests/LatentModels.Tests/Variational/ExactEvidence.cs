@@ -16,7 +16,7 @@ namespace LatentModels.Tests.Variational;
 /// "Conjugate Bayesian analysis of the Gaussian distribution", eq. 266, in Bishop's Wishart convention
 /// 𝒲(Λ | W, ν) ∝ |Λ|^{(ν−d−1)/2} exp(−½ tr(W⁻¹Λ))):
 /// ln p(X_k) = −(Nₖd/2) ln π + (d/2) ln(β₀/βₙ) + ln Γ_d(νₙ/2) − ln Γ_d(ν₀/2) − (ν₀/2) ln|W₀| + (νₙ/2) ln|Wₙ|,
-/// with βₙ = β₀ + Nₖ, νₙ = ν₀ + Nₖ, Wₙ⁻¹ = W₀⁻¹ + S + (β₀Nₖ/βₙ)(x̄ − m₀)(x̄ − m₀)ᵀ and S the centred scatter of X_k
+/// with βₙ = β₀ + Nₖ, νₙ = ν₀ + Nₖ, Wₙ⁻¹ = W₀⁻¹ + S + (β₀Nₖ/βₙ)(x̄ − m₀)(x̄ − m₀)ᵀ and S the centered scatter of X_k
 /// (an empty component contributes 1). The terms are summed by log-sum-exp.
 /// </para>
 /// <para>

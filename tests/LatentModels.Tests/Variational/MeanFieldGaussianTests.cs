@@ -144,6 +144,19 @@ public class MeanFieldGaussianTests
     }
 
     [Fact]
+    public void A_one_dimensional_target_is_recovered_in_one_sweep_with_zero_divergence()
+    {
+        MeanFieldGaussianFit fit = MeanFieldGaussian.MinimizeReverseKl([3.0], new double[,] { { 4.0 } });
+        fit.KlTrace[1].Should().Be(0, "the first sweep lands on μ");
+        fit.Iterations.Should().Be(2, "the second sweep sees no change and stops");
+        fit.Converged.Should().BeTrue();
+        fit.Approximation.Means[0].Should().Be(3.0);
+        fit.Approximation.Variances[0].Should().Be(0.25);
+        fit.Kl.Should().Be(0);
+        MeanFieldGaussian.MatchMoments([3.0], new double[,] { { 4.0 } }).Variances[0].Should().BeApproximately(0.25, 1e-16);
+    }
+
+    [Fact]
     public void Sweeps_stop_at_the_iteration_cap_without_claiming_convergence()
     {
         MeanFieldGaussianFit fit = MeanFieldGaussian.MinimizeReverseKl(_mu, _lambda, maxIterations: 3, tolerance: 0);

@@ -139,6 +139,25 @@ public class SingleGaussianApproximationTests
     }
 
     [Fact]
+    public void A_single_component_target_is_recovered_exactly_in_both_directions()
+    {
+        var single = new UnivariateGaussianMixture([1.0], [1.5], [0.3]);
+        SingleGaussianFit fit = SingleGaussianApproximation.MinimizeReverseKl(single, -2.0, 3.0);
+        fit.Converged.Should().BeTrue();
+        ShouldBeNonIncreasing(fit.KlTrace);
+        fit.Approximation.Mean.Should().BeApproximately(1.5, 1e-7);
+        fit.Approximation.Variance.Should().BeApproximately(0.3, 1e-7);
+        fit.Kl.Should().BeApproximately(0, 1e-13);
+
+        // A wrong Gaussian's divergences equal the closed form KL between two Gaussians (each direction).
+        var q = new UnivariateGaussian(0.5, 0.8);
+        var p = new UnivariateGaussian(1.5, Math.Sqrt(0.3));
+        SingleGaussianApproximation.ReverseKl(single, q).Should().BeApproximately(q.KullbackLeibler(p), 1e-12);
+        SingleGaussianApproximation.ForwardKl(single, q).Should().BeApproximately(p.KullbackLeibler(q), 1e-12);
+        SingleGaussianApproximation.MatchMoments(single).Variance.Should().BeApproximately(0.3, 1e-15);
+    }
+
+    [Fact]
     public void Bad_mixtures_and_starts_are_rejected_naming_the_parameter()
     {
         double[] weights = [0.4, 0.6];

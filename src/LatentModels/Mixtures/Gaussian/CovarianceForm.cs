@@ -61,7 +61,7 @@ internal abstract class CovarianceForm
 
     /// <summary>
     /// Writes <paramref name="constant"/> + log 𝒩(xᵢ | μ_c, Σ_c) without the weight's and normaliser's share already in
-    /// the constant, for the centred, transposed rows <paramref name="xt"/> (d × rows, row stride
+    /// the constant, for the centered, transposed rows <paramref name="xt"/> (d × rows, row stride
     /// <paramref name="stride"/>) into <paramref name="destination"/>: one kernel call per component and block.
     /// </summary>
     public abstract void LogDensity(GaussianComponents p, int component, ReadOnlySpan<double> xt, int stride, int rows, double constant, Span<double> destination);

@@ -5,7 +5,7 @@ namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// The state of one incremental-EM run over a fixed data set: the stored N × K responsibilities and their statistics
-/// (centred on <c>engine.Current.Shift</c>; a row of sample weight w contributes w times its responsibilities);
+/// (centered on <c>engine.Current.Shift</c>; a row of sample weight w contributes w times its responsibilities);
 /// <c>engine.Current</c> always holds the M-step of the statistics.
 /// </summary>
 internal sealed class IncrementalEmState
@@ -59,7 +59,7 @@ internal sealed class IncrementalEmState
     /// <summary>The stored responsibilities, n × K row-major (zero for rows not yet seen).</summary>
     public double[] Responsibilities { get; }
 
-    /// <summary>Statistics of <see cref="Responsibilities"/>: Nₖ, mean (centerd on the shift) and scatter about the mean.</summary>
+    /// <summary>Statistics of <see cref="Responsibilities"/>: Nₖ, mean (centered on the shift) and scatter about the mean.</summary>
     public MixtureStatistics Statistics { get; }
 
     /// <summary>Rows seen so far in the first pass (n once it is over).</summary>
@@ -94,7 +94,7 @@ internal sealed class IncrementalEmState
         MixtureWorkspace ws = _workspace;
         p.LogJoint(_data.Row(row), 1, ws.LogProb, 1, ws);
         ColumnLogSumExp.Normalize(ws.LogProb, k, 1, 1, ws.LogNormalizer, ws.Temp);
-        ReadOnlySpan<double> centerd = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
+        ReadOnlySpan<double> centered = ws.Centered.AsSpan(0, d); // xₘ − shift (d × 1)
         MixtureStatistics s = Statistics;
         int size = s.ScatterSize;
         bool recompute = false;
@@ -112,7 +112,7 @@ internal sealed class IncrementalEmState
             stored = gamma;
             double before = s.Weight[c], weight = before;
             Span<double> scatter = s.Scatter.AsSpan(c * size, size);
-            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centerd, w * delta);
+            MomentMath.AddPoint(ref weight, s.Mean.AsSpan(c * d, d), scatter, s.FullScatter, centered, w * delta);
             if (s.FullScatter)
             {
                 MomentMath.SymmetrizeFromLower(scatter, d);

@@ -7,7 +7,7 @@ internal static class GaussianUpdateRules
 {
     /// <summary>
     /// Maximum likelihood with <see cref="GaussianMixtureOptions.Regularization"/>, or MAP under
-    /// <see cref="GaussianMixtureOptions.Prior"/> resolved from the data moments, in coordinates centred on <paramref name="shift"/>.
+    /// <see cref="GaussianMixtureOptions.Prior"/> resolved from the data moments, in coordinates centered on <paramref name="shift"/>.
     /// </summary>
     public static IGaussianUpdateRule For(GaussianMixtureOptions options, WeightedMoments dataMoments, ReadOnlySpan<double> shift) =>
         options.Prior is { } prior

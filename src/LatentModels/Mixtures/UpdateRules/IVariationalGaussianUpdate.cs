@@ -3,7 +3,7 @@ namespace LatentModels.Mixtures.UpdateRules;
 /// <summary>
 /// The slot for the variational (VB) update of the Gaussian mixture (issue 11; implemented by
 /// <c>LatentModels.Variational.VariationalGaussianUpdate</c>). VB needs no E-step and no driver of its own: it reads the
-/// same <see cref="MixtureStatistics"/> (Nₖ, x̄ₖ relative to the shift, centred scatter Sₖ in the covariance form's shape)
+/// same <see cref="MixtureStatistics"/> (Nₖ, x̄ₖ relative to the shift, centered scatter Sₖ in the covariance form's shape)
 /// and turns them into posterior hyper-parameters (Bishop §10.2): the Dirichlet αₖ = α₀ + Nₖ (or the stick-breaking
 /// Beta pairs), and the Normal–Wishart βₖ = β₀ + Nₖ, mₖ = (β₀m₀ + Nₖx̄ₖ)/βₖ,
 /// Wₖ⁻¹ = W₀⁻¹ + Sₖ + (β₀Nₖ/βₖ)(x̄ₖ − m₀)(x̄ₖ − m₀)ᵀ, νₖ = ν₀ + Nₖ (for diagonal and spherical forms the per-coordinate /

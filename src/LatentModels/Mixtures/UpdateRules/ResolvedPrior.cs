@@ -4,7 +4,7 @@ using MathNet.Numerics;
 namespace LatentModels.Mixtures.UpdateRules;
 
 /// <summary>
-/// A <see cref="GaussianMixturePrior"/> with every hyper-parameter fixed (prior mean in the centred coordinates of the
+/// A <see cref="GaussianMixturePrior"/> with every hyper-parameter fixed (prior mean in the centered coordinates of the
 /// parameters it is used with) and its normalising constant; the covariance form supplies the covariance prior's terms.
 /// </summary>
 internal sealed class ResolvedPrior
