@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Mixtures.Em;
 using LatentModels.Statistics;
 

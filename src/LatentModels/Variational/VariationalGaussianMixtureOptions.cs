@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Variational;
 

@@ -1,8 +1,9 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
+using LatentModels.Variational;
 using LatentModels.Statistics;
 
-namespace LatentModels.Variational;
+namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// The covariance-form-specific part of the variational update (the peer's <c>_estimate_wishart_*</c>): the shape of the

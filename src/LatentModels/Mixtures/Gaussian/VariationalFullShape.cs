@@ -1,6 +1,7 @@
 using LatentModels.Mixtures;
+using LatentModels.Variational;
 
-namespace LatentModels.Variational;
+namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>Full covariances: one Wishart per component, scale prior d × d (the peer's <c>_estimate_wishart_full</c>).</summary>
 internal sealed class VariationalFullShape : VariationalShape

@@ -1,6 +1,7 @@
 using LatentModels.Mixtures;
+using LatentModels.Variational;
 
-namespace LatentModels.Variational;
+namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// Tied covariances: one Wishart shared by every component with ν = ν₀ + N/K and

@@ -1,6 +1,7 @@
 using LatentModels.Mixtures;
+using LatentModels.Variational;
 
-namespace LatentModels.Variational;
+namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// Spherical covariances: Wₖ⁻¹ = W₀⁻¹ + mean over coordinates of (Sₖⱼ + Nₖ·reg + (β₀Nₖ/βₖ)(x̄ₖⱼ − m₀ⱼ)²), one νₖ per

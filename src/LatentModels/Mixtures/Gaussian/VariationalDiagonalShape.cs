@@ -1,6 +1,7 @@
 using LatentModels.Mixtures;
+using LatentModels.Variational;
 
-namespace LatentModels.Variational;
+namespace LatentModels.Mixtures.Gaussian;
 
 /// <summary>
 /// Diagonal covariances: per coordinate Wₖⱼ⁻¹ = W₀ⱼ⁻¹ + Sₖⱼ + Nₖ·reg + (β₀Nₖ/βₖ)(x̄ₖⱼ − m₀ⱼ)², one νₖ per component, and —
