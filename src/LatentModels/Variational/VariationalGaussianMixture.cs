@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LatentModels.Mixtures;
-using LatentModels.Mixtures.Gaussian;
 using LatentModels.Mixtures.Em;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Statistics;
 
 namespace LatentModels.Variational;

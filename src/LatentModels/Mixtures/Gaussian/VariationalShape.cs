@@ -1,7 +1,7 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
-using LatentModels.Variational;
 using LatentModels.Statistics;
+using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
 
