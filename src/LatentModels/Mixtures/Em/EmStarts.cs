@@ -16,9 +16,19 @@ internal static class EmStarts
     /// iteration t + 1: one more M-step runs once the objective has settled, exactly as the peer does (the first change
     /// is measured from <paramref name="previous"/> = f(θ₀); NaN never stops).
     /// </summary>
+    /// <param name="start">The start's index (for progress).</param>
+    /// <param name="maxIterations">Iterations at most.</param>
+    /// <param name="tolerance">Stopping tolerance on the objective's change.</param>
+    /// <param name="previous">The objective of the start (NaN: none).</param>
+    /// <param name="step">One iteration.</param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="cancellationToken">Checked before every iteration.</param>
+    /// <param name="stopAtOnce">Stop in the iteration whose change settled (the peer's variational loop computes its bound
+    /// after the M-step of the same iteration, so no extra M-step runs).</param>
     /// <returns>The objective after every iteration and whether the tolerance stopped the run.</returns>
     public static (List<double> Trace, bool Converged) Iterate(
-        int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+        int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken,
+        bool stopAtOnce = false)
     {
         var trace = new List<double>();
         bool settled = false;
@@ -35,6 +45,10 @@ internal static class EmStarts
 
             settled = Math.Abs(objective - previous) < tolerance;
             previous = objective;
+            if (settled && stopAtOnce)
+            {
+                return (trace, true);
+            }
         }
 
         return (trace, false);
