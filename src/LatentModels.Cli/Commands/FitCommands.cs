@@ -14,6 +14,7 @@ internal static class FitCommands
         GmmCommands.Add(fit, console);
         KMeansCommands.Add(fit, console);
         MixtureCommands.Add(fit, console);
+        VariationalCommands.Add(fit, console);
     }
 
     /// <summary>

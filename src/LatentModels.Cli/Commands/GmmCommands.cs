@@ -13,14 +13,14 @@ internal static class GmmCommands
         fit.Subcommands.Add(OnlineGmm(console));
     }
 
-    private static Option<string> Covariance() => new Option<string>("--covariance")
+    internal static Option<string> Covariance() => new Option<string>("--covariance")
     {
         Description = "Covariance type: full, diag, spherical or tied.",
         DefaultValueFactory = _ => "full",
         HelpName = "TYPE",
     }.AcceptOnlyFromAmong("full", "diag", "spherical", "tied");
 
-    private static CovarianceType ParseCovariance(string? value) => value switch
+    internal static CovarianceType ParseCovariance(string? value) => value switch
     {
         "diag" => CovarianceType.Diagonal,
         "spherical" => CovarianceType.Spherical,
@@ -39,21 +39,21 @@ internal static class GmmCommands
     private static Option<double> Regularization() =>
         new("--reg") { Description = "Added to every covariance diagonal in the M-step (maximum likelihood only).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
 
-    private static Option<int> K() => new("--k")
+    internal static Option<int> K() => new("--k")
     {
         Description = "Number of mixture components.",
         Required = true,
         HelpName = "K",
     };
 
-    private static Option<string> Init() => new Option<string>("--init")
+    internal static Option<string> Init() => new Option<string>("--init")
     {
         Description = "Initialisation: kmeans (K-Means labels, the default), kmeans++ (centers, then nearest-center responsibilities), random (random responsibilities), random-rows, or first (first K rows, data covariance; reproducible comparisons).",
         DefaultValueFactory = _ => "kmeans",
         HelpName = "METHOD",
     }.AcceptOnlyFromAmong("kmeans", "kmeans++", "random", "random-rows", "first");
 
-    private static MixtureInit ParseInit(string value) => value switch
+    internal static MixtureInit ParseInit(string value) => value switch
     {
         "random" => MixtureInit.RandomResponsibilities,
         "random-rows" => MixtureInit.RandomRows,

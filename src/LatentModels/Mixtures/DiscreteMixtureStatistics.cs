@@ -243,29 +243,7 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     /// <summary>Merges statistics from first to last (a fixed order, so the same list gives the same bits).</summary>
     /// <param name="parts">At least one set of statistics, all of the same shape.</param>
     /// <exception cref="ArgumentException">There are none, one is null or the shapes differ.</exception>
-    public static DiscreteMixtureStatistics Merge(IEnumerable<DiscreteMixtureStatistics> parts)
-    {
-        ArgumentNullException.ThrowIfNull(parts);
-        DiscreteMixtureStatistics? result = null;
-        int index = 0;
-        foreach (DiscreteMixtureStatistics? part in parts)
-        {
-            if (part is null)
-            {
-                throw new ArgumentException($"Part {index} is null.", nameof(parts));
-            }
-
-            if (result is not null)
-            {
-                result.CheckSameShape(part, nameof(parts));
-            }
-
-            result = result is null ? part : result.Merge(part);
-            index++;
-        }
-
-        return result ?? throw new ArgumentException("There are no statistics to merge.", nameof(parts));
-    }
+    public static DiscreteMixtureStatistics Merge(IEnumerable<DiscreteMixtureStatistics> parts) => MergeableStatistics.Merge(parts);
 
     /// <summary>
     /// The M-step of a Bernoulli mixture from these statistics: πₖ = Nₖ / ΣNₖ and pₖⱼ = (countₖⱼ[1] + α) / (Nₖ + 2α), as

@@ -25,7 +25,12 @@ internal sealed class GaussianMixtureEngine
     private readonly double[] _mStepScratch;
     private double[]? _initialResponsibilities;
 
-    public GaussianMixtureEngine(double[,] data, double[]? sampleWeights, GaussianMixtureOptions options)
+    /// <param name="data">The rows.</param>
+    /// <param name="sampleWeights">Optional row weights.</param>
+    /// <param name="options">Components, covariance form, regularisation, parallelism (and the rule when no factory is given).</param>
+    /// <param name="ruleFactory">Optional update rule from the data moments and the shift (the variational rule); by default the options' rule.</param>
+    public GaussianMixtureEngine(double[,] data, double[]? sampleWeights, GaussianMixtureOptions options,
+        Func<WeightedMoments, double[], IGaussianUpdateRule>? ruleFactory = null)
     {
         _data = data;
         _sampleWeights = sampleWeights;
@@ -38,7 +43,7 @@ internal sealed class GaussianMixtureEngine
         TotalWeight = DataMoments.Weight;
         Current = new GaussianComponents(options.Covariance, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);
-        Rule = GaussianUpdateRules.For(options, DataMoments, Current.Shift);
+        Rule = ruleFactory?.Invoke(DataMoments, Current.Shift) ?? GaussianUpdateRules.For(options, DataMoments, Current.Shift);
         bool full = Current.Form.FullScatter;
         // A data set smaller than one block is one block either way; sizing it to the rows keeps small batches cheap.
         _blockSize = Math.Min(BlockSizeFor(_k, _d), Math.Max(_n, 1));
@@ -272,7 +277,12 @@ internal sealed class GaussianMixtureEngine
     public bool TryMStep(Random random, out int failedComponent)
     {
         double n = Rule.Apply(Current, Totals);
-        ReseedEmptyComponents(1e-10 * n, random);
+        if (Rule is not IVariationalGaussianUpdate)
+        {
+            // An empty component of the variational posterior is its prior (the peer keeps it): nothing to re-seed.
+            ReseedEmptyComponents(1e-10 * n, random);
+        }
+
         return Rule.TryRefresh(Current, _mStepScratch, out failedComponent);
     }
 

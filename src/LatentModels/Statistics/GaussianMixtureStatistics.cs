@@ -233,29 +233,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
     /// <summary>Merges statistics from first to last (a fixed order, so the same list gives the same bits).</summary>
     /// <param name="parts">At least one set of statistics, all from the same model.</param>
     /// <exception cref="ArgumentException">There are none, one is null or they came from different models.</exception>
-    public static GaussianMixtureStatistics Merge(IEnumerable<GaussianMixtureStatistics> parts)
-    {
-        ArgumentNullException.ThrowIfNull(parts);
-        GaussianMixtureStatistics? result = null;
-        int index = 0;
-        foreach (GaussianMixtureStatistics? part in parts)
-        {
-            if (part is null)
-            {
-                throw new ArgumentException($"Part {index} is null.", nameof(parts));
-            }
-
-            if (result is not null)
-            {
-                result.CheckSameShape(part, nameof(parts));
-            }
-
-            result = result is null ? part : result.Merge(part);
-            index++;
-        }
-
-        return result ?? throw new ArgumentException("There are no statistics to merge.", nameof(parts));
-    }
+    public static GaussianMixtureStatistics Merge(IEnumerable<GaussianMixtureStatistics> parts) => MergeableStatistics.Merge(parts);
 
     /// <summary>
     /// The M-step from these statistics under the update rule of <paramref name="options"/>: maximum likelihood plus

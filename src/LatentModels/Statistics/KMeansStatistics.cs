@@ -302,29 +302,7 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
     /// <summary>Merges statistics from first to last (a fixed order, so the same list gives the same bits).</summary>
     /// <param name="parts">At least one set of statistics, all of the same centers.</param>
     /// <exception cref="ArgumentException">There are none, one is null or they came from different models.</exception>
-    public static KMeansStatistics Merge(IEnumerable<KMeansStatistics> parts)
-    {
-        ArgumentNullException.ThrowIfNull(parts);
-        KMeansStatistics? result = null;
-        int index = 0;
-        foreach (KMeansStatistics? part in parts)
-        {
-            if (part is null)
-            {
-                throw new ArgumentException($"Part {index} is null.", nameof(parts));
-            }
-
-            if (result is not null)
-            {
-                result.CheckSameCenters(part, nameof(parts));
-            }
-
-            result = result is null ? part : result.Merge(part);
-            index++;
-        }
-
-        return result ?? throw new ArgumentException("There are no statistics to merge.", nameof(parts));
-    }
+    public static KMeansStatistics Merge(IEnumerable<KMeansStatistics> parts) => MergeableStatistics.Merge(parts);
 
     /// <summary>
     /// The Lloyd update: each cluster's next center is the weighted mean of its rows, mⱼ; a cluster without weight keeps

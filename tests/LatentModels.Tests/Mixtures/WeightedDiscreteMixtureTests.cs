@@ -1,5 +1,6 @@
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Em;
 using LatentModels.Tests.Distributions;
 using static LatentModels.Tests.Mixtures.DiscreteMixtureTestData;
 

@@ -20,8 +20,10 @@ internal static class EmDriver
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Checked before every start and iteration.</param>
     /// <param name="clock">Started when the fit began (the report's elapsed time).</param>
+    /// <param name="stopAtOnce">Stop in the iteration whose objective settled (the peer's variational loop, whose bound is
+    /// computed after the M-step) instead of one iteration later (see <see cref="EmStarts.Iterate"/>).</param>
     public static (TModel Model, FitReport Report) Run<TModel>(IEmRun<TModel> run, int starts, int seed, int maxIterations, double tolerance,
-        string objectiveName, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock) where TModel : class
+        string objectiveName, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock, bool stopAtOnce = false) where TModel : class
     {
         var seeds = new Random(seed);
         var best = new BestStart<TModel>();
@@ -30,7 +32,7 @@ internal static class EmDriver
             cancellationToken.ThrowIfCancellationRequested();
             var random = new Random(seeds.Next());
             double previous = run.Start(start, random);
-            (List<double> trace, bool converged) = EmStarts.Iterate(start, maxIterations, tolerance, previous, () => run.Iterate(random), progress, cancellationToken);
+            (List<double> trace, bool converged) = EmStarts.Iterate(start, maxIterations, tolerance, previous, () => run.Iterate(random), progress, cancellationToken, stopAtOnce);
             best.Offer(trace, converged, run.Snapshot, previous);
         }
 

@@ -1,32 +1,35 @@
 namespace LatentModels.Mixtures.UpdateRules;
 
 /// <summary>
-/// The slot for the variational (VB) update of the Gaussian mixture (issue 11). VB needs no E-step and no driver of its
-/// own: the batch run, the engine's fused block E-step and the <see cref="Em.EmDriver"/> stay as they are, and only the
-/// rule changes.
-/// <list type="bullet">
-/// <item><see cref="IGaussianUpdateRule.Apply"/> reads the same <see cref="MixtureStatistics"/> (Nₖ, x̄ₖ relative to the
-/// shift, centered scatter Sₖ in the covariance form's shape) and turns them into posterior hyper-parameters (Bishop
-/// §10.2): the Dirichlet αₖ = α₀ + Nₖ (or the stick-breaking Beta pairs), and the Normal–Wishart βₖ = β₀ + Nₖ,
-/// mₖ = (β₀m₀ + Nₖx̄ₖ)/βₖ, Wₖ⁻¹ = W₀⁻¹ + Sₖ + (β₀Nₖ/βₖ)(x̄ₖ − m₀)(x̄ₖ − m₀)ᵀ, νₖ = ν₀ + Nₖ (per coordinate / pooled for
-/// the diagonal and spherical forms, one shared W for tied — a <c>Variational</c> method on each covariance form, next to
-/// <see cref="Gaussian.CovarianceForm.MaximumLikelihood"/> and <see cref="Gaussian.CovarianceForm.Map"/>). It writes the
-/// posterior means into the parameters' weights, means and covariances, so snapshots and the saved model are the
-/// posterior-mean mixture.</item>
-/// <item><see cref="IGaussianUpdateRule.TryRefresh"/> writes into the E-step's fields the expectations the same log-joint
-/// kernel reads: <c>LogWeights</c> = E[ln πₖ] = ψ(αₖ) − ψ(Σα), <c>Factor</c> = the precision Cholesky factor of νₖWₖ (the
-/// form's factorisation), <c>LogNorm</c> = −(d/2) ln 2π + ½E[ln|Λₖ|] − d/(2βₖ), <c>Offsets</c> = the whitened mₖ. The
-/// E-step then yields the variational responsibilities and Σᵢ wᵢ ln Σₖ exp(…) as its "log-likelihood".</item>
-/// <item><see cref="IGaussianUpdateRule.Objective"/> returns the full evidence lower bound per unit weight from that sum
-/// (meanLogLikelihood · W) minus the KL terms of q(π) and q(μ, Λ) — every constant kept, so it compares across K; the
-/// driver traces it and keeps the start with the best bound. <see cref="PeerLowerBound"/> gives the peer's convention.</item>
-/// </list>
+/// The slot for the variational (VB) update of the Gaussian mixture (issue 11; implemented by
+/// <c>LatentModels.Variational.VariationalGaussianUpdate</c>). VB needs no E-step and no driver of its own: it reads the
+/// same <see cref="MixtureStatistics"/> (Nₖ, x̄ₖ relative to the shift, centered scatter Sₖ in the covariance form's shape)
+/// and turns them into posterior hyper-parameters (Bishop §10.2): the Dirichlet αₖ = α₀ + Nₖ (or the stick-breaking
+/// Beta pairs), and the Normal–Wishart βₖ = β₀ + Nₖ, mₖ = (β₀m₀ + Nₖx̄ₖ)/βₖ,
+/// Wₖ⁻¹ = W₀⁻¹ + Sₖ + (β₀Nₖ/βₖ)(x̄ₖ − m₀)(x̄ₖ − m₀)ᵀ, νₖ = ν₀ + Nₖ (for diagonal and spherical forms the per-coordinate /
+/// pooled analogues; for tied one shared W). <see cref="IGaussianUpdateRule.Apply"/> stores them (posterior-mean weights,
+/// means and (νW)⁻¹ go into the parameters), and <see cref="IGaussianUpdateRule.TryRefresh"/> writes into the E-step's
+/// fields the expectations the same fused log-joint kernel reads: <c>LogWeights</c> = E[ln πₖ],
+/// <c>Factor</c> = the Cholesky factor of the precision νₖWₖ (through the form), <c>LogNorm</c> =
+/// −(d/2) ln 2π + ½E[ln|Λₖ|] − d/(2βₖ), <c>Offsets</c> = whitened mₖ. The bound is computed after the M-step, from the
+/// entropy of the responsibilities the M-step used, as the peer's loop does (its <c>lower_bound_</c> and its stopping test
+/// are of that point, which the post-E-step objective cannot give); so the variational fit has its own small
+/// <see cref="Em.IEmRun{TModel}"/> adapter (<c>VariationalBatchRun</c>, the counterpart of <c>GaussianBatchRun</c>) over
+/// the same engine, E-step and driver, and <see cref="IGaussianUpdateRule.Objective"/> is not used.
 /// </summary>
 internal interface IVariationalGaussianUpdate : IGaussianUpdateRule
 {
     /// <summary>
-    /// scikit-learn's <c>lower_bound_</c> (its convention, which drops constants) for the current posterior, from the
-    /// E-step's mean "log-likelihood" (the mean log-normaliser) and the total weight.
+    /// Σᵢₖ wᵢ rᵢₖ ℓᵢₖ, where ℓ is the E-step's log-joint under the current (not yet updated) posterior <paramref name="p"/>
+    /// and r the responsibilities that E-step gave, in closed form from <paramref name="statistics"/>. With the E-step's
+    /// Σᵢ wᵢ log Σₖ exp ℓᵢₖ it gives the entropy of the responsibilities: −Σ r ln r = Σ lse − this.
     /// </summary>
-    double PeerLowerBound(double meanLogLikelihood, double totalWeight);
+    double ExpectedLogJoint(GaussianComponents p, MixtureStatistics statistics);
+
+    /// <summary>
+    /// The full evidence lower bound (every constant) and the peer's lower bound (scikit-learn's convention) of the
+    /// posterior set by the last <see cref="IGaussianUpdateRule.Apply"/>/<see cref="IGaussianUpdateRule.TryRefresh"/>,
+    /// with the responsibilities of entropy <paramref name="entropy"/> and total sample weight <paramref name="totalWeight"/>.
+    /// </summary>
+    (double Elbo, double PeerBound) Bounds(double entropy, double totalWeight);
 }

@@ -1,4 +1,4 @@
-namespace LatentModels.Mixtures;
+namespace LatentModels.Mixtures.Em;
 
 /// <summary>
 /// The pieces of multi-start EM shared by <see cref="GaussianMixture"/>, <see cref="IncrementalGaussianMixture"/> and
@@ -16,9 +16,19 @@ internal static class EmStarts
     /// iteration t + 1: one more M-step runs once the objective has settled, exactly as the peer does (the first change
     /// is measured from <paramref name="previous"/> = f(θ₀); NaN never stops).
     /// </summary>
+    /// <param name="start">The start's index (for progress).</param>
+    /// <param name="maxIterations">Iterations at most.</param>
+    /// <param name="tolerance">Stopping tolerance on the objective's change.</param>
+    /// <param name="previous">The objective of the start (NaN: none).</param>
+    /// <param name="step">One iteration.</param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="cancellationToken">Checked before every iteration.</param>
+    /// <param name="stopAtOnce">Stop in the iteration whose change settled (the peer's variational loop computes its bound
+    /// after the M-step of the same iteration, so no extra M-step runs).</param>
     /// <returns>The objective after every iteration and whether the tolerance stopped the run.</returns>
     public static (List<double> Trace, bool Converged) Iterate(
-        int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+        int start, int maxIterations, double tolerance, double previous, Func<double> step, IProgress<FitProgress>? progress, CancellationToken cancellationToken,
+        bool stopAtOnce = false)
     {
         var trace = new List<double>();
         bool settled = false;
@@ -35,6 +45,10 @@ internal static class EmStarts
 
             settled = Math.Abs(objective - previous) < tolerance;
             previous = objective;
+            if (settled && stopAtOnce)
+            {
+                return (trace, true);
+            }
         }
 
         return (trace, false);
@@ -143,36 +157,4 @@ internal static class EmStarts
 
         return resp;
     }
-}
-
-/// <summary>The start with the highest final objective so far (the first on ties) with its trace.</summary>
-/// <typeparam name="TModel">What is kept of a start.</typeparam>
-internal sealed class BestStart<TModel> where TModel : class
-{
-    private double _objective = double.NegativeInfinity;
-    private TModel? _model;
-    private List<double>? _trace;
-    private bool _converged;
-
-    /// <summary>The kept start's model; valid once a start was offered.</summary>
-    public TModel Model => _model!;
-
-    /// <summary>
-    /// Keeps the run if it is the first or its final objective is higher; <paramref name="snapshot"/> is called only then.
-    /// A run of zero iterations (an empty trace) is judged by <paramref name="startObjective"/>, the objective of its start.
-    /// </summary>
-    public void Offer(List<double> trace, bool converged, Func<TModel> snapshot, double startObjective = double.NaN)
-    {
-        double final = trace.Count > 0 ? trace[^1] : startObjective;
-        if (_model is null || final > _objective)
-        {
-            _model = snapshot();
-            _objective = final;
-            _trace = trace;
-            _converged = converged;
-        }
-    }
-
-    /// <summary>The fit report of the kept start.</summary>
-    public FitReport Report(string objectiveName, TimeSpan elapsed) => new(objectiveName, _trace!.Count, _converged, _trace, elapsed);
 }

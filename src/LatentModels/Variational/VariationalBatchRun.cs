@@ -1,0 +1,69 @@
+using LatentModels.Clustering;
+using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures;
+using LatentModels.Mixtures.Em;
+
+namespace LatentModels.Variational;
+
+/// <summary>
+/// Batch variational inference of a Gaussian mixture for the one EM driver, with the peer's loop: a start is one
+/// variational M-step from the initial responsibilities followed by an E-step; each iteration takes the M-step from the
+/// responsibilities of the last E-step, computes the bound of (those responsibilities, the new posterior) and runs the next
+/// E-step (the spine's fused block E-step, reading the variational expectations the rule wrote).
+/// </summary>
+internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureModel>
+{
+    private readonly GaussianMixtureEngine _engine;
+    private readonly VariationalGaussianUpdate _rule;
+    private readonly double[,] _data;
+    private readonly double[]? _sampleWeights;
+    private readonly VariationalGaussianMixtureOptions _options;
+    private double _elbo = double.NaN, _peerBound = double.NaN;
+
+    public VariationalBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, VariationalGaussianMixtureOptions options)
+    {
+        _engine = engine;
+        _rule = (VariationalGaussianUpdate)engine.Rule;
+        _data = data;
+        _sampleWeights = sampleWeights;
+        _options = options;
+    }
+
+    public double Start(int start, Random random)
+    {
+        if (_options.Init == MixtureInit.First)
+        {
+            _engine.InitializeFromLabels(NearestOfFirstRows(_data, _options.Components, _options.MaxDegreeOfParallelism), random);
+        }
+        else
+        {
+            GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options.EngineOptions(), random);
+        }
+
+        _elbo = _peerBound = double.NaN;
+        _engine.EStep();
+        return double.NaN;
+    }
+
+    public double Iterate(Random random)
+    {
+        double entropy = _engine.Totals.LogLikelihood - _rule.ExpectedLogJoint(_engine.Current, _engine.Totals);
+        _engine.MStep(random);
+        (_elbo, _peerBound) = _rule.Bounds(entropy, _engine.TotalWeight);
+        _engine.EStep();
+        return _elbo;
+    }
+
+    public VariationalGaussianMixtureModel Snapshot() => VariationalGaussianMixtureModel.FromPosterior(_rule, _engine.Current, _elbo, _peerBound);
+
+    /// <summary>The label of the nearest (squared Euclidean, first on ties) of the first K rows, for every row.</summary>
+    internal static int[] NearestOfFirstRows(double[,] data, int k, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var distances = new double[n * k];
+        Distances.PairwiseSquared(data.AsSpan(), n, d, data.AsSpan()[..(k * d)], k, distances, maxDegreeOfParallelism);
+        var labels = new int[n];
+        Distances.RowArgMin(distances, n, k, labels, default);
+        return labels;
+    }
+}
