@@ -3,6 +3,7 @@ using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
 using LatentModels.Persistence.Statistics;
+using LatentModels.Persistence.Variational;
 
 namespace LatentModels.Persistence;
 
@@ -31,5 +32,7 @@ internal static class ModelCodecs
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),
         new KMeansStatisticsCodec(),
+        new VariationalBernoulliMixtureCodec(),
+        new VariationalCategoricalMixtureCodec(),
     ];
 }
