@@ -1,6 +1,6 @@
 using LatentModels.Distributions;
-using MathNet.Numerics;
 using LatentModels.Mixtures;
+using MathNet.Numerics;
 
 namespace LatentModels.Variational;
 
