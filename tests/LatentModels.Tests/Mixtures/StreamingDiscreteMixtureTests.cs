@@ -9,7 +9,7 @@ namespace LatentModels.Tests.Mixtures;
 /// <summary>Streaming (Cappé–Moulines) EM for the Bernoulli and categorical mixtures.</summary>
 public class StreamingDiscreteMixtureTests
 {
-    private static readonly MixtureOptions Three = new() { Components = 3, PseudoCount = 0.01, Seed = 5 };
+    private static MixtureOptions Three => new() { Components = 3, PseudoCount = 0.01, Seed = 5 };
 
     [Fact]
     public void One_batch_of_all_rows_with_unit_steps_is_one_batch_EM_iteration()
