@@ -23,6 +23,9 @@ namespace LatentModels.Mixtures;
 /// chosen; when every weight is equal the draws are those of the unweighted fit). Rows of weight 0 change nothing.
 /// A pseudo-count stays a fixed number of pseudo-observations, so scaling every weight by c equals the unweighted fit
 /// only when <see cref="MixtureOptions.PseudoCount"/> is 0 (or c = 1).</para>
+/// <para>Empty components: with <see cref="MixtureOptions.PseudoCount"/> 0, a component that lost all its weight is re-seeded
+/// before the M-step at the worst-explained row (the row of positive weight with the lowest log-density, as the Gaussian
+/// engine does; see <c>EmptyComponentRepair</c>); with a positive pseudo-count the MAP update defines it from the prior.</para>
 /// </remarks>
 /// <typeparam name="TComponent">The component distribution.</typeparam>
 public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> where TComponent : class
@@ -60,7 +63,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Cancels the fit between iterations.</param>
     /// <exception cref="ArgumentException">The data is outside the family's sample space (the message names row and column) or an option is invalid.</exception>
-    /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its rows with no pseudo-count).</exception>
+    /// <exception cref="FittingException">A component lost all its rows with no pseudo-count and cannot be re-seeded (fewer distinct rows than components).</exception>
     /// <returns>The model, the report, and the most probable component and the responsibilities of every training row under the returned model
     /// (a final E-step; equal to <c>Model.Predict(data)</c>).</returns>
     public SoftClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -80,7 +83,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     /// </remarks>
     /// <exception cref="ArgumentException">A weight is negative or not finite (the message names its row), they sum to zero,
     /// their number differs from the number of rows, the data is outside the family's sample space or an option is invalid.</exception>
-    /// <exception cref="FittingException">A component cannot be estimated (e.g. it lost all its weight with no pseudo-count).</exception>
+    /// <exception cref="FittingException">A component lost all its weight with no pseudo-count and cannot be re-seeded (fewer distinct rows of positive weight than components).</exception>
     /// <returns>The model, the report, and the most probable component and the responsibilities of every training row (weight 0 included).</returns>
     public SoftClusteringFitResult<MixtureModel<TComponent>> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -12,13 +12,13 @@ public class SteadyStateAllocationTests
     {
         action(); // warm-up: JIT and the first rent of pooled buffers
         action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int r = 0; r < 3; r++)
+        return AllocationProbe.Minimum(() =>
         {
-            action();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int r = 0; r < 3; r++)
+            {
+                action();
+            }
+        });
     }
 
     private static T[] Values<T>(int count, Func<int, T> f) => Enumerable.Range(0, count).Select(f).ToArray();

@@ -404,12 +404,46 @@ public class DiscreteMixtureTests
     }
 
     [Fact]
-    public void A_component_without_weight_fails_by_MLE_and_is_defined_with_a_pseudo_count()
+    public void A_component_without_weight_is_reseeded_by_MLE_and_is_defined_with_a_pseudo_count()
     {
         double[,] x = ThreePrototypes().Sample(50, new Random(81));
         MixtureModel<IndependentBernoulli> start = BernoulliMixture.CreateModel([1.0, 0.0], new double[2, 20].Fill(0.5));
-        Action mle = () => new BernoulliMixture(new MixtureOptions { Components = 2, PseudoCount = 0 }).FitFrom(start, x);
-        mle.Should().Throw<FittingException>().Where(e => e.Component == 1 && e.Message.Contains("Component 1") && e.Message.Contains("PseudoCount"));
+
+        // MLE: component 1 has no weight, so it is re-seeded at the worst-explained row under the start (lowest
+        // log-density, lowest index on ties) and after one M-step sits exactly on that row.
+        double[,] skewedProbabilities = new double[2, 20].Fill(0.5);
+        for (int j = 0; j < 20; j++)
+        {
+            skewedProbabilities[0, j] = ThreePrototypes().Distributions[0].Probabilities[j];
+        }
+
+        MixtureModel<IndependentBernoulli> skewed = BernoulliMixture.CreateModel([1.0, 0.0], skewedProbabilities);
+        double[] startLogDensity = Enumerable.Range(0, x.GetLength(0))
+            .Select(i => skewed.Distributions[0].LogDensity(Enumerable.Range(0, 20).Select(j => x[i, j]).ToArray())).ToArray();
+        int worst = Array.IndexOf(startLogDensity, startLogDensity.Min());
+        SoftClusteringFitResult<MixtureModel<IndependentBernoulli>> one =
+            new BernoulliMixture(new MixtureOptions { Components = 2, PseudoCount = 0, MaxIterations = 1, Tolerance = 0 }).FitFrom(skewed, x);
+        one.Model.Distributions[1].Probabilities.Should().Equal(Enumerable.Range(0, 20).Select(j => x[worst, j]));
+        one.Model.Weights[1].Should().BeApproximately(1.0 / 50, 1e-15);
+        one.Report.ObjectiveTrace.Should().OnlyContain(v => double.IsFinite(v));
+        SoftClusteringFitResult<MixtureModel<IndependentBernoulli>> full = new BernoulliMixture(new MixtureOptions { Components = 2, PseudoCount = 0 }).FitFrom(start, x);
+        full.Report.ObjectiveTrace.Should().OnlyContain(v => double.IsFinite(v));
+        full.Model.Weights.Should().OnlyContain(w => w > 0);
+        for (int t = 1; t < full.Report.ObjectiveTrace.Count; t++)
+        {
+            full.Report.ObjectiveTrace[t].Should().BeGreaterThanOrEqualTo(full.Report.ObjectiveTrace[t - 1] - 1e-12, "EM after the repair is monotone");
+        }
+
+        // Repair is impossible with fewer distinct rows than components: the error names the component.
+        double[,] twoRows = new double[6, 20];
+        for (int i = 0; i < 6; i++)
+        {
+            twoRows[i, i % 2] = 1;
+        }
+
+        MixtureModel<IndependentBernoulli> three = BernoulliMixture.CreateModel([0.5, 0.5, 0.0], new double[3, 20].Fill(0.5));
+        Action mle = () => new BernoulliMixture(new MixtureOptions { Components = 3, PseudoCount = 0 }).FitFrom(three, twoRows);
+        mle.Should().Throw<FittingException>().Where(e => e.Component == 2 && e.Message.Contains("Component 2") && e.Message.Contains("2 distinct rows"));
         MixtureModel<IndependentBernoulli> map = new BernoulliMixture(new MixtureOptions { Components = 2, PseudoCount = 0.5, MaxIterations = 3 }).FitFrom(start, x).Model;
         map.Weights[1].Should().Be(0);
         map.Distributions[1].Probabilities.Should().OnlyContain(p => p == 0.5, "the prior's mode");

@@ -2,7 +2,7 @@ namespace LatentModels.Mixtures.Em;
 
 /// <summary>
 /// Batch EM of a generic mixture (<see cref="Mixture{TComponent}"/>: Bernoulli, categorical, any weighted-MLE family)
-/// for the driver: the family's E-step into the shared responsibility buffers and its M-step.
+/// for the driver: the family's E-step into the shared responsibility buffers, <see cref="EmptyComponentRepair"/> and its M-step.
 /// </summary>
 /// <typeparam name="TComponent">The component distribution.</typeparam>
 internal sealed class MixtureFamilyRun<TComponent> : IEmRun<MixtureModel<TComponent>> where TComponent : class
@@ -34,6 +34,13 @@ internal sealed class MixtureFamilyRun<TComponent> : IEmRun<MixtureModel<TCompon
 
     public double Iterate(Random random)
     {
+        if (_estimator.Options.PseudoCount == 0)
+        {
+            // Maximum likelihood: a component that lost all its weight is re-seeded at the worst-explained row (the MAP
+            // update defines it from the prior instead).
+            EmptyComponentRepair.Repair(_data, _sampleWeights, _responsibilities, _logNormalizers, _estimator.Options.Components);
+        }
+
         _model = _estimator.MStep(_data, _responsibilities);
         return _estimator.EStep(_model, _data, _sampleWeights, _responsibilities, _logNormalizers);
     }
