@@ -3,6 +3,7 @@ using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
 using LatentModels.Persistence.Statistics;
+using LatentModels.Persistence.Variational;
 
 namespace LatentModels.Persistence;
 
@@ -20,6 +21,7 @@ internal static class ModelCodecs
         new KMeansCodec(),
         new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
+        new VariationalGaussianMixtureCodec(),
         new StreamingGaussianMixtureCodec(),
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),
