@@ -21,6 +21,7 @@ internal static class ModelCodecs
         new KMeansCodec(),
         new OnlineKMeansCodec(),
         new GaussianMixtureCodec(),
+        new VariationalGaussianMixtureCodec(),
         new StreamingGaussianMixtureCodec(),
         new BernoulliMixtureCodec(),
         new CategoricalMixtureCodec(),

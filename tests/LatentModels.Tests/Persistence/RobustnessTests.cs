@@ -58,6 +58,8 @@ public class RobustnessTests
             Covariance = CovarianceType.Tied,
             InitialModel = new GaussianMixture(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Tied }).Fit(_data).Model,
         }, _data),
+        "vb-gmm-process" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 3, WeightPrior = WeightPrior.DirichletProcess, Seed = 2 }).Fit(_data).Model,
+        "vb-gmm-diagonal" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, MaxIterations = 0 }).Fit(_data).Model,
         _ => new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
@@ -87,7 +89,7 @@ public class RobustnessTests
         "mixture-mvn", "mixture-univariate", "mixture-bernoulli", "mixture-categorical", "bernoulli-mixture-ml", "categorical-mixture-ml",
         "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
-        "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map",
+        "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
         "vb-bernoulli-mixture", "vb-categorical-mixture",
     ];
 
