@@ -323,6 +323,14 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
         }
     }
 
+    /// <summary>These statistics times <paramref name="factor"/> ≥ 0 (every weight, count, the total weight and the log-likelihood), for streaming EM's blend.</summary>
+    internal DiscreteMixtureStatistics Scale(double factor)
+    {
+        double[] weights = _componentWeights.Select(v => v * factor).ToArray();
+        double[] counts = _counts.Select(v => v * factor).ToArray();
+        return new DiscreteMixtureStatistics(_categoryCounts, weights, counts, TotalWeight * factor, LogLikelihood * factor);
+    }
+
     /// <summary>The raw arrays, for the codec.</summary>
     internal (int[] CategoryCounts, double[] ComponentWeights, double[] Counts) Arrays => (_categoryCounts, _componentWeights, _counts);
 }
