@@ -99,6 +99,14 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
         return InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
     }
 
+    /// <summary>The E-step of <see cref="FromBernoulli"/> on rows the caller has validated (n ≥ 1): no checks, same bits.</summary>
+    internal static DiscreteMixtureStatistics FromBernoulliUnchecked(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) =>
+        InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
+
+    /// <summary>The E-step of <see cref="FromCategorical"/> on rows the caller has validated (n ≥ 1): no checks, same bits.</summary>
+    internal static DiscreteMixtureStatistics FromCategoricalUnchecked(MixtureModel<IndependentCategorical> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) =>
+        InChunks(data, sampleWeights, (rows, weights) => CategoricalChunk(model, (IndependentCategoricalFamily)model.Family, rows, weights, maxDegreeOfParallelism));
+
     private static DiscreteMixtureStatistics BernoulliChunk(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
     {
         (double[] resp, double[] nk, double total, double logLikelihood) = Posterior(model, data, sampleWeights, maxDegreeOfParallelism);

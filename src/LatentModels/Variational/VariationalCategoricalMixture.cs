@@ -9,7 +9,7 @@ namespace LatentModels.Variational;
 /// outcome probabilities of each variable, and the mean-field posterior q(Z) q(π) q(θ) found by coordinate ascent.
 /// </summary>
 /// <remarks>
-/// Built on the EM spine: the E-step is <see cref="DiscreteMixtureStatistics.FromCategorical"/> of a proxy mixture whose
+/// Built on the EM spine: the E-step is <see cref="DiscreteMixtureStatistics.FromCategorical"/> (without its checks: the data was validated once at the door) of a proxy mixture whose
 /// log-parameters are the expected logarithms E[ln π], E[ln θ] up to a per-component constant (so the family's own
 /// log-density path gives the variational responsibilities), the variational M-step turns the statistics into the
 /// posterior hyper-parameters, and the one EM driver runs the starts, the iterations and keeps the start with the highest
@@ -59,7 +59,7 @@ public sealed class VariationalCategoricalMixture
         DiscreteVariationalFitter.CheckInput(Family, Options, data, sampleWeights);
         int threads = Options.MaxDegreeOfParallelism;
         (DiscreteVariationalFit fit, FitReport report) = DiscreteVariationalFitter.Run(Family, Options, p => p.CategoricalProxy(),
-            m => DiscreteMixtureStatistics.FromCategorical(m, data, sampleWeights, threads), data, sampleWeights, progress, cancellationToken);
+            m => DiscreteMixtureStatistics.FromCategoricalUnchecked(m, data, sampleWeights, threads), data, sampleWeights, progress, cancellationToken);
         var model = new VariationalCategoricalMixtureModel(fit.Posterior, fit.Elbo);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels);
