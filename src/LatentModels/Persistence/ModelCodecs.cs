@@ -33,5 +33,7 @@ internal static class ModelCodecs
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),
         new KMeansStatisticsCodec(),
+        new VariationalBernoulliMixtureCodec(),
+        new VariationalCategoricalMixtureCodec(),
     ];
 }

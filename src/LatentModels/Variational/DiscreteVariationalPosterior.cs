@@ -1,5 +1,6 @@
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using MathNet.Numerics;
 
 namespace LatentModels.Variational;
 
@@ -179,7 +180,7 @@ internal sealed class DiscreteVariationalPosterior
     private (double[] Weights, double[] Probabilities, double LogShift) Proxy()
     {
         int k = Components, width = _offsets[^1];
-        double digammaTotal = LogGammaMath.Digamma(Sum(Alpha));
+        double digammaTotal = SpecialFunctions.DiGamma(Sum(Alpha));
         var logWeights = new double[k];
         var probabilities = new double[Gamma.Length];
         for (int c = 0; c < k; c++)
@@ -193,7 +194,7 @@ internal sealed class DiscreteVariationalPosterior
                 double max = double.NegativeInfinity;
                 for (int q = 0; q < count; q++)
                 {
-                    psi[q] = LogGammaMath.Digamma(g[q]);
+                    psi[q] = SpecialFunctions.DiGamma(g[q]);
                     max = Math.Max(max, psi[q]);
                 }
 
@@ -209,10 +210,10 @@ internal sealed class DiscreteVariationalPosterior
                     psi[q] = Math.Exp(psi[q] - logSum);
                 }
 
-                shift += logSum - LogGammaMath.Digamma(Sum(g));
+                shift += logSum - SpecialFunctions.DiGamma(Sum(g));
             }
 
-            logWeights[c] = LogGammaMath.Digamma(Alpha[c]) - digammaTotal + shift;
+            logWeights[c] = SpecialFunctions.DiGamma(Alpha[c]) - digammaTotal + shift;
         }
 
         double maxWeight = logWeights.Max(), total = 0;
@@ -249,11 +250,11 @@ internal sealed class DiscreteVariationalPosterior
     /// <summary>KL(Dir(a) ‖ Dir(a₀, …, a₀)) with every normaliser.</summary>
     internal static double DirichletKullbackLeibler(ReadOnlySpan<double> a, double prior)
     {
-        double total = Sum(a), digammaTotal = LogGammaMath.Digamma(total);
-        double kl = LogGammaMath.LogGamma(total) - LogGammaMath.LogGamma(a.Length * prior) + a.Length * LogGammaMath.LogGamma(prior);
+        double total = Sum(a), digammaTotal = SpecialFunctions.DiGamma(total);
+        double kl = SpecialFunctions.GammaLn(total) - SpecialFunctions.GammaLn(a.Length * prior) + a.Length * SpecialFunctions.GammaLn(prior);
         foreach (double v in a)
         {
-            kl += -LogGammaMath.LogGamma(v) + (v - prior) * (LogGammaMath.Digamma(v) - digammaTotal);
+            kl += -SpecialFunctions.GammaLn(v) + (v - prior) * (SpecialFunctions.DiGamma(v) - digammaTotal);
         }
 
         return kl;
