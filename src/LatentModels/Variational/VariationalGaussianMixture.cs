@@ -20,7 +20,8 @@ namespace LatentModels.Variational;
 /// carries the peer's <c>lower_bound_</c> (<see cref="VariationalGaussianMixtureModel.LowerBound"/>), which differs from it
 /// by constants. The regularisation adds Nₖ·reg to the diagonal of each posterior scale (the peer's <c>reg_covar</c>), a
 /// perturbation of the exact update. For diagonal and spherical covariances the expectations follow the peer (a Wishart's
-/// E[ln|Λ|] over d coordinates), and for tied the bound counts the shared Wishart K times, as the peer does.
+/// E[ln|Λ|] over d coordinates), and for tied the bound counts the shared Wishart K times, as the peer does. Unlike the
+/// peer, Nₖ carries no extra 10·ε (an effect below 1e-14 on the bound and weights).
 /// </remarks>
 public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalGaussianMixtureModel>
 {

@@ -192,7 +192,11 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
     /// <summary>Responsibilities and labels of checked data in one pass (a fit's final E-step).</summary>
     internal double[,] PredictBoth(double[,] data, int[] labels) => _assignment.PredictBoth(data, labels);
 
-    /// <summary>The log posterior-predictive density (a mixture of Student-t, Bishop eq. 10.81) of every row.</summary>
+    /// <summary>
+    /// The log posterior-predictive density (a mixture of Student-t, Bishop eq. 10.81) of every row: component k is
+    /// St(x | mₖ, Lₖ, νₖ + 1 − d) with Lₖ = (νₖ + 1 − d)βₖ/(1 + βₖ)·Wₖ, weighted by <see cref="Weights"/>. For diagonal and
+    /// spherical forms Wₖ is the diagonal / isotropic scale of the peer's convention (a d-dimensional Wishart).
+    /// </summary>
     /// <param name="data">n × d finite values.</param>
     /// <param name="destination">n values.</param>
     public void LogDensity(double[,] data, Span<double> destination)
