@@ -3,16 +3,6 @@ using System.Runtime.Intrinsics;
 
 namespace LatentModels.LinearAlgebra;
 
-/// <summary>Whether a GEMM operand is used as stored or transposed.</summary>
-public enum MatrixOp
-{
-    /// <summary>Use the operand as stored.</summary>
-    None,
-
-    /// <summary>Use the transpose of the operand.</summary>
-    Transpose,
-}
-
 /// <summary>General matrix multiply, C ← α·op(A)·op(B) + β·C, on row-major storage.</summary>
 public static class Gemm
 {

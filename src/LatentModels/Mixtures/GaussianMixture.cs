@@ -205,15 +205,3 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         return new GaussianMixtureSelection(best, results);
     }
 }
-
-/// <summary>One fitted candidate of a model selection.</summary>
-/// <param name="Components">The number of components K.</param>
-/// <param name="Bic">Its BIC on the data (lower is better).</param>
-/// <param name="Aic">Its AIC on the data (lower is better).</param>
-/// <param name="Fit">The fitted model and report.</param>
-public sealed record GaussianMixtureCandidate(int Components, double Bic, double Aic, FitResult<GaussianMixtureModel> Fit);
-
-/// <summary>The outcome of choosing the number of components by BIC.</summary>
-/// <param name="Best">The candidate with the lowest BIC (the first on ties).</param>
-/// <param name="Candidates">Every candidate in the order given.</param>
-public sealed record GaussianMixtureSelection(GaussianMixtureCandidate Best, IReadOnlyList<GaussianMixtureCandidate> Candidates);
