@@ -135,7 +135,7 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
         return Run(data, sampleWeights, new MixtureModel<TComponent>(Family, initialModel.Weights, initialModel.Distributions), progress, cancellationToken);
     }
 
-    private void CheckInput(double[,] data, double[]? sampleWeights)
+    internal void CheckInput(double[,] data, double[]? sampleWeights)
     {
         DataValidation.CheckMatrix(data, nameof(data));
         int rows = data.GetLength(0);
