@@ -130,7 +130,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     public int Components => _p.K;
 
     /// <inheritdoc />
-    public int Clusters => _p.K;
+    int IClusteringModel.Clusters => Components;
 
     /// <summary>How the covariances are parameterised.</summary>
     public CovarianceType CovarianceType => _p.Type;

@@ -70,7 +70,7 @@ public sealed class MixtureModel<TComponent> : IDensityModel, ISoftClusteringMod
     public int Components => _components.Length;
 
     /// <inheritdoc />
-    public int Clusters => _components.Length;
+    int IClusteringModel.Clusters => Components;
 
     /// <summary>The K component distributions (immutable).</summary>
     public IReadOnlyList<TComponent> Distributions { get; }

@@ -105,7 +105,7 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
     public int Components => _quadratic.K;
 
     /// <inheritdoc />
-    public int Clusters => _quadratic.K;
+    int IClusteringModel.Clusters => Components;
 
     /// <summary>How the covariances are constrained.</summary>
     public CovarianceType CovarianceType => _quadratic.Type;
