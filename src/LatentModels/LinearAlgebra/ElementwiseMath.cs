@@ -34,19 +34,7 @@ internal static class ElementwiseMath
     /// <summary>destination[i] = log(x[i]). The spans may be the same; otherwise they must not overlap.</summary>
     public static void Log(ReadOnlySpan<double> x, Span<double> destination) => Apply<LogFunction>(x, destination);
 
-    /// <summary>An element-wise function: its scalar form, its vector form (one body for every width) and a harmless padding value.</summary>
-    private interface IFunction
-    {
-        static abstract double Padding { get; }
-
-        static abstract double Scalar(double x);
-
-        static abstract TVec Vector<TVec, TOps>(TVec x)
-            where TVec : struct
-            where TOps : struct, IVectorOps<TVec, double>;
-    }
-
-    private readonly struct ExpFunction : IFunction
+    private readonly struct ExpFunction : IElementwiseFunction<double>
     {
         public static double Padding => 0.0;
 
@@ -58,7 +46,7 @@ internal static class ElementwiseMath
             where TOps : struct, IVectorOps<TVec, double> => Exp<TVec, TOps>(x);
     }
 
-    private readonly struct LogFunction : IFunction
+    private readonly struct LogFunction : IElementwiseFunction<double>
     {
         public static double Padding => 1.0;
 
@@ -75,57 +63,23 @@ internal static class ElementwiseMath
     /// through the four-wide code on a padded copy (so a value's bits never depend on its position).
     /// </summary>
     private static void Apply<TFunction>(ReadOnlySpan<double> x, Span<double> destination)
-        where TFunction : struct, IFunction
+        where TFunction : struct, IElementwiseFunction<double>
     {
-        int n = x.Length;
-        if (destination.Length < n)
-        {
-            throw new ArgumentException("The destination is shorter than the input.", nameof(destination));
-        }
-
+        ElementwiseDriver.CheckLength(x, destination);
         if (!Simd256<double>.IsHardwareAccelerated)
         {
-            for (int i = 0; i < n; i++)
-            {
-                destination[i] = TFunction.Scalar(x[i]);
-            }
-
+            ElementwiseDriver.Scalar<double, TFunction>(x, destination);
             return;
         }
 
-        ref double rx = ref MemoryMarshal.GetReference(x);
-        ref double rd = ref MemoryMarshal.GetReference(destination);
         int j = 0;
         if (Simd512<double>.IsHardwareAccelerated)
         {
-            j = ApplyBlocks<TFunction, Vector512<double>, Simd512<double>>(ref rx, ref rd, j, n);
+            j = ElementwiseDriver.Whole<double, TFunction, Vector512<double>, Simd512<double>>(x, destination, j);
         }
 
-        j = ApplyBlocks<TFunction, Vector256<double>, Simd256<double>>(ref rx, ref rd, j, n);
-        if (j < n)
-        {
-            Span<double> pad = stackalloc double[4];
-            pad.Fill(TFunction.Padding);
-            x[j..].CopyTo(pad);
-            ref double rp = ref MemoryMarshal.GetReference(pad);
-            Simd256<double>.Store(TFunction.Vector<Vector256<double>, Simd256<double>>(Simd256<double>.Load(ref rp, 0)), ref rp, 0);
-            pad[..(n - j)].CopyTo(destination[j..]);
-        }
-    }
-
-    /// <summary>Whole vectors of <typeparamref name="TVec"/> from <paramref name="j"/> on; returns the first index not done.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ApplyBlocks<TFunction, TVec, TOps>(ref double rx, ref double rd, int j, int n)
-        where TFunction : struct, IFunction
-        where TVec : struct
-        where TOps : struct, IVectorOps<TVec, double>
-    {
-        for (; j <= n - TOps.Count; j += TOps.Count)
-        {
-            TOps.Store(TFunction.Vector<TVec, TOps>(TOps.Load(ref rx, (nuint)j)), ref rd, (nuint)j);
-        }
-
-        return j;
+        j = ElementwiseDriver.Whole<double, TFunction, Vector256<double>, Simd256<double>>(x, destination, j);
+        ElementwiseDriver.Tail<double, TFunction, Vector256<double>, Simd256<double>>(x, destination, j);
     }
 
     /// <summary>exp of one vector (see the type's remarks for accuracy and special values).</summary>
@@ -142,7 +96,7 @@ internal static class ElementwiseMath
         if (!TOps.AllTrue(inRange))
         {
             // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return TOps.ConditionalSelect(inRange, ExpCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.Zero)), Exact<TVec, TOps, ExpFunction>(x));
+            return TOps.ConditionalSelect(inRange, ExpCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.Zero)), ElementwiseDriver.Exact<double, TVec, TOps, ExpFunction>(x));
         }
 
         return ExpCore<TVec, TOps>(x);
@@ -199,7 +153,7 @@ internal static class ElementwiseMath
         if (!TOps.AllTrue(inRange))
         {
             // Lane by lane: the fast result where in range (on a harmless stand-in elsewhere), the runtime's elsewhere.
-            return TOps.ConditionalSelect(inRange, LogCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.One)), Exact<TVec, TOps, LogFunction>(x));
+            return TOps.ConditionalSelect(inRange, LogCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.One)), ElementwiseDriver.Exact<double, TVec, TOps, LogFunction>(x));
         }
 
         return LogCore<TVec, TOps>(x);
@@ -239,21 +193,5 @@ internal static class ElementwiseMath
         TVec twoS = TOps.Add(s, s);
         TVec tail = TOps.MultiplyAdd(e, TOps.Create(Ln2Lo), TOps.Multiply(TOps.Multiply(twoS, z), p));
         return TOps.MultiplyAdd(e, TOps.Create(Ln2Hi), TOps.Add(twoS, tail));
-    }
-
-    /// <summary>The runtime's function lane by lane (the rare vectors holding special values).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVec Exact<TVec, TOps, TFunction>(TVec x)
-        where TVec : struct
-        where TOps : struct, IVectorOps<TVec, double>
-        where TFunction : struct, IFunction
-    {
-        Span<double> lanes = stackalloc double[TOps.Count];
-        for (int i = 0; i < lanes.Length; i++)
-        {
-            lanes[i] = TFunction.Scalar(TOps.GetElement(x, i));
-        }
-
-        return TOps.Load(ref MemoryMarshal.GetReference(lanes), 0);
     }
 }

@@ -57,20 +57,8 @@ internal static class FloatMath
     /// <param name="destination">The results (at least as long).</param>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> destination) => Apply<TanhFunction>(x, destination);
 
-    /// <summary>An element-wise function: its scalar reference, its vector form (one body for every width) and a padding value.</summary>
-    internal interface IFunction
-    {
-        static abstract float Padding { get; }
-
-        static abstract float Scalar(float x);
-
-        static abstract TVec Vector<TVec, TOps>(TVec x)
-            where TVec : struct
-            where TOps : struct, IVectorOps<TVec, float>;
-    }
-
     /// <summary>exp.</summary>
-    internal readonly struct ExpFunction : IFunction
+    internal readonly struct ExpFunction : IElementwiseFunction<float>
     {
         public static float Padding => 0f;
 
@@ -83,7 +71,7 @@ internal static class FloatMath
     }
 
     /// <summary>log.</summary>
-    internal readonly struct LogFunction : IFunction
+    internal readonly struct LogFunction : IElementwiseFunction<float>
     {
         public static float Padding => 1f;
 
@@ -96,7 +84,7 @@ internal static class FloatMath
     }
 
     /// <summary>The logistic sigmoid.</summary>
-    internal readonly struct SigmoidFunction : IFunction
+    internal readonly struct SigmoidFunction : IElementwiseFunction<float>
     {
         public static float Padding => 0f;
 
@@ -109,7 +97,7 @@ internal static class FloatMath
     }
 
     /// <summary>softplus.</summary>
-    internal readonly struct SoftplusFunction : IFunction
+    internal readonly struct SoftplusFunction : IElementwiseFunction<float>
     {
         public static float Padding => 0f;
 
@@ -122,7 +110,7 @@ internal static class FloatMath
     }
 
     /// <summary>tanh.</summary>
-    internal readonly struct TanhFunction : IFunction
+    internal readonly struct TanhFunction : IElementwiseFunction<float>
     {
         public static float Padding => 0f;
 
@@ -136,7 +124,7 @@ internal static class FloatMath
 
     /// <summary>The span driver at the widest accelerated width (scalar where no vectors are accelerated).</summary>
     private static void Apply<TFunction>(ReadOnlySpan<float> x, Span<float> destination)
-        where TFunction : struct, IFunction
+        where TFunction : struct, IElementwiseFunction<float>
     {
         if (Simd512<float>.IsHardwareAccelerated)
         {
@@ -152,15 +140,8 @@ internal static class FloatMath
         }
         else
         {
-            if (destination.Length < x.Length)
-            {
-                throw new ArgumentException("The destination is shorter than the input.", nameof(destination));
-            }
-
-            for (int i = 0; i < x.Length; i++)
-            {
-                destination[i] = TFunction.Scalar(x[i]);
-            }
+            ElementwiseDriver.CheckLength(x, destination);
+            ElementwiseDriver.Scalar<float, TFunction>(x, destination);
         }
     }
 
@@ -171,33 +152,13 @@ internal static class FloatMath
     /// <param name="x">The arguments.</param>
     /// <param name="destination">The results (at least as long).</param>
     internal static void Apply<TFunction, TVec, TOps>(ReadOnlySpan<float> x, Span<float> destination)
-        where TFunction : struct, IFunction
+        where TFunction : struct, IElementwiseFunction<float>
         where TVec : struct
         where TOps : struct, IVectorOps<TVec, float>
     {
-        int n = x.Length;
-        if (destination.Length < n)
-        {
-            throw new ArgumentException("The destination is shorter than the input.", nameof(destination));
-        }
-
-        ref float rx = ref MemoryMarshal.GetReference(x);
-        ref float rd = ref MemoryMarshal.GetReference(destination);
-        int j = 0;
-        for (; j <= n - TOps.Count; j += TOps.Count)
-        {
-            TOps.Store(TFunction.Vector<TVec, TOps>(TOps.Load(ref rx, (nuint)j)), ref rd, (nuint)j);
-        }
-
-        if (j < n)
-        {
-            Span<float> pad = stackalloc float[TOps.Count];
-            pad.Fill(TFunction.Padding);
-            x[j..].CopyTo(pad);
-            ref float rp = ref MemoryMarshal.GetReference(pad);
-            TOps.Store(TFunction.Vector<TVec, TOps>(TOps.Load(ref rp, 0)), ref rp, 0);
-            pad[..(n - j)].CopyTo(destination[j..]);
-        }
+        ElementwiseDriver.CheckLength(x, destination);
+        int j = ElementwiseDriver.Whole<float, TFunction, TVec, TOps>(x, destination, 0);
+        ElementwiseDriver.Tail<float, TFunction, TVec, TOps>(x, destination, j);
     }
 
     /// <summary>exp of one vector (see the type's remarks for accuracy and special values).</summary>
@@ -213,7 +174,7 @@ internal static class FloatMath
         TVec inRange = TOps.And(TOps.CompareGreaterThanOrEqual(x, TOps.Create(ExpLow)), TOps.CompareLessThanOrEqual(x, TOps.Create(ExpHigh)));
         if (!TOps.AllTrue(inRange))
         {
-            return TOps.ConditionalSelect(inRange, ExpCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.Zero)), Exact<TVec, TOps, ExpFunction>(x));
+            return TOps.ConditionalSelect(inRange, ExpCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.Zero)), ElementwiseDriver.Exact<float, TVec, TOps, ExpFunction>(x));
         }
 
         return ExpCore<TVec, TOps>(x);
@@ -261,7 +222,7 @@ internal static class FloatMath
         TVec inRange = TOps.And(TOps.CompareGreaterThanOrEqual(x, TOps.Create(1.17549435e-38f)), TOps.CompareLessThanOrEqual(x, TOps.Create(float.MaxValue)));
         if (!TOps.AllTrue(inRange))
         {
-            return TOps.ConditionalSelect(inRange, LogCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.One)), Exact<TVec, TOps, LogFunction>(x));
+            return TOps.ConditionalSelect(inRange, LogCore<TVec, TOps>(TOps.ConditionalSelect(inRange, x, TOps.One)), ElementwiseDriver.Exact<float, TVec, TOps, LogFunction>(x));
         }
 
         return LogCore<TVec, TOps>(x);
@@ -373,20 +334,4 @@ internal static class FloatMath
     private static TVec NegativeAbs<TVec, TOps>(TVec x)
         where TVec : struct
         where TOps : struct, IVectorOps<TVec, float> => TOps.Or(x, TOps.CreateBits(0x80000000UL));
-
-    /// <summary>The runtime's function lane by lane (the rare vectors holding special values).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVec Exact<TVec, TOps, TFunction>(TVec x)
-        where TVec : struct
-        where TOps : struct, IVectorOps<TVec, float>
-        where TFunction : struct, IFunction
-    {
-        Span<float> lanes = stackalloc float[TOps.Count];
-        for (int i = 0; i < lanes.Length; i++)
-        {
-            lanes[i] = TFunction.Scalar(TOps.GetElement(x, i));
-        }
-
-        return TOps.Load(ref MemoryMarshal.GetReference(lanes), 0);
-    }
 }

@@ -21,7 +21,7 @@ public class FloatMathTests
 
     /// <summary>Runs a function at a forced vector width.</summary>
     private static float[] Run<TFunction>(int width, float[] x)
-        where TFunction : struct, FloatMath.IFunction
+        where TFunction : struct, IElementwiseFunction<float>
     {
         var y = new float[x.Length];
         switch (width)
