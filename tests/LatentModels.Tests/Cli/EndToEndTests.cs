@@ -148,6 +148,7 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent fit bernoulli-mixture", "fit", "bernoulli-mixture", "--help")]
     [InlineData("Example: latent fit categorical-mixture", "fit", "categorical-mixture", "--help")]
     [InlineData("Example: latent fit vb-gmm", "fit", "vb-gmm", "--help")]
+    [InlineData("Example: latent fit svi-gmm", "fit", "svi-gmm", "--help")]
     [InlineData("Example: latent demo", "demo", "--help")]
     [InlineData("Example: latent score", "score", "--help")]
     [InlineData("Example: latent predict", "predict", "--help")]
@@ -165,7 +166,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "svi-gmm"];
         string[] rootVerbs = ["fit", "demo", "score", "predict", "sample"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);
