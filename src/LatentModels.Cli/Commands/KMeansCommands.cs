@@ -153,7 +153,7 @@ internal static class KMeansCommands
     private static KMeansInit ParseInit(string value) => value.ToLowerInvariant() switch
     {
         "kmeans++" or "k-means++" or "plusplus" => KMeansInit.KMeansPlusPlus,
-        "random" => KMeansInit.Random,
+        "random" => KMeansInit.RandomRows,
         "first" => KMeansInit.First,
         _ => throw new ArgumentException($"--init: '{value}' is not one of kmeans++, random, first."),
     };

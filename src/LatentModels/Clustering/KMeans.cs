@@ -92,7 +92,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
             double[,] initial = o.Init switch
             {
                 KMeansInit.First => FirstRows(data, o.Clusters),
-                KMeansInit.Random => KMeansSeeding.RandomRowsCore(data, o.Clusters, random),
+                KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(data, o.Clusters, random),
                 KMeansInit.Explicit => o.InitialCenters!,
                 _ => KMeansSeeding.PlusPlusCore(data, o.Clusters, random, weights, o.MaxDegreeOfParallelism),
             };

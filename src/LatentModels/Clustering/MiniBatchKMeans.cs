@@ -79,7 +79,7 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
         double[,] initial = o.Init switch
         {
             KMeansInit.First => FirstRows(data, k),
-            KMeansInit.Random => KMeansSeeding.RandomRowsCore(data, k, random),
+            KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(data, k, random),
             KMeansInit.Explicit => o.InitialCenters!,
             _ => KMeansSeeding.PlusPlusCore(data, k, random, weights, o.MaxDegreeOfParallelism),
         };

@@ -315,7 +315,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
         var data = new double[buffered, d];
         all.AsSpan().CopyTo(data.AsWritableSpan());
-        double[,] seeds = _options.Init == KMeansInit.Random
+        double[,] seeds = _options.Init == KMeansInit.RandomRows
             ? KMeansSeeding.RandomRowsCore(data, k, _random)
             : KMeansSeeding.PlusPlusCore(data, k, _random, weighted ? allWeights : null, _options.MaxDegreeOfParallelism);
         // Each seed is one of the buffered points: count it as won by its center (as the first-K-rows start does).

@@ -11,7 +11,7 @@ public sealed record OnlineKMeansOptions
 
     /// <summary>
     /// How the centers start: <see cref="KMeansInit.First"/> (the first K points, each counted once; the default),
-    /// <see cref="KMeansInit.KMeansPlusPlus"/> or <see cref="KMeansInit.Random"/> on the first
+    /// <see cref="KMeansInit.KMeansPlusPlus"/> or <see cref="KMeansInit.RandomRows"/> on the first
     /// <see cref="InitializationSize"/> points (each seed counted once), or <see cref="KMeansInit.Explicit"/> centers
     /// (with zero counts, so, as in scikit-learn, a center that wins nothing in the first mini-batch is re-seeded).
     /// </summary>

@@ -60,6 +60,9 @@ internal interface IVectorOps<TVec, T>
     /// <summary>Lane-wise a / b.</summary>
     static abstract TVec Divide(TVec a, TVec b);
 
+    /// <summary>Lane-wise square root (correctly rounded, as <c>Vector256.Sqrt</c>).</summary>
+    static abstract TVec Sqrt(TVec x);
+
     /// <summary>Bitwise a &amp; b.</summary>
     static abstract TVec And(TVec a, TVec b);
 

@@ -71,6 +71,10 @@ internal readonly struct Simd128<T> : IVectorOps<Vector128<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Sqrt(Vector128<T> x) => Vector128.Sqrt(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> And(Vector128<T> a, Vector128<T> b) => a & b;
 
     /// <inheritdoc/>

@@ -70,6 +70,10 @@ internal readonly struct Simd256<T> : IVectorOps<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Sqrt(Vector256<T> x) => Vector256.Sqrt(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> And(Vector256<T> a, Vector256<T> b) => a & b;
 
     /// <inheritdoc/>

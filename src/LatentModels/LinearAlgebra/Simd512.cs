@@ -70,6 +70,10 @@ internal readonly struct Simd512<T> : IVectorOps<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Sqrt(Vector512<T> x) => Vector512.Sqrt(x);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> And(Vector512<T> a, Vector512<T> b) => a & b;
 
     /// <inheritdoc/>

@@ -14,7 +14,9 @@ public sealed record StochasticVariationalGaussianMixtureOptions
     /// <see cref="VariationalGaussianMixtureOptions.Covariance"/>, the weight prior and every hyper-parameter (unset ones are
     /// resolved from the data set's moments by <see cref="StochasticVariationalGaussianMixture"/>, from the first mini-batch's by a
     /// stream), <see cref="VariationalGaussianMixtureOptions.Regularization"/>, <see cref="VariationalGaussianMixtureOptions.Init"/>
-    /// (run on the first mini-batch), <see cref="VariationalGaussianMixtureOptions.Seed"/> (the initialisation and the shuffling)
+    /// (run on the first mini-batch) or <see cref="VariationalGaussianMixtureOptions.InitialModel"/> (a warm start: here the
+    /// start is the first mini-batch's variational responsibilities under that model, then one variational M-step, since SVI
+    /// carries effective statistics, not a posterior), <see cref="VariationalGaussianMixtureOptions.Seed"/> (the initialisation and the shuffling)
     /// and <see cref="VariationalGaussianMixtureOptions.MaxDegreeOfParallelism"/>. Starts, MaxIterations and Tolerance are not used.
     /// </summary>
     public VariationalGaussianMixtureOptions Mixture { get; init; } = new();
@@ -36,12 +38,6 @@ public sealed record StochasticVariationalGaussianMixtureOptions
 
     /// <summary>Passes over the data set in <see cref="StochasticVariationalGaussianMixture.Fit"/> (each a fresh shuffle); at least 1. Default 10.</summary>
     public int Epochs { get; init; } = 10;
-
-    /// <summary>
-    /// Optional start: instead of <see cref="VariationalGaussianMixtureOptions.Init"/>, the first mini-batch's responsibilities
-    /// are this model's variational responsibilities (its K, covariance type and dimension must match).
-    /// </summary>
-    public VariationalGaussianMixtureModel? InitialModel { get; init; }
 
     /// <summary>The step size ρₜ = (τ + t)^(−κ) of update t (1-based).</summary>
     internal double StepSize(long t) => Math.Pow(StepDelay + t, -ForgettingRate);
@@ -80,21 +76,14 @@ public sealed record StochasticVariationalGaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
         }
 
-        if (InitialModel is { } model && (model.Components != m.Components || model.CovarianceType != m.Covariance || model.WeightPrior != m.WeightPrior))
+        if (m.InitialModel is { } model && (model.Components != m.Components || model.CovarianceType != m.Covariance || model.WeightPrior != m.WeightPrior))
         {
             throw new ArgumentException(
-                $"The initial model has {model.Components} {model.CovarianceType} components with a {model.WeightPrior} prior; the options ask for {m.Components} {m.Covariance} components with a {m.WeightPrior} prior.",
-                nameof(InitialModel));
+                $"The initial model has {model.Components} {model.CovarianceType} components with {model.WeightPrior} weights; the options ask for {m.Components} {m.Covariance} components with {m.WeightPrior} weights.",
+                nameof(VariationalGaussianMixtureOptions.InitialModel));
         }
     }
 
-    /// <summary>Checks the mixture options against the first mini-batch (rows × columns).</summary>
-    internal void ValidateFirstBatch(int rows, int columns)
-    {
-        Mixture.Validate(rows, columns);
-        if (InitialModel is { } model && model.Dimension != columns)
-        {
-            throw new ArgumentException($"The initial model has dimension {model.Dimension} but the data have {columns} columns.", nameof(InitialModel));
-        }
-    }
+    /// <summary>Checks the mixture options (and the initial model's dimension) against the first mini-batch (rows × columns).</summary>
+    internal void ValidateFirstBatch(int rows, int columns) => Mixture.Validate(rows, columns);
 }

@@ -25,7 +25,7 @@ namespace LatentModels.Variational;
 /// </para>
 /// <para>
 /// The first mini-batch initialises the posterior as the batch fit's start does (<see cref="VariationalGaussianMixtureOptions.Init"/>,
-/// or the responsibilities of <see cref="StochasticVariationalGaussianMixtureOptions.InitialModel"/>; one variational
+/// or the responsibilities of <see cref="VariationalGaussianMixtureOptions.InitialModel"/>; one variational
 /// M-step from its statistics scaled by N/|B|), resolves the prior's unset hyper-parameters from its moments, and then
 /// takes the first step. The complete state (options, resolved prior, statistics, step counter, shuffling generator)
 /// saves with <see cref="ModelJson.Save(object, string)"/> and continues bit for bit after loading. A rejected mini-batch
@@ -291,7 +291,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         var engine = new GaussianMixtureEngine(batch, null, o.EngineOptions(), (moments, shift) => VariationalGaussianMixture.CreateRule(o, moments, shift, d));
         // The batch fit's first start draws its generator the same way.
         var random = new Random(new Random(o.Seed).Next());
-        if (_options.InitialModel is { } model)
+        if (o.InitialModel is { } model)
         {
             double[,] r = model.PredictProbabilities(batch);
             engine.InitializeFromResponsibilities(r.AsSpan().ToArray(), random);

@@ -148,6 +148,8 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent fit bernoulli-mixture", "fit", "bernoulli-mixture", "--help")]
     [InlineData("Example: latent fit categorical-mixture", "fit", "categorical-mixture", "--help")]
     [InlineData("Example: latent fit vb-gmm", "fit", "vb-gmm", "--help")]
+    [InlineData("Example: latent fit vb-bernoulli-mixture", "fit", "vb-bernoulli-mixture", "--help")]
+    [InlineData("Example: latent fit vb-categorical-mixture", "fit", "vb-categorical-mixture", "--help")]
     [InlineData("Example: latent fit svi-gmm", "fit", "svi-gmm", "--help")]
     [InlineData("Example: latent demo", "demo", "--help")]
     [InlineData("Example: latent score", "score", "--help")]
@@ -166,7 +168,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "svi-gmm"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm"];
         string[] rootVerbs = ["fit", "demo", "score", "predict", "sample"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);

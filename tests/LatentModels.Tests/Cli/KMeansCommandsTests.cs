@@ -33,7 +33,7 @@ public class KMeansCommandsTests
         var options = new KMeansOptions
         {
             Clusters = 4,
-            Init = init switch { "kmeans++" => KMeansInit.KMeansPlusPlus, "random" => KMeansInit.Random, _ => KMeansInit.First },
+            Init = init switch { "kmeans++" => KMeansInit.KMeansPlusPlus, "random" => KMeansInit.RandomRows, _ => KMeansInit.First },
             Algorithm = algorithm == "lloyd" ? KMeansAlgorithm.Lloyd : KMeansAlgorithm.Accelerated,
             Starts = 3,
             MaxIterations = 50,

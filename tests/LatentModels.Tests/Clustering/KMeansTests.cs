@@ -88,7 +88,7 @@ public class KMeansTests
         {
             int n = random.Next(20, 700), d = random.Next(1, 10), k = random.Next(1, Math.Min(14, n));
             var (x, _, _) = ClusteringTestData.Blobs(n, d, random.Next(1, 10), random.NextDouble() * 5, seed: problem);
-            var options = new KMeansOptions { Clusters = k, Seed = problem, Tolerance = 0, MaxIterations = 100, Init = problem % 2 == 0 ? KMeansInit.KMeansPlusPlus : KMeansInit.Random };
+            var options = new KMeansOptions { Clusters = k, Seed = problem, Tolerance = 0, MaxIterations = 100, Init = problem % 2 == 0 ? KMeansInit.KMeansPlusPlus : KMeansInit.RandomRows };
             var lloyd = new KMeans(options with { Algorithm = KMeansAlgorithm.Lloyd }).Fit(x);
             var fast = new KMeans(options with { Algorithm = KMeansAlgorithm.Accelerated }).Fit(x);
             fast.Model.Inertia.Should().Be(lloyd.Model.Inertia, $"problem {problem} (n={n}, d={d}, k={k})");
@@ -107,7 +107,7 @@ public class KMeansTests
         for (int seed = 0; seed < 10; seed++)
         {
             var (x, _, _) = ClusteringTestData.Blobs(800, 4, 12, 2.0, seed);
-            var fit = new KMeans(new KMeansOptions { Clusters = 12, Init = KMeansInit.Random, Seed = seed, Tolerance = 0, Algorithm = algorithm }).Fit(x);
+            var fit = new KMeans(new KMeansOptions { Clusters = 12, Init = KMeansInit.RandomRows, Seed = seed, Tolerance = 0, Algorithm = algorithm }).Fit(x);
             IReadOnlyList<double> trace = fit.Report.ObjectiveTrace;
             trace.Count.Should().BeGreaterThan(2);
             for (int t = 1; t < trace.Count; t++)
@@ -234,8 +234,8 @@ public class KMeansTests
             two.Report.ObjectiveTrace.Should().Equal(one.Report.ObjectiveTrace);
         }
 
-        var other = new KMeans(new KMeansOptions { Clusters = 9, Seed = 78, Init = KMeansInit.Random }).Fit(x);
-        var again = new KMeans(new KMeansOptions { Clusters = 9, Seed = 78, Init = KMeansInit.Random }).Fit(x);
+        var other = new KMeans(new KMeansOptions { Clusters = 9, Seed = 78, Init = KMeansInit.RandomRows }).Fit(x);
+        var again = new KMeans(new KMeansOptions { Clusters = 9, Seed = 78, Init = KMeansInit.RandomRows }).Fit(x);
         again.Model.Centers.Should().BeEquivalentTo(other.Model.Centers);
     }
 
@@ -268,8 +268,8 @@ public class KMeansTests
     public void More_starts_never_do_worse_and_recover_blobs()
     {
         var (x, centers, _) = ClusteringTestData.Blobs(3000, 2, 6, 10.0, seed: 30);
-        var single = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.Random }).Fit(x);
-        var several = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.Random, Starts = 5 }).Fit(x);
+        var single = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.RandomRows }).Fit(x);
+        var several = new KMeans(new KMeansOptions { Clusters = 6, Seed = 1, Init = KMeansInit.RandomRows, Starts = 5 }).Fit(x);
         several.Model.Inertia.Should().BeLessThanOrEqualTo(single.Model.Inertia);
 
         // Every true center has a fitted center within 0.2 (noise is unit-variance, ~500 points per blob).

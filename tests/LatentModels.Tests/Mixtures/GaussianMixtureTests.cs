@@ -322,10 +322,39 @@ public class GaussianMixtureTests
         fit.Model.Means[0, 0].Should().BeApproximately(5, 0.05);
         fit.Model.Weights[0].Should().BeApproximately(30.0 / 130, 1e-6);
 
-        // Posterior-mode covariance of the collapsed component is Λ/(ν + N + d + 2) plus the tiny mean-shrinkage term.
-        cov[0, 0].Should().BeGreaterThan(0);
-        double logDet = Math.Log(cov[0, 0] * cov[1, 1] - cov[0, 1] * cov[0, 1]);
-        double.IsFinite(logDet).Should().BeTrue();
+        // Posterior-mode covariance of the collapsed component, in closed form (its scatter S is zero, N = 30):
+        // Σ = (Λ + κN/(κ+N)(p − μ₀)(p − μ₀)ᵀ) / (ν + N + d + 2), with the mclust defaults μ₀ = data mean, κ = 0.01,
+        // ν = d + 2 and Λ = cov(data)/K^(2/d) (n − 1 denominator), computed here from the rows.
+        int n = x.GetLength(0);
+        double[] mu0 = new double[2];
+        for (int i = 0; i < n; i++)
+        {
+            mu0[0] += x[i, 0] / n;
+            mu0[1] += x[i, 1] / n;
+        }
+
+        double[,] lambda = new double[2, 2];
+        for (int i = 0; i < n; i++)
+        {
+            for (int a = 0; a < 2; a++)
+            {
+                for (int b = 0; b < 2; b++)
+                {
+                    lambda[a, b] += (x[i, a] - mu0[a]) * (x[i, b] - mu0[b]) / (n - 1) / 2.0;
+                }
+            }
+        }
+
+        const double kappa = 0.01, count = 30, nu = 4, d = 2;
+        double[] p = [5 - mu0[0], 5 - mu0[1]];
+        for (int a = 0; a < 2; a++)
+        {
+            for (int b = 0; b < 2; b++)
+            {
+                double expected = (lambda[a, b] + kappa * count / (kappa + count) * p[a] * p[b]) / (nu + count + d + 2);
+                cov[a, b].Should().BeApproximately(expected, 1e-6 * Math.Abs(lambda[0, 0]), $"Σ[{a},{b}] in closed form");
+            }
+        }
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public class OnlineKMeansCodecTests
         Init = init,
         Seed = 17,
         ReassignmentRatio = 0.9, // centers below 90 % of the largest count are re-seeded again and again, drawing random numbers
-        InitializationSize = init is KMeansInit.Random or KMeansInit.KMeansPlusPlus ? 40 : null,
+        InitializationSize = init is KMeansInit.RandomRows or KMeansInit.KMeansPlusPlus ? 40 : null,
         InitialCenters = init == KMeansInit.Explicit ? new double[,] { { 0, 0, 0 }, { 1, 1, 1 }, { 10, 20, 30 }, { 20, 40, 60 }, { -5, 0, 5 } } : null,
     };
 
@@ -71,8 +71,8 @@ public class OnlineKMeansCodecTests
         { KMeansInit.KMeansPlusPlus, 0 },
         { KMeansInit.KMeansPlusPlus, 25 },
         { KMeansInit.KMeansPlusPlus, 700 },
-        { KMeansInit.Random, 39 },
-        { KMeansInit.Random, 1000 },
+        { KMeansInit.RandomRows, 39 },
+        { KMeansInit.RandomRows, 1000 },
         { KMeansInit.Explicit, 0 },
         { KMeansInit.Explicit, 640 },
     };
@@ -117,6 +117,23 @@ public class OnlineKMeansCodecTests
         Feed(uninterrupted, x, 700, 2400);
         Feed(loaded, x, 700, 2400);
         Bits(loaded.Snapshot().Centers).Should().NotEqual(Bits(uninterrupted.Snapshot().Centers));
+    }
+
+    [Fact]
+    public void A_file_written_before_the_rename_still_loads_its_random_rows_init()
+    {
+        // KMeansInit.Random was renamed RandomRows (MixtureInit's name); files that say "Random" keep loading.
+        double[,] x = Stream(400, 9);
+        var estimator = new OnlineKMeans(Options(KMeansInit.RandomRows));
+        Feed(estimator, x, 0, 200);
+        string legacy = Tamper(estimator, root => root["options"]!["init"] = "Random");
+        legacy.Should().Contain("\"init\":\"Random\"");
+        var loaded = ModelJson.Deserialize<OnlineKMeans>(legacy);
+        loaded.Options.Init.Should().Be(KMeansInit.RandomRows);
+        Feed(estimator, x, 200, 400);
+        Feed(loaded, x, 200, 400);
+        Bits(loaded.Snapshot().Centers).Should().Equal(Bits(estimator.Snapshot().Centers));
+        LoadFails(Tamper(estimator, root => root["options"]!["init"] = "Randomly"), "init");
     }
 
     [Fact]

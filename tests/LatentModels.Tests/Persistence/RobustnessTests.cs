@@ -49,7 +49,7 @@ public class RobustnessTests
         "vb-categorical-mixture" => new VariationalCategoricalMixture([3, 2, 4, 3], new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(40, new Random(2))).Model,
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
-        "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.Random, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
+        "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
         "streaming-gmm" => Streaming(new GaussianMixtureOptions { Components = 2, Seed = 4 }, _data),
         "streaming-gmm-buffering" => Streaming(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }, new double[,] { { 1, 2 }, { 3, 4 } }),
         "streaming-gmm-initial" => Streaming(new GaussianMixtureOptions
@@ -67,8 +67,14 @@ public class RobustnessTests
         }),
         "svi-gmm-stream-initial" => Svi(new StochasticVariationalGaussianMixtureOptions
         {
-            Mixture = new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, WeightConcentration = 0.5, DegreesOfFreedom = 3 },
-            InitialModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }).Fit(_data).Model,
+            Mixture = new VariationalGaussianMixtureOptions
+            {
+                Components = 2,
+                Covariance = CovarianceType.Diagonal,
+                WeightConcentration = 0.5,
+                DegreesOfFreedom = 3,
+                InitialModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }).Fit(_data).Model,
+            },
         }),
         "svi-gmm-stream-new" => new StreamingVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
         {

@@ -96,10 +96,9 @@ public class StochasticVariationalGaussianMixtureTests
         VariationalGaussianMixtureModel batch = new VariationalGaussianMixture(mixture).Fit(x).Model;
         var stream = new StreamingVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
         {
-            Mixture = mixture,
+            Mixture = mixture with { InitialModel = batch },
             StepDelay = 0,
             DataSize = 500,
-            InitialModel = batch,
         });
         stream.Update(x);
         VariationalGaussianMixtureModel svi = stream.Snapshot(x);
@@ -386,7 +385,7 @@ public class StochasticVariationalGaussianMixtureTests
         FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok with { DataSize = null })).Should().Throw<ArgumentException>().WithMessage("*DataSize*");
         FluentActions.Invoking(() => new StochasticVariationalGaussianMixture(ok with { StepDelay = -1 })).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("StepDelay");
         var wrongModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 3 }).Fit(FiveClusters(100, 1)).Model;
-        FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok with { InitialModel = wrongModel })).Should().Throw<ArgumentException>().WithParameterName("InitialModel");
+        FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok with { Mixture = ok.Mixture with { InitialModel = wrongModel } })).Should().Throw<ArgumentException>().WithParameterName("InitialModel");
         FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok).Snapshot()).Should().Throw<InvalidOperationException>();
     }
 

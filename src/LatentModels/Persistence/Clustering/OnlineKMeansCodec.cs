@@ -83,12 +83,18 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
 
     protected override OnlineKMeans ReadModel(JsonElement root) => ReadModel(root, Version);
 
+    // Files written before the member was renamed to RandomRows (to match MixtureInit) say "Random".
+    private static KMeansInit ReadInit(JsonElement options) =>
+        options.TryGetProperty("init", out JsonElement e) && e.ValueKind == JsonValueKind.String && e.GetString() == "Random"
+            ? KMeansInit.RandomRows
+            : JsonFields.Enum<KMeansInit>(options, "init");
+
     protected override OnlineKMeans ReadModel(JsonElement root, int version)
     {
         OnlineKMeansOptions options = JsonFields.Nested(root, "options", o => new OnlineKMeansOptions
         {
             Clusters = JsonFields.Int(o, "clusters"),
-            Init = JsonFields.Enum<KMeansInit>(o, "init"),
+            Init = ReadInit(o),
             InitialCenters = JsonFields.IsNull(o, "initialCenters") ? null : JsonFields.Matrix(o, "initialCenters"),
             InitializationSize = StreamStateFields.ReadInitializationSize(o),
             ReassignmentRatio = JsonFields.Double(o, "reassignmentRatio"),

@@ -54,7 +54,7 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
         writer.WriteNumber("forgettingRate", o.ForgettingRate);
         writer.WriteNumber("dataSize", o.DataSize!.Value);
         writer.WriteNumber("epochs", o.Epochs);
-        if (o.InitialModel is { } initial)
+        if (m.InitialModel is { } initial)
         {
             writer.WriteStartObject("initialModel");
             _models.Write(writer, initial);
@@ -118,15 +118,15 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
                 Init = JsonFields.Enum<MixtureInit>(o, "init"),
                 Seed = JsonFields.Int(o, "seed"),
                 MaxDegreeOfParallelism = JsonFields.Int(o, "maxDegreeOfParallelism"),
+                InitialModel = JsonFields.IsNull(o, "initialModel")
+                    ? null
+                    : JsonFields.Nested(o, "initialModel", i => (VariationalGaussianMixtureModel)_models.Read(i, _models.Version)),
             },
             BatchSize = JsonFields.Int(o, "batchSize"),
             StepDelay = JsonFields.Double(o, "stepDelay"),
             ForgettingRate = JsonFields.Double(o, "forgettingRate"),
             DataSize = JsonFields.Long(o, "dataSize"),
             Epochs = JsonFields.Int(o, "epochs"),
-            InitialModel = JsonFields.IsNull(o, "initialModel")
-                ? null
-                : JsonFields.Nested(o, "initialModel", i => (VariationalGaussianMixtureModel)_models.Read(i, _models.Version)),
         });
         var stream = new StreamingVariationalGaussianMixture(options); // validates the options
         VariationalGaussianMixtureOptions m = options.Mixture;
@@ -152,7 +152,7 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
             throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The fields 'steps' ({steps}) and 'count' ({count}) must satisfy 1 ≤ steps ≤ count once the prior exists."));
         }
 
-        if (options.InitialModel is { } initial && initial.Dimension != d)
+        if (m.InitialModel is { } initial && initial.Dimension != d)
         {
             throw new ModelFormatException($"The field 'dimension' is {d} but the initial model has dimension {initial.Dimension}.");
         }
