@@ -36,6 +36,10 @@ internal static class ModelCodecs
         new KMeansStatisticsCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
+<<<<<<< HEAD
         new BinarySparseCodingCodec(),
+=======
+        new StreamingVariationalGaussianMixtureCodec(),
+>>>>>>> main
     ];
 }
