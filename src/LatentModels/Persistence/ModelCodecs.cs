@@ -36,10 +36,7 @@ internal static class ModelCodecs
         new KMeansStatisticsCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
-<<<<<<< HEAD
-        new BinarySparseCodingCodec(),
-=======
         new StreamingVariationalGaussianMixtureCodec(),
->>>>>>> main
+        new BinarySparseCodingCodec(),
     ];
 }
