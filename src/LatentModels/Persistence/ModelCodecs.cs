@@ -35,5 +35,6 @@ internal static class ModelCodecs
         new KMeansStatisticsCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
+        new StreamingVariationalGaussianMixtureCodec(),
     ];
 }

@@ -95,7 +95,7 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     }
 
     /// <summary>The variational rule with the options' prior, defaults resolved from the data moments as the peer's, centred on <paramref name="shift"/>.</summary>
-    private static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d)
+    internal static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d)
     {
         VariationalShape shape = VariationalShape.For(o.Covariance);
         double[] covariancePrior;
