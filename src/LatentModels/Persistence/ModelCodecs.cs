@@ -2,6 +2,7 @@ using LatentModels.Distributions;
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
+using LatentModels.Persistence.NeuralNetworks;
 using LatentModels.Persistence.Statistics;
 using LatentModels.Persistence.Variational;
 
@@ -35,5 +36,6 @@ internal static class ModelCodecs
         new KMeansStatisticsCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
+        new VariationalAutoencoderCodec(),
     ];
 }
