@@ -58,6 +58,7 @@ public static class CliApp
         FitCommands.Add(fit, console);
         root.Subcommands.Add(fit);
         root.Subcommands.Add(DemoCommand.Create(console));
+        root.Subcommands.Add(SparseCodeCommand.Create(console));
         foreach (Command command in ModelCommands.Create(console))
         {
             root.Subcommands.Add(command);

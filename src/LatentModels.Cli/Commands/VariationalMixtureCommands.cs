@@ -19,16 +19,21 @@ internal static class VariationalMixtureCommands
             "Fit a variational Bayesian mixture of independent-Bernoulli vectors (Dirichlet weights, Beta(γ₀, γ₀) pixel priors) to a file of 0/1 values.\n" +
             "Example: latent fit vb-bernoulli-mixture --data digits.csv --k 10 --weight-concentration 0.01 --json",
             "Bernoulli",
-            (_, options) => (rows, progress, token) => new VariationalBernoulliMixture(options).Fit(rows, progress, token)));
+            (_, options, initial) => initial is null
+                ? (rows, progress, token) => new VariationalBernoulliMixture(options).Fit(rows, progress, token)
+                : (rows, progress, token) => new VariationalBernoulliMixture(options).FitFrom(initial, rows, progress, token)));
         fit.Subcommands.Add(Create<VariationalCategoricalMixtureModel, IndependentCategorical>(console, "vb-categorical-mixture",
             "Fit a variational Bayesian mixture of independent categorical vectors (Dirichlet weights, Dirichlet(γ₀) outcome priors) to a file of\n" +
             "integer codes (column j in 0…Cⱼ−1, Cⱼ = its largest code + 1).\n" +
             "Example: latent fit vb-categorical-mixture --data survey.csv --k 3 --json",
             "categorical",
-            (x, options) =>
+            (x, options, initial) =>
             {
-                int[] categoryCounts = IndependentCategoricalFamily.FromData(x).CategoryCounts.ToArray();
-                return (rows, progress, token) => new VariationalCategoricalMixture(categoryCounts, options).Fit(rows, progress, token);
+                // A warm start keeps its model's outcome counts (the data may not show every category).
+                int[] categoryCounts = (initial?.CategoryCounts ?? IndependentCategoricalFamily.FromData(x).CategoryCounts).ToArray();
+                return initial is null
+                    ? (rows, progress, token) => new VariationalCategoricalMixture(categoryCounts, options).Fit(rows, progress, token)
+                    : (rows, progress, token) => new VariationalCategoricalMixture(categoryCounts, options).FitFrom(initial, rows, progress, token);
             }));
     }
 
@@ -36,7 +41,7 @@ internal static class VariationalMixtureCommands
     private delegate SoftClusteringFitResult<TModel> Fitter<TModel>(double[,] rows, IProgress<FitProgress>? progress, CancellationToken cancellationToken);
 
     private static Command Create<TModel, TComponent>(CliConsole console, string name, string description, string family,
-        Func<double[,], VariationalDiscreteMixtureOptions, Fitter<TModel>> estimator)
+        Func<double[,], VariationalDiscreteMixtureOptions, TModel?, Fitter<TModel>> estimator)
         where TModel : VariationalDiscreteMixtureModel<TComponent>
         where TComponent : class
     {
@@ -45,6 +50,7 @@ internal static class VariationalMixtureCommands
         var seed = CommonOptions.Seed();
         var modelOut = CommonOptions.ModelOut();
         var labelsOut = CommonOptions.LabelsOut();
+        var initModel = InitModel();
         var k = new Option<int>("--k") { Description = "Number of mixture components (the posterior may leave some empty).", Required = true, HelpName = "K" };
         var concentration = new Option<double?>("--weight-concentration")
         {
@@ -66,7 +72,7 @@ internal static class VariationalMixtureCommands
         var starts = new Option<int>("--starts") { Description = "Number of starts; the largest ELBO is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum coordinate-ascent iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
         var tol = new Option<double>("--tol") { Description = "Stop when the ELBO (in nats, not per row) changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
-        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, json, modelOut, labelsOut };
+        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, json, modelOut, labelsOut, initModel };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
@@ -82,7 +88,8 @@ internal static class VariationalMixtureCommands
                 Tolerance = parse.GetValue(tol),
                 Seed = parse.GetValue(seed) ?? 0,
             };
-            Fitter<TModel> fitter = estimator(x, options);
+            TModel? initial = LoadInitialModel<TModel>(parse.GetValue(initModel), $"a model of 'fit {name}'");
+            Fitter<TModel> fitter = estimator(x, options, initial);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "VB");
             SoftClusteringFitResult<TModel> fit = FitCommands.Timed(
                 rows => fitter(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken), x, out double seconds);
@@ -120,6 +127,26 @@ internal static class VariationalMixtureCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>The warm-start option of the variational verbs.</summary>
+    internal static Option<string?> InitModel() => new("--init-model")
+    {
+        Description = "Warm start: begin every start from this saved variational model's posterior (same K, dimension and kind; --init is then not used; the prior is this command's).",
+        HelpName = "M.json",
+    };
+
+    /// <summary>Loads the model a <c>--init-model</c> path names, checking its kind; null without a path.</summary>
+    internal static TModel? LoadInitialModel<TModel>(string? path, string expected) where TModel : class
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        object model = ModelCommands.LoadModel(path, "--init-model");
+        return model as TModel
+            ?? throw new ArgumentException($"--init-model: {path} holds a {Persistence.ModelJson.FormatName(model)}, not {expected}.");
     }
 
     internal static MixtureInit ParseInit(string value) => value switch

@@ -242,6 +242,18 @@ internal sealed class GaussianMixtureEngine
         ThrowIfSingular();
     }
 
+    /// <summary>
+    /// Refreshes <see cref="Current"/> through the rule after the rule set the parameters itself (a variational warm
+    /// start); a scale that is not positive definite throws the <see cref="FittingException"/> naming its component.
+    /// </summary>
+    public void Refresh()
+    {
+        if (!Rule.TryRefresh(Current, _mStepScratch, out int failed))
+        {
+            ThrowSingular(failed);
+        }
+    }
+
     private double MeanDataVariance()
     {
         double s = 0;

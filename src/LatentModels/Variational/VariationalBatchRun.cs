@@ -9,7 +9,9 @@ namespace LatentModels.Variational;
 /// Batch variational inference of a Gaussian mixture for the one EM driver, with the peer's loop: a start is one
 /// variational M-step from the initial responsibilities followed by an E-step; each iteration takes the M-step from the
 /// responsibilities of the last E-step, computes the bound of (those responsibilities, the new posterior) and runs the next
-/// E-step (the spine's fused block E-step, reading the variational expectations the rule wrote).
+/// E-step (the spine's fused block E-step, reading the variational expectations the rule wrote). A warm start
+/// (<see cref="VariationalGaussianMixtureOptions.InitialModel"/>) sets the posterior to the model's and runs its E-step; its
+/// objective is NaN (the bound is computed after an M-step), so the first iteration never stops the run.
 /// </summary>
 internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureModel>
 {
@@ -31,7 +33,12 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
 
     public double Start(int start, Random random)
     {
-        if (_options.Init == MixtureInit.First)
+        if (_options.InitialModel is { } initial)
+        {
+            _rule.SetPosterior(initial, _engine.Current);
+            _engine.Refresh();
+        }
+        else if (_options.Init == MixtureInit.First)
         {
             _engine.InitializeFromLabels(NearestOfFirstRows(_data, _options.Components, _options.MaxDegreeOfParallelism), random);
         }

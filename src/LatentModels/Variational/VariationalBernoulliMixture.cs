@@ -52,12 +52,49 @@ public sealed class VariationalBernoulliMixture
         return FitCore(data, sampleWeights, progress, cancellationToken);
     }
 
-    private SoftClusteringFitResult<VariationalBernoulliMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the coordinate ascent from a fitted posterior (a warm start, as <see cref="Mixture{TComponent}.FitFrom(MixtureModel{TComponent}, double[,], IProgress{FitProgress}?, CancellationToken)"/>):
+    /// every start begins with the E-step of <paramref name="initialModel"/>'s q(π) q(θ) (the start's objective is its ELBO),
+    /// then the iterations; <see cref="VariationalDiscreteMixtureOptions.Init"/> is not used. The prior is the options'
+    /// (α₀, γ₀), not the model's. From a converged fit on the same data and prior the run converges again at once with the
+    /// same ELBO; with <see cref="VariationalDiscreteMixtureOptions.MaxIterations"/> = 0 it returns the start.
+    /// </summary>
+    /// <param name="initialModel">The start: <see cref="VariationalDiscreteMixtureOptions.Components"/> components of the data's dimension.</param>
+    /// <param name="data">n × d binary rows (0/1) (not modified).</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <exception cref="ArgumentException">The initial model does not match (parameter <c>initialModel</c>), the data is outside the sample space or an option is invalid.</exception>
+    /// <returns>The model, the report (trace of the full ELBO), and the most probable component and variational responsibilities of every row.</returns>
+    public SoftClusteringFitResult<VariationalBernoulliMixtureModel> FitFrom(VariationalBernoulliMixtureModel initialModel, double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return FitCore(data, null, progress, cancellationToken, initialModel);
+    }
+
+    /// <summary>Runs the coordinate ascent on weighted rows from a fitted posterior (see <see cref="FitFrom(VariationalBernoulliMixtureModel, double[,], IProgress{FitProgress}?, CancellationToken)"/>).</summary>
+    /// <param name="initialModel">The start: <see cref="VariationalDiscreteMixtureOptions.Components"/> components of the data's dimension.</param>
+    /// <param name="data">n × d binary rows (0/1) (not modified).</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero (not modified).</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between iterations.</param>
+    /// <exception cref="ArgumentException">The initial model does not match, a weight is bad, the data is outside the sample space or an option is invalid.</exception>
+    /// <returns>The model, the report (trace of the full ELBO), and the most probable component and variational responsibilities of every row.</returns>
+    public SoftClusteringFitResult<VariationalBernoulliMixtureModel> FitFrom(VariationalBernoulliMixtureModel initialModel, double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialModel);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return FitCore(data, sampleWeights, progress, cancellationToken, initialModel);
+    }
+
+    private SoftClusteringFitResult<VariationalBernoulliMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken,
+        VariationalBernoulliMixtureModel? initialModel = null)
     {
         DiscreteVariationalFitter.CheckInput(Family, Options, data, sampleWeights);
+        DiscreteVariationalPosterior? initial = DiscreteVariationalFitter.Initial(initialModel, [], Options, data);
         int threads = Options.MaxDegreeOfParallelism;
         (DiscreteVariationalFit fit, FitReport report) = DiscreteVariationalFitter.Run(Family, Options, p => p.BernoulliProxy(),
-            m => DiscreteMixtureStatistics.FromBernoulliUnchecked(m, data, sampleWeights, threads), data, sampleWeights, progress, cancellationToken);
+            m => DiscreteMixtureStatistics.FromBernoulliUnchecked(m, data, sampleWeights, threads), data, sampleWeights, initial, progress, cancellationToken);
         var model = new VariationalBernoulliMixtureModel(fit.Posterior, fit.Elbo);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels);

@@ -98,6 +98,17 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
         new(p.Type, rule.WeightPrior, (double[])rule.WeightsA.Clone(), (double[])rule.WeightsB.Clone(), (double[])rule.MeanPrecision.Clone(),
             (double[])p.Means.Clone(), (double[])rule.DegreesOfFreedom.Clone(), (double[])p.Covariance.Clone(), elbo, lowerBound);
 
+    /// <summary>Copies the posterior's hyper-parameters, means mₖ and scales (νₖWₖ)⁻¹ (a warm start's source).</summary>
+    internal void CopyPosterior(Span<double> weightsA, Span<double> weightsB, Span<double> meanPrecision, Span<double> degreesOfFreedom, Span<double> means, Span<double> covariances)
+    {
+        _weightsA.CopyTo(weightsA);
+        _weightsB.CopyTo(weightsB);
+        _meanPrecision.CopyTo(meanPrecision);
+        _degreesOfFreedom.CopyTo(degreesOfFreedom);
+        _quadratic.Means.CopyTo(means);
+        _quadratic.Covariance.CopyTo(covariances);
+    }
+
     /// <inheritdoc />
     public int Dimension => _quadratic.D;
 

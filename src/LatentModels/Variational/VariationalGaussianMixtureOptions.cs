@@ -47,6 +47,16 @@ public sealed record VariationalGaussianMixtureOptions
     /// </summary>
     public MixtureInit Init { get; init; } = MixtureInit.KMeans;
 
+    /// <summary>
+    /// A warm start: every start begins from this fitted posterior q(π)q(μ, Λ) — its E-step, then the iterations — instead
+    /// of <see cref="Init"/> (ignored when set). It must have <see cref="Components"/> components of the data's dimension,
+    /// the same <see cref="Covariance"/> and the same <see cref="WeightPrior"/>; the prior is this options' (resolved
+    /// against the data), not the one the model was fitted with. Starting from a converged fit on the same data and prior
+    /// converges again at once with the same ELBO; with <see cref="MaxIterations"/> = 0 the fit returns this posterior
+    /// (its <see cref="VariationalGaussianMixtureModel.Elbo"/> NaN: the bound is computed after an M-step, as the peer's).
+    /// </summary>
+    public VariationalGaussianMixtureModel? InitialModel { get; init; }
+
     /// <summary>Number of starts; the one with the largest final ELBO is kept.</summary>
     public int Starts { get; init; } = 1;
 
@@ -87,6 +97,15 @@ public sealed record VariationalGaussianMixtureOptions
         if (WeightConcentration is { } a && (!(a > 0) || !double.IsFinite(a)))
         {
             throw new ArgumentOutOfRangeException(nameof(WeightConcentration), a, "The weight concentration must be positive and finite.");
+        }
+
+        if (InitialModel is { } initial
+            && (initial.Components != Components || initial.Dimension != columns || initial.CovarianceType != Covariance || initial.WeightPrior != WeightPrior))
+        {
+            throw new ArgumentException(
+                $"The initial model has {initial.Components} {initial.CovarianceType} components of dimension {initial.Dimension} with {initial.WeightPrior} weights; " +
+                $"the options ask for {Components} {Covariance} components with {WeightPrior} weights and the data have {columns} columns.",
+                nameof(InitialModel));
         }
 
         if (!(MeanPrecision > 0) || !double.IsFinite(MeanPrecision))

@@ -130,6 +130,17 @@ internal sealed class VariationalGaussianUpdate : IVariationalGaussianUpdate
         return n;
     }
 
+    /// <summary>
+    /// Sets the posterior to a fitted model's (a warm start): the weights' and components' hyper-parameters into this rule,
+    /// the posterior means, the scales (νₖWₖ)⁻¹ and the posterior-mean weights into <paramref name="p"/>. The caller then
+    /// refreshes the expectations (<see cref="TryRefresh"/>). The model must match the rule's K, d, form and weight prior.
+    /// </summary>
+    public void SetPosterior(VariationalGaussianMixtureModel model, GaussianComponents p)
+    {
+        model.CopyPosterior(WeightsA, WeightsB, MeanPrecision, DegreesOfFreedom, p.Means, p.Covariance);
+        PosteriorMeanWeights(WeightPrior, WeightsA, WeightsB, p.Weights);
+    }
+
     /// <summary>The posterior-mean weights: αₖ/Σα, or E[vₖ]Πⱼ₍ⱼ₍ₖ₎(1 − E[vⱼ]) normalised (the peer's <c>weights_</c>).</summary>
     public static void PosteriorMeanWeights(WeightPrior prior, ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> weights)
     {

@@ -192,6 +192,76 @@ public sealed class VariationalMixtureCliTests : IDisposable
     }
 
     [Fact]
+    public void Init_model_warm_starts_vb_bernoulli_and_vb_categorical_from_a_saved_fit()
+    {
+        string bits = Write(BernoulliRows(), "bits.csv");
+        string saved = Path.Combine(_directory, "b.json");
+        var first = CliTests.Run("fit", "vb-bernoulli-mixture", "--data", bits, "--k", "3", "--tol", "1e-9", "--max-iter", "500", "--seed", "2", "--json", "--model-out", saved);
+        first.Code.Should().Be(0, first.Err);
+        double elbo = CliTests.LastJson(first.Out).GetProperty("elbo").GetDouble();
+
+        var warm = CliTests.Run("fit", "vb-bernoulli-mixture", "--data", bits, "--k", "3", "--tol", "1e-9", "--init-model", saved, "--json");
+        warm.Code.Should().Be(0, warm.Err);
+        JsonElement r = CliTests.LastJson(warm.Out);
+        r.GetProperty("iterations").GetInt32().Should().BeLessThanOrEqualTo(2);
+        r.GetProperty("converged").GetBoolean().Should().BeTrue();
+        r.GetProperty("elbo").GetDouble().Should().BeApproximately(elbo, 1e-9 * Math.Abs(elbo));
+
+        // The categorical warm start keeps the model's outcome counts even when the data do not show the last code.
+        double[,] codes = CategoricalRows();
+        string codesPath = Write(codes, "codes.csv");
+        string categorical = Path.Combine(_directory, "c.json");
+        CliTests.Run("fit", "vb-categorical-mixture", "--data", codesPath, "--k", "2", "--seed", "1", "--model-out", categorical).Code.Should().Be(0);
+        var rows = Enumerable.Range(0, codes.GetLength(0)).Where(i => codes[i, 2] < 3).ToArray();
+        var fewer = new double[rows.Length, 4];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                fewer[i, j] = codes[rows[i], j];
+            }
+        }
+
+        var none = CliTests.Run("fit", "vb-categorical-mixture", "--data", Write(fewer, "fewer.csv"), "--k", "2", "--init-model", categorical, "--max-iter", "0", "--json");
+        none.Code.Should().Be(0, none.Err);
+        VariationalCategoricalMixtureModel model = ModelJson.Load<VariationalCategoricalMixtureModel>(categorical);
+        Doubles(CliTests.LastJson(none.Out).GetProperty("weights")).Should().Equal(model.Weights);
+        CliTests.LastJson(none.Out).GetProperty("iterations").GetInt32().Should().Be(0);
+    }
+
+    [Fact]
+    public void Init_model_warm_starts_vb_gmm_and_returns_the_start_without_iterations()
+    {
+        double[,] x = VariationalTestData.FiveClusters(400, 1);
+        string data = Write(x, "five.csv");
+        string saved = Path.Combine(_directory, "g.json");
+        var first = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--covariance", "diag", "--max-iter", "7", "--tol", "0", "--json", "--model-out", saved);
+        first.Code.Should().Be(0, first.Err);
+        VariationalGaussianMixtureModel start = ModelJson.Load<VariationalGaussianMixtureModel>(saved);
+
+        var none = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--covariance", "diag", "--init-model", saved, "--max-iter", "0", "--json");
+        none.Code.Should().Be(0, none.Err);
+        JsonElement r = CliTests.LastJson(none.Out);
+        Doubles(r.GetProperty("weights")).Should().Equal(start.Weights);
+        r.GetProperty("iterations").GetInt32().Should().Be(0);
+        r.GetProperty("elbo").ValueKind.Should().Be(JsonValueKind.Null, "no bound without an M-step");
+
+        var more = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--covariance", "diag", "--init-model", saved, "--max-iter", "3", "--tol", "0", "--json");
+        var ten = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--covariance", "diag", "--max-iter", "10", "--tol", "0", "--json");
+        CliTests.LastJson(more.Out).GetProperty("elbo").GetDouble().Should().Be(CliTests.LastJson(ten.Out).GetProperty("elbo").GetDouble());
+
+        var wrongType = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--covariance", "full", "--init-model", saved);
+        wrongType.Code.Should().Be(2);
+        wrongType.Err.Should().Contain("initial model has 5 Diagonal components");
+        var wrongKind = CliTests.Run("fit", "vb-bernoulli-mixture", "--data", Write(BernoulliRows(), "bits.csv"), "--k", "5", "--init-model", saved);
+        wrongKind.Code.Should().Be(2);
+        wrongKind.Err.Should().Contain("--init-model").And.Contain("LatentModels.VariationalGaussianMixture");
+        var missing = CliTests.Run("fit", "vb-gmm", "--data", data, "--k", "5", "--init-model", Path.Combine(_directory, "none.json"));
+        missing.Code.Should().Be(2);
+        missing.Err.Should().Contain("--init-model");
+    }
+
+    [Fact]
     public void Readable_summary_names_the_model_the_elbo_and_every_weight()
     {
         string data = Write(BernoulliRows(), "bits.csv");
