@@ -16,6 +16,7 @@ internal static class FitCommands
         MixtureCommands.Add(fit, console);
         VariationalCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
+        StochasticVariationalCommands.Add(fit, console);
         VaeCommands.Add(fit, console);
     }
 

@@ -36,6 +36,7 @@ internal static class ModelCodecs
         new KMeansStatisticsCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
+        new StreamingVariationalGaussianMixtureCodec(),
         new VariationalAutoencoderCodec(),
     ];
 }

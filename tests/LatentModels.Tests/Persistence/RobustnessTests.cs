@@ -72,6 +72,27 @@ public class RobustnessTests
         }, _data),
         "vb-gmm-process" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 3, WeightPrior = WeightPrior.DirichletProcess, Seed = 2 }).Fit(_data).Model,
         "vb-gmm-diagonal" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, MaxIterations = 0 }).Fit(_data).Model,
+        "svi-gmm-stream" => Svi(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions { Components = 2, WeightPrior = WeightPrior.DirichletProcess, Seed = 2 },
+            BatchSize = 100,
+        }),
+        "svi-gmm-stream-initial" => Svi(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions
+            {
+                Components = 2,
+                Covariance = CovarianceType.Diagonal,
+                WeightConcentration = 0.5,
+                DegreesOfFreedom = 3,
+                InitialModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }).Fit(_data).Model,
+            },
+        }),
+        "svi-gmm-stream-new" => new StreamingVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Tied },
+            DataSize = 1000,
+        }),
         _ => new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
@@ -88,6 +109,13 @@ public class RobustnessTests
         return online;
     }
 
+    private static StreamingVariationalGaussianMixture Svi(StochasticVariationalGaussianMixtureOptions options)
+    {
+        StreamingVariationalGaussianMixture stream = new StochasticVariationalGaussianMixture(options).CreateStream(_data);
+        stream.UpdateEpoch(_data);
+        return stream;
+    }
+
     private static OnlineKMeans Online(OnlineKMeansOptions options, double[,] stream)
     {
         var online = new OnlineKMeans(options);
@@ -102,7 +130,7 @@ public class RobustnessTests
         "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
-        "vb-bernoulli-mixture", "vb-categorical-mixture", "vae", "vae-gaussian",
+        "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new", "vae", "vae-gaussian",
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);
