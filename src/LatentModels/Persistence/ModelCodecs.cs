@@ -3,6 +3,7 @@ using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
 using LatentModels.Persistence.NeuralNetworks;
+using LatentModels.Persistence.SparseCoding;
 using LatentModels.Persistence.Statistics;
 using LatentModels.Persistence.Variational;
 
@@ -38,5 +39,6 @@ internal static class ModelCodecs
         new VariationalCategoricalMixtureCodec(),
         new StreamingVariationalGaussianMixtureCodec(),
         new VariationalAutoencoderCodec(),
+        new BinarySparseCodingCodec(),
     ];
 }
