@@ -48,6 +48,8 @@ public class RobustnessTests
         "vb-bernoulli-mixture" => new VariationalBernoulliMixture(new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.ThreePrototypes().Sample(60, new Random(1))).Model,
         "vb-categorical-mixture" => new VariationalCategoricalMixture([3, 2, 4, 3], new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(40, new Random(2))).Model,
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
+        "dictionary-model" => DictionaryCodecTests.Model(),
+        "dictionary-statistics" => DictionaryCodecTests.Model().ComputeStatistics(DictionaryCodecTests.Rows()),
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
         "streaming-gmm" => Streaming(new GaussianMixtureOptions { Components = 2, Seed = 4 }, _data),
@@ -90,7 +92,7 @@ public class RobustnessTests
         "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
-        "vb-bernoulli-mixture", "vb-categorical-mixture",
+        "vb-bernoulli-mixture", "vb-categorical-mixture", "dictionary-model", "dictionary-statistics",
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);
