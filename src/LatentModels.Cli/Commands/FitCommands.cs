@@ -17,6 +17,7 @@ internal static class FitCommands
         VariationalCommands.Add(fit, console);
         DictionaryCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
+        StochasticVariationalCommands.Add(fit, console);
     }
 
     /// <summary>

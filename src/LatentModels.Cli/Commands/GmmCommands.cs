@@ -28,7 +28,7 @@ internal static class GmmCommands
         _ => CovarianceType.Full,
     };
 
-    private static string CovarianceName(CovarianceType type) => type switch
+    internal static string CovarianceName(CovarianceType type) => type switch
     {
         CovarianceType.Diagonal => "diag",
         CovarianceType.Spherical => "spherical",

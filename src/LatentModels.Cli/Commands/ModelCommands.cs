@@ -199,13 +199,15 @@ internal static class ModelCommands
         }
     }
 
-    /// <summary>A model file for score, predict and sample; an online K-Means or streaming EM state stands for its current model.</summary>
+    /// <summary>A model file for score, predict and sample; an online K-Means, streaming EM or stochastic variational state stands for its current model.</summary>
     private static object LoadUsable(string path) => LoadModel(path) switch
     {
         Clustering.OnlineKMeans { IsInitialized: true } online => online.Snapshot(),
         Clustering.OnlineKMeans => throw new ArgumentException($"--model: {path} is an online K-Means state whose centers are not initialised yet."),
         Mixtures.StreamingGaussianMixture { IsInitialized: true } streaming => streaming.Snapshot(),
         Mixtures.StreamingGaussianMixture => throw new ArgumentException($"--model: {path} is a streaming EM state whose mixture is not initialised yet."),
+        Variational.StreamingVariationalGaussianMixture { IsInitialized: true } svi => svi.Snapshot(),
+        Variational.StreamingVariationalGaussianMixture => throw new ArgumentException($"--model: {path} is a stochastic variational stream state without a posterior yet."),
         object m => m,
     };
 

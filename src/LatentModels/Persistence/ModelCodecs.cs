@@ -38,5 +38,7 @@ internal static class ModelCodecs
         new DictionaryModelCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
+        new StreamingVariationalGaussianMixtureCodec(),
+        new BinarySparseCodingCodec(),
     ];
 }

@@ -22,6 +22,17 @@ namespace LatentModels.Variational;
 /// perturbation of the exact update. For diagonal and spherical covariances the expectations follow the peer (a Wishart's
 /// E[ln|Λ|] over d coordinates), and for tied the bound counts the shared Wishart K times, as the peer does. Unlike the
 /// peer, Nₖ carries no extra 10·ε (an effect below 1e-14 on the bound and weights).
+/// <para>
+/// MAP and maximum likelihood are the delta-function limit of this fit (docs/variational.md). Restricting q(π, μ, Λ) to a
+/// point mass turns the ELBO into the log joint ln p(X, θ) + H[q(Z)] (plus the delta's infinite entropy, the same for every
+/// θ): MAP EM under the same conjugate prior (<see cref="GaussianMixture"/> with a <see cref="GaussianMixturePrior"/>,
+/// Bishop §9.3–9.4), and maximum likelihood under a flat one. The free-form posterior of Bishop eq. 10.58–10.63 (αₖ = α₀ + Nₖ,
+/// βₖ = β₀ + Nₖ, mₖ = (β₀m₀ + Nₖx̄ₖ)/βₖ, Wₖ⁻¹ = W₀⁻¹ + NₖSₖ + β₀Nₖ/(β₀ + Nₖ)(x̄ₖ − m₀)(x̄ₖ − m₀)ᵀ, νₖ = ν₀ + Nₖ) narrows as
+/// N⁻¹ᐟ², and its means differ from the MAP modes by O(1/Nₖ): E[πₖ] = αₖ/Σα against (αₖ − 1)/(Σα − K), E[Λₖ]⁻¹ = Wₖ⁻¹/νₖ
+/// against Wₖ⁻¹/(νₖ + d + 2), and the responsibilities' ψ and d/βₖ terms. So the posterior-mean parameters approach the
+/// MAP-EM fit with the prior m₀ = μ₀, β₀ = κ, ν₀ = ν, W₀⁻¹ = Λ, α₀ = α as the data grow (tested: about tenfold closer per
+/// tenfold more data), and the MAP fit approaches maximum likelihood at the same rate.
+/// </para>
 /// </remarks>
 public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalGaussianMixtureModel>
 {
@@ -84,7 +95,7 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     }
 
     /// <summary>The variational rule with the options' prior, defaults resolved from the data moments as the peer's, centred on <paramref name="shift"/>.</summary>
-    private static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d)
+    internal static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d)
     {
         VariationalShape shape = VariationalShape.For(o.Covariance);
         double[] covariancePrior;

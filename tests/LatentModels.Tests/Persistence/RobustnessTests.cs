@@ -50,6 +50,7 @@ public class RobustnessTests
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "dictionary-model" => DictionaryCodecTests.Model(),
         "dictionary-statistics" => DictionaryCodecTests.Model().ComputeStatistics(DictionaryCodecTests.Rows()),
+        "binary-sparse-coding" => new LatentModels.SparseCoding.BinarySparseCoding(new LatentModels.SparseCoding.BinarySparseCodingOptions { Components = 3, MaxIterations = 5, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
         "streaming-gmm" => Streaming(new GaussianMixtureOptions { Components = 2, Seed = 4 }, _data),
@@ -62,6 +63,27 @@ public class RobustnessTests
         }, _data),
         "vb-gmm-process" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 3, WeightPrior = WeightPrior.DirichletProcess, Seed = 2 }).Fit(_data).Model,
         "vb-gmm-diagonal" => new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, MaxIterations = 0 }).Fit(_data).Model,
+        "svi-gmm-stream" => Svi(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions { Components = 2, WeightPrior = WeightPrior.DirichletProcess, Seed = 2 },
+            BatchSize = 100,
+        }),
+        "svi-gmm-stream-initial" => Svi(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions
+            {
+                Components = 2,
+                Covariance = CovarianceType.Diagonal,
+                WeightConcentration = 0.5,
+                DegreesOfFreedom = 3,
+                InitialModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal }).Fit(_data).Model,
+            },
+        }),
+        "svi-gmm-stream-new" => new StreamingVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Tied },
+            DataSize = 1000,
+        }),
         _ => new GaussianMixture(new GaussianMixtureOptions
         {
             Components = 2,
@@ -78,6 +100,13 @@ public class RobustnessTests
         return online;
     }
 
+    private static StreamingVariationalGaussianMixture Svi(StochasticVariationalGaussianMixtureOptions options)
+    {
+        StreamingVariationalGaussianMixture stream = new StochasticVariationalGaussianMixture(options).CreateStream(_data);
+        stream.UpdateEpoch(_data);
+        return stream;
+    }
+
     private static OnlineKMeans Online(OnlineKMeansOptions options, double[,] stream)
     {
         var online = new OnlineKMeans(options);
@@ -92,7 +121,8 @@ public class RobustnessTests
         "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
-        "vb-bernoulli-mixture", "vb-categorical-mixture", "dictionary-model", "dictionary-statistics",
+        "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new",
+        "binary-sparse-coding", "dictionary-model", "dictionary-statistics",
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);

@@ -125,8 +125,9 @@ public sealed class VariationalMixtureCliTests : IDisposable
         double[,] x = CategoricalRows();
         string data = Write(x, "codes.csv");
         string modelPath = Path.Combine(_directory, "vb-categorical.json");
+        string labelsPath = Path.Combine(_directory, "labels.txt");
         var (code, stdout, stderr) = CliTests.Run("fit", "vb-categorical-mixture", "--data", data, "--k", "4", "--max-iter", "50", "--tol", "0",
-            "--seed", "2", "--json", "--model-out", modelPath);
+            "--seed", "2", "--json", "--model-out", modelPath, "--labels-out", labelsPath);
         code.Should().Be(0, stderr);
         JsonElement r = CliTests.LastJson(stdout);
 
@@ -141,6 +142,7 @@ public sealed class VariationalMixtureCliTests : IDisposable
         Doubles(r.GetProperty("weights")).Should().Equal(fit.Model.Weights);
         Doubles(r.GetProperty("weights")).Sum().Should().BeApproximately(1, 1e-12);
         r.GetProperty("effectiveComponents").GetInt32().Should().Be(fit.Model.EffectiveComponents());
+        File.ReadAllLines(labelsPath).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).Should().Equal(fit.Labels);
 
         VariationalCategoricalMixtureModel saved = ModelJson.Deserialize<VariationalCategoricalMixtureModel>(File.ReadAllText(modelPath));
         r.GetProperty("avgLogLikelihood").GetDouble().Should().Be(saved.Score(x));

@@ -66,25 +66,8 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
         JsonFields.WriteVector(writer, "shift", p.Shift);
         writer.WriteEndObject();
 
-        int k = s.K, d = s.D;
         writer.WriteStartObject("statistics");
-        JsonFields.WriteVector(writer, "weights", s.Weight);
-        JsonFields.WriteMatrix(writer, "means", ToMatrix(s.Mean, k, d));
-        if (s.FullScatter)
-        {
-            var matrices = new double[k][,];
-            for (int c = 0; c < k; c++)
-            {
-                matrices[c] = ToMatrix(s.Scatter.AsSpan(c * d * d, d * d), d, d);
-            }
-
-            JsonFields.WriteMatrices(writer, "scatters", matrices);
-        }
-        else
-        {
-            JsonFields.WriteMatrix(writer, "scatters", ToMatrix(s.Scatter, k, d));
-        }
-
+        MixtureStatisticsFields.Write(writer, s);
         writer.WriteEndObject();
     }
 
@@ -168,47 +151,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
     {
         int k = parameters.K, d = parameters.D;
         bool full = parameters.Form.FullScatter;
-        var statistics = new MixtureStatistics(k, d, full);
-        double[] weights = JsonFields.Vector(s, "weights", k);
-        for (int c = 0; c < k; c++)
-        {
-            if (!(weights[c] >= 0))
-            {
-                throw new ModelFormatException($"The field 'weights[{c}]' is {weights[c]}; statistics weights must be non-negative.");
-            }
-        }
-
-        if (!(weights.Sum() > 0))
-        {
-            throw new ModelFormatException("The field 'weights' sums to zero.");
-        }
-
-        weights.CopyTo(statistics.Weight, 0);
-        JsonFields.Matrix(s, "means", k, d).AsSpan().CopyTo(statistics.Mean);
-        if (full)
-        {
-            double[][,] matrices = JsonFields.Matrices(s, "scatters", k, d);
-            for (int c = 0; c < k; c++)
-            {
-                matrices[c].AsSpan().CopyTo(statistics.Scatter.AsSpan(c * d * d, d * d));
-            }
-        }
-        else
-        {
-            JsonFields.Matrix(s, "scatters", k, d).AsSpan().CopyTo(statistics.Scatter);
-        }
-
-        for (int c = 0; c < k; c++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                double v = statistics.Scatter[full ? c * d * d + j * d + j : c * d + j];
-                if (!(v >= 0))
-                {
-                    throw new ModelFormatException($"The field 'scatters[{c}]' has the negative diagonal entry {v} at {j}.");
-                }
-            }
-        }
+        MixtureStatistics statistics = MixtureStatisticsFields.Read(s, k, d, full);
 
         // The next M-step must succeed: try it on copies.
         GaussianComponents probe = parameters.Clone();
@@ -225,12 +168,5 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
         }
 
         return statistics;
-    }
-
-    private static double[,] ToMatrix(ReadOnlySpan<double> values, int rows, int columns)
-    {
-        var m = new double[rows, columns];
-        values[..(rows * columns)].CopyTo(m.AsWritableSpan());
-        return m;
     }
 }

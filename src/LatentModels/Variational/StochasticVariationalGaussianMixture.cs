@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using LatentModels.Mixtures.Gaussian;
+using LatentModels.Statistics;
+
+namespace LatentModels.Variational;
+
+/// <summary>
+/// Stochastic variational inference (Hoffman, Blei, Wang &amp; Paisley 2013) of the variational Bayesian Gaussian mixture on a
+/// data set: <see cref="StochasticVariationalGaussianMixtureOptions.Epochs"/> passes, each over the rows in a fresh shuffled
+/// order in mini-batches of <see cref="StochasticVariationalGaussianMixtureOptions.BatchSize"/>, one natural-gradient step per
+/// mini-batch (see <see cref="StreamingVariationalGaussianMixture"/>, which does the work). The prior's unset
+/// hyper-parameters are resolved from the whole data set's moments, exactly as <see cref="VariationalGaussianMixture"/>
+/// resolves them, so the two fits' ELBOs compare.
+/// </summary>
+/// <remarks>
+/// The report's trace (<c>"elbo"</c>) holds after every epoch the full ELBO of (the optimal responsibilities of the rows,
+/// the current global factors) — one extra E-step over the data per epoch; <see cref="FitReport.Converged"/> is false (SVI
+/// runs its epochs). The same seed gives the same bits for any <see cref="VariationalGaussianMixtureOptions.MaxDegreeOfParallelism"/>.
+/// </remarks>
+public sealed class StochasticVariationalGaussianMixture : IEstimator<VariationalGaussianMixtureModel>
+{
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">The settings.</param>
+    /// <exception cref="ArgumentException">Invalid settings (the message names the option).</exception>
+    public StochasticVariationalGaussianMixture(StochasticVariationalGaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+    }
+
+    /// <summary>The settings.</summary>
+    public StochasticVariationalGaussianMixtureOptions Options { get; }
+
+    /// <summary>
+    /// A stream set up for passes over <paramref name="data"/>: N = <see cref="StochasticVariationalGaussianMixtureOptions.DataSize"/>
+    /// or the number of rows, and the prior's unset mean and covariance resolved from the rows' moments (the batch fit's
+    /// defaults). Feed it with <see cref="StreamingVariationalGaussianMixture.UpdateEpoch"/>; save it to continue later.
+    /// </summary>
+    /// <param name="data">n × d finite rows (not modified).</param>
+    /// <exception cref="ArgumentException">Bad data, or options that do not fit them (named in the message).</exception>
+    public StreamingVariationalGaussianMixture CreateStream(double[,] data)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        return CreateStreamChecked(data);
+    }
+
+    /// <summary>Fits the posterior to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="progress">Optional per-epoch progress sink (the objective is the full ELBO on the data).</param>
+    /// <param name="cancellationToken">Cancels the fit between mini-batches.</param>
+    /// <returns>The model (with its ELBO on the data), the report, and the labels and variational responsibilities of every row.</returns>
+    /// <exception cref="ArgumentException">Bad data, or options that do not fit them.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (only possible with Regularization = 0).</exception>
+    public SoftClusteringFitResult<VariationalGaussianMixtureModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        DataValidation.CheckMatrix(data, nameof(data));
+        StreamingVariationalGaussianMixture stream = CreateStreamChecked(data);
+        int epochs = Options.Epochs;
+        var trace = new List<double>(epochs);
+        double elbo = double.NaN, lowerBound = double.NaN;
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            stream.UpdateEpoch(data, cancellationToken);
+            (elbo, lowerBound) = stream.Bounds(data);
+            trace.Add(elbo);
+            progress?.Report(new FitProgress(0, epoch, epochs, elbo));
+        }
+
+        VariationalGaussianMixtureModel model = stream.SnapshotWithBounds(elbo, lowerBound);
+        var labels = new int[data.GetLength(0)];
+        double[,] responsibilities = model.PredictBoth(data, labels);
+        var report = new FitReport("elbo", epochs, false, trace, clock.Elapsed);
+        return new SoftClusteringFitResult<VariationalGaussianMixtureModel>(model, report, labels, responsibilities);
+    }
+
+    /// <inheritdoc />
+    FitResult<VariationalGaussianMixtureModel> IEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, progress, cancellationToken);
+
+    private StreamingVariationalGaussianMixture CreateStreamChecked(double[,] data)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        StochasticVariationalGaussianMixtureOptions o = Options;
+        VariationalGaussianMixtureOptions m = o.Mixture;
+        m.Validate(n, d);
+        if (m.MeanPrior is null || m.CovariancePrior is null)
+        {
+            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, null, fullScatter: true);
+            double[]? covariancePrior = m.CovariancePrior;
+            if (covariancePrior is null)
+            {
+                VariationalShape shape = VariationalShape.For(m.Covariance);
+                covariancePrior = new double[shape.PriorLength(d)];
+                shape.DefaultPrior(moments, d, covariancePrior);
+                if (double.IsNaN(shape.LogDetW0(covariancePrior, d)))
+                {
+                    throw new ArgumentException("The data covariance (the default covariance prior) is singular (e.g. a constant column); give CovariancePrior.", nameof(data));
+                }
+            }
+
+            m = m with { MeanPrior = m.MeanPrior ?? moments.MeanSpan.ToArray(), CovariancePrior = covariancePrior };
+        }
+
+        return new StreamingVariationalGaussianMixture(o with { Mixture = m, DataSize = o.DataSize ?? n });
+    }
+}

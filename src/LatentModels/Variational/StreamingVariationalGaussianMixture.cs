@@ -1,0 +1,361 @@
+using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
+using LatentModels.Persistence;
+using LatentModels.Randomness;
+using LatentModels.Statistics;
+
+namespace LatentModels.Variational;
+
+/// <summary>
+/// Stochastic variational inference (Hoffman, Blei, Wang &amp; Paisley 2013) for the variational Bayesian Gaussian mixture
+/// on a stream of mini-batches: each mini-batch B takes one natural-gradient step λ ← (1 − ρₜ)λ + ρₜλ̂ on the global
+/// factors q(π)q(μ, Λ), where λ̂ is the posterior the batch would give were it repeated N/|B| times and
+/// ρₜ = (τ + t)^(−κ). The result is the same <see cref="VariationalGaussianMixtureModel"/> the batch fit returns.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The natural parameters of the Dirichlet (or stick-breaking Beta) and Normal–Wishart posteriors are the prior's plus the
+/// expected sufficient statistics, an affine map; so the natural-gradient step is the same blend of the
+/// <em>effective statistics</em> s ← (1 − ρ)s + ρ(N/|B|)s_B, after which the batch fit's variational update rule turns
+/// prior + s into the posterior. The statistics are the spine's centred form (per component the weight, the mean relative
+/// to a fixed reference point, the scatter about the mean, shaped by the covariance form), and the blend is Chan's exact
+/// merge of the two weighted parts, so long streams keep their precision. The E-step of a mini-batch is the spine's fused
+/// block E-step (rows weighted by ρN/|B|), parallel over fixed row blocks merged in block order: the same mini-batches give
+/// the same bits for any <see cref="VariationalGaussianMixtureOptions.MaxDegreeOfParallelism"/>.
+/// </para>
+/// <para>
+/// The first mini-batch initialises the posterior as the batch fit's start does (<see cref="VariationalGaussianMixtureOptions.Init"/>,
+/// or the responsibilities of <see cref="VariationalGaussianMixtureOptions.InitialModel"/>; one variational
+/// M-step from its statistics scaled by N/|B|), resolves the prior's unset hyper-parameters from its moments, and then
+/// takes the first step. The complete state (options, resolved prior, statistics, step counter, shuffling generator)
+/// saves with <see cref="ModelJson.Save(object, string)"/> and continues bit for bit after loading. A rejected mini-batch
+/// (wrong width, a non-finite value, a posterior that is not positive definite) leaves the state unchanged.
+/// </para>
+/// </remarks>
+public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<VariationalGaussianMixtureModel>
+{
+    private readonly StochasticVariationalGaussianMixtureOptions _options;
+    private readonly long _dataSize;
+    private readonly PersistableRandom _random;
+    private int _dimension = -1;
+    private VariationalGaussianUpdate? _rule;
+    private GaussianComponents? _posterior;
+    private MixtureStatistics? _statistics, _previous;
+    private GaussianStreamWorkspace? _workspace;
+    private double[] _scratch = [];
+    private double[,] _batch = new double[0, 0];
+    private int[] _order = [];
+
+    /// <summary>Creates the stream.</summary>
+    /// <param name="options">The settings; <see cref="StochasticVariationalGaussianMixtureOptions.DataSize"/> is required.</param>
+    /// <exception cref="ArgumentException">Invalid settings (the message names the option).</exception>
+    public StreamingVariationalGaussianMixture(StochasticVariationalGaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _dataSize = options.DataSize ?? throw new ArgumentException("DataSize (N, the number of rows the stream stands for) is required for a stream.", nameof(options));
+        _options = options;
+        _random = new PersistableRandom(options.Mixture.Seed);
+    }
+
+    /// <summary>The settings.</summary>
+    public StochasticVariationalGaussianMixtureOptions Options => _options;
+
+    /// <inheritdoc />
+    public long Count { get; private set; }
+
+    /// <summary>The number of updates (mini-batches) taken so far, t.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Whether the posterior exists yet (after the first mini-batch).</summary>
+    public bool IsInitialized => _posterior is not null;
+
+    /// <summary>The step size ρₜ₊₁ = (τ + t + 1)^(−κ) the next mini-batch will get.</summary>
+    public double NextStepSize => _options.StepSize(Steps + 1);
+
+    /// <summary>Takes one update with a mini-batch of one point.</summary>
+    /// <param name="point">d finite values (d fixed by the first point or mini-batch).</param>
+    /// <exception cref="ArgumentException">Wrong length or a non-finite value; or, as the first data, too few rows to initialise.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (the state is left unchanged).</exception>
+    public void Update(ReadOnlySpan<double> point)
+    {
+        int dimension = _dimension;
+        StreamInput.CheckPoint(point, ref dimension);
+        double[,] buffer = Buffer(1, dimension);
+        point.CopyTo(buffer.AsWritableSpan());
+        Consume(buffer, 1);
+    }
+
+    /// <summary>Takes one update with the rows of <paramref name="batch"/> as the mini-batch (the first one also initialises).</summary>
+    /// <param name="batch">The mini-batch, one point per row (not modified); an empty batch does nothing.</param>
+    /// <exception cref="ArgumentException">Wrong number of columns or a non-finite value (named with its row and column); or, as the first
+    /// mini-batch, fewer rows than the initialisation needs.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (the state is left unchanged).</exception>
+    public void Update(double[,] batch)
+    {
+        int dimension = _dimension;
+        if (!StreamInput.CheckBatch(batch, ref dimension))
+        {
+            return;
+        }
+
+        Consume(batch, batch.GetLength(0));
+    }
+
+    /// <summary>
+    /// One pass over a data set in mini-batches of <see cref="StochasticVariationalGaussianMixtureOptions.BatchSize"/> rows, in an
+    /// order shuffled by the stream's own generator (seeded by <see cref="VariationalGaussianMixtureOptions.Seed"/>, saved with
+    /// the state). The data are checked once, before anything changes; a cancellation between mini-batches keeps the updates taken.
+    /// </summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <exception cref="ArgumentException">Wrong number of columns or a non-finite value; or, before initialisation, too few rows.</exception>
+    public void UpdateEpoch(double[,] data, CancellationToken cancellationToken = default)
+    {
+        DataValidation.CheckMatrix(data, nameof(data));
+        int n = data.GetLength(0), d = data.GetLength(1), size = Math.Min(_options.BatchSize, n);
+        if (_dimension >= 0)
+        {
+            DataValidation.CheckDimension(data, _dimension, nameof(data));
+        }
+        else
+        {
+            _options.ValidateFirstBatch(size, d);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_order.Length != n)
+        {
+            _order = new int[n];
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            _order[i] = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = _random.Next(i + 1);
+            (_order[i], _order[j]) = (_order[j], _order[i]);
+        }
+
+        ReadOnlySpan<double> x = data.AsSpan();
+        for (int start = 0; start < n; start += size)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int rows = Math.Min(size, n - start);
+            double[,] buffer = Buffer(size, d);
+            Span<double> target = buffer.AsWritableSpan();
+            for (int i = 0; i < rows; i++)
+            {
+                x.Slice(_order[start + i] * d, d).CopyTo(target.Slice(i * d, d));
+            }
+
+            Consume(buffer, rows);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The snapshot's <see cref="VariationalGaussianMixtureModel.Elbo"/> and <see cref="VariationalGaussianMixtureModel.LowerBound"/>
+    /// are NaN: a stream has no data set to bound; <see cref="Snapshot(double[,])"/> computes them on one.</remarks>
+    /// <exception cref="InvalidOperationException">No mini-batch has arrived yet.</exception>
+    public VariationalGaussianMixtureModel Snapshot() => SnapshotWithBounds(double.NaN, double.NaN);
+
+    /// <summary>
+    /// The current posterior with its evidence lower bound on <paramref name="data"/>, which should be the data set of N rows the
+    /// stream stands for: the full ELBO of (the optimal responsibilities of these rows, the current global factors) — one E-step
+    /// over the rows — and the same bound in the peer's convention (see <see cref="VariationalGaussianMixtureModel.LowerBound"/>).
+    /// </summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <exception cref="InvalidOperationException">No mini-batch has arrived yet.</exception>
+    /// <exception cref="ArgumentException">Wrong number of columns or a non-finite value.</exception>
+    public VariationalGaussianMixtureModel Snapshot(double[,] data)
+    {
+        GaussianComponents p = Posterior;
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckDimension(data, p.D, nameof(data));
+        (double elbo, double lowerBound) = Bounds(data);
+        return SnapshotWithBounds(elbo, lowerBound);
+    }
+
+    private GaussianComponents Posterior => _posterior ?? throw new InvalidOperationException("The stream has no posterior yet: no mini-batch has arrived.");
+
+    /// <summary>The current posterior as a model carrying the given bounds.</summary>
+    internal VariationalGaussianMixtureModel SnapshotWithBounds(double elbo, double lowerBound) =>
+        VariationalGaussianMixtureModel.FromPosterior(_rule!, Posterior, elbo, lowerBound);
+
+    /// <summary>
+    /// The full ELBO and the peer's bound of (the optimal responsibilities of the checked <paramref name="data"/>, the current
+    /// posterior). The posterior's natural parameters are the prior's plus the effective statistics s, so
+    /// ELBO = Σᵢ ln Σₖ exp E[ln πₖ𝒩(xᵢ | μₖ, Λₖ)] − E_q[ln p(s-weighted data | θ)] + (the batch bound of q at entropy 0 and weight N(s)),
+    /// which is the batch fit's bound whenever s are the statistics of the responsibilities themselves.
+    /// </summary>
+    internal (double Elbo, double LowerBound) Bounds(double[,] data)
+    {
+        GaussianComponents p = Posterior;
+        VariationalGaussianUpdate rule = _rule!;
+        MixtureStatistics s = _statistics!;
+        MixtureStatistics full = GaussianMixtureStatistics.ComputeCore(p, data, null, _options.Mixture.MaxDegreeOfParallelism).Totals;
+        double effective = 0;
+        for (int c = 0; c < s.K; c++)
+        {
+            effective += s.Weight[c];
+        }
+
+        double elbo = full.LogLikelihood - rule.ExpectedLogJoint(p, s) + rule.Bounds(0, effective).Elbo;
+        (double e, double peer) = rule.Bounds(0, full.SampleWeight);
+        return (elbo, elbo - (e - peer));
+    }
+
+    // The complete mutable state, for Persistence/Variational/StreamingVariationalGaussianMixtureCodec.cs.
+    internal int Dimension => _dimension;
+
+    internal PersistableRandom Random => _random;
+
+    internal VariationalGaussianUpdate? Rule => _rule;
+
+    /// <summary>The reference point of the statistics' means (the posterior's shift).</summary>
+    internal double[]? Reference => _posterior?.Shift;
+
+    internal MixtureStatistics? Statistics => _statistics;
+
+    /// <summary>Replaces the state with a saved one (checked by the codec): the posterior is recomputed from the statistics.</summary>
+    internal void Restore(long count, long steps, int dimension, ulong[] random, VariationalGaussianUpdate? rule, double[]? reference, MixtureStatistics? statistics)
+    {
+        _random.SetState(random);
+        if (rule is not null)
+        {
+            var p = new GaussianComponents(_options.Mixture.Covariance, _options.Mixture.Components, dimension);
+            reference!.CopyTo(p.Shift, 0);
+            Refresh(rule, p, statistics!);
+            Start(rule, p, statistics!);
+        }
+
+        Count = count;
+        Steps = steps;
+        _dimension = dimension;
+    }
+
+    /// <summary>Applies the rule to <paramref name="s"/> and refreshes the expectations; throws (naming the component) if a scale is not positive definite.</summary>
+    internal static void Refresh(VariationalGaussianUpdate rule, GaussianComponents p, MixtureStatistics s)
+    {
+        rule.Apply(p, s);
+        if (!rule.TryRefresh(p, new double[Math.Max(p.UpdateScratchLength, p.D * p.D)], out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+    }
+
+    private void Start(VariationalGaussianUpdate rule, GaussianComponents p, MixtureStatistics s)
+    {
+        _rule = rule;
+        _posterior = p;
+        _statistics = s;
+        _previous = new MixtureStatistics(s.K, s.D, s.FullScatter);
+        _workspace = new GaussianStreamWorkspace(s.K, s.D, s.FullScatter);
+        _scratch = new double[Math.Max(p.UpdateScratchLength, p.D * p.D)];
+    }
+
+    /// <summary>A reused rows × d buffer (reallocated only when the shape changes).</summary>
+    private double[,] Buffer(int rows, int d)
+    {
+        if (_batch.GetLength(0) != rows || _batch.GetLength(1) != d)
+        {
+            _batch = new double[rows, d];
+        }
+
+        return _batch;
+    }
+
+    /// <summary>One update with the first <paramref name="rows"/> checked rows of <paramref name="batch"/>; initialises on the first.</summary>
+    private void Consume(double[,] batch, int rows)
+    {
+        int d = batch.GetLength(1);
+        if (_posterior is null)
+        {
+            _options.ValidateFirstBatch(rows, d);
+            // Every caller passes a first mini-batch that fills its array (an epoch's first chunk is its full size).
+            Initialize(batch);
+            _dimension = d;
+        }
+
+        Step(batch, rows);
+    }
+
+    /// <summary>The batch fit's start on the first mini-batch, its statistics scaled by N/|B|, then the posterior of prior + s.</summary>
+    private void Initialize(double[,] batch)
+    {
+        VariationalGaussianMixtureOptions o = _options.Mixture;
+        int rows = batch.GetLength(0), d = batch.GetLength(1), k = o.Components;
+        var engine = new GaussianMixtureEngine(batch, null, o.EngineOptions(), (moments, shift) => VariationalGaussianMixture.CreateRule(o, moments, shift, d));
+        // The batch fit's first start draws its generator the same way.
+        var random = new Random(new Random(o.Seed).Next());
+        if (o.InitialModel is { } model)
+        {
+            double[,] r = model.PredictProbabilities(batch);
+            engine.InitializeFromResponsibilities(r.AsSpan().ToArray(), random);
+        }
+        else if (o.Init == MixtureInit.First)
+        {
+            engine.InitializeFromLabels(VariationalBatchRun.NearestOfFirstRows(batch, k, o.MaxDegreeOfParallelism), random);
+        }
+        else
+        {
+            GaussianMixture.Initialize(engine, batch, null, o.EngineOptions(), random);
+        }
+
+        var rule = (VariationalGaussianUpdate)engine.Rule;
+        var s = new MixtureStatistics(k, d, engine.Totals.FullScatter);
+        engine.Totals.CopyTo(s);
+        Scale(s, (double)_dataSize / rows);
+        GaussianComponents p = engine.Current;
+        Refresh(rule, p, s);
+        Start(rule, p, s);
+    }
+
+    /// <summary>Multiplies the weights and scatters (not the means) by <paramref name="factor"/>: the statistics of every point counted that many times.</summary>
+    private static void Scale(MixtureStatistics s, double factor)
+    {
+        for (int c = 0; c < s.K; c++)
+        {
+            s.Weight[c] *= factor;
+        }
+
+        for (int i = 0; i < s.Scatter.Length; i++)
+        {
+            s.Scatter[i] *= factor;
+        }
+    }
+
+    /// <summary>
+    /// One natural-gradient step: the E-step of the rows under the current posterior with every row weighted ρN/|B|,
+    /// s ← (1 − ρ)s ⊕ that (Chan's merge), the posterior of prior + s. On a failure the statistics and posterior are restored.
+    /// No allocation once a mini-batch of this size has been seen (for mini-batches of one E-step block).
+    /// </summary>
+    private void Step(double[,] batch, int rows)
+    {
+        GaussianComponents p = _posterior!;
+        MixtureStatistics s = _statistics!;
+        GaussianStreamWorkspace ws = _workspace!;
+        long t = Steps + 1;
+        double rho = _options.StepSize(t);
+        double weight = rho * _dataSize / rows;
+        ws.Weights(rows).AsSpan(0, rows).Fill(weight);
+        ws.EStep(p, batch.AsSpan()[..(rows * p.D)], rows, batch, _options.Mixture.MaxDegreeOfParallelism);
+        s.CopyTo(_previous!);
+        Scale(s, 1 - rho);
+        s.Merge(ws.Batch);
+        _rule!.Apply(p, s);
+        if (!_rule.TryRefresh(p, _scratch, out int failed))
+        {
+            _previous!.CopyTo(s);
+            _rule.Apply(p, s);
+            _rule.TryRefresh(p, _scratch, out _);
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+
+        Steps = t;
+        Count += rows;
+    }
+}
