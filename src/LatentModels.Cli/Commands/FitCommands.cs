@@ -18,6 +18,7 @@ internal static class FitCommands
         DictionaryCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
         StochasticVariationalCommands.Add(fit, console);
+        VaeCommands.Add(fit, console);
     }
 
     /// <summary>

@@ -120,6 +120,12 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
         else
         {
+            if (size < _options.Mixture.Components && size < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(StochasticVariationalGaussianMixtureOptions.BatchSize), _options.BatchSize,
+                    $"BatchSize ({_options.BatchSize}) is smaller than Components ({_options.Mixture.Components}): the first mini-batch initialises the mixture.");
+            }
+
             _options.ValidateFirstBatch(size, d);
         }
 

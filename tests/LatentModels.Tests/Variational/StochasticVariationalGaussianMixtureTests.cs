@@ -387,6 +387,7 @@ public class StochasticVariationalGaussianMixtureTests
         var wrongModel = new VariationalGaussianMixture(new VariationalGaussianMixtureOptions { Components = 3 }).Fit(FiveClusters(100, 1)).Model;
         FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok with { Mixture = ok.Mixture with { InitialModel = wrongModel } })).Should().Throw<ArgumentException>().WithParameterName("InitialModel");
         FluentActions.Invoking(() => new StreamingVariationalGaussianMixture(ok).Snapshot()).Should().Throw<InvalidOperationException>();
+        FluentActions.Invoking(() => new StochasticVariationalGaussianMixture(ok with { BatchSize = 1 }).Fit(FiveClusters(50, 2))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("BatchSize");
     }
 
     [Theory]
@@ -403,6 +404,23 @@ public class StochasticVariationalGaussianMixtureTests
         stream.Update(batch);
         AllocationProbe.Minimum(() => stream.Update(batch)).Should().Be(0, "a mini-batch of one E-step block reuses the kept workspace");
         AllocationProbe.Minimum(() => stream.Update(point)).Should().Be(0, "a point reuses the kept one-row buffer");
+    }
+
+    [Fact]
+    public void A_warm_update_of_several_blocks_allocates_nothing_on_one_thread()
+    {
+        // K = 4, d = 2: E-step blocks of 1,024 rows, so 2,500 rows are three blocks merged in order.
+        double[,] x = FiveClusters(3000, 15);
+        var stream = new StreamingVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = Mixture(CovarianceType.Full, WeightPrior.DirichletProcess, 4) with { MaxDegreeOfParallelism = 1 },
+            DataSize = 100000,
+        });
+        double[,] batch = Rows(x, 0, 2500);
+        stream.Update(Rows(x, 2500, 500));
+        stream.Update(batch);
+        stream.Update(batch);
+        AllocationProbe.Minimum(() => stream.Update(batch)).Should().Be(0);
     }
 
     [Fact]
