@@ -17,6 +17,7 @@ internal static class FitCommands
         VariationalCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
         StochasticVariationalCommands.Add(fit, console);
+        VaeCommands.Add(fit, console);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using LatentModels.Distributions;
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
+using LatentModels.Persistence.NeuralNetworks;
 using LatentModels.Persistence.SparseCoding;
 using LatentModels.Persistence.Statistics;
 using LatentModels.Persistence.Variational;
@@ -37,6 +38,7 @@ internal static class ModelCodecs
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
         new StreamingVariationalGaussianMixtureCodec(),
+        new VariationalAutoencoderCodec(),
         new BinarySparseCodingCodec(),
     ];
 }
