@@ -35,6 +35,8 @@ internal static class ModelCodecs
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),
         new KMeansStatisticsCodec(),
+        new DictionaryStatisticsCodec(),
+        new DictionaryModelCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
         new StreamingVariationalGaussianMixtureCodec(),

@@ -60,6 +60,8 @@ public class RobustnessTests
             MaxDegreeOfParallelism = 1,
         }).Fit(_data).Model,
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
+        "dictionary-model" => DictionaryCodecTests.Model(),
+        "dictionary-statistics" => DictionaryCodecTests.Model().ComputeStatistics(DictionaryCodecTests.Rows()),
         "binary-sparse-coding" => new LatentModels.SparseCoding.BinarySparseCoding(new LatentModels.SparseCoding.BinarySparseCodingOptions { Components = 3, MaxIterations = 5, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
@@ -133,7 +135,7 @@ public class RobustnessTests
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
         "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new",
         "binary-sparse-coding",
-        "vae", "vae-gaussian",
+        "vae", "vae-gaussian", "dictionary-model", "dictionary-statistics",
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);
