@@ -15,8 +15,10 @@ internal static class FitCommands
         KMeansCommands.Add(fit, console);
         MixtureCommands.Add(fit, console);
         VariationalCommands.Add(fit, console);
+        DictionaryCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
         StochasticVariationalCommands.Add(fit, console);
+        VaeCommands.Add(fit, console);
     }
 
     /// <summary>

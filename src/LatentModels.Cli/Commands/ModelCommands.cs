@@ -27,11 +27,19 @@ internal static class ModelCommands
         var model = ModelOption();
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
+        var iwaeSamples = new Option<int>("--iwae-samples")
+        {
+            Description = "Variational autoencoder: importance samples K of the log-likelihood estimate (IWAE).",
+            DefaultValueFactory = _ => 100,
+            HelpName = "K",
+        };
+        var seed = CommonOptions.Seed();
         var command = new Command("score",
-            "Score data under a saved model: the mean log-likelihood per row (density models), or the inertia (K-Means).\n" +
+            "Score data under a saved model: the mean log-likelihood per row (density models), the inertia (K-Means), or the\n" +
+            "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder).\n" +
             "Example: latent score --model m.json --data faithful.csv --json")
         {
-            model, data, json,
+            model, data, json, iwaeSamples, seed,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -44,6 +52,21 @@ internal static class ModelCommands
                 double score = density.Score(x);
                 line.Add("avgLogLikelihood", score);
                 text = $"mean log-likelihood  {score.ToString("R", CultureInfo.InvariantCulture)}";
+            }
+            else if (m is NeuralNetworks.VariationalAutoencoderModel vae)
+            {
+                int k = parse.GetValue(iwaeSamples);
+                if (k < 1)
+                {
+                    throw new ArgumentException($"--iwae-samples: K must be at least 1, not {k}.");
+                }
+
+                var random = new Random(parse.GetValue(seed) ?? 0);
+                double negElbo = vae.AnomalyScores(x, random).Average();
+                double iwae = vae.ImportanceWeightedLogLikelihood(x, k, random).Average();
+                line.Add("negElbo", negElbo).Add("iwaeLogLikelihood", iwae).Add("iwaeSamples", k);
+                text = $"mean −ELBO  {negElbo.ToString("R", CultureInfo.InvariantCulture)}\n" +
+                       $"mean importance-weighted log-likelihood (K = {k})  {iwae.ToString("R", CultureInfo.InvariantCulture)}";
             }
             else if (m is Clustering.KMeansModel kmeans)
             {
@@ -219,6 +242,7 @@ internal static class ModelCommands
         {
             IDensityModel density => density.Dimension,
             Clustering.KMeansModel kmeans => kmeans.Dimension,
+            NeuralNetworks.VariationalAutoencoderModel vae => vae.Dimension,
             _ => null,
         };
         if (dimension is int d && x.GetLength(1) != d)

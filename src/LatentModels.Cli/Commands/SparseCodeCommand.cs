@@ -14,11 +14,11 @@ internal static class SparseCodeCommand
         var json = CommonOptions.Json();
         var dictionary = new Option<string>("--dictionary")
         {
-            Description = "The dictionary: a numeric file with one atom per row (K × d).",
+            Description = "The dictionary: a numeric file with one atom per row (K × d), or a model saved by 'latent fit dictionary --model-out' (its α is the default).",
             Required = true,
             HelpName = "D.csv",
         };
-        var alpha = new Option<double>("--alpha") { Description = "The L1 penalty α of ½‖x − zD‖² + α‖z‖₁.", DefaultValueFactory = _ => 1.0, HelpName = "A" };
+        var alpha = new Option<double?>("--alpha") { Description = "The L1 penalty α of ½‖x − zD‖² + α‖z‖₁ (default: the saved model's α, else 1).", HelpName = "A" };
         var algorithm = new Option<string>("--algorithm")
         {
             Description = "cd (coordinate descent with an exact refit on the support, the default), lars (the exact LARS-lasso path), fista (accelerated proximal gradient), or omp (orthogonal matching pursuit with --nonzeros atoms).",
@@ -39,7 +39,7 @@ internal static class SparseCodeCommand
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] atoms = ReadDictionary(parse.GetRequiredValue(dictionary));
+            (double[,] atoms, double? modelAlpha) = ReadDictionary(parse.GetRequiredValue(dictionary));
             double[,] x = DataFile.Read(path);
             if (x.GetLength(1) != atoms.GetLength(1))
             {
@@ -48,7 +48,7 @@ internal static class SparseCodeCommand
 
             var options = new SparseCoderOptions
             {
-                Alpha = parse.GetValue(alpha),
+                Alpha = parse.GetValue(alpha) ?? modelAlpha ?? 1.0,
                 Algorithm = parse.GetValue(algorithm) switch
                 {
                     "lars" => SparseCodingAlgorithm.Lars,
@@ -85,8 +85,29 @@ internal static class SparseCodeCommand
         return command;
     }
 
-    /// <summary>Reads a dictionary file: a numeric table with one atom per row.</summary>
-    internal static double[,] ReadDictionary(string path) => DataFile.Read(path);
+    /// <summary>Reads a dictionary: a saved <see cref="DictionaryModel"/> (a JSON document; with its α) or a numeric table with one atom per row.</summary>
+    internal static (double[,] Atoms, double? Alpha) ReadDictionary(string path)
+    {
+        if (File.Exists(path) && FirstCharacter(path) == '{')
+        {
+            return ModelCommands.LoadModel(path, "--dictionary") is DictionaryModel model
+                ? (model.Dictionary, model.Alpha)
+                : throw new ArgumentException($"--dictionary: {path} is a saved model but not a dictionary.");
+        }
+
+        return (DataFile.Read(path), null);
+    }
+
+    private static int FirstCharacter(string path)
+    {
+        using var reader = new StreamReader(path);
+        int c;
+        while ((c = reader.Read()) >= 0 && char.IsWhiteSpace((char)c))
+        {
+        }
+
+        return c;
+    }
 
     internal static double MeanNonzeros(double[,] codes)
     {

@@ -29,6 +29,11 @@ internal static class StochasticVariationalCommands
         var kappa = new Option<double>("--kappa") { Description = "Forgetting rate κ in (0.5, 1] of the step size ρₜ = (τ + t)^(−κ).", DefaultValueFactory = _ => 0.7, HelpName = "K" };
         var reg = new Option<double>("--reg") { Description = "Added (times Nₖ) to every posterior scale's diagonal (scikit-learn's reg_covar).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
         var modelOut = CommonOptions.ModelOut();
+        var initModel = new Option<string?>("--init-model")
+        {
+            Description = "Warm start: the first mini-batch's responsibilities under this saved variational model (fit vb-gmm or svi-gmm --model-out; same K, dimension, covariance type and weight prior), then one variational M-step; --init is then not used.",
+            HelpName = "M.json",
+        };
         var stateIn = new Option<string?>("--state-in")
         {
             Description = "Continue from a stream state saved by --state-out (it fixes K, the prior, the covariance type, the schedule, the batch size, N and the seed; a run split into pieces ends with the very same posterior as one run).",
@@ -43,7 +48,7 @@ internal static class StochasticVariationalCommands
             "Fit a variational Bayesian Gaussian mixture by stochastic variational inference (Hoffman et al. 2013): natural-gradient steps from shuffled mini-batches, step (τ + t)^(−κ).\n" +
             "Example: latent fit svi-gmm --data big.csv --k 16 --batch-size 512 --epochs 3 --state-out s.json --json")
         {
-            data, k, covariance, weightPrior, concentration, init, batchSize, epochs, tau, kappa, reg, seed, json, modelOut, stateIn, stateOut,
+            data, k, covariance, weightPrior, concentration, init, initModel, batchSize, epochs, tau, kappa, reg, seed, json, modelOut, stateIn, stateOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -58,11 +63,11 @@ internal static class StochasticVariationalCommands
             StreamingVariationalGaussianMixture stream;
             if (parse.GetValue(stateIn) is string statePath)
             {
-                Option[] fixedByState = [k, covariance, weightPrior, concentration, init, batchSize, tau, kappa, reg, seed];
+                Option[] fixedByState = [k, covariance, weightPrior, concentration, init, initModel, batchSize, tau, kappa, reg, seed];
                 if (fixedByState.Any(o => parse.GetResult(o) is { Implicit: false }))
                 {
                     throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the prior, the initialisation, the batch size, the schedule, the regularisation and the seed; "
-                        + "do not give --k, --covariance, --weight-prior, --weight-concentration, --init, --batch-size, --tau, --kappa, --reg or --seed.");
+                        + "do not give --k, --covariance, --weight-prior, --weight-concentration, --init, --init-model, --batch-size, --tau, --kappa, --reg or --seed.");
                 }
 
                 stream = ModelCommands.LoadModel(statePath, "--state-in") as StreamingVariationalGaussianMixture
@@ -84,6 +89,7 @@ internal static class StochasticVariationalCommands
                         WeightPrior = parse.GetValue(weightPrior) == "process" ? WeightPrior.DirichletProcess : WeightPrior.DirichletDistribution,
                         WeightConcentration = parse.GetValue(concentration),
                         Init = GmmCommands.ParseInit(parse.GetValue(init)!),
+                        InitialModel = VariationalMixtureCommands.LoadInitialModel<VariationalGaussianMixtureModel>(parse.GetValue(initModel), "a variational Bayesian Gaussian mixture (fit vb-gmm or svi-gmm)"),
                         Regularization = parse.GetValue(reg),
                         Seed = parse.GetValue(seed) ?? 0,
                     },

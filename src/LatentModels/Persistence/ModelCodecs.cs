@@ -2,6 +2,8 @@ using LatentModels.Distributions;
 using LatentModels.Persistence.Clustering;
 using LatentModels.Persistence.Distributions;
 using LatentModels.Persistence.Mixtures;
+using LatentModels.Persistence.NeuralNetworks;
+using LatentModels.Persistence.SparseCoding;
 using LatentModels.Persistence.Statistics;
 using LatentModels.Persistence.Variational;
 
@@ -33,8 +35,12 @@ internal static class ModelCodecs
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),
         new KMeansStatisticsCodec(),
+        new DictionaryStatisticsCodec(),
+        new DictionaryModelCodec(),
         new VariationalBernoulliMixtureCodec(),
         new VariationalCategoricalMixtureCodec(),
         new StreamingVariationalGaussianMixtureCodec(),
+        new VariationalAutoencoderCodec(),
+        new BinarySparseCodingCodec(),
     ];
 }

@@ -5,9 +5,11 @@ namespace LatentModels.SparseCoding;
 /// <summary>
 /// Lasso codes of one row by cyclic coordinate descent on the Gram matrix (Friedman et al. 2010, covariance updates):
 /// the residual correlations q = c − G·z are kept up to date (q −= Δzⱼ·G[j, :], one kernel AXPY per change), so a
-/// coordinate costs O(1) unless it moves. Full sweeps alternate with sweeps over the active set; when the changes are
-/// small, the exact refit on the support is tried (<see cref="LassoSupportRefit"/>), else the sweeps go on, with a
-/// tighter threshold, until the duality gap reaches the tolerance.
+/// coordinate costs O(1) unless it moves. Full sweeps (which let violating atoms in) alternate with sweeps over the active
+/// set. When a full sweep leaves the support and signs unchanged, or changes little, a feature-sign step on the support
+/// follows (<see cref="LassoSupportRefit.FeatureSignStep"/>: the exact minimiser on the support's orthant, or the way to
+/// it until a code reaches zero); it ends the row when the optimality conditions hold. When the support's Gram matrix
+/// is singular the sweeps go on, with a tighter threshold, until the duality gap reaches the tolerance.
 /// </summary>
 internal static class LassoCoordinateDescent
 {
@@ -35,18 +37,33 @@ internal static class LassoCoordinateDescent
         int sweeps = 0;
         while (sweeps < maxSweeps)
         {
-            double change = FullSweep(p, z, q, alpha, positive, active, ref activeCount, out double largest);
+            double change = FullSweep(p, z, q, alpha, positive, active, ref activeCount, out double largest, out bool supportChanged);
             sweeps++;
-            if (change <= threshold * largest)
+            bool small = change <= threshold * largest;
+            if (small || !supportChanged)
             {
-                if (LassoSupportRefit.TryRefit(p, c, z, z, q, alpha, positive, ws)
-                    || LassoSupportRefit.RelativeGap(c, q, z, squaredNorm, alpha, positive) <= tolerance)
+                int outcome = LassoSupportRefit.FeatureSignStep(p, c, z, q, alpha, positive, ws);
+                if (outcome == 1)
                 {
                     return sweeps;
                 }
 
-                threshold = Math.Max(threshold * 1e-2, 1e-15);
-                continue;
+                if (outcome == 0)
+                {
+                    Rebuild(z, active, ref activeCount);
+                    continue;
+                }
+
+                if (small)
+                {
+                    if (LassoSupportRefit.RelativeGap(c, q, z, squaredNorm, alpha, positive) <= tolerance)
+                    {
+                        return sweeps;
+                    }
+
+                    threshold = Math.Max(threshold * 1e-2, 1e-15);
+                    continue;
+                }
             }
 
             while (sweeps < maxSweeps)
@@ -66,13 +83,14 @@ internal static class LassoCoordinateDescent
     /// <summary>One pass over every coordinate; newly non-zero coordinates join the active list.</summary>
     /// <returns>The largest |Δzⱼ|; <paramref name="largest"/> gets the largest |zⱼ| after the pass.</returns>
     private static double FullSweep(LassoProblem p, Span<double> z, Span<double> q, double alpha, bool positive, int[] active,
-        ref int activeCount, out double largest)
+        ref int activeCount, out double largest, out bool supportChanged)
     {
         int k = p.Atoms;
         double[] g = p.Gram;
         double[] inverse = p.InverseDiagonal;
         double change = 0;
         largest = 0;
+        supportChanged = false;
         for (int j = 0; j < k; j++)
         {
             double old = z[j];
@@ -94,6 +112,12 @@ internal static class LassoCoordinateDescent
                 {
                     active[activeCount++] = j;
                 }
+
+                if (old * updated <= 0)
+                {
+                    supportChanged = true;
+                }
+
             }
 
             largest = Math.Max(largest, Math.Abs(updated));
@@ -130,6 +154,18 @@ internal static class LassoCoordinateDescent
 
         Compact(z, active, ref activeCount);
         return change;
+    }
+
+    private static void Rebuild(ReadOnlySpan<double> z, int[] active, ref int activeCount)
+    {
+        activeCount = 0;
+        for (int j = 0; j < z.Length; j++)
+        {
+            if (z[j] != 0)
+            {
+                active[activeCount++] = j;
+            }
+        }
     }
 
     private static void Compact(ReadOnlySpan<double> z, int[] active, ref int activeCount)

@@ -17,7 +17,7 @@ namespace LatentModels.Variational;
 /// the current global factors) — one extra E-step over the data per epoch; <see cref="FitReport.Converged"/> is false (SVI
 /// runs its epochs). The same seed gives the same bits for any <see cref="VariationalGaussianMixtureOptions.MaxDegreeOfParallelism"/>.
 /// </remarks>
-public sealed class StochasticVariationalGaussianMixture : IEstimator<VariationalGaussianMixtureModel>
+public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<VariationalGaussianMixtureModel>
 {
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">The settings.</param>
@@ -35,14 +35,26 @@ public sealed class StochasticVariationalGaussianMixture : IEstimator<Variationa
     /// <summary>
     /// A stream set up for passes over <paramref name="data"/>: N = <see cref="StochasticVariationalGaussianMixtureOptions.DataSize"/>
     /// or the number of rows, and the prior's unset mean and covariance resolved from the rows' moments (the batch fit's
-    /// defaults). Feed it with <see cref="StreamingVariationalGaussianMixture.UpdateEpoch"/>; save it to continue later.
+    /// defaults). Feed it with <see cref="StreamingVariationalGaussianMixture.UpdateEpoch(double[,], CancellationToken)"/>; save it to continue later.
     /// </summary>
     /// <param name="data">n × d finite rows (not modified).</param>
     /// <exception cref="ArgumentException">Bad data, or options that do not fit them (named in the message).</exception>
     public StreamingVariationalGaussianMixture CreateStream(double[,] data)
     {
         DataValidation.CheckMatrix(data, nameof(data));
-        return CreateStreamChecked(data);
+        return CreateStreamChecked(data, null);
+    }
+
+    /// <summary><see cref="CreateStream(double[,])"/> for weighted rows: the default prior from their weighted moments (as the batch fit's).</summary>
+    /// <param name="data">n × d finite rows (not modified).</param>
+    /// <param name="sampleWeights">n finite non-negative weights, not all zero (not modified).</param>
+    /// <exception cref="ArgumentException">Bad data or weights, or options that do not fit them.</exception>
+    public StreamingVariationalGaussianMixture CreateStream(double[,] data, double[] sampleWeights)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return CreateStreamChecked(data, sampleWeights);
     }
 
     /// <summary>Fits the posterior to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
@@ -56,14 +68,40 @@ public sealed class StochasticVariationalGaussianMixture : IEstimator<Variationa
     {
         var clock = Stopwatch.StartNew();
         DataValidation.CheckMatrix(data, nameof(data));
-        StreamingVariationalGaussianMixture stream = CreateStreamChecked(data);
+        return FitCore(data, null, progress, cancellationToken, clock);
+    }
+
+    /// <summary>Fits to weighted rows: a row of weight w counts as w copies of itself (in the steps, the default prior and the bound).</summary>
+    /// <param name="data">The data, one observation per row.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero; they go with their rows through the shuffles.</param>
+    /// <param name="progress">Optional per-epoch progress sink.</param>
+    /// <param name="cancellationToken">Cancels the fit between mini-batches.</param>
+    /// <returns>The model (with its ELBO on the weighted rows), the report, and the labels and responsibilities of every row.</returns>
+    /// <exception cref="ArgumentException">Bad data or weights, or options that do not fit them.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (only possible with Regularization = 0).</exception>
+    public SoftClusteringFitResult<VariationalGaussianMixtureModel> Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        return FitCore(data, sampleWeights, progress, cancellationToken, clock);
+    }
+
+    /// <inheritdoc />
+    FitResult<VariationalGaussianMixtureModel> IWeightedEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(data, sampleWeights, progress, cancellationToken);
+
+    private SoftClusteringFitResult<VariationalGaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    {
+        StreamingVariationalGaussianMixture stream = CreateStreamChecked(data, sampleWeights);
         int epochs = Options.Epochs;
         var trace = new List<double>(epochs);
         double elbo = double.NaN, lowerBound = double.NaN;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
-            stream.UpdateEpoch(data, cancellationToken);
-            (elbo, lowerBound) = stream.Bounds(data);
+            stream.UpdateEpochChecked(data, sampleWeights, cancellationToken);
+            (elbo, lowerBound) = stream.Bounds(data, sampleWeights);
             trace.Add(elbo);
             progress?.Report(new FitProgress(0, epoch, epochs, elbo));
         }
@@ -79,7 +117,7 @@ public sealed class StochasticVariationalGaussianMixture : IEstimator<Variationa
     FitResult<VariationalGaussianMixtureModel> IEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, progress, cancellationToken);
 
-    private StreamingVariationalGaussianMixture CreateStreamChecked(double[,] data)
+    private StreamingVariationalGaussianMixture CreateStreamChecked(double[,] data, double[]? sampleWeights)
     {
         int n = data.GetLength(0), d = data.GetLength(1);
         StochasticVariationalGaussianMixtureOptions o = Options;
@@ -87,10 +125,15 @@ public sealed class StochasticVariationalGaussianMixture : IEstimator<Variationa
         m.Validate(n, d);
         if (m.MeanPrior is null || m.CovariancePrior is null)
         {
-            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, null, fullScatter: true);
+            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: true);
             double[]? covariancePrior = m.CovariancePrior;
             if (covariancePrior is null)
             {
+                if (!(moments.Weight > 1))
+                {
+                    throw new ArgumentException("The default covariance prior (the data covariance) needs a total sample weight above 1; give CovariancePrior.", nameof(sampleWeights));
+                }
+
                 VariationalShape shape = VariationalShape.For(m.Covariance);
                 covariancePrior = new double[shape.PriorLength(d)];
                 shape.DefaultPrior(moments, d, covariancePrior);

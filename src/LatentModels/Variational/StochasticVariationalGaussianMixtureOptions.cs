@@ -32,11 +32,11 @@ public sealed record StochasticVariationalGaussianMixtureOptions
 
     /// <summary>
     /// N, the size of the data set the mini-batches stand for: each mini-batch B counts N/|B| times. Required by a stream;
-    /// <see cref="StochasticVariationalGaussianMixture.Fit"/> uses the number of rows when it is null.
+    /// <see cref="StochasticVariationalGaussianMixture.Fit(double[,], IProgress{FitProgress}, CancellationToken)"/> uses the number of rows when it is null.
     /// </summary>
     public long? DataSize { get; init; }
 
-    /// <summary>Passes over the data set in <see cref="StochasticVariationalGaussianMixture.Fit"/> (each a fresh shuffle); at least 1. Default 10.</summary>
+    /// <summary>Passes over the data set in <see cref="StochasticVariationalGaussianMixture.Fit(double[,], IProgress{FitProgress}, CancellationToken)"/> (each a fresh shuffle); at least 1. Default 10.</summary>
     public int Epochs { get; init; } = 10;
 
     /// <summary>The step size ρₜ = (τ + t)^(−κ) of update t (1-based).</summary>

@@ -44,6 +44,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     private GaussianStreamWorkspace? _workspace;
     private double[] _scratch = [];
     private double[,] _batch = new double[0, 0];
+    private double[] _batchWeights = [];
     private int[] _order = [];
 
     /// <summary>Creates the stream.</summary>
@@ -83,7 +84,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         StreamInput.CheckPoint(point, ref dimension);
         double[,] buffer = Buffer(1, dimension);
         point.CopyTo(buffer.AsWritableSpan());
-        Consume(buffer, 1);
+        Consume(buffer, 1, null);
     }
 
     /// <summary>Takes one update with the rows of <paramref name="batch"/> as the mini-batch (the first one also initialises).</summary>
@@ -99,7 +100,38 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             return;
         }
 
-        Consume(batch, batch.GetLength(0));
+        Consume(batch, batch.GetLength(0), null);
+    }
+
+    /// <summary>Takes one update with weighted rows: a row of weight w counts as w copies of itself (N/|B| still counts rows).</summary>
+    /// <param name="batch">The mini-batch, one point per row (not modified); an empty batch does nothing.</param>
+    /// <param name="sampleWeights">One finite non-negative weight per row (not modified); the first mini-batch's may not all be zero.</param>
+    /// <exception cref="ArgumentException">Bad rows or weights (named with the row), or a first mini-batch too small to initialise.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (the state is left unchanged).</exception>
+    public void Update(double[,] batch, double[] sampleWeights)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        int dimension = _dimension;
+        if (!StreamInput.CheckBatch(batch, ref dimension))
+        {
+            DataValidation.CheckPartitionWeights(sampleWeights, 0, nameof(sampleWeights));
+            return;
+        }
+
+        CheckBatchWeights(sampleWeights, batch.GetLength(0));
+        Consume(batch, batch.GetLength(0), sampleWeights);
+    }
+
+    private void CheckBatchWeights(double[] sampleWeights, int rows)
+    {
+        if (IsInitialized)
+        {
+            DataValidation.CheckPartitionWeights(sampleWeights, rows, nameof(sampleWeights));
+        }
+        else
+        {
+            DataValidation.CheckWeights(sampleWeights, rows, nameof(sampleWeights));
+        }
     }
 
     /// <summary>
@@ -113,17 +145,49 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     public void UpdateEpoch(double[,] data, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
-        int n = data.GetLength(0), d = data.GetLength(1), size = Math.Min(_options.BatchSize, n);
         if (_dimension >= 0)
         {
             DataValidation.CheckDimension(data, _dimension, nameof(data));
         }
-        else
+
+        UpdateEpochChecked(data, null, cancellationToken);
+    }
+
+    /// <summary><see cref="UpdateEpoch(double[,], CancellationToken)"/> over weighted rows (a row of weight w counts as w copies of itself).</summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <param name="sampleWeights">n finite non-negative weights, not all zero (not modified); they go with their rows through the shuffle.</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <exception cref="ArgumentException">Bad rows or weights; or, before initialisation, too few rows.</exception>
+    public void UpdateEpoch(double[,] data, double[] sampleWeights, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        DataValidation.CheckMatrix(data, nameof(data));
+        if (_dimension >= 0)
         {
+            DataValidation.CheckDimension(data, _dimension, nameof(data));
+        }
+
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        UpdateEpochChecked(data, sampleWeights, cancellationToken);
+    }
+
+    /// <summary>An epoch over rows (and weights) already checked for shape and finiteness (the data-set fit checks them once).</summary>
+    internal void UpdateEpochChecked(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1), size = Math.Min(_options.BatchSize, n);
+        if (_dimension < 0)
+        {
+            if (size < _options.Mixture.Components && size < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(StochasticVariationalGaussianMixtureOptions.BatchSize), _options.BatchSize,
+                    $"BatchSize ({_options.BatchSize}) is smaller than Components ({_options.Mixture.Components}): the first mini-batch initialises the mixture.");
+            }
+
             _options.ValidateFirstBatch(size, d);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        ulong[]? savedRandom = IsInitialized ? null : _random.GetState();
         if (_order.Length != n)
         {
             _order = new int[n];
@@ -141,6 +205,11 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
 
         ReadOnlySpan<double> x = data.AsSpan();
+        if (sampleWeights is not null && _batchWeights.Length != size)
+        {
+            _batchWeights = new double[size];
+        }
+
         for (int start = 0; start < n; start += size)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -152,7 +221,32 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
                 x.Slice(_order[start + i] * d, d).CopyTo(target.Slice(i * d, d));
             }
 
-            Consume(buffer, rows);
+            if (sampleWeights is not null)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    _batchWeights[i] = sampleWeights[_order[start + i]];
+                }
+            }
+
+            if (IsInitialized)
+            {
+                Consume(buffer, rows, sampleWeights is null ? null : _batchWeights);
+            }
+            else
+            {
+                // The first mini-batch: a failed initialisation (e.g. weights of zero) leaves the generator as it was.
+                ulong[] before = savedRandom ?? _random.GetState();
+                try
+                {
+                    Consume(buffer, rows, sampleWeights is null ? null : _batchWeights);
+                }
+                catch
+                {
+                    _random.SetState(before);
+                    throw;
+                }
+            }
         }
     }
 
@@ -175,7 +269,23 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         GaussianComponents p = Posterior;
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckDimension(data, p.D, nameof(data));
-        (double elbo, double lowerBound) = Bounds(data);
+        (double elbo, double lowerBound) = Bounds(data, null);
+        return SnapshotWithBounds(elbo, lowerBound);
+    }
+
+    /// <summary><see cref="Snapshot(double[,])"/> with the bound of weighted rows (a row of weight w counts as w copies of itself).</summary>
+    /// <param name="data">n × d rows (not modified).</param>
+    /// <param name="sampleWeights">n finite non-negative weights, not all zero (not modified).</param>
+    /// <exception cref="InvalidOperationException">No mini-batch has arrived yet.</exception>
+    /// <exception cref="ArgumentException">Bad rows or weights.</exception>
+    public VariationalGaussianMixtureModel Snapshot(double[,] data, double[] sampleWeights)
+    {
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        GaussianComponents p = Posterior;
+        DataValidation.CheckMatrix(data, nameof(data));
+        DataValidation.CheckDimension(data, p.D, nameof(data));
+        DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        (double elbo, double lowerBound) = Bounds(data, sampleWeights);
         return SnapshotWithBounds(elbo, lowerBound);
     }
 
@@ -191,12 +301,12 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     /// ELBO = Σᵢ ln Σₖ exp E[ln πₖ𝒩(xᵢ | μₖ, Λₖ)] − E_q[ln p(s-weighted data | θ)] + (the batch bound of q at entropy 0 and weight N(s)),
     /// which is the batch fit's bound whenever s are the statistics of the responsibilities themselves.
     /// </summary>
-    internal (double Elbo, double LowerBound) Bounds(double[,] data)
+    internal (double Elbo, double LowerBound) Bounds(double[,] data, double[]? sampleWeights)
     {
         GaussianComponents p = Posterior;
         VariationalGaussianUpdate rule = _rule!;
         MixtureStatistics s = _statistics!;
-        MixtureStatistics full = GaussianMixtureStatistics.ComputeCore(p, data, null, _options.Mixture.MaxDegreeOfParallelism).Totals;
+        MixtureStatistics full = GaussianMixtureStatistics.ComputeCore(p, data, sampleWeights, _options.Mixture.MaxDegreeOfParallelism).Totals;
         double effective = 0;
         for (int c = 0; c < s.K; c++)
         {
@@ -269,26 +379,26 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     }
 
     /// <summary>One update with the first <paramref name="rows"/> checked rows of <paramref name="batch"/>; initialises on the first.</summary>
-    private void Consume(double[,] batch, int rows)
+    private void Consume(double[,] batch, int rows, double[]? sampleWeights)
     {
         int d = batch.GetLength(1);
         if (_posterior is null)
         {
             _options.ValidateFirstBatch(rows, d);
             // Every caller passes a first mini-batch that fills its array (an epoch's first chunk is its full size).
-            Initialize(batch);
+            Initialize(batch, sampleWeights);
             _dimension = d;
         }
 
-        Step(batch, rows);
+        Step(batch, rows, sampleWeights);
     }
 
     /// <summary>The batch fit's start on the first mini-batch, its statistics scaled by N/|B|, then the posterior of prior + s.</summary>
-    private void Initialize(double[,] batch)
+    private void Initialize(double[,] batch, double[]? sampleWeights)
     {
         VariationalGaussianMixtureOptions o = _options.Mixture;
         int rows = batch.GetLength(0), d = batch.GetLength(1), k = o.Components;
-        var engine = new GaussianMixtureEngine(batch, null, o.EngineOptions(), (moments, shift) => VariationalGaussianMixture.CreateRule(o, moments, shift, d));
+        var engine = new GaussianMixtureEngine(batch, sampleWeights, o.EngineOptions(), (moments, shift) => VariationalGaussianMixture.CreateRule(o, moments, shift, d));
         // The batch fit's first start draws its generator the same way.
         var random = new Random(new Random(o.Seed).Next());
         if (o.InitialModel is { } model)
@@ -302,7 +412,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
         else
         {
-            GaussianMixture.Initialize(engine, batch, null, o.EngineOptions(), random);
+            GaussianMixture.Initialize(engine, batch, sampleWeights, o.EngineOptions(), random);
         }
 
         var rule = (VariationalGaussianUpdate)engine.Rule;
@@ -333,7 +443,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     /// s ← (1 − ρ)s ⊕ that (Chan's merge), the posterior of prior + s. On a failure the statistics and posterior are restored.
     /// No allocation once a mini-batch of this size has been seen (for mini-batches of one E-step block).
     /// </summary>
-    private void Step(double[,] batch, int rows)
+    private void Step(double[,] batch, int rows, double[]? sampleWeights)
     {
         GaussianComponents p = _posterior!;
         MixtureStatistics s = _statistics!;
@@ -341,7 +451,19 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         long t = Steps + 1;
         double rho = _options.StepSize(t);
         double weight = rho * _dataSize / rows;
-        ws.Weights(rows).AsSpan(0, rows).Fill(weight);
+        double[] weights = ws.Weights(rows);
+        if (sampleWeights is null)
+        {
+            weights.AsSpan(0, rows).Fill(weight);
+        }
+        else
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                weights[i] = weight * sampleWeights[i];
+            }
+        }
+
         ws.EStep(p, batch.AsSpan()[..(rows * p.D)], rows, batch, _options.Mixture.MaxDegreeOfParallelism);
         s.CopyTo(_previous!);
         Scale(s, 1 - rho);

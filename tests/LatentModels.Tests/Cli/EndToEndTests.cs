@@ -151,11 +151,13 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent fit vb-bernoulli-mixture", "fit", "vb-bernoulli-mixture", "--help")]
     [InlineData("Example: latent fit vb-categorical-mixture", "fit", "vb-categorical-mixture", "--help")]
     [InlineData("Example: latent fit svi-gmm", "fit", "svi-gmm", "--help")]
+    [InlineData("Example: latent fit vae", "fit", "vae", "--help")]
     [InlineData("Example: latent demo", "demo", "--help")]
     [InlineData("Example: latent score", "score", "--help")]
     [InlineData("Example: latent predict", "predict", "--help")]
     [InlineData("Example: latent sample", "sample", "--help")]
     [InlineData("Example: latent sparse-code", "sparse-code", "--help")]
+    [InlineData("Example: latent fit dictionary", "fit", "dictionary", "--help")]
     public void Help_of_every_verb_shows_an_example(string example, params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
@@ -169,7 +171,7 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm", "vae", "dictionary"];
         string[] rootVerbs = ["fit", "demo", "score", "predict", "sample", "sparse-code"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);

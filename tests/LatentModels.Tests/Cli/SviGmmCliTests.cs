@@ -96,6 +96,18 @@ public sealed class SviGmmCliTests : IDisposable
         var bad = Run("fit", "svi-gmm", "--data", DataPath("old_faithful.txt"), "--k", "3", "--kappa", "0.4");
         bad.Code.Should().NotBe(0);
         bad.Err.Should().Contain("ForgettingRate");
+        string vb = Path.Combine(_directory, "vb.json"), warm = Path.Combine(_directory, "warm.json");
+        Run("fit", "vb-gmm", "--data", DataPath("old_faithful.txt"), "--k", "3", "--model-out", vb).Code.Should().Be(0);
+        var warmed = Run("fit", "svi-gmm", "--data", DataPath("old_faithful.txt"), "--k", "3", "--init-model", vb, "--epochs", "1", "--model-out", warm);
+        warmed.Code.Should().Be(0, warmed.Err);
+        var library = new StochasticVariationalGaussianMixture(new StochasticVariationalGaussianMixtureOptions
+        {
+            Mixture = new VariationalGaussianMixtureOptions { Components = 3, InitialModel = ModelJson.Load<VariationalGaussianMixtureModel>(vb) },
+            Epochs = 1,
+        }).Fit(MixtureTestData.OldFaithful()).Model;
+        Bits(ModelJson.Load<VariationalGaussianMixtureModel>(warm).Means.Cast<double>()).Should().Equal(Bits(library.Means.Cast<double>()));
+        Run("fit", "svi-gmm", "--data", DataPath("old_faithful.txt"), "--k", "2", "--init-model", vb).Code.Should().NotBe(0, "the model has 3 components");
+
         var missing = Run("fit", "svi-gmm", "--data", DataPath("old_faithful.txt"));
         missing.Code.Should().NotBe(0);
         missing.Err.Should().Contain("--k");

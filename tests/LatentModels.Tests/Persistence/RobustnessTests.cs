@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LatentModels.Clustering;
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using LatentModels.NeuralNetworks;
 using LatentModels.Persistence;
 using LatentModels.Statistics;
 using LatentModels.Tests.Mixtures;
@@ -47,7 +48,21 @@ public class RobustnessTests
         "kmeans-statistics" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model.ComputeStatistics(_data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
         "vb-bernoulli-mixture" => new VariationalBernoulliMixture(new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.ThreePrototypes().Sample(60, new Random(1))).Model,
         "vb-categorical-mixture" => new VariationalCategoricalMixture([3, 2, 4, 3], new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(40, new Random(2))).Model,
+        "vae" => new VariationalAutoencoder(new VariationalAutoencoderOptions { HiddenSizes = [4], LatentDimension = 2, Epochs = 1, BatchSize = 10, MaxDegreeOfParallelism = 1 })
+            .Fit(DiscreteMixtureTestData.ThreePrototypes().Sample(30, new Random(1))).Model,
+        "vae-gaussian" => new VariationalAutoencoder(new VariationalAutoencoderOptions
+        {
+            HiddenSizes = [3, 2],
+            LatentDimension = 1,
+            Likelihood = DecoderLikelihood.Gaussian,
+            Epochs = 1,
+            BatchSize = 10,
+            MaxDegreeOfParallelism = 1,
+        }).Fit(_data).Model,
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
+        "dictionary-model" => DictionaryCodecTests.Model(),
+        "dictionary-statistics" => DictionaryCodecTests.Model().ComputeStatistics(DictionaryCodecTests.Rows()),
+        "binary-sparse-coding" => new LatentModels.SparseCoding.BinarySparseCoding(new LatentModels.SparseCoding.BinarySparseCodingOptions { Components = 3, MaxIterations = 5, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
         "streaming-gmm" => Streaming(new GaussianMixtureOptions { Components = 2, Seed = 4 }, _data),
@@ -119,6 +134,8 @@ public class RobustnessTests
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
         "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new",
+        "binary-sparse-coding",
+        "vae", "vae-gaussian", "dictionary-model", "dictionary-statistics",
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);

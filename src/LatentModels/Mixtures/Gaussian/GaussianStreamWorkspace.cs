@@ -18,6 +18,8 @@ internal sealed class GaussianStreamWorkspace
     private readonly ConcurrentBag<MixtureWorkspace> _pool = [];
     private MixtureStatistics[] _blocks = [];
     private double[] _weights = new double[1];
+    private GaussianComponents? _parameters;
+    private double[,]? _data;
 
     public GaussianStreamWorkspace(int components, int dimension, bool fullScatter)
     {
@@ -60,7 +62,11 @@ internal sealed class GaussianStreamWorkspace
         EStepBlocks(p, rows, source ?? throw new InvalidOperationException("A batch of several blocks needs its rows as an array."), maxDegreeOfParallelism);
     }
 
-    // Separate from EStep: the lambda's closure would otherwise be allocated on every call, also for a single point.
+    /// <summary>
+    /// The blocks of a batch of several blocks, through the state-passing <see cref="ParallelBlocks.For{TState}"/> with a
+    /// static body: nothing is allocated when the blocks run serially (one thread); the parallel dispatch allocates only
+    /// its own bookkeeping.
+    /// </summary>
     private void EStepBlocks(GaussianComponents p, int rows, double[,] data, int maxDegreeOfParallelism)
     {
         int blocks = ParallelBlocks.BlockCount(rows, _blockSize);
@@ -74,18 +80,30 @@ internal sealed class GaussianStreamWorkspace
             }
         }
 
-        double[] weights = _weights;
-        int d = _d;
-        ParallelBlocks.For(rows, _blockSize, maxDegreeOfParallelism, (block, start, end) =>
+        _parameters = p;
+        _data = data;
+        try
         {
-            MixtureWorkspace ws = _pool.TryTake(out MixtureWorkspace? pooled) ? pooled : new MixtureWorkspace(_blockSize, _k, d);
-            GaussianMixtureEngine.EStepInto(p, data.AsSpan().Slice(start * d, (end - start) * d), end - start, weights, start, _blocks[block], ws);
-            _pool.Add(ws);
-        });
+            ParallelBlocks.For(rows, _blockSize, maxDegreeOfParallelism, this, static (self, block, start, end) => self.EStepBlock(block, start, end));
+        }
+        finally
+        {
+            _parameters = null;
+            _data = null;
+        }
+
         Batch.Reset();
         for (int b = 0; b < blocks; b++)
         {
             Batch.Merge(_blocks[b]);
         }
+    }
+
+    private void EStepBlock(int block, int start, int end)
+    {
+        int d = _d;
+        MixtureWorkspace ws = _pool.TryTake(out MixtureWorkspace? pooled) ? pooled : new MixtureWorkspace(_blockSize, _k, d);
+        GaussianMixtureEngine.EStepInto(_parameters!, _data!.AsSpan().Slice(start * d, (end - start) * d), end - start, _weights, start, _blocks[block], ws);
+        _pool.Add(ws);
     }
 }
