@@ -7,7 +7,7 @@ namespace LatentModels.LinearAlgebra;
 /// One fused pass of the Adam update (Kingma &amp; Ba) with bias correction and optional decoupled weight decay
 /// (Loshchilov &amp; Hutter), over every parameter at once, written as PyTorch's <c>torch.optim.Adam</c>/<c>AdamW</c>
 /// do it:
-/// p ← p·(1 − η·λ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − (η / c₁)·m / (√v / √c₂ + ε), with the bias
+/// p ← p·(1 − η·λ); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; p ← p − (η / c₁)·m / (√v·(1/√c₂) + ε), with the bias
 /// corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ.
 /// </summary>
 /// <remarks>
@@ -28,8 +28,8 @@ internal static class AdamUpdate
         /// <summary>η / (1 − β₁ᵗ).</summary>
         public float StepSize => (float)(LearningRate / (1.0 - Math.Pow(Beta1, Step)));
 
-        /// <summary>√(1 − β₂ᵗ).</summary>
-        public float SqrtCorrection2 => (float)Math.Sqrt(1.0 - Math.Pow(Beta2, Step));
+        /// <summary>1 / √(1 − β₂ᵗ).</summary>
+        public float InverseSqrtCorrection2 => (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(Beta2, Step)));
 
         /// <summary>1 − η·λ.</summary>
         public float Decay => 1f - (LearningRate * WeightDecay);
@@ -71,7 +71,7 @@ internal static class AdamUpdate
         where TOps : struct, IVectorOps<TVec, float>
     {
         float b1 = coefficients.Beta1, b2 = coefficients.Beta2, c1 = 1f - b1, c2 = 1f - b2;
-        float stepSize = coefficients.StepSize, sqrtCorrection = coefficients.SqrtCorrection2, eps = coefficients.Epsilon;
+        float stepSize = coefficients.StepSize, inverseCorrection = coefficients.InverseSqrtCorrection2, eps = coefficients.Epsilon;
         float decay = coefficients.Decay;
         bool decays = coefficients.WeightDecay != 0f;
         int n = parameters.Length, j = 0;
@@ -80,7 +80,7 @@ internal static class AdamUpdate
         ref float rm = ref MemoryMarshal.GetReference(firstMoment);
         ref float rv = ref MemoryMarshal.GetReference(secondMoment);
         TVec vb1 = TOps.Create(b1), vb2 = TOps.Create(b2), vc1 = TOps.Create(c1), vc2 = TOps.Create(c2);
-        TVec vStep = TOps.Create(stepSize), vCorr = TOps.Create(sqrtCorrection), vEps = TOps.Create(eps), vDecay = TOps.Create(decay);
+        TVec vStep = TOps.Create(stepSize), vCorr = TOps.Create(inverseCorrection), vEps = TOps.Create(eps), vDecay = TOps.Create(decay);
         for (; j <= n - TOps.Count; j += TOps.Count)
         {
             nuint o = (nuint)j;
@@ -95,7 +95,7 @@ internal static class AdamUpdate
                 p = TOps.Multiply(p, vDecay);
             }
 
-            TVec denominator = TOps.Add(TOps.Divide(TOps.Sqrt(v), vCorr), vEps);
+            TVec denominator = TOps.Add(TOps.Multiply(TOps.Sqrt(v), vCorr), vEps);
             TOps.Store(TOps.Subtract(p, TOps.Multiply(vStep, TOps.Divide(m, denominator))), ref rp, o);
         }
 
@@ -112,7 +112,7 @@ internal static class AdamUpdate
                 p *= decay;
             }
 
-            float denominator = (MathF.Sqrt(v) / sqrtCorrection) + eps;
+            float denominator = (MathF.Sqrt(v) * inverseCorrection) + eps;
             parameters[j] = p - (stepSize * (m / denominator));
         }
     }

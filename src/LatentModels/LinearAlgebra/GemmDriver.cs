@@ -47,6 +47,9 @@ internal static class GemmBlocking
     /// <summary>Columns of C per parallel task (multiple of every kernel's NR), so two threads stay balanced.</summary>
     public const int ColumnChunk = 512;
 
+    /// <summary>With several threads, panels are cut into at least this many tasks (narrower column chunks) where they allow it.</summary>
+    public const int MinParallelTasks = 8;
+
     /// <summary>Rows per parallel block when A is read in place (small k).</summary>
     public const int MCDirect = 192;
 
@@ -83,6 +86,7 @@ internal static unsafe class GemmDriver<T, TK>
         public bool PackA;
         public int RowBlock;
         public int RowBlocks;
+        public int ColumnChunk;
     }
 
     public static void Run(in GemmProblem<T> p, int maxDegreeOfParallelism)
@@ -122,7 +126,8 @@ internal static unsafe class GemmDriver<T, TK>
                             static (c, _, s0, s1) => PackB(c, s0, s1));
                         ctx.RowBlock = mcBlock;
                         ctx.RowBlocks = (p.M + mcBlock - 1) / mcBlock;
-                        int columnBlocks = (nc + GemmBlocking.ColumnChunk - 1) / GemmBlocking.ColumnChunk;
+                        ctx.ColumnChunk = ColumnChunkFor(ctx.RowBlocks, nc, nr, dop);
+                        int columnBlocks = (nc + ctx.ColumnChunk - 1) / ctx.ColumnChunk;
                         ParallelBlocks.For(ctx.RowBlocks * columnBlocks, 1, dop, ctx, static (c, t, _, _) => RunTask(c, t));
                     }
                 }
@@ -132,6 +137,26 @@ internal static unsafe class GemmDriver<T, TK>
         {
             ArrayPool<T>.Shared.Return(bArray);
         }
+    }
+
+    /// <summary>
+    /// Columns of C per task. <see cref="GemmBlocking.ColumnChunk"/>, except when several threads may run and the panel
+    /// would give them fewer than <see cref="GemmBlocking.MinParallelTasks"/> tasks (few rows, e.g. a neural network's
+    /// mini-batch of 100): then narrower chunks, down to one NR sliver. Every chunk is a whole number of NR slivers, so
+    /// each element of C is computed by the same micro-kernel calls in the same order whatever the chunking: the bits
+    /// do not depend on it (nor on the thread count).
+    /// </summary>
+    private static int ColumnChunkFor(int rowBlocks, int nc, int nr, int dop)
+    {
+        int chunk = GemmBlocking.ColumnChunk;
+        if (ParallelBlocks.Resolve(dop) == 1 || rowBlocks * ((nc + chunk - 1) / chunk) >= GemmBlocking.MinParallelTasks)
+        {
+            return chunk;
+        }
+
+        int columnBlocks = (GemmBlocking.MinParallelTasks + rowBlocks - 1) / rowBlocks;
+        int width = (nc + columnBlocks - 1) / columnBlocks;
+        return Math.Max(nr, (width + nr - 1) / nr * nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -242,8 +267,8 @@ internal static unsafe class GemmDriver<T, TK>
     private static void RunTask(PanelContext ctx, int t)
     {
         int ib = t % ctx.RowBlocks, jb = t / ctx.RowBlocks;
-        int i0 = ib * ctx.RowBlock, j0 = jb * GemmBlocking.ColumnChunk;
-        Macro(ctx, i0, Math.Min(ctx.P.M, i0 + ctx.RowBlock), j0, Math.Min(ctx.Nc, j0 + GemmBlocking.ColumnChunk));
+        int i0 = ib * ctx.RowBlock, j0 = jb * ctx.ColumnChunk;
+        Macro(ctx, i0, Math.Min(ctx.P.M, i0 + ctx.RowBlock), j0, Math.Min(ctx.Nc, j0 + ctx.ColumnChunk));
     }
 
     [SkipLocalsInit]

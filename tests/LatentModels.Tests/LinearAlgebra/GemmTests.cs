@@ -226,6 +226,9 @@ public class GemmTests
     [InlineData(MatrixOp.Transpose, MatrixOp.None, 300, 260, 530)]
     [InlineData(MatrixOp.None, MatrixOp.Transpose, 5000, 32, 16)]
     [InlineData(MatrixOp.Transpose, MatrixOp.Transpose, 1000, 100, 40)]
+    [InlineData(MatrixOp.None, MatrixOp.None, 100, 200, 784)] // a mini-batch of 100: narrower column chunks with two threads
+    [InlineData(MatrixOp.None, MatrixOp.Transpose, 100, 200, 784)]
+    [InlineData(MatrixOp.Transpose, MatrixOp.None, 200, 785, 100)]
     public void Results_are_bitwise_identical_for_one_and_two_threads(MatrixOp opA, MatrixOp opB, int m, int n, int k)
     {
         (int ar, int ac) = Stored(opA, m, k);

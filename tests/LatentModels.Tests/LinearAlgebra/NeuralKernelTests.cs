@@ -168,4 +168,16 @@ public class NeuralKernelTests
 
         loss.Should().BeApproximately(expected, 1e-6 * magnitude);
     }
+
+    [Theory]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
+    public void A_mini_batch_layer_with_its_fused_epilogue_is_the_same_bits_on_one_and_two_threads(Activation activation)
+    {
+        const int m = 100, n = 784, k = 200;
+        float[] a = Values(m * k, 1), b = Values(k * n, 2), bias = Values(n, 3), c1 = new float[m * n], c2 = new float[m * n];
+        Gemm.MultiplyAddBias(MatrixOp.None, MatrixOp.None, m, n, k, 1f, a, k, b, n, bias, activation, c1, n, 1);
+        Gemm.MultiplyAddBias(MatrixOp.None, MatrixOp.None, m, n, k, 1f, a, k, b, n, bias, activation, c2, n, 2);
+        c2.Should().Equal(c1);
+    }
 }
