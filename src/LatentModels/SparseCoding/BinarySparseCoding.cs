@@ -11,9 +11,11 @@ namespace LatentModels.SparseCoding;
 /// annealing is over; the trace reports the mean ELBO per row after each iteration.
 /// </summary>
 /// <remarks>
-/// Each start draws W:,ᵢ = data mean + ¼ data standard deviation × 𝒩(0, 1) per dimension, prior probabilities 1/H (at
-/// most ½) and the data's variances as noise. Poor optima (an atom holding two bars, an atom left unused) are escaped by
-/// deterministic annealing of the likelihood and by re-seeding unused atoms; several starts keep the best bound.
+/// Each start draws Wₖᵢ = (standard deviation of dimension k) × 𝒩(0, 1), prior probabilities 1/H (at most ½) and the
+/// data's variances as noise. At low noise the mean-field posteriors are nearly 0 or 1 and EM freezes at poor optima
+/// (atoms holding sums or differences of two true atoms, or halves of two): deterministic annealing of the likelihood,
+/// pair moves at the fixed points (<see cref="BinarySparseCodingOptions.PairMoves"/>) and several starts keeping the best
+/// bound escape them.
 /// </remarks>
 public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
 {
@@ -70,6 +72,15 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
         return new FitResult<BinarySparseCodingModel>(model, report);
     }
 
+    /// <summary>The largest H for which pair moves are tried (they cost 2·H·(H − 1) E-steps per round).</summary>
+    public const int MaxMoveComponents = 32;
+
+    /// <summary>Rows of the subsample on which pair moves are scored.</summary>
+    private const int MoveRows = 256;
+
+    /// <summary>The smallest gain of the mean ELBO per row (nats) for which a pair move is taken.</summary>
+    private const double MoveGain = 1e-3;
+
     /// <summary>The state of one fit: parameters, q for every row, per-batch statistics and the workspaces.</summary>
     private sealed class Run
     {
@@ -80,8 +91,12 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
         private readonly BinarySparseCodingMStep _mStep;
         private readonly BinarySparseCodingStatistics[] _parts;
         private readonly BinarySparseCodingStatistics _totals;
-        private readonly double[] _logits, _means, _rowBounds, _mean, _deviation, _floor;
+        private readonly double[] _logits, _means, _rowBounds, _deviation, _floor;
         private bool _preparedAll;
+        private BinarySparseCodingEngine? _moveEngine;
+        private double[]? _moveRows, _moveLogits, _moveMeans, _moveBounds;
+        private BinarySparseCodingStatistics? _moveStatistics;
+        private BinarySparseCodingParameters? _moveScratch, _moveCandidate;
 
         public Run(BinarySparseCodingOptions options, double[,] data)
         {
@@ -105,7 +120,7 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             _logits = new double[_n * _h];
             _means = new double[_n * _h];
             _rowBounds = new double[_n];
-            (_mean, _deviation) = ColumnMoments(_data);
+            _deviation = ColumnDeviations(data);
             double meanVariance = 0;
             for (int k = 0; k < _d; k++)
             {
@@ -128,6 +143,7 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 double scale = 1.0 / _options.Temperature(t);
+
                 for (int b = 0; b < _batches; b++)
                 {
                     int first = b * _batch, count = Math.Min(_batch, _n - first);
@@ -161,6 +177,12 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
 
                 if (annealed && Math.Abs(elbo - previous) < _options.Tolerance)
                 {
+                    if (_options.PairMoves && _h <= MaxMoveComponents && t < _options.MaxIterations && TryPairMoves(cancellationToken))
+                    {
+                        previous = double.NaN;
+                        continue;
+                    }
+
                     return true;
                 }
 
@@ -170,7 +192,125 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             return false;
         }
 
-        /// <summary>The _mean ELBO per row of the current q under the current parameters (leaves the whole _data prepared when it is one _batch).</summary>
+        /// <summary>
+        /// At a fixed point of EM, tries the moves W:,ⱼ ← W:,ⱼ ± W:,ᵢ (i ≠ j) and W:,ⱼ ← the residual of one of the
+        /// worst-explained rows (without atom j's part). Each candidate is scored on a fixed subsample of at most
+        /// <see cref="MoveRows"/> rows (evenly spaced): q from the prior, one E-step, one M-step, the mean ELBO; the
+        /// unchanged parameters are scored the same way. The best candidate is taken if it gains more than
+        /// <see cref="MoveGain"/> nats per row, and EM continues from it with q back at the prior. Frozen optima of low-noise
+        /// data (atoms holding sums, differences or halves of two true atoms) are left this way. Returns whether a move was taken.
+        /// </summary>
+        private bool TryPairMoves(CancellationToken cancellationToken)
+        {
+            int m = Math.Min(_n, MoveRows);
+            if (_moveEngine is null)
+            {
+                _moveEngine = new BinarySparseCodingEngine(_h, _d, m, _options.MaxDegreeOfParallelism);
+                _moveRows = new double[m * _d];
+                for (int r = 0; r < m; r++)
+                {
+                    int source = (int)((long)r * _n / m);
+                    for (int k = 0; k < _d; k++)
+                    {
+                        _moveRows[r * _d + k] = _data[source, k];
+                    }
+                }
+
+                _moveLogits = new double[m * _h];
+                _moveMeans = new double[m * _h];
+                _moveBounds = new double[m];
+                _moveStatistics = new BinarySparseCodingStatistics(_h, _d);
+                _moveScratch = new BinarySparseCodingParameters(_h, _d);
+                _moveCandidate = new BinarySparseCodingParameters(_h, _d);
+            }
+
+            var inference = _options.Inference with
+            {
+                MaxSweeps = Math.Min(_options.Inference.MaxSweeps, 10),
+                Tolerance = Math.Max(_options.Inference.Tolerance, 1e-3),
+            };
+            BinarySparseCodingParameters start = Parameters, candidate = _moveCandidate!;
+            double bestScore = ScoreCandidate(start, inference, cancellationToken) + MoveGain;
+            BinarySparseCodingParameters? best = null;
+            int[] worst = Enumerable.Range(0, _n).OrderBy(r => _rowBounds[r]).ThenBy(r => r).Take(Math.Min(_n, _h)).ToArray();
+            for (int j = 0; j < _h; j++)
+            {
+                for (int c = 0; c <= 2 * _h; c++)
+                {
+                    int i = c / 2, sign = c % 2 == 0 ? -1 : 1;
+                    if (i == j)
+                    {
+                        continue;
+                    }
+
+                    cancellationToken.ThrowIfCancellationRequested();
+                    start.CopyTo(candidate);
+                    double[] w = candidate.Weights;
+                    int row = worst[j % worst.Length];
+                    for (int k = 0; k < _d; k++)
+                    {
+                        if (i < _h)
+                        {
+                            w[k * _h + j] += sign * w[k * _h + i];
+                        }
+                        else
+                        {
+                            double reconstruction = 0;
+                            for (int a = 0; a < _h; a++)
+                            {
+                                reconstruction += a == j ? 0 : start.Weights[k * _h + a] * _means[row * _h + a];
+                            }
+
+                            w[k * _h + j] = _data[row, k] - reconstruction;
+                        }
+                    }
+
+                    double score = ScoreCandidate(candidate, inference, cancellationToken);
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        best ??= new BinarySparseCodingParameters(_h, _d);
+                        candidate.CopyTo(best);
+                    }
+                }
+            }
+
+            if (best is null)
+            {
+                return false;
+            }
+
+            best.CopyTo(Parameters);
+            BinarySparseCodingModel.InitialiseToPrior(Parameters.Bias, _logits, _means);
+            _preparedAll = false;
+            return true;
+        }
+
+        /// <summary>The subsample's mean ELBO after one E-step from the prior and one M-step from <paramref name="parameters"/>.</summary>
+        private double ScoreCandidate(BinarySparseCodingParameters parameters, BinarySparseCodingInference inference, CancellationToken cancellationToken)
+        {
+            BinarySparseCodingEngine engine = _moveEngine!;
+            int m = engine.Capacity;
+            engine.SetParameters(parameters);
+            engine.Prepare(_moveRows, m);
+            BinarySparseCodingModel.InitialiseToPrior(parameters.Bias, _moveLogits, _moveMeans);
+            engine.Infer(_moveLogits!, _moveMeans!, 0, m, inference, 1.0, cancellationToken);
+            _moveStatistics!.Compute(_moveRows, m, _moveLogits!, _moveMeans!, 0, _options.MaxDegreeOfParallelism);
+            try
+            {
+                _mStep.Apply(_moveStatistics, _floor, _moveScratch!);
+            }
+            catch (FittingException)
+            {
+                return double.NegativeInfinity;
+            }
+
+            engine.SetParameters(_moveScratch!);
+            engine.Prepare(_moveRows, m);
+            return engine.Elbo(_moveLogits!, _moveMeans!, 0, m, _moveBounds) / m;
+        }
+
+        /// <summary>The mean ELBO per row of the current q under the current parameters (leaves the whole data prepared when it is one batch).</summary>
         public double CurrentElbo()
         {
             _engine.SetParameters(Parameters);
@@ -191,18 +331,11 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             BinarySparseCodingParameters p = Parameters;
             var z = new double[_d * _h];
             StandardNormal.Fill(random, z);
-            int[] picks = Enumerable.Range(0, _h).Select(_ => random.Next(_n)).ToArray();
             for (int k = 0; k < _d; k++)
             {
                 for (int i = 0; i < _h; i++)
                 {
-                    p.Weights[k * _h + i] = _options.InitVariant switch
-                    {
-                        1 => _data[picks[i], k],
-                        2 => _deviation[k] * z[k * _h + i],
-                        3 => 0.5 * _data[picks[i], k] + 0.1 * _deviation[k] * z[k * _h + i],
-                        _ => _mean[k] + 0.25 * _deviation[k] * z[k * _h + i],
-                    };
+                    p.Weights[k * _h + i] = _deviation[k] * z[k * _h + i];
                 }
 
                 p.NoiseVariance[k] = Math.Max(_deviation[k] * _deviation[k], _floor[k]);
@@ -276,7 +409,8 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             return true;
         }
 
-        private static (double[] Mean, double[] Deviation) ColumnMoments(double[,] data)
+        /// <summary>The standard deviation (1/n) of every column, by Welford's update (stable for data far from zero).</summary>
+        private static double[] ColumnDeviations(double[,] data)
         {
             int n = data.GetLength(0), d = data.GetLength(1);
             var mean = new double[d];
@@ -285,20 +419,13 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
             {
                 for (int k = 0; k < d; k++)
                 {
-                    // Welford: stable for data far from zero.
                     double delta = data[r, k] - mean[k];
                     mean[k] += delta / (r + 1);
                     m2[k] += delta * (data[r, k] - mean[k]);
                 }
             }
 
-            var deviation = new double[d];
-            for (int k = 0; k < d; k++)
-            {
-                deviation[k] = Math.Sqrt(m2[k] / n);
-            }
-
-            return (mean, deviation);
+            return m2.Select(v => Math.Sqrt(v / n)).ToArray();
         }
     }
 }
