@@ -26,7 +26,7 @@ internal static class SparseCodeCommand
             HelpName = "ALG",
         }.AcceptOnlyFromAmong("cd", "lars", "fista", "omp");
         var nonzeros = new Option<int?>("--nonzeros") { Description = "OMP's budget of atoms per row (default max(d/10, 1)).", HelpName = "N" };
-        var positive = new Option<bool>("--positive") { Description = "Constrain the codes to be non-negative (not with omp)." };
+        var positive = new Option<bool>("--positive") { Description = "Constrain the codes to be non-negative (not with omp; implied by a dictionary model learned so)." };
         var tol = new Option<double>("--tol") { Description = "Relative duality-gap tolerance of cd and fista when the exact refit does not apply.", DefaultValueFactory = _ => new SparseCoderOptions().Tolerance, HelpName = "T" };
         var maxIter = new Option<int>("--max-iter") { Description = "Cap on sweeps (cd), iterations (fista) or path steps (lars) per row.", DefaultValueFactory = _ => new SparseCoderOptions().MaxIterations, HelpName = "N" };
         var codesOut = new Option<string?>("--codes-out") { Description = "Write the codes (n × K, CSV) to this file.", HelpName = "C.csv" };
@@ -39,7 +39,7 @@ internal static class SparseCodeCommand
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            (double[,] atoms, double? modelAlpha) = ReadDictionary(parse.GetRequiredValue(dictionary));
+            (double[,] atoms, double? modelAlpha, bool modelPositive) = ReadDictionary(parse.GetRequiredValue(dictionary));
             double[,] x = DataFile.Read(path);
             if (x.GetLength(1) != atoms.GetLength(1))
             {
@@ -57,7 +57,7 @@ internal static class SparseCodeCommand
                     _ => SparseCodingAlgorithm.CoordinateDescent,
                 },
                 Nonzeros = parse.GetValue(nonzeros),
-                Positive = parse.GetValue(positive),
+                Positive = parse.GetValue(positive) || modelPositive,
                 Tolerance = parse.GetValue(tol),
                 MaxIterations = parse.GetValue(maxIter),
             };
@@ -86,16 +86,16 @@ internal static class SparseCodeCommand
     }
 
     /// <summary>Reads a dictionary: a saved <see cref="DictionaryModel"/> (a JSON document; with its α) or a numeric table with one atom per row.</summary>
-    internal static (double[,] Atoms, double? Alpha) ReadDictionary(string path)
+    internal static (double[,] Atoms, double? Alpha, bool Positive) ReadDictionary(string path)
     {
         if (File.Exists(path) && FirstCharacter(path) == '{')
         {
             return ModelCommands.LoadModel(path, "--dictionary") is DictionaryModel model
-                ? (model.Dictionary, model.Alpha)
+                ? (model.Dictionary, model.Alpha, model.PositiveCodes)
                 : throw new ArgumentException($"--dictionary: {path} is a saved model but not a dictionary.");
         }
 
-        return (DataFile.Read(path), null);
+        return (DataFile.Read(path), null, false);
     }
 
     private static int FirstCharacter(string path)

@@ -74,12 +74,21 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     FitResult<KMeansModel> IWeightedEstimator<KMeansModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, sampleWeights, progress, cancellationToken);
 
+    /// <summary>
+    /// The fit of checked data and a copy of the weights, in the data's <see cref="Statistics.RangeFrame"/> when the data are
+    /// out of the ordinary range or far from the origin (see <see cref="KMeansFraming"/>).
+    /// </summary>
     private ClusteringFitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        Options.Validate(data.GetLength(0), data.GetLength(1));
+        return KMeansFraming.Fit(data, weights, Options.InitialCenters, (x, w, initial) =>
+            FitFramed(x, w, initial is null ? Options : Options with { InitialCenters = initial }, progress, cancellationToken));
+    }
+
+    private static ClusteringFitResult<KMeansModel> FitFramed(double[,] data, double[]? weights, KMeansOptions o, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         int n = data.GetLength(0), d = data.GetLength(1);
-        KMeansOptions o = Options;
-        o.Validate(n, d);
 
         double tolerance = o.Tolerance > 0 ? o.Tolerance * MeanVariance(data, weights) : 0;
         var random = new Random(o.Seed);

@@ -9,6 +9,12 @@ public sealed class KMeansModel : IClusteringModel
     private const int BlockSize = 1024;
     private readonly double[,] _centers;
 
+    // The centers in the model's own frame (see RangeFrame): the same array as _centers when the frame is the identity,
+    // i.e. for every model whose centers are in the ordinary range and not far from the origin relative to their spread.
+    private readonly RangeFrame _frame;
+    private readonly double[] _framed;
+    private readonly double _framedMax;
+
     /// <summary>Creates a model from given centers (copied), e.g. to predict with centers computed elsewhere.</summary>
     /// <param name="centers">K × d centers, finite.</param>
     /// <exception cref="ArgumentException">Null, empty or non-finite centers.</exception>
@@ -17,13 +23,31 @@ public sealed class KMeansModel : IClusteringModel
         DataValidation.CheckMatrix(centers, nameof(centers));
         _centers = (double[,])centers.Clone();
         Inertia = double.NaN;
+        (_frame, _framed, _framedMax) = Frame(_centers);
     }
 
     internal KMeansModel(double[,] ownedCenters, double inertia)
     {
         _centers = ownedCenters;
         Inertia = inertia;
+        (_frame, _framed, _framedMax) = Frame(_centers);
     }
+
+    private static (RangeFrame Frame, double[] Framed, double Max) Frame(double[,] centers)
+    {
+        RangeFrame frame = RangeFrame.ForRows(centers);
+        double[] framed = frame.IsIdentity ? [] : new double[centers.Length];
+        if (!frame.IsIdentity)
+        {
+            frame.ToFrame(centers.AsSpan(), framed, centers.GetLength(1));
+        }
+
+        ReadOnlySpan<double> f = frame.IsIdentity ? centers.AsSpan() : framed;
+        return (frame, framed, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(f)));
+    }
+
+    /// <summary>The centers in the model's frame (the centers themselves under the identity frame).</summary>
+    private ReadOnlySpan<double> Framed => _frame.IsIdentity ? _centers.AsSpan() : _framed;
 
     /// <summary>A copy of the K × d centers.</summary>
     public double[,] Centers => (double[,])_centers.Clone();
@@ -60,12 +84,25 @@ public sealed class KMeansModel : IClusteringModel
     public int Predict(ReadOnlySpan<double> point)
     {
         DataValidation.CheckPoint(point, Dimension, nameof(point));
+        ReadOnlySpan<double> x = point;
+        if (!_frame.IsIdentity)
+        {
+            var framed = new double[point.Length];
+            _frame.ToFrame(point, framed, Dimension);
+            x = framed;
+        }
+
+        if (OutOfRange(x))
+        {
+            return ExactNearest(x);
+        }
+
         var table = Table();
         Span<int> label = stackalloc int[1];
         Span<double> best = stackalloc double[1], second = stackalloc double[1];
         var scratch = new double[table.ScratchLength];
         Span<int> row = stackalloc int[] { 0 };
-        table.Nearest(point, row, label, best, second, scratch);
+        table.Nearest(x, row, label, best, second, scratch);
         return label[0];
     }
 
@@ -79,15 +116,17 @@ public sealed class KMeansModel : IClusteringModel
         var result = new double[n, k];
         ParallelBlocks.For(n, BlockSize, 0, (_, start, end) =>
         {
-            ReadOnlySpan<double> x = data.AsSpan();
-            ReadOnlySpan<double> c = _centers.AsSpan();
+            ReadOnlySpan<double> x = FramedRows(data, start, end);
+            ReadOnlySpan<double> c = Framed;
             Span<double> r = result.AsWritableSpan();
             for (int i = start; i < end; i++)
             {
-                ReadOnlySpan<double> xi = x.Slice(i * d, d);
+                ReadOnlySpan<double> xi = x.Slice((i - start) * d, d);
                 for (int j = 0; j < k; j++)
                 {
-                    r[i * k + j] = Math.Sqrt(RowReductions.SquaredDistance(xi, c.Slice(j * d, d)));
+                    r[i * k + j] = OutOfRange(xi)
+                        ? Math.ScaleB(Math.Sqrt(ScaledSquaredDistance(xi, c.Slice(j * d, d), out int e)), e + _frame.Exponent)
+                        : Math.ScaleB(Math.Sqrt(RowReductions.SquaredDistance(xi, c.Slice(j * d, d))), _frame.Exponent);
                 }
             }
         });
@@ -117,12 +156,23 @@ public sealed class KMeansModel : IClusteringModel
         var partial = new double[blocks];
         ParallelBlocks.For(n, blockSize, 0, (b, start, end) =>
         {
-            ReadOnlySpan<double> x = data.AsSpan();
-            ReadOnlySpan<double> c = _centers.AsSpan();
+            ReadOnlySpan<double> x = FramedRows(data, start, end);
+            ReadOnlySpan<double> c = Framed;
             double s = 0;
             for (int i = start; i < end; i++)
             {
-                double dd = RowReductions.SquaredDistance(x.Slice(i * d, d), c.Slice(labels[i] * d, d));
+                ReadOnlySpan<double> xi = x.Slice((i - start) * d, d);
+                double dd;
+                if (OutOfRange(xi))
+                {
+                    dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
+                    dd = Math.ScaleB(dd, 2 * e);
+                }
+                else
+                {
+                    dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
+                }
+
                 s += weights is null ? dd : weights[i] * dd;
             }
 
@@ -134,7 +184,7 @@ public sealed class KMeansModel : IClusteringModel
             total += p;
         }
 
-        return total;
+        return _frame.SquaredFromFrame(total);
     }
 
     /// <summary>
@@ -158,7 +208,7 @@ public sealed class KMeansModel : IClusteringModel
     internal CenterTable Table()
     {
         var table = new CenterTable(Clusters, Dimension);
-        table.Load(_centers.AsSpan());
+        table.Load(Framed);
         return table;
     }
 
@@ -168,11 +218,101 @@ public sealed class KMeansModel : IClusteringModel
         int n = data.GetLength(0);
         var best = new double[n];
         var second = new double[n];
+        int d = Dimension;
         ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (_, start, end) =>
         {
             var scratch = new double[table.ScratchLength];
-            table.NearestRange(data.AsSpan(), start, end, labels.AsSpan(start, end - start), best.AsSpan(start, end - start), second.AsSpan(start, end - start), scratch);
+            ReadOnlySpan<double> x = FramedRows(data, start, end);
+            table.NearestRange(x, 0, end - start, labels.AsSpan(start, end - start), best.AsSpan(start, end - start), second.AsSpan(start, end - start), scratch);
+            if (OutOfRange(x))
+            {
+                // Rows whose squared norms could overflow the distance form: the exact arg-min in a scaled space.
+                for (int i = start; i < end; i++)
+                {
+                    ReadOnlySpan<double> xi = x.Slice((i - start) * d, d);
+                    if (OutOfRange(xi))
+                    {
+                        labels[i] = ExactNearest(xi);
+                    }
+                }
+            }
         });
+    }
+
+    /// <summary>Rows [start, end) of checked data in the model's frame (a view of the data under the identity frame).</summary>
+    private ReadOnlySpan<double> FramedRows(double[,] data, int start, int end)
+    {
+        int d = Dimension;
+        ReadOnlySpan<double> x = data.AsSpan().Slice(start * d, (end - start) * d);
+        if (_frame.IsIdentity)
+        {
+            return x;
+        }
+
+        var framed = new double[x.Length];
+        _frame.ToFrame(x, framed, d);
+        return framed;
+    }
+
+    /// <summary>
+    /// True when values of <paramref name="x"/> (frame units) or the framed centers are so large that ‖x‖², ‖c‖² or x·c
+    /// could overflow: the distance form then cannot be trusted.
+    /// </summary>
+    private bool OutOfRange(ReadOnlySpan<double> x) =>
+        x.Length > 0 && Math.Max(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x)), _framedMax) > Math.ScaleB(1.0, RangeFrame.SafeExponent);
+
+    /// <summary>
+    /// The nearest center (first on ties) of a row in frame units too large for the distance form: the arg-min of
+    /// ‖cⱼ‖²·t − 2(x·t)·cⱼ with t = 2^−e bringing the row's largest value to [1, 2). That is ‖x − cⱼ‖² less the common
+    /// ‖x‖², scaled by t &gt; 0, so the arg-min is the same; nothing overflows, and the differences between centers
+    /// keep the precision that ‖x − cⱼ‖² itself would lose.
+    /// </summary>
+    private int ExactNearest(ReadOnlySpan<double> x)
+    {
+        int d = Dimension, label = 0;
+        ReadOnlySpan<double> c = Framed;
+        int e = Math.ILogB(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x)));
+        Span<double> xt = d <= 256 ? stackalloc double[d] : new double[d];
+        for (int p = 0; p < d; p++)
+        {
+            xt[p] = Math.ScaleB(x[p], -e);
+        }
+
+        double best = double.PositiveInfinity;
+        for (int j = 0; j < Clusters; j++)
+        {
+            ReadOnlySpan<double> cj = c.Slice(j * d, d);
+            double norm = 0, dot = 0;
+            for (int p = 0; p < d; p++)
+            {
+                norm = Math.FusedMultiplyAdd(cj[p], Math.ScaleB(cj[p], -e), norm);
+                dot = Math.FusedMultiplyAdd(xt[p], cj[p], dot);
+            }
+
+            double v = norm - 2 * dot;
+            if (j == 0 || v < best)
+            {
+                best = v;
+                label = j;
+            }
+        }
+
+        return label;
+    }
+
+    /// <summary>‖x − c‖² · 2^(−2e) with 2^e the scale of the larger operand: no overflow for any finite values.</summary>
+    private double ScaledSquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> c, out int exponent)
+    {
+        double a = Math.Max(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x)), _framedMax);
+        exponent = a > 0 ? Math.ILogB(a) : 0;
+        double s = 0;
+        for (int p = 0; p < x.Length; p++)
+        {
+            double diff = Math.ScaleB(x[p], -exponent) - Math.ScaleB(c[p], -exponent);
+            s += diff * diff;
+        }
+
+        return s;
     }
 
     private void Check(double[,] data)

@@ -71,10 +71,16 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
 
     private ClusteringFitResult<KMeansModel> FitCore(double[,] data, double[]? weights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
+        Options.Validate(data.GetLength(0), data.GetLength(1));
+        return KMeansFraming.Fit(data, weights, Options.InitialCenters, (x, w, initial) =>
+            FitFramed(x, w, initial is null ? Options : Options with { InitialCenters = initial }, progress, cancellationToken));
+    }
+
+    /// <summary>The fit in the units <see cref="KMeansFraming"/> chose (the data's own in the ordinary range).</summary>
+    private static ClusteringFitResult<KMeansModel> FitFramed(double[,] data, double[]? weights, MiniBatchKMeansOptions o, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
-        MiniBatchKMeansOptions o = Options;
         int n = data.GetLength(0), d = data.GetLength(1), k = o.Clusters;
-        o.Validate(n, d);
         var random = new Random(o.Seed);
         double[,] initial = o.Init switch
         {

@@ -69,8 +69,13 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <summary>The fit of data (and weights) checked at the door: public entry points validate, the core trusts.</summary>
     private SoftClusteringFitResult<GaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
-        GaussianMixtureOptions o = Options;
-        o.Validate(data.GetLength(0), data.GetLength(1));
+        Options.Validate(data.GetLength(0), data.GetLength(1));
+        return GaussianMixtureFraming.Fit(data, sampleWeights, Options, (x, w, o) => FitFramed(x, w, o, progress, cancellationToken));
+    }
+
+    /// <summary>The fit in the units <see cref="GaussianMixtureFraming"/> chose (the data's own in the ordinary range).</summary>
+    private static SoftClusteringFitResult<GaussianMixtureModel> FitFramed(double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o);
         (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianBatchRun(engine, data, sampleWeights, o),

@@ -72,7 +72,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         }
 
         DataValidation.CheckFinite(covariances, covariances.Length, nameof(covariances));
-        double sum = 0;
+        double max = 0;
         for (int c = 0; c < k; c++)
         {
             if (!(weights[c] > 0) || !double.IsFinite(weights[c]))
@@ -80,13 +80,26 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
                 throw new ArgumentException($"The weight of component {c} is {weights[c]}; weights must be positive and finite.", nameof(weights));
             }
 
-            sum += weights[c];
+            max = Math.Max(max, weights[c]);
+        }
+
+        // Weights are scale-free: divided first by the power of two of the largest (exact, so the result is w / Σw to the
+        // last bit whenever that sum is representable), then by their sum, which can then neither overflow nor underflow.
+        int exponent = Math.ILogB(max);
+        double sum = 0;
+        for (int c = 0; c < k; c++)
+        {
+            sum += Math.ScaleB(weights[c], -exponent);
         }
 
         var p = new GaussianComponents(covarianceType, k, d);
         for (int c = 0; c < k; c++)
         {
-            p.Weights[c] = weights[c] / sum;
+            p.Weights[c] = Math.ScaleB(weights[c], -exponent) / sum;
+            if (!(p.Weights[c] > 0))
+            {
+                throw new ArgumentException($"The weight of component {c} is {weights[c]}, so much smaller than the largest that its share rounds to 0.", nameof(weights));
+            }
         }
 
         means.AsSpan().CopyTo(p.Means);

@@ -101,6 +101,14 @@ public sealed record GaussianMixturePrior
         {
             // mclust: var(data) (n − 1 denominator) times (1/G)^(2/d).
             double n = dataMoments.Weight;
+            if (!(n > 1))
+            {
+                // Weights are counts under a prior: a total of at most one observation has no sample covariance.
+                throw new ArgumentException(
+                    $"The sample weights total {n:G4}; the default prior scale (the data covariance, n − 1 denominator) needs a total weight above 1. " +
+                    "Under a prior a row of weight w counts as w observations: give weights that count observations, or set Prior.Scale.", "sampleWeights");
+            }
+
             double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
             ReadOnlySpan<double> scatter = dataMoments.ScatterSpan;
             for (int i = 0; i < d * d; i++)

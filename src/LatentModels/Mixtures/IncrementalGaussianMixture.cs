@@ -100,7 +100,12 @@ public sealed class IncrementalGaussianMixture : IWeightedEstimator<GaussianMixt
     {
         IncrementalGaussianMixtureOptions o = Options;
         o.Validate(data.GetLength(0), data.GetLength(1));
-        GaussianMixtureOptions mixture = o.Mixture;
+        return GaussianMixtureFraming.Fit(data, sampleWeights, o.Mixture, (x, w, mixture) => FitFramed(x, w, o, mixture, progress, cancellationToken));
+    }
+
+    /// <summary>The fit in the units <see cref="GaussianMixtureFraming"/> chose (the data's own in the ordinary range).</summary>
+    private static SoftClusteringFitResult<GaussianMixtureModel> FitFramed(double[,] data, double[]? sampleWeights, IncrementalGaussianMixtureOptions o, GaussianMixtureOptions mixture, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, mixture);
         (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, sampleWeights, mixture),

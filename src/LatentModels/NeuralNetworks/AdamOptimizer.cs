@@ -27,11 +27,29 @@ internal sealed class AdamOptimizer
     /// <summary>Steps taken so far.</summary>
     public long Steps { get; private set; }
 
-    /// <summary>One update of <paramref name="parameters"/> from <paramref name="gradient"/>.</summary>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradient)
+    /// <summary>Parameters per parallel block (the update is element-wise: blocks never change a bit).</summary>
+    private const int BlockSize = 1 << 15;
+
+    private float[] _parameters = [];
+    private float[] _gradient = [];
+    private AdamUpdate.Coefficients _coefficients;
+
+    /// <summary>One update of <paramref name="parameters"/> from <paramref name="gradient"/>, over fixed blocks on up to <paramref name="maxDegreeOfParallelism"/> threads.</summary>
+    public void Step(float[] parameters, float[] gradient, int maxDegreeOfParallelism)
     {
         Steps++;
-        var coefficients = new AdamUpdate.Coefficients(_learningRate, _beta1, _beta2, _epsilon, Steps, _weightDecay);
-        AdamUpdate.Step(parameters, gradient, _firstMoment, _secondMoment, coefficients);
+        _coefficients = new AdamUpdate.Coefficients(_learningRate, _beta1, _beta2, _epsilon, Steps, _weightDecay);
+        _parameters = parameters;
+        _gradient = gradient;
+        ParallelBlocks.For(parameters.Length, BlockSize, maxDegreeOfParallelism, this, static (adam, _, start, end) => adam.Block(start, end));
+        _parameters = [];
+        _gradient = [];
+    }
+
+    private void Block(int start, int end)
+    {
+        int n = end - start;
+        AdamUpdate.Step(_parameters.AsSpan(start, n), _gradient.AsSpan(start, n), _firstMoment.AsSpan(start, n), _secondMoment.AsSpan(start, n),
+            _coefficients);
     }
 }

@@ -49,7 +49,7 @@ internal sealed class VaeTrainer
     {
         double loss = Workspace.Forward(_parameters, rows, random, withGradient: true);
         Workspace.Backward(_parameters, rows);
-        _adam.Step(_parameters, Workspace.Gradient);
+        _adam.Step(_parameters, Workspace.Gradient, Workspace.MaxDegreeOfParallelism);
         return loss;
     }
 }

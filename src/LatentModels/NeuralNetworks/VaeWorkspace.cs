@@ -15,6 +15,12 @@ namespace LatentModels.NeuralNetworks;
 internal sealed class VaeWorkspace
 {
     private const double HalfLog2Pi = 0.91893853320467274178;
+
+    /// <summary>Rows per parallel block of the Bernoulli loss.</summary>
+    private const int LossBlock = 25;
+
+    private bool _lossWithGradient;
+    private float _lossScale;
     private readonly double[] _noise;
     private readonly float[] _scratchA;
     private readonly float[] _scratchB;
@@ -160,12 +166,10 @@ internal sealed class VaeWorkspace
         float scale = 1f / rows;
         if (Architecture.Likelihood == DecoderLikelihood.Bernoulli)
         {
-            for (int i = 0; i < rows; i++)
-            {
-                Span<float> gradient = withGradient ? OutputGradient.AsSpan(i * d, d) : default;
-                Reconstruction[i] = LogisticLoss.Row(Output.AsSpan(i * d, d), Input.AsSpan(i * d, d), gradient, scale);
-            }
-
+            // Rows are independent: fixed blocks of rows on the threads give the same bits as one pass.
+            _lossWithGradient = withGradient;
+            _lossScale = scale;
+            ParallelBlocks.For(rows, LossBlock, MaxDegreeOfParallelism, this, static (ws, _, i0, i1) => ws.BernoulliRows(i0, i1));
             return;
         }
 
@@ -217,6 +221,16 @@ internal sealed class VaeWorkspace
                     varianceGradient[j] = 0f;
                 }
             }
+        }
+    }
+
+    private void BernoulliRows(int i0, int i1)
+    {
+        int d = Architecture.InputDimension;
+        for (int i = i0; i < i1; i++)
+        {
+            Span<float> gradient = _lossWithGradient ? OutputGradient.AsSpan(i * d, d) : default;
+            Reconstruction[i] = LogisticLoss.Row(Output.AsSpan(i * d, d), Input.AsSpan(i * d, d), gradient, _lossScale);
         }
     }
 

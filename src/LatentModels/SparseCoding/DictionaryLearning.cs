@@ -81,7 +81,7 @@ public sealed class DictionaryLearning : IEstimator<DictionaryModel>
             }
         }
 
-        var model = new DictionaryModel((double[])problem.Dictionary.Clone(), k, d, o.Alpha);
+        var model = new DictionaryModel((double[])problem.Dictionary.Clone(), k, d, o.Alpha, o.PositiveCodes);
         return new FitResult<DictionaryModel>(model, new FitReport("cost", trace.Count, converged, trace, watch.Elapsed));
     }
 

@@ -3,7 +3,8 @@ using LatentModels.Statistics;
 namespace LatentModels.SparseCoding;
 
 /// <summary>
-/// A learned dictionary: K atoms (rows of a K × d matrix, norm at most one) and the L1 penalty α it was learned with.
+/// A learned dictionary: K atoms (rows of a K × d matrix, norm at most one), the L1 penalty α it was learned with, and
+/// whether its codes are non-negative.
 /// Immutable; codes rows by lasso (<see cref="Transform"/>), reconstructs them, and computes the dictionary-learning
 /// statistics of a partition of the data (<see cref="ComputeStatistics"/>) for fits that run elsewhere. Saved by
 /// <see cref="Persistence.ModelJson"/> (format <c>LatentModels.DictionaryModel</c>).
@@ -16,8 +17,9 @@ public sealed class DictionaryModel
     /// <summary>Creates a model from its atoms (copied) and penalty.</summary>
     /// <param name="dictionary">K × d atoms, one per row: finite, none zero.</param>
     /// <param name="alpha">The L1 penalty α ≥ 0 of the codes.</param>
+    /// <param name="positiveCodes">Whether the codes are constrained to be non-negative.</param>
     /// <exception cref="ArgumentException">A value is not finite, an atom is zero (the message names the row), or α is out of range.</exception>
-    public DictionaryModel(double[,] dictionary, double alpha)
+    public DictionaryModel(double[,] dictionary, double alpha, bool positiveCodes = false)
     {
         SparseCodingChecks.CheckDictionary(dictionary, nameof(dictionary));
         if (!double.IsFinite(alpha) || alpha < 0)
@@ -28,12 +30,14 @@ public sealed class DictionaryModel
         Atoms = dictionary.GetLength(0);
         Dimension = dictionary.GetLength(1);
         Alpha = alpha;
+        PositiveCodes = positiveCodes;
         _atoms = dictionary.AsSpan().ToArray();
     }
 
     /// <summary>Trusting constructor: takes ownership of <paramref name="atoms"/> (K × d, row-major).</summary>
-    internal DictionaryModel(double[] atoms, int k, int d, double alpha)
+    internal DictionaryModel(double[] atoms, int k, int d, double alpha, bool positiveCodes)
     {
+        PositiveCodes = positiveCodes;
         _atoms = atoms;
         Atoms = k;
         Dimension = d;
@@ -49,6 +53,9 @@ public sealed class DictionaryModel
     /// <summary>The L1 penalty α the dictionary was learned with (the default of <see cref="Transform"/>).</summary>
     public double Alpha { get; }
 
+    /// <summary>Whether the codes are constrained to be non-negative (learned so, and coded so by <see cref="Transform"/>).</summary>
+    public bool PositiveCodes { get; }
+
     /// <summary>The K × d atoms, one per row (a copy).</summary>
     public double[,] Dictionary
     {
@@ -62,13 +69,13 @@ public sealed class DictionaryModel
 
     internal ReadOnlySpan<double> AtomsSpan => _atoms;
 
-    /// <summary>A coder on these atoms: with <paramref name="options"/> as given, or (null) coordinate descent at the model's α.</summary>
+    /// <summary>A coder on these atoms: with <paramref name="options"/> as given, or (null) coordinate descent at the model's α (non-negative when <see cref="PositiveCodes"/>).</summary>
     /// <param name="options">The coder's settings, or null.</param>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public SparseCoder CreateCoder(SparseCoderOptions? options = null) =>
-        new(Dictionary, options ?? new SparseCoderOptions { Alpha = Alpha });
+        new(Dictionary, options ?? new SparseCoderOptions { Alpha = Alpha, Positive = PositiveCodes });
 
-    /// <summary>The lasso codes (n × K) of the rows at the model's α, by coordinate descent (exact refit on the support).</summary>
+    /// <summary>The lasso codes (n × K) of the rows at the model's α (non-negative when <see cref="PositiveCodes"/>), by coordinate descent.</summary>
     /// <param name="data">n × d rows (not modified).</param>
     /// <param name="cancellationToken">Cancels between blocks of rows.</param>
     /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value (the message names the row and column).</exception>

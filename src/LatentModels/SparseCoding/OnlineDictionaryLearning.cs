@@ -134,7 +134,7 @@ public sealed class OnlineDictionaryLearning : IOnlineEstimator<DictionaryModel>
             throw new InvalidOperationException($"The dictionary does not exist yet: {_buffer.Count} of {Options.Atoms} starting rows seen.");
         }
 
-        return new DictionaryModel((double[])_problem.Dictionary.Clone(), _problem.Atoms, _problem.Dimension, Options.Alpha);
+        return new DictionaryModel((double[])_problem.Dictionary.Clone(), _problem.Atoms, _problem.Dimension, Options.Alpha, Options.PositiveCodes);
     }
 
     private void Consume(double[,] batch)

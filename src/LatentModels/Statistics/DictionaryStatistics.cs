@@ -165,7 +165,7 @@ public sealed class DictionaryStatistics : IMergeableStatistics<DictionaryStatis
         SparseCodingChecks.CheckData(data, model.Dimension, nameof(data));
         var problem = new LassoProblem(model.Atoms, model.Dimension);
         problem.Update(model.AtomsSpan, maxDegreeOfParallelism);
-        var engine = new SparseCodingEngine(problem, new SparseCoderOptions { Alpha = model.Alpha, MaxDegreeOfParallelism = maxDegreeOfParallelism });
+        var engine = new SparseCodingEngine(problem, new SparseCoderOptions { Alpha = model.Alpha, Positive = model.PositiveCodes, MaxDegreeOfParallelism = maxDegreeOfParallelism });
         var codes = new double[data.GetLength(0), model.Atoms];
         engine.Encode(data, codes, warm: false, CancellationToken.None);
         return FromCodes(data.AsSpan(), codes.AsSpan(), data.GetLength(0), model.Atoms, model.Dimension, maxDegreeOfParallelism);
@@ -243,14 +243,14 @@ public sealed class DictionaryStatistics : IMergeableStatistics<DictionaryStatis
     /// and B, each atom projected onto the unit ball. Unused atoms (Aₖₖ ≤ 10⁻⁶) are kept as they are (there is no data
     /// here to re-seed them from; the learners re-seed them from their rows).
     /// </summary>
-    /// <param name="start">The dictionary the step starts from (its α is kept).</param>
+    /// <param name="start">The dictionary the step starts from (its α and sign constraint are kept).</param>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public DictionaryModel ToModel(DictionaryModel start)
     {
         CheckModel(start);
         double[] atoms = start.AtomsSpan.ToArray();
         DictionaryAtomUpdate.Pass(atoms, _a, _bt, Atoms, Dimension, new double[Dimension], reseed: null);
-        return new DictionaryModel(atoms, Atoms, Dimension, start.Alpha);
+        return new DictionaryModel(atoms, Atoms, Dimension, start.Alpha, start.PositiveCodes);
     }
 
     private void CheckModel(DictionaryModel model)

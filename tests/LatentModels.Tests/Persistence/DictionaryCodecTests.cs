@@ -24,6 +24,24 @@ public class DictionaryCodecTests
     }
 
     [Fact]
+    public void Positive_codes_are_kept_and_a_version_1_file_reads_as_unconstrained()
+    {
+        DictionaryModel model = new DictionaryLearning(new DictionaryLearningOptions { Atoms = 5, Alpha = 0.05, MaxIterations = 5, Seed = 2, PositiveCodes = true }).Fit(Rows()).Model;
+        model.PositiveCodes.Should().BeTrue();
+        model.Transform(Rows()).Cast<double>().Should().OnlyContain(v => v >= 0);
+        DictionaryModel loaded = RoundTrip(model, "LatentModels.DictionaryModel");
+        loaded.PositiveCodes.Should().BeTrue();
+        Bits(loaded.Transform(Rows())).Should().Equal(Bits(model.Transform(Rows())));
+        DictionaryModel old = ModelJson.Deserialize<DictionaryModel>(Tamper(model, r =>
+        {
+            r["version"] = 1;
+            r.Remove("positiveCodes");
+        }));
+        old.PositiveCodes.Should().BeFalse();
+        Bits(old.Dictionary).Should().Equal(Bits(model.Dictionary));
+    }
+
+    [Fact]
     public void Dictionary_statistics_round_trip_bit_for_bit()
     {
         DictionaryStatistics s = Model().ComputeStatistics(Rows());

@@ -284,6 +284,31 @@ public class DictionaryLearningTests
         Invoking(() => new OnlineDictionaryLearning(Options(), model)).Should().Throw<ArgumentException>().Where(e => e.ParamName == "initialModel");
     }
 
+    [Fact]
+    public void Cancellation_stops_the_fit_at_the_next_iteration_and_progress_reports_the_trace()
+    {
+        using var source = new CancellationTokenSource();
+        var reports = new List<FitProgress>();
+        var progress = new SyncProgress(p =>
+        {
+            reports.Add(p);
+            if (p.Iteration == 3)
+            {
+                source.Cancel();
+            }
+        });
+        Invoking(() => new DictionaryLearning(Options(iterations: 50)).Fit(_data, progress, source.Token)).Should().Throw<OperationCanceledException>();
+        reports.Select(r => r.Iteration).Should().Equal(1, 2, 3);
+        FitResult<DictionaryModel> fit = new DictionaryLearning(Options(iterations: 3)).Fit(_data);
+        reports.Select(r => r.Objective).Should().Equal(fit.Report.ObjectiveTrace);
+        Invoking(() => new SparseCoder(_truth).Transform(_data, source.Token)).Should().Throw<OperationCanceledException>();
+    }
+
+    private sealed class SyncProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
+
     private static Action Invoking(Action action) => action;
 
     internal static double[,] Rows(double[,] x, int start, int count)
