@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Persistence.Mixtures;
 
@@ -69,14 +70,15 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         return p;
     }
 
-    /// <summary>The number of covariance values K components of dimension d hold (never overflows: see <see cref="JsonFields.Product"/>).</summary>
-    internal static long CovarianceValues(CovarianceType type, int k, int d) => type switch
+    /// <summary>
+    /// The number of covariance values K components of dimension d hold, without overflow: one component's (at most d²,
+    /// which fits an int for d within <see cref="ModelLoadLimits.MaxDimension"/>) times K unless the covariance is shared.
+    /// </summary>
+    internal static long CovarianceValues(CovarianceType type, int k, int d)
     {
-        CovarianceType.Full => JsonFields.Product(k, d, d),
-        CovarianceType.Tied => JsonFields.Product(d, d),
-        CovarianceType.Diagonal => JsonFields.Product(k, d),
-        _ => k,
-    };
+        CovarianceForm form = CovarianceForm.For(type);
+        return JsonFields.Product(form.Shared ? 1 : k, form.ParameterLength(1, JsonFields.Dimension(d, "means[0]")));
+    }
 
     /// <summary>The model of a checked parameter set; a covariance that is not positive definite is a format error naming it.</summary>
     internal static GaussianMixtureModel Build(GaussianComponents p)
