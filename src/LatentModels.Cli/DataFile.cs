@@ -4,7 +4,8 @@ namespace LatentModels.Cli;
 
 /// <summary>
 /// Reads numeric tables: comma-separated or whitespace-separated values, one observation per line, with an optional
-/// header line (a first line that is not all numbers). Blank lines and lines starting with '#' are ignored.
+/// header line (a first line that is not all numbers). Blank lines and lines starting with '#' are ignored. A file that
+/// starts like an IDX file or a gzip stream is read as MNIST IDX images (one row per image, pixels / 255).
 /// </summary>
 public static class DataFile
 {
@@ -21,12 +22,41 @@ public static class DataFile
 
         try
         {
+            if (IsIdxOrGzip(path))
+            {
+                return ReadIdx(path);
+            }
+
             using var reader = new StreamReader(path);
             return Read(reader, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException(path, 0, 0, $"cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Whether the file starts like an IDX file (two zero bytes, then the unsigned-byte type 0x08) or a gzip stream
+    /// (1F 8B): such files are MNIST images, read by <see cref="Data.IdxReader"/> as rows of pixels scaled to [0, 1].
+    /// </summary>
+    private static bool IsIdxOrGzip(string path)
+    {
+        Span<byte> head = stackalloc byte[3];
+        using var stream = System.IO.File.OpenRead(path);
+        int read = stream.ReadAtLeast(head, 3, throwOnEndOfStream: false);
+        return read == 3 && ((head[0] == 0x1F && head[1] == 0x8B) || (head[0] == 0 && head[1] == 0 && head[2] == 0x08));
+    }
+
+    private static double[,] ReadIdx(string path)
+    {
+        try
+        {
+            return Data.IdxReader.ReadImages(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(path, 0, 0, $"is not a readable IDX image file: {e.Message}");
         }
     }
 

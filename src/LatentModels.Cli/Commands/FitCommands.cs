@@ -15,6 +15,7 @@ internal static class FitCommands
         KMeansCommands.Add(fit, console);
         MixtureCommands.Add(fit, console);
         VariationalCommands.Add(fit, console);
+        BinarySparseCodingCommands.Add(fit, console);
         DictionaryCommands.Add(fit, console);
         VariationalMixtureCommands.Add(fit, console);
         StochasticVariationalCommands.Add(fit, console);

@@ -13,6 +13,7 @@ internal static class ModelCommands
         yield return Score(console);
         yield return Predict(console);
         yield return Sample(console);
+        yield return Transform(console);
     }
 
     private static Option<string> ModelOption() => new("--model")
@@ -47,7 +48,16 @@ internal static class ModelCommands
             double[,] x = ReadFor(m, parse.GetRequiredValue(data));
             var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
             string text;
-            if (m is IDensityModel density)
+            if (m is SparseCoding.BinarySparseCodingModel bsc)
+            {
+                // The likelihood is intractable in general: the mean ELBO always, the exact value by enumeration when H ≤ 16.
+                double elbo = bsc.Elbo(x).Average();
+                double? exact = bsc.Components <= SparseCoding.BinarySparseCodingModel.MaxExactComponents ? bsc.ExactLogLikelihood(x).Average() : null;
+                line.Add("elbo", elbo).Add("exactLogLikelihood", exact);
+                text = $"mean ELBO  {elbo.ToString("R", CultureInfo.InvariantCulture)}" +
+                    (exact is double e ? $"\nexact mean log-likelihood  {e.ToString("R", CultureInfo.InvariantCulture)}" : "");
+            }
+            else if (m is IDensityModel density)
             {
                 double score = density.Score(x);
                 line.Add("avgLogLikelihood", score);
@@ -200,6 +210,57 @@ internal static class ModelCommands
         return command;
     }
 
+    private static Command Transform(CliConsole console)
+    {
+        var model = ModelOption();
+        var data = CommonOptions.Data();
+        var inference = new Option<string>("--inference")
+        {
+            Description = "Mean-field updates: sequential (the default) or parallel (damped).",
+            DefaultValueFactory = _ => "sequential",
+            HelpName = "UPDATE",
+        }.AcceptOnlyFromAmong("sequential", "parallel");
+        var command = new Command("transform",
+            "Latent codes of each row of a data file under a saved model: the posterior means ĥ of binary sparse coding\n" +
+            "(mean-field inference); CSV on stdout, one row per data row, one column per latent (h0,h1,…).\n" +
+            "Example: latent transform --model bsc.json --data bars.csv")
+        {
+            model, data, inference,
+        };
+        command.SetAction(parse => console.Guard(() =>
+        {
+            object m = LoadUsable(parse.GetRequiredValue(model));
+            if (m is not SparseCoding.BinarySparseCodingModel bsc)
+            {
+                throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} has no latent codes to transform to.");
+            }
+
+            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            var settings = new SparseCoding.BinarySparseCodingInference { Update = BinarySparseCodingCommands.ParseUpdate(parse.GetValue(inference)) };
+            double[,] codes = bsc.Transform(x, settings);
+            var output = new StringBuilder();
+            output.Append(string.Join(",", Enumerable.Range(0, bsc.Components).Select(i => $"h{i}"))).Append('\n');
+            for (int i = 0; i < codes.GetLength(0); i++)
+            {
+                for (int k = 0; k < codes.GetLength(1); k++)
+                {
+                    if (k > 0)
+                    {
+                        output.Append(',');
+                    }
+
+                    output.Append(codes[i, k].ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                output.Append('\n');
+            }
+
+            console.Out.Write(output.ToString());
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
     /// <summary>Reads a model file, mapping a missing or invalid file to a bad-input error naming the option.</summary>
     public static object LoadModel(string path, string option = "--model")
     {
@@ -241,6 +302,7 @@ internal static class ModelCommands
         int? dimension = model switch
         {
             IDensityModel density => density.Dimension,
+            SparseCoding.BinarySparseCodingModel bsc => bsc.Dimension,
             Clustering.KMeansModel kmeans => kmeans.Dimension,
             NeuralNetworks.VariationalAutoencoderModel vae => vae.Dimension,
             _ => null,

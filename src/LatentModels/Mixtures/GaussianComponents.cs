@@ -95,8 +95,9 @@ internal sealed class GaussianComponents
         return Form.TryFactor(this, scratch, out failedComponent);
     }
 
-    /// <summary>Scratch length <see cref="TryUpdate"/> needs.</summary>
-    public int UpdateScratchLength => 2 * D * D;
+    /// <summary>Scratch length <see cref="TryUpdate"/> needs: 2d² for the matrix forms (full, tied), none for diagonal and
+    /// spherical, so a model with a diagonal covariance never costs d² (e.g. one loaded from a file of K·d values).</summary>
+    public int UpdateScratchLength => Form.IsMatrix ? 2 * D * D : 0;
 
     /// <summary>
     /// Writes log πₖ + log 𝒩(xᵢ | μₖ, Σₖ) for the rows of the row-major block <paramref name="x"/> (rows × d) into

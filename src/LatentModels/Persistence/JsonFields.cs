@@ -8,6 +8,141 @@ namespace LatentModels.Persistence;
 /// </summary>
 internal static class JsonFields
 {
+    // The load in progress on this thread (set by ModelJson around a codec's Read): its limits, its document's root,
+    // the numbers the document holds (counted on first need) and the values read or reserved so far.
+    [ThreadStatic]
+    private static ModelLoadLimits? _limits;
+
+    [ThreadStatic]
+    private static JsonElement _root;
+
+    [ThreadStatic]
+    private static long _present;
+
+    [ThreadStatic]
+    private static long _charged;
+
+    private static ModelLoadLimits Limits => _limits ?? ModelLoadLimits.Default;
+
+    /// <summary>
+    /// Starts a load of <paramref name="root"/> under <paramref name="limits"/> on this thread; dispose the result to end
+    /// it (loads may nest: the outer one is restored).
+    /// </summary>
+    public static IDisposable BeginLoad(JsonElement root, ModelLoadLimits limits)
+    {
+        var outer = new LoadState(_limits, _root, _present, _charged);
+        (_limits, _root, _present, _charged) = (limits, root, -1, 0);
+        return outer;
+    }
+
+    private sealed class LoadState(ModelLoadLimits? limits, JsonElement root, long present, long charged) : IDisposable
+    {
+        public void Dispose() => (_limits, _root, _present, _charged) = (limits, root, present, charged);
+    }
+
+    /// <summary>
+    /// Accounts for <paramref name="values"/> numbers about to be allocated for the field <paramref name="name"/> from
+    /// an array whose elements are present in the file; throws once the load exceeds <see cref="ModelLoadLimits.MaxValues"/>.
+    /// </summary>
+    public static void Charge(long values, string name)
+    {
+        _charged += values;
+        if (_charged > Limits.MaxValues)
+        {
+            throw new ModelFormatException($"The field '{name}' takes the file over {Limits.MaxValues} values (ModelLoadLimits.MaxValues).");
+        }
+    }
+
+    /// <summary>
+    /// Checks a size the file implies but does not hold element by element (e.g. K·d² covariance values from K weights
+    /// and d-dimensional means) before it is allocated: within <see cref="ModelLoadLimits.MaxValues"/>, and at most the
+    /// numbers the whole document holds, so a small file can never cost more than it weighs. Sizes are computed in
+    /// <see cref="long"/>s by the caller (use <see cref="Product"/>).
+    /// </summary>
+    /// <param name="values">The implied number of values.</param>
+    /// <param name="name">The field that implies it.</param>
+    /// <param name="presentInFile">False for working memory the loaded object needs beyond its parameters (checked against the limit only).</param>
+    public static void Reserve(long values, string name, bool presentInFile = true)
+    {
+        if (values > Limits.MaxValues)
+        {
+            throw new ModelFormatException($"The field '{name}' implies {values} values; the limit is {Limits.MaxValues} (ModelLoadLimits.MaxValues).");
+        }
+
+        if (presentInFile && _limits is not null && values > NumbersPresent())
+        {
+            throw new ModelFormatException($"The field '{name}' implies {values} values but the whole file holds only {NumbersPresent()} numbers.");
+        }
+    }
+
+    /// <summary>The product of sizes read from a file, saturating at <see cref="long.MaxValue"/> (never overflows).</summary>
+    public static long Product(params ReadOnlySpan<long> sizes)
+    {
+        long p = 1;
+        foreach (long s in sizes)
+        {
+            if (s < 0)
+            {
+                return long.MaxValue;
+            }
+
+            if (s != 0 && p > long.MaxValue / s)
+            {
+                return long.MaxValue;
+            }
+
+            p *= s;
+        }
+
+        return p;
+    }
+
+    /// <summary>Throws unless the data dimension <paramref name="d"/> read from the field <paramref name="name"/> is within <see cref="ModelLoadLimits.MaxDimension"/>.</summary>
+    public static int Dimension(int d, string name) =>
+        d <= Limits.MaxDimension
+            ? d
+            : throw new ModelFormatException($"The field '{name}' gives the dimension {d}; the limit is {Limits.MaxDimension} (ModelLoadLimits.MaxDimension).");
+
+    private static long NumbersPresent()
+    {
+        if (_present < 0)
+        {
+            _present = CountNumbers(_root);
+        }
+
+        return _present;
+    }
+
+    // Numbers, plus the values a base64 string can carry (one per byte: float weights are 4 bytes each).
+    private static long CountNumbers(JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Number:
+                return 1;
+            case JsonValueKind.String:
+                return e.GetString()!.Length * 3L / 4;
+            case JsonValueKind.Array:
+                long n = 0;
+                foreach (JsonElement item in e.EnumerateArray())
+                {
+                    n += CountNumbers(item);
+                }
+
+                return n;
+            case JsonValueKind.Object:
+                long m = 0;
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    m += CountNumbers(p.Value);
+                }
+
+                return m;
+            default:
+                return 0;
+        }
+    }
+
     public static JsonElement Property(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out JsonElement value))
@@ -101,6 +236,7 @@ internal static class JsonFields
             throw new ModelFormatException($"The field '{name}' must be an array of {expectedCount} arrays of arrays.");
         }
 
+        Charge(expectedCount, name);
         var result = new double[expectedCount][][];
         int k = 0;
         foreach (JsonElement item in e.EnumerateArray())
@@ -119,6 +255,7 @@ internal static class JsonFields
             throw new ModelFormatException($"The field '{name}' must be an array of arrays of numbers.");
         }
 
+        Charge(e.GetArrayLength(), name);
         var result = new double[e.GetArrayLength()][];
         int i = 0;
         foreach (JsonElement item in e.EnumerateArray())
@@ -137,11 +274,14 @@ internal static class JsonFields
             throw new ModelFormatException($"The field '{name}' must be an array of numbers.");
         }
 
-        var result = new double[e.GetArrayLength()];
-        if (expectedLength is int n && result.Length != n)
+        int length = e.GetArrayLength();
+        if (expectedLength is int n && length != n)
         {
-            throw new ModelFormatException($"The field '{name}' has {result.Length} values; {n} were expected.");
+            throw new ModelFormatException($"The field '{name}' has {length} values; {n} were expected.");
         }
+
+        Charge(length, name);
+        var result = new double[length];
 
         int i = 0;
         foreach (JsonElement item in e.EnumerateArray())
@@ -169,11 +309,14 @@ internal static class JsonFields
             throw new ModelFormatException($"The field '{name}' must be an array of integers.");
         }
 
-        var result = new T[e.GetArrayLength()];
-        if (expectedLength is int n && result.Length != n)
+        int length = e.GetArrayLength();
+        if (expectedLength is int n && length != n)
         {
-            throw new ModelFormatException($"The field '{name}' has {result.Length} values; {n} were expected.");
+            throw new ModelFormatException($"The field '{name}' has {length} values; {n} were expected.");
         }
+
+        Charge(length, name);
+        var result = new T[length];
 
         int i = 0;
         foreach (JsonElement item in e.EnumerateArray())
@@ -225,8 +368,8 @@ internal static class JsonFields
             throw new ModelFormatException($"The field '{name}' has {rows} rows; {r} were expected.");
         }
 
-        int columns = -1;
-        double[,]? result = null;
+        // The whole shape is checked before the matrix is allocated, so rows × columns values are all in the file.
+        int columns = expectedColumns ?? 0;
         int i = 0;
         foreach (JsonElement row in e.EnumerateArray())
         {
@@ -235,32 +378,38 @@ internal static class JsonFields
                 throw new ModelFormatException($"Row {i} of the field '{name}' must be an array of numbers.");
             }
 
-            if (columns < 0)
+            if (i == 0)
             {
                 columns = row.GetArrayLength();
                 if (expectedColumns is int c && columns != c)
                 {
                     throw new ModelFormatException($"The field '{name}' has {columns} columns; {c} were expected.");
                 }
-
-                result = new double[rows, columns];
             }
             else if (row.GetArrayLength() != columns)
             {
                 throw new ModelFormatException($"Row {i} of the field '{name}' has {row.GetArrayLength()} values; row 0 has {columns}.");
             }
 
+            i++;
+        }
+
+        Charge((long)rows * columns, name);
+        var result = new double[rows, columns];
+        i = 0;
+        foreach (JsonElement row in e.EnumerateArray())
+        {
             int j = 0;
             foreach (JsonElement item in row.EnumerateArray())
             {
-                result![i, j] = Number(item, $"{name}[{i}][{j}]");
+                result[i, j] = Number(item, $"{name}[{i}][{j}]");
                 j++;
             }
 
             i++;
         }
 
-        return result ?? new double[0, expectedColumns ?? 0];
+        return result;
     }
 
     public static double[][,] Matrices(JsonElement obj, string name, int expectedCount, int order)

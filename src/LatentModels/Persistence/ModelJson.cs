@@ -99,47 +99,90 @@ public static class ModelJson
         }
     }
 
-    /// <summary>Reads any model written by <see cref="Save(object, Stream)"/>.</summary>
+    /// <summary>Reads any model written by <see cref="Save(object, Stream)"/>, under <see cref="ModelLoadLimits.Default"/>.</summary>
     /// <param name="stream">The JSON document.</param>
-    /// <exception cref="ModelFormatException">The document is not a valid model file.</exception>
-    public static object Load(Stream stream)
+    /// <exception cref="ModelFormatException">The document is not a valid model file, or exceeds the limits.</exception>
+    public static object Load(Stream stream) => Load(stream, ModelLoadLimits.Default);
+
+    /// <summary>
+    /// Reads any model written by <see cref="Save(object, Stream)"/>. Whatever the bytes, the only failure is
+    /// <see cref="ModelFormatException"/> (besides the stream's own I/O errors): the document's size is checked as it is
+    /// read, every size it declares or implies is checked against <paramref name="limits"/> and against the numbers it
+    /// actually holds before anything is allocated, and every value is range-checked so a loaded model or state works
+    /// for every operation.
+    /// </summary>
+    /// <param name="stream">The JSON document.</param>
+    /// <param name="limits">What the file may cost to load.</param>
+    /// <exception cref="ModelFormatException">The document is not a valid model file, or exceeds the limits.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    public static object Load(Stream stream, ModelLoadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate();
+        if (stream.CanSeek && stream.Length - stream.Position > limits.MaxDocumentBytes)
+        {
+            throw BoundedReadStream.TooLarge(limits.MaxDocumentBytes);
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(new BoundedReadStream(stream, limits.MaxDocumentBytes), new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
             throw new ModelFormatException($"The model file is not valid JSON: {e.Message}", e);
         }
+        catch (DecoderFallbackException e)
+        {
+            throw new ModelFormatException($"The model file is not valid UTF-8: {e.Message}", e);
+        }
 
         using (document)
         {
-            return Read(document.RootElement);
+            return Read(document.RootElement, limits);
         }
     }
 
-    /// <summary>Reads any model from a file.</summary>
+    /// <summary>Reads any model from a file, under <see cref="ModelLoadLimits.Default"/>.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="ModelFormatException">The file is not a valid model file.</exception>
+    /// <exception cref="ModelFormatException">The file is not a valid model file, or exceeds the limits.</exception>
     /// <exception cref="IOException">The file cannot be read (e.g. <see cref="FileNotFoundException"/>).</exception>
-    public static object Load(string path)
+    public static object Load(string path) => Load(path, ModelLoadLimits.Default);
+
+    /// <summary>Reads any model from a file (see <see cref="Load(Stream, ModelLoadLimits)"/>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="limits">What the file may cost to load.</param>
+    /// <exception cref="ModelFormatException">The file is not a valid model file, or exceeds the limits.</exception>
+    /// <exception cref="IOException">The file cannot be read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    public static object Load(string path, ModelLoadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(path);
         using var stream = File.OpenRead(path);
-        return Load(stream);
+        return Load(stream, limits);
     }
 
-    /// <summary>Reads any model from JSON text.</summary>
+    /// <summary>Reads any model from JSON text, under <see cref="ModelLoadLimits.Default"/>.</summary>
     /// <param name="json">The JSON document.</param>
-    /// <exception cref="ModelFormatException">The text is not a valid model file.</exception>
-    public static object Deserialize(string json)
+    /// <exception cref="ModelFormatException">The text is not a valid model file, or exceeds the limits.</exception>
+    public static object Deserialize(string json) => Deserialize(json, ModelLoadLimits.Default);
+
+    /// <summary>Reads any model from JSON text (see <see cref="Load(Stream, ModelLoadLimits)"/>).</summary>
+    /// <param name="json">The JSON document.</param>
+    /// <param name="limits">What the file may cost to load.</param>
+    /// <exception cref="ModelFormatException">The text is not a valid model file, or exceeds the limits.</exception>
+    public static object Deserialize(string json, ModelLoadLimits limits)
     {
         ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (json.Length > limits.MaxDocumentBytes)
+        {
+            throw BoundedReadStream.TooLarge(limits.MaxDocumentBytes);
+        }
+
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
-        return Load(stream);
+        return Load(stream, limits);
     }
 
     /// <summary>Reads a model of a known type from a file.</summary>
@@ -148,11 +191,25 @@ public static class ModelJson
     /// <exception cref="ModelFormatException">The file is not a valid model file, or holds another kind of model.</exception>
     public static T Load<T>(string path) where T : class => Expect<T>(Load(path));
 
+    /// <summary>Reads a model of a known type from a file.</summary>
+    /// <typeparam name="T">The expected model type.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <param name="limits">What the file may cost to load.</param>
+    /// <exception cref="ModelFormatException">The file is not a valid model file, or holds another kind of model.</exception>
+    public static T Load<T>(string path, ModelLoadLimits limits) where T : class => Expect<T>(Load(path, limits));
+
     /// <summary>Reads a model of a known type from a stream.</summary>
     /// <typeparam name="T">The expected model type.</typeparam>
     /// <param name="stream">The JSON document.</param>
     /// <exception cref="ModelFormatException">The document is not a valid model file, or holds another kind of model.</exception>
     public static T Load<T>(Stream stream) where T : class => Expect<T>(Load(stream));
+
+    /// <summary>Reads a model of a known type from a stream.</summary>
+    /// <typeparam name="T">The expected model type.</typeparam>
+    /// <param name="stream">The JSON document.</param>
+    /// <param name="limits">What the file may cost to load.</param>
+    /// <exception cref="ModelFormatException">The document is not a valid model file, or holds another kind of model.</exception>
+    public static T Load<T>(Stream stream, ModelLoadLimits limits) where T : class => Expect<T>(Load(stream, limits));
 
     /// <summary>Reads a model of a known type from JSON text.</summary>
     /// <typeparam name="T">The expected model type.</typeparam>
@@ -179,7 +236,7 @@ public static class ModelJson
     private static T Expect<T>(object model) where T : class =>
         model as T ?? throw new ModelFormatException($"The file holds a {_byType[model.GetType()].FormatName}, not a {typeof(T).Name}.");
 
-    private static object Read(JsonElement root)
+    private static object Read(JsonElement root, ModelLoadLimits limits)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -199,6 +256,7 @@ public static class ModelJson
             throw new ModelFormatException($"The {format} file has version {version}; this library reads {known}.");
         }
 
+        using IDisposable load = JsonFields.BeginLoad(root, limits);
         try
         {
             return codec.Read(root, version);
@@ -207,9 +265,11 @@ public static class ModelJson
         {
             throw;
         }
-        catch (Exception e) when (e is ArgumentException or FittingException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or FittingException or InvalidOperationException or OverflowException
+                                      or FormatException or JsonException or ArithmeticException)
         {
-            // The model's own constructor validates its parameters (SPD covariances, probabilities summing to one…).
+            // The model's own constructor validates its parameters (SPD covariances, probabilities summing to one…); the
+            // JSON accessors and the size arithmetic fail with these kinds. Anything else is a bug and is not hidden.
             throw new ModelFormatException($"The {format} in the file is invalid: {e.Message}", e);
         }
     }

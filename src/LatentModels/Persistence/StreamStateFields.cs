@@ -47,7 +47,7 @@ internal static class StreamStateFields
     public static (long Count, int Dimension, double[] Buffered) Read(JsonElement root)
     {
         long count = NonNegative(JsonFields.Long(root, "count"), "count");
-        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
+        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Dimension(JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension"), "dimension");
         double[] buffered = JsonFields.Vector(root, "buffered");
         return (count, d, buffered);
     }

@@ -158,6 +158,8 @@ public sealed class EndToEndTests : IDisposable
     [InlineData("Example: latent sample", "sample", "--help")]
     [InlineData("Example: latent sparse-code", "sparse-code", "--help")]
     [InlineData("Example: latent fit dictionary", "fit", "dictionary", "--help")]
+    [InlineData("Example: latent fit binary-sparse-coding", "fit", "binary-sparse-coding", "--help")]
+    [InlineData("Example: latent transform", "transform", "--help")]
     public void Help_of_every_verb_shows_an_example(string example, params string[] args)
     {
         var (code, stdout, stderr) = Run(args);
@@ -171,8 +173,8 @@ public sealed class EndToEndTests : IDisposable
     {
         var (_, fitHelp, _) = Run("fit", "--help");
         var (_, rootHelp, _) = Run("--help");
-        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm", "vae", "dictionary"];
-        string[] rootVerbs = ["fit", "demo", "score", "predict", "sample", "sparse-code"];
+        string[] fitVerbs = ["gaussian", "mvn", "kmeans", "online-kmeans", "minibatch-kmeans", "gmm", "online-gmm", "bernoulli-mixture", "categorical-mixture", "vb-gmm", "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm", "vae", "dictionary", "binary-sparse-coding"];
+        string[] rootVerbs = ["fit", "demo", "score", "predict", "sample", "sparse-code", "transform"];
         Commands(fitHelp).Should().BeEquivalentTo(fitVerbs);
         Commands(rootHelp).Should().BeEquivalentTo(rootVerbs);
 

@@ -89,4 +89,37 @@ public sealed class VaeCliTests : IDisposable
         outside.Code.Should().Be(2);
         outside.Err.Should().Contain("row 0, column 1");
     }
+
+    [Fact]
+    public void Fit_vae_reads_gzip_idx_images_scaled_to_the_unit_interval()
+    {
+        // 30 images of 4 × 4 pixels in an IDX file (magic 0x00000803), gzip-compressed as MNIST ships.
+        var random = new Random(21);
+        var pixels = new byte[30 * 16];
+        random.NextBytes(pixels);
+        var idx = new MemoryStream();
+        idx.Write([0, 0, 8, 3, 0, 0, 0, 30, 0, 0, 0, 4, 0, 0, 0, 4]);
+        idx.Write(pixels);
+        string path = Path.Combine(_directory, "images-idx3-ubyte.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write(idx.ToArray());
+        }
+
+        var (code, stdout, stderr) = CliTests.Run("fit", "vae", "--data", path, "--hidden", "8", "--latent", "2", "--epochs", "2",
+            "--batch-size", "10", "--seed", "1", "--json");
+        code.Should().Be(0, stderr);
+        JsonElement r = CliTests.LastJson(stdout);
+        r.GetProperty("n").GetInt32().Should().Be(30);
+        r.GetProperty("d").GetInt32().Should().Be(16);
+        var x = new double[30, 16];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            x[i / 16, i % 16] = pixels[i] / 255.0;
+        }
+
+        var fit = new VariationalAutoencoder(new VariationalAutoencoderOptions { HiddenSizes = [8], LatentDimension = 2, Epochs = 2, BatchSize = 10, Seed = 1 }).Fit(x);
+        r.GetProperty("trainNegElbo").GetDouble().Should().Be(fit.Report.ObjectiveTrace[^1]);
+    }
 }

@@ -202,4 +202,45 @@ public class VariationalAutoencoderModelTests
         var actNan = () => ModelJson.Deserialize<VariationalAutoencoderModel>(nan);
         actNan.Should().Throw<ModelFormatException>().WithMessage("*finite*");
     }
+
+    [Fact]
+    public void Rows_of_a_pattern_never_seen_in_training_score_as_more_anomalous()
+    {
+        // Train on rows of prototypes 0–2 only; rows of prototype 3 are the anomalies.
+        double[,] all = VariationalAutoencoderTests.Prototypes(800, 14, out int[] labels);
+        int[] normal = Enumerable.Range(0, 800).Where(i => labels[i] != 3).ToArray();
+        int[] odd = Enumerable.Range(0, 800).Where(i => labels[i] == 3).ToArray();
+        double[,] Rows(int[] index)
+        {
+            var x = new double[index.Length, 16];
+            for (int r = 0; r < index.Length; r++)
+            {
+                for (int j = 0; j < 16; j++)
+                {
+                    x[r, j] = all[index[r], j];
+                }
+            }
+
+            return x;
+        }
+
+        double[,] train = Rows(normal[..400]), heldNormal = Rows(normal[400..]), anomalies = Rows(odd);
+        VariationalAutoencoderModel model = new VariationalAutoencoder(new VariationalAutoencoderOptions
+        {
+            HiddenSizes = [32],
+            LatentDimension = 2,
+            Epochs = 40,
+            BatchSize = 20,
+            LearningRate = 1e-2,
+            Seed = 2,
+            MaxDegreeOfParallelism = 1,
+        }).Fit(train).Model;
+        double[] normalScores = model.AnomalyScores(heldNormal, new Random(1), samples: 10);
+        double[] anomalyScores = model.AnomalyScores(anomalies, new Random(2), samples: 10);
+
+        // ROC AUC: the probability that an anomaly outscores a normal row.
+        double auc = anomalyScores.Average(a => normalScores.Average(n => a > n ? 1.0 : a == n ? 0.5 : 0.0));
+        auc.Should().BeGreaterThan(0.95);
+        anomalyScores.Average().Should().BeGreaterThan(normalScores.Average() + 3, "the unseen prototype costs nats the model never learned to save");
+    }
 }

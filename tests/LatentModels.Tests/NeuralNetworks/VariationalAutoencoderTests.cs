@@ -5,7 +5,10 @@ namespace LatentModels.Tests.NeuralNetworks;
 public class VariationalAutoencoderTests
 {
     /// <summary>Binary rows from 4 prototypes of 16 pixels, each pixel flipped with probability 0.05.</summary>
-    internal static double[,] Prototypes(int rows, int seed)
+    internal static double[,] Prototypes(int rows, int seed) => Prototypes(rows, seed, out _);
+
+    /// <summary>The same rows, with each row's prototype (0–3).</summary>
+    internal static double[,] Prototypes(int rows, int seed, out int[] labels)
     {
         var random = new Random(seed);
         const int d = 16;
@@ -19,9 +22,11 @@ public class VariationalAutoencoderTests
         }
 
         var data = new double[rows, d];
+        labels = new int[rows];
         for (int i = 0; i < rows; i++)
         {
             int k = random.Next(4);
+            labels[i] = k;
             for (int j = 0; j < d; j++)
             {
                 bool on = prototypes[k, j] ^ (random.NextDouble() < 0.05);

@@ -21,7 +21,7 @@ public class RobustnessTests
 {
     private static readonly double[,] _data = MixtureTestData.OldFaithful();
 
-    private static object Create(string kind) => kind switch
+    internal static object Create(string kind) => kind switch
     {
         "gaussian" => new UnivariateGaussian(1.5, 0.25),
         "mvn" => MultivariateGaussian.Fit(_data),
@@ -139,6 +139,9 @@ public class RobustnessTests
     ];
 
     public static TheoryData<string> Kinds => new(_kinds);
+
+    /// <summary>One row per persistable kind (every codec has at least one).</summary>
+    internal static IReadOnlyList<string> AllKinds => _kinds;
 
     [Fact]
     public void Every_persistable_type_is_covered()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Gaussian;
 
 namespace LatentModels.Persistence.Mixtures;
 
@@ -42,7 +43,7 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         double[] weights = JsonFields.Vector(root, "weights");
         int k = JsonFields.Positive(weights.Length, "weights");
         double[,] means = JsonFields.Matrix(root, "means", k);
-        int d = JsonFields.Positive(means.GetLength(1), "means[0]");
+        int d = JsonFields.Dimension(JsonFields.Positive(means.GetLength(1), "means[0]"), "means[0]");
 
         double sum = 0;
         for (int c = 0; c < k; c++)
@@ -60,11 +61,23 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
             throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'weights' sums to {sum:R}; mixing weights must sum to 1 (tolerance {WeightSumTolerance})."));
         }
 
+        // The parameters are K·d² values for full covariances: that size must be present in the file before it is allocated.
+        JsonFields.Reserve(CovarianceValues(type, k, d), "covariances");
         var p = new GaussianComponents(type, k, d);
         weights.CopyTo(p.Weights, 0);
         means.AsSpan().CopyTo(p.Means);
         p.Form.ReadCovariances(root, p.Covariance, k, d);
         return p;
+    }
+
+    /// <summary>
+    /// The number of covariance values K components of dimension d hold, without overflow: one component's (at most d²,
+    /// which fits an int for d within <see cref="ModelLoadLimits.MaxDimension"/>) times K unless the covariance is shared.
+    /// </summary>
+    internal static long CovarianceValues(CovarianceType type, int k, int d)
+    {
+        CovarianceForm form = CovarianceForm.For(type);
+        return JsonFields.Product(form.Shared ? 1 : k, form.ParameterLength(1, JsonFields.Dimension(d, "means[0]")));
     }
 
     /// <summary>The model of a checked parameter set; a covariance that is not positive definite is a format error naming it.</summary>

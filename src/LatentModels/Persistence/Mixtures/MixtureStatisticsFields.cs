@@ -36,6 +36,8 @@ internal static class MixtureStatisticsFields
     /// <summary>Reads what <see cref="Write"/> wrote, checking the shapes, non-negative weights (not all zero) and non-negative scatter diagonals.</summary>
     public static MixtureStatistics Read(JsonElement s, int k, int d, bool full)
     {
+        // K and d come from the state's options and dimension: the K·d² scatter values must be in the file before they are allocated.
+        JsonFields.Reserve(StatisticsValues(k, d, full), "scatters");
         var statistics = new MixtureStatistics(k, d, full);
         double[] weights = JsonFields.Vector(s, "weights", k);
         for (int c = 0; c < k; c++)
@@ -80,6 +82,10 @@ internal static class MixtureStatisticsFields
 
         return statistics;
     }
+
+    /// <summary>The values K components' statistics of dimension d hold (weights, means, scatters), without overflow.</summary>
+    public static long StatisticsValues(int k, int d, bool full) =>
+        JsonFields.Product(k, JsonFields.Product(1, d) + 1 + (full ? JsonFields.Product(d, d) : d));
 
     /// <summary>The first rows × columns values as a matrix.</summary>
     public static double[,] ToMatrix(ReadOnlySpan<double> values, int rows, int columns)

@@ -157,6 +157,7 @@ internal sealed class StreamingGaussianMixtureCodec : ModelCodec<StreamingGaussi
         GaussianComponents probe = parameters.Clone();
         var copy = new MixtureStatistics(k, d, full);
         statistics.CopyTo(copy);
+        JsonFields.Reserve(JsonFields.Product(d, d), "scatters", presentInFile: false); // the M-step's d × d work
         var scratch = new double[Math.Max(probe.UpdateScratchLength, d * d)];
         StreamingGaussianMixture.FloorStarvedComponents(probe, copy, regularization, scratch);
         new MaximumLikelihoodUpdate(regularization).Apply(probe, copy);

@@ -69,29 +69,45 @@ internal sealed class VariationalAutoencoderCodec : ModelCodec<VariationalAutoen
             throw new ModelFormatException("The field 'learnVariance' can be true only for a Gaussian likelihood.");
         }
 
-        // The parameter count in 64-bit arithmetic, before the architecture (int offsets) or any buffer is built.
-        long count = 0;
-        long width = d;
-        foreach (int h in hidden)
-        {
-            count += (width * h) + h;
-            width = h;
-        }
-
-        count += (width * 2L * z) + (2L * z);
-        width = z;
-        for (int i = hidden.Length - 1; i >= 0; i--)
-        {
-            count += (width * hidden[i]) + hidden[i];
-            width = hidden[i];
-        }
-
-        count += (width * d) + d + (learnVariance ? d : 0);
+        // The parameter count in checked 64-bit arithmetic, before the architecture (int offsets) or any buffer is built.
+        long count = ParameterCount(d, hidden, z, learnVariance);
         if (count > MaxParameters)
         {
             throw new ModelFormatException($"The network has {count} parameters; at most {MaxParameters} are read.");
         }
 
+        JsonFields.Reserve(count, "parameters");
+        return ReadRest(root, d, hidden, z, activation, likelihood, learnVariance, variance, minimumVariance, count);
+    }
+
+    private static long ParameterCount(int d, int[] hidden, int z, bool learnVariance)
+    {
+        checked
+        {
+            long count = 0;
+            long width = d;
+            foreach (int h in hidden)
+            {
+                count += (width * h) + h;
+                width = h;
+            }
+
+            count += (width * 2L * z) + (2L * z);
+            width = z;
+            for (int i = hidden.Length - 1; i >= 0; i--)
+            {
+                count += (width * hidden[i]) + hidden[i];
+                width = hidden[i];
+            }
+
+            count += (width * d) + d + (learnVariance ? d : 0);
+            return count;
+        }
+    }
+
+    private static VariationalAutoencoderModel ReadRest(
+        JsonElement root, int d, int[] hidden, int z, HiddenActivation activation, DecoderLikelihood likelihood, bool learnVariance, double variance, double minimumVariance, long count)
+    {
         long declared = JsonFields.Long(root, "parameterCount");
         if (declared != count)
         {
@@ -120,6 +136,10 @@ internal sealed class VariationalAutoencoderCodec : ModelCodec<VariationalAutoen
         for (int i = 0; i < parameters.Length; i++)
         {
             parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+            if (!float.IsFinite(parameters[i]))
+            {
+                throw new ModelFormatException($"The field 'parameters' holds the non-finite value {parameters[i]} at {i}.");
+            }
         }
 
         var architecture = new VaeArchitecture(d, hidden, z, activation, likelihood, learnVariance, variance, minimumVariance);

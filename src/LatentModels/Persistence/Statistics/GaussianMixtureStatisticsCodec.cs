@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.Gaussian;
+using LatentModels.Persistence.Mixtures;
 using LatentModels.Statistics;
 
 namespace LatentModels.Persistence.Statistics;
@@ -51,10 +52,11 @@ internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtur
     {
         CovarianceType type = JsonFields.Enum<CovarianceType>(root, "covarianceType");
         double[] reference = JsonFields.Vector(root, "reference");
-        int d = JsonFields.Positive(reference.Length, "reference");
+        int d = JsonFields.Dimension(JsonFields.Positive(reference.Length, "reference"), "reference");
         double[] weights = JsonFields.Vector(root, "componentWeights");
         int k = JsonFields.Positive(weights.Length, "componentWeights");
         bool full = CovarianceForm.For(type).FullScatter;
+        JsonFields.Reserve(JsonFields.Product(d, d) + MixtureStatisticsFields.StatisticsValues(k, d, full), "scatters");
         var totals = new MixtureStatistics(k, d, full);
         for (int c = 0; c < k; c++)
         {

@@ -41,7 +41,7 @@ internal sealed class WeightedMomentsCodec : ModelCodec<WeightedMoments>
         }
 
         double[] mean = JsonFields.Vector(root, "mean");
-        int d = JsonFields.Positive(mean.Length, "mean");
+        int d = JsonFields.Dimension(JsonFields.Positive(mean.Length, "mean"), "mean");
         double[] scatter = full ? JsonFields.Matrix(root, "scatter", d, d).AsSpan().ToArray() : JsonFields.Vector(root, "scatter", d);
         for (int a = 0; a < d; a++)
         {

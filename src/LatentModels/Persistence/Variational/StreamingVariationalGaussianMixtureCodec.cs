@@ -133,7 +133,7 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
         int k = m.Components;
         long count = StreamStateFields.NonNegative(JsonFields.Long(root, "count"), "count");
         long steps = StreamStateFields.NonNegative(JsonFields.Long(root, "steps"), "steps");
-        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension");
+        int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Dimension(JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension"), "dimension");
         ulong[] random = OnlineKMeansCodec.ReadRandom(root);
         if (JsonFields.IsNull(root, "prior"))
         {
@@ -158,6 +158,10 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
         }
 
         VariationalShape shape = VariationalShape.For(m.Covariance);
+
+        // The posterior and the statistics hold K·d² values for full covariances (K from the options, d declared): they
+        // must be in the file before the rule allocates them.
+        JsonFields.Reserve(MixtureStatisticsFields.StatisticsValues(k, d, CovarianceForm.For(m.Covariance).FullScatter), "statistics");
         VariationalGaussianUpdate rule = JsonFields.Nested(root, "prior", p =>
         {
             double concentration = JsonFields.Double(p, "concentration"), beta = JsonFields.Double(p, "meanPrecision"), nu = JsonFields.Double(p, "degreesOfFreedom");

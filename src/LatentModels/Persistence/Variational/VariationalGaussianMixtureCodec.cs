@@ -41,7 +41,7 @@ internal sealed class VariationalGaussianMixtureCodec : ModelCodec<VariationalGa
         double[] b = JsonFields.Vector(root, "weightConcentrationsB", k);
         double[] beta = JsonFields.Vector(root, "meanPrecisions", k);
         double[,] means = JsonFields.Matrix(root, "means", k);
-        int d = JsonFields.Positive(means.GetLength(1), "means[0]");
+        int d = JsonFields.Dimension(JsonFields.Positive(means.GetLength(1), "means[0]"), "means[0]");
         double[] nu = JsonFields.Vector(root, "degreesOfFreedom", k);
         for (int c = 0; c < k; c++)
         {
@@ -63,6 +63,7 @@ internal sealed class VariationalGaussianMixtureCodec : ModelCodec<VariationalGa
         }
 
         CovarianceForm form = CovarianceForm.For(type);
+        JsonFields.Reserve(Mixtures.GaussianMixtureCodec.CovarianceValues(type, k, d), "covariances");
         var covariances = new double[form.ParameterLength(k, d)];
         form.ReadCovariances(root, covariances, k, d);
         double elbo = JsonFields.DoubleOrNaN(root, "elbo"), lowerBound = JsonFields.DoubleOrNaN(root, "lowerBound");
