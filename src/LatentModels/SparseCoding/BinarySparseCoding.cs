@@ -56,8 +56,7 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
         for (int s = 0; s < seeds.Length; s++)
         {
             var trace = new List<double>();
-            bool converged = run.Start(new Random(seeds[s]), s, trace, progress, cancellationToken);
-            double final = trace.Count > 0 ? trace[^1] : run.CurrentElbo();
+            bool converged = run.Start(new Random(seeds[s]), s, trace, progress, cancellationToken, out double final);
             if (best is null || final > bestElbo)
             {
                 best = run.Parameters.Clone();
@@ -134,10 +133,16 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
         public BinarySparseCodingParameters Parameters { get; }
 
         /// <summary>Runs one start; returns whether it converged.</summary>
-        public bool Start(Random random, int start, List<double> trace, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+        /// <remarks>
+        /// With pair moves, the parameters of the best EM fixed point so far are kept: when a move does not lead to a
+        /// better fixed point (by more than <see cref="MoveGain"/>), or the iterations run out after a move, the run ends
+        /// at that best fixed point, so <paramref name="final"/> (its mean ELBO) is never worse than the first fixed point's.
+        /// </remarks>
+        public bool Start(Random random, int start, List<double> trace, IProgress<FitProgress>? progress, CancellationToken cancellationToken, out double final)
         {
             Initialise(random);
-            double previous = double.NaN;
+            double previous = double.NaN, elbo = double.NaN, fixedElbo = double.NegativeInfinity;
+            BinarySparseCodingParameters? fixedPoint = null;
             int reseedUntil = _options.MaxIterations / 2;
             for (int t = 1; t <= _options.MaxIterations; t++)
             {
@@ -165,7 +170,7 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
                     _preparedAll = false;
                 }
 
-                double elbo = CurrentElbo();
+                elbo = CurrentElbo();
                 trace.Add(elbo);
                 progress?.Report(new FitProgress(start, t, _options.MaxIterations, elbo));
                 bool annealed = t >= (_options.Anneals ? _options.AnnealingIterations : 0);
@@ -177,16 +182,45 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
 
                 if (annealed && Math.Abs(elbo - previous) < _options.Tolerance)
                 {
-                    if (_options.PairMoves && _h <= MaxMoveComponents && t < _options.MaxIterations && TryPairMoves(cancellationToken))
+                    if (fixedPoint is not null && elbo <= fixedElbo + MoveGain)
                     {
-                        previous = double.NaN;
-                        continue;
+                        // The last move led nowhere better: end at the best fixed point.
+                        final = Math.Max(elbo, fixedElbo);
+                        if (fixedElbo > elbo)
+                        {
+                            fixedPoint.CopyTo(Parameters);
+                        }
+
+                        return true;
                     }
 
+                    if (_options.PairMoves && _h <= MaxMoveComponents && t < _options.MaxIterations)
+                    {
+                        fixedPoint ??= new BinarySparseCodingParameters(_h, _d);
+                        Parameters.CopyTo(fixedPoint);
+                        fixedElbo = elbo;
+                        if (TryPairMoves(cancellationToken))
+                        {
+                            previous = double.NaN;
+                            continue;
+                        }
+                    }
+
+                    final = elbo;
                     return true;
                 }
 
                 previous = elbo;
+            }
+
+            if (fixedPoint is not null && fixedElbo > elbo)
+            {
+                fixedPoint.CopyTo(Parameters);
+                final = fixedElbo;
+            }
+            else
+            {
+                final = double.IsNaN(elbo) ? CurrentElbo() : elbo;
             }
 
             return false;

@@ -74,7 +74,10 @@ public sealed class BinarySparseCodingModel : ISampler
     /// <summary>The noise variances βₖ⁻¹, one per dimension (a copy).</summary>
     public double[] NoiseVariance => (double[])_parameters.NoiseVariance.Clone();
 
-    /// <summary>The mean lower bound per row on the training data at the end of the fit; NaN for a model built from parameters.</summary>
+    /// <summary>
+    /// The mean lower bound per row on the training data at the end of the fit (these parameters with the fit's last q);
+    /// NaN for a model built from parameters.
+    /// </summary>
     public double TrainingElbo { get; }
 
     /// <summary>The parameters (not a copy: internal users must not modify them).</summary>
