@@ -261,44 +261,8 @@ public sealed class KMeansModel : IClusteringModel
     private bool OutOfRange(ReadOnlySpan<double> x) =>
         x.Length > 0 && Math.Max(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x)), _framedMax) > Math.ScaleB(1.0, RangeFrame.SafeExponent);
 
-    /// <summary>
-    /// The nearest center (first on ties) of a row in frame units too large for the distance form: the arg-min of
-    /// ‖cⱼ‖²·t − 2(x·t)·cⱼ with t = 2^−e bringing the row's largest value to [1, 2). That is ‖x − cⱼ‖² less the common
-    /// ‖x‖², scaled by t &gt; 0, so the arg-min is the same; nothing overflows, and the differences between centers
-    /// keep the precision that ‖x − cⱼ‖² itself would lose.
-    /// </summary>
-    private int ExactNearest(ReadOnlySpan<double> x)
-    {
-        int d = Dimension, label = 0;
-        ReadOnlySpan<double> c = Framed;
-        int e = Math.ILogB(Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(x)));
-        Span<double> xt = d <= 256 ? stackalloc double[d] : new double[d];
-        for (int p = 0; p < d; p++)
-        {
-            xt[p] = Math.ScaleB(x[p], -e);
-        }
-
-        double best = double.PositiveInfinity;
-        for (int j = 0; j < Clusters; j++)
-        {
-            ReadOnlySpan<double> cj = c.Slice(j * d, d);
-            double norm = 0, dot = 0;
-            for (int p = 0; p < d; p++)
-            {
-                norm = Math.FusedMultiplyAdd(cj[p], Math.ScaleB(cj[p], -e), norm);
-                dot = Math.FusedMultiplyAdd(xt[p], cj[p], dot);
-            }
-
-            double v = norm - 2 * dot;
-            if (j == 0 || v < best)
-            {
-                best = v;
-                label = j;
-            }
-        }
-
-        return label;
-    }
+    /// <summary>The nearest center (first on ties) of a row in frame units too large for the distance form.</summary>
+    private int ExactNearest(ReadOnlySpan<double> x) => ScaledNearest.Nearest(x, Framed, Clusters, Dimension, _framedMax);
 
     /// <summary>‖x − c‖² · 2^(−2e) with 2^e the scale of the larger operand: no overflow for any finite values.</summary>
     private double ScaledSquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> c, out int exponent)

@@ -128,6 +128,8 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         Span<double> best = stackalloc double[1], second = stackalloc double[1];
         Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
         _table.Nearest(point, row, label, best, second, scratch);
+        label[0] = ScaledNearest.Certified(label[0], best[0], second[0], point, _table, _centers, ScaledNearest.MaxAbs(_centers));
+
         Move(label[0], point, weight);
         _table.SetCenter(label[0], _centers.AsSpan(label[0] * _dimension, _dimension));
     }
@@ -315,9 +317,19 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
         var data = new double[buffered, d];
         all.AsSpan().CopyTo(data.AsWritableSpan());
-        double[,] seeds = _options.Init == KMeansInit.RandomRows
-            ? KMeansSeeding.RandomRowsCore(data, k, _random)
-            : KMeansSeeding.PlusPlusCore(data, k, _random, weighted ? allWeights : null, _options.MaxDegreeOfParallelism);
+        double[,] seeds;
+        if (_options.Init == KMeansInit.RandomRows)
+        {
+            seeds = KMeansSeeding.RandomRowsCore(data, k, _random);
+        }
+        else
+        {
+            // k-means++ weighs rows by squared distances: in the buffer's range frame (the identity for ordinary data).
+            var frame = Statistics.RangeFrame.ForRows(data);
+            seeds = KMeansSeeding.PlusPlusCore(frame.IsIdentity ? data : frame.ToFrame(data), k, _random, weighted ? allWeights : null, _options.MaxDegreeOfParallelism);
+            frame.FromFrame(seeds.AsWritableSpan(), d);
+        }
+
         // Each seed is one of the buffered points: count it as won by its center (as the first-K-rows start does).
         Start(d, seeds.AsSpan(), initialCount: 1);
         Step(all, weighted ? allWeights : default, buffered);
@@ -370,7 +382,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         {
             fixed (double* pinned = rows)
             {
-                var job = new AssignJob { Rows = pinned, Length = rows.Length, Table = table, Labels = _labels, Best = _best, Second = _second };
+                var job = new AssignJob { Rows = pinned, Length = rows.Length, Table = table, Labels = _labels, Best = _best, Second = _second, Centers = _centers, Dimension = d };
                 ParallelBlocks.For(count, BlockSize, _options.MaxDegreeOfParallelism, job, static (j, _, start, end) => j.Assign(start, end));
             }
         }
@@ -412,11 +424,23 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
         public double[] Second { get; init; }
 
+        public double[] Centers { get; init; }
+
+        public int Dimension { get; init; }
+
         public void Assign(int start, int end)
         {
             var scratch = new double[Table.ScratchLength];
-            int m = end - start;
-            Table.NearestRange(new ReadOnlySpan<double>(Rows, Length), start, end, Labels.AsSpan(start, m), Best.AsSpan(start, m), Second.AsSpan(start, m), scratch);
+            int m = end - start, d = Dimension;
+            var x = new ReadOnlySpan<double>(Rows, Length);
+            Table.NearestRange(x, start, end, Labels.AsSpan(start, m), Best.AsSpan(start, m), Second.AsSpan(start, m), scratch);
+            // A label the table's rounding bound does not prove (near-ties; data far from the origin; values beyond 2^200):
+            // the exact arg-min instead.
+            double centersMax = ScaledNearest.MaxAbs(Centers);
+            for (int i = start; i < end; i++)
+            {
+                Labels[i] = ScaledNearest.Certified(Labels[i], Best[i], Second[i], x.Slice(i * d, d), Table, Centers, centersMax);
+            }
         }
     }
 
@@ -435,7 +459,9 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         Span<double> c = _centers.AsSpan(j * d, d);
         for (int p = 0; p < d; p++)
         {
-            c[p] += eta * (x[p] - c[p]);
+            double step = x[p] - c[p];
+            // A difference beyond double (values near ±1.8e308 of opposite signs): the same convex combination, unexpanded.
+            c[p] = double.IsFinite(step) ? c[p] + eta * step : (1 - eta) * c[p] + eta * x[p];
         }
     }
 

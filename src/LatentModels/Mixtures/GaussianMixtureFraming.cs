@@ -18,7 +18,7 @@ internal static class GaussianMixtureFraming
     /// Fits through <paramref name="core"/>; the caller's weights are not modified. Off the ordinary path, labels and
     /// responsibilities are those of the returned model on the original data.
     /// </summary>
-    /// <exception cref="FittingException">A fitted covariance is beyond the range of double in the data's units.</exception>
+    /// <exception cref="ArgumentException">A fitted covariance is beyond the range of double in the data's units (names <c>data</c>).</exception>
     public static SoftClusteringFitResult<GaussianMixtureModel> Fit(double[,] data, double[]? weights, GaussianMixtureOptions options, Core core)
     {
         RangeFrame frame = RangeFrame.ForRows(data);
@@ -88,7 +88,7 @@ internal static class GaussianMixtureFraming
     }
 
     /// <summary>A mixture fitted in the frame, in the data's units.</summary>
-    /// <exception cref="FittingException">A covariance overflows (or underflows) double in the data's units.</exception>
+    /// <exception cref="ArgumentException">A covariance overflows (or underflows) double in the data's units (names <c>data</c>).</exception>
     internal static GaussianMixtureModel FromFrame(GaussianMixtureModel model, RangeFrame frame)
     {
         GaussianComponents p = model.Parameters;
@@ -115,9 +115,9 @@ internal static class GaussianMixtureFraming
         }
     }
 
-    private static FittingException OutOfRange(double value, RangeFrame frame) =>
+    internal static ArgumentException OutOfRange(double value, RangeFrame frame) =>
         new($"The fitted covariances are of the order of {value:G3} × 2^{2 * frame.Exponent} in the data's units, beyond the range of double " +
-            $"(about 1e±308): the mixture cannot be represented. Rescale the data (e.g. divide by 2^{frame.Exponent}) and fit again.");
+            $"(about 1e±308): the mixture cannot be represented. Rescale the data (e.g. divide by 2^{frame.Exponent}) and fit again.", "data");
 
     private static double[] Points(double[] point, RangeFrame frame, int d)
     {

@@ -126,6 +126,11 @@ internal sealed class RangeFrame
     /// </summary>
     public void FromFrame(Span<double> values, int d)
     {
+        if (IsIdentity)
+        {
+            return;
+        }
+
         double[]? c = Centre;
         for (int i = 0; i < values.Length; i++)
         {

@@ -82,9 +82,14 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
 
     private SoftClusteringFitResult<VariationalGaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
-        VariationalGaussianMixtureOptions o = Options;
+        Options.Validate(data.GetLength(0), data.GetLength(1));
+        return VariationalGaussianMixtureFraming.Fit(data, sampleWeights, Options, (x, w, o) => FitFramed(x, w, o, progress, cancellationToken));
+    }
+
+    /// <summary>The fit in the units <see cref="VariationalGaussianMixtureFraming"/> chose (the data's own in the ordinary range).</summary>
+    private static SoftClusteringFitResult<VariationalGaussianMixtureModel> FitFramed(double[,] data, double[]? sampleWeights, VariationalGaussianMixtureOptions o, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
         int d = data.GetLength(1);
-        o.Validate(data.GetLength(0), d);
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o.EngineOptions(), (moments, shift) => CreateRule(o, moments, shift, d));
         (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(new VariationalBatchRun(engine, data, sampleWeights, o),

@@ -7,7 +7,7 @@ namespace LatentModels.Tests.Reliability;
 /// <summary>
 /// Range, translation and weight scale of the Gaussian mixtures (batch EM of every covariance type, ML and MAP, and
 /// incremental EM): data ×10^k, data + shift and weights ×c give the fit of the ordinary data with means ×10^k (+ shift),
-/// covariances ×10^2k and log-likelihoods − d·ln 10^k, or a <see cref="FittingException"/> saying the covariances are
+/// covariances ×10^2k and log-likelihoods − d·ln 10^k, or an <see cref="ArgumentException"/> on <c>data</c> saying the covariances are
 /// beyond the range of double (docs/reliability.md).
 /// </summary>
 public class GaussianMixtureRangeTests
@@ -70,7 +70,7 @@ public class GaussianMixtureRangeTests
                 Action fit = () => Estimator(type, map).Fit(x);
                 if (largest > double.MaxValue * 4)
                 {
-                    fit.Should().Throw<FittingException>().WithMessage("*beyond the range of double*");
+                    fit.Should().Throw<ArgumentException>().WithParameterName("data").WithMessage("*beyond the range of double*");
                 }
                 else
                 {
@@ -78,7 +78,7 @@ public class GaussianMixtureRangeTests
                     {
                         fit();
                     }
-                    catch (FittingException)
+                    catch (ArgumentException e) when (e.ParamName == "data")
                     {
                     }
                 }
@@ -150,7 +150,7 @@ public class GaussianMixtureRangeTests
         }
 
         Action huge = () => new IncrementalGaussianMixture(options).Fit(RangeTestData.Map(_base, 1e200, 0));
-        huge.Should().Throw<FittingException>().WithMessage("*beyond the range of double*");
+        huge.Should().Throw<ArgumentException>().WithParameterName("data").WithMessage("*beyond the range of double*");
     }
 
     private static object RoundTrip(object model)

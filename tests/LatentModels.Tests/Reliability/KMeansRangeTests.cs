@@ -138,4 +138,32 @@ public class KMeansRangeTests
         LatentModels.Statistics.RangeFrame.ForRows(RangeTestData.Map(_base, 1, 1e3)).IsIdentity.Should().BeFalse();
         LatentModels.Statistics.RangeFrame.WeightExponent(RangeTestData.Weights(10, 1)).Should().Be(0);
     }
+
+    [Theory]
+    [InlineData(1e-150, 0.0)]
+    [InlineData(1e154, 0.0)]
+    [InlineData(1e300, 0.0)]
+    [InlineData(1.0, 1e10)]
+    public void Online_k_means_of_scaled_or_shifted_data_clusters_the_blobs(double scale, double shift)
+    {
+        // Point by point and in mini-batches: the same partition as the ordinary data's (labels by the snapshot).
+        foreach (int batch in new[] { 1, 50 })
+        {
+            var reference = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3, Seed = 2 });
+            reference.UpdateAll(_base, batch);
+            int[] expected = reference.Snapshot().Predict(_base);
+            double[,] x = RangeTestData.Map(_base, scale, shift);
+            var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3, Seed = 2 });
+            online.UpdateAll(x, batch);
+            KMeansModel model = online.Snapshot();
+            int[] labels = model.Predict(x);
+            labels.Should().OnlyContain(l => l >= 0 && l < 3);
+            labels.Should().Equal(expected, $"batch {batch}");
+            double[,] centers = model.Centers;
+            foreach (double c in centers)
+            {
+                double.IsFinite(c).Should().BeTrue();
+            }
+        }
+    }
 }
