@@ -75,6 +75,82 @@ internal static class JsonFields
         }
     }
 
+    /// <summary>
+    /// The largest count (points consumed, steps, points per cluster) a file may hold: 2⁵³, the last integer a double
+    /// holds exactly, so the statistics that count with it stay exact and the next update cannot overflow.
+    /// </summary>
+    public const long MaxCount = 1L << 53;
+
+    /// <summary>
+    /// The largest pseudo-count (a variational posterior's concentrations, mean precisions, degrees of freedom): 2¹¹⁰,
+    /// above any count a fit can reach (weights beyond 2¹⁰⁰ are brought down), so the digamma and log-gamma terms and
+    /// their differences stay finite.
+    /// </summary>
+    public const double MaxPseudoCount = 1.2980742146337069e33; // 2^110
+
+    /// <summary>Returns <paramref name="value"/> if it is a count in [0, <see cref="MaxCount"/>]; otherwise the message names the field.</summary>
+    public static long Count(long value, string name) =>
+        value is >= 0 and <= MaxCount
+            ? value
+            : throw new ModelFormatException($"The field '{name}' is {value}; a count must be between 0 and 2^53.");
+
+    /// <summary>Throws unless <paramref name="value"/> is positive and at most <see cref="MaxPseudoCount"/>.</summary>
+    public static double PseudoCount(double value, string name) =>
+        value > 0 && value <= MaxPseudoCount
+            ? value
+            : throw new ModelFormatException(System.FormattableString.Invariant($"The field '{name}' is {value}; it must be positive and at most 2^110."));
+
+    /// <summary>
+    /// Throws unless the squares of <paramref name="values"/> can be summed <paramref name="terms"/> at a time without
+    /// overflow (|v| ≤ √(double.MaxValue / terms)): for values the model squares (distances, Gram matrices), so a file
+    /// with a centre of 1e308 is rejected instead of yielding a model whose next call overflows.
+    /// </summary>
+    public static void SquaresFinite(ReadOnlySpan<double> values, long terms, string name)
+    {
+        double bound = Math.Sqrt(double.MaxValue / Math.Max(terms, 1));
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!(Math.Abs(values[i]) <= bound))
+            {
+                throw new ModelFormatException(System.FormattableString.Invariant(
+                    $"The field '{name}' holds {values[i]:R} (entry {i}); its squares would overflow (the limit is {bound:G3} in magnitude)."));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks a d × d scatter (or covariance) matrix read from the field <paramref name="name"/>: symmetric (within 1e−10
+    /// relative), non-negative diagonal and |sₐᵦ| ≤ √(sₐₐ sᵦᵦ) (within 1e−9 relative) — what every positive semi-definite
+    /// matrix satisfies, so a single tampered entry is caught before a Cholesky factor or a covariance fails later.
+    /// </summary>
+    public static void CheckScatter(ReadOnlySpan<double> m, int d, string name)
+    {
+        for (int a = 0; a < d; a++)
+        {
+            double saa = m[a * d + a];
+            if (!(saa >= 0))
+            {
+                throw new ModelFormatException(System.FormattableString.Invariant($"The field '{name}[{a}][{a}]' is {saa:R}; a scatter's diagonal is non-negative."));
+            }
+
+            for (int b = 0; b < a; b++)
+            {
+                double x = m[a * d + b], y = m[b * d + a];
+                if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
+                {
+                    throw new ModelFormatException(System.FormattableString.Invariant($"The field '{name}' is not symmetric: [{a}][{b}] is {x:R} but [{b}][{a}] is {y:R}."));
+                }
+
+                double bound = Math.Sqrt(saa) * Math.Sqrt(m[b * d + b]);
+                if (Math.Abs(x) > bound * (1 + 1e-9) + double.Epsilon)
+                {
+                    throw new ModelFormatException(System.FormattableString.Invariant(
+                        $"The field '{name}' is not positive semi-definite: |[{a}][{b}]| = {Math.Abs(x):R} exceeds √([{a}][{a}]·[{b}][{b}]) = {bound:R}."));
+                }
+            }
+        }
+    }
+
     /// <summary>The product of sizes read from a file, saturating at <see cref="long.MaxValue"/> (never overflows).</summary>
     public static long Product(params ReadOnlySpan<long> sizes)
     {

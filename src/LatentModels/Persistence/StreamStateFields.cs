@@ -85,7 +85,6 @@ internal static class StreamStateFields
         }
     }
 
-    /// <summary>Returns <paramref name="value"/> unless it is negative (then the message names the field).</summary>
-    public static long NonNegative(long value, string name) =>
-        value >= 0 ? value : throw new ModelFormatException($"The field '{name}' is {value}; it must be non-negative.");
+    /// <summary>Returns <paramref name="value"/> if it is a count in [0, 2⁵³] (<see cref="JsonFields.Count"/>); otherwise the message names the field.</summary>
+    public static long NonNegative(long value, string name) => JsonFields.Count(value, name);
 }

@@ -48,6 +48,9 @@ public sealed class HostileModelFileTests : IDisposable
     {
         // 12 KiB that imply 72 MB of covariances
         $"{{\"format\":\"LatentModels.GaussianMixture\",\"covarianceType\":\"Full\",\"weights\":[1],\"means\":[[{string.Join(",", Enumerable.Repeat("0", 3000))}]],\"covariances\":[[[1]]]}}",
+        "{\"format\":\"LatentModels.GaussianMixture\",\"covarianceType\":\"Diagonal\",\"weights\":[1],\"means\":[[0,0]],\"covariances\":[[1e-320,1]]}",
+        "{\"format\":\"LatentModels.UnivariateGaussian\",\"mean\":0,\"standardDeviation\":1e300}",
+        "{\"format\":\"LatentModels.OnlineKMeans\"}",
         "\u0000\u0001binary garbage",
         "{\"format\":\"LatentModels.GaussianMixture\",\"covarianceType\":\"Full\",\"weights\":[1],\"means\":[[0,0]],\"cova",
         "[1,2,3]",

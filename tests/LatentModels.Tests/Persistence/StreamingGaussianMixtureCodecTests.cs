@@ -162,7 +162,7 @@ public class StreamingGaussianMixtureCodecTests
             r["options"]!["regularization"] = 0;
             r["statistics"]!["scatters"]![1]![0]![1] = 1e6;
             r["statistics"]!["scatters"]![1]![1]![0] = 1e6;
-        }), "'scatters[1]' gives a covariance that is not positive definite");
+        }), "'scatters[1]' is not positive semi-definite", "(in 'statistics')");
         LoadFails(Tamper(diagonal, r => r["statistics"]!["scatters"]![0]![1] = -1.0), "'scatters[0]' has the negative diagonal entry");
         LoadFails(Tamper(estimator, r => r["statistics"] = null), "'statistics' must be an object");
         LoadFails(Tamper(estimator, r => r["buffered"] = new JsonArray(1.0, 2.0)), "'buffered' must be empty");

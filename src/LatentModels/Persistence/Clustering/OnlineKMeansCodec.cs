@@ -113,6 +113,7 @@ internal sealed class OnlineKMeansCodec : ModelCodec<OnlineKMeans>
             StreamStateFields.CheckDimensionKnown(d, "centers");
 
             centers = JsonFields.Matrix(root, "centers", k, d).AsSpan().ToArray();
+            JsonFields.SquaresFinite(centers, JsonFields.Product(4, d), "centers"); // squared distances to rows of the same range
             counts = JsonFields.LongVector(root, "clusterCounts", k);
             for (int j = 0; j < k; j++)
             {

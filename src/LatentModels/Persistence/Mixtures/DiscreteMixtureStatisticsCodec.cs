@@ -68,6 +68,26 @@ internal sealed class DiscreteMixtureStatisticsCodec : ModelCodec<DiscreteMixtur
             }
         }
 
+        // Each variable's counts of a component add up to the component's weight (every row has one outcome per variable).
+        int[] offsets = IndependentCategorical.OffsetsOf(categoryCounts);
+        for (int c = 0; c < componentWeights.Length; c++)
+        {
+            for (int j = 0; j < categoryCounts.Length; j++)
+            {
+                double sum = 0;
+                for (int q = offsets[j]; q < offsets[j + 1]; q++)
+                {
+                    sum += counts[c * width + q];
+                }
+
+                if (!(Math.Abs(sum - componentWeights[c]) <= 1e-9 * Math.Max(sum, componentWeights[c]) + 1e-300))
+                {
+                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture,
+                        $"The field 'counts[{c}]' adds up to {sum:R} over variable {j}, but 'componentWeights[{c}]' is {componentWeights[c]:R}."));
+                }
+            }
+        }
+
         double totalWeight = JsonFields.Double(root, "totalWeight");
         NonNegative(totalWeight, "totalWeight");
         double logLikelihood = JsonFields.DoubleOrNaN(root, "logLikelihood");

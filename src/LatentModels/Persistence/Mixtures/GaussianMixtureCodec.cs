@@ -67,7 +67,28 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
         weights.CopyTo(p.Weights, 0);
         means.AsSpan().CopyTo(p.Means);
         p.Form.ReadCovariances(root, p.Covariance, k, d);
+        CheckVariances(p.Form, p.Covariance, k, d);
         return p;
+    }
+
+    /// <summary>
+    /// Rejects variances (the diagonal of each covariance) whose reciprocal overflows, e.g. a subnormal 1e−320: the
+    /// precision would be infinite and every log-density except at the mean −∞ or NaN.
+    /// </summary>
+    internal static void CheckVariances(CovarianceForm form, ReadOnlySpan<double> covariance, int k, int d)
+    {
+        int matrices = form.MatrixCount(k);
+        int count = form.IsMatrix ? matrices * d : covariance.Length;
+        for (int i = 0; i < count; i++)
+        {
+            int at = form.IsMatrix ? ((i / d) * d * d) + ((i % d) * (d + 1)) : i;
+            double v = covariance[at];
+            if (v > 0 && !double.IsFinite(1 / v))
+            {
+                string where = form.IsMatrix ? (form.Shared ? "covariances" : $"covariances[{i / d}]") : "covariances";
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{where}' has the variance {v:R}, whose reciprocal overflows."));
+            }
+        }
     }
 
     /// <summary>

@@ -80,6 +80,17 @@ internal static class MixtureStatisticsFields
             }
         }
 
+        if (full)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                JsonFields.CheckScatter(statistics.Scatter.AsSpan(c * d * d, d * d), d, $"scatters[{c}]");
+            }
+        }
+
+        // The next update merges rows into these statistics: (mean − x)² and the scatters' sums must stay finite.
+        JsonFields.SquaresFinite(statistics.Mean, JsonFields.Product(4, d), "means");
+        JsonFields.SquaresFinite(statistics.Weight, 4, "weights");
         return statistics;
     }
 

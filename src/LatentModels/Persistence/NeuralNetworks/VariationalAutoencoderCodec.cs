@@ -64,6 +64,9 @@ internal sealed class VariationalAutoencoderCodec : ModelCodec<VariationalAutoen
             throw new ModelFormatException("The fields 'variance' and 'minimumVariance' must be positive.");
         }
 
+        JsonFields.SquaresFinite([variance], JsonFields.Product(4, d), "variance");
+        JsonFields.SquaresFinite([minimumVariance], JsonFields.Product(4, d), "minimumVariance");
+
         if (learnVariance && likelihood != DecoderLikelihood.Gaussian)
         {
             throw new ModelFormatException("The field 'learnVariance' can be true only for a Gaussian likelihood.");

@@ -25,7 +25,8 @@ internal sealed class BinarySparseCodingCodec : ModelCodec<BinarySparseCodingMod
     {
         double[,] dictionary = JsonFields.Matrix(root, "dictionary");
         int h = JsonFields.Positive(dictionary.GetLength(0), "dictionary");
-        int d = JsonFields.Positive(dictionary.GetLength(1), "dictionary[0]");
+        int d = JsonFields.Dimension(JsonFields.Positive(dictionary.GetLength(1), "dictionary[0]"), "dictionary[0]");
+        JsonFields.SquaresFinite(dictionary.AsSpan(), JsonFields.Product(4, h, d), "dictionary"); // WᵀβW and ‖x − Wh‖²
         double[] logits = JsonFields.Vector(root, "priorLogits", h);
         double[] variance = JsonFields.Vector(root, "noiseVariance", d);
         double elbo = JsonFields.DoubleOrNaN(root, "trainingElbo");

@@ -29,7 +29,8 @@ internal sealed class DictionaryModelCodec : ModelCodec<DictionaryModel>
         bool positive = version >= 2 && JsonFields.Bool(root, "positiveCodes");
         double[,] atoms = JsonFields.Matrix(root, "atoms");
         JsonFields.Positive(atoms.GetLength(0), "atoms");
-        JsonFields.Positive(atoms.GetLength(1), "atoms[0]");
+        JsonFields.Dimension(JsonFields.Positive(atoms.GetLength(1), "atoms[0]"), "atoms[0]");
+        JsonFields.SquaresFinite(atoms.AsSpan(), JsonFields.Product(4, atoms.GetLength(0), atoms.GetLength(1)), "atoms"); // the Gram matrix and residuals
         return new DictionaryModel(atoms, alpha, positive);
     }
 }

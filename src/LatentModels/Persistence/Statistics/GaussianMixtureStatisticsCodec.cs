@@ -105,6 +105,7 @@ internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtur
 
     private static void CheckScatter(double[,] m, string name)
     {
+        JsonFields.CheckScatter(m.AsSpan(), m.GetLength(0), name);
         int d = m.GetLength(0);
         for (int a = 0; a < d; a++)
         {

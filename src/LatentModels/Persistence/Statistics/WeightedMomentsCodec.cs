@@ -43,14 +43,25 @@ internal sealed class WeightedMomentsCodec : ModelCodec<WeightedMoments>
         double[] mean = JsonFields.Vector(root, "mean");
         int d = JsonFields.Dimension(JsonFields.Positive(mean.Length, "mean"), "mean");
         double[] scatter = full ? JsonFields.Matrix(root, "scatter", d, d).AsSpan().ToArray() : JsonFields.Vector(root, "scatter", d);
-        for (int a = 0; a < d; a++)
+        if (full)
         {
-            double diagonal = scatter[full ? a * d + a : a];
-            if (diagonal < 0)
+            JsonFields.CheckScatter(scatter, d, "scatter");
+        }
+        else
+        {
+            for (int a = 0; a < d; a++)
             {
-                string name = full ? $"scatter[{a}][{a}]" : $"scatter[{a}]";
-                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{name}' is {diagonal}; a scatter's diagonal is non-negative."));
+                if (!(scatter[a] >= 0))
+                {
+                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'scatter[{a}]' is {scatter[a]}; a scatter's diagonal is non-negative."));
+                }
             }
+        }
+
+        // Empty moments (weight 0) are all zero; anything else is a tampered state whose covariance cannot be formed.
+        if (weight == 0 && (mean.Any(v => v != 0) || scatter.Any(v => v != 0)))
+        {
+            throw new ModelFormatException("The field 'weight' is 0 but 'mean' or 'scatter' is not zero; empty moments are all zero.");
         }
 
         return new WeightedMoments(d, full, weight, mean, scatter);

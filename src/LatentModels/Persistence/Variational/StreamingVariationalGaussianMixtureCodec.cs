@@ -135,6 +135,7 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
         long steps = StreamStateFields.NonNegative(JsonFields.Long(root, "steps"), "steps");
         int d = JsonFields.IsNull(root, "dimension") ? -1 : JsonFields.Dimension(JsonFields.Positive(JsonFields.Int(root, "dimension"), "dimension"), "dimension");
         ulong[] random = OnlineKMeansCodec.ReadRandom(root);
+        CheckOptions(m, d);
         if (JsonFields.IsNull(root, "prior"))
         {
             if (count != 0 || steps != 0 || d >= 0 || !JsonFields.IsNull(root, "reference") || !JsonFields.IsNull(root, "statistics"))
@@ -188,6 +189,52 @@ internal sealed class StreamingVariationalGaussianMixtureCodec : ModelCodec<Stre
         MixtureStatistics statistics = JsonFields.Nested(root, "statistics", s => MixtureStatisticsFields.Read(s, k, d, CovarianceForm.For(m.Covariance).FullScatter));
         stream.Restore(count, steps, d, random, rule, reference, statistics);
         return stream;
+    }
+
+    /// <summary>
+    /// Checks the mixture options as the first mini-batch would (the stream checks them only then): for the state's
+    /// dimension, or before any data for the dimension the mean or covariance prior (or the initial model) implies.
+    /// </summary>
+    private static void CheckOptions(VariationalGaussianMixtureOptions m, int d)
+    {
+        // Values the options' checks let through but the updates cannot use: pseudo-counts beyond 2^110, a
+        // regularisation whose square overflows, an empty mean prior.
+        JsonFields.PseudoCount(m.MeanPrecision, "meanPrecision");
+        if (m.WeightConcentration is double a)
+        {
+            JsonFields.PseudoCount(a, "weightConcentration");
+        }
+
+        if (m.DegreesOfFreedom is double nu)
+        {
+            JsonFields.PseudoCount(nu, "degreesOfFreedom");
+        }
+
+        JsonFields.SquaresFinite([m.Regularization], 64, "regularization");
+        if (m.MeanPrior is { Length: 0 })
+        {
+            throw new ModelFormatException("The field 'meanPrior' is empty; it must hold one value per column.");
+        }
+
+        if (d < 0)
+        {
+            d = m.MeanPrior?.Length ?? m.InitialModel?.Dimension ?? 1;
+            if (m.MeanPrior is null && m.InitialModel is null && m.CovariancePrior is { Length: int length } && length > 1)
+            {
+                // The dimension whose prior has this many values (d for diagonal, d² for full and tied).
+                int root = (int)Math.Round(Math.Sqrt(length));
+                d = VariationalShape.For(m.Covariance).PriorLength(root) == length ? root : length;
+            }
+        }
+
+        try
+        {
+            m.Validate(int.MaxValue, d);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException($"The field 'options' is invalid for dimension {d}: {e.Message}", e);
+        }
     }
 
     private static double? NullableDouble(JsonElement o, string name) => JsonFields.IsNull(o, name) ? null : JsonFields.Double(o, name);

@@ -56,9 +56,9 @@ internal sealed class VariationalGaussianMixtureCodec : ModelCodec<VariationalGa
                 throw new ModelFormatException($"The field 'weightConcentrationsB[{c}]' must be 0 for a Dirichlet distribution.");
             }
 
-            if (!(nu[c] > d - 1) || !double.IsFinite(nu[c]))
+            if (!(nu[c] > d - 1) || !(nu[c] <= JsonFields.MaxPseudoCount))
             {
-                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'degreesOfFreedom[{c}]' is {nu[c]}; it must be finite and greater than d − 1 = {d - 1}."));
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field 'degreesOfFreedom[{c}]' is {nu[c]}; it must be greater than d − 1 = {d - 1} and at most 2^110."));
             }
         }
 
@@ -66,6 +66,7 @@ internal sealed class VariationalGaussianMixtureCodec : ModelCodec<VariationalGa
         JsonFields.Reserve(Mixtures.GaussianMixtureCodec.CovarianceValues(type, k, d), "covariances");
         var covariances = new double[form.ParameterLength(k, d)];
         form.ReadCovariances(root, covariances, k, d);
+        Mixtures.GaussianMixtureCodec.CheckVariances(form, covariances, k, d);
         double elbo = JsonFields.DoubleOrNaN(root, "elbo"), lowerBound = JsonFields.DoubleOrNaN(root, "lowerBound");
         try
         {
@@ -80,9 +81,6 @@ internal sealed class VariationalGaussianMixtureCodec : ModelCodec<VariationalGa
 
     private static void Positive(double value, string field, int index)
     {
-        if (!(value > 0) || !double.IsFinite(value))
-        {
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{field}[{index}]' is {value}; it must be positive and finite."));
-        }
+        JsonFields.PseudoCount(value, $"{field}[{index}]");
     }
 }
