@@ -309,7 +309,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
             {
                 labels[start + i] = MixtureScoring.ArgMax(logJoint, i, _p.K, BlockSize);
             }
-        });
+        }, assignment: true);
         return labels;
     }
 
@@ -321,6 +321,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         DataValidation.CheckPoint(point, _p.D, nameof(point));
         var ws = new MixtureWorkspace(1, _p.K, _p.D);
         _p.LogJoint(point, 1, ws.LogProb, 1, ws);
+        RescueFarRows(point, 1, ws.LogProb, 1);
         return MixtureScoring.ArgMax(ws.LogProb, 0, _p.K, 1);
     }
 
@@ -333,6 +334,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         DataValidation.CheckPoint(point, _p.D, nameof(point));
         var ws = new MixtureWorkspace(1, _p.K, _p.D);
         _p.LogJoint(point, 1, ws.LogProb, 1, ws);
+        RescueFarRows(point, 1, ws.LogProb, 1);
         ColumnLogSumExp.Normalize(ws.LogProb, _p.K, 1, 1, ws.LogNormalizer, ws.Temp);
         return ws.LogProb.AsSpan(0, _p.K).ToArray();
     }
@@ -369,7 +371,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
                     result[start + i, c] = logJoint[c * BlockSize + i];
                 }
             }
-        });
+        }, assignment: true);
         return result;
     }
 
@@ -435,7 +437,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
     private delegate void BlockAction(int start, int rows, Span<double> logJoint, MixtureWorkspace workspace);
 
-    private void ForBlocks(double[,] data, BlockAction action)
+    private void ForBlocks(double[,] data, BlockAction action, bool assignment = false)
     {
         int n = data.GetLength(0), d = _p.D;
         ParallelBlocks.For(n, BlockSize, 0, (block, start, end) =>
@@ -443,8 +445,81 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
             var ws = new MixtureWorkspace(BlockSize, _p.K, d);
             int rows = end - start;
             Span<double> logJoint = ws.LogProb;
-            _p.LogJoint(data.AsSpan().Slice(start * d, rows * d), rows, logJoint, BlockSize, ws);
+            ReadOnlySpan<double> x = data.AsSpan().Slice(start * d, rows * d);
+            _p.LogJoint(x, rows, logJoint, BlockSize, ws);
+            if (assignment)
+            {
+                RescueFarRows(x, rows, logJoint, BlockSize);
+            }
+
             action(start, rows, logJoint, ws);
         });
     }
+
+    /// <summary>
+    /// For assignments (labels, responsibilities): rows so far from every component that all their log-joints are −∞ in
+    /// double (a Mahalanobis distance beyond about 1e308) get log-joints relative to the best component instead, computed
+    /// in a space scaled by 2^−e: vₖ = t²(log πₖ + log normₖ) − ½‖t·whitenedₖ‖² with t = 2^−e, then (vₖ − max v)·2^2e.
+    /// The order of the components, and so the label and the (one-hot or tied) responsibilities, is that of the true
+    /// log-joints. Densities are not rescued: a density below the smallest double is −∞.
+    /// </summary>
+    private void RescueFarRows(ReadOnlySpan<double> x, int rows, Span<double> logJoint, int stride)
+    {
+        int k = _p.K, d = _p.D;
+        for (int i = 0; i < rows; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                max = Math.Max(max, logJoint[c * stride + i]);
+            }
+
+            if (max > double.NegativeInfinity)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<double> row = x.Slice(i * d, d);
+            double a = Math.Max(ScaledMax(row), ScaledMax(_p.Shift));
+            int e = a > 0 ? Math.ILogB(a) : 0;
+            GaussianComponents q = _p.Clone();
+            for (int j = 0; j < d; j++)
+            {
+                q.Shift[j] = Math.ScaleB(q.Shift[j], -e);
+            }
+
+            for (int j = 0; j < q.Offsets.Length; j++)
+            {
+                q.Offsets[j] = Math.ScaleB(q.Offsets[j], -e);
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                q.LogWeights[c] = Math.ScaleB(_p.LogWeights[c] + _p.LogNorm[c], -2 * e);
+                q.LogNorm[c] = 0;
+            }
+
+            var scaled = new double[d];
+            for (int j = 0; j < d; j++)
+            {
+                scaled[j] = Math.ScaleB(row[j], -e);
+            }
+
+            var ws = new MixtureWorkspace(1, k, d);
+            q.LogJoint(scaled, 1, ws.LogProb, 1, ws);
+            double best = double.NegativeInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                best = Math.Max(best, ws.LogProb[c]);
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                logJoint[c * stride + i] = Math.ScaleB(ws.LogProb[c] - best, 2 * e);
+            }
+        }
+    }
+
+    private static double ScaledMax(ReadOnlySpan<double> values) =>
+        values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
 }

@@ -172,4 +172,44 @@ public class GaussianMixtureRangeTests
         double.IsFinite(model.Score(new double[,] { { 0.5 } })).Should().BeTrue();
         RoundTrip(model).Should().BeOfType<GaussianMixtureModel>();
     }
+
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    [InlineData(CovarianceType.Spherical)]
+    [InlineData(CovarianceType.Tied)]
+    public void Predictions_of_huge_query_points_are_distributions_with_the_nearest_component(CovarianceType type)
+    {
+        // Far away the Mahalanobis quadratic xᵀΣₖ⁻¹x decides (checked here with MathNet's inverse of each covariance);
+        // densities underflow to −∞ (honestly), but responsibilities still sum to one and the label is a component.
+        GaussianMixtureModel model = Estimator(type, false, 1e-6).Fit(_base).Model;
+        var random = new Random(9);
+        foreach (double magnitude in new[] { 1e160, 1e300, double.MaxValue / 2 })
+        {
+            for (int trial = 0; trial < 5; trial++)
+            {
+                double[] v = [random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5];
+                double[] x = v.Select(a => a * magnitude).ToArray();
+                double[] p = model.PredictProbabilities(x);
+                p.Sum().Should().BeApproximately(1, 1e-12);
+                int label = model.Predict(x);
+                label.Should().BeInRange(0, 2);
+                model.Predict(new double[,] { { x[0], x[1], x[2] } }).Should().Equal(label);
+                var quadratics = new double[3];
+                for (int c = 0; c < 3; c++)
+                {
+                    var inverse = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(model.GetCovariance(c)).Inverse();
+                    var u = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(v);
+                    quadratics[c] = u * (inverse * u);
+                }
+
+                double min = quadratics.Min();
+                if (quadratics.Count(q => q <= min * (1 + 1e-9)) == 1)
+                {
+                    label.Should().Be(Array.IndexOf(quadratics, min), $"query {magnitude}·({string.Join(", ", v)})");
+                    p[label].Should().Be(1);
+                }
+            }
+        }
+    }
 }
