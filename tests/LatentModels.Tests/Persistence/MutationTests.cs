@@ -1,6 +1,6 @@
-using CsCheck;
 using System.Collections;
 using System.Reflection;
+using CsCheck;
 using LatentModels.Persistence;
 using LatentModels.Tests.Mixtures;
 
