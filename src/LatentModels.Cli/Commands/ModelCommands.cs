@@ -216,13 +216,14 @@ internal static class ModelCommands
         var data = CommonOptions.Data();
         var inference = new Option<string>("--inference")
         {
-            Description = "Mean-field updates: sequential (the default) or parallel (damped).",
+            Description = "Mean-field updates of binary sparse coding: sequential (the default) or parallel (damped).",
             DefaultValueFactory = _ => "sequential",
             HelpName = "UPDATE",
         }.AcceptOnlyFromAmong("sequential", "parallel");
         var command = new Command("transform",
             "Latent codes of each row of a data file under a saved model: the posterior means ĥ of binary sparse coding\n" +
-            "(mean-field inference); CSV on stdout, one row per data row, one column per latent (h0,h1,…).\n" +
+            "(mean-field inference; columns h0,h1,…) or the lasso codes of a learned dictionary at its α (z0,z1,…);\n" +
+            "CSV on stdout, one row per data row, one column per latent.\n" +
             "Example: latent transform --model bsc.json --data bars.csv")
         {
             model, data, inference,
@@ -230,16 +231,28 @@ internal static class ModelCommands
         command.SetAction(parse => console.Guard(() =>
         {
             object m = LoadUsable(parse.GetRequiredValue(model));
-            if (m is not SparseCoding.BinarySparseCodingModel bsc)
+            if (m is not ILatentTransform transform)
             {
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} has no latent codes to transform to.");
             }
 
             double[,] x = ReadFor(m, parse.GetRequiredValue(data));
-            var settings = new SparseCoding.BinarySparseCodingInference { Update = BinarySparseCodingCommands.ParseUpdate(parse.GetValue(inference)) };
-            double[,] codes = bsc.Transform(x, settings);
+            double[,] codes;
+            string prefix;
+            if (m is SparseCoding.BinarySparseCodingModel bsc)
+            {
+                var settings = new SparseCoding.BinarySparseCodingInference { Update = BinarySparseCodingCommands.ParseUpdate(parse.GetValue(inference)) };
+                codes = bsc.Transform(x, settings);
+                prefix = "h";
+            }
+            else
+            {
+                codes = transform.Transform(x);
+                prefix = "z";
+            }
+
             var output = new StringBuilder();
-            output.Append(string.Join(",", Enumerable.Range(0, bsc.Components).Select(i => $"h{i}"))).Append('\n');
+            output.Append(string.Join(",", Enumerable.Range(0, transform.LatentDimension).Select(i => $"{prefix}{i}"))).Append('\n');
             for (int i = 0; i < codes.GetLength(0); i++)
             {
                 for (int k = 0; k < codes.GetLength(1); k++)
@@ -302,7 +315,7 @@ internal static class ModelCommands
         int? dimension = model switch
         {
             IDensityModel density => density.Dimension,
-            SparseCoding.BinarySparseCodingModel bsc => bsc.Dimension,
+            ILatentTransform transform => transform.Dimension,
             Clustering.KMeansModel kmeans => kmeans.Dimension,
             NeuralNetworks.VariationalAutoencoderModel vae => vae.Dimension,
             _ => null,

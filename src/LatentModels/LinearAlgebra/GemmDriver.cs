@@ -47,9 +47,6 @@ internal static class GemmBlocking
     /// <summary>Columns of C per parallel task (multiple of every kernel's NR), so two threads stay balanced.</summary>
     public const int ColumnChunk = 512;
 
-    /// <summary>With several threads, panels are cut into at least this many tasks (narrower column chunks) where they allow it.</summary>
-    public const int MinParallelTasks = 8;
-
     /// <summary>Rows per parallel block when A is read in place (small k).</summary>
     public const int MCDirect = 192;
 
@@ -124,10 +121,10 @@ internal static unsafe class GemmDriver<T, TK>
                         int sliversPerBlock = Math.Max(1, 16384 / (kc * nr));
                         ParallelBlocks.For(slivers, sliversPerBlock, (long)kc * nc >= 65536 ? dop : 1, ctx,
                             static (c, _, s0, s1) => PackB(c, s0, s1));
-                        ctx.RowBlock = mcBlock;
-                        ctx.RowBlocks = (p.M + mcBlock - 1) / mcBlock;
-                        ctx.ColumnChunk = ColumnChunkFor(ctx.RowBlocks, nc, nr, dop);
+                        ctx.ColumnChunk = Balanced(nc, GemmBlocking.ColumnChunk, nr, 1);
                         int columnBlocks = (nc + ctx.ColumnChunk - 1) / ctx.ColumnChunk;
+                        ctx.RowBlock = Balanced(p.M, mcBlock, mr, (ParallelBlocks.Resolve(dop) + columnBlocks - 1) / columnBlocks);
+                        ctx.RowBlocks = (p.M + ctx.RowBlock - 1) / ctx.RowBlock;
                         ParallelBlocks.For(ctx.RowBlocks * columnBlocks, 1, dop, ctx, static (c, t, _, _) => RunTask(c, t));
                     }
                 }
@@ -140,23 +137,18 @@ internal static unsafe class GemmDriver<T, TK>
     }
 
     /// <summary>
-    /// Columns of C per task. <see cref="GemmBlocking.ColumnChunk"/>, except when several threads may run and the panel
-    /// would give them fewer than <see cref="GemmBlocking.MinParallelTasks"/> tasks (few rows, e.g. a neural network's
-    /// mini-batch of 100): then narrower chunks, down to one NR sliver. Every chunk is a whole number of NR slivers, so
-    /// each element of C is computed by the same micro-kernel calls in the same order whatever the chunking: the bits
-    /// do not depend on it (nor on the thread count).
+    /// The size of equal blocks (a multiple of <paramref name="unit"/>, at most <paramref name="maxBlock"/>) covering
+    /// <paramref name="count"/> items in at least <paramref name="minBlocks"/> blocks where the units allow it: e.g. 784
+    /// columns in chunks of at most 512 become 416 + 368 rather than 512 + 272, and a mini-batch of 100 rows on two
+    /// threads becomes 54 + 46 rows. Blocks are whole MR (rows) or NR (columns) slivers, so each element of C is computed
+    /// by the same micro-kernel calls in the same order whatever the blocking: the bits depend on neither the blocks nor
+    /// the thread count.
     /// </summary>
-    private static int ColumnChunkFor(int rowBlocks, int nc, int nr, int dop)
+    private static int Balanced(int count, int maxBlock, int unit, int minBlocks)
     {
-        int chunk = GemmBlocking.ColumnChunk;
-        if (ParallelBlocks.Resolve(dop) == 1 || rowBlocks * ((nc + chunk - 1) / chunk) >= GemmBlocking.MinParallelTasks)
-        {
-            return chunk;
-        }
-
-        int columnBlocks = (GemmBlocking.MinParallelTasks + rowBlocks - 1) / rowBlocks;
-        int width = (nc + columnBlocks - 1) / columnBlocks;
-        return Math.Max(nr, (width + nr - 1) / nr * nr);
+        int blocks = Math.Max((count + maxBlock - 1) / maxBlock, minBlocks);
+        int size = (count + blocks - 1) / blocks;
+        return Math.Min(maxBlock, Math.Max(unit, (size + unit - 1) / unit * unit));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -177,18 +169,9 @@ internal static unsafe class GemmDriver<T, TK>
             {
                 for (int q = 0; q < kc; q++)
                 {
-                    T* row = src + (q * p.Bks);
                     T* d = dest + (q * nr);
-                    int jj = 0;
-                    for (; jj < width; jj++)
-                    {
-                        d[jj] = row[jj];
-                    }
-
-                    for (; jj < nr; jj++)
-                    {
-                        d[jj] = T.Zero;
-                    }
+                    new ReadOnlySpan<T>(src + (q * p.Bks), width).CopyTo(new Span<T>(d, width));
+                    new Span<T>(d + width, nr - width).Clear();
                 }
             }
             else
@@ -225,18 +208,9 @@ internal static unsafe class GemmDriver<T, TK>
         {
             for (int q = 0; q < kc; q++)
             {
-                T* src = p.A + ((pc + q) * p.Aks) + r0;
                 T* d = dest + (q * mr);
-                int ii = 0;
-                for (; ii < h; ii++)
-                {
-                    d[ii] = src[ii];
-                }
-
-                for (; ii < mr; ii++)
-                {
-                    d[ii] = T.Zero;
-                }
+                new ReadOnlySpan<T>(p.A + ((pc + q) * p.Aks) + r0, h).CopyTo(new Span<T>(d, h));
+                new Span<T>(d + h, mr - h).Clear();
             }
         }
         else

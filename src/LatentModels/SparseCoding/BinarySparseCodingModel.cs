@@ -9,7 +9,7 @@ namespace LatentModels.SparseCoding;
 /// gives the posterior means ĥ, <see cref="Elbo"/> the lower bound of each row; for H ≤ <see cref="MaxExactComponents"/>
 /// <see cref="ExactLogLikelihood"/> and <see cref="ExactPosteriorMeans"/> enumerate the 2ᴴ states.
 /// </summary>
-public sealed class BinarySparseCodingModel : ISampler
+public sealed class BinarySparseCodingModel : ISampler, ILatentTransform
 {
     /// <summary>The largest H for which the exact log-likelihood and posterior are computed (2ᴴ states per row).</summary>
     public const int MaxExactComponents = 16;
@@ -45,6 +45,12 @@ public sealed class BinarySparseCodingModel : ISampler
 
     /// <summary>Dimension d of an observation.</summary>
     public int Dimension => _parameters.Dimension;
+
+    /// <inheritdoc/>
+    int ILatentTransform.LatentDimension => Components;
+
+    /// <inheritdoc/>
+    double[,] ILatentTransform.Transform(double[,] data) => Transform(data);
 
     /// <summary>The atoms as rows (H × d): row i is the column W:,ᵢ. A copy.</summary>
     public double[,] Dictionary

@@ -9,7 +9,7 @@ namespace LatentModels.SparseCoding;
 /// statistics of a partition of the data (<see cref="ComputeStatistics"/>) for fits that run elsewhere. Saved by
 /// <see cref="Persistence.ModelJson"/> (format <c>LatentModels.DictionaryModel</c>).
 /// </summary>
-public sealed class DictionaryModel
+public sealed class DictionaryModel : ILatentTransform
 {
     private readonly double[] _atoms;
     private SparseCoder? _coder;
@@ -49,6 +49,12 @@ public sealed class DictionaryModel
 
     /// <summary>The dimension d of the rows.</summary>
     public int Dimension { get; }
+
+    /// <inheritdoc/>
+    int ILatentTransform.LatentDimension => Atoms;
+
+    /// <inheritdoc/>
+    double[,] ILatentTransform.Transform(double[,] data) => Transform(data);
 
     /// <summary>The L1 penalty α the dictionary was learned with (the default of <see cref="Transform"/>).</summary>
     public double Alpha { get; }

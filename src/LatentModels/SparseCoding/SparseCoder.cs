@@ -16,7 +16,7 @@ namespace LatentModels.SparseCoding;
 /// double[,] approximations = coder.Reconstruct(codes);    // n × d
 /// </code>
 /// </example>
-public sealed class SparseCoder
+public sealed class SparseCoder : ILatentTransform
 {
     private readonly SparseCodingEngine _engine;
 
@@ -40,6 +40,12 @@ public sealed class SparseCoder
 
     /// <summary>The dimension d of the rows.</summary>
     public int Dimension => _engine.Problem.Dimension;
+
+    /// <inheritdoc/>
+    int ILatentTransform.LatentDimension => Atoms;
+
+    /// <inheritdoc/>
+    double[,] ILatentTransform.Transform(double[,] data) => Transform(data);
 
     /// <summary>The settings.</summary>
     public SparseCoderOptions Options => _engine.Options;
