@@ -66,25 +66,54 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     public double NextStepSize => StepSize(Count + 1);
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">Wrong dimension or non-finite values.</exception>
+    /// <exception cref="ArgumentException">Wrong dimension, non-finite values or values beyond 2^500.</exception>
     /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
     public void Update(ReadOnlySpan<double> point)
     {
+        CheckRange(point, Math.Max(point.Length, 1), nameof(point));
         StreamInput.CheckPoint(point, ref _dimension);
         Consume(point, 1, null);
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">Wrong number of columns or non-finite values.</exception>
+    /// <exception cref="ArgumentException">Wrong number of columns, non-finite values or values beyond 2^500.</exception>
     /// <exception cref="FittingException">A covariance is no longer positive definite (only possible with Regularization = 0).</exception>
     public void Update(double[,] batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        CheckRange(batch.AsSpan(), Math.Max(batch.GetLength(1), 1), nameof(batch));
+
         if (!StreamInput.CheckBatch(batch, ref _dimension))
         {
             return;
         }
 
         Consume(batch.AsSpan(), batch.GetLength(0), batch);
+    }
+
+    /// <summary>
+    /// A stream has no whole-data range frame (docs/reliability.md): its statistics are kept in the data's units, so values
+    /// beyond 2^500 (about 3e150), whose squares would overflow the covariances, are rejected up front with a clear
+    /// message (the estimator unchanged) instead of failing later as a "collapsed" component.
+    /// </summary>
+    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName)
+    {
+        double limit = Math.ScaleB(1.0, 500), largest = values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
+        if (!(largest > limit) || !double.IsFinite(largest))
+        {
+            return; // in range, or NaN/∞ somewhere: the input check names those
+        }
+
+        int at = 0;
+        while (!(Math.Abs(values[at]) > limit))
+        {
+            at++;
+        }
+
+        throw new ArgumentException(
+            $"The value at row {at / columns}, column {at % columns} is {values[at]:G4}, beyond 2^500 (about 3e150): a streaming mixture keeps its covariances in the data's units, where their squares " +
+            "would overflow double. Rescale the data (e.g. divide by a power of two), or fit the whole data set with GaussianMixture, which rescales internally.",
+            paramName);
     }
 
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>

@@ -212,4 +212,30 @@ public class GaussianMixtureRangeTests
             }
         }
     }
+
+    [Fact]
+    public void Streaming_em_fits_small_and_shifted_streams_and_rejects_overflowing_ones_unchanged()
+    {
+        var options = new StreamingGaussianMixtureOptions { Mixture = new GaussianMixtureOptions { Components = 3, Seed = 1, Regularization = 0 } };
+        var reference = new StreamingGaussianMixture(options);
+        reference.UpdateAll(_base, 50);
+        int[] expected = reference.Snapshot().Predict(_base);
+        foreach ((double scale, double shift) in new[] { (1e-150, 0.0), (1e100, 0.0), (1.0, 1e10) })
+        {
+            double[,] x = RangeTestData.Map(_base, scale, shift);
+            var stream = new StreamingGaussianMixture(options);
+            stream.UpdateAll(x, 50);
+            stream.Snapshot().Predict(x).Should().Equal(expected, $"scale {scale}, shift {shift}");
+        }
+
+        var fresh = new StreamingGaussianMixture(options);
+        double[,] huge = RangeTestData.Map(_base, 1e200, 0);
+        Action batch = () => fresh.Update(huge);
+        batch.Should().Throw<ArgumentException>().WithParameterName("batch").WithMessage("*beyond 2^500*");
+        Action point = () => fresh.Update(new double[] { 1e200, 0, 0 });
+        point.Should().Throw<ArgumentException>().WithParameterName("point");
+        fresh.Count.Should().Be(0);
+        fresh.UpdateAll(_base, 50);
+        fresh.Snapshot().Predict(_base).Should().Equal(expected, "the rejected inputs left the estimator as it was");
+    }
 }
