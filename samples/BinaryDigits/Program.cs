@@ -5,8 +5,8 @@
 // as a grid of images (binary-digits-prototypes.svg and .pgm in the current directory).
 //
 // Usage: dotnet run --project samples/BinaryDigits [-- DATA_DIR [K] [SEED]]
-// DATA_DIR holds mnist-train8k-images-idx3-ubyte.gz and mnist-train8k-labels-idx1-ubyte.gz; by default the first
-// "shared/data" folder found beside the repository root or one of its parents (i.e. ../shared/data).
+// DATA_DIR holds mnist-train8k-images-idx3-ubyte.gz and mnist-train8k-labels-idx1-ubyte.gz; by default the repository's
+// samples/data folder (found from the working directory or the program's folder upwards).
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
@@ -18,7 +18,7 @@ using LatentModels.Mixtures;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 const string ImagesFile = "mnist-train8k-images-idx3-ubyte.gz", LabelsFile = "mnist-train8k-labels-idx1-ubyte.gz";
-string? dataDirectory = args.Length > 0 ? args[0] : FindSharedData();
+string? dataDirectory = args.Length > 0 ? args[0] : FindSampleData();
 if (dataDirectory is null || !File.Exists(Path.Combine(dataDirectory, ImagesFile)))
 {
     Console.Error.WriteLine($"Cannot find {ImagesFile}; pass the folder that holds it as the first argument.");
@@ -134,21 +134,16 @@ void WriteSvg(string path)
     File.WriteAllText(path, svg.ToString());
 }
 
-static string? FindSharedData()
+static string? FindSampleData()
 {
-    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln.
+    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
+    // the digits ship in its samples/data folder.
     foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
     {
-        DirectoryInfo? root = new(start);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LatentModels.sln")))
+        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
         {
-            root = root.Parent;
-        }
-
-        for (DirectoryInfo? up = root?.Parent; up is not null; up = up.Parent)
-        {
-            string candidate = Path.Combine(up.FullName, "shared", "data");
-            if (File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
+            string candidate = Path.Combine(root.FullName, "samples", "data");
+            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
             {
                 return candidate;
             }

@@ -7,15 +7,17 @@
 // anomaly-detection demonstration: a VAE trained without one digit class scores that class's digits as more anomalous
 // (-ELBO), with the ROC AUC against the other classes' digits it never saw either.
 // Usage: dotnet run -c Release --project samples/Vae -- [--out DIR] [--mnist IMAGES.gz] [--labels LABELS.gz] [--epochs E]
-// The data default to ../shared/data/mnist-train8k-{images-idx3,labels-idx1}-ubyte.gz relative to the working directory.
+// The data default to the repository's samples/data/mnist-train8k-{images-idx3,labels-idx1}-ubyte.gz (found from the working
+// directory or the program's folder upwards).
 using System.Globalization;
 using LatentModels.Data;
 using LatentModels.NeuralNetworks;
 using Vae;
 
 string outDir = ".";
-string images = Path.Combine("..", "shared", "data", "mnist-train8k-images-idx3-ubyte.gz");
-string labelsPath = Path.Combine("..", "shared", "data", "mnist-train8k-labels-idx1-ubyte.gz");
+string dataFolder = FindSampleData() ?? Path.Combine("samples", "data");
+string images = Path.Combine(dataFolder, "mnist-train8k-images-idx3-ubyte.gz");
+string labelsPath = Path.Combine(dataFolder, "mnist-train8k-labels-idx1-ubyte.gz");
 int epochs = 10;
 for (int i = 0; i < args.Length; i++)
 {
@@ -149,4 +151,23 @@ static double Auc(double[] positives, double[] negatives)
 
     double p = positives.Length, q = negatives.Length;
     return (rankSum - (p * (p + 1) / 2)) / (p * q);
+}
+
+static string? FindSampleData()
+{
+    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
+    // the digits ship in its samples/data folder.
+    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
+        {
+            string candidate = Path.Combine(root.FullName, "samples", "data");
+            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    return null;
 }

@@ -121,7 +121,8 @@ internal static class JsonFields
     /// <summary>
     /// Checks a d × d scatter (or covariance) matrix read from the field <paramref name="name"/>: symmetric (within 1e−10
     /// relative), non-negative diagonal and |sₐᵦ| ≤ √(sₐₐ sᵦᵦ) (within 1e−9 relative) — what every positive semi-definite
-    /// matrix satisfies, so a single tampered entry is caught before a Cholesky factor or a covariance fails later.
+    /// matrix satisfies (the symmetry tolerance is that of <see cref="global::LatentModels.Distributions.MultivariateGaussian.SymmetryTolerance"/>
+    /// or stricter), so a single tampered entry is caught before a Cholesky factor or a covariance fails later.
     /// </summary>
     public static void CheckScatter(ReadOnlySpan<double> m, int d, string name)
     {
@@ -136,7 +137,7 @@ internal static class JsonFields
             for (int b = 0; b < a; b++)
             {
                 double x = m[a * d + b], y = m[b * d + a];
-                if (Math.Abs(x - y) > 1e-10 * (Math.Abs(x) + Math.Abs(y)) + double.Epsilon)
+                if (Math.Abs(x - y) > 1e-10 * Math.Max(Math.Abs(x), Math.Abs(y)))
                 {
                     throw new ModelFormatException(System.FormattableString.Invariant($"The field '{name}' is not symmetric: [{a}][{b}] is {x:R} but [{b}][{a}] is {y:R}."));
                 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
 using LatentModels.NeuralNetworks;
 
@@ -15,6 +16,12 @@ namespace LatentModels.Persistence.NeuralNetworks;
 internal sealed class VariationalAutoencoderCodec : ModelCodec<VariationalAutoencoderModel>
 {
     private const string Encoding = "float32-le-base64";
+
+    /// <summary>
+    /// The largest weight magnitude read (2¹⁶, far beyond what training produces): the float32 forward pass multiplies
+    /// weights layer after layer, so larger weights would overflow to ∞ and NaN on ordinary rows.
+    /// </summary>
+    public const float MaxWeight = 65536f;
 
     /// <summary>The largest network a file may describe (parameters), checked before anything is allocated.</summary>
     internal const long MaxParameters = 1L << 28;
@@ -139,9 +146,10 @@ internal sealed class VariationalAutoencoderCodec : ModelCodec<VariationalAutoen
         for (int i = 0; i < parameters.Length; i++)
         {
             parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-            if (!float.IsFinite(parameters[i]))
+            if (!(Math.Abs(parameters[i]) <= MaxWeight))
             {
-                throw new ModelFormatException($"The field 'parameters' holds the non-finite value {parameters[i]} at {i}.");
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture,
+                    $"The field 'parameters' holds {parameters[i]:R} at {i}; weights must be finite and at most {MaxWeight} in magnitude."));
             }
         }
 
