@@ -42,5 +42,6 @@ internal static class ModelCodecs
         new StreamingVariationalGaussianMixtureCodec(),
         new VariationalAutoencoderCodec(),
         new BinarySparseCodingCodec(),
+        new BinarySparseCodingStatisticsCodec(),
     ];
 }

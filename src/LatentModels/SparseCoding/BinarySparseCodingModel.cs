@@ -186,6 +186,47 @@ public sealed class BinarySparseCodingModel : ISampler, ILatentTransform
         return rows;
     }
 
+    /// <summary>
+    /// The expected sufficient statistics of <paramref name="data"/> under this model (mean-field q of every row, started
+    /// from the prior, in fixed blocks of <see cref="BinarySparseCodingStatistics.BlockRows"/> rows): what a partition
+    /// computes where its data lives. Merge the parts in a fixed order (<see cref="MergeableStatistics.Merge{T}"/>) and
+    /// take <see cref="BinarySparseCodingStatistics.ToModel"/> for the next model (one variational EM step).
+    /// </summary>
+    /// <param name="data">n × d observations, finite (n may be 0). Not modified.</param>
+    /// <param name="inference">Update, damping, sweeps and tolerance; null for the defaults.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. Results do not depend on it.</param>
+    /// <exception cref="ArgumentException">The data has the wrong number of columns or a non-finite value, or the inference settings are invalid.</exception>
+    public BinarySparseCodingStatistics ComputeStatistics(double[,] data, BinarySparseCodingInference? inference = null, int maxDegreeOfParallelism = 0)
+    {
+        int n = CheckData(data, ref inference), h = Components, d = Dimension;
+        const int block = BinarySparseCodingStatistics.BlockRows;
+        var total = new BinarySparseCodingStatistics(h, d);
+        if (n == 0)
+        {
+            return total;
+        }
+
+        int capacity = Math.Min(n, block);
+        var engine = new BinarySparseCodingEngine(h, d, capacity, maxDegreeOfParallelism);
+        engine.SetParameters(_parameters);
+        var part = new BinarySparseCodingStatistics(h, d);
+        var logits = new double[capacity * h];
+        var q = new double[capacity * h];
+        ReadOnlySpan<double> x = data.AsSpan();
+        for (int start = 0; start < n; start += block)
+        {
+            int count = Math.Min(block, n - start);
+            ReadOnlySpan<double> rows = x.Slice(start * d, count * d);
+            InitialiseToPrior(_parameters.Bias, logits.AsSpan(0, count * h), q.AsSpan(0, count * h));
+            engine.Prepare(rows, count);
+            engine.Infer(logits, q, 0, count, inference!, 1.0);
+            part.Compute(rows, count, logits, q, 0, maxDegreeOfParallelism);
+            total.Add(part);
+        }
+
+        return total;
+    }
+
     /// <summary>Runs inference chunk by chunk, writing means and/or row bounds.</summary>
     private void Infer(double[,] data, BinarySparseCodingInference inference, int maxDegreeOfParallelism, double[,]? means, double[]? bounds)
     {

@@ -62,6 +62,7 @@ public class RobustnessTests
         "kmeans" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model,
         "dictionary-model" => DictionaryCodecTests.Model(),
         "dictionary-statistics" => DictionaryCodecTests.Model().ComputeStatistics(DictionaryCodecTests.Rows()),
+        "binary-sparse-coding-statistics" => LatentModels.Tests.SparseCoding.BinarySparseCodingStatisticsTests.Model().ComputeStatistics(LatentModels.Tests.SparseCoding.BinarySparseCodingStatisticsTests.Rows(70)),
         "binary-sparse-coding" => new LatentModels.SparseCoding.BinarySparseCoding(new LatentModels.SparseCoding.BinarySparseCodingOptions { Components = 3, MaxIterations = 5, Seed = 1 }).Fit(_data).Model,
         "online-kmeans" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, Seed = 2 }, _data),
         "online-kmeans-buffering" => Online(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.RandomRows, InitializationSize = 20 }, new double[,] { { 1, 2 }, { 3, 4 } }),
@@ -134,7 +135,7 @@ public class RobustnessTests
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
         "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new",
-        "binary-sparse-coding",
+        "binary-sparse-coding", "binary-sparse-coding-statistics",
         "vae", "vae-gaussian", "dictionary-model", "dictionary-statistics",
     ];
 
