@@ -67,7 +67,7 @@ public class MutationTests
         }
 
         const string replacements = "0123456789-.e+";
-        Gen.Select(Gen.Int[0, positions.Length - 1], Gen.Int[0, replacements.Length - 1]).Array[1, 3].Sample(edits =>
+        Gen.Select(Gen.Int[0, positions.Length - 1], Gen.Int[0, replacements.Length - 1]).Array[1, 3].SampleSeeded(edits =>
         {
             char[] text = json.ToCharArray();
             foreach ((int at, int with) in edits)
@@ -79,7 +79,7 @@ public class MutationTests
             string description = string.Join(", ", edits.Select(e => $"{positions[e.Item1]}→{replacements[e.Item2]}"));
             Check(new string(text), description, kind, json, genuine, expectations, rows, failures);
             string.Join("\n", failures).Should().BeEmpty(kind);
-        }, iter: 300, threads: 1);
+        }, iterations: 300);
     }
 
     /// <summary>Loads one mutated file and checks it; returns whether it loaded (failures are added to the list).</summary>

@@ -59,7 +59,7 @@ public class GaussianMixtureRangeTests
     public void Fit_of_data_times_ten_to_the_k_is_the_scaled_fit_or_a_range_error(CovarianceType type, bool map)
     {
         SoftClusteringFitResult<GaussianMixtureModel> reference = Estimator(type, map).Fit(_base);
-        Gen.Int[-150, 300].Sample(k =>
+        Gen.Int[-150, 300].SampleSeeded(k =>
         {
             double scale = Math.Pow(10, k);
             double[,] x = RangeTestData.Map(_base, scale, 0);
@@ -87,7 +87,7 @@ public class GaussianMixtureRangeTests
             }
 
             ShouldMatchScaled(Estimator(type, map).Fit(x), reference, scale, 0, 1e-9, x);
-        }, iter: 12, threads: 1);
+        }, iterations: 12);
     }
 
     [Theory]
@@ -245,7 +245,7 @@ public class GaussianMixtureRangeTests
         // x·10^k + 10^j·10^k for generated k ∈ [−150, 150] and j ∈ [0, 9] (full covariance, ML): the same labels and a
         // score − 3 ln 10^k to 1e−4 relative.
         SoftClusteringFitResult<GaussianMixtureModel> reference = Estimator(CovarianceType.Full, false).Fit(_base);
-        Gen.Select(Gen.Int[-150, 150], Gen.Int[0, 9]).Sample((k, j) =>
+        Gen.Select(Gen.Int[-150, 150], Gen.Int[0, 9]).SampleSeeded((k, j) =>
         {
             double scale = Math.Pow(10, k), shift = Math.Pow(10, j) * scale;
             double[,] x = RangeTestData.Map(_base, scale, shift);
@@ -253,6 +253,6 @@ public class GaussianMixtureRangeTests
             fit.Labels.Should().Equal(reference.Labels, $"k = {k}, j = {j}");
             double expected = reference.Model.Score(_base) - 3 * Math.Log(scale);
             fit.Model.Score(x).Should().BeApproximately(expected, 1e-4 * Math.Max(1, Math.Abs(expected)), $"k = {k}, j = {j}");
-        }, iter: 25, threads: 1);
+        }, iterations: 25);
     }
 }

@@ -20,7 +20,7 @@ public class KMeansRangeTests
     public void Batch_fit_of_data_times_ten_to_the_k_is_the_scaled_fit_for_every_k()
     {
         ClusteringFitResult<KMeansModel> reference = Batch().Fit(_base);
-        Gen.Int[-150, 300].Sample(k =>
+        Gen.Int[-150, 300].SampleSeeded(k =>
         {
             double scale = Math.Pow(10, k);
             double[,] x = RangeTestData.Map(_base, scale, 0);
@@ -37,7 +37,7 @@ public class KMeansRangeTests
             {
                 fit.Model.Inertia.Should().Be(double.PositiveInfinity, "an inertia beyond the largest double saturates");
             }
-        }, iter: 40, threads: 1);
+        }, iterations: 40);
     }
 
     [Theory]
@@ -173,7 +173,7 @@ public class KMeansRangeTests
         // x·10^k + 10^j·10^k for generated k ∈ [−150, 300] and j ∈ [0, 9]: the same labels; the inertia ×10^2k to 1e−4
         // relative (the shift rounds the data to 10^j·ε of their spread) while representable.
         ClusteringFitResult<KMeansModel> reference = Batch().Fit(_base);
-        Gen.Select(Gen.Int[-150, 300], Gen.Int[0, 9]).Sample((k, j) =>
+        Gen.Select(Gen.Int[-150, 300], Gen.Int[0, 9]).SampleSeeded((k, j) =>
         {
             double scale = Math.Pow(10, k), shift = Math.Pow(10, j) * scale;
             double[,] x = RangeTestData.Map(_base, scale, shift);
@@ -185,6 +185,6 @@ public class KMeansRangeTests
             {
                 fit.Model.Inertia.Should().BeApproximately(expected, 1e-4 * expected, $"k = {k}, j = {j}");
             }
-        }, iter: 40, threads: 1);
+        }, iterations: 40);
     }
 }
