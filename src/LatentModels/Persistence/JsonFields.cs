@@ -46,7 +46,8 @@ internal static class JsonFields
     /// </summary>
     public static void Charge(long values, string name)
     {
-        _charged += values;
+        // Outside a load (a reader used directly) each array is checked alone: nothing accumulates across calls.
+        _charged = (_limits is null ? 0 : _charged) + values;
         if (_charged > Limits.MaxValues)
         {
             throw new ModelFormatException($"The field '{name}' takes the file over {Limits.MaxValues} values (ModelLoadLimits.MaxValues).");

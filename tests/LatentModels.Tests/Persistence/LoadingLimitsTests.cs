@@ -136,6 +136,22 @@ public class LoadingLimitsTests
     }
 
     [Fact]
+    public void The_value_limit_counts_each_load_alone()
+    {
+        GaussianMixtureModel model = new GaussianMixture(new GaussianMixtureOptions { Components = 2, Seed = 3 }).Fit(_data).Model;
+        string json = ModelJson.Serialize(model); // 14 values
+        var limits = new ModelLoadLimits { MaxValues = 14 };
+        for (int i = 0; i < 50; i++)
+        {
+            ModelJson.Serialize(ModelJson.Deserialize(json, limits)).Should().Be(json, $"load {i}");
+        }
+
+        Action failing = () => ModelJson.Deserialize(json, new ModelLoadLimits { MaxValues = 13 });
+        failing.Should().Throw<ModelFormatException>();
+        ModelJson.Serialize(ModelJson.Deserialize(json, limits)).Should().Be(json, "a failed load leaves nothing behind");
+    }
+
+    [Fact]
     public void A_diagonal_model_of_high_dimension_loads_without_a_d_squared_buffer()
     {
         // K = 1, d = 20,000 diagonal: 40,001 numbers in the file; a d × d scratch would be 3.2 GB.

@@ -166,4 +166,25 @@ public class KMeansRangeTests
             }
         }
     }
+
+    [Fact]
+    public void Batch_fit_of_scaled_and_shifted_data_is_the_mapped_fit()
+    {
+        // x·10^k + 10^j·10^k for generated k ∈ [−150, 300] and j ∈ [0, 9]: the same labels; the inertia ×10^2k to 1e−4
+        // relative (the shift rounds the data to 10^j·ε of their spread) while representable.
+        ClusteringFitResult<KMeansModel> reference = Batch().Fit(_base);
+        Gen.Select(Gen.Int[-150, 300], Gen.Int[0, 9]).Sample((k, j) =>
+        {
+            double scale = Math.Pow(10, k), shift = Math.Pow(10, j) * scale;
+            double[,] x = RangeTestData.Map(_base, scale, shift);
+            ClusteringFitResult<KMeansModel> fit = Batch().Fit(x);
+            fit.Labels.Should().Equal(reference.Labels, $"k = {k}, j = {j}");
+            fit.Model.Predict(x).Should().Equal(fit.Labels);
+            double expected = reference.Model.Inertia * scale * scale;
+            if (double.IsFinite(expected) && expected > 1e-290)
+            {
+                fit.Model.Inertia.Should().BeApproximately(expected, 1e-4 * expected, $"k = {k}, j = {j}");
+            }
+        }, iter: 40, threads: 1);
+    }
 }
