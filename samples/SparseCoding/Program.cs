@@ -1,7 +1,8 @@
-// Binary sparse coding (Goodfellow et al., Deep Learning §19.4.1) in three pictures and one table:
+// Binary sparse coding (Goodfellow et al., Deep Learning §19.4.1) in three pictures and one table, and an L1 dictionary:
 //   bsc-bars-data.svg / bsc-bars-atoms.svg   the bars test (4 × 4 images, 8 bars on with probability 2/8, noise σ = 0.1)
 //                                            and the atoms learned with the default settings;
 //   bsc-digits-atoms.svg                     atoms learned on MNIST digits (read with LatentModels.Data.IdxReader);
+//   l1-digit-patch-atoms.svg                 an L1 dictionary (64 atoms) learned on 8 × 8 patches of the same digits;
 //   explaining away                          two overlapping causes: the posterior of one drops when the other is on.
 // Writes to the working directory, or to --out FOLDER. MNIST: --mnist FILE (an IDX image file, plain or .gz); by default
 // ../shared/data/mnist-train8k-images-idx3-ubyte.gz relative to the working directory (skipped if absent).
@@ -123,6 +124,57 @@ if (File.Exists(mnist))
 else
 {
     Console.WriteLine($"\nDigits skipped: no MNIST file at {mnist} (give one with --mnist).");
+}
+
+// 2b. An L1 dictionary (MAP sparse coding, Goodfellow et al. §19.3) on 8 × 8 patches of the same digits: 10,000 patches
+// at random positions (from seed 3; positions whose patch is almost blank — pixel sum below 4 — are drawn again), each
+// with its mean removed, 64 atoms learned by batch dictionary learning at α = 0.3.
+if (File.Exists(mnist))
+{
+    double[,] digitImages = IdxReader.ReadImages(mnist, digits);
+    const int PatchSide = 8, Patches = 10_000, Side = 28;
+    var patchRandom = new Random(3);
+    var patches = new double[Patches, PatchSide * PatchSide];
+    for (int p = 0; p < Patches;)
+    {
+        int image = patchRandom.Next(digitImages.GetLength(0)), top = patchRandom.Next(Side - PatchSide + 1), left = patchRandom.Next(Side - PatchSide + 1);
+        double sum = 0;
+        for (int r = 0; r < PatchSide; r++)
+        {
+            for (int c = 0; c < PatchSide; c++)
+            {
+                sum += patches[p, r * PatchSide + c] = digitImages[image, (top + r) * Side + left + c];
+            }
+        }
+
+        if (sum < 4)
+        {
+            continue;
+        }
+
+        double mean = sum / (PatchSide * PatchSide);
+        for (int k = 0; k < PatchSide * PatchSide; k++)
+        {
+            patches[p, k] -= mean;
+        }
+
+        p++;
+    }
+
+    watch.Restart();
+    var patchFit = new DictionaryLearning(new DictionaryLearningOptions { Atoms = 64, Alpha = 0.3, MaxIterations = 30, Seed = 3 }).Fit(patches);
+    DictionaryModel dictionary = patchFit.Model;
+    double[,] patchCodes = dictionary.Transform(patches);
+    double nonzeros = 0;
+    foreach (double z in patchCodes)
+    {
+        nonzeros += z != 0 ? 1 : 0;
+    }
+
+    Console.WriteLine($"\nPatches: {Patches:N0} mean-removed 8 × 8 patches of the digits, 64 atoms, α = 0.3: {patchFit.Report.Iterations} iterations, {watch.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"  objective per patch {dictionary.Objective(patches):F4}, mean number of nonzero codes per patch {nonzeros / Patches:F2}");
+    File.WriteAllText(Path.Combine(outDir, "l1-digit-patch-atoms.svg"), SvgImageGrid.Render(dictionary.Dictionary, PatchSide, PatchSide, 8,
+        $"L1 dictionary (64 atoms, α = 0.3) learned on {Patches:N0} mean-removed 8 × 8 patches of MNIST digits (blue negative, red positive)", diverging: true));
 }
 
 // 3. Explaining away: cause A lights pixel 0; cause B lights pixels 0 and 1. Pixel 0 is on in every row below; the more
