@@ -5,7 +5,8 @@
 //   l1-digit-patch-atoms.svg                 an L1 dictionary (64 atoms) learned on 8 × 8 patches of the same digits;
 //   explaining away                          two overlapping causes: the posterior of one drops when the other is on.
 // Writes to the working directory, or to --out FOLDER. MNIST: --mnist FILE (an IDX image file, plain or .gz); by default
-// ../shared/data/mnist-train8k-images-idx3-ubyte.gz relative to the working directory (skipped if absent).
+// the repository's samples/data/mnist-train8k-images-idx3-ubyte.gz (found from the working directory or the program's
+// folder upwards; skipped if absent).
 using System.Diagnostics;
 using System.Globalization;
 using LatentModels.Data;
@@ -14,7 +15,7 @@ using SparseCoding;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string outDir = ".";
-string mnist = Path.Combine("..", "shared", "data", "mnist-train8k-images-idx3-ubyte.gz");
+string mnist = Path.Combine(FindSampleData() ?? Path.Combine("samples", "data"), "mnist-train8k-images-idx3-ubyte.gz");
 int digits = 2000;
 for (int i = 0; i < args.Length; i++)
 {
@@ -233,4 +234,23 @@ static double ExactJoint(BinarySparseCodingModel model, double v0, double v1)
     double max = logJoint.Max();
     double total = logJoint.Sum(l => Math.Exp(l - max));
     return Math.Exp(logJoint[3] - max) / total;
+}
+
+static string? FindSampleData()
+{
+    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
+    // the digits ship in its samples/data folder.
+    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
+        {
+            string candidate = Path.Combine(root.FullName, "samples", "data");
+            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    return null;
 }

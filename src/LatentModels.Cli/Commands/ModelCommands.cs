@@ -317,7 +317,6 @@ internal static class ModelCommands
             IDensityModel density => density.Dimension,
             ILatentTransform transform => transform.Dimension,
             Clustering.KMeansModel kmeans => kmeans.Dimension,
-            NeuralNetworks.VariationalAutoencoderModel vae => vae.Dimension,
             _ => null,
         };
         if (dimension is int d && x.GetLength(1) != d)

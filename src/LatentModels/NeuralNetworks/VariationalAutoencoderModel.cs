@@ -8,7 +8,7 @@ namespace LatentModels.NeuralNetworks;
 /// decoder p(x | z) (Bernoulli logits or Gaussian means), with float32 weights. Immutable; every stochastic method takes
 /// the caller's <see cref="Random"/>.
 /// </summary>
-public sealed class VariationalAutoencoderModel : ISampler
+public sealed class VariationalAutoencoderModel : ISampler, ILatentTransform
 {
     private const int EvaluationBatch = 256;
     private readonly float[] _parameters;
@@ -172,6 +172,10 @@ public sealed class VariationalAutoencoderModel : ISampler
 
         return result;
     }
+
+    /// <summary>The encoder's posterior means E_q[z | x] (n × latent dimension): <see cref="Encode"/>'s <c>Mean</c>.</summary>
+    /// <param name="data">n × D rows.</param>
+    double[,] ILatentTransform.Transform(double[,] data) => Encode(data).Mean;
 
     /// <summary>The encoder's mean μ and standard deviation σ of q(z | x) for each row.</summary>
     /// <param name="data">n × D rows.</param>

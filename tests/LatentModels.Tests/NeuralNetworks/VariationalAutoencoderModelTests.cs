@@ -144,6 +144,21 @@ public class VariationalAutoencoderModelTests
     }
 
     [Fact]
+    public void As_a_latent_transform_it_gives_the_encoder_means()
+    {
+        VariationalAutoencoderModel model = _trained.Value;
+        double[,] x = VariationalAutoencoderTests.Prototypes(20, 3);
+        ILatentTransform transform = model;
+        transform.Dimension.Should().Be(model.Dimension);
+        transform.LatentDimension.Should().Be(3);
+        double[,] codes = transform.Transform(x);
+        codes.GetLength(0).Should().Be(20);
+        codes.GetLength(1).Should().Be(3);
+        codes.Cast<double>().Should().Equal(model.Encode(x).Mean.Cast<double>(), "the codes are E_q[z | x], bit for bit");
+        codes.Cast<double>().Distinct().Count().Should().BeGreaterThan(3, "different rows get different codes");
+    }
+
+    [Fact]
     public void A_saved_model_loads_with_the_same_bits_and_the_same_answers()
     {
         VariationalAutoencoderModel model = _trained.Value;
