@@ -1,6 +1,7 @@
 using LatentModels.Clustering;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.Gaussian;
+using LatentModels.Persistence;
 
 namespace LatentModels.Tests.Reliability;
 
@@ -93,5 +94,91 @@ public class CancellationLatencyTests
         fit.Should().Throw<OperationCanceledException>();
         progress.Iterations.Should().Equal([1], "the second pass stops at its first block");
         _data.Should().BeEquivalentTo(before, opt => opt.WithStrictOrdering());
+    }
+
+    private static double[,] Rows(int from, int count)
+    {
+        int d = _data.GetLength(1);
+        var rows = new double[count, d];
+        Array.Copy(_data, (long)from * d, rows, 0, (long)count * d);
+        return rows;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public void Online_K_Means_UpdateAll_cancelled_after_some_batches_leaves_the_estimator_as_before(int batchSize)
+    {
+        using var source = new CancellationTokenSource();
+        long steps = 0;
+        bool counting = false;
+        var estimator = new OnlineKMeans(new OnlineKMeansOptions
+        {
+            Clusters = 3,
+            Seed = 6,
+            // A counting hook inside the work: the step function is called once per point; cancel after 40 points.
+            LearningRate = n =>
+            {
+                if (counting && ++steps == 40)
+                {
+                    source.Cancel();
+                }
+
+                return 1.0 / n;
+            },
+        });
+        estimator.UpdateAll(Rows(0, 100), batchSize);
+        (long count, double[]? centers, long[] counts, double[] weights, ulong[] random) =
+            (estimator.Count, estimator.CenterValues, estimator.ClusterCounts, estimator.ClusterWeights, estimator.Random.GetState());
+        double[,] rest = Rows(100, 300), restBefore = (double[,])rest.Clone();
+
+        counting = true;
+        Action update = () => estimator.UpdateAll(rest, batchSize, source.Token);
+
+        update.Should().Throw<OperationCanceledException>();
+        steps.Should().BeInRange(40, 40 + batchSize - 1, "the update stopped at the first batch after the cancellation, well before its 300 points");
+        estimator.Count.Should().Be(count);
+        estimator.CenterValues.Should().Equal(centers);
+        estimator.ClusterCounts.Should().Equal(counts);
+        estimator.ClusterWeights.Should().Equal(weights);
+        estimator.Random.GetState().Should().Equal(random);
+        rest.Should().BeEquivalentTo(restBefore, opt => opt.WithStrictOrdering());
+
+        // The restored estimator continues exactly as one that never saw the cancelled call.
+        counting = false;
+        estimator.UpdateAll(rest, batchSize, CancellationToken.None);
+        var fresh = new OnlineKMeans(estimator.Options with { LearningRate = n => 1.0 / n });
+        fresh.UpdateAll(Rows(0, 100), batchSize);
+        fresh.UpdateAll(rest, batchSize);
+        estimator.CenterValues.Should().Equal(fresh.CenterValues);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cancelled_UpdateAll_leaves_the_saved_state_unchanged(bool mixture)
+    {
+        object estimator;
+        Action<double[,], CancellationToken> updateAll;
+        if (mixture)
+        {
+            var m = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = new GaussianMixtureOptions { Components = 3, Seed = 7 } });
+            (estimator, updateAll) = (m, (x, t) => m.UpdateAll(x, 20, t));
+        }
+        else
+        {
+            var k = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3, Seed = 7 });
+            (estimator, updateAll) = (k, (x, t) => k.UpdateAll(x, 20, t));
+        }
+
+        updateAll(Rows(0, 100), CancellationToken.None);
+        string before = ModelJson.Serialize(estimator);
+
+        Action update = () => updateAll(Rows(100, 300), Cancelled());
+
+        update.Should().Throw<OperationCanceledException>();
+        ModelJson.Serialize(estimator).Should().Be(before);
+        updateAll(Rows(100, 300), CancellationToken.None);
+        ModelJson.Serialize(estimator).Should().NotBe(before, "uncancelled, the same call consumes the rows");
     }
 }
