@@ -56,9 +56,10 @@ internal static class StreamInput
     /// <summary>
     /// Checks a whole data set against <paramref name="dimension"/> (when known), then hands its rows to
     /// <paramref name="update"/> in order, <paramref name="batchSize"/> at a time, in one reused chunk array (a fresh
-    /// one only for a shorter last chunk). The chunk is only valid during the call.
+    /// one only for a shorter last chunk). The chunk is only valid during the call. <paramref name="cancellationToken"/> is
+    /// checked before every chunk; the caller restores its state when it is cancelled.
     /// </summary>
-    public static void UpdateAll(double[,] data, int batchSize, int dimension, Action<double[,]> update)
+    public static void UpdateAll(double[,] data, int batchSize, int dimension, Action<double[,]> update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -72,6 +73,7 @@ internal static class StreamInput
         var chunk = new double[Math.Min(batchSize, Math.Max(n, 1)), d];
         for (int start = 0; start < n; start += batchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(batchSize, n - start);
             if (rows != chunk.GetLength(0))
             {

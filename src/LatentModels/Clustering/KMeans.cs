@@ -48,8 +48,8 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     /// <see cref="Fit(double[,], IProgress{FitProgress}?, CancellationToken)"/> of data (and weights) already checked at
     /// the door of the caller, e.g. the K-Means start of a Gaussian mixture; the weights are not modified.
     /// </summary>
-    internal ClusteringFitResult<KMeansModel> FitChecked(double[,] data, double[]? sampleWeights) =>
-        FitCore(data, (double[]?)sampleWeights?.Clone(), null, default);
+    internal ClusteringFitResult<KMeansModel> FitChecked(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken = default) =>
+        FitCore(data, (double[]?)sampleWeights?.Clone(), null, cancellationToken);
 
     /// <summary>Fits K-Means to weighted rows; a row of weight w counts as w copies of itself.</summary>
     /// <param name="data">The data, one observation per row.</param>
@@ -103,7 +103,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
                 KMeansInit.First => FirstRows(data, o.Clusters),
                 KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(data, o.Clusters, random),
                 KMeansInit.Explicit => o.InitialCenters!,
-                _ => KMeansSeeding.PlusPlusCore(data, o.Clusters, random, weights, o.MaxDegreeOfParallelism),
+                _ => KMeansSeeding.PlusPlusCore(data, o.Clusters, random, weights, o.MaxDegreeOfParallelism, cancellationToken),
             };
             LloydEngine.Outcome outcome = engine.Run(initial, o.MaxIterations, tolerance, s, progress, cancellationToken);
             if (bestOutcome is null || outcome.Inertia < bestOutcome.Inertia)

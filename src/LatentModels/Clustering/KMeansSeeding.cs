@@ -81,8 +81,9 @@ public static class KMeansSeeding
         }
     }
 
-    internal static double[,] PlusPlusCore(double[,] data, int k, Random random, double[]? weights, int maxDegreeOfParallelism)
+    internal static double[,] PlusPlusCore(double[,] data, int k, Random random, double[]? weights, int maxDegreeOfParallelism, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         int n = data.GetLength(0), d = data.GetLength(1);
         int trials = 2 + (int)Math.Log(k);
         var centers = new double[k, d];
@@ -123,6 +124,7 @@ public static class KMeansSeeding
 
         for (int c = 1; c < k; c++)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // one center costs (2 + ln k) passes over the rows
             double pot = 0;
             for (int i = 0; i < n; i++)
             {

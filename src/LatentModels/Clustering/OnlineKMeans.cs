@@ -199,7 +199,31 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <summary>Consumes the rows of a batch in order, <paramref name="batchSize"/> at a time (a convenience for whole data sets).</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    public void UpdateAll(double[,] data, int batchSize) => StreamInput.UpdateAll(data, batchSize, _dimension, chunk =>
+    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
+    /// state before the call (all-or-nothing).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
+    public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            UpdateAllCore(data, batchSize, cancellationToken);
+            return;
+        }
+
+        (long count, int dimension, double[] buffered, double[] bufferedWeights, double[]? centers, long[] counts, double[] weightSums, long since, ulong[] random) =
+            (Count, _dimension, BufferedValues, BufferedWeights, CenterValues, ClusterCounts, ClusterWeights, _sinceReassign, _random.GetState());
+        try
+        {
+            UpdateAllCore(data, batchSize, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Restore(count, dimension, buffered, bufferedWeights, centers, counts, weightSums, since, random);
+            throw;
+        }
+    }
+
+    private void UpdateAllCore(double[,] data, int batchSize, CancellationToken cancellationToken) => StreamInput.UpdateAll(data, batchSize, _dimension, chunk =>
     {
         if (batchSize == 1)
         {
@@ -209,7 +233,7 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
         {
             Update(chunk);
         }
-    });
+    }, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>

@@ -78,7 +78,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     {
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o);
-        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianBatchRun(engine, data, sampleWeights, o),
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianBatchRun(engine, data, sampleWeights, o, cancellationToken),
             o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
         var labels = new int[data.GetLength(0)];
@@ -91,9 +91,10 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// or <see cref="GaussianMixtureOptions.Init"/> with any of <see cref="GaussianMixtureOptions.InitialWeights"/>,
     /// <see cref="GaussianMixtureOptions.InitialMeans"/> and <see cref="GaussianMixtureOptions.InitialPrecisions"/> replacing
     /// its parameters), drawing from <paramref name="random"/>; shared by every EM variant so the same options and seed give
-    /// the same start.
+    /// the same start. <paramref name="cancellationToken"/> reaches the K-Means start (its seeding, center by center, and
+    /// every Lloyd iteration) and the k-means++ seeding.
     /// </summary>
-    internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random)
+    internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random, CancellationToken cancellationToken = default)
     {
         if (o.InitialModel is { } initial)
         {
@@ -104,7 +105,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         bool complete = o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null;
         if (!complete)
         {
-            InitializeByMethod(engine, data, sampleWeights, o, random);
+            InitializeByMethod(engine, data, sampleWeights, o, random, cancellationToken);
         }
 
         if (o.InitialWeights is not null || o.InitialMeans is not null || o.InitialPrecisions is not null)
@@ -114,7 +115,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     }
 
     /// <summary>Sets <c>engine.Current</c> by <see cref="GaussianMixtureOptions.Init"/>.</summary>
-    private static void InitializeByMethod(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random)
+    private static void InitializeByMethod(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random, CancellationToken cancellationToken)
     {
         int n = data.GetLength(0), k = o.Components;
         switch (o.Init)
@@ -145,7 +146,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
 
             case MixtureInit.KMeansPlusPlus:
                 {
-                    double[,] centers = KMeansSeeding.PlusPlus(data, k, random, sampleWeights);
+                    double[,] centers = KMeansSeeding.PlusPlusCore(data, k, random, sampleWeights, 0, cancellationToken); // data and weights checked at the door
                     engine.InitializeFromLabels(NearestCenter(data, centers, o.MaxDegreeOfParallelism), random);
                     break;
                 }
@@ -153,7 +154,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
             default:
                 {
                     var kmeans = new KMeans(new KMeansOptions { Clusters = k, Seed = random.Next(), MaxDegreeOfParallelism = o.MaxDegreeOfParallelism });
-                    KMeansModel fitted = kmeans.FitChecked(data, sampleWeights).Model;
+                    KMeansModel fitted = kmeans.FitChecked(data, sampleWeights, cancellationToken).Model;
                     var labels = new int[n];
                     fitted.Assign(data, labels, maxDegreeOfParallelism: 0); // = Predict, without checking the data again
                     engine.InitializeFromLabels(labels, random);

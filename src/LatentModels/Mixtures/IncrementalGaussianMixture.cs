@@ -108,7 +108,7 @@ public sealed class IncrementalGaussianMixture : IWeightedEstimator<GaussianMixt
     {
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, mixture);
-        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, sampleWeights, mixture),
+        (GaussianComponents best, FitReport report) = EmDriver.Run(new GaussianIncrementalRun(engine, data, sampleWeights, mixture, cancellationToken),
             mixture.Starts, mixture.Seed, o.Passes, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock);
         var model = new GaussianMixtureModel(best);
         var labels = new int[data.GetLength(0)];

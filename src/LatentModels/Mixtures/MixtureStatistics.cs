@@ -122,6 +122,14 @@ internal sealed class MixtureStatistics
         }
     }
 
+    /// <summary>A deep copy (e.g. to restore a streaming estimator whose update was cancelled).</summary>
+    public MixtureStatistics Clone()
+    {
+        var copy = new MixtureStatistics(K, D, FullScatter);
+        CopyTo(copy);
+        return copy;
+    }
+
     public void CopyTo(MixtureStatistics target)
     {
         Weight.CopyTo(target.Weight, 0);

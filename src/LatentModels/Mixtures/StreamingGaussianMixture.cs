@@ -119,7 +119,29 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    public void UpdateAll(double[,] data, int batchSize) => StreamInput.UpdateAll(data, batchSize, _dimension, Update);
+    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
+    /// state before the call (all-or-nothing).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
+    public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            StreamInput.UpdateAll(data, batchSize, _dimension, Update);
+            return;
+        }
+
+        (long count, int dimension, double[] buffered, GaussianComponents? parameters, MixtureStatistics? statistics) =
+            (Count, _dimension, BufferedValues, _parameters?.Clone(), _statistics?.Clone());
+        try
+        {
+            StreamInput.UpdateAll(data, batchSize, _dimension, Update, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Restore(count, dimension, buffered, parameters, statistics);
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>

@@ -9,9 +9,11 @@ internal sealed class GaussianBatchRun : IEmRun<GaussianComponents>
     private readonly double[,] _data;
     private readonly double[]? _sampleWeights;
     private readonly GaussianMixtureOptions _options;
+    private readonly CancellationToken _cancellationToken;
 
-    public GaussianBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions options)
+    public GaussianBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _engine = engine;
         _data = data;
         _sampleWeights = sampleWeights;
@@ -20,7 +22,7 @@ internal sealed class GaussianBatchRun : IEmRun<GaussianComponents>
 
     public double Start(int start, Random random)
     {
-        GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options, random);
+        GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options, random, _cancellationToken);
         return _engine.Objective(_engine.EStep());
     }
 

@@ -9,11 +9,13 @@ internal sealed class GaussianIncrementalRun : IEmRun<GaussianComponents>
     private readonly double[,] _data;
     private readonly double[]? _sampleWeights;
     private readonly GaussianMixtureOptions _options;
+    private readonly CancellationToken _cancellationToken;
     private readonly double[] _logDensities;
     private IncrementalEmState? _state;
 
-    public GaussianIncrementalRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions options)
+    public GaussianIncrementalRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _engine = engine;
         _data = data;
         _sampleWeights = sampleWeights;
@@ -23,14 +25,14 @@ internal sealed class GaussianIncrementalRun : IEmRun<GaussianComponents>
 
     public double Start(int start, Random random)
     {
-        GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options, random);
+        GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options, random, _cancellationToken);
         _state = new IncrementalEmState(_engine, _data, random, _sampleWeights);
         return double.NaN; // the first pass never stops, and a zero tolerance runs every pass
     }
 
     public double Iterate(Random random)
     {
-        _state!.Pass();
+        _state!.Pass(_cancellationToken);
         var model = new GaussianMixtureModel(_engine.Current);
         return _engine.Objective(_sampleWeights is null ? model.ScoreChecked(_data) : WeightedScore(model, _sampleWeights));
     }

@@ -11,6 +11,9 @@ namespace LatentModels.Mixtures.Gaussian;
 internal sealed class IncrementalEmState
 {
     private const double CancellationRatio = 1e-6;
+
+    /// <summary>Rows visited between checks of the cancellation token (a power of two; each visit is an E-step and an M-step).</summary>
+    private const int CancellationBlock = 256;
     private readonly GaussianMixtureEngine _engine;
     private readonly double[,] _data;
     private readonly Random _random;
@@ -69,7 +72,9 @@ internal sealed class IncrementalEmState
     public int GuardRecomputations { get; private set; }
 
     /// <summary>One pass over the rows in a fresh seeded random order, then an exact recomputation of the statistics.</summary>
-    public void Pass()
+    /// <param name="cancellationToken">Checked before every block of <see cref="CancellationBlock"/> rows (the first included);
+    /// a cancelled pass leaves this state part-way (the caller discards it).</param>
+    public void Pass(CancellationToken cancellationToken = default)
     {
         for (int i = _n - 1; i > 0; i--)
         {
@@ -77,9 +82,14 @@ internal sealed class IncrementalEmState
             (_order[i], _order[j]) = (_order[j], _order[i]);
         }
 
-        foreach (int row in _order)
+        for (int m = 0; m < _order.Length; m++)
         {
-            Visit(row);
+            if ((m & (CancellationBlock - 1)) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            Visit(_order[m]);
         }
 
         RecomputeStatistics();
