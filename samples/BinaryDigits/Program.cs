@@ -15,10 +15,11 @@ using System.Text;
 using LatentModels;
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using LatentModels.Samples;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 const string ImagesFile = "mnist-train8k-images-idx3-ubyte.gz", LabelsFile = "mnist-train8k-labels-idx1-ubyte.gz";
-string? dataDirectory = args.Length > 0 ? args[0] : FindSampleData();
+string? dataDirectory = args.Length > 0 ? args[0] : SampleData.FindFolder();
 if (dataDirectory is null || !File.Exists(Path.Combine(dataDirectory, ImagesFile)))
 {
     Console.Error.WriteLine($"Cannot find {ImagesFile}; pass the folder that holds it as the first argument.");
@@ -134,24 +135,6 @@ void WriteSvg(string path)
     File.WriteAllText(path, svg.ToString());
 }
 
-static string? FindSampleData()
-{
-    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
-    // the digits ship in its samples/data folder.
-    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
-        {
-            string candidate = Path.Combine(root.FullName, "samples", "data");
-            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
-            {
-                return candidate;
-            }
-        }
-    }
-
-    return null;
-}
 
 static byte[] ReadAll(string path)
 {

@@ -10,12 +10,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using LatentModels.Data;
+using LatentModels.Samples;
 using LatentModels.SparseCoding;
-using SparseCoding;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string outDir = ".";
-string mnist = Path.Combine(FindSampleData() ?? Path.Combine("samples", "data"), "mnist-train8k-images-idx3-ubyte.gz");
+string mnist = Path.Combine(SampleData.Folder, "mnist-train8k-images-idx3-ubyte.gz");
 int digits = 2000;
 for (int i = 0; i < args.Length; i++)
 {
@@ -234,23 +234,4 @@ static double ExactJoint(BinarySparseCodingModel model, double v0, double v1)
     double max = logJoint.Max();
     double total = logJoint.Sum(l => Math.Exp(l - max));
     return Math.Exp(logJoint[3] - max) / total;
-}
-
-static string? FindSampleData()
-{
-    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
-    // the digits ship in its samples/data folder.
-    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
-        {
-            string candidate = Path.Combine(root.FullName, "samples", "data");
-            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
-            {
-                return candidate;
-            }
-        }
-    }
-
-    return null;
 }

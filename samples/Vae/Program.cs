@@ -12,10 +12,11 @@
 using System.Globalization;
 using LatentModels.Data;
 using LatentModels.NeuralNetworks;
+using LatentModels.Samples;
 using Vae;
 
 string outDir = ".";
-string dataFolder = FindSampleData() ?? Path.Combine("samples", "data");
+string dataFolder = SampleData.Folder;
 string images = Path.Combine(dataFolder, "mnist-train8k-images-idx3-ubyte.gz");
 string labelsPath = Path.Combine(dataFolder, "mnist-train8k-labels-idx1-ubyte.gz");
 int epochs = 10;
@@ -151,23 +152,4 @@ static double Auc(double[] positives, double[] negatives)
 
     double p = positives.Length, q = negatives.Length;
     return (rankSum - (p * (p + 1) / 2)) / (p * q);
-}
-
-static string? FindSampleData()
-{
-    // The repository root is the first ancestor of the working directory (or of the program) holding LatentModels.sln;
-    // the digits ship in its samples/data folder.
-    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (DirectoryInfo? root = new(start); root is not null; root = root.Parent)
-        {
-            string candidate = Path.Combine(root.FullName, "samples", "data");
-            if (File.Exists(Path.Combine(root.FullName, "LatentModels.sln")) && File.Exists(Path.Combine(candidate, "mnist-train8k-images-idx3-ubyte.gz")))
-            {
-                return candidate;
-            }
-        }
-    }
-
-    return null;
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SparseCoding;
+namespace LatentModels.Samples;
 
 /// <summary>Writes a grid of small grey-scale (or blue–white–red) images as one SVG document.</summary>
 internal static class SvgImageGrid
@@ -20,7 +20,7 @@ internal static class SvgImageGrid
         int cellWidth = width * pixel + Gap, cellHeight = height * pixel + Gap + (captions is null ? 0 : Caption);
         int totalWidth = Math.Max(columns * cellWidth + Gap, 8 * title.Length + 2 * Gap), totalHeight = Top + rows * cellHeight + Gap;
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{totalWidth}\" height=\"{totalHeight}\" viewBox=\"0 0 {totalWidth} {totalHeight}\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" shape-rendering=\"crispEdges\" width=\"{totalWidth}\" height=\"{totalHeight}\" viewBox=\"0 0 {totalWidth} {totalHeight}\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{totalWidth}\" height=\"{totalHeight}\" fill=\"#f4f4f4\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Gap}\" y=\"20\" font-family=\"sans-serif\" font-size=\"14\">{Escape(title)}</text>\n");
         for (int i = 0; i < count; i++)
