@@ -87,7 +87,7 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
             KMeansInit.First => FirstRows(data, k),
             KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(data, k, random),
             KMeansInit.Explicit => o.InitialCenters!,
-            _ => KMeansSeeding.PlusPlusCore(data, k, random, weights, o.MaxDegreeOfParallelism),
+            _ => KMeansSeeding.PlusPlusCore(data, k, random, weights, o.MaxDegreeOfParallelism, cancellationToken),
         };
         var online = new OnlineKMeans(new OnlineKMeansOptions
         {

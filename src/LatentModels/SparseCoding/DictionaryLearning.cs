@@ -42,7 +42,7 @@ public sealed class DictionaryLearning : IEstimator<DictionaryModel>
         DataValidation.CheckMatrix(data, nameof(data), minRows: k);
         int n = data.GetLength(0), d = data.GetLength(1);
         var random = new Random(o.Seed);
-        double[] atoms = InitialAtoms(data, o, random);
+        double[] atoms = InitialAtoms(data, o, random, cancellationToken);
         var problem = new LassoProblem(k, d);
         problem.Update(atoms, o.MaxDegreeOfParallelism);
         var engine = new SparseCodingEngine(problem, o.CoderOptions);
@@ -86,14 +86,14 @@ public sealed class DictionaryLearning : IEstimator<DictionaryModel>
     }
 
     /// <summary>The starting atoms (K × d): chosen rows scaled to unit norm; zero rows are replaced by re-seeded ones.</summary>
-    internal static double[] InitialAtoms(double[,] data, DictionaryLearningOptions o, Random random)
+    internal static double[] InitialAtoms(double[,] data, DictionaryLearningOptions o, Random random, CancellationToken cancellationToken = default)
     {
         int k = o.Atoms, n = data.GetLength(0), d = data.GetLength(1);
         double[,] chosen = o.Init switch
         {
             DictionaryInit.First => FirstRows(data, k),
             DictionaryInit.Random => KMeansSeeding.RandomRowsCore(data, k, random),
-            _ => KMeansSeeding.PlusPlusCore(data, k, random, null, o.MaxDegreeOfParallelism),
+            _ => KMeansSeeding.PlusPlusCore(data, k, random, null, o.MaxDegreeOfParallelism, cancellationToken),
         };
         double[] atoms = chosen.AsSpan().ToArray();
         for (int j = 0; j < k; j++)

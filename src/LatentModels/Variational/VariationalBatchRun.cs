@@ -20,10 +20,12 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
     private readonly double[,] _data;
     private readonly double[]? _sampleWeights;
     private readonly VariationalGaussianMixtureOptions _options;
+    private readonly CancellationToken _cancellationToken;
     private double _elbo = double.NaN, _peerBound = double.NaN;
 
-    public VariationalBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, VariationalGaussianMixtureOptions options)
+    public VariationalBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, VariationalGaussianMixtureOptions options, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _engine = engine;
         _rule = (VariationalGaussianUpdate)engine.Rule;
         _data = data;
@@ -44,7 +46,7 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
         }
         else
         {
-            GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options.EngineOptions(), random);
+            GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options.EngineOptions(), random, _cancellationToken);
         }
 
         _elbo = _peerBound = double.NaN;

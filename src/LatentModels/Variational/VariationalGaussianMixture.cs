@@ -92,7 +92,7 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
         int d = data.GetLength(1);
         var clock = Stopwatch.StartNew();
         var engine = new GaussianMixtureEngine(data, sampleWeights, o.EngineOptions(), (moments, shift) => CreateRule(o, moments, shift, d));
-        (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(new VariationalBatchRun(engine, data, sampleWeights, o),
+        (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(new VariationalBatchRun(engine, data, sampleWeights, o, cancellationToken),
             o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName, progress, cancellationToken, clock, stopAtOnce: true);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels);

@@ -2,6 +2,8 @@ using LatentModels.Clustering;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.Gaussian;
 using LatentModels.Persistence;
+using LatentModels.SparseCoding;
+using LatentModels.Variational;
 
 namespace LatentModels.Tests.Reliability;
 
@@ -218,5 +220,27 @@ public class CancellationLatencyTests
         fresh.UpdateAll(Binary(Rows(0, 100)), 20);
         fresh.UpdateAll(Binary(Rows(100, 300)), 20);
         ModelJson.Serialize(estimator.Snapshot()).Should().Be(ModelJson.Serialize(fresh.Snapshot()));
+    }
+
+    [Fact]
+    public void The_variational_mixtures_k_means_start_honours_the_fits_token()
+    {
+        var o = new VariationalGaussianMixtureOptions { Components = 4, Seed = 3 };
+        int d = _data.GetLength(1);
+        var engine = new GaussianMixtureEngine(_data, null, o.EngineOptions(), (moments, shift) => VariationalGaussianMixture.CreateRule(o, moments, shift, d));
+        var run = new VariationalBatchRun(engine, _data, null, o, Cancelled());
+
+        Action start = () => run.Start(0, new Random(1));
+
+        start.Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
+    public void Dictionary_learnings_k_means_plus_plus_start_honours_the_token()
+    {
+        var o = new DictionaryLearningOptions { Atoms = 5 };
+        Action start = () => DictionaryLearning.InitialAtoms(_data, o, new Random(1), Cancelled());
+        start.Should().Throw<OperationCanceledException>();
+        DictionaryLearning.InitialAtoms(_data, o, new Random(1), CancellationToken.None).Length.Should().Be(5 * _data.GetLength(1));
     }
 }
