@@ -100,7 +100,26 @@ public abstract class StreamingDiscreteMixture<TComponent> : IOnlineEstimator<Mi
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    public void UpdateAll(double[,] data, int batchSize) => StreamInput.UpdateAll(data, batchSize, _dimension, Update);
+    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
+    /// state before the call (all-or-nothing).</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
+    public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
+    {
+        // The model and the statistics are replaced, never modified, by an update: keeping the references keeps the state.
+        (long count, int dimension, double[] buffered, MixtureModel<TComponent>? model, DiscreteMixtureStatistics? statistics) =
+            (Count, _dimension, cancellationToken.CanBeCanceled ? [.. _buffer] : [], _model, _statistics);
+        try
+        {
+            StreamInput.UpdateAll(data, batchSize, _dimension, Update, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            (Count, _dimension, _model, _statistics) = (count, dimension, model, statistics);
+            _buffer.Clear();
+            _buffer.AddRange(buffered);
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>
