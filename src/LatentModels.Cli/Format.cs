@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace LatentModels.Cli;
 
@@ -23,5 +24,26 @@ internal static class Format
 
             output.WriteLine($"{indent}{(r == 0 ? "covariance  " : "            ")}{Vector(row)}");
         }
+    }
+
+    /// <summary>Appends the rows of <paramref name="values"/> as CSV lines (round-trip numbers, '\n' after each row).</summary>
+    public static StringBuilder AppendCsvRows(StringBuilder output, double[,] values)
+    {
+        for (int i = 0; i < values.GetLength(0); i++)
+        {
+            for (int j = 0; j < values.GetLength(1); j++)
+            {
+                if (j > 0)
+                {
+                    output.Append(',');
+                }
+
+                output.Append(values[i, j].ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            output.Append('\n');
+        }
+
+        return output;
     }
 }

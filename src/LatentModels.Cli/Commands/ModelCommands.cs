@@ -188,23 +188,7 @@ internal static class ModelCommands
             }
 
             double[,] rows = sampler.Sample(n, new Random(parse.GetValue(seed) ?? 0));
-            var output = new StringBuilder();
-            for (int i = 0; i < rows.GetLength(0); i++)
-            {
-                for (int j = 0; j < rows.GetLength(1); j++)
-                {
-                    if (j > 0)
-                    {
-                        output.Append(',');
-                    }
-
-                    output.Append(rows[i, j].ToString("R", CultureInfo.InvariantCulture));
-                }
-
-                output.Append('\n');
-            }
-
-            console.Out.Write(output.ToString());
+            console.Out.Write(Format.AppendCsvRows(new StringBuilder(), rows).ToString());
             return CliApp.Success;
         }));
         return command;
@@ -253,22 +237,7 @@ internal static class ModelCommands
 
             var output = new StringBuilder();
             output.Append(string.Join(",", Enumerable.Range(0, transform.LatentDimension).Select(i => $"{prefix}{i}"))).Append('\n');
-            for (int i = 0; i < codes.GetLength(0); i++)
-            {
-                for (int k = 0; k < codes.GetLength(1); k++)
-                {
-                    if (k > 0)
-                    {
-                        output.Append(',');
-                    }
-
-                    output.Append(codes[i, k].ToString("R", CultureInfo.InvariantCulture));
-                }
-
-                output.Append('\n');
-            }
-
-            console.Out.Write(output.ToString());
+            console.Out.Write(Format.AppendCsvRows(output, codes).ToString());
             return CliApp.Success;
         }));
         return command;

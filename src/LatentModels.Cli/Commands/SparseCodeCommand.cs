@@ -131,22 +131,6 @@ internal static class SparseCodeCommand
             return;
         }
 
-        using var writer = new StreamWriter(path);
-        var line = new StringBuilder();
-        for (int i = 0; i < values.GetLength(0); i++)
-        {
-            line.Clear();
-            for (int j = 0; j < values.GetLength(1); j++)
-            {
-                if (j > 0)
-                {
-                    line.Append(',');
-                }
-
-                line.Append(values[i, j].ToString("R", CultureInfo.InvariantCulture));
-            }
-
-            writer.WriteLine(line);
-        }
+        File.WriteAllText(path, Format.AppendCsvRows(new StringBuilder(), values).ToString());
     }
 }
