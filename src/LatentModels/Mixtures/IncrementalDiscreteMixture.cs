@@ -84,7 +84,7 @@ public abstract class IncrementalDiscreteMixture<TComponent> : IWeightedEstimato
         batch.CheckInput(data, sampleWeights);
         MixtureOptions m = o.Mixture;
         var clock = Stopwatch.StartNew();
-        (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(new DiscreteIncrementalRun<TComponent>(this, batch, data, sampleWeights, o.BlockSize),
+        (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(new DiscreteIncrementalRun<TComponent>(this, batch, data, sampleWeights, o.BlockSize, cancellationToken),
             m.Starts, m.Seed, o.Passes, o.Tolerance, m.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", progress, cancellationToken, clock);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = best.PredictBoth(data, labels);

@@ -1,5 +1,7 @@
 using LatentModels.Clustering;
+using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Em;
 using LatentModels.Mixtures.Gaussian;
 using LatentModels.Persistence;
 using LatentModels.SparseCoding;
@@ -242,5 +244,23 @@ public class CancellationLatencyTests
         Action start = () => DictionaryLearning.InitialAtoms(_data, o, new Random(1), Cancelled());
         start.Should().Throw<OperationCanceledException>();
         DictionaryLearning.InitialAtoms(_data, o, new Random(1), CancellationToken.None).Length.Should().Be(5 * _data.GetLength(1));
+    }
+
+    [Fact]
+    public void Incremental_discrete_EM_checks_the_token_before_every_block_of_a_pass()
+    {
+        double[,] x = Binary(_data);
+        var options = new IncrementalDiscreteMixtureOptions { Mixture = new MixtureOptions { Components = 3, Seed = 2 }, BlockSize = 50 };
+        var owner = new IncrementalBernoulliMixture(options);
+        using var source = new CancellationTokenSource();
+        var run = new DiscreteIncrementalRun<IndependentBernoulli>(owner, new BernoulliMixture(options.Mixture), x, null, options.BlockSize, source.Token);
+        run.Start(0, new Random(1));
+        MixtureModel<IndependentBernoulli> started = run.Snapshot();
+
+        source.Cancel();
+        Action pass = () => run.Iterate(new Random(1));
+
+        pass.Should().Throw<OperationCanceledException>();
+        run.Snapshot().Should().BeSameAs(started, "the pass stopped before its first block's M-step");
     }
 }

@@ -21,9 +21,11 @@ internal sealed class DiscreteIncrementalRun<TComponent> : IEmRun<MixtureModel<T
     private double[] _counts = [];
     private double _totalWeight;
     private MixtureModel<TComponent>? _model;
+    private readonly CancellationToken _cancellationToken;
 
-    public DiscreteIncrementalRun(IncrementalDiscreteMixture<TComponent> owner, Mixture<TComponent> batch, double[,] data, double[]? sampleWeights, int blockSize)
+    public DiscreteIncrementalRun(IncrementalDiscreteMixture<TComponent> owner, Mixture<TComponent> batch, double[,] data, double[]? sampleWeights, int blockSize, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _owner = owner;
         _batch = batch;
         _data = data;
@@ -60,6 +62,7 @@ internal sealed class DiscreteIncrementalRun<TComponent> : IEmRun<MixtureModel<T
         int dop = _batch.Options.MaxDegreeOfParallelism;
         for (int b = 0; b < _stored.Length; b++)
         {
+            _cancellationToken.ThrowIfCancellationRequested(); // per block: a pass over many rows stops within one block
             _stored[b] = _owner.Statistics(_model, _blockRows[b], _blockWeights[b], dop);
         }
 
@@ -76,6 +79,7 @@ internal sealed class DiscreteIncrementalRun<TComponent> : IEmRun<MixtureModel<T
         double pseudoCount = _batch.Options.PseudoCount;
         for (int b = 0; b < _stored.Length; b++)
         {
+            _cancellationToken.ThrowIfCancellationRequested();
             DiscreteMixtureStatistics fresh = _owner.Statistics(_model!, _blockRows[b], _blockWeights[b], dop);
             (_, double[] oldWeights, double[] oldCounts) = _stored[b]!.Arrays;
             (_, double[] newWeights, double[] newCounts) = fresh.Arrays;
