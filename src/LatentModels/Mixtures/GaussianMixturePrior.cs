@@ -15,7 +15,9 @@ namespace LatentModels.Mixtures;
 /// <remarks>
 /// Unset hyper-parameters follow Fraley and Raftery (2007) as mclust's <c>defaultPrior</c> sets them: μ₀ = the data
 /// mean, κ = 0.01, ν = d + 2 and Λ = cov(data) / K^(2/d) (with the n − 1 sample covariance; its diagonal for diagonal
-/// covariances, the mean of its diagonal for spherical ones). With a prior, <see cref="GaussianMixtureOptions.Regularization"/>
+/// covariances, the mean of its diagonal for spherical ones). When the data lie in a lower-dimensional subspace, so that
+/// this scale is singular, 10⁻⁶ of its mean variance is added to its diagonal (a scale must be positive definite for the
+/// prior to keep every covariance positive definite). With a prior, <see cref="GaussianMixtureOptions.Regularization"/>
 /// is not added: the prior already keeps every covariance positive definite, and the M-step stays the exact maximiser
 /// of the log-posterior, so its trace never decreases.
 /// </remarks>
@@ -114,6 +116,27 @@ public sealed record GaussianMixturePrior
             for (int i = 0; i < d * d; i++)
             {
                 scale[i] = scatter[i] * factor;
+            }
+
+            // Data in a lower-dimensional subspace (e.g. copies of two points) give a rank-deficient covariance, and a
+            // prior with a singular scale cannot keep the covariances positive definite — the remedy the singular-fit
+            // error names must work. Only then lift the scale by 1e-6 of its mean variance (or of the data's squared
+            // magnitude when every row is equal); full-rank data keep exactly the mclust scale.
+            if (!Cholesky.TryFactor(scale.AsSpan().ToArray(), d, out _))
+            {
+                double meanVariance = 0, meanSquare = 0;
+                ReadOnlySpan<double> dataMean = dataMoments.MeanSpan;
+                for (int j = 0; j < d; j++)
+                {
+                    meanVariance += scale[j * d + j] / d;
+                    meanSquare += (dataMean[j] - shift[j]) * (dataMean[j] - shift[j]) / d;
+                }
+
+                double floor = 1e-6 * (meanVariance > 0 ? meanVariance : Math.Max(meanSquare, 1.0));
+                for (int j = 0; j < d; j++)
+                {
+                    scale[j * d + j] += floor;
+                }
             }
         }
 
