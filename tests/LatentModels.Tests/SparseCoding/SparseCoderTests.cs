@@ -37,7 +37,11 @@ public class SparseCoderTests
                 if (zi[a] != 0)
                 {
                     supportSize++;
-                    (positive ? zi[a] > 0 : true).Should().BeTrue();
+                    if (positive)
+                    {
+                        zi[a].Should().BePositive($"row {i}, atom {a}: non-negative codes");
+                    }
+
                     q[a].Should().BeApproximately(Alpha * Math.Sign(zi[a]), 1e-9 * Alpha, $"row {i}, atom {a} is on the support");
                 }
                 else if (positive)
