@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LatentModels.Clustering;
+using LatentModels.Data;
 
 namespace LatentModels.Cli;
 
@@ -34,32 +35,30 @@ internal static class KMeansCommands
         return [.. w.Cast<double>()];
     }
 
-    /// <summary>As <see cref="FitCommands.Stream"/>, with each row's weight (weighted partial fits).</summary>
-    private static void StreamWeighted(OnlineKMeans online, double[,] x, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
+    /// <summary>As <see cref="DataSources.Stream{TModel}"/>, with each row's weight (weighted partial fits).</summary>
+    private static void StreamWeighted(OnlineKMeans online, IRowChunkSource source, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
     {
-        int n = x.GetLength(0), d = x.GetLength(1);
+        var point = Array.Empty<double>();
+        (int n, _) = DataSources.Stream(source, batchSize, passes, (batch, start) =>
+        {
+            int rows = batch.GetLength(0);
+            if (start + rows > weights.Length)
+            {
+                throw new ArgumentException($"--sample-weights: {weights.Length} weights for more rows ({source.Name} has at least {start + rows}).");
+            }
+
+            if (batchSize == 1)
+            {
+                online.Update([.. batch.Cast<double>()], weights[start]);
+            }
+            else
+            {
+                online.Update(batch, weights[start..(start + rows)]);
+            }
+        }, cancellationToken);
         if (weights.Length != n)
         {
             throw new ArgumentException($"--sample-weights: {weights.Length} weights for {n} rows.");
-        }
-
-        for (int pass = 0; pass < passes; pass++)
-        {
-            for (int start = 0; start < n; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchSize, n - start);
-                var batch = new double[rows, d];
-                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                if (batchSize == 1)
-                {
-                    online.Update([.. batch.Cast<double>()], weights[start]);
-                }
-                else
-                {
-                    online.Update(batch, weights[start..(start + rows)]);
-                }
-            }
         }
     }
 
@@ -269,7 +268,7 @@ internal static class KMeansCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            IRowChunkSource x = DataSources.Open(path); // streamed: memory is one mini-batch, whatever the file's size
             int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
             if (b < 1)
             {
@@ -295,40 +294,43 @@ internal static class KMeansCommands
             else
             {
                 int clusters = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of clusters is required (or continue a saved stream with --state-in).");
-                var options = new OnlineKMeansOptions { Clusters = clusters, Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 };
-                if (options.Clusters > x.GetLength(0))
-                {
-                    throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
-                }
-
-                online = new OnlineKMeans(options);
+                online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = clusters, Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 });
             }
 
             var watch = Stopwatch.StartNew();
+            int n, columns;
             if (ReadSampleWeights(parse.GetValue(sampleWeights)) is double[] weights)
             {
                 StreamWeighted(online, x, weights, b, p, console.CancellationToken);
+                (n, columns) = (weights.Length, online.IsInitialized ? online.Snapshot().Dimension : 0);
             }
             else
             {
-                FitCommands.Stream(online, x, b, p, console.CancellationToken);
+                (n, columns) = DataSources.Stream(online, x, b, p, console.CancellationToken);
             }
+
+            if (!online.IsInitialized && parse.GetValue(stateIn) is null && online.Options.Clusters > n)
+            {
+                throw new ArgumentException($"--k: {online.Options.Clusters} clusters but {path} has only {n} rows.");
+            }
+
             KMeansModel model = online.IsInitialized
                 ? online.Snapshot()
                 : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.Options.InitializationSize ?? 3 * online.Options.Clusters} needed for {online.Options.Init}).");
             double seconds = watch.Elapsed.TotalSeconds;
-            double inertia = model.InertiaOf(x);
+            columns = model.Dimension;
+            double inertia = model.InertiaOf(x, n, console.CancellationToken); // one more pass: the whole file under the final centers
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut), "--state-out");
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", n).Add("d", columns)
                     .Add("k", model.Clusters).Add("batchSize", b).Add("passes", p).Add("points", online.Count)
                     .Add("seconds", seconds).Add("inertia", inertia).Add("centers", model.Centers));
             }
             else
             {
-                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
+                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
                 console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centers)");
                 console.Out.WriteLine($"  time         {seconds:F3} s");
                 WriteCenters(console.Out, model);
