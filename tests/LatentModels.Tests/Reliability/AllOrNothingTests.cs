@@ -287,37 +287,37 @@ public class AllOrNothingTests
                 batch = new double[row % 5 + 1, 0];
                 return (e => s.Batch(e, batch), "batch", [batch]);
             case Kind.BadWeight when s.WeightedBatch is not null || s.WeightedPoint is not null || s.WeightedAll is not null:
-            {
-                double bad = (row % 4) switch { 0 => -1, 1 => double.NaN, 2 => double.PositiveInfinity, _ => -1e-300 };
-                double[] weights = Enumerable.Repeat(1.0, 7).ToArray();
-                weights[column % 7] = bad;
-                if (s.WeightedPoint is { } weightedPoint && row % 3 == 0)
                 {
-                    return (e => weightedPoint(e, point, bad), "weight", [point]);
-                }
+                    double bad = (row % 4) switch { 0 => -1, 1 => double.NaN, 2 => double.PositiveInfinity, _ => -1e-300 };
+                    double[] weights = Enumerable.Repeat(1.0, 7).ToArray();
+                    weights[column % 7] = bad;
+                    if (s.WeightedPoint is { } weightedPoint && row % 3 == 0)
+                    {
+                        return (e => weightedPoint(e, point, bad), "weight", [point]);
+                    }
 
-                if (s.WeightedAll is { } weightedAll && (row % 3 == 1 || s.WeightedBatch is null))
-                {
-                    double[] all = Enumerable.Repeat(1.0, 25).ToArray();
-                    all[column % 25] = bad;
-                    return (e => weightedAll(e, data, all, CancellationToken.None), "sampleWeights", [data, all]);
-                }
+                    if (s.WeightedAll is { } weightedAll && (row % 3 == 1 || s.WeightedBatch is null))
+                    {
+                        double[] all = Enumerable.Repeat(1.0, 25).ToArray();
+                        all[column % 25] = bad;
+                        return (e => weightedAll(e, data, all, CancellationToken.None), "sampleWeights", [data, all]);
+                    }
 
-                return (e => s.WeightedBatch!(e, batch, weights), "sampleWeights", [batch, weights]);
-            }
+                    return (e => s.WeightedBatch!(e, batch, weights), "sampleWeights", [batch, weights]);
+                }
 
             case Kind.WrongWeightCount when s.WeightedBatch is not null:
-            {
-                double[] weights = Enumerable.Repeat(1.0, 7 + (widthDelta == 0 ? 1 : widthDelta)).ToArray();
-                return (e => s.WeightedBatch(e, batch, weights), "sampleWeights", [batch, weights]);
-            }
+                {
+                    double[] weights = Enumerable.Repeat(1.0, 7 + (widthDelta == 0 ? 1 : widthDelta)).ToArray();
+                    return (e => s.WeightedBatch(e, batch, weights), "sampleWeights", [batch, weights]);
+                }
 
             case Kind.Cancelled:
-            {
-                var source = new CancellationTokenSource();
-                source.Cancel();
-                return (e => s.All(e, data, source.Token), null, [data]);
-            }
+                {
+                    var source = new CancellationTokenSource();
+                    source.Cancel();
+                    return (e => s.All(e, data, source.Token), null, [data]);
+                }
 
             default:
                 return null;
