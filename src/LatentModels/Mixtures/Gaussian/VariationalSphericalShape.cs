@@ -1,3 +1,4 @@
+using LatentModels.Statistics;
 using LatentModels.Mixtures;
 using LatentModels.Variational;
 
@@ -17,12 +18,12 @@ internal sealed class VariationalSphericalShape : VariationalShape
 
     public override int PriorLength(int dimension) => 1;
 
-    protected override void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior)
+    protected override void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior)
     {
         double s = 0;
         for (int j = 0; j < d; j++)
         {
-            s += scatter[j * d + j] / denominator;
+            s += moments.DiagonalScatter(j) / denominator;
         }
 
         prior[0] = s / d;
