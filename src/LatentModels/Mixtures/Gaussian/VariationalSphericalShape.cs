@@ -1,5 +1,5 @@
-using LatentModels.Statistics;
 using LatentModels.Mixtures;
+using LatentModels.Statistics;
 using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
