@@ -286,6 +286,35 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
         return new GaussianMixtureModel(p);
     }
 
+    /// <summary>
+    /// The objective batch EM traces for the model these statistics came from (<paramref name="model"/>): the mean
+    /// log-likelihood Σᵢ wᵢ log p(xᵢ) / Σᵢ wᵢ, plus, under <see cref="GaussianMixtureOptions.Prior"/>, the log-prior density
+    /// of the model over the total weight (the mean log-posterior) — the value <see cref="GaussianMixture"/> compares with
+    /// <see cref="GaussianMixtureOptions.Tolerance"/>, so a driver of partitions stops where it stops.
+    /// </summary>
+    /// <param name="model">The model of the E-step (its parameters are read for the prior term).</param>
+    /// <param name="options">The rule (<see cref="GaussianMixtureOptions.Prior"/> is read).</param>
+    /// <exception cref="ArgumentException">The model or the options do not match the statistics.</exception>
+    public double Objective(GaussianMixtureModel model, GaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (model.Components != Components || model.Dimension != Dimension || model.CovarianceType != CovarianceType)
+        {
+            throw new ArgumentException($"The model has {model.Components} {model.CovarianceType} components of dimension {model.Dimension}; the statistics have {Components} {CovarianceType} components of dimension {Dimension}.", nameof(model));
+        }
+
+        options.Prior?.Validate(Dimension);
+        double meanLogLikelihood = _totals.LogLikelihood / _totals.SampleWeight;
+        if (options.Prior is null)
+        {
+            return meanLogLikelihood;
+        }
+
+        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference);
+        return rule.Objective(meanLogLikelihood, model.Parameters, _totals.SampleWeight);
+    }
+
     private void CheckSameShape(GaussianMixtureStatistics other, string paramName)
     {
         if (other.CovarianceType != CovarianceType || other.Components != Components || other.Dimension != Dimension)

@@ -328,6 +328,13 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
     /// </summary>
     public KMeansModel ToModel() => new(NextCenters());
 
+    /// <summary>
+    /// The model of the assignment step these statistics summarise: <see cref="Centers"/> with <see cref="Inertia"/> as its
+    /// <see cref="KMeansModel.Inertia"/> — what a fit returns after its last assignment step (a driver of partitions
+    /// that runs one more E-step on its final centers).
+    /// </summary>
+    public KMeansModel AssignmentModel() => new(Centers, Inertia);
+
     private void CheckSameCenters(KMeansStatistics other, string paramName)
     {
         if (other.Clusters != Clusters || other.Dimension != Dimension)

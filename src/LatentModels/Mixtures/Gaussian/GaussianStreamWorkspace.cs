@@ -63,7 +63,7 @@ internal sealed class GaussianStreamWorkspace
     }
 
     /// <summary>
-    /// The blocks of a batch of several blocks, through the state-passing <see cref="ParallelBlocks.For{TState}"/> with a
+    /// The blocks of a batch of several blocks, through the state-passing <see cref="ParallelBlocks.For{TState}(int, int, int, TState, Action{TState, int, int, int})"/> with a
     /// static body: nothing is allocated when the blocks run serially (one thread); the parallel dispatch allocates only
     /// its own bookkeeping.
     /// </summary>

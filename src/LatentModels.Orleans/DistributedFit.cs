@@ -1,0 +1,330 @@
+using System.Diagnostics;
+using LatentModels.Clustering;
+using LatentModels.Distributions;
+using LatentModels.Mixtures;
+using LatentModels.SparseCoding;
+using LatentModels.Statistics;
+
+namespace LatentModels.Orleans;
+
+/// <summary>
+/// The driver of distributed fits on an Orleans cluster: one <see cref="IShardGrain"/> per <see cref="ShardSource"/>, and
+/// for every iteration the spine of the core library — each shard computes the statistics of its rows under the current
+/// model (the E-step), the driver merges them in shard order (<see cref="MergeableStatistics.Merge{T}"/>) and takes the
+/// core's update (<see cref="KMeansStatistics.ToModel"/>, <see cref="GaussianMixtureStatistics.ToModel"/>,
+/// <see cref="DiscreteMixtureStatistics.ToBernoulliModel"/>, <see cref="DictionaryStatistics.ToModel"/>, …). Nothing
+/// numerical happens here, so a fit gives the answer one machine gives from the same start: the same bits when every
+/// shard after the first is one block of the statistics' chunk size, and otherwise the same up to rounding.
+/// </summary>
+/// <remarks>
+/// A silo that dies mid-fit costs the retry of its shards' calls: the grains reactivate on another silo, have no rows,
+/// are reloaded from their sources and answer; the round's statistics — and so the answer — are unchanged. Retries are
+/// bounded (<see cref="DistributedFitOptions"/>) and reported in the progress and the result. One driver runs one fit at
+/// a time.
+/// </remarks>
+public sealed class DistributedFit
+{
+    private readonly ShardFleet _fleet;
+    private readonly DistributedFitOptions _options;
+
+    /// <summary>Creates a driver over shards; nothing is loaded until the first fit.</summary>
+    /// <param name="grains">The cluster client (or any grain factory).</param>
+    /// <param name="shards">The shards in merge order (at least one).</param>
+    /// <param name="options">Time-outs, retries and keys (defaults when null).</param>
+    /// <exception cref="ArgumentException">There are no shards, one is null, or an option is invalid.</exception>
+    public DistributedFit(IGrainFactory grains, IReadOnlyList<ShardSource> shards, DistributedFitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(shards);
+        if (shards.Count == 0)
+        {
+            throw new ArgumentException("There are no shards.", nameof(shards));
+        }
+
+        for (int i = 0; i < shards.Count; i++)
+        {
+            if (shards[i] is null)
+            {
+                throw new ArgumentException($"Shard {i} is null.", nameof(shards));
+            }
+        }
+
+        _options = options ?? new DistributedFitOptions();
+        _options.Validate();
+        _fleet = new ShardFleet(grains, shards.ToArray(), _options);
+    }
+
+    /// <summary>The number of shards.</summary>
+    public int Shards => _fleet.ShardSilos.Count;
+
+    /// <summary>
+    /// Lloyd's K-Means from <paramref name="start"/>: each iteration one assignment step on every shard
+    /// (<see cref="KMeansStatistics"/>), its inertia traced, then the update to the clusters' means (a cluster without
+    /// rows keeps its center). Stops when the total squared center shift is at most <paramref name="tolerance"/> × the
+    /// data's mean column variance (from the first statistics) — a shift of 0, i.e. labels that no longer change, always
+    /// stops — as <see cref="KMeans"/> does. A last assignment step gives the returned model its inertia.
+    /// </summary>
+    /// <param name="start">The starting centers (e.g. from k-means++ on a sample).</param>
+    /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
+    /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
+    /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        CheckTolerance(tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var trace = new List<double>();
+        KMeansModel model = start;
+        double threshold = 0;
+        bool converged = false;
+        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        {
+            KMeansStatistics s = await MergedAsync<KMeansStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
+            if (iteration == 1)
+            {
+                threshold = tolerance * MeanVariance(s);
+            }
+
+            trace.Add(s.Inertia);
+            Report(progress, iteration, maxIterations, s.Inertia);
+            KMeansModel next = s.ToModel();
+            double shift = SquaredShift(model.Centers, next.Centers);
+            model = next;
+            if (shift <= threshold)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        KMeansStatistics last = await MergedAsync<KMeansStatistics>(model, trace.Count + 1, cancellationToken).ConfigureAwait(false);
+        return Result(last.AssignmentModel(), "inertia", trace, converged, clock);
+    }
+
+    /// <summary>
+    /// Batch EM of a Gaussian mixture from <paramref name="start"/> under the rule of <paramref name="options"/> — maximum
+    /// likelihood (plus <see cref="GaussianMixtureOptions.Regularization"/>) or MAP under
+    /// <see cref="GaussianMixtureOptions.Prior"/> — for any <see cref="GaussianMixtureOptions.Covariance"/>: E-step on every
+    /// shard (<see cref="GaussianMixtureStatistics"/>), merge, M-step (<see cref="GaussianMixtureStatistics.ToModel"/>),
+    /// with <see cref="GaussianMixture"/>'s stopping rule on <see cref="GaussianMixtureStatistics.Objective"/>
+    /// (<see cref="GaussianMixtureOptions.MaxIterations"/>, <see cref="GaussianMixtureOptions.Tolerance"/>).
+    /// </summary>
+    /// <param name="start">The starting mixture (its covariance type and K must match the options).</param>
+    /// <param name="options">The rule and the stopping settings (starts, init and seed are not used: the start is given).</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="FittingException">A component lost all its weight (maximum likelihood; statistics cannot re-seed it) or a covariance is singular.</exception>
+    public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureModel start, GaussianMixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(options);
+        if (start.Components != options.Components || start.CovarianceType != options.Covariance)
+        {
+            throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components; the options ask for {options.Components} {options.Covariance}.", nameof(start));
+        }
+
+        return await EmAsync(start, options.MaxIterations, options.Tolerance, options.Prior is null ? "meanLogLikelihood" : "meanLogPosterior",
+            (GaussianMixtureStatistics s, GaussianMixtureModel m) => s.Objective(m, options),
+            (s, _) => s.ToModel(options), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: E-step on every shard
+    /// (<see cref="DiscreteMixtureStatistics.FromBernoulli"/>), merge, M-step with
+    /// <see cref="MixtureOptions.PseudoCount"/> (<see cref="DiscreteMixtureStatistics.ToBernoulliModel"/>); stops as
+    /// <see cref="BernoulliMixture"/> on the change of the mean log-likelihood (<see cref="MixtureOptions.Tolerance"/>).
+    /// </summary>
+    /// <param name="start">The starting mixture.</param>
+    /// <param name="options">Pseudo-count and stopping settings (the start is given: init, starts and seed are not used).</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    public Task<DistributedFitResult<MixtureModel<IndependentBernoulli>>> FitBernoulliMixtureAsync(MixtureModel<IndependentBernoulli> start, MixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(options);
+        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
+            (DiscreteMixtureStatistics s, MixtureModel<IndependentBernoulli> _) => s.LogLikelihood / s.TotalWeight,
+            (s, _) => s.ToBernoulliModel(options.PseudoCount), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// EM of a mixture of independent categorical vectors from <paramref name="start"/>, as
+    /// <see cref="FitBernoulliMixtureAsync"/> with <see cref="DiscreteMixtureStatistics.FromCategorical"/> and
+    /// <see cref="DiscreteMixtureStatistics.ToCategoricalModel"/>.
+    /// </summary>
+    /// <param name="start">The starting mixture.</param>
+    /// <param name="options">Pseudo-count and stopping settings.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    public Task<DistributedFitResult<MixtureModel<IndependentCategorical>>> FitCategoricalMixtureAsync(MixtureModel<IndependentCategorical> start, MixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(options);
+        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
+            (DiscreteMixtureStatistics s, MixtureModel<IndependentCategorical> _) => s.LogLikelihood / s.TotalWeight,
+            (s, _) => s.ToCategoricalModel(options.PseudoCount), progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Batch dictionary learning from <paramref name="start"/>: each iteration codes every shard's rows on the current
+    /// dictionary (<see cref="DictionaryStatistics.Compute"/>: the lasso at the model's α), merges A = ZᵀZ and B = XᵀZ, takes
+    /// one pass of block coordinate descent over the atoms (<see cref="DictionaryStatistics.ToModel"/>) and traces the
+    /// cost of the codes under the new atoms (<see cref="DictionaryStatistics.Cost"/>); stops as
+    /// <see cref="DictionaryLearning"/> when the cost falls by less than <paramref name="tolerance"/> × itself (or rises).
+    /// </summary>
+    /// <param name="start">The starting dictionary (its α and sign constraint are kept).</param>
+    /// <param name="maxIterations">Iterations at most (≥ 1).</param>
+    /// <param name="tolerance">Relative decrease of the cost below which the fit stops (≥ 0).</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    public async Task<DistributedFitResult<DictionaryModel>> FitDictionaryAsync(DictionaryModel start, int maxIterations = 100, double tolerance = 1e-8,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        CheckTolerance(tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var trace = new List<double>();
+        DictionaryModel model = start;
+        bool converged = false;
+        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        {
+            DictionaryStatistics s = await MergedAsync<DictionaryStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
+            model = s.ToModel(model);
+            double cost = s.Cost(model);
+            trace.Add(cost);
+            Report(progress, iteration, maxIterations, cost);
+            if (trace.Count > 1 && trace[^2] - cost < tolerance * cost)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        return Result(model, "cost", trace, converged, clock);
+    }
+
+    /// <summary>
+    /// The EM loop with the core's stopping rule (<c>EmStarts.Iterate</c>, scikit-learn's): the start's E-step gives
+    /// f(θ₀); iteration t takes the update θₜ from the last statistics and the E-step of θₜ gives f(θₜ); the fit stops one
+    /// iteration after the change first fell below the tolerance.
+    /// </summary>
+    private async Task<DistributedFitResult<TModel>> EmAsync<TModel, TStatistics>(TModel start, int maxIterations, double tolerance, string objectiveName,
+        Func<TStatistics, TModel, double> objective, Func<TStatistics, TModel, TModel> update, IProgress<DistributedFitProgress>? progress,
+        CancellationToken cancellationToken)
+        where TModel : class
+        where TStatistics : class, IMergeableStatistics<TStatistics>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxIterations);
+        CheckTolerance(tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var trace = new List<double>();
+        TModel model = start;
+        TStatistics s = await MergedAsync<TStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
+        double previous = objective(s, model);
+        bool settled = false, converged = false;
+        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        {
+            model = update(s, model);
+            s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
+            double value = objective(s, model);
+            trace.Add(value);
+            Report(progress, iteration, maxIterations, value);
+            if (settled)
+            {
+                converged = true;
+                break;
+            }
+
+            settled = Math.Abs(value - previous) < tolerance;
+            previous = value;
+        }
+
+        return Result(model, objectiveName, trace, converged, clock);
+    }
+
+    /// <summary>One round: every shard's statistics of <paramref name="model"/>, merged in shard order.</summary>
+    private async Task<T> MergedAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class, IMergeableStatistics<T>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        T[] parts = await _fleet.RoundAsync<T>(model, iteration, cancellationToken).ConfigureAwait(false);
+        return MergeableStatistics.Merge(parts);
+    }
+
+    private void Report(IProgress<DistributedFitProgress>? progress, int iteration, int maxIterations, double objective) =>
+        progress?.Report(new DistributedFitProgress(iteration, maxIterations, objective, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos));
+
+    private DistributedFitResult<TModel> Result<TModel>(TModel model, string objectiveName, List<double> trace, bool converged, Stopwatch clock) where TModel : class =>
+        new(model, objectiveName, trace.ToArray(), converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, clock.Elapsed);
+
+    private static void CheckTolerance(double tolerance)
+    {
+        if (!(tolerance >= 0) || double.IsPositiveInfinity(tolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, "The tolerance must be finite and non-negative.");
+        }
+    }
+
+    /// <summary>Σ‖next − current‖² over the centers, in order.</summary>
+    private static double SquaredShift(double[,] current, double[,] next)
+    {
+        double total = 0;
+        for (int j = 0; j < current.GetLength(0); j++)
+        {
+            for (int p = 0; p < current.GetLength(1); p++)
+            {
+                double t = next[j, p] - current[j, p];
+                total += t * t;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The data's mean column variance from one assignment step's statistics: clusters pooled with Chan's formula.</summary>
+    private static double MeanVariance(KMeansStatistics s)
+    {
+        double[] weights = s.ClusterWeights, scatters = s.Scatters;
+        double[,] means = s.Means;
+        int k = s.Clusters, d = s.Dimension;
+        double w = 0;
+        var mean = new double[d];
+        for (int j = 0; j < k; j++)
+        {
+            w += weights[j];
+            for (int p = 0; p < d; p++)
+            {
+                mean[p] += weights[j] * means[j, p];
+            }
+        }
+
+        if (!(w > 0))
+        {
+            return 0;
+        }
+
+        double total = 0;
+        for (int j = 0; j < k; j++)
+        {
+            double distance = 0;
+            for (int p = 0; p < d; p++)
+            {
+                double t = means[j, p] - mean[p] / w;
+                distance += t * t;
+            }
+
+            total += scatters[j] + weights[j] * distance;
+        }
+
+        return total / w / d;
+    }
+}

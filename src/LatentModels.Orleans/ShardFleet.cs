@@ -1,0 +1,189 @@
+using System.Text;
+using LatentModels.Persistence;
+using Orleans.Runtime;
+
+namespace LatentModels.Orleans;
+
+/// <summary>
+/// The driver's side of the shards: one grain per source, the initial load, and one E-step round — the model sent to
+/// every shard at once, each call bounded by the time-out and retried (after reloading the shard when it lost its rows)
+/// at most <see cref="DistributedFitOptions.MaxRetriesPerShard"/> times, the replies returned in shard order.
+/// </summary>
+internal sealed class ShardFleet
+{
+    private readonly IShardGrain[] _grains;
+    private readonly IReadOnlyList<ShardSource> _sources;
+    private readonly DistributedFitOptions _options;
+    private readonly string[] _shardSilos;
+    private readonly List<string> _silos = [];
+    private readonly object _gate = new();
+    private int _retries, _reloads;
+    private long _bytes;
+    private bool _loaded;
+
+    public ShardFleet(IGrainFactory grains, IReadOnlyList<ShardSource> sources, DistributedFitOptions options)
+    {
+        _sources = sources;
+        _options = options;
+        _grains = new IShardGrain[sources.Count];
+        for (int i = 0; i < sources.Count; i++)
+        {
+            _grains[i] = grains.GetGrain<IShardGrain>($"{options.FitId}/{i}");
+        }
+
+        _shardSilos = new string[sources.Count];
+        Array.Fill(_shardSilos, "");
+    }
+
+    public int Retries => Volatile.Read(ref _retries);
+
+    public int Reloads => Volatile.Read(ref _reloads);
+
+    public long StatisticsBytes => Interlocked.Read(ref _bytes);
+
+    public IReadOnlyList<string> Silos
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _silos.ToArray();
+            }
+        }
+    }
+
+    public IReadOnlyList<string> ShardSilos
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (string[])_shardSilos.Clone();
+            }
+        }
+    }
+
+    /// <summary>Resets the counters of a new fit (the grains keep their rows).</summary>
+    public void BeginFit()
+    {
+        lock (_gate)
+        {
+            _silos.Clear();
+            Array.Fill(_shardSilos, "");
+        }
+
+        _retries = 0;
+        _reloads = 0;
+        _bytes = 0;
+    }
+
+    /// <summary>Loads every shard once (the first fit on this fleet); later losses are reloads.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
+        {
+            ShardReply reply = await Call(_grains[i].LoadAsync(_sources[i]), cancellationToken).ConfigureAwait(false);
+            Record(i, reply.Silo);
+            return reply;
+        }, cancellationToken))).ConfigureAwait(false);
+        _loaded = true;
+    }
+
+    /// <summary>One E-step on every shard: the statistics JSON of each, in shard order.</summary>
+    public async Task<T[]> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class
+    {
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        var work = new ShardWork
+        {
+            ModelJson = ModelJson.Serialize(model),
+            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
+            Iteration = iteration,
+        };
+        ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
+        {
+            ShardReply reply = await Call(_grains[i].ComputeAsync(work), cancellationToken).ConfigureAwait(false);
+            if (!reply.Loaded)
+            {
+                // The grain was reactivated (e.g. on another silo) and holds no rows: reload it from its source, then retry.
+                Interlocked.Increment(ref _reloads);
+                ShardReply loaded = await Call(_grains[i].LoadAsync(_sources[i]), cancellationToken).ConfigureAwait(false);
+                Record(i, loaded.Silo);
+                return null;
+            }
+
+            Record(i, reply.Silo);
+            return reply;
+        }, cancellationToken))).ConfigureAwait(false);
+        var result = new T[replies.Length];
+        for (int i = 0; i < replies.Length; i++)
+        {
+            string json = replies[i].StatisticsJson ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i };
+            Interlocked.Add(ref _bytes, Encoding.UTF8.GetByteCount(json));
+            result[i] = ModelJson.Deserialize<T>(json);
+        }
+
+        return result;
+    }
+
+    private Task<ShardReply> Call(Task<ShardReply> call, CancellationToken cancellationToken) =>
+        call.WaitAsync(_options.ShardTimeout, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it returns a reply; a null reply (a reload) or a fault (time-out, dead or
+    /// unreachable silo) costs one retry. Errors of the data or the model (argument, format, fitting errors) are not
+    /// retried: they would fail again on any silo.
+    /// </summary>
+    private async Task<ShardReply> WithRetries(int shard, Func<Task<ShardReply?>> attempt, CancellationToken cancellationToken)
+    {
+        int failures = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception? fault = null;
+            try
+            {
+                ShardReply? reply = await attempt().ConfigureAwait(false);
+                if (reply is not null)
+                {
+                    return reply;
+                }
+            }
+            catch (Exception e) when (IsFault(e, cancellationToken))
+            {
+                fault = e;
+                Interlocked.Increment(ref _retries);
+            }
+
+            if (++failures > _options.MaxRetriesPerShard)
+            {
+                string message = $"Shard {shard} ({_sources[shard].Describe()}) failed {failures} times; the limit is {_options.MaxRetriesPerShard} retries.";
+                throw fault is null ? new DistributedFitException(message) { Shard = shard } : new DistributedFitException(message, fault) { Shard = shard };
+            }
+
+            if (fault is not null)
+            {
+                await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsFault(Exception e, CancellationToken cancellationToken) =>
+        e is TimeoutException or OrleansException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private void Record(int shard, string silo)
+    {
+        lock (_gate)
+        {
+            _shardSilos[shard] = silo;
+            if (!_silos.Contains(silo))
+            {
+                _silos.Add(silo);
+            }
+        }
+    }
+}

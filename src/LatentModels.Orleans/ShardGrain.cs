@@ -1,0 +1,46 @@
+using LatentModels.Persistence;
+using Orleans.Placement;
+using Orleans.Runtime;
+
+namespace LatentModels.Orleans;
+
+/// <summary>
+/// The shard grain: holds its partition's rows in memory and answers the driver's E-steps (see <see cref="IShardGrain"/>).
+/// Rows are never persisted: a reactivated grain reloads them from its <see cref="ShardSource"/> when the driver asks.
+/// Shards are placed at random, which spreads a fit's shards over the silos.
+/// </summary>
+[RandomPlacement]
+public sealed class ShardGrain : Grain, IShardGrain
+{
+    private readonly string _silo;
+    private ShardData? _data;
+
+    /// <summary>Created by Orleans on activation.</summary>
+    /// <param name="silo">The hosting silo (its address is reported with every reply).</param>
+    public ShardGrain(ILocalSiloDetails silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        _silo = silo.SiloAddress.ToString();
+    }
+
+    /// <inheritdoc />
+    public Task<ShardReply> LoadAsync(ShardSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _data = source.Load();
+        return Task.FromResult(new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count });
+    }
+
+    /// <inheritdoc />
+    public Task<ShardReply> ComputeAsync(ShardWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (_data is null)
+        {
+            return Task.FromResult(new ShardReply { Loaded = false, Silo = _silo });
+        }
+
+        string json = ShardStatistics.ComputeJson(work.ModelJson, _data, work.MaxDegreeOfParallelism);
+        return Task.FromResult(new ShardReply { Loaded = true, StatisticsJson = json, Silo = _silo, Rows = _data.Count });
+    }
+}

@@ -1,0 +1,22 @@
+namespace LatentModels.Orleans;
+
+/// <summary>A shard grain's answer.</summary>
+[GenerateSerializer]
+public sealed class ShardReply
+{
+    /// <summary>False when the grain holds no rows (it was reactivated): the driver must load it again.</summary>
+    [Id(0)]
+    public bool Loaded { get; init; }
+
+    /// <summary>The statistics as <see cref="LatentModels.Persistence.ModelJson"/> (null for a load, or when not loaded).</summary>
+    [Id(1)]
+    public string? StatisticsJson { get; init; }
+
+    /// <summary>The silo that answered (its address).</summary>
+    [Id(2)]
+    public string Silo { get; init; } = "";
+
+    /// <summary>The number of rows the shard holds.</summary>
+    [Id(3)]
+    public int Rows { get; init; }
+}

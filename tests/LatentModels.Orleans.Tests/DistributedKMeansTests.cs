@@ -1,0 +1,104 @@
+using LatentModels.Clustering;
+using LatentModels.Statistics;
+using static LatentModels.Orleans.Tests.TestData;
+
+namespace LatentModels.Orleans.Tests;
+
+/// <summary>Distributed Lloyd on three silos against one machine: the same bits on aligned shards, rounding otherwise.</summary>
+[Collection(SharedClusterCollection.Name)]
+public class DistributedKMeansTests(ThreeSiloCluster cluster)
+{
+    private const int N = 12 * KMeansStatistics.ChunkSize;
+
+    private static KMeansModel Start() => new(new double[,] { { 99, 1, 0 }, { 104, 1, 0 }, { 102, 5, 0 } });
+
+    /// <summary>One machine, one partition: the same statistics and update, in-process, on all rows.</summary>
+    private static (KMeansModel Model, List<double> Trace) Local(double[,] x, KMeansModel start, int iterations)
+    {
+        KMeansModel model = start;
+        var trace = new List<double>();
+        for (int t = 0; t < iterations; t++)
+        {
+            KMeansStatistics s = KMeansStatistics.Compute(model, x);
+            trace.Add(s.Inertia);
+            KMeansModel next = s.ToModel();
+            bool fixedPoint = Bits(next.Centers).SequenceEqual(Bits(model.Centers));
+            model = next;
+            if (fixedPoint)
+            {
+                break;
+            }
+        }
+
+        return (model, trace);
+    }
+
+    [Fact]
+    public async Task Shards_of_one_chunk_give_the_bits_of_one_machine_and_KMeans_to_rounding()
+    {
+        double[,] x = Blobs(N, 1);
+        var fit = new DistributedFit(cluster.Client, Shards(x, EvenCuts(N, KMeansStatistics.ChunkSize)));
+        DistributedFitResult<KMeansModel> result = await fit.FitKMeansAsync(Start(), maxIterations: 8, tolerance: 0);
+
+        (KMeansModel local, List<double> trace) = Local(x, Start(), 8);
+        Bits(result.Model.Centers).Should().Equal(Bits(local.Centers), "shards of one chunk each merge to the single pass's bits");
+        Bits(result.Trace).Should().Equal(Bits(trace));
+        result.Model.Inertia.Should().Be(KMeansStatistics.Compute(local, x).Inertia);
+        result.Retries.Should().Be(0);
+        result.Reloads.Should().Be(0);
+        result.Silos.Should().HaveCountGreaterThan(1, "twelve randomly placed shards land on more than one of three silos");
+        result.ShardSilos.Should().HaveCount(12).And.OnlyContain(s => result.Silos.Contains(s));
+
+        // The core estimator (its own Lloyd engine, not the statistics) from the same start: rounding only.
+        KMeansModel kmeans = new KMeans(new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = Start().Centers, MaxIterations = result.Iterations, Tolerance = 0 })
+            .Fit(x).Model;
+        MaxAbsDiff(Flat(result.Model.Centers), Flat(kmeans.Centers)).Should().BeLessThan(1e-9);
+        result.Model.Inertia.Should().BeApproximately(kmeans.Inertia, 1e-9 * kmeans.Inertia);
+    }
+
+    [Fact]
+    public async Task Uneven_shards_agree_with_one_machine_to_rounding_and_the_tolerance_stops_the_fit()
+    {
+        double[,] x = Blobs(N, 2);
+        var fit = new DistributedFit(cluster.Client, Shards(x, UnevenCuts(N, 7)));
+        DistributedFitResult<KMeansModel> result = await fit.FitKMeansAsync(Start(), maxIterations: 100, tolerance: 1e-4);
+        KMeansModel kmeans = new KMeans(new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = Start().Centers, MaxIterations = 100, Tolerance = 1e-4 })
+            .Fit(x).Model;
+        result.Converged.Should().BeTrue();
+        result.Iterations.Should().BeLessThan(100);
+        MaxAbsDiff(Flat(result.Model.Centers), Flat(kmeans.Centers)).Should().BeLessThan(1e-9);
+        for (int i = 1; i < result.Trace.Count; i++)
+        {
+            result.Trace[i].Should().BeLessThanOrEqualTo(result.Trace[i - 1] * (1 + 1e-12), "a Lloyd step never raises the inertia");
+        }
+    }
+
+    [Fact]
+    public async Task Csv_shards_give_the_bits_of_pushed_rows()
+    {
+        double[,] x = Blobs(3000, 3);
+        string path = Path.Combine(Path.GetTempPath(), $"latent-orleans-{Guid.NewGuid():N}.csv");
+        try
+        {
+            using (var writer = new StreamWriter(path))
+            {
+                writer.WriteLine("a,b,c");
+                for (int i = 0; i < x.GetLength(0); i++)
+                {
+                    writer.WriteLine(string.Join(',', Enumerable.Range(0, 3).Select(j => x[i, j].ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+                }
+            }
+
+            IReadOnlyList<CsvShardSource> csv = CsvShardSource.Partition(path, 1024);
+            csv.Should().HaveCount(3);
+            csv[2].RowCount.Should().Be(3000 - 2048);
+            DistributedFitResult<KMeansModel> fromFile = await new DistributedFit(cluster.Client, csv).FitKMeansAsync(Start(), maxIterations: 5, tolerance: 0);
+            DistributedFitResult<KMeansModel> pushed = await new DistributedFit(cluster.Client, Shards(x, 0, 1024, 2048, 3000)).FitKMeansAsync(Start(), maxIterations: 5, tolerance: 0);
+            Bits(fromFile.Model.Centers).Should().Equal(Bits(pushed.Model.Centers));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
