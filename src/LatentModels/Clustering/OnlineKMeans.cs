@@ -51,7 +51,14 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
             throw new ArgumentOutOfRangeException(p, options.Init, $"Init {options.Init} is not a known initialisation.");
         }
 
-        _initializationSize = options.InitializationSize ?? 3 * options.Clusters;
+        long defaultSize = 3L * options.Clusters;
+        if (options.InitializationSize is null && defaultSize > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(p, options.Clusters,
+                $"Clusters ({options.Clusters}) makes the default InitializationSize, 3·Clusters = {defaultSize}, larger than {int.MaxValue}; give InitializationSize.");
+        }
+
+        _initializationSize = options.InitializationSize ?? (int)defaultSize;
         if (_initializationSize < options.Clusters)
         {
             throw new ArgumentOutOfRangeException(p, _initializationSize, $"InitializationSize ({_initializationSize}) must be at least Clusters ({options.Clusters}).");

@@ -281,6 +281,12 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
             throw new ArgumentOutOfRangeException(p, options.StepOffset, $"StepOffset is {options.StepOffset}; it must be finite and non-negative.");
         }
 
+        if (options.InitializationSize is null && 20L * m.Components > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(p, m.Components,
+                $"Components ({m.Components}) makes the default InitializationSize, 20·Components = {20L * m.Components}, larger than {int.MaxValue}; give InitializationSize.");
+        }
+
         if (options.ResolvedInitializationSize < m.Components)
         {
             throw new ArgumentOutOfRangeException(p, options.ResolvedInitializationSize, $"InitializationSize ({options.ResolvedInitializationSize}) must be at least Components ({m.Components}).");
