@@ -62,11 +62,11 @@ internal static class DataSources
     {
         if (batchSize > 1)
         {
-            return Stream(source, batchSize, passes, (batch, _) => online.Update(batch), cancellationToken);
+            return Stream(source, batchSize, passes, (batch, first) => FitCommands.UpdateRows(() => online.Update(batch), first), cancellationToken);
         }
 
         double[] point = [];
-        return Stream(source, 4096, passes, (chunk, _) =>
+        return Stream(source, 4096, passes, (chunk, first) =>
         {
             int d = chunk.GetLength(1);
             if (point.Length != d)
@@ -81,7 +81,7 @@ internal static class DataSources
                     point[j] = chunk[i, j];
                 }
 
-                online.Update(point);
+                FitCommands.UpdateRows(() => online.Update(point), first + i);
             }
         }, cancellationToken);
     }

@@ -4,8 +4,8 @@ namespace LatentModels.Data;
 
 /// <summary>
 /// Numeric rows streamed from text: comma-, semicolon- or whitespace-separated values, one observation per line, an
-/// optional header line (a first line that is not all numbers), blank lines and lines starting with '#' ignored — the
-/// rules of the <c>latent</c> CLI's data files. The file is read line by line for every pass; memory is one chunk plus
+/// optional header line (a first line whose every cell is a name, see <see cref="CsvRules"/>), blank lines and lines
+/// starting with '#' ignored — the rules of the <c>latent</c> CLI's data files. The file is read line by line for every pass; memory is one chunk plus
 /// the reader's buffer, whatever the file's size.
 /// </summary>
 /// <remarks>
@@ -16,6 +16,8 @@ namespace LatentModels.Data;
 /// </remarks>
 public sealed class CsvRowChunkSource : IRowChunkSource
 {
+    private const int InitialRows = 1024;
+
     private readonly Func<TextReader> _open;
 
     /// <summary>A source over a file.</summary>
@@ -58,10 +60,10 @@ public sealed class CsvRowChunkSource : IRowChunkSource
     private IEnumerable<double[,]> Read(int chunkRows, CancellationToken cancellationToken)
     {
         using TextReader reader = _open();
-        var row = new List<double>(64);
+        var fields = new List<(int Start, int End)>(64);
         double[,]? chunk = null;
         int columns = -1, filled = 0;
-        long lineNumber = 0;
+        long lineNumber = 0, headerLine = 0;
         bool firstContentLine = true;
         char? separator = null;
         string? line;
@@ -74,36 +76,52 @@ public sealed class CsvRowChunkSource : IRowChunkSource
                 continue;
             }
 
-            separator ??= text.Contains(',') ? ',' : (text.Contains(';') ? ';' : ' ');
-            row.Clear();
-            if (!TryParseLine(text, separator.Value, row, out int badColumn, out string badField))
+            char lineSeparator = separator ?? CsvRules.DetectSeparator(text);
+            CsvRules.Split(text, lineSeparator, fields);
+            if (firstContentLine)
             {
-                if (firstContentLine)
+                firstContentLine = false;
+                if (CsvRules.IsHeader(text, fields))
                 {
-                    // A first line that is not all numbers is a header; the separator is taken from the data.
-                    firstContentLine = false;
-                    separator = null;
-                    continue;
+                    headerLine = lineNumber;
+                    continue; // the separator is taken from the first data row
                 }
-
-                string what = badField.Length == 0 ? "an empty field" : $"'{badField}'";
-                throw new RowFormatException(Name, lineNumber, badColumn, $"{what} is not a finite number.");
             }
 
-            firstContentLine = false;
+            separator = lineSeparator;
             if (columns < 0)
             {
-                columns = row.Count;
-                chunk = new double[chunkRows, columns];
+                columns = fields.Count;
+                chunk = new double[Math.Min(chunkRows, InitialRows), columns];
             }
-            else if (row.Count != columns)
+            else if (filled == chunk!.GetLength(0))
             {
-                throw new RowFormatException(Name, lineNumber, 1, $"the row has {row.Count} values but earlier rows have {columns}.");
+                // Grown by doubling up to the chunk size: memory follows the rows actually read, not a huge chunk size.
+                var larger = new double[(int)Math.Min(chunkRows, 2L * filled), columns];
+                chunk.AsSpan().CopyTo(larger.AsWritableSpan());
+                chunk = larger;
             }
 
-            for (int j = 0; j < columns; j++)
+            for (int f = 0; f < fields.Count; f++)
             {
-                chunk![filled, j] = row[j];
+                (int start, int end) = fields[f];
+                if (f >= columns)
+                {
+                    throw new RowFormatException(Name, lineNumber, start + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
+                }
+
+                ReadOnlySpan<char> field = text[start..end];
+                if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                {
+                    throw new RowFormatException(Name, lineNumber, start + 1, CsvRules.Problem(field, separator.Value, v));
+                }
+
+                chunk![filled, f] = v;
+            }
+
+            if (fields.Count < columns)
+            {
+                throw new RowFormatException(Name, lineNumber, text.Length + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
             }
 
             if (++filled == chunkRows)
@@ -116,6 +134,11 @@ public sealed class CsvRowChunkSource : IRowChunkSource
 
         if (columns < 0)
         {
+            if (headerLine == 0)
+            {
+                throw new RowFormatException(Name, 0, 0, "the file holds no data rows (it is empty, blank or only comments).");
+            }
+
             // Point at the end of the file, where the first data row was expected.
             throw new RowFormatException(Name, lineNumber + 1, 1, "the file holds no data rows.");
         }
@@ -127,65 +150,5 @@ public sealed class CsvRowChunkSource : IRowChunkSource
             chunk!.AsSpan()[..(filled * columns)].CopyTo(last.AsWritableSpan());
             yield return last;
         }
-    }
-
-    private static bool TryParseLine(ReadOnlySpan<char> text, char separator, List<double> values, out int badColumn, out string badField)
-    {
-        badColumn = 0;
-        badField = string.Empty;
-        int position = 0;
-        while (position <= text.Length)
-        {
-            int start = position;
-            int end;
-            if (separator == ' ')
-            {
-                while (start < text.Length && char.IsWhiteSpace(text[start]))
-                {
-                    start++;
-                }
-
-                if (start >= text.Length)
-                {
-                    break;
-                }
-
-                end = start;
-                while (end < text.Length && !char.IsWhiteSpace(text[end]))
-                {
-                    end++;
-                }
-
-                position = end;
-            }
-            else
-            {
-                end = text.Slice(start).IndexOf(separator);
-                end = end < 0 ? text.Length : start + end;
-                position = end + 1;
-            }
-
-            ReadOnlySpan<char> field = text[start..end].Trim();
-            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            {
-                int leading = 0;
-                while (start + leading < end && char.IsWhiteSpace(text[start + leading]))
-                {
-                    leading++;
-                }
-
-                badColumn = start + leading + 1;
-                badField = field.ToString();
-                return false;
-            }
-
-            values.Add(v);
-            if (separator != ' ' && end == text.Length)
-            {
-                break;
-            }
-        }
-
-        return true;
     }
 }

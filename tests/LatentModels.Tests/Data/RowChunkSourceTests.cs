@@ -46,13 +46,17 @@ public sealed class RowChunkSourceTests
         chunks[2][0, 2].Should().Be(15);
         RowChunks.ReadAll(source).Cast<double>().Should().Equal(Enumerable.Range(1, 15).Select(v => (double)v));
         RowChunks.Shape(source).Should().Be((5L, 3));
+        source.ReadChunks(int.MaxValue).Single().GetLength(0).Should().Be(5, "a chunk size beyond the file allocates only the rows read");
     }
 
     [Theory]
     [InlineData("a,b\n1,2\n3,x\n", "t.csv:3:3: 'x' is not a finite number.")]
-    [InlineData("1,2\n3,4,5\n", "t.csv:2:1: the row has 3 values but earlier rows have 2.")]
+    [InlineData("1,2\n3,4,5\n", "t.csv:2:5: the row has 3 values but earlier rows have 2.")]
     [InlineData("1;2\n3;NaN\n", "t.csv:2:3: 'NaN' is not a finite number.")]
-    [InlineData("# nothing\n\n", "t.csv:3:1: the file holds no data rows.")]
+    [InlineData("# nothing\n\n", "t.csv: the file holds no data rows (it is empty, blank or only comments).")]
+    [InlineData("x,y\n", "t.csv:2:1: the file holds no data rows.")]
+    [InlineData("1.5,2.O\n", "t.csv:1:5: '2.O' is not a finite number.")]
+    [InlineData("1,2\n3;4\n", "t.csv:2:1: '3;4' is not a finite number (the rows are separated by ',' but this cell holds ';': a wrong delimiter?).")]
     [InlineData("1,2,3\n1,,2\n", "t.csv:2:3: an empty field is not a finite number.")]
     public void Csv_problems_are_named_by_file_line_and_column(string text, string message)
     {
