@@ -258,6 +258,13 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
 
         int n = data.GetLength(0), d = data.GetLength(1);
         ReadOnlySpan<double> x = data.AsSpan();
+        double largest = TensorPrimitives.MaxMagnitude(x) is var m0 && double.IsFinite(m0) ? Math.Abs(m0) : 0;
+        // Tiny data under a positive λ need no frame (λ dominates their underflowing squares, as it should).
+        if (Statistics.RangeFrame.Unsafe(largest) && (largest > 1 || regularization == 0))
+        {
+            return FitScaled(data, weights, regularization, Math.ILogB(largest));
+        }
+
         double[]? w = weights.IsEmpty ? null : weights.ToArray();
 
         // Pass 1: the weighted mean, in row order.
@@ -362,6 +369,48 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
     /// <summary>A readable description giving the dimension and the mean.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"N(d={Dimension}, μ=[{string.Join(", ", _mean.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}])");
+
+    /// <summary>
+    /// The fit of data beyond 2^±200 (whose squares overflow or underflow): of the data × 2^−e (exact) with λ × 2^−2e, mapped
+    /// back (μ × 2^e, Σ × 2^2e). A covariance that is itself beyond the range of double is an <see cref="ArgumentException"/>
+    /// on <c>data</c> naming the range, never a singular-data diagnosis.
+    /// </summary>
+    private static MultivariateGaussian FitScaled(double[,] data, ReadOnlySpan<double> weights, double regularization, int e)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1);
+        var scaled = new double[n, d];
+        ReadOnlySpan<double> x = data.AsSpan();
+        Span<double> z = scaled.AsWritableSpan();
+        for (int i = 0; i < z.Length; i++)
+        {
+            z[i] = Math.ScaleB(x[i], -e);
+        }
+
+        double scaledRegularization = regularization > 0 ? Math.Max(Math.ScaleB(regularization, -2 * e), double.Epsilon) : 0;
+        MultivariateGaussian inFrame = Fit(scaled, weights, scaledRegularization);
+        var mean = new double[d];
+        var covariance = new double[d * d];
+        var factor = new double[d * d];
+        for (int a = 0; a < d; a++)
+        {
+            mean[a] = Math.ScaleB(inFrame._mean[a], e);
+            double variance = Math.ScaleB(inFrame._covariance[a * d + a], 2 * e);
+            if (!double.IsFinite(variance) || !double.IsNormal(variance))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The variance of column {a} is {inFrame._covariance[a * d + a]:G6} × 2^{2 * e}, beyond the range of double; rescale the data (e.g. multiply them by 2^{-e})."),
+                    nameof(data));
+            }
+        }
+
+        for (int i = 0; i < d * d; i++)
+        {
+            covariance[i] = Math.ScaleB(inFrame._covariance[i], 2 * e);
+            factor[i] = Math.ScaleB(inFrame._factor[i], e);
+        }
+
+        return new MultivariateGaussian(mean, covariance, factor);
+    }
 
     private static void CheckIdentifiable(double[,] data, double[]? w, int positive)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LatentModels.Randomness;
 using MathNet.Numerics;
 
@@ -194,6 +195,35 @@ public sealed class UnivariateGaussian : IDensityModel, ISampler, IMaximumLikeli
 
         DataValidation.CheckFinite(values, 1, nameof(values));
         double total = weights.IsEmpty ? values.Length : DataValidation.CheckWeights(weights, values.Length, nameof(weights));
+        double largest = 0;
+        foreach (double v in values)
+        {
+            largest = Math.Max(largest, Math.Abs(v));
+        }
+
+        if (Statistics.RangeFrame.Unsafe(largest))
+        {
+            // Squares of values beyond 2^±200 overflow or underflow: fit the values scaled by a power of two (exact) and
+            // scale back, so the failure (if any) names the range, never "all values equal".
+            int e = Math.ILogB(largest);
+            var scaled = new double[values.Length];
+            for (int i = 0; i < scaled.Length; i++)
+            {
+                scaled[i] = Math.ScaleB(values[i], -e);
+            }
+
+            UnivariateGaussian inFrame = Fit(scaled, weights);
+            double sigma = Math.ScaleB(inFrame.StandardDeviation, e);
+            if (!double.IsFinite(sigma) || !(sigma > 0) || !double.IsFinite(1 / (sigma * sigma)))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The standard deviation of the values is {inFrame.StandardDeviation:G6} × 2^{e}, whose square is beyond the range of double; rescale the values (e.g. multiply them by 2^{-e})."),
+                    nameof(values));
+            }
+
+            return new UnivariateGaussian(Math.ScaleB(inFrame.Mean, e), sigma);
+        }
+
         double sum = 0;
         for (int i = 0; i < values.Length; i++)
         {

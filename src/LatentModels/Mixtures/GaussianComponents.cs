@@ -62,6 +62,20 @@ internal sealed class GaussianComponents
     public static int CovarianceLength(CovarianceType type, int components, int dimension) =>
         CovarianceForm.For(type).ParameterLength(components, dimension);
 
+    /// <summary>
+    /// The covariance values (and checks the K·d means) a mixture of this type and size holds, in 64-bit arithmetic: more
+    /// than one array can hold is an <see cref="ArgumentException"/> on <paramref name="paramName"/> naming the sizes.
+    /// </summary>
+    public static int CheckedCovarianceLength(CovarianceType type, int components, int dimension, string paramName)
+    {
+        string what = $"A {type} mixture of {components} components in dimension {dimension}";
+        ArraySizes.Product(components, dimension, paramName, what + " (its means)");
+        CovarianceForm form = CovarianceForm.For(type);
+        return form.IsMatrix
+            ? ArraySizes.Product(form.Shared ? 1 : components, dimension, dimension, paramName, what + " (its covariances)")
+            : form.ParameterLength(components, dimension);
+    }
+
     public GaussianComponents Clone()
     {
         var copy = new GaussianComponents(Type, K, D);
@@ -120,6 +134,9 @@ internal sealed class GaussianComponents
     }
 
     /// <summary>The full d × d covariance of component <paramref name="component"/> (expanded from its type).</summary>
+    /// <summary>The variance of coordinate <paramref name="j"/> of component <paramref name="component"/> (diagonal and spherical forms).</summary>
+    public double DiagonalVariance(int component, int j) => Form.DiagonalVariance(Covariance, D, component, j);
+
     public void ExpandCovariance(int component, Span<double> destination)
     {
         int d = D;

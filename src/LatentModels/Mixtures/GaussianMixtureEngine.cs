@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LatentModels.LinearAlgebra;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.Mixtures.UpdateRules;
 using LatentModels.Statistics;
 
@@ -39,7 +40,9 @@ internal sealed class GaussianMixtureEngine
         _k = options.Components;
         _regularization = options.Regularization;
         _dop = options.MaxDegreeOfParallelism;
-        DataMoments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: true);
+        // The data's d × d scatter only where the covariance form is a matrix (or a prior needs its default matrix
+        // scale): a diagonal or spherical fit never needs d² (it would fail from d = 46,341 and cost d² memory before).
+        DataMoments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: CovarianceForm.For(options.Covariance).IsMatrix);
         TotalWeight = DataMoments.Weight;
         Current = new GaussianComponents(options.Covariance, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);
@@ -55,7 +58,7 @@ internal sealed class GaussianMixtureEngine
         }
 
         Totals = new MixtureStatistics(_k, _d, full);
-        _mStepScratch = new double[Math.Max(Current.UpdateScratchLength, _d * _d)];
+        _mStepScratch = new double[Current.UpdateScratchLength];
         _eStepBody = EStepBlock;
         _respBody = ResponsibilityBlock;
     }
@@ -259,7 +262,7 @@ internal sealed class GaussianMixtureEngine
         double s = 0;
         for (int j = 0; j < _d; j++)
         {
-            s += DataMoments.ScatterSpan[j * _d + j];
+            s += DataMoments.DiagonalScatter(j);
         }
 
         return s / (_d * DataMoments.Weight);

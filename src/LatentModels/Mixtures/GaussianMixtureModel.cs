@@ -65,7 +65,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
             throw new ArgumentException($"There are {weights.Length} weights for {k} means.", nameof(weights));
         }
 
-        int expected = GaussianComponents.CovarianceLength(covarianceType, k, d);
+        int expected = GaussianComponents.CheckedCovarianceLength(covarianceType, k, d, nameof(means));
         if (covariances.Length != expected)
         {
             throw new ArgumentException($"A {covarianceType} mixture of {k} components in dimension {d} needs {expected} covariance values, not {covariances.Length}.", nameof(covariances));
@@ -386,12 +386,26 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentNullException.ThrowIfNull(random);
         int k = _p.K, d = _p.D;
-        var factors = new double[k * d * d];
-        for (int c = 0; c < k; c++)
+        // Cholesky factors Lₖ: d × d for the matrix forms (one for tied), the d standard deviations for the others (the
+        // diagonal factor, so their samples are the same bits without ever forming d²).
+        bool matrix = _p.Form.IsMatrix;
+        int stride = matrix ? d * d : d, factorCount = _p.Form.Shared ? 1 : k;
+        var factors = new double[factorCount * stride];
+        for (int c = 0; c < factorCount; c++)
         {
-            Span<double> l = factors.AsSpan(c * d * d, d * d);
-            _p.ExpandCovariance(c, l);
-            Cholesky.TryFactor(l, d, out _);
+            Span<double> l = factors.AsSpan(c * stride, stride);
+            if (matrix)
+            {
+                _p.ExpandCovariance(c, l);
+                Cholesky.TryFactor(l, d, out _);
+            }
+            else
+            {
+                for (int a = 0; a < d; a++)
+                {
+                    l[a] = Math.Sqrt(_p.DiagonalVariance(c, a));
+                }
+            }
         }
 
         var points = new double[count, d];
@@ -412,14 +426,21 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
             components[i] = c;
             StandardNormal.Fill(random, z);
 
-            ReadOnlySpan<double> l = factors.AsSpan(c * d * d, d * d);
+            ReadOnlySpan<double> l = factors.AsSpan((_p.Form.Shared ? 0 : c) * stride, stride);
             Span<double> x = dst.Slice(i * d, d);
             for (int a = 0; a < d; a++)
             {
                 double s = _p.Means[c * d + a];
-                for (int b = 0; b <= a; b++)
+                if (matrix)
                 {
-                    s += l[a * d + b] * z[b];
+                    for (int b = 0; b <= a; b++)
+                    {
+                        s += l[a * d + b] * z[b];
+                    }
+                }
+                else
+                {
+                    s += l[a] * z[a];
                 }
 
                 x[a] = s;

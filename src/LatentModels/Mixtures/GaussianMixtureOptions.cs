@@ -113,6 +113,8 @@ public sealed record GaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(Covariance), Covariance, "Unknown covariance type.");
         }
 
+        GaussianComponents.CheckedCovarianceLength(Covariance, Components, columns, nameof(Covariance));
+
         EmOptionChecks.Init(Init, nameof(Init));
         EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
         EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));

@@ -84,6 +84,41 @@ public sealed record GaussianMixturePrior
         }
     }
 
+    /// <summary>The total weight, which the default scale (the data covariance, n − 1 denominator) needs above one.</summary>
+    private static double CheckDefaultScaleWeight(double n)
+    {
+        if (!(n > 1))
+        {
+            // Weights are counts under a prior: a total of at most one observation has no sample covariance.
+            throw new ArgumentException(
+                $"The sample weights total {n:G4}; the default prior scale (the data covariance, n − 1 denominator) needs a total weight above 1. " +
+                "Under a prior a row of weight w counts as w observations: give weights that count observations, or set Prior.Scale.", "sampleWeights");
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Adds 10⁻⁶ of the scale's mean variance (or of the data's mean square when every row is equal) to its diagonal
+    /// (d × d when <paramref name="matrix"/>, else the d diagonal values).
+    /// </summary>
+    private static void LiftScale(double[] scale, int d, WeightedMoments dataMoments, ReadOnlySpan<double> shift, bool matrix)
+    {
+        double meanVariance = 0, meanSquare = 0;
+        ReadOnlySpan<double> dataMean = dataMoments.MeanSpan;
+        for (int j = 0; j < d; j++)
+        {
+            meanVariance += scale[matrix ? j * d + j : j] / d;
+            meanSquare += (dataMean[j] - shift[j]) * (dataMean[j] - shift[j]) / d;
+        }
+
+        double floor = 1e-6 * (meanVariance > 0 ? meanVariance : Math.Max(meanSquare, 1.0));
+        for (int j = 0; j < d; j++)
+        {
+            scale[matrix ? j * d + j : j] += floor;
+        }
+    }
+
     internal ResolvedPrior Resolve(CovarianceType type, int components, WeightedMoments dataMoments, ReadOnlySpan<double> shift)
     {
         int d = dataMoments.Dimension;
@@ -94,23 +129,37 @@ public sealed record GaussianMixturePrior
             throw new ArgumentOutOfRangeException(nameof(DegreesOfFreedom), nu, $"An inverse-Wishart prior in dimension {d} needs more than {d - 1} degrees of freedom.");
         }
 
-        var scale = new double[d * d];
+        // The matrix forms use the d × d scale; diagonal and spherical only its diagonal, so they never form d².
+        bool matrix = form.IsMatrix;
+        var scale = new double[matrix ? d * d : d];
         if (Scale is { } s)
         {
-            s.AsSpan().CopyTo(scale);
+            for (int i = 0; i < scale.Length; i++)
+            {
+                scale[i] = matrix ? s.AsSpan()[i] : s[i, i];
+            }
+        }
+        else if (!matrix)
+        {
+            double n = CheckDefaultScaleWeight(dataMoments.Weight);
+            double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
+            bool positive = true;
+            for (int j = 0; j < d; j++)
+            {
+                scale[j] = dataMoments.DiagonalScatter(j) * factor;
+                positive &= scale[j] > 0;
+            }
+
+            // A diagonal scale needs only positive variances (a constant column lacks one): lift as below only then.
+            if (!positive)
+            {
+                LiftScale(scale, d, dataMoments, shift, matrix: false);
+            }
         }
         else
         {
             // mclust: var(data) (n − 1 denominator) times (1/G)^(2/d).
-            double n = dataMoments.Weight;
-            if (!(n > 1))
-            {
-                // Weights are counts under a prior: a total of at most one observation has no sample covariance.
-                throw new ArgumentException(
-                    $"The sample weights total {n:G4}; the default prior scale (the data covariance, n − 1 denominator) needs a total weight above 1. " +
-                    "Under a prior a row of weight w counts as w observations: give weights that count observations, or set Prior.Scale.", "sampleWeights");
-            }
-
+            double n = CheckDefaultScaleWeight(dataMoments.Weight);
             double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
             ReadOnlySpan<double> scatter = dataMoments.ScatterSpan;
             for (int i = 0; i < d * d; i++)
@@ -124,19 +173,7 @@ public sealed record GaussianMixturePrior
             // magnitude when every row is equal); full-rank data keep exactly the mclust scale.
             if (!Cholesky.TryFactor(scale.AsSpan().ToArray(), d, out _))
             {
-                double meanVariance = 0, meanSquare = 0;
-                ReadOnlySpan<double> dataMean = dataMoments.MeanSpan;
-                for (int j = 0; j < d; j++)
-                {
-                    meanVariance += scale[j * d + j] / d;
-                    meanSquare += (dataMean[j] - shift[j]) * (dataMean[j] - shift[j]) / d;
-                }
-
-                double floor = 1e-6 * (meanVariance > 0 ? meanVariance : Math.Max(meanSquare, 1.0));
-                for (int j = 0; j < d; j++)
-                {
-                    scale[j * d + j] += floor;
-                }
+                LiftScale(scale, d, dataMoments, shift, matrix: true);
             }
         }
 

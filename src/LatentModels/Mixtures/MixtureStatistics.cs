@@ -147,7 +147,8 @@ internal sealed class MixtureStatistics
         int k = p.K, d = p.D;
         bool full = p.Form.FullScatter;
         var s = new MixtureStatistics(k, d, full);
-        var cov = new double[d * d];
+        // Only the matrix forms expand to d × d; diagonal and spherical read their variances (never d²).
+        double[] cov = full ? new double[d * d] : [];
         for (int c = 0; c < k; c++)
         {
             double w = p.Weights[c] * n;
@@ -157,9 +158,9 @@ internal sealed class MixtureStatistics
                 s.Mean[c * d + j] = p.Means[c * d + j] - p.Shift[j];
             }
 
-            p.ExpandCovariance(c, cov);
             if (full)
             {
+                p.ExpandCovariance(c, cov);
                 for (int i = 0; i < d * d; i++)
                 {
                     s.Scatter[c * d * d + i] = w * cov[i];
@@ -169,7 +170,7 @@ internal sealed class MixtureStatistics
             {
                 for (int j = 0; j < d; j++)
                 {
-                    s.Scatter[c * d + j] = w * cov[j * d + j];
+                    s.Scatter[c * d + j] = w * p.DiagonalVariance(c, j);
                 }
             }
         }

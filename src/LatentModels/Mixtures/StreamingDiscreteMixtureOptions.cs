@@ -42,6 +42,12 @@ public sealed record StreamingDiscreteMixtureOptions
             throw new ArgumentOutOfRangeException(paramName, StepOffset, $"StepOffset is {StepOffset}; it must be finite and non-negative.");
         }
 
+        if (InitializationSize is null && 20L * m.Components > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(paramName, m.Components,
+                $"Components ({m.Components}) makes the default InitializationSize, 20·Components = {20L * m.Components}, larger than {int.MaxValue}; give InitializationSize.");
+        }
+
         if (ResolvedInitializationSize < m.Components)
         {
             throw new ArgumentOutOfRangeException(paramName, ResolvedInitializationSize, $"InitializationSize ({ResolvedInitializationSize}) must be at least Components ({m.Components}).");

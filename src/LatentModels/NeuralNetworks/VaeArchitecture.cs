@@ -56,6 +56,36 @@ internal sealed class VaeArchitecture
         ParameterCount = offset;
     }
 
+    /// <summary>
+    /// Checks, in 64-bit arithmetic before anything is allocated, that the network of these sizes — its parameters (each
+    /// layer's inputs × outputs + outputs, and d learned variances) and a batch of <paramref name="batchRows"/> rows of its
+    /// widest layer — fits in arrays; otherwise an <see cref="ArgumentException"/> on <paramref name="paramName"/> with the sizes.
+    /// </summary>
+    public static void CheckSizes(int inputDimension, IReadOnlyList<int> hiddenSizes, int latentDimension, bool learnVariance, int batchRows, string paramName)
+    {
+        string what = $"A network of {inputDimension} inputs, hidden layers [{string.Join(", ", hiddenSizes)}] and {latentDimension} latent dimensions";
+        long parameters = 0, widest = Math.Max(inputDimension, 2L * latentDimension);
+        long width = inputDimension;
+        foreach (int h in hiddenSizes)
+        {
+            parameters += (width * h) + h;
+            width = h;
+            widest = Math.Max(widest, h);
+        }
+
+        parameters += (width * 2L * latentDimension) + (2L * latentDimension);
+        width = latentDimension;
+        for (int i = hiddenSizes.Count - 1; i >= 0; i--)
+        {
+            parameters += (width * hiddenSizes[i]) + hiddenSizes[i];
+            width = hiddenSizes[i];
+        }
+
+        parameters += (width * inputDimension) + inputDimension + (learnVariance ? inputDimension : 0);
+        ArraySizes.Total(parameters, paramName, what + " (its parameters)");
+        ArraySizes.Product(batchRows, widest, paramName, what + $" (a batch of {batchRows} rows of its widest layer)");
+    }
+
     /// <summary>D.</summary>
     public int InputDimension { get; }
 

@@ -82,6 +82,9 @@ public sealed class VariationalAutoencoder : IEstimator<VariationalAutoencoderMo
     {
         var clock = Stopwatch.StartNew();
         VariationalAutoencoderOptions o = Options;
+        VaeArchitecture.CheckSizes(d, o.HiddenSizes, o.LatentDimension, o.LearnVariance && o.Likelihood == DecoderLikelihood.Gaussian,
+            Math.Max(Math.Min(o.BatchSize, n), validation is null ? 0 : Math.Min(256, validationRows)),
+            o.LatentDimension >= o.HiddenSizes.DefaultIfEmpty(0).Max() ? nameof(o.LatentDimension) : nameof(o.HiddenSizes));
         VaeArchitecture architecture = ArchitectureFor(d);
         var random = new Random(o.Seed);
         var parameters = new float[architecture.ParameterCount];

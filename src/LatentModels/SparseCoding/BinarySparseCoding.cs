@@ -39,7 +39,7 @@ public sealed class BinarySparseCoding : IEstimator<BinarySparseCodingModel>
     public FitResult<BinarySparseCodingModel> Fit(double[,] data, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
-        Options.Validate(data.GetLength(0));
+        Options.Validate(data.GetLength(0), data.GetLength(1));
         var watch = Stopwatch.StartNew();
         var run = new Run(Options, data);
         var master = new Random(Options.Seed);

@@ -83,9 +83,13 @@ public sealed record BinarySparseCodingOptions
         !Anneals || iteration > AnnealingIterations ? 1.0
         : 1.0 + (InitialTemperature - 1.0) * (AnnealingIterations - iteration + 1) / AnnealingIterations;
 
-    internal void Validate(int rows)
+    internal void Validate(int rows, int columns)
     {
         EmOptionChecks.Components(Components, int.MaxValue, nameof(Components));
+        string what = $"Binary sparse coding with {Components} components of dimension {columns}";
+        ArraySizes.Product(Components, Components, nameof(Components), what + " (its H × H Gram matrix)");
+        ArraySizes.Product(Components, columns, nameof(Components), what + " (its dictionary)");
+        ArraySizes.Product(Math.Min(BatchSize ?? rows, rows), Components, nameof(Components), what + " (a batch's drives)");
         EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
         EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
         EmOptionChecks.Starts(Starts, nameof(Starts));
@@ -115,6 +119,5 @@ public sealed record BinarySparseCodingOptions
             throw new ArgumentOutOfRangeException(nameof(NoiseVarianceFloor), NoiseVarianceFloor, "The noise variance floor must be positive and finite.");
         }
 
-        _ = rows;
     }
 }

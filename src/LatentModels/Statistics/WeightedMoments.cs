@@ -105,6 +105,9 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
 
     internal ReadOnlySpan<double> ScatterSpan => _scatter;
 
+    /// <summary>The diagonal scatter entry Sⱼⱼ, whichever form the statistics keep.</summary>
+    internal double DiagonalScatter(int j) => FullScatter ? _scatter[j * Dimension + j] : _scatter[j];
+
     /// <summary>
     /// Statistics of the rows of a matrix, optionally weighted. A partition of the data may have no rows or only rows of
     /// weight 0: its statistics are empty (weight 0) and merge as the identity.

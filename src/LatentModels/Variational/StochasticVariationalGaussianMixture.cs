@@ -125,7 +125,7 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
         m.Validate(n, d);
         if (m.MeanPrior is null || m.CovariancePrior is null)
         {
-            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: true);
+            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: VariationalShape.For(m.Covariance).NeedsFullScatter);
             double[]? covariancePrior = m.CovariancePrior;
             if (covariancePrior is null)
             {

@@ -339,11 +339,25 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentNullException.ThrowIfNull(random);
         int k = Components, d = Dimension;
-        var factors = new double[k * d * d];
+        // The matrix forms factor d × d; diagonal and spherical keep the d standard deviations (their diagonal factor: the
+        // same bits, without ever forming d²).
+        bool matrix = _quadratic.Form.IsMatrix;
+        int stride = matrix ? d * d : d;
+        var factors = new double[k * stride];
         for (int c = 0; c < k; c++)
         {
             // Lₖ⁻¹ = (νW)⁻¹ / scale.
-            Span<double> l = factors.AsSpan(c * d * d, d * d);
+            Span<double> l = factors.AsSpan(c * stride, stride);
+            if (!matrix)
+            {
+                for (int a = 0; a < d; a++)
+                {
+                    l[a] = Math.Sqrt(_quadratic.DiagonalVariance(c, a) / _studentScale[c]);
+                }
+
+                continue;
+            }
+
             _quadratic.ExpandCovariance(c, l);
             for (int i = 0; i < d * d; i++)
             {
@@ -371,14 +385,21 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
             double dof = _studentDof[c];
             double chiSquare = 2 * MathNet.Numerics.Distributions.Gamma.Sample(random, 0.5 * dof, 1.0);
             double stretch = Math.Sqrt(dof / chiSquare);
-            ReadOnlySpan<double> l = factors.AsSpan(c * d * d, d * d);
+            ReadOnlySpan<double> l = factors.AsSpan(c * stride, stride);
             Span<double> x = dst.Slice(i * d, d);
             for (int a = 0; a < d; a++)
             {
                 double s = 0;
-                for (int b = 0; b <= a; b++)
+                if (!matrix)
                 {
-                    s += l[a * d + b] * z[b];
+                    s = l[a] * z[a];
+                }
+                else
+                {
+                    for (int b = 0; b <= a; b++)
+                    {
+                        s += l[a * d + b] * z[b];
+                    }
                 }
 
                 x[a] = _quadratic.Means[c * d + a] + stretch * s;

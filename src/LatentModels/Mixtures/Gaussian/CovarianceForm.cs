@@ -70,8 +70,16 @@ internal abstract class CovarianceForm
     public abstract void Expand(ReadOnlySpan<double> covariance, int components, int dimension, int component, Span<double> destination);
 
     /// <summary>
+    /// The variance of coordinate <paramref name="j"/> of component <paramref name="component"/> — for the forms that are not
+    /// matrices (diagonal, spherical), read without expanding to d × d.
+    /// </summary>
+    public virtual double DiagonalVariance(ReadOnlySpan<double> covariance, int dimension, int component, int j) =>
+        throw new NotSupportedException($"The {Type} form is a matrix; expand it instead.");
+
+    /// <summary>
     /// Sets component <paramref name="component"/>'s covariance (all of it when shared) to the data's 1/W covariance,
-    /// shaped for the form, plus <paramref name="jitter"/> on the diagonal ("first" start and re-seeding).
+    /// shaped for the form, plus <paramref name="jitter"/> on the diagonal ("first" start and re-seeding). The scatter is
+    /// the d × d matrix for the matrix forms (<see cref="IsMatrix"/>) and its d diagonal entries for the others.
     /// </summary>
     public abstract void SetFromData(Span<double> covariance, int dimension, int component, ReadOnlySpan<double> dataScatter, double dataWeight, double jitter);
 

@@ -70,12 +70,14 @@ internal sealed class DiagonalCovariance : CovarianceForm
         }
     }
 
+    public override double DiagonalVariance(ReadOnlySpan<double> covariance, int dimension, int component, int j) => covariance[component * dimension + j];
+
     public override void SetFromData(Span<double> covariance, int dimension, int component, ReadOnlySpan<double> dataScatter, double dataWeight, double jitter)
     {
         int d = dimension;
         for (int j = 0; j < d; j++)
         {
-            covariance[component * d + j] = dataScatter[j * d + j] / dataWeight + jitter;
+            covariance[component * d + j] = dataScatter[j] / dataWeight + jitter;
         }
     }
 

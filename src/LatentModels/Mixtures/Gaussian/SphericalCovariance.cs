@@ -64,16 +64,18 @@ internal sealed class SphericalCovariance : CovarianceForm
         }
     }
 
+    public override double DiagonalVariance(ReadOnlySpan<double> covariance, int dimension, int component, int j) => covariance[component];
+
     public override void SetFromData(Span<double> covariance, int dimension, int component, ReadOnlySpan<double> dataScatter, double dataWeight, double jitter) =>
         covariance[component] = MeanVariance(dataScatter, dimension, dataWeight) + jitter;
 
-    /// <summary>The mean of the diagonal of scatter / W.</summary>
+    /// <summary>The mean of the diagonal scatter (d values) / W.</summary>
     internal static double MeanVariance(ReadOnlySpan<double> scatter, int d, double weight)
     {
         double s = 0;
         for (int j = 0; j < d; j++)
         {
-            s += scatter[j * d + j];
+            s += scatter[j];
         }
 
         return s / (d * weight);

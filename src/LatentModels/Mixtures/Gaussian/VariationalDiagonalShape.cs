@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Statistics;
 using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
@@ -17,11 +18,11 @@ internal sealed class VariationalDiagonalShape : VariationalShape
 
     public override int PriorLength(int dimension) => dimension;
 
-    protected override void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior)
+    protected override void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior)
     {
         for (int j = 0; j < d; j++)
         {
-            prior[j] = scatter[j * d + j] / denominator;
+            prior[j] = moments.DiagonalScatter(j) / denominator;
         }
     }
 

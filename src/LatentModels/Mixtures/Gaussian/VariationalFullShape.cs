@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Statistics;
 using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
@@ -14,8 +15,10 @@ internal sealed class VariationalFullShape : VariationalShape
 
     public override int PriorLength(int dimension) => dimension * dimension;
 
-    protected override void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior) =>
-        DefaultShape(scatter, d, denominator, prior);
+    public override bool NeedsFullScatter => true;
+
+    protected override void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior) =>
+        DefaultShape(moments.ScatterSpan, d, denominator, prior);
 
     /// <summary>The d × d data covariance.</summary>
     internal void DefaultShape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior)

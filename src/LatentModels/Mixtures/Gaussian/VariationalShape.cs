@@ -31,12 +31,17 @@ internal abstract class VariationalShape
     public void DefaultPrior(WeightedMoments moments, int d, Span<double> prior)
     {
         double denominator = moments.Weight - 1;
-        ReadOnlySpan<double> scatter = moments.ScatterSpan;
-        Shape(scatter, d, denominator, prior);
+        Shape(moments, d, denominator, prior);
     }
 
-    /// <summary>Writes the d × d <paramref name="scatter"/> / <paramref name="denominator"/> in this shape.</summary>
-    protected abstract void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior);
+    /// <summary>
+    /// Writes the data scatter / <paramref name="denominator"/> in this shape (the matrix shapes read the d × d scatter, the
+    /// others only its diagonal, so <paramref name="moments"/> may keep only the diagonal for them).
+    /// </summary>
+    protected abstract void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior);
+
+    /// <summary>Whether the shape's default prior needs the data's d × d scatter (the matrix shapes) or only its diagonal.</summary>
+    public virtual bool NeedsFullScatter => false;
 
     /// <summary>ln|W₀| of the scale prior W₀⁻¹ = <paramref name="prior"/> (as the d × d matrix it stands for); NaN if not positive definite.</summary>
     public abstract double LogDetW0(ReadOnlySpan<double> prior, int d);

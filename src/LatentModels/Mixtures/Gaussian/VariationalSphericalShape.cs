@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Statistics;
 using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
@@ -17,12 +18,12 @@ internal sealed class VariationalSphericalShape : VariationalShape
 
     public override int PriorLength(int dimension) => 1;
 
-    protected override void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior)
+    protected override void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior)
     {
         double s = 0;
         for (int j = 0; j < d; j++)
         {
-            s += scatter[j * d + j] / denominator;
+            s += moments.DiagonalScatter(j) / denominator;
         }
 
         prior[0] = s / d;

@@ -1,4 +1,5 @@
 using LatentModels.Mixtures;
+using LatentModels.Statistics;
 using LatentModels.Variational;
 
 namespace LatentModels.Mixtures.Gaussian;
@@ -19,8 +20,10 @@ internal sealed class VariationalTiedShape : VariationalShape
 
     public override int PriorLength(int dimension) => dimension * dimension;
 
-    protected override void Shape(ReadOnlySpan<double> scatter, int d, double denominator, Span<double> prior) =>
-        VariationalFullShape.Instance.DefaultShape(scatter, d, denominator, prior);
+    public override bool NeedsFullScatter => true;
+
+    protected override void Shape(WeightedMoments moments, int d, double denominator, Span<double> prior) =>
+        VariationalFullShape.Instance.DefaultShape(moments.ScatterSpan, d, denominator, prior);
 
     public override double LogDetW0(ReadOnlySpan<double> prior, int d) => -LogDeterminant(prior, d);
 

@@ -25,7 +25,7 @@ internal sealed class ResolvedPrior
         ScaleDiagonal = new double[d];
         for (int j = 0; j < d; j++)
         {
-            ScaleDiagonal[j] = scale[j * d + j];
+            ScaleDiagonal[j] = scale.Length == d ? scale[j] : scale[j * d + j];
         }
 
         ScaleMeanDiagonal = ScaleDiagonal.Average();
