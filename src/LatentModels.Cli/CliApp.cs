@@ -34,19 +34,29 @@ public static class CliApp
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                stderr.WriteLine($"error: {error.Message}");
-            }
-
-            stderr.WriteLine("Run 'latent --help' for usage.");
+            // One line, as every other error: the parser's messages, then where to find the usage.
+            string messages = string.Join(" ", parse.Errors.Select(e => DataFile.OneLine(e.Message)));
+            stderr.WriteLine($"error: {messages} (run 'latent {string.Join(' ', CommandPath(parse.CommandResult))} --help' for usage)".Replace("  ", " ", StringComparison.Ordinal));
             return BadInput;
         }
 
+        console.Command = parse.CommandResult.Command;
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
 
-    private static RootCommand Build(CliConsole console)
+    /// <summary>The verbs from the root to the parsed command (e.g. "fit gmm"; empty for the root).</summary>
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (; result?.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+        {
+            names.Push(result.Command.Name);
+        }
+
+        return names;
+    }
+
+    internal static RootCommand Build(CliConsole console)
     {
         var root = new RootCommand(
             "latent — probabilistic latent-variable models from the command line (LatentModels).\n" +

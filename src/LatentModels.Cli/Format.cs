@@ -26,6 +26,27 @@ internal static class Format
         }
     }
 
+    /// <summary>Writes the rows of <paramref name="values"/> as CSV lines, as <see cref="AppendCsvRows"/> does, without building a string.</summary>
+    public static void WriteCsvRows(TextWriter output, double[,] values)
+    {
+        Span<char> buffer = stackalloc char[32];
+        for (int i = 0; i < values.GetLength(0); i++)
+        {
+            for (int j = 0; j < values.GetLength(1); j++)
+            {
+                if (j > 0)
+                {
+                    output.Write(',');
+                }
+
+                values[i, j].TryFormat(buffer, out int written, "R", CultureInfo.InvariantCulture);
+                output.Write(buffer[..written]);
+            }
+
+            output.Write('\n');
+        }
+    }
+
     /// <summary>Appends the rows of <paramref name="values"/> as CSV lines (round-trip numbers, '\n' after each row).</summary>
     public static StringBuilder AppendCsvRows(StringBuilder output, double[,] values)
     {

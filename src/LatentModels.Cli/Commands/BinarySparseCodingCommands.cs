@@ -19,6 +19,7 @@ internal static class BinarySparseCodingCommands
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
         var components = new Option<int>("--components") { Description = "Number of binary latents (atoms) H.", Required = true, HelpName = "H" };
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum EM iterations per start.", DefaultValueFactory = _ => defaults.MaxIterations, HelpName = "N" };
         var damping = new Option<double>("--damping")
@@ -41,12 +42,12 @@ internal static class BinarySparseCodingCommands
             "mean ELBO per row and, for H ≤ 16, the exact mean log-likelihood by enumerating the 2^H latent states.\n" +
             "Example: latent fit binary-sparse-coding --data bars.csv --components 8 --json --model-out bsc.json")
         {
-            data, components, maxIter, damping, inference, starts, batchSize, seed, json, modelOut,
+            data, components, maxIter, damping, inference, starts, batchSize, seed, threads, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = defaults with
             {
                 Components = parse.GetValue(components),
@@ -54,6 +55,7 @@ internal static class BinarySparseCodingCommands
                 Starts = parse.GetValue(starts),
                 BatchSize = parse.GetValue(batchSize),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                 Inference = defaults.Inference with { Update = ParseUpdate(parse.GetValue(inference)), Damping = parse.GetValue(damping) },
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "BSC");

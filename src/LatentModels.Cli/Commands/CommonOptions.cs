@@ -44,6 +44,21 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>The thread cap of every fit (and of sparse-code): 0 = all cores; the results do not depend on it.</summary>
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "Thread cap (0: all cores). The results are the same, to the bit, for every value.",
+        DefaultValueFactory = _ => 0,
+        HelpName = "T",
+    };
+
+    /// <summary>The <c>--threads</c> value, checked (0 or more).</summary>
+    public static int GetThreads(ParseResult parse, Option<int> threads)
+    {
+        int value = parse.GetValue(threads);
+        return value >= 0 ? value : throw new ArgumentException($"--threads: {value} is negative; give a thread cap of at least 1, or 0 for all cores.");
+    }
+
     public static Option<string?> ModelOut() => new("--model-out")
     {
         Description = "Save the fitted model as JSON to this file (for 'latent score', 'predict' and 'sample').",

@@ -14,6 +14,7 @@ internal static class DictionaryCommands
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
         var atoms = new Option<int>("--atoms") { Description = "Number of atoms K.", Required = true, HelpName = "K" };
         var alpha = new Option<double>("--alpha") { Description = "The L1 penalty α of ½‖x − zD‖² + α‖z‖₁.", DefaultValueFactory = _ => 1.0, HelpName = "A" };
         var init = new Option<string>("--init")
@@ -30,12 +31,12 @@ internal static class DictionaryCommands
             "Learn a dictionary of K atoms (norm ≤ 1) for L1 sparse coding: minimise the mean of ½‖x − zD‖² + α‖z‖₁ over codes and atoms.\n" +
             "Example: latent fit dictionary --data patches.csv --atoms 64 --alpha 0.1 --model-out dictionary.json --json")
         {
-            data, atoms, alpha, init, maxIter, tol, batchSize, positive, seed, json, modelOut,
+            data, atoms, alpha, init, maxIter, tol, batchSize, positive, seed, threads, json, modelOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             int? batch = parse.GetValue(batchSize);
             var options = new DictionaryLearningOptions
             {
@@ -52,6 +53,7 @@ internal static class DictionaryCommands
                 BatchSize = batch ?? new DictionaryLearningOptions().BatchSize,
                 PositiveCodes = parse.GetValue(positive),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             if (x.GetLength(0) < options.Atoms)
             {

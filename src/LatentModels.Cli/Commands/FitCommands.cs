@@ -71,7 +71,7 @@ internal static class FitCommands
                         point[j] = x[start, j];
                     }
 
-                    online.Update(point);
+                    UpdateRows(() => online.Update(point), start);
                     continue;
                 }
 
@@ -81,8 +81,24 @@ internal static class FitCommands
                 }
 
                 Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                online.Update(batch);
+                UpdateRows(() => online.Update(batch), start);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs an update on a mini-batch that starts at row <paramref name="firstRow"/> of the data file; a rejected batch's
+    /// <see cref="ArgumentException"/> is wrapped with that offset, so that the message names the file's line.
+    /// </summary>
+    internal static void UpdateRows(Action update, long firstRow)
+    {
+        try
+        {
+            update();
+        }
+        catch (ArgumentException e)
+        {
+            throw new DataRowsException(e, firstRow);
         }
     }
 
@@ -91,14 +107,17 @@ internal static class FitCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
+        threads.Description = "Accepted for uniformity with the other fits (0: all cores); this fit is one pass and runs on one thread.";
         var command = new Command("gaussian", "Fit a univariate Gaussian by maximum likelihood to a one-column file.\nExample: latent fit gaussian --data height.txt --json")
         {
-            data, json, modelOut,
+            data, json, modelOut, threads,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            CommonOptions.GetThreads(parse, threads);
+            double[,] x = console.ReadData(path);
             if (x.GetLength(1) != 1)
             {
                 throw new ArgumentException($"--data: a univariate Gaussian needs one column but {path} has {x.GetLength(1)}; use 'latent fit mvn'.");
@@ -131,14 +150,17 @@ internal static class FitCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
+        threads.Description = "Accepted for uniformity with the other fits (0: all cores); this fit is one pass and runs on one thread.";
         var command = new Command("mvn", "Fit a multivariate Gaussian by maximum likelihood.\nExample: latent fit mvn --data height_weight.txt --json")
         {
-            data, json, modelOut,
+            data, json, modelOut, threads,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            CommonOptions.GetThreads(parse, threads);
+            double[,] x = console.ReadData(path);
             MultivariateGaussian model = Timed(MultivariateGaussian.Fit, x, out double seconds);
             double score = model.Score(x);
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));

@@ -118,14 +118,15 @@ internal static class GmmCommands
             HelpName = "PRIOR",
         }.AcceptOnlyFromAmong("none", "default");
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
         var command = new Command("gmm", "Fit a Gaussian mixture by batch EM (maximum likelihood or MAP).\nExample: latent fit gmm --data old_faithful.txt --k 2 --covariance full --json")
         {
-            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit,
+            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, threads, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = new GaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -137,9 +138,10 @@ internal static class GmmCommands
                 Regularization = parse.GetValue(reg),
                 Prior = parse.GetValue(prior) == "default" ? GaussianMixturePrior.Default : null,
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                 InitialWeights = ParseWeights(parse.GetValue(weightsInit)),
-                InitialMeans = parse.GetValue(meansInit) is { } meansPath ? DataFile.Read(meansPath) : null,
-                InitialPrecisions = parse.GetValue(precisionsInit) is { } precisionsPath ? [.. DataFile.Read(precisionsPath).Cast<double>()] : null,
+                InitialMeans = parse.GetValue(meansInit) is { } meansPath ? console.ReadData(meansPath, "--means-init") : null,
+                InitialPrecisions = parse.GetValue(precisionsInit) is { } precisionsPath ? [.. console.ReadData(precisionsPath, "--precisions-init").Cast<double>()] : null,
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             ClusteringFitResult<GaussianMixtureModel> fit = FitCommands.Timed(
@@ -201,6 +203,7 @@ internal static class GmmCommands
         var batchSize = new Option<int>("--batch-size") { Description = "stream: rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 100, HelpName = "B" };
         var init = Init();
         var reg = Regularization();
+        var threads = CommonOptions.Threads();
         var modelOut = CommonOptions.ModelOut();
         var stateIn = new Option<string?>("--state-in")
         {
@@ -217,12 +220,12 @@ internal static class GmmCommands
             "Example: latent fit online-gmm --data gmm.csv --k 5 --mode incremental --passes 10 --init kmeans --seed 0 --json\n" +
             "Example: latent fit online-gmm --data day1.csv --k 5 --mode stream --state-out s.json && latent fit online-gmm --data day2.csv --mode stream --state-in s.json --model-out m.json")
         {
-            data, k, mode, covariance, passes, batchSize, init, reg, seed, json, modelOut, stateIn, stateOut,
+            data, k, mode, covariance, passes, batchSize, init, reg, seed, threads, json, modelOut, stateIn, stateOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             bool stream = parse.GetValue(mode) == "stream";
             int p = parse.GetValue(passes) ?? (stream ? 1 : 10);
             int b = parse.GetValue(batchSize);
@@ -265,7 +268,7 @@ internal static class GmmCommands
                 }
                 else
                 {
-                    online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = MixtureOptions(parse, k, covariance, init, reg, seed, x, path) });
+                    online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, x, path) });
                 }
 
                 var watch = Stopwatch.StartNew();
@@ -279,7 +282,7 @@ internal static class GmmCommands
             }
             else
             {
-                GaussianMixtureOptions mixture = MixtureOptions(parse, k, covariance, init, reg, seed, x, path);
+                GaussianMixtureOptions mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, x, path);
                 using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "incremental EM");
                 FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
                     rows => new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
@@ -339,7 +342,7 @@ internal static class GmmCommands
         }
     }
 
-    private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, double[,] x, string path)
+    private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, Option<int> threads, double[,] x, string path)
     {
         int components = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of components is required (or continue a saved stream with --state-in).");
         if (components > x.GetLength(0))
@@ -354,6 +357,7 @@ internal static class GmmCommands
             Init = ParseInit(parse.GetValue(init)!),
             Regularization = parse.GetValue(reg),
             Seed = parse.GetValue(seed) ?? 0,
+            MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
         };
     }
 }

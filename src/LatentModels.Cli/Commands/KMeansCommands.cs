@@ -18,14 +18,14 @@ internal static class KMeansCommands
         new("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies).", HelpName = "FILE" };
 
     /// <summary>One weight per line, or null without a path.</summary>
-    private static double[]? ReadSampleWeights(string? path)
+    private static double[]? ReadSampleWeights(CliConsole console, string? path)
     {
         if (path is null)
         {
             return null;
         }
 
-        double[,] w = DataFile.Read(path);
+        double[,] w = console.ReadData(path, "--sample-weights");
         if (w.GetLength(1) != 1)
         {
             throw new ArgumentException($"--sample-weights: {path} has {w.GetLength(1)} columns; give one weight per line.");
@@ -51,13 +51,14 @@ internal static class KMeansCommands
                 int rows = Math.Min(batchSize, n - start);
                 var batch = new double[rows, d];
                 Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
+                int first = start;
                 if (batchSize == 1)
                 {
-                    online.Update([.. batch.Cast<double>()], weights[start]);
+                    FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first);
                 }
                 else
                 {
-                    online.Update(batch, weights[start..(start + rows)]);
+                    FitCommands.UpdateRows(() => online.Update(batch, weights[first..(first + rows)]), first);
                 }
             }
         }
@@ -68,6 +69,7 @@ internal static class KMeansCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
         var k = Clusters();
         var init = Init("kmeans++");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => 1024, HelpName = "B" };
@@ -86,19 +88,19 @@ internal static class KMeansCommands
             "Mini-batch K-Means over epochs with scikit-learn's early stopping (smoothed-inertia patience and center tolerance).\n" +
             "Example: latent fit minibatch-kmeans --data points.csv --k 8 --batch-size 1024 --max-no-improvement 10 --seed 0 --json")
         {
-            data, k, init, batchSize, maxEpochs, maxNoImprovement, tol, sampleWeights, seed, json, modelOut, labelsOut,
+            data, k, init, batchSize, maxEpochs, maxNoImprovement, tol, sampleWeights, seed, threads, json, modelOut, labelsOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             int patience = parse.GetValue(maxNoImprovement);
             if (patience < 0)
             {
                 throw new ArgumentException($"--max-no-improvement: {patience} is negative (0 disables the rule).");
             }
 
-            double[]? weights = ReadSampleWeights(parse.GetValue(sampleWeights));
+            double[]? weights = ReadSampleWeights(console, parse.GetValue(sampleWeights));
 
             var options = new MiniBatchKMeansOptions
             {
@@ -109,6 +111,7 @@ internal static class KMeansCommands
                 MaxNoImprovement = patience == 0 ? null : patience,
                 Tolerance = parse.GetValue(tol),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             var estimator = new MiniBatchKMeans(options);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "Mini-batch K-Means");
@@ -163,6 +166,7 @@ internal static class KMeansCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
         var k = Clusters();
         var init = Init("kmeans++");
         var starts = new Option<int>("--starts") { Description = "Number of starts; the lowest inertia wins.", DefaultValueFactory = _ => 1, HelpName = "S" };
@@ -183,12 +187,12 @@ internal static class KMeansCommands
         var modelOut = CommonOptions.ModelOut();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, json, modelOut, labelsOut,
+            data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
             {
                 "lloyd" => KMeansAlgorithm.Lloyd,
@@ -204,6 +208,7 @@ internal static class KMeansCommands
                 Tolerance = parse.GetValue(tol),
                 Algorithm = alg,
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             var estimator = new KMeans(options);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means");
@@ -240,6 +245,7 @@ internal static class KMeansCommands
         var data = CommonOptions.Data();
         var json = CommonOptions.Json();
         var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
         var k = new Option<int?>("--k") { Description = "Number of clusters K (required unless --state-in gives it).", HelpName = "K" };
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
@@ -264,12 +270,12 @@ internal static class KMeansCommands
             "Online K-Means (Robbins–Monro, step 1/n per center): streams the rows in order and reports the final inertia over the whole file.\n" +
             "Example: latent fit online-kmeans --data day1.csv --k 8 --state-out s.json && latent fit online-kmeans --data day2.csv --state-in s.json --model-out m.json")
         {
-            data, k, batchSize, passes, init, seed, json, modelOut, stateIn, stateOut, sampleWeights,
+            data, k, batchSize, passes, init, seed, threads, json, modelOut, stateIn, stateOut, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
             if (b < 1)
             {
@@ -295,7 +301,13 @@ internal static class KMeansCommands
             else
             {
                 int clusters = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of clusters is required (or continue a saved stream with --state-in).");
-                var options = new OnlineKMeansOptions { Clusters = clusters, Init = ParseInit(parse.GetValue(init)!), Seed = parse.GetValue(seed) ?? 0 };
+                var options = new OnlineKMeansOptions
+                {
+                    Clusters = clusters,
+                    Init = ParseInit(parse.GetValue(init)!),
+                    Seed = parse.GetValue(seed) ?? 0,
+                    MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
+                };
                 if (options.Clusters > x.GetLength(0))
                 {
                     throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
@@ -305,7 +317,7 @@ internal static class KMeansCommands
             }
 
             var watch = Stopwatch.StartNew();
-            if (ReadSampleWeights(parse.GetValue(sampleWeights)) is double[] weights)
+            if (ReadSampleWeights(console, parse.GetValue(sampleWeights)) is double[] weights)
             {
                 StreamWeighted(online, x, weights, b, p, console.CancellationToken);
             }

@@ -45,11 +45,12 @@ internal static class MixtureCommands
             DefaultValueFactory = _ => MixtureOptions.DefaultPseudoCount,
             HelpName = "A",
         };
-        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, json, modelOut, labelsOut };
+        var threads = CommonOptions.Threads();
+        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, threads, json, modelOut, labelsOut };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = new MixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -65,6 +66,7 @@ internal static class MixtureCommands
                 Tolerance = parse.GetValue(tol),
                 PseudoCount = parse.GetValue(pseudoCount),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             IMixtureFamily<T> f = family(x);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");

@@ -45,7 +45,7 @@ internal static class ModelCommands
         command.SetAction(parse => console.Guard(() =>
         {
             object m = LoadUsable(parse.GetRequiredValue(model));
-            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
             var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
             string text;
             if (m is SparseCoding.BinarySparseCodingModel bsc)
@@ -117,7 +117,7 @@ internal static class ModelCommands
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} does not assign rows to clusters.");
             }
 
-            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
             bool withProbabilities = parse.GetValue(probabilities);
             if (withProbabilities && m is not ISoftClusteringModel)
             {
@@ -160,9 +160,9 @@ internal static class ModelCommands
     private static Command Sample(CliConsole console)
     {
         var model = ModelOption();
-        var count = new Option<int>("-n", "--count")
+        var count = new Option<long>("-n", "--count")
         {
-            Description = "Number of rows to draw.",
+            Description = "Number of rows to draw (any number: the rows are drawn and written in blocks, never all held in memory).",
             Required = true,
             HelpName = "N",
         };
@@ -181,14 +181,13 @@ internal static class ModelCommands
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} cannot draw samples.");
             }
 
-            int n = parse.GetValue(count);
+            long n = parse.GetValue(count);
             if (n < 0)
             {
                 throw new ArgumentException($"-n: the number of samples must be non-negative, not {n}.");
             }
 
-            double[,] rows = sampler.Sample(n, new Random(parse.GetValue(seed) ?? 0));
-            console.Out.Write(Format.AppendCsvRows(new StringBuilder(), rows).ToString());
+            WriteSamples(console, sampler, n, new Random(parse.GetValue(seed) ?? 0));
             return CliApp.Success;
         }));
         return command;
@@ -220,7 +219,7 @@ internal static class ModelCommands
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} has no latent codes to transform to.");
             }
 
-            double[,] x = ReadFor(m, parse.GetRequiredValue(data));
+            double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
             double[,] codes;
             string prefix;
             if (m is SparseCoding.BinarySparseCodingModel bsc)
@@ -241,6 +240,33 @@ internal static class ModelCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>Values (rows × dimension) drawn and written per block by <c>sample</c>: 2¹⁶ doubles, 512 KiB.</summary>
+    internal const int SampleBlockValues = 1 << 16;
+
+    /// <summary>
+    /// Draws <paramref name="n"/> rows in blocks of <see cref="SampleBlockValues"/> / d rows (at least one), each by one
+    /// <see cref="ISampler.Sample"/> call on the same generator, and writes each block before drawing the next, so that
+    /// memory does not grow with n. For n up to one block this is exactly one call (the library's bits); the samplers that
+    /// draw row by row (every mixture, Gaussian and binary sparse coding) give the same rows for any blocking. The
+    /// cancellation token is checked between blocks.
+    /// </summary>
+    internal static void WriteSamples(CliConsole console, ISampler sampler, long n, Random random)
+    {
+        int dimension = sampler switch
+        {
+            IDensityModel density => density.Dimension,
+            NeuralNetworks.VariationalAutoencoderModel vae => vae.Dimension,
+            SparseCoding.BinarySparseCodingModel bsc => bsc.Dimension,
+            _ => sampler.Sample(1, new Random(0)).GetLength(1),
+        };
+        int block = Math.Max(1, SampleBlockValues / Math.Max(1, dimension));
+        for (long done = 0; done < n; done += block)
+        {
+            console.CancellationToken.ThrowIfCancellationRequested();
+            Format.WriteCsvRows(console.Out, sampler.Sample((int)Math.Min(block, n - done), random));
+        }
     }
 
     /// <summary>Reads a model file, mapping a missing or invalid file to a bad-input error naming the option.</summary>
@@ -278,9 +304,9 @@ internal static class ModelCommands
     };
 
     /// <summary>Reads a data file and checks its column count against the model's dimension.</summary>
-    private static double[,] ReadFor(object model, string path)
+    private static double[,] ReadFor(CliConsole console, object model, string path)
     {
-        double[,] x = DataFile.Read(path);
+        double[,] x = console.ReadData(path);
         int? dimension = model switch
         {
             IDensityModel density => density.Dimension,

@@ -29,18 +29,19 @@ internal static class SparseCodeCommand
         var positive = new Option<bool>("--positive") { Description = "Constrain the codes to be non-negative (not with omp; implied by a dictionary model learned so)." };
         var tol = new Option<double>("--tol") { Description = "Relative duality-gap tolerance of cd and fista when the exact refit does not apply.", DefaultValueFactory = _ => new SparseCoderOptions().Tolerance, HelpName = "T" };
         var maxIter = new Option<int>("--max-iter") { Description = "Cap on sweeps (cd), iterations (fista) or path steps (lars) per row.", DefaultValueFactory = _ => new SparseCoderOptions().MaxIterations, HelpName = "N" };
+        var threads = CommonOptions.Threads();
         var codesOut = new Option<string?>("--codes-out") { Description = "Write the codes (n × K, CSV) to this file.", HelpName = "C.csv" };
         var command = new Command("sparse-code",
             "Sparse codes of each row x on a fixed dictionary D: min over z of ½‖x − zD‖² + α‖z‖₁ (or OMP with an L0 budget).\n" +
             "Example: latent sparse-code --data signals.csv --dictionary atoms.csv --alpha 0.1 --json")
         {
-            data, dictionary, alpha, algorithm, nonzeros, positive, tol, maxIter, codesOut, json,
+            data, dictionary, alpha, algorithm, nonzeros, positive, tol, maxIter, threads, codesOut, json,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            (double[,] atoms, double? modelAlpha, bool modelPositive) = ReadDictionary(parse.GetRequiredValue(dictionary));
-            double[,] x = DataFile.Read(path);
+            (double[,] atoms, double? modelAlpha, bool modelPositive) = ReadDictionary(console, parse.GetRequiredValue(dictionary));
+            double[,] x = console.ReadData(path);
             if (x.GetLength(1) != atoms.GetLength(1))
             {
                 throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the dictionary's atoms have {atoms.GetLength(1)}.");
@@ -60,6 +61,7 @@ internal static class SparseCodeCommand
                 Positive = parse.GetValue(positive) || modelPositive,
                 Tolerance = parse.GetValue(tol),
                 MaxIterations = parse.GetValue(maxIter),
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             var coder = new SparseCoder(atoms, options);
             double[,] codes = FitCommands.Timed(rows => coder.Transform(rows, console.CancellationToken), x, out double seconds);
@@ -86,7 +88,7 @@ internal static class SparseCodeCommand
     }
 
     /// <summary>Reads a dictionary: a saved <see cref="DictionaryModel"/> (a JSON document; with its α) or a numeric table with one atom per row.</summary>
-    internal static (double[,] Atoms, double? Alpha, bool Positive) ReadDictionary(string path)
+    internal static (double[,] Atoms, double? Alpha, bool Positive) ReadDictionary(CliConsole console, string path)
     {
         if (File.Exists(path) && FirstCharacter(path) == '{')
         {
@@ -95,7 +97,7 @@ internal static class SparseCodeCommand
                 : throw new ArgumentException($"--dictionary: {path} is a saved model but not a dictionary.");
         }
 
-        return (DataFile.Read(path), null, false);
+        return (console.ReadData(path, "--dictionary"), null, false);
     }
 
     private static int FirstCharacter(string path)

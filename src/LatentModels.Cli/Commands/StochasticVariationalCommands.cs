@@ -29,6 +29,7 @@ internal static class StochasticVariationalCommands
         var kappa = new Option<double>("--kappa") { Description = "Forgetting rate κ in (0.5, 1] of the step size ρₜ = (τ + t)^(−κ).", DefaultValueFactory = _ => 0.7, HelpName = "K" };
         var reg = new Option<double>("--reg") { Description = "Added (times Nₖ) to every posterior scale's diagonal (scikit-learn's reg_covar).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
         var initModel = new Option<string?>("--init-model")
         {
             Description = "Warm start: the first mini-batch's responsibilities under this saved variational model (fit vb-gmm or svi-gmm --model-out; same K, dimension, covariance type and weight prior), then one variational M-step; --init is then not used.",
@@ -48,12 +49,12 @@ internal static class StochasticVariationalCommands
             "Fit a variational Bayesian Gaussian mixture by stochastic variational inference (Hoffman et al. 2013): natural-gradient steps from shuffled mini-batches, step (τ + t)^(−κ).\n" +
             "Example: latent fit svi-gmm --data big.csv --k 16 --batch-size 512 --epochs 3 --state-out s.json --json")
         {
-            data, k, covariance, weightPrior, concentration, init, initModel, batchSize, epochs, tau, kappa, reg, seed, json, modelOut, stateIn, stateOut,
+            data, k, covariance, weightPrior, concentration, init, initModel, batchSize, epochs, tau, kappa, reg, seed, threads, json, modelOut, stateIn, stateOut,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             int passes = parse.GetValue(epochs);
             if (passes < 1)
             {
@@ -92,6 +93,7 @@ internal static class StochasticVariationalCommands
                         InitialModel = VariationalMixtureCommands.LoadInitialModel<VariationalGaussianMixtureModel>(parse.GetValue(initModel), "a variational Bayesian Gaussian mixture (fit vb-gmm or svi-gmm)"),
                         Regularization = parse.GetValue(reg),
                         Seed = parse.GetValue(seed) ?? 0,
+                        MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                     },
                     BatchSize = parse.GetValue(batchSize),
                     StepDelay = parse.GetValue(tau),

@@ -43,7 +43,7 @@ internal static class VaeCommands
             .AcceptOnlyFromAmong("relu", "tanh");
         var likelihood = new Option<string>("--likelihood") { Description = "Decoder: bernoulli (data in [0, 1]) or gaussian (learned variance per column).", DefaultValueFactory = _ => "bernoulli", HelpName = "L" }
             .AcceptOnlyFromAmong("bernoulli", "gaussian");
-        var threads = new Option<int>("--threads") { Description = "Thread cap of the matrix products (0: all cores; results are the same for every value).", DefaultValueFactory = _ => 0, HelpName = "T" };
+        var threads = CommonOptions.Threads();
         var command = new Command("vae",
             "Fit a variational autoencoder (MLP encoder and decoder, Adam, mini-batches; Kingma & Welling).\n" +
             "Example: latent fit vae --data train-images-idx3-ubyte.gz --hidden 200 --latent 20 --epochs 5 --json --model-out vae.json")
@@ -53,7 +53,7 @@ internal static class VaeCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = new VariationalAutoencoderOptions
             {
                 HiddenSizes = ParseHidden(parse.GetValue(hidden)!),
@@ -65,12 +65,12 @@ internal static class VaeCommands
                 Activation = parse.GetValue(activation) == "tanh" ? HiddenActivation.Tanh : HiddenActivation.Relu,
                 Likelihood = parse.GetValue(likelihood) == "gaussian" ? DecoderLikelihood.Gaussian : DecoderLikelihood.Bernoulli,
                 Seed = parse.GetValue(seed) ?? 0,
-                MaxDegreeOfParallelism = parse.GetValue(threads),
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             var estimator = new VariationalAutoencoder(options);
 
             // One untimed epoch on the first rows first, so the timings are the training, not the JIT compilation.
-            int headRows = Math.Min(x.GetLength(0), 2 * options.BatchSize);
+            int headRows = (int)Math.Min(x.GetLength(0), 2L * options.BatchSize);
             var head = new double[headRows, x.GetLength(1)];
             Array.Copy(x, head, head.Length);
             new VariationalAutoencoder(options with { Epochs = 1 }).Fit(head, null, null, console.CancellationToken);

@@ -28,17 +28,18 @@ internal static class VariationalCommands
         var tol = new Option<double>("--tol") { Description = "Stop when the lower bound changes by less than this (scikit-learn's tol; 0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
         var reg = new Option<double>("--reg") { Description = "Added (times Nₖ) to every posterior scale's diagonal (scikit-learn's reg_covar).", DefaultValueFactory = _ => 1e-6, HelpName = "R" };
         var modelOut = CommonOptions.ModelOut();
+        var threads = CommonOptions.Threads();
         var initModel = VariationalMixtureCommands.InitModel();
         var command = new Command("vb-gmm",
             "Fit a variational Bayesian Gaussian mixture (Dirichlet or Dirichlet-process weights, Normal–Wishart components; scikit-learn's BayesianGaussianMixture defaults).\n" +
             "Example: latent fit vb-gmm --data old_faithful.txt --k 6 --weight-prior process --json")
         {
-            data, k, covariance, weightPrior, concentration, init, starts, maxIter, tol, reg, seed, json, modelOut, initModel,
+            data, k, covariance, weightPrior, concentration, init, starts, maxIter, tol, reg, seed, threads, json, modelOut, initModel,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = new VariationalGaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -51,6 +52,7 @@ internal static class VariationalCommands
                 Tolerance = parse.GetValue(tol),
                 Regularization = parse.GetValue(reg),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                 InitialModel = VariationalMixtureCommands.LoadInitialModel<VariationalGaussianMixtureModel>(parse.GetValue(initModel), "a variational Bayesian Gaussian mixture (fit vb-gmm)"),
             };
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "VB");

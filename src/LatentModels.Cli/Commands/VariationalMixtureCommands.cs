@@ -72,11 +72,12 @@ internal static class VariationalMixtureCommands
         var starts = new Option<int>("--starts") { Description = "Number of starts; the largest ELBO is kept.", DefaultValueFactory = _ => 1, HelpName = "S" };
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum coordinate-ascent iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
         var tol = new Option<double>("--tol") { Description = "Stop when the ELBO (in nats, not per row) changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
-        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, json, modelOut, labelsOut, initModel };
+        var threads = CommonOptions.Threads();
+        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, threads, json, modelOut, labelsOut, initModel };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = DataFile.Read(path);
+            double[,] x = console.ReadData(path);
             var options = new VariationalDiscreteMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -87,6 +88,7 @@ internal static class VariationalMixtureCommands
                 MaxIterations = parse.GetValue(maxIter),
                 Tolerance = parse.GetValue(tol),
                 Seed = parse.GetValue(seed) ?? 0,
+                MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             TModel? initial = LoadInitialModel<TModel>(parse.GetValue(initModel), $"a model of 'fit {name}'");
             Fitter<TModel> fitter = estimator(x, options, initial);

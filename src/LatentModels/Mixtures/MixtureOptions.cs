@@ -60,9 +60,10 @@ public sealed record MixtureOptions
         EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
         EmOptionChecks.Starts(Starts, nameof(Starts));
 
-        if (!(PseudoCount >= 0) || double.IsPositiveInfinity(PseudoCount))
+        if (!(PseudoCount >= 0) || !(PseudoCount <= Persistence.JsonFields.MaxPseudoCount))
         {
-            throw new ArgumentOutOfRangeException(nameof(PseudoCount), PseudoCount, "The pseudo-count must be finite and non-negative.");
+            // Beyond 2^110 the counts' sums overflow (and a saved model could not be loaded back).
+            throw new ArgumentOutOfRangeException(nameof(PseudoCount), PseudoCount, "The pseudo-count must be non-negative and at most 2^110 (about 1.3e33).");
         }
 
         if (PseudoCount > 0 && !supportsPseudoCounts)

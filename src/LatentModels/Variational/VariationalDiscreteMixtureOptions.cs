@@ -56,14 +56,15 @@ public sealed record VariationalDiscreteMixtureOptions
         EmOptionChecks.MaxIterations(MaxIterations, nameof(MaxIterations));
         EmOptionChecks.Tolerance(Tolerance, nameof(Tolerance));
         EmOptionChecks.Starts(Starts, nameof(Starts));
-        if (WeightConcentration is double a && (!(a > 0) || double.IsPositiveInfinity(a)))
+        // Pseudo-counts beyond 2^110 overflow the posterior's sums (and a saved model could not be loaded back).
+        if (WeightConcentration is double a && (!(a > 0) || !(a <= Persistence.JsonFields.MaxPseudoCount)))
         {
-            throw new ArgumentOutOfRangeException(nameof(WeightConcentration), a, "The weight concentration must be positive and finite.");
+            throw new ArgumentOutOfRangeException(nameof(WeightConcentration), a, "The weight concentration must be positive and at most 2^110 (about 1.3e33).");
         }
 
-        if (!(PriorCount > 0) || double.IsPositiveInfinity(PriorCount))
+        if (!(PriorCount > 0) || !(PriorCount <= Persistence.JsonFields.MaxPseudoCount))
         {
-            throw new ArgumentOutOfRangeException(nameof(PriorCount), PriorCount, "The prior count must be positive and finite.");
+            throw new ArgumentOutOfRangeException(nameof(PriorCount), PriorCount, "The prior count must be positive and at most 2^110 (about 1.3e33).");
         }
     }
 

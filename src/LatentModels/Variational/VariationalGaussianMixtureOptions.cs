@@ -94,9 +94,10 @@ public sealed record VariationalGaussianMixtureOptions
             throw new ArgumentOutOfRangeException(nameof(WeightPrior), WeightPrior, "Unknown weight prior.");
         }
 
-        if (WeightConcentration is { } a && (!(a > 0) || !double.IsFinite(a)))
+        if (WeightConcentration is { } a && (!(a > 0) || !(a <= Persistence.JsonFields.MaxPseudoCount)))
         {
-            throw new ArgumentOutOfRangeException(nameof(WeightConcentration), a, "The weight concentration must be positive and finite.");
+            // Beyond 2^110 a saved model's concentrations could not be loaded back.
+            throw new ArgumentOutOfRangeException(nameof(WeightConcentration), a, "The weight concentration must be positive and at most 2^110 (about 1.3e33).");
         }
 
         if (InitialModel is { } initial

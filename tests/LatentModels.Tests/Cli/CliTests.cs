@@ -121,10 +121,11 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("1,2\n3,4,5\n", 2, 1, "the row has 3 values but earlier rows have 2.")]
+    [InlineData("1,2\n3,4,5\n", 2, 5, "the row has 3 values but earlier rows have 2.")]
+    [InlineData("1,2\n3\n", 2, 2, "the row has 1 values but earlier rows have 2.")]
+    [InlineData("1.5,2.O\n3,4\n", 1, 5, "'2.O' is not a finite number.")]
     [InlineData("a b\n1 2\n3 x\n", 3, 3, "'x' is not a finite number.")]
     [InlineData("x,y\n\n", 3, 1, "the file holds no data rows.")]
-    [InlineData("", 1, 1, "the file holds no data rows.")]
     public void Ragged_non_numeric_and_empty_files_exit_2_naming_the_place(string content, int line, int column, string problem)
     {
         string path = Path.Combine(Path.GetTempPath(), $"latent-bad-{Guid.NewGuid():N}.txt");

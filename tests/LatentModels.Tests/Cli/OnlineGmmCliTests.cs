@@ -114,7 +114,7 @@ public sealed class OnlineGmmCliTests : IDisposable
             (["--k", "300"], "--k"),
             (["--k", "2", "--mode", "incremental", "--state-out", Path.Combine(_directory, "s.json")], "--mode stream only"),
             (["--k", "2", "--covariance", "round"], "'round' not recognized"),
-            (["--k", "2", "--reg", "-1"], "Regularization"),
+            (["--k", "2", "--reg", "-1"], "error: --reg: "),
         ];
         foreach (var (args, message) in cases)
         {

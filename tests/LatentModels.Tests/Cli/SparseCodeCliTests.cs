@@ -70,7 +70,7 @@ public class SparseCodeCliTests
 
         var negative = CliTests.Run("sparse-code", "--data", data, "--dictionary", atoms, "--alpha", "-1");
         negative.Code.Should().Be(CliApp.BadInput);
-        negative.Err.Should().Contain("Alpha");
+        negative.Err.Should().StartWith("error: --alpha").And.NotContain("Alpha");
         string narrow = WriteCsv(dir, "narrow.csv", new double[,] { { 1, 2 }, { 3, 4 } });
         var mismatch = CliTests.Run("sparse-code", "--data", narrow, "--dictionary", atoms, "--alpha", "0.1");
         mismatch.Code.Should().Be(CliApp.BadInput);

@@ -105,13 +105,13 @@ public sealed class DiscreteMixtureCliTests : IDisposable
         string data = WriteCsv("bad.csv", new double[,] { { 0, 1 }, { 1, 0 }, { 0, 0.5 } });
         var (code, _, err) = Run("fit", "bernoulli-mixture", "--data", data, "--k", "2");
         code.Should().Be(CliApp.BadInput);
-        err.Should().Contain("row 2, column 1");
+        err.Should().Be($"error: {data}:3:3: The value is 0.5; binary data must be 0 or 1.{Environment.NewLine}");
         Run("fit", "bernoulli-mixture", "--data", data, "--k", "2", "--init", "banana").Code.Should().Be(CliApp.BadInput);
         var negative = Run("fit", "categorical-mixture", "--data", WriteCsv("neg.csv", new double[,] { { 0, 1 }, { -1, 0 } }), "--k", "1");
         negative.Code.Should().Be(CliApp.BadInput);
-        negative.Err.Should().Contain("row 1, column 0");
+        negative.Err.Should().StartWith("error: ").And.Contain("neg.csv:2:1: The code is -1;");
         var tooMany = Run("fit", "bernoulli-mixture", "--data", WriteCsv("ok.csv", new double[,] { { 0, 1 }, { 1, 0 } }), "--k", "3");
         tooMany.Code.Should().Be(CliApp.BadInput);
-        tooMany.Err.Should().Contain("Components");
+        tooMany.Err.Should().StartWith("error: --k").And.NotContain("Components");
     }
 }
