@@ -4,6 +4,7 @@ using LatentModels.Distributions;
 using LatentModels.Mixtures;
 using LatentModels.SparseCoding;
 using LatentModels.Statistics;
+using LatentModels.Variational;
 
 namespace LatentModels.Orleans;
 
@@ -131,6 +132,58 @@ public sealed class DistributedFit
         return await EmAsync(start, options.MaxIterations, options.Tolerance, options.Prior is null ? "meanLogLikelihood" : "meanLogPosterior",
             (GaussianMixtureStatistics s, GaussianMixtureModel m) => s.Objective(m, options),
             (s, _) => s.ToModel(options), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Variational Bayes of a Gaussian mixture (<see cref="VariationalGaussianMixture"/>'s coordinate ascent) from the
+    /// posterior <paramref name="start"/>: the variational E-step on every shard
+    /// (<see cref="VariationalGaussianMixtureModel.ComputeStatistics"/>), merge, the variational update with the full ELBO
+    /// (<see cref="GaussianMixtureStatistics.ToVariationalModel"/>); stops in the iteration whose ELBO changed by less than
+    /// <see cref="VariationalGaussianMixtureOptions.Tolerance"/> (the first change never stops, as for a warm start).
+    /// </summary>
+    /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
+    /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, merged over the shards) and
+    /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureModel start,
+        VariationalGaussianMixtureOptions options, IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        ArgumentNullException.ThrowIfNull(options);
+        if (start.Components != options.Components || start.CovarianceType != options.Covariance || start.WeightPrior != options.WeightPrior)
+        {
+            throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components with a {start.WeightPrior} weight prior; the options ask for {options.Components} {options.Covariance} with {options.WeightPrior}.", nameof(start));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
+        CheckTolerance(options.Tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var trace = new List<double>();
+        VariationalGaussianMixtureModel model = start;
+        GaussianMixtureStatistics s = await MergedAsync<GaussianMixtureStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
+        double previous = double.NaN;
+        bool converged = false;
+        for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
+        {
+            model = s.ToVariationalModel(model, options);
+            trace.Add(model.Elbo);
+            Report(progress, iteration, options.MaxIterations, model.Elbo);
+            if (Math.Abs(model.Elbo - previous) < options.Tolerance)
+            {
+                converged = true;
+                break;
+            }
+
+            previous = model.Elbo;
+            if (iteration < options.MaxIterations)
+            {
+                s = await MergedAsync<GaussianMixtureStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return Result(model, "elbo", trace, converged, clock);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using LatentModels.Mixtures;
 using LatentModels.Persistence;
 using LatentModels.SparseCoding;
 using LatentModels.Statistics;
+using LatentModels.Variational;
 
 namespace LatentModels.Orleans;
 
@@ -11,7 +12,8 @@ namespace LatentModels.Orleans;
 /// The E-step a shard runs: the core's statistics of the shard's rows for the kind of model it is sent, nothing more.
 /// Each model type maps to the core's own public call, so a shard computes exactly what one machine computes on the same
 /// rows: <see cref="KMeansModel"/> → <see cref="KMeansStatistics.Compute"/>; <see cref="GaussianMixtureModel"/> →
-/// <see cref="GaussianMixtureStatistics.Compute"/>; a Bernoulli or categorical <see cref="MixtureModel{T}"/> →
+/// <see cref="GaussianMixtureStatistics.Compute"/>; <see cref="VariationalGaussianMixtureModel"/> →
+/// <see cref="VariationalGaussianMixtureModel.ComputeStatistics"/> (the variational E-step); a Bernoulli or categorical <see cref="MixtureModel{T}"/> →
 /// <see cref="DiscreteMixtureStatistics"/>; <see cref="DictionaryModel"/> → <see cref="DictionaryStatistics.Compute"/>.
 /// </summary>
 public static class ShardStatistics
@@ -30,6 +32,7 @@ public static class ShardStatistics
         {
             KMeansModel m => KMeansStatistics.Compute(m, data.Rows, data.SampleWeights, maxDegreeOfParallelism),
             GaussianMixtureModel m => GaussianMixtureStatistics.Compute(m, data.Rows, data.SampleWeights, maxDegreeOfParallelism),
+            VariationalGaussianMixtureModel m => m.ComputeStatistics(data.Rows, data.SampleWeights, maxDegreeOfParallelism),
             MixtureModel<IndependentBernoulli> m => DiscreteMixtureStatistics.FromBernoulli(m, data.Rows, data.SampleWeights, maxDegreeOfParallelism),
             MixtureModel<IndependentCategorical> m => DiscreteMixtureStatistics.FromCategorical(m, data.Rows, data.SampleWeights, maxDegreeOfParallelism),
             DictionaryModel m => data.SampleWeights is null

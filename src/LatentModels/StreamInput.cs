@@ -9,19 +9,17 @@ internal static class StreamInput
 {
     /// <summary>Fixes <paramref name="dimension"/> (negative while unknown) on the first point and checks the point.</summary>
     /// <exception cref="ArgumentException">The first point is empty, or the point has the wrong length or a non-finite value.</exception>
+    /// <remarks>The dimension is fixed only once the point has passed every check, so a rejected first point leaves it unknown.</remarks>
     public static void CheckPoint(ReadOnlySpan<double> point, ref int dimension)
     {
-        if (dimension < 0)
+        if (dimension < 0 && point.IsEmpty)
         {
-            if (point.IsEmpty)
-            {
-                throw new ArgumentException("The point has no values.", nameof(point));
-            }
-
-            dimension = point.Length;
+            throw new ArgumentException("The point has no values.", nameof(point));
         }
 
-        DataValidation.CheckPoint(point, dimension, nameof(point));
+        int d = dimension < 0 ? point.Length : dimension;
+        DataValidation.CheckPoint(point, d, nameof(point));
+        dimension = d;
     }
 
     /// <summary>
@@ -38,18 +36,15 @@ internal static class StreamInput
             return false;
         }
 
-        if (dimension < 0)
+        if (dimension < 0 && d == 0)
         {
-            if (d == 0)
-            {
-                throw new ArgumentException("The batch has no columns.", nameof(batch));
-            }
-
-            dimension = d;
+            throw new ArgumentException("The batch has no columns.", nameof(batch));
         }
 
-        DataValidation.CheckDimension(batch, dimension, nameof(batch));
+        // The dimension is fixed only once the batch has passed every check (a rejected first batch leaves it unknown).
+        DataValidation.CheckDimension(batch, dimension < 0 ? d : dimension, nameof(batch));
         DataValidation.CheckFinite(batch.AsSpan(), d, nameof(batch));
+        dimension = d;
         return true;
     }
 
@@ -57,7 +52,8 @@ internal static class StreamInput
     /// Checks a whole data set against <paramref name="dimension"/> (when known), then hands its rows to
     /// <paramref name="update"/> in order, <paramref name="batchSize"/> at a time, in one reused chunk array (a fresh
     /// one only for a shorter last chunk). The chunk is only valid during the call. <paramref name="cancellationToken"/> is
-    /// checked before every chunk; the caller restores its state when it is cancelled.
+    /// checked before every chunk. The whole data set is checked before the first chunk; the caller captures its state
+    /// before the call and restores it when any chunk fails or the token is cancelled (all-or-nothing).
     /// </summary>
     public static void UpdateAll(double[,] data, int batchSize, int dimension, Action<double[,]> update, CancellationToken cancellationToken = default)
     {
@@ -67,6 +63,10 @@ internal static class StreamInput
         if (dimension >= 0)
         {
             DataValidation.CheckDimension(data, dimension, nameof(data));
+        }
+        else if (n > 0 && d == 0)
+        {
+            throw new ArgumentException("The data have no columns.", nameof(data));
         }
 
         DataValidation.CheckFinite(data.AsSpan(), Math.Max(d, 1), nameof(data));

@@ -117,7 +117,32 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     public void Update(ReadOnlySpan<double> point, double weight)
     {
         CheckWeight(weight, nameof(weight));
-        StreamInput.CheckPoint(point, ref _dimension);
+        int dimension = _dimension;
+        StreamInput.CheckPoint(point, ref dimension);
+        if (MayFail(1))
+        {
+            // An initialisation or a custom learning rate can still fail: all-or-nothing through the captured state.
+            State saved = Capture();
+            try
+            {
+                UpdatePoint(point, weight, dimension);
+            }
+            catch
+            {
+                Restore(saved);
+                throw;
+            }
+
+            return;
+        }
+
+        UpdatePoint(point, weight, dimension);
+    }
+
+    /// <summary>One checked point (the default learning rate on initialised centers cannot fail, so nothing is captured then).</summary>
+    private void UpdatePoint(ReadOnlySpan<double> point, double weight, int dimension)
+    {
+        _dimension = dimension;
         Count++;
         if (_table is null)
         {
@@ -173,11 +198,40 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
 
     private void UpdateCore(double[,] batch, double[]? weights)
     {
-        if (!StreamInput.CheckBatch(batch, ref _dimension))
+        int dimension = _dimension;
+        if (!StreamInput.CheckBatch(batch, ref dimension))
         {
             return;
         }
 
+        if (MayFail(batch.GetLength(0)))
+        {
+            State saved = Capture();
+            try
+            {
+                UpdateChecked(batch, weights, dimension);
+            }
+            catch
+            {
+                Restore(saved);
+                throw;
+            }
+
+            return;
+        }
+
+        UpdateChecked(batch, weights, dimension);
+    }
+
+    /// <summary>
+    /// Whether consuming <paramref name="rows"/> checked rows can still fail after the input checks — the buffered start's
+    /// initialisation, or a custom learning rate (user code, checked per move) — so the call captures the state first.
+    /// </summary>
+    private bool MayFail(int rows) => _options.LearningRate is not null || (_table is null && (_buffer.Count / Math.Max(_dimension, 1)) + rows >= Needed());
+
+    private void UpdateChecked(double[,] batch, double[]? weights, int dimension)
+    {
+        _dimension = dimension;
         int rows = batch.GetLength(0);
         Count += rows;
         if (_table is null)
@@ -206,41 +260,43 @@ public sealed class OnlineKMeans : IOnlineEstimator<KMeansModel>
     /// <summary>Consumes the rows of a batch in order, <paramref name="batchSize"/> at a time (a convenience for whole data sets).</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
-    /// state before the call (all-or-nothing).</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <remarks>All-or-nothing: the whole data set is checked first, and when a mini-batch fails (a custom learning rate) or the
+    /// token is cancelled the estimator is restored to its state before the call.</remarks>
+    /// <exception cref="ArgumentException">Wrong number of columns or a non-finite value (named with its row and column in <paramref name="data"/>).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
     public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
     {
-        if (!cancellationToken.CanBeCanceled)
-        {
-            UpdateAllCore(data, batchSize, cancellationToken);
-            return;
-        }
-
-        (long count, int dimension, double[] buffered, double[] bufferedWeights, double[]? centers, long[] counts, double[] weightSums, long since, ulong[] random) =
-            (Count, _dimension, BufferedValues, BufferedWeights, CenterValues, ClusterCounts, ClusterWeights, _sinceReassign, _random.GetState());
+        State saved = Capture();
         try
         {
-            UpdateAllCore(data, batchSize, cancellationToken);
+            StreamInput.UpdateAll(data, batchSize, _dimension, chunk =>
+            {
+                // The rows were checked as a whole; each chunk only fixes the dimension and is consumed.
+                int dimension = chunk.GetLength(1);
+                if (batchSize == 1)
+                {
+                    UpdatePoint(chunk.AsSpan(), 1.0, dimension);
+                }
+                else
+                {
+                    UpdateChecked(chunk, null, dimension);
+                }
+            }, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
-            Restore(count, dimension, buffered, bufferedWeights, centers, counts, weightSums, since, random);
+            Restore(saved);
             throw;
         }
     }
 
-    private void UpdateAllCore(double[,] data, int batchSize, CancellationToken cancellationToken) => StreamInput.UpdateAll(data, batchSize, _dimension, chunk =>
-    {
-        if (batchSize == 1)
-        {
-            Update(chunk.AsSpan());
-        }
-        else
-        {
-            Update(chunk);
-        }
-    }, cancellationToken);
+    /// <summary>The complete mutable state (what the codec saves): captured before a call that can fail after its checks.</summary>
+    private sealed record State(long Count, int Dimension, double[] Buffered, double[] BufferedWeights, double[]? Centers, long[] Counts, double[] WeightSums, long SinceReassignment, ulong[] Random);
+
+    private State Capture() => new(Count, _dimension, BufferedValues, BufferedWeights, CenterValues, ClusterCounts, ClusterWeights, _sinceReassign, _random.GetState());
+
+    private void Restore(State s) => Restore(s.Count, s.Dimension, s.Buffered, s.BufferedWeights, s.Centers, s.Counts, s.WeightSums, s.SinceReassignment, s.Random);
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">Fewer points than the initialisation needs have arrived.</exception>

@@ -11,8 +11,9 @@ namespace LatentModels.Data;
 /// The format: two zero bytes, a type byte (0x08 for unsigned bytes, the only type read here), the number of dimensions,
 /// one big-endian 32-bit size per dimension, then the values in row-major order. An image file has at least two
 /// dimensions (count × rows × columns…; every image becomes one row of rows·columns values), a label file one. Sizes are
-/// checked before anything is allocated (against the file's length when it is not compressed); a malformed or truncated
-/// file raises <see cref="InvalidDataException"/> saying what is wrong.
+/// checked before anything is allocated (against the file's length when it is not compressed; a compressed file's values
+/// are read into a buffer that grows only as they arrive, so a small file declaring a huge size costs no more than it
+/// holds); a malformed or truncated file raises <see cref="InvalidDataException"/> saying what is wrong.
 /// </remarks>
 public static class IdxReader
 {
@@ -62,14 +63,16 @@ public static class IdxReader
         }
 
         long pixels = 1;
-        for (int i = 1; i < sizes.Length; i++)
+        for (int i = 1; i < sizes.Length && pixels <= Array.MaxLength; i++)
         {
-            pixels *= sizes[i];
+            pixels *= sizes[i]; // at most 2^31 · 2^31: stops before it could overflow
         }
 
-        if (pixels == 0 || pixels > int.MaxValue)
+        if (pixels == 0 || pixels > Array.MaxLength)
         {
-            throw new InvalidDataException($"An image of {pixels} pixels cannot be read.");
+            throw new InvalidDataException(pixels == 0
+                ? "An image of 0 pixels cannot be read."
+                : $"An image of more than {Array.MaxLength} pixels (the largest array) cannot be read (dimensions {string.Join(" × ", sizes.Skip(1))}).");
         }
 
         int n = Math.Min(sizes[0], maxCount ?? int.MaxValue);
@@ -79,14 +82,14 @@ public static class IdxReader
             throw new InvalidDataException($"{n} images of {pixels} pixels exceed the largest array; read fewer (maxCount).");
         }
 
+        byte[] bytes = ReadValues(input, available, (long)n * pixels, pixels, "image", sizes[0]);
         var result = new double[n, (int)pixels];
-        var row = new byte[pixels];
+        int k = 0;
         for (int r = 0; r < n; r++)
         {
-            ReadExactly(input, row, $"image {r} of {sizes[0]}");
-            for (int k = 0; k < row.Length; k++)
+            for (int c = 0; c < pixels; c++)
             {
-                result[r, k] = row[k] / 255.0;
+                result[r, c] = bytes[k++] / 255.0;
             }
         }
 
@@ -138,8 +141,7 @@ public static class IdxReader
 
         int n = Math.Min(sizes[0], maxCount ?? int.MaxValue);
         CheckAvailable(available, 8, n, $"{n} labels");
-        var bytes = new byte[n];
-        ReadExactly(input, bytes, $"the {sizes[0]} labels");
+        byte[] bytes = ReadValues(input, available, n, 1, "label", sizes[0]);
         return bytes.Select(b => (int)b).ToArray();
     }
 
@@ -241,6 +243,35 @@ public static class IdxReader
         {
             throw new InvalidDataException($"The IDX file is truncated: {what} need {needed} bytes after the header, it has {Math.Max(0, length - header)}.");
         }
+    }
+
+    /// <summary>
+    /// Reads the <paramref name="count"/> value bytes. When the content's length is known it has been checked to hold
+    /// them, and they are read into one array; otherwise (gzip) they are read in chunks into a buffer that grows only as
+    /// bytes arrive, so a small file declaring a huge size allocates no more than it holds before it is found truncated.
+    /// </summary>
+    private static byte[] ReadValues(Stream input, long? available, long count, long itemSize, string item, int declared)
+    {
+        // A known length has been checked to hold the values: one exact array. Otherwise grow as the bytes arrive.
+        var buffer = new byte[available is null ? Math.Min(count, 1 << 16) : count];
+        long done = 0;
+        while (done < count)
+        {
+            if (done == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(count, 2L * buffer.Length));
+            }
+
+            int read = input.Read(buffer, (int)done, buffer.Length - (int)done);
+            if (read == 0)
+            {
+                throw new InvalidDataException($"The IDX file ends inside {item} {done / itemSize} of {declared}.");
+            }
+
+            done += read;
+        }
+
+        return buffer;
     }
 
     private static void ReadExactly(Stream input, Span<byte> buffer, string what)

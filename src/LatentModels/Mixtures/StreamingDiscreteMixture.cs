@@ -100,19 +100,34 @@ public abstract class StreamingDiscreteMixture<TComponent> : IOnlineEstimator<Mi
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
-    /// state before the call (all-or-nothing).</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <remarks>All-or-nothing: the whole data set is checked first (shape and the family's sample space), and when a
+    /// mini-batch fails or the token is cancelled the estimator is restored to its state before the call.</remarks>
+    /// <exception cref="ArgumentException">Wrong number of columns, or a value outside the family's sample space (named with its row and column in <paramref name="data"/>).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
     public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (data.GetLength(0) > 0)
+        {
+            if (data.GetLength(1) == 0)
+            {
+                throw new ArgumentException("The data have no columns.", nameof(data));
+            }
+
+            DataValidation.CheckDimension(data, _dimension < 0 ? data.GetLength(1) : _dimension, nameof(data));
+            Family.CheckData(data, nameof(data));
+        }
+
         // The model and the statistics are replaced, never modified, by an update: keeping the references keeps the state.
         (long count, int dimension, double[] buffered, MixtureModel<TComponent>? model, DiscreteMixtureStatistics? statistics) =
-            (Count, _dimension, cancellationToken.CanBeCanceled ? [.. _buffer] : [], _model, _statistics);
+            (Count, _dimension, [.. _buffer], _model, _statistics);
         try
         {
             StreamInput.UpdateAll(data, batchSize, _dimension, Update, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
             (Count, _dimension, _model, _statistics) = (count, dimension, model, statistics);
             _buffer.Clear();

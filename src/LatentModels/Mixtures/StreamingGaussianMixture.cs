@@ -33,6 +33,8 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     private MixtureStatistics? _statistics;
     private double[] _scratch = [];
     private GaussianStreamWorkspace? _workspace;
+    private GaussianComponents? _undoParameters;
+    private MixtureStatistics? _undoStatistics;
     private readonly MaximumLikelihoodUpdate _rule;
 
     /// <summary>Creates the estimator.</summary>
@@ -71,8 +73,9 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     public void Update(ReadOnlySpan<double> point)
     {
         CheckRange(point, Math.Max(point.Length, 1), nameof(point));
-        StreamInput.CheckPoint(point, ref _dimension);
-        Consume(point, 1, null);
+        int dimension = _dimension;
+        StreamInput.CheckPoint(point, ref dimension);
+        Guarded(point, 1, null, dimension);
     }
 
     /// <inheritdoc />
@@ -83,12 +86,13 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         ArgumentNullException.ThrowIfNull(batch);
         CheckRange(batch.AsSpan(), Math.Max(batch.GetLength(1), 1), nameof(batch));
 
-        if (!StreamInput.CheckBatch(batch, ref _dimension))
+        int dimension = _dimension;
+        if (!StreamInput.CheckBatch(batch, ref dimension))
         {
             return;
         }
 
-        Consume(batch.AsSpan(), batch.GetLength(0), batch);
+        Guarded(batch.AsSpan(), batch.GetLength(0), batch, dimension);
     }
 
     /// <summary>
@@ -119,28 +123,90 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>
     /// <param name="batchSize">Rows per mini-batch (1 = point by point).</param>
-    /// <param name="cancellationToken">Checked before every mini-batch; when it is cancelled the estimator is restored to its
-    /// state before the call (all-or-nothing).</param>
+    /// <param name="cancellationToken">Checked before every mini-batch.</param>
+    /// <remarks>All-or-nothing: the whole data set is checked first (shape, finiteness, range), and when a mini-batch fails (a
+    /// covariance that is no longer positive definite) or the token is cancelled the estimator is restored to its state
+    /// before the call.</remarks>
+    /// <exception cref="ArgumentException">Wrong number of columns, a non-finite value or a value beyond 2^500 (named with its row and column in <paramref name="data"/>).</exception>
+    /// <exception cref="FittingException">A covariance is no longer positive definite (the estimator is as before the call).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the estimator is as before the call.</exception>
     public void UpdateAll(double[,] data, int batchSize, CancellationToken cancellationToken = default)
     {
-        if (!cancellationToken.CanBeCanceled)
-        {
-            StreamInput.UpdateAll(data, batchSize, _dimension, Update);
-            return;
-        }
-
+        ArgumentNullException.ThrowIfNull(data);
+        CheckRange(data.AsSpan(), Math.Max(data.GetLength(1), 1), nameof(data));
         (long count, int dimension, double[] buffered, GaussianComponents? parameters, MixtureStatistics? statistics) =
             (Count, _dimension, BufferedValues, _parameters?.Clone(), _statistics?.Clone());
         try
         {
-            StreamInput.UpdateAll(data, batchSize, _dimension, Update, cancellationToken);
+            StreamInput.UpdateAll(data, batchSize, _dimension, chunk => Consume(chunk.AsSpan(), chunk.GetLength(0), chunk, chunk.GetLength(1)), cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch
         {
-            Restore(count, dimension, buffered, parameters, statistics);
+            RestoreCaptured(count, dimension, buffered, parameters, statistics);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Consumes checked rows all-or-nothing: an initialisation or an M-step can still fail after the input checks, so the
+    /// state is captured first — into kept undo buffers once the parameters exist (no allocation when warm), by copy of the
+    /// buffer before — and put back before the exception leaves.
+    /// </summary>
+    private void Guarded(ReadOnlySpan<double> x, int rows, double[,]? batch, int dimension)
+    {
+        long count = Count;
+        if (_parameters is null)
+        {
+            (int d, double[] buffered) = (_dimension, BufferedValues);
+            try
+            {
+                Consume(x, rows, batch, dimension);
+            }
+            catch
+            {
+                RestoreCaptured(count, d, buffered, null, null);
+                throw;
+            }
+
+            return;
+        }
+
+        GaussianComponents p = _parameters;
+        MixtureStatistics s = _statistics!;
+        if (_undoParameters is null || _undoStatistics is null)
+        {
+            (_undoParameters, _undoStatistics) = (p.Clone(), s.Clone());
+        }
+        else
+        {
+            p.CopyTo(_undoParameters);
+            s.CopyTo(_undoStatistics);
+        }
+
+        try
+        {
+            Consume(x, rows, batch, dimension);
+        }
+        catch
+        {
+            _undoParameters.CopyTo(p);
+            _undoStatistics.CopyTo(s);
+            Count = count;
+            throw;
+        }
+    }
+
+    /// <summary>Puts back a state captured by copy (the parameters and statistics are the captured objects themselves).</summary>
+    private void RestoreCaptured(long count, int dimension, double[] buffered, GaussianComponents? parameters, MixtureStatistics? statistics)
+    {
+        Count = count;
+        _dimension = dimension;
+        _buffer.Clear();
+        _buffer.AddRange(buffered);
+        _parameters = parameters;
+        _statistics = statistics;
+        _workspace = null;
+        (_undoParameters, _undoStatistics) = (null, null);
     }
 
     /// <inheritdoc />
@@ -168,6 +234,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         _buffer.AddRange(buffered);
         _parameters = parameters;
         _workspace = null;
+        (_undoParameters, _undoStatistics) = (null, null);
         _statistics = statistics;
         if (parameters is not null && !parameters.TryUpdate(Scratch(parameters), out int failed))
         {
@@ -239,8 +306,9 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     private double StepSize(long t) => Math.Pow(t + _options.StepOffset, -_options.StepExponent);
 
     /// <summary>Consumes <paramref name="rows"/> checked rows (row-major in <paramref name="x"/>; <paramref name="batch"/> the same rows as an array, or null for one point).</summary>
-    private void Consume(ReadOnlySpan<double> x, int rows, double[,]? batch)
+    private void Consume(ReadOnlySpan<double> x, int rows, double[,]? batch, int dimension)
     {
+        _dimension = dimension;
         if (_parameters is null)
         {
             foreach (double v in x)
@@ -277,6 +345,7 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
         _dimension = parameters.D;
         _statistics = MixtureStatistics.Expected(parameters, 1.0);
         _workspace = null;
+        (_undoParameters, _undoStatistics) = (null, null);
     }
 
     private double[] Scratch(GaussianComponents p)

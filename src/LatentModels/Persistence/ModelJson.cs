@@ -141,7 +141,16 @@ public static class ModelJson
 
         using (document)
         {
-            return Read(document.RootElement, limits);
+            try
+            {
+                return Read(document.RootElement, limits);
+            }
+            catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+            {
+                // The parser checks the structure, not the UTF-8 inside strings: that is decoded when a string is read
+                // (the format name, an enum, a base64 block…), by whichever field reads it first.
+                throw new ModelFormatException($"The model file is not valid UTF-8: {e.InnerException.Message}", e);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using LatentModels.Randomness;
 using LatentModels.Statistics;
 
 namespace LatentModels.SparseCoding;
@@ -12,9 +13,12 @@ namespace LatentModels.SparseCoding;
 /// The starting atoms come from the first K rows seen (<see cref="DictionaryLearningOptions.Init"/>; rows are buffered
 /// until there are K), or from an initial model.
 /// </summary>
+/// <remarks>Every update is all-or-nothing: its input is checked first, and the state (count, buffered rows, atoms,
+/// statistics and the generator, a <see cref="PersistableRandom"/> seeded by <see cref="DictionaryLearningOptions.Seed"/>)
+/// is captured before the work and put back when it fails or is cancelled.</remarks>
 public sealed class OnlineDictionaryLearning : IOnlineEstimator<DictionaryModel>
 {
-    private readonly Random _random;
+    private readonly PersistableRandom _random;
     private readonly List<double[]> _buffer = [];
     private LassoProblem? _problem;
     private SparseCodingEngine? _engine;
@@ -30,7 +34,7 @@ public sealed class OnlineDictionaryLearning : IOnlineEstimator<DictionaryModel>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(nameof(options));
         Options = options;
-        _random = new Random(options.Seed);
+        _random = new PersistableRandom(options.Seed);
         if (initialModel is not null)
         {
             if (initialModel.Atoms != options.Atoms)
@@ -58,21 +62,28 @@ public sealed class OnlineDictionaryLearning : IOnlineEstimator<DictionaryModel>
     /// <exception cref="ArgumentException">The point has the wrong length or a non-finite value.</exception>
     public void Update(ReadOnlySpan<double> point)
     {
-        int d = _problem?.Dimension ?? (_buffer.Count > 0 ? _buffer[0].Length : point.Length);
+        int d = Dimension ?? point.Length;
+        if (d == 0)
+        {
+            throw new ArgumentException("The point has no values.", nameof(point));
+        }
+
         DataValidation.CheckPoint(point, d, nameof(point));
         var batch = new double[1, d];
         point.CopyTo(batch.AsWritableSpan());
-        Consume(batch);
+        Guarded(batch);
     }
+
+    /// <summary>The dimension fixed by the atoms or the first buffered row (null before any row).</summary>
+    private int? Dimension => _problem?.Dimension ?? (_buffer.Count > 0 ? _buffer[0].Length : null);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The batch has the wrong width or a non-finite value (the message names the row and column).</exception>
     public void Update(double[,] batch)
     {
         DataValidation.CheckMatrix(batch, nameof(batch), minRows: 0);
-        int d = _problem?.Dimension ?? (_buffer.Count > 0 ? _buffer[0].Length : batch.GetLength(1));
-        DataValidation.CheckDimension(batch, d, nameof(batch));
-        Consume(batch);
+        DataValidation.CheckDimension(batch, Dimension ?? batch.GetLength(1), nameof(batch));
+        Guarded(batch);
     }
 
     /// <summary>
@@ -90,38 +101,99 @@ public sealed class OnlineDictionaryLearning : IOnlineEstimator<DictionaryModel>
             throw new InvalidOperationException("The dictionary does not exist yet: give it rows or an initial model first.");
         }
 
-        _statistics = _statistics.Merge(statistics);
-        Count += (long)statistics.TotalWeight;
-        DictionaryAtomUpdate.Pass(_problem.Dictionary, _statistics.ASpan, _statistics.BTransposedSpan, _problem.Atoms, _problem.Dimension, _scratch, reseed: null);
-        _problem.RefreshGram(Options.MaxDegreeOfParallelism);
+        if (statistics.Atoms != _problem.Atoms || statistics.Dimension != _problem.Dimension)
+        {
+            throw new ArgumentException($"The statistics are of {statistics.Atoms} atoms in dimension {statistics.Dimension}; the dictionary has {_problem.Atoms} atoms in dimension {_problem.Dimension}.", nameof(statistics));
+        }
+
+        DictionaryStatistics merged = _statistics.Merge(statistics);
+        State saved = Capture();
+        try
+        {
+            _statistics = merged;
+            Count += (long)statistics.TotalWeight;
+            DictionaryAtomUpdate.Pass(_problem.Dictionary, _statistics.ASpan, _statistics.BTransposedSpan, _problem.Atoms, _problem.Dimension, _scratch, reseed: null);
+            _problem.RefreshGram(Options.MaxDegreeOfParallelism);
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
     }
 
     /// <summary>Streams the rows <paramref name="passes"/> times in mini-batches of <see cref="DictionaryLearningOptions.BatchSize"/>, in order.</summary>
     /// <param name="data">n × d rows (not modified).</param>
     /// <param name="passes">Passes over the rows (≥ 1).</param>
     /// <param name="cancellationToken">Checked before each mini-batch.</param>
-    /// <exception cref="ArgumentException">Bad data or passes.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <remarks>All-or-nothing: the rows are checked first, and when a mini-batch fails or the token is cancelled the learner
+    /// is restored to its state before the call.</remarks>
+    /// <exception cref="ArgumentException">Bad data (the wrong width, or a non-finite value named with its row and column) or passes.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the learner is as before the call.</exception>
     public void UpdateAll(double[,] data, int passes = 1, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passes, 1);
         DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
         int n = data.GetLength(0), d = data.GetLength(1), size = Options.BatchSize;
-        if (_problem is not null)
+        DataValidation.CheckDimension(data, Dimension ?? d, nameof(data));
+        State saved = Capture();
+        try
         {
-            DataValidation.CheckDimension(data, _problem.Dimension, nameof(data));
+            for (int pass = 0; pass < passes; pass++)
+            {
+                for (int start = 0; start < n; start += size)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int rows = Math.Min(size, n - start);
+                    var batch = new double[rows, d];
+                    Array.Copy(data, (long)start * d, batch, 0, (long)rows * d);
+                    Consume(batch);
+                }
+            }
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
+    }
+
+    /// <summary>The complete mutable state: count, buffered rows (each an immutable copy), atoms (a copy), the statistics
+    /// (immutable: an update replaces them) and the generator's state.</summary>
+    private sealed record State(long Count, double[][] Buffered, double[]? Atoms, DictionaryStatistics? Statistics, ulong[] Random);
+
+    private State Capture() => new(Count, [.. _buffer], _problem is null ? null : (double[])_problem.Dictionary.Clone(), _statistics, _random.GetState());
+
+    private void Restore(State s)
+    {
+        Count = s.Count;
+        _buffer.Clear();
+        _buffer.AddRange(s.Buffered);
+        if (s.Atoms is null)
+        {
+            (_problem, _engine, _statistics, _scratch) = (null, null, null, []);
+        }
+        else
+        {
+            _problem!.Update(s.Atoms, Options.MaxDegreeOfParallelism);
+            _statistics = s.Statistics;
         }
 
-        for (int pass = 0; pass < passes; pass++)
+        _random.SetState(s.Random);
+    }
+
+    /// <summary>Consumes a checked mini-batch all-or-nothing.</summary>
+    private void Guarded(double[,] batch)
+    {
+        State saved = Capture();
+        try
         {
-            for (int start = 0; start < n; start += size)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(size, n - start);
-                var batch = new double[rows, d];
-                Array.Copy(data, (long)start * d, batch, 0, (long)rows * d);
-                Consume(batch);
-            }
+            Consume(batch);
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
         }
     }
 

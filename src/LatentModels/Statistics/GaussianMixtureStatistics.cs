@@ -1,6 +1,7 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.UpdateRules;
+using LatentModels.Variational;
 
 namespace LatentModels.Statistics;
 
@@ -313,6 +314,52 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
 
         IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference);
         return rule.Objective(meanLogLikelihood, model.Parameters, _totals.SampleWeight);
+    }
+
+    /// <summary>
+    /// The variational update from these statistics: the statistics of one E-step of <paramref name="model"/> (from
+    /// <see cref="VariationalGaussianMixtureModel.ComputeStatistics"/>) turned into the next posterior under the prior of
+    /// <paramref name="options"/> (its unset hyper-parameters resolved from <see cref="DataMoments"/>, as
+    /// <see cref="VariationalGaussianMixture"/> resolves them from the rows), with the full ELBO of (these
+    /// responsibilities, the new posterior) as its <see cref="VariationalGaussianMixtureModel.Elbo"/> — one iteration of
+    /// <see cref="VariationalGaussianMixture"/>, whose stopping rule compares successive ELBOs.
+    /// </summary>
+    /// <param name="model">The posterior of the E-step these statistics came from.</param>
+    /// <param name="options">The prior and shape: <see cref="VariationalGaussianMixtureOptions.Components"/>,
+    /// <see cref="VariationalGaussianMixtureOptions.Covariance"/> and <see cref="VariationalGaussianMixtureOptions.WeightPrior"/>
+    /// must match the model.</param>
+    /// <exception cref="ArgumentException">The model or the options do not match the statistics, or the default covariance prior is singular.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
+    public VariationalGaussianMixtureModel ToVariationalModel(VariationalGaussianMixtureModel model, VariationalGaussianMixtureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (model.Components != Components || model.Dimension != Dimension || model.CovarianceType != CovarianceType)
+        {
+            throw new ArgumentException($"The model has {model.Components} {model.CovarianceType} components of dimension {model.Dimension}; the statistics have {Components} {CovarianceType} components of dimension {Dimension}.", nameof(model));
+        }
+
+        if (options.Components != Components || options.Covariance != CovarianceType || options.WeightPrior != model.WeightPrior)
+        {
+            throw new ArgumentException($"The options ask for {options.Components} {options.Covariance} components with a {options.WeightPrior} weight prior; the model has {Components} {CovarianceType} with {model.WeightPrior}.", nameof(options));
+        }
+
+        if (!(_totals.SampleWeight > 0))
+        {
+            throw new FittingException("The statistics summarise no weight: there is nothing to estimate from.");
+        }
+
+        VariationalGaussianUpdate rule = VariationalGaussianMixture.CreateRule(options, DataMoments, _reference, Dimension);
+        GaussianComponents p = model.ExpectationComponents(_reference);
+        double entropy = _totals.LogLikelihood - rule.ExpectedLogJoint(p, _totals);
+        rule.Apply(p, _totals);
+        if (!rule.TryRefresh(p, new double[Math.Max(p.UpdateScratchLength, Dimension * Dimension)], out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+
+        (double elbo, double peerBound) = rule.Bounds(entropy, _totals.SampleWeight);
+        return VariationalGaussianMixtureModel.FromPosterior(rule, p, elbo, peerBound);
     }
 
     private void CheckSameShape(GaussianMixtureStatistics other, string paramName)

@@ -84,7 +84,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         StreamInput.CheckPoint(point, ref dimension);
         double[,] buffer = Buffer(1, dimension);
         point.CopyTo(buffer.AsWritableSpan());
-        Consume(buffer, 1, null);
+        Guarded(buffer, 1, null);
     }
 
     /// <summary>Takes one update with the rows of <paramref name="batch"/> as the mini-batch (the first one also initialises).</summary>
@@ -100,7 +100,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             return;
         }
 
-        Consume(batch, batch.GetLength(0), null);
+        Guarded(batch, batch.GetLength(0), null);
     }
 
     /// <summary>Takes one update with weighted rows: a row of weight w counts as w copies of itself (N/|B| still counts rows).</summary>
@@ -119,7 +119,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
 
         CheckBatchWeights(sampleWeights, batch.GetLength(0));
-        Consume(batch, batch.GetLength(0), sampleWeights);
+        Guarded(batch, batch.GetLength(0), sampleWeights);
     }
 
     private void CheckBatchWeights(double[] sampleWeights, int rows)
@@ -137,11 +137,15 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     /// <summary>
     /// One pass over a data set in mini-batches of <see cref="StochasticVariationalGaussianMixtureOptions.BatchSize"/> rows, in an
     /// order shuffled by the stream's own generator (seeded by <see cref="VariationalGaussianMixtureOptions.Seed"/>, saved with
-    /// the state). The data are checked once, before anything changes; a cancellation between mini-batches keeps the updates taken.
+    /// the state). The data are checked once, before anything changes. All-or-nothing: when a mini-batch fails (a posterior
+    /// scale that is not positive definite) or the token is cancelled, the stream is restored to its state before the call
+    /// (statistics, step and row counts, generator; uninitialised if it was).
     /// </summary>
     /// <param name="data">n × d rows (not modified).</param>
     /// <param name="cancellationToken">Checked before every mini-batch.</param>
     /// <exception cref="ArgumentException">Wrong number of columns or a non-finite value; or, before initialisation, too few rows.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (the stream is as before the call).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the stream is as before the call.</exception>
     public void UpdateEpoch(double[,] data, CancellationToken cancellationToken = default)
     {
         DataValidation.CheckMatrix(data, nameof(data));
@@ -150,8 +154,54 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             DataValidation.CheckDimension(data, _dimension, nameof(data));
         }
 
-        UpdateEpochChecked(data, null, cancellationToken);
+        GuardedEpoch(data, null, cancellationToken);
     }
+
+    private void GuardedEpoch(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
+    {
+        State saved = Capture();
+        try
+        {
+            UpdateEpochChecked(data, sampleWeights, cancellationToken);
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One update of checked rows, all-or-nothing: once initialised, <see cref="Step"/> puts its statistics back itself when
+    /// the posterior fails (nothing is captured, so a warm update allocates nothing); the first mini-batch, which also
+    /// initialises, captures the uninitialised state and returns to it on any failure.
+    /// </summary>
+    private void Guarded(double[,] batch, int rows, double[]? sampleWeights)
+    {
+        if (IsInitialized)
+        {
+            Consume(batch, rows, sampleWeights);
+            return;
+        }
+
+        State saved = Capture();
+        try
+        {
+            Consume(batch, rows, sampleWeights);
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
+    }
+
+    /// <summary>The complete mutable state (what the codec saves); the posterior is recomputed from the statistics on restore.</summary>
+    private sealed record State(long Count, long Steps, int Dimension, ulong[] Random, VariationalGaussianUpdate? Rule, double[]? Reference, MixtureStatistics? Statistics);
+
+    private State Capture() => new(Count, Steps, _dimension, _random.GetState(), _rule, _posterior is null ? null : (double[])_posterior.Shift.Clone(), _statistics?.Clone());
+
+    private void Restore(State s) => Restore(s.Count, s.Steps, s.Dimension, s.Random, s.Rule, s.Reference, s.Statistics);
 
     /// <summary><see cref="UpdateEpoch(double[,], CancellationToken)"/> over weighted rows (a row of weight w counts as w copies of itself).</summary>
     /// <param name="data">n × d rows (not modified).</param>
@@ -168,7 +218,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
 
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
-        UpdateEpochChecked(data, sampleWeights, cancellationToken);
+        GuardedEpoch(data, sampleWeights, cancellationToken);
     }
 
     /// <summary>An epoch over rows (and weights) already checked for shape and finiteness (the data-set fit checks them once).</summary>
@@ -330,7 +380,8 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
 
     internal MixtureStatistics? Statistics => _statistics;
 
-    /// <summary>Replaces the state with a saved one (checked by the codec): the posterior is recomputed from the statistics.</summary>
+    /// <summary>Replaces the state with a saved one (checked by the codec): the posterior is recomputed from the statistics;
+    /// without a rule the stream returns to uninitialised.</summary>
     internal void Restore(long count, long steps, int dimension, ulong[] random, VariationalGaussianUpdate? rule, double[]? reference, MixtureStatistics? statistics)
     {
         _random.SetState(random);
@@ -340,6 +391,10 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             reference!.CopyTo(p.Shift, 0);
             Refresh(rule, p, statistics!);
             Start(rule, p, statistics!);
+        }
+        else
+        {
+            (_rule, _posterior, _statistics, _previous, _workspace) = (null, null, null, null, null);
         }
 
         Count = count;

@@ -1,6 +1,7 @@
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
 using LatentModels.Randomness;
+using LatentModels.Statistics;
 using MathNet.Numerics;
 
 namespace LatentModels.Variational;
@@ -97,6 +98,54 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
     internal static VariationalGaussianMixtureModel FromPosterior(VariationalGaussianUpdate rule, GaussianComponents p, double elbo, double lowerBound) =>
         new(p.Type, rule.WeightPrior, (double[])rule.WeightsA.Clone(), (double[])rule.WeightsB.Clone(), (double[])rule.MeanPrecision.Clone(),
             (double[])p.Means.Clone(), (double[])rule.DegreesOfFreedom.Clone(), (double[])p.Covariance.Clone(), elbo, lowerBound);
+
+    /// <summary>
+    /// The statistics of one variational E-step of this posterior on <paramref name="data"/>: the responsibilities under
+    /// E[ln π], E[ln|Λ|] and the expected quadratic form (those of the fit's own E-step), summarised as
+    /// <see cref="GaussianMixtureStatistics"/> — the spine of distributed fits: every partition calls this with the current
+    /// posterior, a driver merges the parts in a fixed order and takes the variational update with
+    /// <see cref="GaussianMixtureStatistics.ToVariationalModel"/>. The statistics' <see cref="GaussianMixtureStatistics.LogLikelihood"/>
+    /// is Σᵢ wᵢ ln Σₖ exp(E[ln πₖ + ln 𝒩(xᵢ)]), the normaliser the bound needs (not the predictive log-density).
+    /// </summary>
+    /// <param name="data">n × d rows (not modified); n may be 0.</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified).</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores. The result does not depend on it.</param>
+    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, or a weight is bad (the message names the row).</exception>
+    public GaussianMixtureStatistics ComputeStatistics(double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0)
+    {
+        DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
+        DataValidation.CheckDimension(data, Dimension, nameof(data));
+        if (sampleWeights is not null)
+        {
+            DataValidation.CheckPartitionWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        }
+
+        return GaussianMixtureStatistics.ComputeCore(ExpectationComponents(_quadratic.Shift), data, sampleWeights, maxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// The components the variational E-step reads for this posterior, centred on <paramref name="shift"/>: posterior
+    /// means, scales (νₖWₖ)⁻¹ and posterior-mean weights, refreshed to the expectations (as a warm start's
+    /// <c>SetPosterior</c> followed by the rule's refresh).
+    /// </summary>
+    internal GaussianComponents ExpectationComponents(ReadOnlySpan<double> shift)
+    {
+        int k = Components, d = Dimension;
+        var p = new GaussianComponents(CovarianceType, k, d);
+        shift.CopyTo(p.Shift);
+        _quadratic.Means.CopyTo(p.Means, 0);
+        _quadratic.Covariance.CopyTo(p.Covariance, 0);
+        VariationalGaussianUpdate.PosteriorMeanWeights(WeightPrior, _weightsA, _weightsB, p.Weights);
+        if (!VariationalGaussianUpdate.TryRefreshExpectations(p, WeightPrior, _weightsA, _weightsB, _degreesOfFreedom, _meanPrecision, new double[k],
+            new double[Math.Max(p.UpdateScratchLength, d * d)], out int failed))
+        {
+            throw failed < 0
+                ? new FittingException("The shared (tied) posterior scale is not positive definite.")
+                : new FittingException($"The posterior scale of component {failed} is not positive definite.", failed);
+        }
+
+        return p;
+    }
 
     /// <summary>Copies the posterior's hyper-parameters, means mₖ and scales (νₖWₖ)⁻¹ (a warm start's source).</summary>
     internal void CopyPosterior(Span<double> weightsA, Span<double> weightsB, Span<double> meanPrecision, Span<double> degreesOfFreedom, Span<double> means, Span<double> covariances)

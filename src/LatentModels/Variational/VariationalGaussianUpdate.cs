@@ -230,10 +230,20 @@ internal sealed class VariationalGaussianUpdate : IVariationalGaussianUpdate
         return -s;
     }
 
-    public bool TryRefresh(GaussianComponents p, Span<double> scratch, out int failedComponent)
+    public bool TryRefresh(GaussianComponents p, Span<double> scratch, out int failedComponent) =>
+        TryRefreshExpectations(p, WeightPrior, WeightsA, WeightsB, DegreesOfFreedom, MeanPrecision, LogDetCholW, scratch, out failedComponent);
+
+    /// <summary>
+    /// Writes the expectations the E-step kernel reads into <paramref name="p"/> (whose means and scales (νₖWₖ)⁻¹ are
+    /// set): E[ln π] as the log-weights, the precision factor of νₖWₖ, and −(d/2)ln 2π + ½E[ln|Λₖ|] − d/(2βₖ) as the
+    /// log-normalisers; ½ ln|Wₖ| into <paramref name="logDetCholW"/>. The one body of <see cref="TryRefresh"/> and of a
+    /// fitted model's E-step (<see cref="VariationalGaussianMixtureModel.ComputeStatistics"/>), so both give the same bits.
+    /// </summary>
+    internal static bool TryRefreshExpectations(GaussianComponents p, WeightPrior weightPrior, ReadOnlySpan<double> weightsA, ReadOnlySpan<double> weightsB,
+        ReadOnlySpan<double> degreesOfFreedom, ReadOnlySpan<double> meanPrecision, Span<double> logDetCholW, Span<double> scratch, out int failedComponent)
     {
-        int k = _k, d = _d;
-        ExpectedLogWeights(WeightPrior, WeightsA, WeightsB, p.LogWeights);
+        int k = p.K, d = p.D;
+        ExpectedLogWeights(weightPrior, weightsA, weightsB, p.LogWeights);
         if (!p.Form.TryFactor(p, scratch, out failedComponent))
         {
             return false;
@@ -242,10 +252,10 @@ internal sealed class VariationalGaussianUpdate : IVariationalGaussianUpdate
         for (int c = 0; c < k; c++)
         {
             // The form wrote −(d/2)ln 2π + ½ln|νW|; E[ln|Λ|] = ln|W| + Σψ((ν − i)/2) + d ln 2.
-            double nu = DegreesOfFreedom[c];
+            double nu = degreesOfFreedom[c];
             double halfLogDetNuW = p.LogNorm[c] + 0.5 * d * Log2Pi;
-            LogDetCholW[c] = halfLogDetNuW - 0.5 * d * Math.Log(nu);
-            p.LogNorm[c] = -0.5 * d * Log2Pi + LogDetCholW[c] + 0.5 * ExpectedLogDetOffset(nu, d) - 0.5 * d / MeanPrecision[c];
+            logDetCholW[c] = halfLogDetNuW - 0.5 * d * Math.Log(nu);
+            p.LogNorm[c] = -0.5 * d * Log2Pi + logDetCholW[c] + 0.5 * ExpectedLogDetOffset(nu, d) - 0.5 * d / meanPrecision[c];
         }
 
         return true;

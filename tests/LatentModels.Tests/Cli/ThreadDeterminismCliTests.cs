@@ -14,8 +14,8 @@ public sealed class ThreadDeterminismCliTests
         string dir = Directory.CreateTempSubdirectory("latent-threads-").FullName;
         CliCatalog.WriteCsv(Path.Combine(dir, "Real.csv"), CliCatalog.Data(CliDataKind.Real, 3000, 4, 7));
         CliCatalog.WriteCsv(Path.Combine(dir, "OneColumn.csv"), CliCatalog.Data(CliDataKind.OneColumn, 3000, 1, 7));
-        CliCatalog.WriteCsv(Path.Combine(dir, "Binary.csv"), CliCatalog.Data(CliDataKind.Binary, 2000, 12, 7));
-        CliCatalog.WriteCsv(Path.Combine(dir, "Codes.csv"), CliCatalog.Data(CliDataKind.Codes, 2000, 6, 7));
+        CliCatalog.WriteCsv(Path.Combine(dir, "Binary.csv"), CliCatalog.Data(CliDataKind.Binary, 9000, 12, 7));
+        CliCatalog.WriteCsv(Path.Combine(dir, "Codes.csv"), CliCatalog.Data(CliDataKind.Codes, 9000, 6, 7));
         return dir;
     });
 

@@ -1,0 +1,73 @@
+using LatentModels.Mixtures;
+using LatentModels.Statistics;
+using LatentModels.Variational;
+using static LatentModels.Orleans.Tests.TestData;
+
+namespace LatentModels.Orleans.Tests;
+
+/// <summary>Distributed variational Bayes of a Gaussian mixture against one machine and <see cref="VariationalGaussianMixture"/>.</summary>
+[Collection(SharedClusterCollection.Name)]
+public class DistributedVariationalTests(ThreeSiloCluster cluster)
+{
+    private const int Block = 1024; // the E-step block for K = 3, d = 3
+    private const int N = 12 * Block;
+
+    public static TheoryData<CovarianceType, WeightPrior> Cases() => new()
+    {
+        { CovarianceType.Full, WeightPrior.DirichletDistribution },
+        { CovarianceType.Diagonal, WeightPrior.DirichletDistribution },
+        { CovarianceType.Spherical, WeightPrior.DirichletDistribution },
+        { CovarianceType.Tied, WeightPrior.DirichletDistribution },
+        { CovarianceType.Full, WeightPrior.DirichletProcess },
+    };
+
+    private static double[] Flat(VariationalGaussianMixtureModel m) =>
+        [.. m.Weights, .. m.Means.Cast<double>(), .. m.CovarianceParameters, .. m.WeightConcentrations, .. m.MeanPrecisions, .. m.DegreesOfFreedom, m.Elbo];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Variational_fit_on_block_shards_gives_the_bits_of_one_machine_and_VariationalGaussianMixture_to_rounding(CovarianceType type, WeightPrior prior)
+    {
+        double[,] x = Blobs(N, 10);
+        var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = type, WeightPrior = prior, MaxIterations = 6, Tolerance = 0, Seed = 3 };
+        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(o with { MaxIterations = 1 }).Fit(Slice(x, 0, 900)).Model;
+        DistributedFitResult<VariationalGaussianMixtureModel> result = await new DistributedFit(cluster.Client, Shards(x, EvenCuts(N, Block)))
+            .FitVariationalGaussianMixtureAsync(start, o);
+
+        // One machine, one partition: the same E-step and update on all rows.
+        VariationalGaussianMixtureModel local = start;
+        var trace = new List<double>();
+        for (int t = 0; t < 6; t++)
+        {
+            local = local.ComputeStatistics(x).ToVariationalModel(local, o);
+            trace.Add(local.Elbo);
+        }
+
+        Bits(Flat(result.Model)).Should().Equal(Bits(Flat(local)));
+        Bits(result.Trace).Should().Equal(Bits(trace));
+
+        // The core estimator, warm-started from the same posterior (its rows centred on the data mean: rounding only).
+        var batch = new VariationalGaussianMixture(o with { InitialModel = start }).Fit(x);
+        batch.Report.Iterations.Should().Be(6);
+        MaxAbsDiff(Flat(result.Model), Flat(batch.Model)).Should().BeLessThan(1e-9 * Math.Max(1, Math.Abs(batch.Model.Elbo)));
+        MaxAbsDiff(result.Trace, batch.Report.ObjectiveTrace).Should().BeLessThan(1e-9 * Math.Abs(batch.Model.Elbo));
+    }
+
+    [Fact]
+    public async Task Variational_fit_on_uneven_shards_stops_where_the_estimator_stops()
+    {
+        double[,] x = Blobs(N, 11);
+        var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Full, MaxIterations = 200, Tolerance = 1e-6, Seed = 4 };
+        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(o with { MaxIterations = 1 }).Fit(Slice(x, 0, 900)).Model;
+        DistributedFitResult<VariationalGaussianMixtureModel> result = await new DistributedFit(cluster.Client, Shards(x, UnevenCuts(N, 8)))
+            .FitVariationalGaussianMixtureAsync(start, o);
+        var batch = new VariationalGaussianMixture(o with { InitialModel = start }).Fit(x);
+        result.Converged.Should().BeTrue();
+        result.Iterations.Should().Be(batch.Report.Iterations);
+        MaxAbsDiff(Flat(result.Model), Flat(batch.Model)).Should().BeLessThan(1e-9 * Math.Abs(batch.Model.Elbo));
+        for (int t = 1; t < result.Trace.Count; t++)
+        {
+            result.Trace[t].Should().BeGreaterThanOrEqualTo(result.Trace[t - 1] - 1e-9 * Math.Abs(result.Trace[t - 1]), "coordinate ascent never lowers the ELBO");
+        }
+    }
+}
