@@ -112,8 +112,15 @@ internal sealed class GaussianMixtureEngine
     private MixtureWorkspace Rent() =>
         _pool.TryTake(out MixtureWorkspace? ws) ? ws : new MixtureWorkspace(_blockSize, _k, _d);
 
+    /// <summary>
+    /// The fit's token, checked before every block of the E-step (so a cancelled EM or variational iteration stops within
+    /// one block of rows, not at the end of the pass); the run that owns the engine sets it.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
+
     private void EStepBlock(int block, int start, int end)
     {
+        Cancellation.ThrowIfCancellationRequested();
         MixtureWorkspace ws = Rent();
         ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, (end - start) * _d);
         EStepInto(Current, x, end - start, _sampleWeights, start, _blockStats[block], ws);

@@ -131,7 +131,7 @@ internal sealed class BinarySparseCodingEngine
     /// <param name="count">Rows in the batch (as prepared).</param>
     /// <param name="inference">The update, damping, sweep cap and tolerance.</param>
     /// <param name="scale">τ, the inverse temperature of the likelihood (1: the model itself).</param>
-    /// <param name="cancellationToken">Checked between sweeps.</param>
+    /// <param name="cancellationToken">Checked before every block of rows of every sweep.</param>
     /// <returns>The sweeps performed.</returns>
     public int Infer(double[] logits, double[] means, int first, int count, BinarySparseCodingInference inference, double scale,
         CancellationToken cancellationToken = default)
@@ -140,7 +140,7 @@ internal sealed class BinarySparseCodingEngine
         while (sweeps < inference.MaxSweeps)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            double change = Sweep(logits, means, first, count, inference, scale);
+            double change = Sweep(logits, means, first, count, inference, scale, cancellationToken);
             sweeps++;
             if (change <= inference.Tolerance)
             {
@@ -152,13 +152,15 @@ internal sealed class BinarySparseCodingEngine
     }
 
     /// <summary>One sweep of the batch: the couplings Ĥ·G by GEMM, then every row's step; returns the largest change of a mean.</summary>
-    public double Sweep(double[] logits, double[] means, int first, int count, BinarySparseCodingInference inference, double scale)
+    public double Sweep(double[] logits, double[] means, int first, int count, BinarySparseCodingInference inference, double scale,
+        CancellationToken cancellationToken = default)
     {
         Couple(means, first, count);
         var state = (Engine: this, Logits: logits, Means: means, First: first, Sequential: inference.Update == BinarySparseCodingUpdate.Sequential,
-            inference.Damping, Scale: scale);
+            inference.Damping, Scale: scale, Token: cancellationToken);
         ParallelBlocks.For(count, BlockRows, _dop, state, static (s, block, r0, r1) =>
         {
+            s.Token.ThrowIfCancellationRequested();
             BinarySparseCodingEngine e = s.Engine;
             int h = e._h;
             double change = 0;

@@ -27,6 +27,7 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
     {
         _cancellationToken = cancellationToken;
         _engine = engine;
+        engine.Cancellation = cancellationToken;
         _rule = (VariationalGaussianUpdate)engine.Rule;
         _data = data;
         _sampleWeights = sampleWeights;

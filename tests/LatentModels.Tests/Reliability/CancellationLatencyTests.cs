@@ -1,5 +1,6 @@
 using LatentModels.Clustering;
 using LatentModels.Distributions;
+using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.Em;
 using LatentModels.Mixtures.Gaussian;
@@ -262,5 +263,60 @@ public class CancellationLatencyTests
 
         pass.Should().Throw<OperationCanceledException>();
         run.Snapshot().Should().BeSameAs(started, "the pass stopped before its first block's M-step");
+    }
+
+    /// <summary>
+    /// The E-step of batch EM and of the variational mixture (one pass over every row, the long part of an iteration)
+    /// checks the fit's token before every block of rows: cancelled, it stops before its first block — no block's
+    /// statistics are written — at one and at two threads, and then runs in full once the token is clear.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void The_E_step_of_EM_and_variational_iterations_checks_the_token_before_every_block(int threads)
+    {
+        double[,] data = RangeTestData.Blobs(3000, 3, 8);
+        var o = new GaussianMixtureOptions { Components = 3, Seed = 2, MaxDegreeOfParallelism = threads };
+        var engine = new GaussianMixtureEngine(data, null, o);
+        GaussianMixture.Initialize(engine, data, null, o, new Random(2));
+        ParallelBlocks.BlockCount(3000, GaussianMixtureEngine.BlockSizeFor(3, 3)).Should().BeGreaterThan(1);
+        double[] totalsBefore = engine.Totals.Weight.ToArray();
+        _ = new GaussianBatchRun(engine, data, null, o, Cancelled());
+
+        Action eStep = () => engine.EStep();
+
+        eStep.Should().Throw<OperationCanceledException>();
+        engine.Totals.Weight.Should().Equal(totalsBefore, "no block was merged after the cancellation");
+        engine.Cancellation = CancellationToken.None;
+        engine.EStep();
+        engine.Totals.Weight.Sum().Should().BeApproximately(3000, 1e-9);
+
+        var vo = new VariationalGaussianMixtureOptions { Components = 3, Seed = 2, MaxDegreeOfParallelism = threads };
+        Action variational = () => new VariationalGaussianMixture(vo).Fit(data, null, Cancelled());
+        variational.Should().Throw<OperationCanceledException>();
+    }
+
+    /// <summary>
+    /// A mean-field sweep of binary sparse coding (over the whole batch, by default every row) checks the token before
+    /// every block of <see cref="BinarySparseCodingEngine.BlockRows"/> rows: cancelled, it writes no logit.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_binary_sparse_coding_sweep_checks_the_token_before_every_block(int threads)
+    {
+        const int h = 3, rows = 4 * BinarySparseCodingEngine.BlockRows;
+        var engine = new BinarySparseCodingEngine(h, 5, rows, threads);
+        var logits = Enumerable.Range(0, rows * h).Select(i => 0.01 * i).ToArray();
+        var means = new double[rows * h];
+        double[] before = (double[])logits.Clone();
+
+        Action sweep = () => engine.Sweep(logits, means, 0, rows, new BinarySparseCodingInference(), 1.0, Cancelled());
+
+        sweep.Should().Throw<OperationCanceledException>();
+        logits.Should().Equal(before, "no block of the sweep ran after the cancellation");
+        Action infer = () => engine.Infer(logits, means, 0, rows, new BinarySparseCodingInference(), 1.0, Cancelled());
+        infer.Should().Throw<OperationCanceledException>();
+        logits.Should().Equal(before);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class GaussianBatchRun : IEmRun<GaussianComponents>
     {
         _cancellationToken = cancellationToken;
         _engine = engine;
+        engine.Cancellation = cancellationToken;
         _data = data;
         _sampleWeights = sampleWeights;
         _options = options;
