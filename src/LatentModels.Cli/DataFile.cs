@@ -89,7 +89,10 @@ public static class DataFile
     {
         try
         {
-            return Data.IdxReader.ReadImages(path);
+            double[,] images = Data.IdxReader.ReadImages(path);
+            return images.GetLength(0) > 0
+                ? images
+                : throw new DataFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
         }
         catch (InvalidDataException e)
         {

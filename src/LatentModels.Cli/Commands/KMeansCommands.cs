@@ -356,9 +356,9 @@ internal static class KMeansCommands
             OnlineKMeans online;
             if (parse.GetValue(stateIn) is string statePath)
             {
-                if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false })
+                if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false } || parse.GetResult(threads) is { Implicit: false })
                 {
-                    throw new ArgumentException("--state-in: the saved state fixes K, the initialisation and the seed; do not give --k, --init or --seed.");
+                    throw new ArgumentException("--state-in: the saved state fixes K, the initialisation, the seed and the thread cap; do not give --k, --init, --seed or --threads.");
                 }
 
                 online = ModelCommands.LoadModel(statePath, "--state-in") as OnlineKMeans
