@@ -12,6 +12,11 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
+    public static Option<bool> OutOfCore() => new("--out-of-core")
+    {
+        Description = "Do not load the file: re-read it in chunks every iteration (memory: one chunk, whatever the file's size; see docs/out-of-core.md).",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print exactly one JSON object, as the last line of stdout, instead of the readable summary.",
