@@ -12,6 +12,11 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
+    public static Option<bool> OutOfCore() => new("--out-of-core")
+    {
+        Description = "Do not load the file: re-read it in chunks every iteration (memory: one chunk, whatever the file's size; see docs/out-of-core.md).",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print exactly one JSON object, as the last line of stdout, instead of the readable summary.",
@@ -37,17 +42,33 @@ internal static class CommonOptions
             return;
         }
 
-        using var writer = new StreamWriter(path);
-        foreach (int label in labels)
+        WriteFile(path, "--labels-out", writer =>
         {
-            writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (int label in labels)
+            {
+                writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        });
+    }
+
+    /// <summary>Writes an output file, an unwritable path being bad input that names the option.</summary>
+    public static void WriteFile(string path, string option, Action<TextWriter> write)
+    {
+        try
+        {
+            using var writer = new StreamWriter(path);
+            write(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot write '{path}': {CliErrors.RawMessage(e)}", e);
         }
     }
 
     /// <summary>The thread cap of every fit (and of sparse-code): 0 = all cores; the results do not depend on it.</summary>
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "Thread cap (0: all cores). The results are the same, to the bit, for every value.",
+        Description = "Thread cap (0: all cores). The results are the same, to the bit, for every value (a stream state saved by --state-out keeps its cap).",
         DefaultValueFactory = _ => 0,
         HelpName = "T",
     };

@@ -258,9 +258,9 @@ internal static class GmmCommands
                 if (parse.GetValue(stateIn) is string statePath)
                 {
                     if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false }
-                        || parse.GetResult(covariance) is { Implicit: false } || parse.GetResult(reg) is { Implicit: false })
+                        || parse.GetResult(covariance) is { Implicit: false } || parse.GetResult(reg) is { Implicit: false } || parse.GetResult(threads) is { Implicit: false })
                     {
-                        throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the initialisation, the regularisation and the seed; do not give --k, --covariance, --init, --reg or --seed.");
+                        throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the initialisation, the regularisation, the seed and the thread cap; do not give --k, --covariance, --init, --reg, --seed or --threads.");
                     }
 
                     online = ModelCommands.LoadModel(statePath, "--state-in") as StreamingGaussianMixture

@@ -8,9 +8,11 @@ internal static class GaussianUpdateRules
     /// <summary>
     /// Maximum likelihood with <see cref="GaussianMixtureOptions.Regularization"/>, or MAP under
     /// <see cref="GaussianMixtureOptions.Prior"/> resolved from the data moments, in coordinates centered on <paramref name="shift"/>.
+    /// Maximum likelihood without a regularisation checks every component against the data's collapse floors.
     /// </summary>
     public static IGaussianUpdateRule For(GaussianMixtureOptions options, WeightedMoments dataMoments, ReadOnlySpan<double> shift) =>
         options.Prior is { } prior
             ? new MapUpdate(prior.Resolve(options.Covariance, options.Components, dataMoments, shift))
-            : new MaximumLikelihoodUpdate(options.Regularization);
+            : new MaximumLikelihoodUpdate(options.Regularization,
+                options.Regularization == 0 ? Gaussian.CollapseCheck.Floors(dataMoments) : null);
 }
