@@ -42,10 +42,26 @@ internal static class CommonOptions
             return;
         }
 
-        using var writer = new StreamWriter(path);
-        foreach (int label in labels)
+        WriteFile(path, "--labels-out", writer =>
         {
-            writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (int label in labels)
+            {
+                writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        });
+    }
+
+    /// <summary>Writes an output file, an unwritable path being bad input that names the option.</summary>
+    public static void WriteFile(string path, string option, Action<TextWriter> write)
+    {
+        try
+        {
+            using var writer = new StreamWriter(path);
+            write(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot write '{path}': {CliErrors.RawMessage(e)}", e);
         }
     }
 
