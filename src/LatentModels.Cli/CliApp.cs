@@ -31,6 +31,8 @@ public static class CliApp
     {
         var console = new CliConsole(stdout, stderr, cancellationToken);
         RootCommand root = Build(console);
+        Option<string?> columns = CommonOptions.Columns();
+        root.Options.Add(columns);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -41,6 +43,7 @@ public static class CliApp
         }
 
         console.Command = parse.CommandResult.Command;
+        console.Columns = CommonOptions.ParseColumns(parse.GetValue(columns));
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
 

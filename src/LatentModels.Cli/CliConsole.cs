@@ -23,6 +23,9 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
         }
     }
 
+    /// <summary>The <c>--columns</c> choice of the command being run (the columns of a Parquet <c>--data</c> file), or null.</summary>
+    internal IReadOnlyList<string>? Columns { get; set; }
+
     /// <summary>The flags of the command being run.</summary>
     internal IReadOnlySet<string> Flags => _flags;
 
@@ -34,7 +37,7 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
     /// <param name="option">The option that named it (<c>--data</c>, <c>--sample-weights</c>…).</param>
     internal double[,] ReadData(string path, string option = "--data")
     {
-        DataTable table = DataFile.Load(path);
+        DataTable table = DataFile.Load(path, option == "--data" ? Columns : null);
         _tables[option] = table;
         return table.Values;
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using LatentModels.Data;
+using LatentModels.Parquet;
 
 namespace LatentModels.Cli;
 
@@ -36,7 +38,14 @@ public static class DataFile
     /// <summary>Reads a file into a table that remembers where each row came from.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
-    public static DataTable Load(string path)
+    public static DataTable Load(string path) => Load(path, null);
+
+    /// <summary>Reads a file into a table; <paramref name="columns"/> chooses the columns of a Parquet file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="columns">The <c>--columns</c> choice (Parquet only), or null for every numeric column.</param>
+    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="ArgumentException"><paramref name="columns"/> is given for a file that is not Parquet.</exception>
+    public static DataTable Load(string path, IReadOnlyList<string>? columns)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
@@ -44,6 +53,19 @@ public static class DataFile
             throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
+        if (IsParquet(path))
+        {
+            try
+            {
+                return new DataTable(RowChunks.ReadAll(OpenParquet(path, columns)), path, [], null, null);
+            }
+            catch (RowFormatException e)
+            {
+                throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
+            }
+        }
+
+        CheckNoColumns(path, columns);
         try
         {
             if (IsIdxOrGzip(path))
@@ -57,6 +79,39 @@ public static class DataFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException(path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary>
+    /// Whether a file is read as Parquet: its name ends with <c>.parquet</c> (any case; a damaged file is then reported as
+    /// a bad Parquet file, not read as text) or it starts with the magic bytes <c>PAR1</c>.
+    /// </summary>
+    internal static bool IsParquet(string path) =>
+        path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || ParquetRowChunkSource.StartsLikeParquet(path);
+
+    /// <summary>The chunk source of a Parquet file (every numeric column, or the chosen ones), errors as <see cref="DataFormatException"/>.</summary>
+    internal static ParquetRowChunkSource OpenParquet(string path, IReadOnlyList<string>? columns)
+    {
+        try
+        {
+            return new ParquetRowChunkSource(path, columns);
+        }
+        catch (RowFormatException e)
+        {
+            throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--columns: {CliErrors.RawMessage(e)}", e);
+        }
+    }
+
+    /// <summary>Throws when <c>--columns</c> is given for a file that is not Parquet (text and IDX files are read whole).</summary>
+    internal static void CheckNoColumns(string path, IReadOnlyList<string>? columns)
+    {
+        if (columns is { Count: > 0 })
+        {
+            throw new ArgumentException($"--columns: '{path}' is not a Parquet file; --columns chooses the columns of Parquet files only.");
         }
     }
 

@@ -5,13 +5,16 @@ namespace LatentModels.Cli;
 /// <summary>
 /// Opens a <c>--data</c> file as a chunk source for the commands that stream (bounded memory): CSV and whitespace-separated
 /// text is streamed by <see cref="CsvRowChunkSource"/> (the same rules as <see cref="DataFile"/>); an IDX or gzip file
-/// (small MNIST images) is read whole by <see cref="DataFile"/> and served from memory.
+/// (small MNIST images) is read whole by <see cref="DataFile"/> and served from memory; a Parquet file is streamed by row
+/// group by <see cref="LatentModels.Parquet.ParquetRowChunkSource"/>.
 /// </summary>
 internal static class DataSources
 {
     /// <summary>The source of a data file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="columns">The <c>--columns</c> choice (Parquet only), or null.</param>
     /// <exception cref="DataFormatException">The file is missing or is a directory.</exception>
-    public static IRowChunkSource Open(string path)
+    public static IRowChunkSource Open(string path, IReadOnlyList<string>? columns = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
@@ -19,6 +22,12 @@ internal static class DataSources
             throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
+        if (DataFile.IsParquet(path))
+        {
+            return DataFile.OpenParquet(path, columns);
+        }
+
+        DataFile.CheckNoColumns(path, columns);
         return IsIdxOrGzip(path) ? new ArrayRowChunkSource(DataFile.Read(path), path) : new CsvRowChunkSource(path);
     }
 

@@ -12,6 +12,21 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
+    /// <summary>
+    /// <c>--columns a,b,c</c>: the columns of a Parquet <c>--data</c> file to read, in this order (default: every numeric
+    /// column). Given once at the root, recursive, so every command that reads <c>--data</c> takes it.
+    /// </summary>
+    public static Option<string?> Columns() => new("--columns")
+    {
+        Description = "Parquet --data only: the columns to read, by name, comma-separated, in this order (default: every numeric column; other columns are skipped).",
+        HelpName = "a,b,c",
+        Recursive = true,
+    };
+
+    /// <summary>The <c>--columns</c> names (trimmed), or null when not given.</summary>
+    public static IReadOnlyList<string>? ParseColumns(string? value) =>
+        value is null ? null : [.. value.Split(',').Select(c => c.Trim())];
+
     public static Option<bool> OutOfCore() => new("--out-of-core")
     {
         Description = "Do not load the file: re-read it in chunks every iteration (memory: one chunk, whatever the file's size; see docs/out-of-core.md).",

@@ -230,7 +230,7 @@ internal static class GmmCommands
             // --mode stream reads the file in mini-batches, once per pass and once more for the whole-file score
             // (memory: one mini-batch); incremental EM keeps N × K responsibilities and reads the file whole.
             double[,]? x = stream ? null : console.ReadData(path);
-            IRowChunkSource source = x is null ? DataSources.Open(path) : new ArrayRowChunkSource(x, path);
+            IRowChunkSource source = x is null ? DataSources.Open(path, console.Columns) : new ArrayRowChunkSource(x, path);
             int p = parse.GetValue(passes) ?? (stream ? 1 : 10);
             int b = parse.GetValue(batchSize);
             if (p < 1)

@@ -255,7 +255,7 @@ internal static class KMeansCommands
             throw new ArgumentException("--algorithm: --out-of-core runs Lloyd's algorithm over the spine's statistics; do not give --algorithm.");
         }
 
-        var source = new CountingSource(DataSources.Open(path));
+        var source = new CountingSource(DataSources.Open(path, console.Columns));
         var options = new KMeansOptions
         {
             Clusters = parse.GetValue(k),
@@ -341,7 +341,7 @@ internal static class KMeansCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            IRowChunkSource x = DataSources.Open(path); // streamed: memory is one mini-batch, whatever the file's size
+            IRowChunkSource x = DataSources.Open(path, console.Columns); // streamed: memory is one mini-batch, whatever the file's size
             int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
             if (b < 1)
             {

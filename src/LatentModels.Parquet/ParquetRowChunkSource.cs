@@ -1,0 +1,347 @@
+using LatentModels.Data;
+using Parquet;
+using Parquet.Schema;
+
+namespace LatentModels.Parquet;
+
+/// <summary>
+/// The numeric columns of a Parquet file as a re-readable chunk source, read one row group at a time: memory is one row
+/// group's selected columns plus one chunk, whatever the file's size. By default every top-level numeric column (8-, 16-,
+/// 32- and 64-bit integers, float, double, decimal; nullable or not) is read in schema order and every other column
+/// (strings, dates, lists…) is skipped; a column selection reads the named columns in the given order instead.
+/// </summary>
+/// <remarks>
+/// Validation at the door, as for <see cref="CsvRowChunkSource"/>: a file that is not Parquet or cannot be decoded, a
+/// null cell, a value that is not finite, a chosen column that does not exist or is not numeric, or a file with no rows
+/// raises <see cref="RowFormatException"/> naming the file (and the one-based row and column, with the column's name,
+/// for a bad cell). Errors of the Parquet reader itself never leak: they are reported as a <see cref="RowFormatException"/>.
+/// </remarks>
+public sealed class ParquetRowChunkSource : IRowChunkSource
+{
+    private static readonly byte[] _magic = "PAR1"u8.ToArray();
+
+    private readonly string _path;
+    private readonly string[]? _columns;
+
+    /// <summary>A source over a Parquet file.</summary>
+    /// <param name="path">The file (its name as given is used in messages).</param>
+    /// <param name="columns">The columns to read, by name, in this order; null or empty for every numeric column.</param>
+    /// <exception cref="ArgumentException">The path is empty, or a column name is empty or repeated.</exception>
+    /// <exception cref="RowFormatException">There is no such file, or it is not a Parquet file.</exception>
+    public ParquetRowChunkSource(string path, IReadOnlyList<string>? columns = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!System.IO.File.Exists(path))
+        {
+            throw new RowFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
+        }
+
+        if (columns is { Count: > 0 })
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string column in columns)
+            {
+                if (string.IsNullOrWhiteSpace(column))
+                {
+                    throw new ArgumentException("A column name is empty.", nameof(columns));
+                }
+
+                if (!seen.Add(column))
+                {
+                    throw new ArgumentException($"The column '{column}' is chosen twice.", nameof(columns));
+                }
+            }
+
+            _columns = [.. columns];
+        }
+
+        _path = path;
+        Name = path;
+        if (!IsParquet(path))
+        {
+            throw new RowFormatException(path, 0, 0, "is not a Parquet file (it does not start and end with the magic bytes PAR1).");
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Whether a file starts and ends with the Parquet magic bytes <c>PAR1</c> (false for a missing or short file).</summary>
+    /// <param name="path">The file.</param>
+    public static bool IsParquet(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var stream = System.IO.File.OpenRead(path);
+            if (stream.Length < 12)
+            {
+                return false;
+            }
+
+            Span<byte> head = stackalloc byte[4];
+            Span<byte> tail = stackalloc byte[4];
+            stream.ReadExactly(head);
+            stream.Seek(-4, SeekOrigin.End);
+            stream.ReadExactly(tail);
+            return head.SequenceEqual(_magic) && tail.SequenceEqual(_magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether a file starts with the Parquet magic bytes <c>PAR1</c> (a truncated Parquet file still does).</summary>
+    /// <param name="path">The file.</param>
+    public static bool StartsLikeParquet(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var stream = System.IO.File.OpenRead(path);
+            Span<byte> head = stackalloc byte[4];
+            return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head.SequenceEqual(_magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The names of the columns this source reads, in order (opens the file's footer).</summary>
+    /// <exception cref="RowFormatException">The file cannot be read, or a chosen column is missing or not numeric.</exception>
+    public IReadOnlyList<string> ColumnNames()
+    {
+        using var stream = Open();
+        ParquetReader reader = Guard(() => ParquetReader.CreateAsync(stream).GetAwaiter().GetResult());
+        try
+        {
+            return [.. Select(reader).Select(f => f.Name)];
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<double[,]> ReadChunks(int chunkRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        return Read(chunkRows, cancellationToken);
+    }
+
+    private IEnumerable<double[,]> Read(int chunkRows, CancellationToken cancellationToken)
+    {
+        using var stream = Open();
+        ParquetReader reader = Guard(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).GetAwaiter().GetResult());
+        try
+        {
+            DataField[] fields = Select(reader);
+            int d = fields.Length;
+            double[,]? chunk = null;
+            int filled = 0;
+            long rowBase = 0;
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double[] group = ReadGroup(reader, g, fields, rowBase, cancellationToken, out int groupRows);
+                for (int r = 0; r < groupRows;)
+                {
+                    chunk ??= new double[chunkRows, d];
+                    int take = Math.Min(chunkRows - filled, groupRows - r);
+                    group.AsSpan(r * d, take * d).CopyTo(Flat(chunk).Slice(filled * d));
+                    filled += take;
+                    r += take;
+                    if (filled == chunkRows)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        yield return chunk;
+                        filled = 0;
+                    }
+                }
+
+                rowBase += groupRows;
+            }
+
+            if (rowBase == 0)
+            {
+                throw new RowFormatException(_path, 0, 0, "the file holds no data rows.");
+            }
+
+            if (filled > 0)
+            {
+                var last = new double[filled, d];
+                Flat(chunk!).Slice(0, filled * d).CopyTo(Flat(last));
+                yield return last;
+            }
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private FileStream Open()
+    {
+        try
+        {
+            return new FileStream(_path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, BufferSize = 1 << 16 });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RowFormatException(_path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
+        }
+    }
+
+    /// <summary>The fields read: the chosen ones in order, else every top-level numeric column in schema order.</summary>
+    private DataField[] Select(ParquetReader reader)
+    {
+        DataField[] all = reader.Schema.GetDataFields();
+        if (_columns is null)
+        {
+            DataField[] numeric = [.. all.Where(IsNumeric)];
+            return numeric.Length > 0
+                ? numeric
+                : throw new RowFormatException(_path, 0, 0, $"has no numeric columns (columns: {string.Join(", ", all.Select(f => f.Name))}).");
+        }
+
+        var chosen = new DataField[_columns.Length];
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            DataField? field = all.FirstOrDefault(f => string.Equals(f.Name, _columns[i], StringComparison.Ordinal) && f.Path.ToList().Count == 1)
+                ?? throw new RowFormatException(_path, 0, 0, $"has no column '{_columns[i]}' (columns: {string.Join(", ", all.Select(f => f.Name))}).");
+            chosen[i] = IsNumeric(field)
+                ? field
+                : throw new RowFormatException(_path, 0, 0, $"the column '{field.Name}' is not numeric ({(field.IsArray ? "a list" : field.ClrType.Name)}); choose numeric columns.");
+        }
+
+        return chosen;
+    }
+
+    private static bool IsNumeric(DataField field) =>
+        !field.IsArray && field.Path.ToList().Count == 1 && (field.ClrType == typeof(double) || field.ClrType == typeof(float)
+            || field.ClrType == typeof(int) || field.ClrType == typeof(long) || field.ClrType == typeof(short)
+            || field.ClrType == typeof(sbyte) || field.ClrType == typeof(byte) || field.ClrType == typeof(ushort)
+            || field.ClrType == typeof(uint) || field.ClrType == typeof(ulong) || field.ClrType == typeof(decimal));
+
+    /// <summary>One row group's chosen columns as row-major doubles, checked (no null, finite).</summary>
+    private double[] ReadGroup(ParquetReader reader, int g, DataField[] fields, long rowBase, CancellationToken cancellationToken, out int rows)
+    {
+        using ParquetRowGroupReader group = Guard(() => reader.OpenRowGroupReader(g));
+        long count = group.RowCount;
+        if (count > int.MaxValue / Math.Max(1, fields.Length))
+        {
+            throw new RowFormatException(_path, 0, 0, $"row group {g + 1} has {count} rows, too many to read at once.");
+        }
+
+        rows = (int)count;
+        int d = fields.Length;
+        var values = new double[rows * d];
+        for (int j = 0; j < d; j++)
+        {
+            DataField field = fields[j];
+            Type t = field.ClrType;
+            if (t == typeof(double))
+            {
+                Column<double>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(float))
+            {
+                Column<float>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(int))
+            {
+                Column<int>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(long))
+            {
+                Column<long>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(short))
+            {
+                Column<short>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(sbyte))
+            {
+                Column<sbyte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(byte))
+            {
+                Column<byte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(ushort))
+            {
+                Column<ushort>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(uint))
+            {
+                Column<uint>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else if (t == typeof(ulong))
+            {
+                Column<ulong>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+            }
+            else
+            {
+                Column<decimal>(group, field, values, j, d, rowBase, rows, v => (double)v, cancellationToken);
+            }
+        }
+
+        return values;
+    }
+
+    private void Column<T>(ParquetRowGroupReader group, DataField field, double[] values, int j, int d, long rowBase, int rows, Func<T, double> convert, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (field.IsNullable)
+        {
+            var cells = new T?[rows];
+            Guard(() => group.ReadAsync<T>(field, cells.AsMemory(), null, cancellationToken).AsTask().GetAwaiter().GetResult());
+            for (int i = 0; i < rows; i++)
+            {
+                values[(i * d) + j] = cells[i] is T v
+                    ? Check(convert(v), rowBase + i, j, field)
+                    : throw new RowFormatException(_path, rowBase + i + 1, j + 1, $"the column '{field.Name}' is null in this row; every cell must be a number.");
+            }
+        }
+        else
+        {
+            var cells = new T[rows];
+            Guard(() => group.ReadAsync<T>(field, cells.AsMemory(), null, cancellationToken).AsTask().GetAwaiter().GetResult());
+            for (int i = 0; i < rows; i++)
+            {
+                values[(i * d) + j] = Check(convert(cells[i]), rowBase + i, j, field);
+            }
+        }
+    }
+
+    private double Check(double value, long row, int j, DataField field) =>
+        double.IsFinite(value)
+            ? value
+            : throw new RowFormatException(_path, row + 1, j + 1, $"the column '{field.Name}' holds {value}, which is not a finite number.");
+
+    /// <summary>Runs a call of the Parquet reader, reporting its failures as a <see cref="RowFormatException"/> naming the file.</summary>
+    private T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not RowFormatException and not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: {OneLine(e.Message)}");
+        }
+    }
+
+    private void Guard(Action read) => Guard(() =>
+    {
+        read();
+        return 0;
+    });
+
+    private static Span<double> Flat(double[,] a) => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref a[0, 0], a.Length);
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
