@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace LatentModels.Cli;
 
@@ -23,9 +22,6 @@ namespace LatentModels.Cli;
 /// </remarks>
 public static class DataFile
 {
-    /// <summary>Longest part of an offending cell quoted in a message.</summary>
-    private const int MaxQuoted = 24;
-
     /// <summary>Reads a file into an n × d matrix.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
@@ -93,7 +89,10 @@ public static class DataFile
     {
         try
         {
-            return Data.IdxReader.ReadImages(path);
+            double[,] images = Data.IdxReader.ReadImages(path);
+            return images.GetLength(0) > 0
+                ? images
+                : throw new DataFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
         }
         catch (InvalidDataException e)
         {
@@ -179,121 +178,12 @@ public static class DataFile
         return new DataTable(result, name, [.. rowLines], separator, lineText);
     }
 
-    private static char DetectSeparator(ReadOnlySpan<char> text) => text.Contains(',') ? ',' : (text.Contains(';') ? ';' : ' ');
+    // The rules themselves live in the core (one copy for this reader and the streamed one, Data.CsvRowChunkSource).
+    private static char DetectSeparator(ReadOnlySpan<char> text) => Data.CsvRules.DetectSeparator(text);
 
-    /// <summary>
-    /// A header: every cell is a name — holding a letter, not a number, not starting like one (a digit, sign or decimal point),
-    /// not a mistyped number (a digit or point with the letters O/o for 0 or l/I for 1: <c>O.5</c>, <c>1O</c>), no control
-    /// characters.
-    /// </summary>
-    private static bool IsHeader(ReadOnlySpan<char> text, List<(int Start, int End)> fields)
-    {
-        foreach ((int start, int end) in fields)
-        {
-            ReadOnlySpan<char> cell = text[start..end];
-            if (cell.IsEmpty || "0123456789+-−.".Contains(cell[0]) || IsBinary(cell) || !HasLetter(cell)
-                || double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsMistypedNumber(cell))
-            {
-                return false;
-            }
-        }
+    private static bool IsHeader(ReadOnlySpan<char> text, List<(int Start, int End)> fields) => Data.CsvRules.IsHeader(text, fields);
 
-        return fields.Count > 0;
-    }
-
-    private static bool HasLetter(ReadOnlySpan<char> cell)
-    {
-        foreach (char c in cell)
-        {
-            if (char.IsLetter(c))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>A cell with a digit or point that is a number once O/o are read as 0 and l/I as 1.</summary>
-    private static bool IsMistypedNumber(ReadOnlySpan<char> cell)
-    {
-        if (cell.IndexOfAny("0123456789.") < 0 || cell.Length > 64)
-        {
-            return false;
-        }
-
-        Span<char> digits = stackalloc char[cell.Length];
-        for (int i = 0; i < cell.Length; i++)
-        {
-            digits[i] = cell[i] switch { 'O' or 'o' => '0', 'l' or 'I' => '1', char c => c };
-        }
-
-        return double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-    }
-
-    private static bool IsBinary(ReadOnlySpan<char> cell)
-    {
-        foreach (char c in cell)
-        {
-            if ((c < ' ' && c != '\t') || c == '\u007F' || c == '\uFFFD')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>What is wrong with a cell that is not a finite number.</summary>
-    private static string Problem(ReadOnlySpan<char> field, char separator, double parsed)
-    {
-        if (field.IsEmpty)
-        {
-            return "an empty field is not a finite number.";
-        }
-
-        if (IsBinary(field))
-        {
-            return "the cell holds binary bytes (control characters or invalid UTF-8): this is not a text table of numbers.";
-        }
-
-        string quoted = $"'{Quote(field)}'";
-        if (double.IsInfinity(parsed) && !field.Contains("inf", StringComparison.OrdinalIgnoreCase) && !field.Contains('∞'))
-        {
-            return $"{quoted} is beyond the range of double (±1.8e308); rescale the data.";
-        }
-
-        foreach (char other in (ReadOnlySpan<char>)[',', ';', '\t', ' '])
-        {
-            if (other != separator && !(separator == ' ' && other == '\t') && field.Contains(other))
-            {
-                string expected = separator switch { ',' => "','", ';' => "';'", _ => "whitespace" };
-                string found = other switch { '\t' => "a tab", ' ' => "a space", _ => $"'{other}'" };
-                return $"{quoted} is not a finite number (the rows are separated by {expected} but this cell holds {found}: a wrong delimiter?).";
-            }
-        }
-
-        return $"{quoted} is not a finite number.";
-    }
-
-    /// <summary>The cell as printable text on one line: control characters escaped, at most <see cref="MaxQuoted"/> characters.</summary>
-    private static string Quote(ReadOnlySpan<char> field)
-    {
-        var text = new StringBuilder();
-        foreach (char c in field[..Math.Min(field.Length, MaxQuoted)])
-        {
-            if (c < ' ' || c == '\u007F' || c == '\uFFFD' || c == '\'' || c == '\\')
-            {
-                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
-            }
-            else
-            {
-                text.Append(c);
-            }
-        }
-
-        return field.Length > MaxQuoted ? text.Append('…').ToString() : text.ToString();
-    }
+    private static string Problem(ReadOnlySpan<char> field, char separator, double parsed) => Data.CsvRules.Problem(field, separator, parsed);
 
     /// <summary>A message on one line (newlines replaced by spaces).</summary>
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
@@ -302,57 +192,5 @@ public static class DataFile
     /// Splits a line (trailing whitespace removed) into fields: their [start, end) character ranges with the cells' own
     /// surrounding whitespace trimmed. With ' ' as separator, runs of spaces and tabs separate the fields.
     /// </summary>
-    internal static void Split(ReadOnlySpan<char> text, char separator, List<(int Start, int End)> fields)
-    {
-        fields.Clear();
-        if (separator == ' ')
-        {
-            int position = 0;
-            while (true)
-            {
-                while (position < text.Length && char.IsWhiteSpace(text[position]))
-                {
-                    position++;
-                }
-
-                if (position >= text.Length)
-                {
-                    return;
-                }
-
-                int start = position;
-                while (position < text.Length && !char.IsWhiteSpace(text[position]))
-                {
-                    position++;
-                }
-
-                fields.Add((start, position));
-            }
-        }
-
-        int from = 0;
-        while (true)
-        {
-            int next = text[from..].IndexOf(separator);
-            int end = next < 0 ? text.Length : from + next;
-            int s = from, e = end;
-            while (s < e && char.IsWhiteSpace(text[s]))
-            {
-                s++;
-            }
-
-            while (e > s && char.IsWhiteSpace(text[e - 1]))
-            {
-                e--;
-            }
-
-            fields.Add((s, e));
-            if (next < 0)
-            {
-                return;
-            }
-
-            from = end + 1;
-        }
-    }
+    internal static void Split(ReadOnlySpan<char> text, char separator, List<(int Start, int End)> fields) => Data.CsvRules.Split(text, separator, fields);
 }

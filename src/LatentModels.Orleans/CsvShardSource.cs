@@ -4,14 +4,17 @@ namespace LatentModels.Orleans;
 
 /// <summary>
 /// A shard that is a range of rows of a CSV file every silo can read (a shared or object-storage-backed path): numbers
-/// separated by commas, semicolons, tabs or spaces, one row per non-empty line; a first line that does not parse as
-/// numbers is a header and is skipped. The shard is rows [<see cref="FirstRow"/>, <see cref="FirstRow"/> +
+/// separated by commas, semicolons, tabs or spaces, one row per non-empty line (an empty field between commas or
+/// semicolons is an error, and every row has the width of the file's first data row); a first line that does not parse
+/// as numbers is a header and is skipped. The shard is rows [<see cref="FirstRow"/>, <see cref="FirstRow"/> +
 /// <see cref="RowCount"/>) of the data rows (header excluded), read by streaming the file, so a silo holds only its rows.
 /// </summary>
 [GenerateSerializer]
 public sealed class CsvShardSource : ShardSource
 {
-    private static readonly char[] _separators = [',', ';', '\t', ' '];
+    private static readonly char[] _delimiters = [',', ';'];
+
+    private static readonly char[] _blanks = ['\t', ' '];
 
     /// <summary>Describes rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a CSV file.</summary>
     /// <param name="path">The file's path as every silo sees it.</param>
@@ -106,6 +109,11 @@ public sealed class CsvShardSource : ShardSource
             }
 
             first = false;
+            if (parsed && width < 0)
+            {
+                width = row!.Length; // the file's first data row fixes the width for every shard, not the shard's own
+            }
+
             if (dataRow++ < FirstRow)
             {
                 continue;
@@ -113,16 +121,12 @@ public sealed class CsvShardSource : ShardSource
 
             if (!parsed)
             {
-                throw new InvalidDataException($"{Path}, line {lineNumber}: a value is not a finite number.");
+                throw new InvalidDataException($"{Path}, line {lineNumber}: a value is missing or is not a finite number.");
             }
 
-            if (width < 0)
+            if (row!.Length != width)
             {
-                width = row!.Length;
-            }
-            else if (row!.Length != width)
-            {
-                throw new InvalidDataException($"{Path}, line {lineNumber}: {row.Length} values; the shard's first row has {width}.");
+                throw new InvalidDataException($"{Path}, line {lineNumber}: {row.Length} values; the file's first data row has {width}.");
             }
 
             values.AddRange(row);
@@ -147,17 +151,31 @@ public sealed class CsvShardSource : ShardSource
 
     private static bool TryParse(string line, out double[]? row)
     {
-        string[] parts = line.Split(_separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        row = new double[parts.Length];
-        for (int j = 0; j < parts.Length; j++)
+        // Commas and semicolons delimit fields (an empty one is an error, as in the CLI's reader: "1,,3" is not the row
+        // (1, 3)); spaces and tabs separate values within them.
+        var values = new List<double>();
+        foreach (string field in line.Split(_delimiters, StringSplitOptions.TrimEntries))
         {
-            if (!double.TryParse(parts[j], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]) || !double.IsFinite(row[j]))
+            string[] parts = field.Split(_blanks, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
             {
                 row = null;
                 return false;
             }
+
+            foreach (string part in parts)
+            {
+                if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                {
+                    row = null;
+                    return false;
+                }
+
+                values.Add(v);
+            }
         }
 
-        return parts.Length > 0;
+        row = [.. values];
+        return true;
     }
 }

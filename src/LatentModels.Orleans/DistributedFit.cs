@@ -92,7 +92,7 @@ public sealed class DistributedFit
 
             trace.Add(s.Inertia);
             Report(progress, iteration, maxIterations, s.Inertia);
-            KMeansModel next = s.ToModel();
+            KMeansModel next = Timed(s.ToModel);
             double shift = SquaredShift(model.Centers, next.Centers);
             model = next;
             if (shift <= threshold)
@@ -167,7 +167,8 @@ public sealed class DistributedFit
         bool converged = false;
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
-            model = s.ToVariationalModel(model, options);
+            VariationalGaussianMixtureModel current = model;
+            model = Timed(() => s.ToVariationalModel(current, options));
             trace.Add(model.Elbo);
             Report(progress, iteration, options.MaxIterations, model.Elbo);
             if (Math.Abs(model.Elbo - previous) < options.Tolerance)
@@ -251,7 +252,8 @@ public sealed class DistributedFit
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
             DictionaryStatistics s = await MergedAsync<DictionaryStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            model = s.ToModel(model);
+            DictionaryModel current = model;
+            model = Timed(() => s.ToModel(current));
             double cost = s.Cost(model);
             trace.Add(cost);
             Report(progress, iteration, maxIterations, cost);
@@ -287,7 +289,9 @@ public sealed class DistributedFit
         bool settled = false, converged = false;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
-            model = update(s, model);
+            TModel current = model;
+            TStatistics statistics = s;
+            model = Timed(() => update(statistics, current));
             s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
             double value = objective(s, model);
             trace.Add(value);
@@ -310,14 +314,31 @@ public sealed class DistributedFit
     {
         cancellationToken.ThrowIfCancellationRequested();
         T[] parts = await _fleet.RoundAsync<T>(model, iteration, cancellationToken).ConfigureAwait(false);
-        return MergeableStatistics.Merge(parts);
+        long started = Stopwatch.GetTimestamp();
+        T merged = MergeableStatistics.Merge(parts);
+        _fleet.AddDriverTime(Stopwatch.GetTimestamp() - started);
+        return merged;
+    }
+
+    /// <summary>Runs an update and counts its time as the driver's.</summary>
+    private T Timed<T>(Func<T> update)
+    {
+        long started = Stopwatch.GetTimestamp();
+        T result = update();
+        _fleet.AddDriverTime(Stopwatch.GetTimestamp() - started);
+        return result;
     }
 
     private void Report(IProgress<DistributedFitProgress>? progress, int iteration, int maxIterations, double objective) =>
         progress?.Report(new DistributedFitProgress(iteration, maxIterations, objective, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos));
 
     private DistributedFitResult<TModel> Result<TModel>(TModel model, string objectiveName, List<double> trace, bool converged, Stopwatch clock) where TModel : class =>
-        new(model, objectiveName, trace.ToArray(), converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, clock.Elapsed);
+        new(model, objectiveName, trace.ToArray(), converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, clock.Elapsed)
+        {
+            Rounds = _fleet.Rounds,
+            ShardWaitTime = _fleet.WaitTime,
+            DriverTime = _fleet.DriverTime,
+        };
 
     private static void CheckTolerance(double tolerance)
     {

@@ -51,4 +51,20 @@ public sealed class DistributedFitResult<TModel> where TModel : class
 
     /// <summary>Wall-clock time of the fit.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>The rounds run: one E-step on every shard each (the iterations, plus the start's or a final one).</summary>
+    public int Rounds { get; init; }
+
+    /// <summary>
+    /// Time the driver waited for the shards' replies, summed over rounds: the slowest shard's E-step, the transport and
+    /// any retries.
+    /// </summary>
+    public TimeSpan ShardWaitTime { get; init; }
+
+    /// <summary>
+    /// Time the driver spent on its own, summed over rounds: serialising the model, parsing every shard's statistics,
+    /// merging them in shard order and the update. It grows with the number of shards; where it rivals
+    /// <see cref="ShardWaitTime"/> the driver is the bottleneck (docs/scale-out.md).
+    /// </summary>
+    public TimeSpan DriverTime { get; init; }
 }

@@ -18,7 +18,7 @@ internal sealed class ShardFleet
     private readonly List<string> _silos = [];
     private readonly object _gate = new();
     private int _retries, _reloads;
-    private long _bytes;
+    private long _bytes, _waitTicks, _driverTicks, _rounds;
     private bool _loaded;
 
     public ShardFleet(IGrainFactory grains, IReadOnlyList<ShardSource> sources, DistributedFitOptions options)
@@ -40,6 +40,18 @@ internal sealed class ShardFleet
     public int Reloads => Volatile.Read(ref _reloads);
 
     public long StatisticsBytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Rounds (E-steps on every shard) so far in this fit.</summary>
+    public int Rounds => (int)Interlocked.Read(ref _rounds);
+
+    /// <summary>Time spent waiting for the shards' replies (their E-steps, transport, retries).</summary>
+    public TimeSpan WaitTime => TimeSpan.FromSeconds((double)Interlocked.Read(ref _waitTicks) / System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Time the driver spent on its own (serialising the model, parsing the replies, merging, updating).</summary>
+    public TimeSpan DriverTime => TimeSpan.FromSeconds((double)Interlocked.Read(ref _driverTicks) / System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Adds driver time measured outside the fleet (the merge and the update).</summary>
+    public void AddDriverTime(long ticks) => Interlocked.Add(ref _driverTicks, ticks);
 
     public IReadOnlyList<string> Silos
     {
@@ -75,6 +87,9 @@ internal sealed class ShardFleet
         _retries = 0;
         _reloads = 0;
         _bytes = 0;
+        _waitTicks = 0;
+        _driverTicks = 0;
+        _rounds = 0;
     }
 
     /// <summary>Loads every shard once (the first fit on this fleet); later losses are reloads.</summary>
@@ -98,12 +113,15 @@ internal sealed class ShardFleet
     public async Task<T[]> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
+        long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
         var work = new ShardWork
         {
             ModelJson = ModelJson.Serialize(model),
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
             Iteration = iteration,
         };
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _driverTicks, started - serializing);
         ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
         {
             ShardReply reply = await Call(_grains[i].ComputeAsync(work), cancellationToken).ConfigureAwait(false);
@@ -119,6 +137,7 @@ internal sealed class ShardFleet
             Record(i, reply.Silo);
             return reply;
         }, cancellationToken))).ConfigureAwait(false);
+        long received = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = new T[replies.Length];
         for (int i = 0; i < replies.Length; i++)
         {
@@ -127,6 +146,10 @@ internal sealed class ShardFleet
             result[i] = ModelJson.Deserialize<T>(json);
         }
 
+        long parsed = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _waitTicks, received - started);
+        Interlocked.Add(ref _driverTicks, parsed - received);
+        Interlocked.Increment(ref _rounds);
         return result;
     }
 

@@ -37,12 +37,9 @@ public static class FuzzTargets
     /// <summary>The targets that exist (the corpus has one folder per target).</summary>
     public static IReadOnlyList<string> All { get; } = [Model, Csv, IdxImages, IdxLabels, DataFileTarget];
 
-    /// <summary>
-    /// The most a target may allocate for an input of <paramref name="length"/> bytes: a fixed 32 MiB plus 16 KiB per
-    /// input byte (a gzip stream inflates at most about 1,032-fold, and every IDX byte becomes an 8-byte double).
-    /// </summary>
+    /// <summary>The most a target may allocate for an input of <paramref name="length"/> bytes (<see cref="FuzzAllowance.For"/>).</summary>
     /// <param name="length">The input's length in bytes.</param>
-    public static long AllocationAllowance(long length) => (32L << 20) + (16L << 10) * length;
+    public static long AllocationAllowance(long length) => FuzzAllowance.For(length);
 
     /// <summary>Runs one target on one input.</summary>
     /// <param name="target">One of <see cref="All"/>.</param>

@@ -48,6 +48,10 @@ public class DistributedKMeansTests(ThreeSiloCluster cluster)
         result.Reloads.Should().Be(0);
         result.Silos.Should().HaveCountGreaterThan(1, "twelve randomly placed shards land on more than one of three silos");
         result.ShardSilos.Should().HaveCount(12).And.OnlyContain(s => result.Silos.Contains(s));
+        result.Rounds.Should().Be(result.Iterations + 1, "one assignment step per iteration and a last one for the inertia");
+        result.StatisticsBytes.Should().BeGreaterThan(12L * result.Rounds * 3 * 3 * 8, "every shard sends K × d means and more each round");
+        result.ShardWaitTime.Should().BePositive();
+        result.DriverTime.Should().BePositive();
 
         // The core estimator (its own Lloyd engine, not the statistics) from the same start: rounding only.
         KMeansModel kmeans = new KMeans(new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = Start().Centers, MaxIterations = result.Iterations, Tolerance = 0 })
@@ -71,6 +75,23 @@ public class DistributedKMeansTests(ThreeSiloCluster cluster)
         {
             result.Trace[i].Should().BeLessThanOrEqualTo(result.Trace[i - 1] * (1 + 1e-12), "a Lloyd step never raises the inertia");
         }
+    }
+
+    [Fact]
+    public async Task Errors_of_the_data_are_not_retried_and_faults_are_retried_a_bounded_number_of_times()
+    {
+        double[,] x = Blobs(600, 5);
+        var wrongWidth = new ShardSource[] { new RowsShardSource(Slice(x, 0, 300)), new RowsShardSource(new double[300, 2]) };
+        await FluentActions.Awaiting(() => new DistributedFit(cluster.Client, wrongWidth).FitKMeansAsync(Start(), 3))
+            .Should().ThrowAsync<ArgumentException>("a shard whose rows do not match the model fails the same way on every silo");
+
+        var impatient = new DistributedFitOptions { ShardTimeout = TimeSpan.FromTicks(1), MaxRetriesPerShard = 2, RetryDelay = TimeSpan.Zero };
+        (await FluentActions.Awaiting(() => new DistributedFit(cluster.Client, Shards(x, 0, 300, 600), impatient).FitKMeansAsync(Start(), 3))
+            .Should().ThrowAsync<DistributedFitException>()).Which.Message.Should().Contain("failed 3 times").And.Contain("the limit is 2 retries");
+
+        FluentActions.Invoking(() => new DistributedFit(cluster.Client, [])).Should().Throw<ArgumentException>().WithParameterName("shards");
+        FluentActions.Invoking(() => new DistributedFit(cluster.Client, Shards(x, 0, 600), new DistributedFitOptions { MaxRetriesPerShard = -1 }))
+            .Should().Throw<ArgumentOutOfRangeException>();
     }
 
     [Fact]

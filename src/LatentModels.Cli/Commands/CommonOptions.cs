@@ -47,7 +47,7 @@ internal static class CommonOptions
     /// <summary>The thread cap of every fit (and of sparse-code): 0 = all cores; the results do not depend on it.</summary>
     public static Option<int> Threads() => new("--threads")
     {
-        Description = "Thread cap (0: all cores). The results are the same, to the bit, for every value.",
+        Description = "Thread cap (0: all cores). The results are the same, to the bit, for every value (a stream state saved by --state-out keeps its cap).",
         DefaultValueFactory = _ => 0,
         HelpName = "T",
     };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using LatentModels.Data;
 using LatentModels.Mixtures;
 
 namespace LatentModels.Cli;
@@ -225,8 +226,11 @@ internal static class GmmCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
             bool stream = parse.GetValue(mode) == "stream";
+            // --mode stream reads the file in mini-batches, once per pass and once more for the whole-file score
+            // (memory: one mini-batch); incremental EM keeps N × K responsibilities and reads the file whole.
+            double[,]? x = stream ? null : console.ReadData(path);
+            IRowChunkSource source = x is null ? DataSources.Open(path) : new ArrayRowChunkSource(x, path);
             int p = parse.GetValue(passes) ?? (stream ? 1 : 10);
             int b = parse.GetValue(batchSize);
             if (p < 1)
@@ -254,25 +258,31 @@ internal static class GmmCommands
                 if (parse.GetValue(stateIn) is string statePath)
                 {
                     if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false }
-                        || parse.GetResult(covariance) is { Implicit: false } || parse.GetResult(reg) is { Implicit: false })
+                        || parse.GetResult(covariance) is { Implicit: false } || parse.GetResult(reg) is { Implicit: false } || parse.GetResult(threads) is { Implicit: false })
                     {
-                        throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the initialisation, the regularisation and the seed; do not give --k, --covariance, --init, --reg or --seed.");
+                        throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the initialisation, the regularisation, the seed and the thread cap; do not give --k, --covariance, --init, --reg, --seed or --threads.");
                     }
 
                     online = ModelCommands.LoadModel(statePath, "--state-in") as StreamingGaussianMixture
                         ?? throw new ArgumentException($"--state-in: {statePath} is not a streaming EM state (write one with --mode stream --state-out).");
-                    if (online.IsInitialized && online.Snapshot().Dimension != x.GetLength(1))
+                    int columns = source.ReadChunks(1, console.CancellationToken).First().GetLength(1);
+                    if (online.IsInitialized && online.Snapshot().Dimension != columns)
                     {
-                        throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the saved stream has dimension {online.Snapshot().Dimension}.");
+                        throw new ArgumentException($"--data: {path} has {columns} columns but the saved stream has dimension {online.Snapshot().Dimension}.");
                     }
                 }
                 else
                 {
-                    online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, x, path) });
+                    online = new StreamingGaussianMixture(new StreamingGaussianMixtureOptions { Mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, int.MaxValue, path) });
                 }
 
                 var watch = Stopwatch.StartNew();
-                FitCommands.Stream(online, x, b, p, console.CancellationToken);
+                (int rows, _) = DataSources.Stream(online, source, b, p, console.CancellationToken);
+                if (!online.IsInitialized && parse.GetValue(stateIn) is null)
+                {
+                    MixtureOptions(parse, k, covariance, init, reg, seed, threads, rows, path); // names K > rows as the in-memory check does
+                }
+
                 model = online.IsInitialized
                     ? online.Snapshot()
                     : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.InitializationSize} needed).");
@@ -282,7 +292,7 @@ internal static class GmmCommands
             }
             else
             {
-                GaussianMixtureOptions mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, x, path);
+                GaussianMixtureOptions mixture = MixtureOptions(parse, k, covariance, init, reg, seed, threads, x!.GetLength(0), path);
                 using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "incremental EM");
                 FitResult<GaussianMixtureModel> fit = FitCommands.Timed(
                     rows => new IncrementalGaussianMixture(new IncrementalGaussianMixtureOptions
@@ -297,14 +307,17 @@ internal static class GmmCommands
             }
 
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            double score = model.Score(x);
-            int n = x.GetLength(0);
+            // The whole file under the final model (streamed: the same sum in row order as Score of the array).
+            long scored = 0;
+            double score = x is null ? model.Score(source, out scored, console.CancellationToken) : model.Score(x);
+            int n = x?.GetLength(0) ?? checked((int)scored);
+            double bic = -2 * score * n + model.ParameterCount * Math.Log(n), aic = -2 * score * n + 2 * model.ParameterCount;
             string covarianceName = CovarianceName(model.CovarianceType);
             if (parse.GetValue(json))
             {
                 var line = new JsonLine().Add("model", "online-gmm").Add("mode", stream ? "stream" : "incremental").Add("covariance", covarianceName)
-                    .Add("k", model.Components).Add("n", n).Add("d", x.GetLength(1)).Add("passes", p).Add("seconds", seconds)
-                    .Add("avgLogLikelihood", score).Add("bic", model.Bic(x)).Add("aic", model.Aic(x));
+                    .Add("k", model.Components).Add("n", n).Add("d", model.Dimension).Add("passes", p).Add("seconds", seconds)
+                    .Add("avgLogLikelihood", score).Add("bic", bic).Add("aic", aic);
                 if (stream)
                 {
                     line.Add("batchSize", b).Add("points", points);
@@ -321,7 +334,7 @@ internal static class GmmCommands
             {
                 console.Out.WriteLine(stream
                     ? $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by streaming EM: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({points} points in all)"
-                    : $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by incremental EM: {p} pass(es) over {n} rows × {x.GetLength(1)} columns of {path}");
+                    : $"Gaussian mixture ({covarianceName} covariance, K = {model.Components}) fitted by incremental EM: {p} pass(es) over {n} rows × {model.Dimension} columns of {path}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}  (whole file, final model)");
                 WriteFitTimeAndComponents(console, model, seconds);
             }
@@ -342,12 +355,12 @@ internal static class GmmCommands
         }
     }
 
-    private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, Option<int> threads, double[,] x, string path)
+    private static GaussianMixtureOptions MixtureOptions(ParseResult parse, Option<int?> k, Option<string> covariance, Option<string> init, Option<double> reg, Option<int?> seed, Option<int> threads, int rows, string path)
     {
         int components = parse.GetValue(k) ?? throw new ArgumentException("--k: the number of components is required (or continue a saved stream with --state-in).");
-        if (components > x.GetLength(0))
+        if (components > rows)
         {
-            throw new ArgumentException($"--k: {components} components but {path} has only {x.GetLength(0)} rows.");
+            throw new ArgumentException($"--k: {components} components but {path} has only {rows} rows.");
         }
 
         return new GaussianMixtureOptions

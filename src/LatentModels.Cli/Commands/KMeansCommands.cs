@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LatentModels.Clustering;
+using LatentModels.Data;
 
 namespace LatentModels.Cli;
 
@@ -34,33 +35,29 @@ internal static class KMeansCommands
         return [.. w.Cast<double>()];
     }
 
-    /// <summary>As <see cref="FitCommands.Stream"/>, with each row's weight (weighted partial fits).</summary>
-    private static void StreamWeighted(OnlineKMeans online, double[,] x, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
+    /// <summary>As <see cref="DataSources.Stream{TModel}"/>, with each row's weight (weighted partial fits).</summary>
+    private static void StreamWeighted(OnlineKMeans online, IRowChunkSource source, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
     {
-        int n = x.GetLength(0), d = x.GetLength(1);
+        (int n, _) = DataSources.Stream(source, batchSize, passes, (batch, first) =>
+        {
+            int rows = batch.GetLength(0);
+            if (first + rows > weights.Length)
+            {
+                throw new ArgumentException($"--sample-weights: {weights.Length} weights for more rows ({source.Name} has at least {first + rows}).");
+            }
+
+            if (batchSize == 1)
+            {
+                FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first);
+            }
+            else
+            {
+                FitCommands.UpdateRows(() => online.Update(batch, weights[first..(first + rows)]), first);
+            }
+        }, cancellationToken);
         if (weights.Length != n)
         {
             throw new ArgumentException($"--sample-weights: {weights.Length} weights for {n} rows.");
-        }
-
-        for (int pass = 0; pass < passes; pass++)
-        {
-            for (int start = 0; start < n; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchSize, n - start);
-                var batch = new double[rows, d];
-                Array.Copy(x, (long)start * d, batch, 0, (long)rows * d);
-                int first = start;
-                if (batchSize == 1)
-                {
-                    FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first);
-                }
-                else
-                {
-                    FitCommands.UpdateRows(() => online.Update(batch, weights[first..(first + rows)]), first);
-                }
-            }
         }
     }
 
@@ -275,7 +272,7 @@ internal static class KMeansCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
+            IRowChunkSource x = DataSources.Open(path); // streamed: memory is one mini-batch, whatever the file's size
             int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
             if (b < 1)
             {
@@ -290,9 +287,9 @@ internal static class KMeansCommands
             OnlineKMeans online;
             if (parse.GetValue(stateIn) is string statePath)
             {
-                if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false })
+                if (parse.GetResult(k) is { Implicit: false } || parse.GetResult(init) is { Implicit: false } || parse.GetResult(seed) is { Implicit: false } || parse.GetResult(threads) is { Implicit: false })
                 {
-                    throw new ArgumentException("--state-in: the saved state fixes K, the initialisation and the seed; do not give --k, --init or --seed.");
+                    throw new ArgumentException("--state-in: the saved state fixes K, the initialisation, the seed and the thread cap; do not give --k, --init, --seed or --threads.");
                 }
 
                 online = ModelCommands.LoadModel(statePath, "--state-in") as OnlineKMeans
@@ -308,39 +305,42 @@ internal static class KMeansCommands
                     Seed = parse.GetValue(seed) ?? 0,
                     MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                 };
-                if (options.Clusters > x.GetLength(0))
-                {
-                    throw new ArgumentException($"--k: {options.Clusters} clusters but {path} has only {x.GetLength(0)} rows.");
-                }
-
                 online = new OnlineKMeans(options);
             }
 
             var watch = Stopwatch.StartNew();
+            int n;
             if (ReadSampleWeights(console, parse.GetValue(sampleWeights)) is double[] weights)
             {
                 StreamWeighted(online, x, weights, b, p, console.CancellationToken);
+                n = weights.Length;
             }
             else
             {
-                FitCommands.Stream(online, x, b, p, console.CancellationToken);
+                (n, _) = DataSources.Stream(online, x, b, p, console.CancellationToken);
             }
+
+            if (!online.IsInitialized && parse.GetValue(stateIn) is null && online.Options.Clusters > n)
+            {
+                throw new ArgumentException($"--k: {online.Options.Clusters} clusters but {path} has only {n} rows.");
+            }
+
             KMeansModel model = online.IsInitialized
                 ? online.Snapshot()
                 : throw new ArgumentException($"--data: {online.Count} points have arrived, too few for the initialisation ({online.Options.InitializationSize ?? 3 * online.Options.Clusters} needed for {online.Options.Init}).");
             double seconds = watch.Elapsed.TotalSeconds;
-            double inertia = model.InertiaOf(x);
+            double inertia = model.InertiaOf(x, n, console.CancellationToken); // one more pass: the whole file under the final centers
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             ModelCommands.SaveIfRequested(online, parse.GetValue(stateOut), "--state-out");
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                console.Out.WriteLine(new JsonLine().Add("model", "online-kmeans").Add("n", n).Add("d", model.Dimension)
                     .Add("k", model.Clusters).Add("batchSize", b).Add("passes", p).Add("points", online.Count)
                     .Add("seconds", seconds).Add("inertia", inertia).Add("centers", model.Centers));
             }
             else
             {
-                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {x.GetLength(0)} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
+                console.Out.WriteLine($"Online K-Means with K = {model.Clusters}: {p} pass(es) over {n} rows of {path} in mini-batches of {b} ({online.Count} points in all)");
                 console.Out.WriteLine($"  inertia      {Format.Number(inertia)}  (whole file, final centers)");
                 console.Out.WriteLine($"  time         {seconds:F3} s");
                 WriteCenters(console.Out, model);

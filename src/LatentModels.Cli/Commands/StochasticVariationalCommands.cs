@@ -64,11 +64,11 @@ internal static class StochasticVariationalCommands
             StreamingVariationalGaussianMixture stream;
             if (parse.GetValue(stateIn) is string statePath)
             {
-                Option[] fixedByState = [k, covariance, weightPrior, concentration, init, initModel, batchSize, tau, kappa, reg, seed];
+                Option[] fixedByState = [k, covariance, weightPrior, concentration, init, initModel, batchSize, tau, kappa, reg, seed, threads];
                 if (fixedByState.Any(o => parse.GetResult(o) is { Implicit: false }))
                 {
-                    throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the prior, the initialisation, the batch size, the schedule, the regularisation and the seed; "
-                        + "do not give --k, --covariance, --weight-prior, --weight-concentration, --init, --init-model, --batch-size, --tau, --kappa, --reg or --seed.");
+                    throw new ArgumentException("--state-in: the saved state fixes K, the covariance type, the prior, the initialisation, the batch size, the schedule, the regularisation, the seed and the thread cap; "
+                        + "do not give --k, --covariance, --weight-prior, --weight-concentration, --init, --init-model, --batch-size, --tau, --kappa, --reg, --seed or --threads.");
                 }
 
                 stream = ModelCommands.LoadModel(statePath, "--state-in") as StreamingVariationalGaussianMixture

@@ -147,6 +147,76 @@ public sealed class KMeansModel : IClusteringModel
         return WeightedInertiaOf(data, labels, null);
     }
 
+    /// <summary>
+    /// <see cref="InertiaOf(double[,])"/> of rows read in chunks (bounded memory): the same per-row distances summed in
+    /// the same fixed blocks, so the same bits as the array of the same rows. The blocks depend on the number of rows:
+    /// give it when known (e.g. counted by an earlier pass), otherwise the source is read once more to count them.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="rows">The number of rows of <paramref name="source"/> when known; checked at the end.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="ArgumentException">A chunk has the wrong width, or <paramref name="rows"/> is not the source's number of rows.</exception>
+    /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
+    public double InertiaOf(Data.IRowChunkSource source, int? rows = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int n = rows ?? checked((int)Data.RowChunks.Shape(source, cancellationToken).Rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(rows));
+        int blockSize = LloydEngine.BlockSizeFor(n), d = Dimension;
+        var partial = new double[ParallelBlocks.BlockCount(n, blockSize)];
+        int[] labels = [];
+        long seen = 0;
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            Check(chunk);
+            int m = chunk.GetLength(0);
+            if (seen + m > n)
+            {
+                throw new ArgumentException($"{source.Name} has more than the {n} rows given.", nameof(rows));
+            }
+
+            if (labels.Length != m)
+            {
+                labels = new int[m];
+            }
+
+            Assign(chunk, labels, 0);
+            ReadOnlySpan<double> x = FramedRows(chunk, 0, m);
+            ReadOnlySpan<double> c = Framed;
+            for (int i = 0; i < m; i++)
+            {
+                ReadOnlySpan<double> xi = x.Slice(i * d, d);
+                double dd;
+                if (OutOfRange(xi))
+                {
+                    dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
+                    dd = Math.ScaleB(dd, 2 * e);
+                }
+                else
+                {
+                    dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
+                }
+
+                partial[(seen + i) / blockSize] += dd;
+            }
+
+            seen += m;
+        }
+
+        if (seen != n)
+        {
+            throw new ArgumentException($"{source.Name} has {seen} rows, not the {n} given.", nameof(rows));
+        }
+
+        double total = 0;
+        foreach (double p in partial)
+        {
+            total += p;
+        }
+
+        return _frame.SquaredFromFrame(total);
+    }
+
     /// <summary>Σᵢ wᵢ‖xᵢ − μ(labelᵢ)‖² of checked data with given labels, summed in the fit's fixed blocks.</summary>
     internal double WeightedInertiaOf(double[,] data, int[] labels, double[]? weights)
     {

@@ -122,7 +122,7 @@ internal sealed class LloydEngine
     }
 
     /// <summary>
-    /// Rows per block for n rows. <see cref="KMeansModel.InertiaOf"/> sums in the same blocks, so a fitted model's
+    /// Rows per block for n rows. <see cref="KMeansModel.InertiaOf(double[,])"/> sums in the same blocks, so a fitted model's
     /// <see cref="KMeansModel.Inertia"/> equals its inertia recomputed on the training data to the last bit.
     /// </summary>
     internal static int BlockSizeFor(int n) => Math.Max(MinBlockSize, (n + TargetBlocks - 1) / TargetBlocks);

@@ -278,7 +278,45 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         return ScoreChecked(data);
     }
 
-    /// <summary><see cref="Score"/> of data already checked at the door (the same sum in row order).</summary>
+    /// <summary>
+    /// <see cref="Score(double[,])"/> of rows read in chunks (bounded memory): the same per-row log-densities summed in
+    /// row order, so the same bits as the array of the same rows. One pass; also gives the number of rows (for
+    /// <see cref="MixtureScoring"/>-style criteria: BIC = −2·score·n + p·ln n with p = <see cref="ParameterCount"/>).
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="rows">The number of rows read.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="ArgumentException">A chunk has the wrong width.</exception>
+    /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
+    public double Score(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        double s = 0;
+        long n = 0;
+        double[] values = [];
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            CheckData(chunk);
+            int m = chunk.GetLength(0);
+            if (values.Length != m)
+            {
+                values = new double[m];
+            }
+
+            LogDensityChecked(chunk, values);
+            foreach (double v in values)
+            {
+                s += v;
+            }
+
+            n += m;
+        }
+
+        rows = n;
+        return s / n;
+    }
+
+    /// <summary><see cref="Score(double[,])"/> of data already checked at the door (the same sum in row order).</summary>
     internal double ScoreChecked(double[,] data)
     {
         var values = new double[data.GetLength(0)];
