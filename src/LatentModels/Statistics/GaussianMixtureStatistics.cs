@@ -135,7 +135,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
     /// <param name="data">n × d rows (not modified); n may be 0.</param>
     /// <param name="sampleWeights">Null, or one non-negative finite weight per row (not modified).</param>
     /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
-    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, a weight is bad (the message names the row), or a value lies beyond 2^500 (about 3e150; named with its row and column).</exception>
+    /// <exception cref="ArgumentException">The data has the wrong width or a non-finite value, or a weight is bad (the message names the row).</exception>
     public static GaussianMixtureStatistics Compute(GaussianMixtureModel model, double[,] data, double[]? sampleWeights = null, int maxDegreeOfParallelism = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -145,11 +145,6 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
         {
             CheckWeights(sampleWeights, data.GetLength(0));
         }
-
-        // No range frame here: partitions are summarised independently, in the data's units about the model's reference,
-        // so a frame would have to be agreed by every partition. Values whose squares would overflow the scatter are
-        // rejected up front instead, naming the row and column (docs/reliability.md).
-        StreamInput.CheckRange(data.AsSpan(), Math.Max(data.GetLength(1), 1), nameof(data), 500, "GaussianMixture on the whole data set");
 
         return ComputeCore(model.Parameters, data, sampleWeights, maxDegreeOfParallelism);
     }
