@@ -12,6 +12,11 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
+    public static Option<bool> OutOfCore() => new("--out-of-core")
+    {
+        Description = "Do not load the file: re-read it in chunks every iteration (memory: one chunk, whatever the file's size; see docs/out-of-core.md).",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print exactly one JSON object, as the last line of stdout, instead of the readable summary.",
@@ -37,10 +42,26 @@ internal static class CommonOptions
             return;
         }
 
-        using var writer = new StreamWriter(path);
-        foreach (int label in labels)
+        WriteFile(path, "--labels-out", writer =>
         {
-            writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (int label in labels)
+            {
+                writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        });
+    }
+
+    /// <summary>Writes an output file, an unwritable path being bad input that names the option.</summary>
+    public static void WriteFile(string path, string option, Action<TextWriter> write)
+    {
+        try
+        {
+            using var writer = new StreamWriter(path);
+            write(writer);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option}: cannot write '{path}': {CliErrors.RawMessage(e)}", e);
         }
     }
 

@@ -182,13 +182,19 @@ internal static class KMeansCommands
             HelpName = "lloyd|accelerated",
         };
         var modelOut = CommonOptions.ModelOut();
+        var outOfCore = CommonOptions.OutOfCore();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut,
+            data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, outOfCore,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
+            if (parse.GetValue(outOfCore))
+            {
+                return OutOfCoreBatch(console, parse, path, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut);
+            }
+
             double[,] x = console.ReadData(path);
             KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
             {
@@ -235,6 +241,69 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>fit kmeans --out-of-core</c>: <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/>
+    /// re-reads the file in chunks every iteration (memory: one chunk and a seeding sample); labels are written chunk by chunk.
+    /// </summary>
+    private static int OutOfCoreBatch(CliConsole console, System.CommandLine.ParseResult parse, string path, Option<int> k, Option<string> init, Option<int> starts,
+        Option<int> maxIter, Option<double> tol, Option<string> algorithm, Option<int?> seed, Option<int> threads, Option<bool> json, Option<string?> modelOut, Option<string?> labelsOut)
+    {
+        if (parse.GetResult(algorithm) is { Implicit: false })
+        {
+            throw new ArgumentException("--algorithm: --out-of-core runs Lloyd's algorithm over the spine's statistics; do not give --algorithm.");
+        }
+
+        var source = new CountingSource(DataSources.Open(path));
+        var options = new KMeansOptions
+        {
+            Clusters = parse.GetValue(k),
+            Init = ParseInit(parse.GetValue(init)!),
+            Starts = parse.GetValue(starts),
+            MaxIterations = parse.GetValue(maxIter),
+            Tolerance = parse.GetValue(tol),
+            Algorithm = KMeansAlgorithm.Lloyd,
+            Seed = parse.GetValue(seed) ?? 0,
+            MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
+        };
+        using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means (out of core)");
+        var watch = Stopwatch.StartNew();
+        FitResult<KMeansModel> result = new KMeans(options).Fit(source, progress, console.CancellationToken);
+        double seconds = watch.Elapsed.TotalSeconds;
+        progress?.Dispose();
+        KMeansModel model = result.Model;
+        ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+        if (parse.GetValue(labelsOut) is string labelsPath)
+        {
+            using var writer = new StreamWriter(labelsPath);
+            foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, console.CancellationToken))
+            {
+                foreach (int label in model.Predict(chunk))
+                {
+                    writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        if (parse.GetValue(json))
+        {
+            console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", source.Rows).Add("d", model.Dimension)
+                .Add("k", model.Clusters).Add("algorithm", "lloyd").Add("outOfCore", true)
+                .Add("seconds", seconds).Add("inertia", model.Inertia).Add("iterations", result.Report.Iterations)
+                .Add("converged", result.Report.Converged).Add("inertiaTrace", result.Report.ObjectiveTrace)
+                .Add("centers", model.Centers));
+        }
+        else
+        {
+            console.Out.WriteLine($"K-Means (Lloyd, out of core) with K = {model.Clusters} on {source.Rows} rows × {model.Dimension} columns of {path}");
+            console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
+            console.Out.WriteLine($"  iterations   {result.Report.Iterations}{(result.Report.Converged ? " (converged)" : " (iteration cap)")}");
+            console.Out.WriteLine($"  fit time     {seconds:F3} s");
+            WriteCenters(console.Out, model);
+        }
+
+        return CliApp.Success;
     }
 
     private static Command Online(CliConsole console)

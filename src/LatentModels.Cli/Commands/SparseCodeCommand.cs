@@ -133,6 +133,6 @@ internal static class SparseCodeCommand
             return;
         }
 
-        File.WriteAllText(path, Format.AppendCsvRows(new StringBuilder(), values).ToString());
+        CommonOptions.WriteFile(path, "--codes-out", writer => Format.WriteCsvRows(writer, values));
     }
 }

@@ -365,7 +365,7 @@ internal sealed class GaussianMixtureEngine
     public static void ThrowSingular(int failed)
     {
         string who = failed < 0 ? "The shared (tied) covariance" : $"The covariance of component {failed}";
-        string message = $"{who} is not positive definite: its points lie in a lower-dimensional subspace or it collapsed onto too few "
+        string message = $"{who} is not positive definite (in a fit over a data set: has a conditional variance at most 2^-52 of the data's): its points lie in a lower-dimensional subspace or it collapsed onto too few "
             + "(e.g. duplicated) points. Remedies: set Regularization > 0 (e.g. 1e-6, added to the diagonal), fit MAP EM with a prior "
             + "(Prior = GaussianMixturePrior.Default), use fewer components, or a more constrained covariance type.";
         throw failed < 0 ? new FittingException(message) : new FittingException(message, failed);

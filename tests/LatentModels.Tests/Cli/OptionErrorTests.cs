@@ -59,8 +59,53 @@ public sealed class OptionErrorTests
         CliFit fit = CliCatalog.Fits.Single(f => f.Name == name);
         Command command = CliApp.Build(new CliConsole(TextWriter.Null, TextWriter.Null, default)).Subcommands.Single(c => c.Name == "fit")
             .Subcommands.Single(c => c.Name == fit.Args[1]);
+        Sweep(command, fit.Args, DataFor(fit.Kind), data => ["--data", data]).Should().BeGreaterThan(0, "negative values are rejected");
+    }
+
+    [Theory]
+    [InlineData("score")]
+    [InlineData("predict")]
+    [InlineData("sample")]
+    [InlineData("transform")]
+    [InlineData("sparse-code")]
+    public void Every_bad_numeric_option_of_the_model_verbs_names_its_flag(string verb)
+    {
+        string dir = Directory.CreateTempSubdirectory("latent-verb-options-").FullName;
+        double[,] x = CliCatalog.Data(CliDataKind.Real, 60, 2, 1);
+        string data = CliCatalog.WriteCsv(Path.Combine(dir, "x.csv"), x), dictionary = CliCatalog.WriteCsv(Path.Combine(dir, "d.csv"), new double[,] { { 1, 0 }, { 0.6, 0.8 } });
+        string model = Path.Combine(dir, "m.json");
+        Run("fit", verb == "transform" ? "binary-sparse-coding" : "gmm", "--data", data, verb == "transform" ? "--components" : "--k", "2", "--model-out", model).Code.Should().Be(0);
+        Command command = CliApp.Build(new CliConsole(TextWriter.Null, TextWriter.Null, default)).Subcommands.Single(c => c.Name == verb);
+        string[] baseArgs = verb switch
+        {
+            "sample" => ["sample", "--model", model, "-n", "3"],
+            "sparse-code" => ["sparse-code", "--dictionary", dictionary],
+            _ => [verb, "--model", model],
+        };
+        int rejected = Sweep(command, baseArgs, data, d => verb == "sample" ? [] : ["--data", d]);
+        if (verb is "sample" or "sparse-code")
+        {
+            rejected.Should().BeGreaterThan(0, "negative values are rejected");
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public void Unwritable_output_files_name_their_flag()
+    {
+        string data = DataFor(CliDataKind.Real), missing = Path.Combine(Path.GetTempPath(), $"no-such-dir-{Guid.NewGuid():N}", "out");
+        var labels = Run("fit", "kmeans", "--data", data, "--k", "2", "--labels-out", missing);
+        CliCatalog.ShouldBeOneLineError(labels, "--labels-out");
+        labels.Err.Should().StartWith($"error: --labels-out: cannot write '{missing}'");
+        var model = Run("fit", "kmeans", "--data", data, "--k", "2", "--model-out", missing);
+        CliCatalog.ShouldBeOneLineError(model, "--model-out");
+        model.Err.Should().StartWith("error: --model-out: cannot write");
+    }
+
+    private static int Sweep(Command command, string[] baseArgs, string data, Func<string, string[]> dataArgs)
+    {
         HashSet<string> flags = [.. command.Options.SelectMany(o => o.Aliases.Append(o.Name))];
-        string data = DataFor(fit.Kind);
         int rejected = 0;
         foreach (Option option in command.Options.Where(o => Underlying(o) == typeof(int) || Underlying(o) == typeof(double) || Underlying(o) == typeof(long)))
         {
@@ -71,15 +116,15 @@ public sealed class OptionErrorTests
 
             foreach (string value in BadValues(option, option.Name))
             {
-                // The catalogue's own value of this flag is replaced (the parser would take the last one anyway).
-                List<string> args = [.. fit.Args];
-                int at = args.IndexOf(option.Name);
+                // The base arguments' own value of this flag is replaced (the parser would take the last one anyway).
+                List<string> args = [.. baseArgs];
+                int at = args.FindIndex(a => option.Name == a || option.Aliases.Contains(a));
                 if (at >= 0)
                 {
                     args.RemoveRange(at, 2);
                 }
 
-                args.AddRange(["--data", data, option.Name, value]);
+                args.AddRange([.. dataArgs(data), option.Name, value]);
                 var run = Run([.. args]);
                 string because = string.Join(' ', args);
                 run.Code.Should().BeOneOf([CliApp.Success, CliApp.FitFailed, CliApp.BadInput], because + ": " + run.Err);
@@ -103,6 +148,6 @@ public sealed class OptionErrorTests
             }
         }
 
-        rejected.Should().BeGreaterThan(0, "negative values are rejected");
+        return rejected;
     }
 }

@@ -4,11 +4,21 @@ namespace LatentModels.Mixtures.UpdateRules;
 
 /// <summary>
 /// Maximum likelihood: πₖ = Nₖ / N, μₖ = x̄ₖ, covariances from the scatters by the form, plus a regularisation on the
-/// diagonal (scikit-learn's <c>reg_covar</c>).
+/// diagonal (scikit-learn's <c>reg_covar</c>). Without a regularisation a fit over a data set passes the data's per-column
+/// collapse floors (<see cref="CollapseCheck"/>), so a component collapsed onto duplicated points is reported the same way
+/// for every covariance type; with one, the regularisation is the repair and bounds every variance below.
 /// </summary>
 internal sealed class MaximumLikelihoodUpdate : IGaussianUpdateRule
 {
-    public MaximumLikelihoodUpdate(double regularization) => Regularization = regularization;
+    private readonly double[]? _collapseFloor;
+
+    /// <param name="regularization">Added to the covariances' diagonals.</param>
+    /// <param name="collapseFloor">Per-column floors of the conditional variances (<see cref="CollapseCheck.Floors"/>), or null for none (a stream).</param>
+    public MaximumLikelihoodUpdate(double regularization, double[]? collapseFloor = null)
+    {
+        Regularization = regularization;
+        _collapseFloor = collapseFloor;
+    }
 
     public double Regularization { get; }
 
@@ -38,7 +48,8 @@ internal sealed class MaximumLikelihoodUpdate : IGaussianUpdateRule
         return n;
     }
 
-    public bool TryRefresh(GaussianComponents p, Span<double> scratch, out int failedComponent) => p.TryUpdate(scratch, out failedComponent);
+    public bool TryRefresh(GaussianComponents p, Span<double> scratch, out int failedComponent) =>
+        p.TryUpdate(scratch, out failedComponent) && !(_collapseFloor is not null && CollapseCheck.Collapsed(p, _collapseFloor, out failedComponent));
 
     public double Objective(double meanLogLikelihood, GaussianComponents p, double totalWeight) => meanLogLikelihood;
 }

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using LatentModels.Clustering;
+using LatentModels.Data;
+using LatentModels.Statistics;
+using LatentModels.Tests.Persistence;
+
+namespace LatentModels.Tests.Clustering;
+
+/// <summary>Out-of-core K-Means over a chunk source against the in-memory statistics spine (bit for bit) and the in-memory estimator (to rounding).</summary>
+public sealed class KMeansOutOfCoreTests
+{
+    private static double[,] Blobs(int n, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[n, 3];
+        for (int i = 0; i < n; i++)
+        {
+            int c = random.Next(4);
+            for (int p = 0; p < 3; p++)
+            {
+                x[i, p] = c * 4.0 * (p + 1) + random.NextDouble() * 3;
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary>Lloyd by hand on the whole array: one <see cref="KMeansStatistics.Compute"/> per iteration, the estimator's stopping rule.</summary>
+    private static (KMeansModel Model, List<double> Trace) ReferenceLloyd(double[,] x, double[,] start, int maxIterations, double tolerance)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1);
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            for (int p = 0; p < d; p++)
+            {
+                mean[p] += x[i, p];
+            }
+        }
+
+        for (int p = 0; p < d; p++)
+        {
+            mean[p] /= n;
+        }
+
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int p = 0; p < d; p++)
+            {
+                double c = x[i, p] - mean[p];
+                sum += c * c;
+            }
+        }
+
+        double threshold = tolerance * (sum / n / d);
+        var model = new KMeansModel(start);
+        var trace = new List<double>();
+        for (int iteration = 0; iteration < maxIterations; iteration++)
+        {
+            KMeansStatistics s = KMeansStatistics.Compute(model, x);
+            trace.Add(s.Inertia);
+            KMeansModel next = s.ToModel();
+            double shift = 0;
+            double[,] a = model.Centers, b = next.Centers;
+            for (int j = 0; j < a.GetLength(0); j++)
+            {
+                for (int p = 0; p < d; p++)
+                {
+                    shift += (b[j, p] - a[j, p]) * (b[j, p] - a[j, p]);
+                }
+            }
+
+            model = next;
+            if (shift <= threshold)
+            {
+                break;
+            }
+        }
+
+        return (KMeansStatistics.Compute(model, x).AssignmentModel(), trace);
+    }
+
+    private static string Csv(double[,] x)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
+        }
+
+        return text.ToString();
+    }
+
+    [Theory]
+    [InlineData(KMeansInit.First, 0.0)]
+    [InlineData(KMeansInit.KMeansPlusPlus, 1e-4)]
+    public void Out_of_core_fit_has_the_bits_of_the_in_memory_statistics_and_the_in_memory_estimators_answer(KMeansInit init, double tolerance)
+    {
+        double[,] x = Blobs(5_300, 3);
+        var options = new KMeansOptions { Clusters = 4, Init = init, Seed = 7, Tolerance = tolerance, Algorithm = KMeansAlgorithm.Lloyd, MaxIterations = 50 };
+        FitResult<KMeansModel> outOfCore = new KMeans(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+
+        // The in-memory estimator: same start (all rows seen by the seeding), same rule, its own summation blocks.
+        ClusteringFitResult<KMeansModel> inMemory = new KMeans(options).Fit(x);
+        outOfCore.Report.Iterations.Should().Be(inMemory.Report.Iterations);
+        outOfCore.Report.Converged.Should().BeTrue();
+        outOfCore.Model.Inertia.Should().BeApproximately(inMemory.Model.Inertia, 1e-9 * inMemory.Model.Inertia);
+        double[,] a = outOfCore.Model.Centers, b = inMemory.Model.Centers;
+        for (int j = 0; j < 4; j++)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                a[j, p].Should().BeApproximately(b[j, p], 1e-9 * (1 + Math.Abs(b[j, p])));
+            }
+        }
+
+        // The statistics spine on the whole array, from the in-memory start: the same bits, iteration by iteration.
+        double[,] start = new KMeans(options with { MaxIterations = 0 }).Fit(x).Model.Centers;
+        (KMeansModel reference, List<double> trace) = ReferenceLloyd(x, start, 50, tolerance);
+        PersistenceAssert.Bits(outOfCore.Model.Centers).Should().Equal(PersistenceAssert.Bits(reference.Centers));
+        BitConverter.DoubleToInt64Bits(outOfCore.Model.Inertia).Should().Be(BitConverter.DoubleToInt64Bits(reference.Inertia));
+        PersistenceAssert.Bits(outOfCore.Report.ObjectiveTrace).Should().Equal(PersistenceAssert.Bits(trace));
+    }
+
+    [Fact]
+    public void Any_source_of_the_same_rows_gives_the_same_bits_and_progress_is_reported()
+    {
+        double[,] x = Blobs(3_000, 11);
+        var estimator = new KMeans(new KMeansOptions { Clusters = 3, Seed = 2, Starts = 2 });
+        var reports = new List<FitProgress>();
+        FitResult<KMeansModel> fromArray = estimator.Fit(new ArrayRowChunkSource(x), new SynchronousProgress(reports.Add));
+        FitResult<KMeansModel> fromCsv = estimator.Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        PersistenceAssert.Bits(fromCsv.Model.Centers).Should().Equal(PersistenceAssert.Bits(fromArray.Model.Centers));
+        reports.Should().NotBeEmpty();
+        reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);
+    }
+
+    [Fact]
+    public void Cancellation_and_bad_options_are_reported()
+    {
+        double[,] x = Blobs(100, 1);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Action cancel = () => new KMeans(3).Fit(new ArrayRowChunkSource(x), null, cancelled.Token);
+        cancel.Should().Throw<OperationCanceledException>();
+        Action tooMany = () => new KMeans(101).Fit(new ArrayRowChunkSource(x));
+        tooMany.Should().Throw<ArgumentException>();
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
+}
