@@ -77,9 +77,3 @@ internal static class TestData
 
     public static IEnumerable<double> Flat(double[,] values) => values.Cast<double>();
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that runs its action synchronously on the reporting thread.</summary>
-internal sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
-{
-    public void Report(T value) => action(value);
-}

@@ -34,10 +34,3 @@ public sealed class ThreeSiloCluster : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 }
-
-/// <summary>One cluster shared by the tests that leave every silo running.</summary>
-[CollectionDefinition(Name)]
-public sealed class SharedClusterCollection : ICollectionFixture<ThreeSiloCluster>
-{
-    public const string Name = "three silos";
-}
