@@ -29,13 +29,19 @@ public static class FuzzTargets
     public const string DataFileTarget = "data-file";
 
     /// <summary>
+    /// The library's streamed CSV reader, <see cref="CsvRowChunkSource"/> (3-row chunks), checked against the CLI's reader
+    /// (<see cref="DataFile.Read(TextReader, string)"/>, the same rules): both read the same bits, or both fail at the same line.
+    /// </summary>
+    public const string CsvChunks = "csv-chunks";
+
+    /// <summary>
     /// Reserved for the Parquet reader (issue 15). Not a target yet: when the reader lands, add its case to
     /// <see cref="Run"/> and <see cref="IsDocumented"/>, and its seeds under <c>tests/fuzz-corpus/parquet/</c>.
     /// </summary>
     public const string Parquet = "parquet";
 
     /// <summary>The targets that exist (the corpus has one folder per target).</summary>
-    public static IReadOnlyList<string> All { get; } = [Model, Csv, IdxImages, IdxLabels, DataFileTarget];
+    public static IReadOnlyList<string> All { get; } = [Model, Csv, IdxImages, IdxLabels, DataFileTarget, CsvChunks];
 
     /// <summary>The most a target may allocate for an input of <paramref name="length"/> bytes (<see cref="FuzzAllowance.For"/>).</summary>
     /// <param name="length">The input's length in bytes.</param>
@@ -80,6 +86,9 @@ public static class FuzzTargets
                 case DataFileTarget:
                     ReadDataFile(input);
                     break;
+                case CsvChunks:
+                    ReadChunks(input);
+                    break;
                 default:
                     throw new ArgumentException($"Unknown fuzz target '{target}'; the targets are {string.Join(", ", All)}.", nameof(target));
             }
@@ -101,6 +110,7 @@ public static class FuzzTargets
     {
         Model => e.GetType() == typeof(ModelFormatException),
         Csv or DataFileTarget => e.GetType() == typeof(DataFormatException) && ((DataFormatException)e).Problem.Length > 0,
+        CsvChunks => e.GetType() == typeof(RowFormatException) && ((RowFormatException)e).Problem.Length > 0,
         IdxImages or IdxLabels => e.GetType() == typeof(InvalidDataException),
         _ => false,
     };
@@ -115,6 +125,59 @@ public static class FuzzTargets
         if (saved != again)
         {
             throw new FuzzFindingException("a loaded model does not round-trip: saving its reloaded copy gives another document");
+        }
+    }
+
+    private static void ReadChunks(byte[] input)
+    {
+        var source = new CsvRowChunkSource(() => new StreamReader(new MemoryStream(input, writable: false), Encoding.UTF8), "input.csv");
+        var rows = new List<double[,]>();
+        RowFormatException? failure = null;
+        try
+        {
+            foreach (double[,] chunk in source.ReadChunks(3))
+            {
+                // Every chunk but the last has exactly 3 rows, the last at least one; all have one width. A chunk may be
+                // the same array as the previous one (valid until the enumeration moves on): keep copies.
+                if (chunk.GetLength(0) is 0 or > 3 || (rows.Count > 0 && (rows[^1].GetLength(0) != 3 || chunk.GetLength(1) != rows[0].GetLength(1))))
+                {
+                    throw new FuzzFindingException($"a {chunk.GetLength(0)} × {chunk.GetLength(1)} chunk was returned after {rows.Count}");
+                }
+
+                rows.Add((double[,])chunk.Clone());
+            }
+        }
+        catch (RowFormatException e)
+        {
+            failure = e;
+        }
+
+        double[,]? whole = null;
+        DataFormatException? cliFailure = null;
+        try
+        {
+            using var reader = new StreamReader(new MemoryStream(input, writable: false), Encoding.UTF8);
+            whole = DataFile.Read(reader, "input.csv");
+        }
+        catch (DataFormatException e)
+        {
+            cliFailure = e;
+        }
+
+        if (failure is not null || cliFailure is not null)
+        {
+            if (failure is null || cliFailure is null || failure.Line != cliFailure.Line)
+            {
+                throw new FuzzFindingException($"the streamed reader and the CLI's reader disagree: '{failure?.Message}' versus '{cliFailure?.Message}'");
+            }
+
+            throw failure;
+        }
+
+        double[] streamed = rows.SelectMany(chunk => chunk.Cast<double>()).ToArray();
+        if (whole!.GetLength(1) != rows[0].GetLength(1) || !streamed.SequenceEqual(whole.Cast<double>()))
+        {
+            throw new FuzzFindingException("the streamed reader and the CLI's reader read different tables");
         }
     }
 

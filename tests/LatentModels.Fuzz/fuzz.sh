@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one target with AFL++ and SharpFuzz: builds the harness, instruments copies of the library and the CLI,
 # and runs afl-fuzz (one process, one core) on the target's seed corpus for the given number of seconds.
-#   tests/LatentModels.Fuzz/fuzz.sh <model|csv|idx-images|idx-labels|data-file|csv-shard> [seconds=600] [findings folder]
+#   tests/LatentModels.Fuzz/fuzz.sh <model|csv|csv-chunks|idx-images|idx-labels|data-file|csv-shard> [seconds=600] [findings folder]
 # Needs: apt-get install -y afl++; dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 # Crashes land in <findings>/default/crashes/: replay one with
 #   dotnet tests/LatentModels.Fuzz/bin/Release/net10.0/LatentModels.Fuzz.dll <target> --replay <file>
