@@ -547,6 +547,65 @@ public class AllOrNothingTests
         }
     }
 
+    [Theory]
+    [InlineData(CovarianceType.Full, false)]
+    [InlineData(CovarianceType.Diagonal, true)]
+    [InlineData(CovarianceType.Spherical, false)]
+    [InlineData(CovarianceType.Tied, true)]
+    public void A_streaming_em_step_whose_covariance_fails_leaves_the_estimator_as_before(CovarianceType type, bool whole)
+    {
+        // With η₁ = 1 (StepExponent 1, StepOffset 0) the first mini-batch's statistics replace the start's: a batch of one
+        // repeated point makes every covariance zero, and without regularisation the M-step fails after the merge.
+        double[] covariances = type switch
+        {
+            CovarianceType.Full => [1, 0, 0, 1, 1, 0, 0, 1],
+            CovarianceType.Tied => [1, 0, 0, 1],
+            CovarianceType.Diagonal => [1, 1, 1, 1],
+            _ => [1, 1],
+        };
+        GaussianMixtureModel start = GaussianMixtureModel.Create(type, [0.5, 0.5], new double[,] { { 0, 0 }, { 5, 5 } }, covariances);
+        StreamingGaussianMixture Make() => new(new StreamingGaussianMixtureOptions
+        {
+            Mixture = new GaussianMixtureOptions { Components = 2, Covariance = type, Regularization = 0, InitialModel = start },
+            StepExponent = 1,
+            StepOffset = 0,
+            InitializationSize = 2,
+        });
+        StreamingGaussianMixture touched = Make(), untouched = Make();
+        string before = ModelJson.Serialize(touched);
+        var repeated = new double[6, 2];
+        for (int i = 0; i < 6; i++)
+        {
+            (repeated[i, 0], repeated[i, 1]) = (1, 2);
+        }
+
+        Action update = whole ? () => touched.UpdateAll(repeated, 3) : () => touched.Update(repeated);
+        update.Should().Throw<FittingException>();
+        ModelJson.Serialize(touched).Should().Be(before, "the failed step's merge and count are rolled back");
+        double[,] good = Blobs(40, 5);
+        double[,] two = new double[40, 2];
+        for (int i = 0; i < 40; i++)
+        {
+            (two[i, 0], two[i, 1]) = (good[i, 0], good[i, 1]);
+        }
+
+        touched.UpdateAll(two, 8);
+        untouched.UpdateAll(two, 8);
+        ModelJson.Serialize(touched).Should().Be(ModelJson.Serialize(untouched));
+    }
+
+    [Fact]
+    public void Dictionary_statistics_of_another_shape_are_rejected_naming_them()
+    {
+        var learner = new OnlineDictionaryLearning(new DictionaryLearningOptions { Atoms = 3, Alpha = 0.1, Seed = 1 });
+        learner.Update(Blobs(10, 2));
+        var other = new OnlineDictionaryLearning(new DictionaryLearningOptions { Atoms = 4, Alpha = 0.1, Seed = 1 });
+        other.Update(Blobs(10, 2));
+        string before = DictionaryState(learner);
+        FluentActions.Invoking(() => learner.Update(other.Statistics!)).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("statistics");
+        DictionaryState(learner).Should().Be(before);
+    }
+
     /// <summary>A batch estimator under test: its fit (plain and weighted), its data and the saved form of a model.</summary>
     private sealed record Batch(string Name, Func<object> Create, Func<object, double[,], object> Fit, Func<object, double[,], double[], object>? WeightedFit, Func<int, int, double[,]> Data, double[] BadValues)
     {
