@@ -42,6 +42,12 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
         return table.Values;
     }
 
+    /// <summary>
+    /// Notes a data file that the command streams rather than reads (out-of-core), so that a library error about row i of
+    /// it still names <c>file:line:column</c> (the line is found by reading the file again, only then).
+    /// </summary>
+    internal void StreamData(string path, string option = "--data") => _tables.TryAdd(option, DataFile.Locator(path));
+
     /// <summary>The table read for an option, if any.</summary>
     internal DataTable? Table(string option) => _tables.GetValueOrDefault(option);
 
@@ -69,7 +75,7 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
         }
         catch (DataRowsException e)
         {
-            return Fail(CliApp.BadInput, "error: ", CliErrors.Describe(e.Inner, this, e.FirstRow));
+            return Fail(CliApp.BadInput, "error: ", CliErrors.Describe(e.Inner, this, e.FirstRow, e.SingleRow));
         }
         catch (ArgumentException e)
         {

@@ -72,13 +72,14 @@ internal static partial class CliErrors
     private static readonly HashSet<string> _dataParameters = ["data", "x", "batch", "point", "rows", "values"];
 
     /// <summary>Parameter names under which the library reports a problem of the <c>--sample-weights</c> file.</summary>
-    private static readonly HashSet<string> _weightParameters = ["sampleWeights", "weights"];
+    private static readonly HashSet<string> _weightParameters = ["sampleWeights", "weights", "weight"];
 
     /// <summary>The one-line message (without the "error: " prefix) for an <see cref="ArgumentException"/>.</summary>
     /// <param name="e">The exception.</param>
     /// <param name="console">The run: its command's options and the data files it read.</param>
     /// <param name="rowOffset">Added to the library's row numbers (the first row of the mini-batch that failed).</param>
-    public static string Describe(ArgumentException e, CliConsole console, long rowOffset = 0)
+    /// <param name="singleRow">Whether the failing call was given the single row <paramref name="rowOffset"/> (a point: its message names no row).</param>
+    public static string Describe(ArgumentException e, CliConsole console, long rowOffset = 0, bool singleRow = false)
     {
         string message = RawMessage(e);
         if (message.StartsWith('-'))
@@ -93,7 +94,7 @@ internal static partial class CliErrors
             : null;
         if (dataOption is not null && console.Table(dataOption) is { } table)
         {
-            return Locate(message, table, rowOffset);
+            return Locate(message, table, rowOffset, singleRow);
         }
 
         IReadOnlySet<string> flags = console.Flags;
@@ -130,12 +131,17 @@ internal static partial class CliErrors
     /// <c>file:line:column: message</c> for a message naming 0-based (row, column) coordinates of <paramref name="table"/>
     /// (the coordinates are removed from the text), or <c>file: message</c> when it names none.
     /// </summary>
-    private static string Locate(string message, DataTable table, long rowOffset)
+    private static string Locate(string message, DataTable table, long rowOffset, bool singleRow)
     {
         Match match = Coordinates().Match(message);
         if (!match.Success)
         {
-            return $"{table.Name}: {message}";
+            // A point's message names at most its column.
+            Match pointColumn = PointColumn().Match(message);
+            int j = pointColumn.Success && int.TryParse(pointColumn.Groups["column"].Value, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
+            return singleRow && table.Locate(rowOffset, j) is (int pointLine, int pointCharacter)
+                ? $"{table.Name}:{pointLine}:{pointCharacter}: {message}"
+                : $"{table.Name}: {message}";
         }
 
         long row = long.Parse(match.Groups["row"].Value, CultureInfo.InvariantCulture) + rowOffset;
@@ -148,6 +154,10 @@ internal static partial class CliErrors
         string rest = Coordinates().Replace(message, string.Empty, 1);
         return $"{table.Name}:{line}:{character}: {rest}";
     }
+
+    /// <summary>A column named without a row: "column 3".</summary>
+    [GeneratedRegex(@"column (?<column>\d+)")]
+    private static partial Regex PointColumn();
 
     /// <summary>An identifier (a word of letters) in a message.</summary>
     [GeneratedRegex(@"\b[A-Za-z]+\b")]

@@ -115,6 +115,57 @@ public static class DataFile
         }
     }
 
+    /// <summary>
+    /// A table of a file that a command streams instead of reading (its values are not held): it locates row i by
+    /// reading the file again with the same rules (blank, comment and header lines skipped), only when an error needs it.
+    /// </summary>
+    internal static DataTable Locator(string path) =>
+        File.Exists(path) && !IsIdxOrGzip(path) && !IsParquet(path)
+            ? new DataTable(new double[0, 0], path, row => LineOfRow(path, row), null, line => LineOf(path, line))
+            : new DataTable(new double[0, 0], path, [], null, null);
+
+    /// <summary>The one-based line of zero-based data row <paramref name="row"/> of a text file, or null.</summary>
+    private static int? LineOfRow(string path, long row)
+    {
+        try
+        {
+            var fields = new List<(int Start, int End)>();
+            int lineNumber = 0;
+            long rows = 0;
+            bool first = true;
+            foreach (string line in File.ReadLines(path))
+            {
+                lineNumber++;
+                ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
+                if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
+                {
+                    continue;
+                }
+
+                if (first)
+                {
+                    first = false;
+                    Split(text, DetectSeparator(text), fields);
+                    if (IsHeader(text, fields))
+                    {
+                        continue;
+                    }
+                }
+
+                if (rows++ == row)
+                {
+                    return lineNumber;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The text of one-based line <paramref name="number"/> of a file (for locating a column after the read).</summary>
     private static string? LineOf(string path, int number)
     {

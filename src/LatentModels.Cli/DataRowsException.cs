@@ -6,12 +6,16 @@ namespace LatentModels.Cli;
 /// </summary>
 internal sealed class DataRowsException : Exception
 {
-    public DataRowsException(ArgumentException inner, long firstRow)
+    public DataRowsException(ArgumentException inner, long firstRow, bool singleRow)
         : base(inner.Message, inner)
     {
         Inner = inner;
         FirstRow = firstRow;
+        SingleRow = singleRow;
     }
+
+    /// <summary>Whether the update was of the single row <see cref="FirstRow"/> (its message names no row).</summary>
+    public bool SingleRow { get; }
 
     /// <summary>The library's exception.</summary>
     public ArgumentException Inner { get; }

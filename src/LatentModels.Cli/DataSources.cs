@@ -90,7 +90,7 @@ internal static class DataSources
                     point[j] = chunk[i, j];
                 }
 
-                FitCommands.UpdateRows(() => online.Update(point), first + i);
+                FitCommands.UpdateRows(() => online.Update(point), first + i, singleRow: true);
             }
         }, cancellationToken);
     }

@@ -6,14 +6,20 @@ namespace LatentModels.Cli;
 /// </summary>
 public sealed class DataTable
 {
-    private readonly int[] _rowLines;
+    private readonly Func<long, int?> _lineOfRow;
     private readonly Func<int, string?>? _lineText;
 
     internal DataTable(double[,] values, string name, int[] rowLines, char? separator, Func<int, string?>? lineText)
+        : this(values, name, row => row >= 0 && row < rowLines.Length ? rowLines[row] : null, separator, lineText)
+    {
+    }
+
+    /// <summary>A table whose rows' lines are found on demand (a streamed file: the rows are not held).</summary>
+    internal DataTable(double[,] values, string name, Func<long, int?> lineOfRow, char? separator, Func<int, string?>? lineText)
     {
         Values = values;
         Name = name;
-        _rowLines = rowLines;
+        _lineOfRow = lineOfRow;
         Separator = separator;
         _lineText = lineText;
     }
@@ -35,17 +41,18 @@ public sealed class DataTable
     /// <param name="column">Zero-based data column.</param>
     public (int Line, int Column)? Locate(long row, int column)
     {
-        if (Separator is not char separator || row < 0 || row >= _rowLines.Length)
+        if (_lineText is null || _lineOfRow(row) is not int line)
         {
-            return null;
+            return null; // an IDX file has no lines
         }
 
-        int line = _rowLines[row];
-        string? text = _lineText?.Invoke(line);
+        string? text = _lineText(line);
         if (text is null)
         {
             return (line, 1);
         }
+
+        char separator = Separator ?? Data.CsvRules.DetectSeparator(text);
 
         var fields = new List<(int Start, int End)>();
         DataFile.Split(text.AsSpan().TrimEnd(), separator, fields);

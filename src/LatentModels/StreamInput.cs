@@ -84,4 +84,35 @@ internal static class StreamInput
             update(chunk);
         }
     }
+
+    /// <summary>
+    /// Rejects values beyond 2^<paramref name="exponent"/> with an <see cref="ArgumentException"/> on
+    /// <paramref name="paramName"/> naming the row and column: a stream has no whole-data range frame and keeps its
+    /// statistics in the data's units, where the squares of such values would overflow. NaN and ∞ are left to the input
+    /// checks, which name them.
+    /// </summary>
+    /// <param name="values">Row-major values.</param>
+    /// <param name="columns">Values per row.</param>
+    /// <param name="paramName">The parameter the values came in.</param>
+    /// <param name="exponent">The largest power of two the stream's statistics can hold squared (with their counts).</param>
+    /// <param name="batchFit">The whole-data fit to recommend, which rescales internally.</param>
+    public static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName, int exponent, string batchFit)
+    {
+        double limit = Math.ScaleB(1.0, exponent), largest = values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
+        if (!(largest > limit) || !double.IsFinite(largest))
+        {
+            return; // in range, or NaN/∞ somewhere: the input check names those
+        }
+
+        int at = 0;
+        while (!(Math.Abs(values[at]) > limit))
+        {
+            at++;
+        }
+
+        throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The value at row {at / columns}, column {at % columns} is {values[at]:G4}, beyond 2^{exponent} (about {limit:G1}): a streaming or distributed mixture keeps its statistics in the data's units, where their squares " +
+            $"would overflow double. Rescale the data (e.g. divide by a power of two), or fit the whole data set with {batchFit}, which rescales internally."),
+            paramName);
+    }
 }

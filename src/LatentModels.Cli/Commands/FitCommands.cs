@@ -71,7 +71,7 @@ internal static class FitCommands
                         point[j] = x[start, j];
                     }
 
-                    UpdateRows(() => online.Update(point), start);
+                    UpdateRows(() => online.Update(point), start, singleRow: true);
                     continue;
                 }
 
@@ -90,7 +90,7 @@ internal static class FitCommands
     /// Runs an update on a mini-batch that starts at row <paramref name="firstRow"/> of the data file; a rejected batch's
     /// <see cref="ArgumentException"/> is wrapped with that offset, so that the message names the file's line.
     /// </summary>
-    internal static void UpdateRows(Action update, long firstRow)
+    internal static void UpdateRows(Action update, long firstRow, bool singleRow = false)
     {
         try
         {
@@ -98,7 +98,7 @@ internal static class FitCommands
         }
         catch (ArgumentException e)
         {
-            throw new DataRowsException(e, firstRow);
+            throw new DataRowsException(e, firstRow, singleRow);
         }
     }
 

@@ -231,6 +231,7 @@ internal static class GmmCommands
             // (memory: one mini-batch); incremental EM keeps N × K responsibilities and reads the file whole.
             double[,]? x = stream ? null : console.ReadData(path);
             IRowChunkSource source = x is null ? DataSources.Open(path, console.Columns) : new ArrayRowChunkSource(x, path);
+            console.StreamData(path);
             int p = parse.GetValue(passes) ?? (stream ? 1 : 10);
             int b = parse.GetValue(batchSize);
             if (p < 1)

@@ -48,7 +48,7 @@ internal static class KMeansCommands
 
             if (batchSize == 1)
             {
-                FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first);
+                FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first, singleRow: true);
             }
             else
             {
@@ -256,6 +256,7 @@ internal static class KMeansCommands
         }
 
         var source = new CountingSource(DataSources.Open(path, console.Columns));
+        console.StreamData(path);
         var options = new KMeansOptions
         {
             Clusters = parse.GetValue(k),
@@ -342,6 +343,7 @@ internal static class KMeansCommands
         {
             string path = parse.GetRequiredValue(data);
             IRowChunkSource x = DataSources.Open(path, console.Columns); // streamed: memory is one mini-batch, whatever the file's size
+            console.StreamData(path);
             int b = parse.GetValue(batchSize), p = parse.GetValue(passes);
             if (b < 1)
             {

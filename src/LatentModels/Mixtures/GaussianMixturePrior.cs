@@ -85,14 +85,14 @@ public sealed record GaussianMixturePrior
     }
 
     /// <summary>The total weight, which the default scale (the data covariance, n − 1 denominator) needs above one.</summary>
-    private static double CheckDefaultScaleWeight(double n)
+    private static double CheckDefaultScaleWeight(double n, string weightsParameter)
     {
         if (!(n > 1))
         {
             // Weights are counts under a prior: a total of at most one observation has no sample covariance.
             throw new ArgumentException(
                 $"The sample weights total {n:G4}; the default prior scale (the data covariance, n − 1 denominator) needs a total weight above 1. " +
-                "Under a prior a row of weight w counts as w observations: give weights that count observations, or set Prior.Scale.", "sampleWeights");
+                "Under a prior a row of weight w counts as w observations: give weights that count observations, or set Prior.Scale.", weightsParameter);
         }
 
         return n;
@@ -119,7 +119,7 @@ public sealed record GaussianMixturePrior
         }
     }
 
-    internal ResolvedPrior Resolve(CovarianceType type, int components, WeightedMoments dataMoments, ReadOnlySpan<double> shift)
+    internal ResolvedPrior Resolve(CovarianceType type, int components, WeightedMoments dataMoments, ReadOnlySpan<double> shift, string weightsParameter = "sampleWeights")
     {
         int d = dataMoments.Dimension;
         double nu = DegreesOfFreedom ?? d + 2;
@@ -141,7 +141,7 @@ public sealed record GaussianMixturePrior
         }
         else if (!matrix)
         {
-            double n = CheckDefaultScaleWeight(dataMoments.Weight);
+            double n = CheckDefaultScaleWeight(dataMoments.Weight, weightsParameter);
             double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
             bool positive = true;
             for (int j = 0; j < d; j++)
@@ -159,7 +159,7 @@ public sealed record GaussianMixturePrior
         else
         {
             // mclust: var(data) (n − 1 denominator) times (1/G)^(2/d).
-            double n = CheckDefaultScaleWeight(dataMoments.Weight);
+            double n = CheckDefaultScaleWeight(dataMoments.Weight, weightsParameter);
             double factor = Math.Pow(components, -2.0 / d) / Math.Max(n - 1, 1);
             ReadOnlySpan<double> scatter = dataMoments.ScatterSpan;
             for (int i = 0; i < d * d; i++)

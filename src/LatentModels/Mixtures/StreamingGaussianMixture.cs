@@ -100,25 +100,8 @@ public sealed class StreamingGaussianMixture : IOnlineEstimator<GaussianMixtureM
     /// beyond 2^500 (about 3e150), whose squares would overflow the covariances, are rejected up front with a clear
     /// message (the estimator unchanged) instead of failing later as a "collapsed" component.
     /// </summary>
-    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName)
-    {
-        double limit = Math.ScaleB(1.0, 500), largest = values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
-        if (!(largest > limit) || !double.IsFinite(largest))
-        {
-            return; // in range, or NaN/∞ somewhere: the input check names those
-        }
-
-        int at = 0;
-        while (!(Math.Abs(values[at]) > limit))
-        {
-            at++;
-        }
-
-        throw new ArgumentException(
-            $"The value at row {at / columns}, column {at % columns} is {values[at]:G4}, beyond 2^500 (about 3e150): a streaming mixture keeps its covariances in the data's units, where their squares " +
-            "would overflow double. Rescale the data (e.g. divide by a power of two), or fit the whole data set with GaussianMixture, which rescales internally.",
-            paramName);
-    }
+    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName) =>
+        StreamInput.CheckRange(values, columns, paramName, 500, "GaussianMixture");
 
     /// <summary>Consumes the rows of <paramref name="data"/> in order, <paramref name="batchSize"/> at a time.</summary>
     /// <param name="data">The rows.</param>

@@ -269,7 +269,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
 
         var p = new GaussianComponents(CovarianceType, Components, Dimension);
         _reference.CopyTo(p.Shift, 0);
-        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference);
+        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference, nameof(options));
         double n = rule.Apply(p, _totals);
         for (int c = 0; c < Components; c++)
         {
@@ -312,7 +312,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
             return meanLogLikelihood;
         }
 
-        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference);
+        IGaussianUpdateRule rule = GaussianUpdateRules.For(options, DataMoments, _reference, nameof(options));
         return rule.Objective(meanLogLikelihood, model.Parameters, _totals.SampleWeight);
     }
 
@@ -349,7 +349,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
             throw new FittingException("The statistics summarise no weight: there is nothing to estimate from.");
         }
 
-        VariationalGaussianUpdate rule = VariationalGaussianMixture.CreateRule(options, DataMoments, _reference, Dimension);
+        VariationalGaussianUpdate rule = VariationalGaussianMixture.CreateRule(options, DataMoments, _reference, Dimension, nameof(options), nameof(options));
         GaussianComponents p = model.ExpectationComponents(_reference);
         double entropy = _totals.LogLikelihood - rule.ExpectedLogJoint(p, _totals);
         rule.Apply(p, _totals);

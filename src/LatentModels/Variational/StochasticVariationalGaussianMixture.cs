@@ -42,7 +42,7 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
     public StreamingVariationalGaussianMixture CreateStream(double[,] data)
     {
         DataValidation.CheckMatrix(data, nameof(data));
-        return CreateStreamChecked(data, null);
+        return CreateStreamChecked(Options, data, null);
     }
 
     /// <summary><see cref="CreateStream(double[,])"/> for weighted rows: the default prior from their weighted moments (as the batch fit's).</summary>
@@ -54,7 +54,7 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
         ArgumentNullException.ThrowIfNull(sampleWeights);
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
-        return CreateStreamChecked(data, sampleWeights);
+        return CreateStreamChecked(Options, data, sampleWeights);
     }
 
     /// <summary>Fits the posterior to the rows of <paramref name="data"/> (n × d); the array is never modified.</summary>
@@ -68,7 +68,7 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
     {
         var clock = Stopwatch.StartNew();
         DataValidation.CheckMatrix(data, nameof(data));
-        return FitCore(data, null, progress, cancellationToken, clock);
+        return FitFramed(data, null, progress, cancellationToken, clock);
     }
 
     /// <summary>Fits to weighted rows: a row of weight w counts as w copies of itself (in the steps, the default prior and the bound).</summary>
@@ -85,17 +85,29 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
         ArgumentNullException.ThrowIfNull(sampleWeights);
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
-        return FitCore(data, sampleWeights, progress, cancellationToken, clock);
+        return FitFramed(data, sampleWeights, progress, cancellationToken, clock);
     }
 
     /// <inheritdoc />
     FitResult<VariationalGaussianMixtureModel> IWeightedEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, double[] sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, sampleWeights, progress, cancellationToken);
 
-    private SoftClusteringFitResult<VariationalGaussianMixtureModel> FitCore(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    /// <summary>
+    /// The fit in the data's range frame, as the batch variational fit (<see cref="VariationalGaussianMixtureFraming"/>): data
+    /// beyond 2^±200 or far from the origin are fitted scaled and centred, with the priors, the regularisation and an initial
+    /// model mapped in and the posterior, the ELBO and its trace mapped back; ordinary data take the core unchanged (same bits).
+    /// </summary>
+    private SoftClusteringFitResult<VariationalGaussianMixtureModel> FitFramed(double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
     {
-        StreamingVariationalGaussianMixture stream = CreateStreamChecked(data, sampleWeights);
-        int epochs = Options.Epochs;
+        Options.Mixture.Validate(data.GetLength(0), data.GetLength(1));
+        return VariationalGaussianMixtureFraming.Fit(data, sampleWeights, Options.Mixture,
+            (x, w, m) => FitCore(Options with { Mixture = m }, x, w, progress, cancellationToken, clock));
+    }
+
+    private static SoftClusteringFitResult<VariationalGaussianMixtureModel> FitCore(StochasticVariationalGaussianMixtureOptions options, double[,] data, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    {
+        StreamingVariationalGaussianMixture stream = CreateStreamChecked(options, data, sampleWeights);
+        int epochs = options.Epochs;
         var trace = new List<double>(epochs);
         double elbo = double.NaN, lowerBound = double.NaN;
         for (int epoch = 1; epoch <= epochs; epoch++)
@@ -117,10 +129,9 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
     FitResult<VariationalGaussianMixtureModel> IEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, progress, cancellationToken);
 
-    private StreamingVariationalGaussianMixture CreateStreamChecked(double[,] data, double[]? sampleWeights)
+    private static StreamingVariationalGaussianMixture CreateStreamChecked(StochasticVariationalGaussianMixtureOptions o, double[,] data, double[]? sampleWeights)
     {
         int n = data.GetLength(0), d = data.GetLength(1);
-        StochasticVariationalGaussianMixtureOptions o = Options;
         VariationalGaussianMixtureOptions m = o.Mixture;
         m.Validate(n, d);
         if (m.MeanPrior is null || m.CovariancePrior is null)

@@ -82,6 +82,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     {
         int dimension = _dimension;
         StreamInput.CheckPoint(point, ref dimension);
+        CheckRange(point, Math.Max(point.Length, 1), nameof(point));
         double[,] buffer = Buffer(1, dimension);
         point.CopyTo(buffer.AsWritableSpan());
         Guarded(buffer, 1, null);
@@ -100,6 +101,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             return;
         }
 
+        CheckRange(batch.AsSpan(), batch.GetLength(1), nameof(batch));
         Guarded(batch, batch.GetLength(0), null);
     }
 
@@ -119,6 +121,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
 
         CheckBatchWeights(sampleWeights, batch.GetLength(0));
+        CheckRange(batch.AsSpan(), batch.GetLength(1), nameof(batch));
         Guarded(batch, batch.GetLength(0), sampleWeights);
     }
 
@@ -154,8 +157,20 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             DataValidation.CheckDimension(data, _dimension, nameof(data));
         }
 
+        CheckRange(data.AsSpan(), Math.Max(data.GetLength(1), 1), nameof(data));
         GuardedEpoch(data, null, cancellationToken);
     }
+
+    /// <summary>
+    /// The largest magnitude a stream accepts, 2^468 (about 1.5e141): its statistics are kept in the data's units and
+    /// scaled by N/|B| (N up to 2^63), so squares of larger values could overflow the posterior's scales. Larger values
+    /// are rejected up front naming their row and column (the stream unchanged); the whole-data fit
+    /// (<see cref="StochasticVariationalGaussianMixture"/>) works in the data's range frame instead.
+    /// </summary>
+    internal const int RangeExponent = 468;
+
+    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName) =>
+        StreamInput.CheckRange(values, columns, paramName, RangeExponent, "StochasticVariationalGaussianMixture.Fit or VariationalGaussianMixture");
 
     private void GuardedEpoch(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
     {
@@ -218,6 +233,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
 
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        CheckRange(data.AsSpan(), Math.Max(data.GetLength(1), 1), nameof(data));
         GuardedEpoch(data, sampleWeights, cancellationToken);
     }
 

@@ -100,7 +100,8 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     }
 
     /// <summary>The variational rule with the options' prior, defaults resolved from the data moments as the peer's, centred on <paramref name="shift"/>.</summary>
-    internal static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d)
+    internal static VariationalGaussianUpdate CreateRule(VariationalGaussianMixtureOptions o, WeightedMoments moments, double[] shift, int d,
+        string weightsParameter = "sampleWeights", string dataParameter = "data")
     {
         VariationalShape shape = VariationalShape.For(o.Covariance);
         double[] covariancePrior;
@@ -112,14 +113,14 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
         {
             if (!(moments.Weight > 1))
             {
-                throw new ArgumentException("The default covariance prior (the data covariance) needs a total sample weight above 1; give CovariancePrior.", "sampleWeights");
+                throw new ArgumentException("The default covariance prior (the data covariance) needs a total sample weight above 1; give CovariancePrior.", weightsParameter);
             }
 
             covariancePrior = new double[shape.PriorLength(d)];
             shape.DefaultPrior(moments, d, covariancePrior);
             if (double.IsNaN(shape.LogDetW0(covariancePrior, d)))
             {
-                throw new ArgumentException("The data covariance (the default covariance prior) is singular (e.g. a constant column); give CovariancePrior.", "data");
+                throw new ArgumentException("The data covariance (the default covariance prior) is singular (e.g. a constant column); give CovariancePrior.", dataParameter);
             }
         }
 
