@@ -72,6 +72,14 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
         }
 
         DataValidation.CheckFinite(covariances, covariances.Length, nameof(covariances));
+
+        // The same check the model file's loader makes (one routine), so every model Create makes can be saved and loaded.
+        int tiny = CovarianceForm.For(covarianceType).FirstTinyVariance(covariances, k, d);
+        if (tiny >= 0)
+        {
+            throw new ArgumentException($"The covariances hold the variance {covariances[tiny]:R} (value {tiny}), whose reciprocal overflows; variances must be at least about 1e-308.", nameof(covariances));
+        }
+
         double max = 0;
         for (int c = 0; c < k; c++)
         {

@@ -233,6 +233,28 @@ internal abstract class CovarianceForm
         return s;
     }
 
+    /// <summary>
+    /// The check every covariance parameter set of this form passes wherever it comes from (<c>GaussianMixtureModel.Create</c>
+    /// or a model file), so a file never loads into a model <c>Create</c> refuses and vice versa: no positive variance
+    /// whose reciprocal overflows (a subnormal variance). Returns the index of the first such value in
+    /// <paramref name="covariance"/>, or −1.
+    /// </summary>
+    internal int FirstTinyVariance(ReadOnlySpan<double> covariance, int components, int dimension)
+    {
+        int d = dimension, count = IsMatrix ? MatrixCount(components) * d : covariance.Length;
+        for (int i = 0; i < count; i++)
+        {
+            int at = IsMatrix ? ((i / d) * d * d) + ((i % d) * (d + 1)) : i;
+            double v = covariance[at];
+            if (v > 0 && !double.IsFinite(1 / v))
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>A d × d matrix from a row-major span.</summary>
     protected static double[,] ToMatrix(ReadOnlySpan<double> values, int rows, int columns)
     {

@@ -77,17 +77,11 @@ internal sealed class GaussianMixtureCodec : ModelCodec<GaussianMixtureModel>
     /// </summary>
     internal static void CheckVariances(CovarianceForm form, ReadOnlySpan<double> covariance, int k, int d)
     {
-        int matrices = form.MatrixCount(k);
-        int count = form.IsMatrix ? matrices * d : covariance.Length;
-        for (int i = 0; i < count; i++)
+        int at = form.FirstTinyVariance(covariance, k, d);
+        if (at >= 0)
         {
-            int at = form.IsMatrix ? ((i / d) * d * d) + ((i % d) * (d + 1)) : i;
-            double v = covariance[at];
-            if (v > 0 && !double.IsFinite(1 / v))
-            {
-                string where = form.IsMatrix ? (form.Shared ? "covariances" : $"covariances[{i / d}]") : "covariances";
-                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{where}' has the variance {v:R}, whose reciprocal overflows."));
-            }
+            string where = form.IsMatrix ? (form.Shared ? "covariances" : $"covariances[{at / (d * d)}]") : "covariances";
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"The field '{where}' has the variance {covariance[at]:R}, whose reciprocal overflows."));
         }
     }
 
