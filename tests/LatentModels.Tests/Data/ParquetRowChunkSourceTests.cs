@@ -182,8 +182,21 @@ public sealed class ParquetRowChunkSourceTests : IDisposable
         var online = Run("fit", "online-kmeans", "--data", parquet, "--k", "3", "--seed", "2", "--json");
         online.Code.Should().Be(0, online.Err);
         LastJson(online.Out).GetProperty("centers").EnumerateArray().First().GetArrayLength().Should().Be(3);
-        var stream = Run("fit", "gmm", "--data", parquet, "--columns", "x,y", "--k", "3", "--seed", "2", "--json");
-        stream.Code.Should().Be(0, stream.Err);
+        var whole = Run("fit", "gmm", "--data", parquet, "--columns", "x,y", "--k", "3", "--seed", "2", "--json");
+        whole.Code.Should().Be(0, whole.Err);
+        var streamCsv = Run("fit", "online-gmm", "--mode", "stream", "--data", csv, "--k", "3", "--seed", "2", "--json");
+        var streamParquet = Run("fit", "online-gmm", "--mode", "stream", "--data", parquet, "--columns", "x,y", "--k", "3", "--seed", "2", "--json");
+        streamCsv.Code.Should().Be(0, streamCsv.Err);
+        streamParquet.Code.Should().Be(0, streamParquet.Err);
+        LastJson(streamParquet.Out).GetProperty("means").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(e => e.GetDouble())
+            .Should().Equal(LastJson(streamCsv.Out).GetProperty("means").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(e => e.GetDouble()));
+
+        // Recognised by the magic bytes PAR1 whatever the extension.
+        string renamed = Path.Combine(_directory, "t.dat");
+        File.Copy(parquet, renamed);
+        var byMagic = Run("fit", "kmeans", "--data", renamed, "--columns", "x,y", "--k", "3", "--seed", "2", "--json");
+        byMagic.Code.Should().Be(0, byMagic.Err);
+        LastJson(byMagic.Out).GetProperty("inertia").GetDouble().Should().Be(LastJson(Run("fit", "kmeans", "--data", csv, "--k", "3", "--seed", "2", "--json").Out).GetProperty("inertia").GetDouble());
     }
 
     [Fact]
