@@ -198,7 +198,8 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     /// <summary>The fields read: the chosen ones in order, else every top-level numeric column in schema order.</summary>
     private DataField[] Select(ParquetReader reader)
     {
-        DataField[] all = reader.Schema.GetDataFields();
+        // The schema is decoded from the footer on first use: a damaged one fails here, inside the guard.
+        DataField[] all = Guard(() => reader.Schema.GetDataFields());
         if (_columns is null)
         {
             DataField[] numeric = [.. all.Where(IsNumeric)];

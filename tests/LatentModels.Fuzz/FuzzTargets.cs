@@ -1,6 +1,7 @@
 using System.Text;
 using LatentModels.Cli;
 using LatentModels.Data;
+using LatentModels.Parquet;
 using LatentModels.Persistence;
 
 namespace LatentModels.Fuzz;
@@ -35,13 +36,13 @@ public static class FuzzTargets
     public const string CsvChunks = "csv-chunks";
 
     /// <summary>
-    /// Reserved for the Parquet reader (issue 15). Not a target yet: when the reader lands, add its case to
-    /// <see cref="Run"/> and <see cref="IsDocumented"/>, and its seeds under <c>tests/fuzz-corpus/parquet/</c>.
+    /// The Parquet reader, <see cref="ParquetRowChunkSource"/>, on the input written to a file: its column names, then every
+    /// chunk (3-row chunks, all of one width, finite). The documented failure is <see cref="RowFormatException"/> naming the file.
     /// </summary>
     public const string Parquet = "parquet";
 
     /// <summary>The targets that exist (the corpus has one folder per target).</summary>
-    public static IReadOnlyList<string> All { get; } = [Model, Csv, IdxImages, IdxLabels, DataFileTarget, CsvChunks];
+    public static IReadOnlyList<string> All { get; } = [Model, Csv, IdxImages, IdxLabels, DataFileTarget, CsvChunks, Parquet];
 
     /// <summary>The most a target may allocate for an input of <paramref name="length"/> bytes (<see cref="FuzzAllowance.For"/>).</summary>
     /// <param name="length">The input's length in bytes.</param>
@@ -89,6 +90,9 @@ public static class FuzzTargets
                 case CsvChunks:
                     ReadChunks(input);
                     break;
+                case Parquet:
+                    ReadParquet(input);
+                    break;
                 default:
                     throw new ArgumentException($"Unknown fuzz target '{target}'; the targets are {string.Join(", ", All)}.", nameof(target));
             }
@@ -110,7 +114,7 @@ public static class FuzzTargets
     {
         Model => e.GetType() == typeof(ModelFormatException),
         Csv or DataFileTarget => e.GetType() == typeof(DataFormatException) && ((DataFormatException)e).Problem.Length > 0,
-        CsvChunks => e.GetType() == typeof(RowFormatException) && ((RowFormatException)e).Problem.Length > 0,
+        CsvChunks or Parquet => e.GetType() == typeof(RowFormatException) && ((RowFormatException)e).Problem.Length > 0,
         IdxImages or IdxLabels => e.GetType() == typeof(InvalidDataException),
         _ => false,
     };
@@ -178,6 +182,48 @@ public static class FuzzTargets
         if (whole!.GetLength(1) != rows[0].GetLength(1) || !streamed.SequenceEqual(whole.Cast<double>()))
         {
             throw new FuzzFindingException("the streamed reader and the CLI's reader read different tables");
+        }
+    }
+
+    private static void ReadParquet(byte[] input)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"latentmodels-fuzz-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}.parquet");
+        File.WriteAllBytes(path, input);
+        try
+        {
+            var source = new ParquetRowChunkSource(path);
+            int width = source.ColumnNames().Count;
+            if (width == 0)
+            {
+                throw new FuzzFindingException("the source reads no columns");
+            }
+
+            bool last = false;
+            foreach (double[,] chunk in source.ReadChunks(3))
+            {
+                // Every chunk but the last has exactly 3 rows, the last at least one; all have the width of the column names.
+                if (last || chunk.GetLength(0) is 0 or > 3 || chunk.GetLength(1) != width)
+                {
+                    throw new FuzzFindingException($"a {chunk.GetLength(0)} × {chunk.GetLength(1)} chunk was returned for {width} columns");
+                }
+
+                last = chunk.GetLength(0) < 3;
+                foreach (double v in chunk)
+                {
+                    if (!double.IsFinite(v))
+                    {
+                        throw new FuzzFindingException($"a chunk holds {v}");
+                    }
+                }
+            }
+        }
+        catch (RowFormatException e) when (e.File != path)
+        {
+            throw new FuzzFindingException($"the error names '{e.File}', not the file read: {e.Message}");
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 

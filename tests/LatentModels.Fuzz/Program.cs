@@ -2,7 +2,7 @@ using LatentModels.Fuzz;
 using SharpFuzz;
 
 // The SharpFuzz harness. Usage (see docs/reliability.md, "Fuzzing"):
-//   dotnet LatentModels.Fuzz.dll <target>                  (model, csv, csv-chunks, idx-images, idx-labels, data-file, csv-shard)
+//   dotnet LatentModels.Fuzz.dll <target>                  (model, csv, csv-chunks, idx-images, idx-labels, data-file, csv-shard, parquet)
 //                                                          under afl-fuzz (AFL++), reading inputs from stdin
 //   dotnet LatentModels.Fuzz.dll <target> --replay <path>  without a fuzzer: each file (or the files of a folder) once
 // A documented exception is a normal outcome; any other exception escapes and is reported by the fuzzer as a crash.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one target with AFL++ and SharpFuzz: builds the harness, instruments copies of the library and the CLI,
 # and runs afl-fuzz (one process, one core) on the target's seed corpus for the given number of seconds.
-#   tests/LatentModels.Fuzz/fuzz.sh <model|csv|csv-chunks|idx-images|idx-labels|data-file|csv-shard> [seconds=600] [findings folder]
+#   tests/LatentModels.Fuzz/fuzz.sh <model|csv|csv-chunks|idx-images|idx-labels|data-file|csv-shard|parquet> [seconds=600] [findings folder]
 # Needs: apt-get install -y afl++; dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 # Crashes land in <findings>/default/crashes/: replay one with
 #   dotnet tests/LatentModels.Fuzz/bin/Release/net10.0/LatentModels.Fuzz.dll <target> --replay <file>
@@ -21,6 +21,9 @@ cp -r "$root/tests/LatentModels.Fuzz/bin/Release/net10.0/." "$bin/"
 sharpfuzz "$bin/LatentModels.dll"
 sharpfuzz "$bin/latent.dll"
 sharpfuzz "$bin/LatentModels.Orleans.dll"
+sharpfuzz "$bin/LatentModels.Parquet.dll"
+# The Parquet target's coverage is mostly inside Parquet.Net's decoder: instrument it too (only this copy).
+sharpfuzz "$bin/Parquet.dll"
 
 # .NET is not an AFL-compiled binary (skip the check); inputs arrive on stdin; a .NET start takes a while (-t).
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1

@@ -142,7 +142,9 @@ public class FuzzCorpusReplayTests
         FuzzTargets.IsDocumented(FuzzTargets.Csv, new FormatException()).Should().BeFalse();
         FuzzTargets.IsDocumented(FuzzTargets.Csv, new FuzzFindingException("x")).Should().BeFalse();
         FuzzTargets.AllocationAllowance(100).Should().Be((32L << 20) + 100 * 16384);
-        Action parquet = () => FuzzTargets.Run(FuzzTargets.Parquet, []);
-        parquet.Should().Throw<ArgumentException>().WithMessage("*parquet*");
+        FuzzTargets.IsDocumented(FuzzTargets.Parquet, new LatentModels.Data.RowFormatException("f", 0, 0, "x")).Should().BeTrue();
+        FuzzTargets.IsDocumented(FuzzTargets.Parquet, new IOException("x")).Should().BeFalse();
+        Action unknown = () => FuzzTargets.Run("orc", []);
+        unknown.Should().Throw<ArgumentException>().WithMessage("*orc*");
     }
 }
