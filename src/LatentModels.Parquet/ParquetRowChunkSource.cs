@@ -114,7 +114,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     public IReadOnlyList<string> ColumnNames()
     {
         using var stream = Open();
-        ParquetReader reader = Guard(() => ParquetReader.CreateAsync(stream).GetAwaiter().GetResult());
+        ParquetReader reader = CreateReader(stream, CancellationToken.None);
         try
         {
             return [.. Select(reader).Select(f => f.Name)];
@@ -135,7 +135,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     private IEnumerable<double[,]> Read(int chunkRows, CancellationToken cancellationToken)
     {
         using var stream = Open();
-        ParquetReader reader = Guard(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).GetAwaiter().GetResult());
+        ParquetReader reader = CreateReader(stream, cancellationToken);
         try
         {
             DataField[] fields = Select(reader);
@@ -195,6 +195,44 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
         }
     }
 
+    /// <summary>
+    /// Opens the Parquet reader after checking the footer against the file: its declared length must fit in the file, and
+    /// its structure must declare no more elements or bytes than it holds (<see cref="ThriftFooterCheck"/>), so that no
+    /// footer makes the decoder allocate more than the file justifies.
+    /// </summary>
+    private ParquetReader CreateReader(FileStream stream, CancellationToken cancellationToken)
+    {
+        byte[] footer;
+        try
+        {
+            long length = stream.Length;
+            Span<byte> size = stackalloc byte[4];
+            stream.Seek(-8, SeekOrigin.End);
+            stream.ReadExactly(size);
+            long footerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(size);
+            if (footerLength <= 0 || footerLength > length - 12)
+            {
+                throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: its footer length {footerLength} does not fit in the file's {length} bytes.");
+            }
+
+            footer = new byte[footerLength];
+            stream.Seek(-8 - footerLength, SeekOrigin.End);
+            stream.ReadExactly(footer);
+            stream.Seek(0, SeekOrigin.Begin);
+        }
+        catch (IOException e) when (e is not RowFormatException)
+        {
+            throw new RowFormatException(_path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
+        }
+
+        if (ThriftFooterCheck.Problem(footer) is string problem)
+        {
+            throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: {problem}");
+        }
+
+        return Guard(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).GetAwaiter().GetResult());
+    }
+
     /// <summary>The fields read: the chosen ones in order, else every top-level numeric column in schema order.</summary>
     private DataField[] Select(ParquetReader reader)
     {
@@ -232,9 +270,27 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     {
         using ParquetRowGroupReader group = Guard(() => reader.OpenRowGroupReader(g));
         long count = group.RowCount;
+        if (count < 0)
+        {
+            throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: row group {g + 1} declares {count} rows.");
+        }
+
         if (count > int.MaxValue / Math.Max(1, fields.Length))
         {
             throw new RowFormatException(_path, 0, 0, $"row group {g + 1} has {count} rows, too many to read at once.");
+        }
+
+        // Before allocating the group's rows: every chosen (flat) column chunk must declare one value per row (nulls
+        // included) and lie inside the file, so a damaged footer cannot size the arrays by a row count its columns lack.
+        long fileLength = new FileInfo(_path).Length;
+        foreach (DataField field in fields)
+        {
+            global::Parquet.Meta.ColumnMetaData? meta = Guard(() => group.GetMetadata(field)?.MetaData);
+            if (meta is null || meta.NumValues != count || meta.TotalCompressedSize < 0 || meta.TotalCompressedSize > fileLength
+                || meta.DataPageOffset < 0 || meta.DataPageOffset >= fileLength)
+            {
+                throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: the column '{field.Name}' of row group {g + 1} does not match the group's {count} rows or lies outside the file.");
+            }
         }
 
         rows = (int)count;
