@@ -1,4 +1,3 @@
-using System.Globalization;
 using LatentModels.Data;
 using LatentModels.Parquet;
 
@@ -211,85 +210,29 @@ public static class DataFile
         ArgumentNullException.ThrowIfNull(reader);
         var values = new List<double>(1 << 16);
         var rowLines = new List<int>();
-        var fields = new List<(int Start, int End)>();
-        int columns = -1, lineNumber = 0, headerLine = 0;
-        bool firstContentLine = true;
-        char? separator = null;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        var rows = new CsvRowReader(reader, name);
+        try
         {
-            lineNumber++;
-            ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
-            if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
+            while (rows.ReadRow())
             {
-                continue;
+                values.AddRange(rows.Row);
+                rowLines.Add((int)rows.Line);
             }
-
-            char lineSeparator = separator ?? DetectSeparator(text);
-            Split(text, lineSeparator, fields);
-            if (firstContentLine)
-            {
-                firstContentLine = false;
-                if (IsHeader(text, fields))
-                {
-                    headerLine = lineNumber;
-                    continue; // the separator is taken from the first data row
-                }
-            }
-
-            separator = lineSeparator;
-            for (int f = 0; f < fields.Count; f++)
-            {
-                (int start, int end) = fields[f];
-                if (columns >= 0 && f >= columns)
-                {
-                    throw new DataFormatException(name, lineNumber, start + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-                }
-
-                ReadOnlySpan<char> field = text[start..end];
-                if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                {
-                    throw new DataFormatException(name, lineNumber, start + 1, Problem(field, separator.Value, v));
-                }
-
-                values.Add(v);
-            }
-
-            if (columns < 0)
-            {
-                columns = fields.Count;
-            }
-            else if (fields.Count < columns)
-            {
-                throw new DataFormatException(name, lineNumber, text.Length + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-            }
-
-            rowLines.Add(lineNumber);
+        }
+        catch (RowFormatException e)
+        {
+            throw new DataFormatException(e.File, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
         }
 
-        if (rowLines.Count == 0)
-        {
-            if (headerLine == 0)
-            {
-                throw new DataFormatException(name, 0, 0, "the file holds no data rows (it is empty, blank or only comments).");
-            }
-
-            // Point at the end of the file, where the first data row was expected.
-            throw new DataFormatException(name, lineNumber + 1, 1, "the file holds no data rows.");
-        }
-
-        int rows = rowLines.Count;
-        var result = new double[rows, columns];
+        var result = new double[rowLines.Count, rows.Columns];
         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref result[0, 0], result.Length));
-        return new DataTable(result, name, [.. rowLines], separator, lineText);
+        return new DataTable(result, name, [.. rowLines], rows.Separator, lineText);
     }
 
     // The rules themselves live in the core (one copy for this reader and the streamed one, Data.CsvRowChunkSource).
     private static char DetectSeparator(ReadOnlySpan<char> text) => Data.CsvRules.DetectSeparator(text);
 
     private static bool IsHeader(ReadOnlySpan<char> text, List<(int Start, int End)> fields) => Data.CsvRules.IsHeader(text, fields);
-
-    private static string Problem(ReadOnlySpan<char> field, char separator, double parsed) => Data.CsvRules.Problem(field, separator, parsed);
 
     /// <summary>A message on one line (newlines replaced by spaces).</summary>
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
