@@ -25,43 +25,36 @@ public static class DataFile
 {
     /// <summary>Reads a file into an n × d matrix.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     public static double[,] Read(string path) => Load(path).Values;
 
     /// <summary>Reads a table from a text reader.</summary>
     /// <param name="reader">The text.</param>
     /// <param name="name">The name used in error messages.</param>
-    /// <exception cref="DataFormatException">The text is empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The text is empty, ragged or holds a non-number.</exception>
     public static double[,] Read(TextReader reader, string name) => Load(reader, name, null).Values;
 
     /// <summary>Reads a file into a table that remembers where each row came from.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     public static DataTable Load(string path) => Load(path, null);
 
     /// <summary>Reads a file into a table; <paramref name="columns"/> chooses the columns of a Parquet file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The <c>--columns</c> choice (Parquet only), or null for every numeric column.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     /// <exception cref="ArgumentException"><paramref name="columns"/> is given for a file that is not Parquet.</exception>
     public static DataTable Load(string path, IReadOnlyList<string>? columns)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
         {
-            throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
+            throw new RowFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
         if (IsParquet(path))
         {
-            try
-            {
-                return new DataTable(RowChunks.ReadAll(OpenParquet(path, columns)), path, [], null, null);
-            }
-            catch (RowFormatException e)
-            {
-                throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
-            }
+            return new DataTable(RowChunks.ReadAll(OpenParquet(path, columns)), path, [], null, null);
         }
 
         CheckNoColumns(path, columns);
@@ -75,9 +68,9 @@ public static class DataFile
             using var reader = new StreamReader(path);
             return Load(reader, path, line => LineOf(path, line));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not RowFormatException) or UnauthorizedAccessException)
         {
-            throw new DataFormatException(path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
+            throw new RowFormatException(path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
         }
     }
 
@@ -88,16 +81,12 @@ public static class DataFile
     internal static bool IsParquet(string path) =>
         path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || ParquetRowChunkSource.StartsLikeParquet(path);
 
-    /// <summary>The chunk source of a Parquet file (every numeric column, or the chosen ones), errors as <see cref="DataFormatException"/>.</summary>
+    /// <summary>The chunk source of a Parquet file (every numeric column, or the chosen ones), errors as <see cref="RowFormatException"/>.</summary>
     internal static ParquetRowChunkSource OpenParquet(string path, IReadOnlyList<string>? columns)
     {
         try
         {
             return new ParquetRowChunkSource(path, columns);
-        }
-        catch (RowFormatException e)
-        {
-            throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
         }
         catch (ArgumentException e)
         {
@@ -197,11 +186,11 @@ public static class DataFile
             double[,] images = Data.IdxReader.ReadImages(path);
             return images.GetLength(0) > 0
                 ? images
-                : throw new DataFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
+                : throw new RowFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException(path, 0, 0, $"is not a readable IDX image file: {OneLine(e.Message)}");
+            throw new RowFormatException(path, 0, 0, $"is not a readable IDX image file: {OneLine(e.Message)}");
         }
     }
 
@@ -211,17 +200,10 @@ public static class DataFile
         var values = new List<double>(1 << 16);
         var rowLines = new List<int>();
         var rows = new CsvRowReader(reader, name);
-        try
+        while (rows.ReadRow())
         {
-            while (rows.ReadRow())
-            {
-                values.AddRange(rows.Row);
-                rowLines.Add((int)rows.Line);
-            }
-        }
-        catch (RowFormatException e)
-        {
-            throw new DataFormatException(e.File, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
+            values.AddRange(rows.Row);
+            rowLines.Add((int)rows.Line);
         }
 
         var result = new double[rowLines.Count, rows.Columns];
