@@ -112,37 +112,21 @@ public static class DataFile
             ? new DataTable(new double[0, 0], path, row => LineOfRow(path, row), null, line => LineOf(path, line))
             : new DataTable(new double[0, 0], path, [], null, null);
 
-    /// <summary>The one-based line of zero-based data row <paramref name="row"/> of a text file, or null.</summary>
+    /// <summary>
+    /// The one-based line of zero-based data row <paramref name="row"/> of a text file, or null: the file is read again by
+    /// the same <see cref="CsvRowReader"/>, up to that row only (rows before it were read without error by the stream).
+    /// </summary>
     private static int? LineOfRow(string path, long row)
     {
         try
         {
-            var fields = new List<(int Start, int End)>();
-            int lineNumber = 0;
-            long rows = 0;
-            bool first = true;
-            foreach (string line in File.ReadLines(path))
+            using var text = new StreamReader(path);
+            var reader = new CsvRowReader(text, path);
+            for (long rows = 0; reader.ReadRow(); rows++)
             {
-                lineNumber++;
-                ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
-                if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
+                if (rows == row)
                 {
-                    continue;
-                }
-
-                if (first)
-                {
-                    first = false;
-                    Split(text, DetectSeparator(text), fields);
-                    if (IsHeader(text, fields))
-                    {
-                        continue;
-                    }
-                }
-
-                if (rows++ == row)
-                {
-                    return lineNumber;
+                    return (int)reader.Line;
                 }
             }
 
@@ -150,7 +134,7 @@ public static class DataFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return null; // a RowFormatException (an IOException) too: the file changed since it was streamed
         }
     }
 
@@ -210,11 +194,6 @@ public static class DataFile
         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref result[0, 0], result.Length));
         return new DataTable(result, name, [.. rowLines], rows.Separator, lineText);
     }
-
-    // The rules themselves live in the core (one copy for this reader and the streamed one, Data.CsvRowChunkSource).
-    private static char DetectSeparator(ReadOnlySpan<char> text) => Data.CsvRules.DetectSeparator(text);
-
-    private static bool IsHeader(ReadOnlySpan<char> text, List<(int Start, int End)> fields) => Data.CsvRules.IsHeader(text, fields);
 
     /// <summary>A message on one line (newlines replaced by spaces).</summary>
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
