@@ -109,6 +109,20 @@ public sealed class GaussianMixtureOutOfCoreTests
     }
 
     [Fact]
+    public void Components_that_lose_their_weight_are_reseeded_at_the_rows_the_in_memory_fit_picks()
+    {
+        // Two of three components start far from every row: the first M-step re-seeds one at the worst-explained row and
+        // one at a seeded random row, rows the out-of-core fit reads back from the source.
+        double[,] x = Blobs(Rows, 2, 8);
+        GaussianMixtureModel start = GaussianMixtureModel.Create(CovarianceType.Spherical, [1, 1, 1], new double[,] { { 5, 5 }, { 1e4, 1e4 }, { -1e4, 1e4 } }, [4, 1, 1]);
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Spherical, InitialModel = start, MaxIterations = 8, Seed = 3 };
+        SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x);
+        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        ShouldHaveTheSameBits(outOfCore, inMemory);
+        outOfCore.Model.Means.Cast<double>().Should().OnlyContain(v => Math.Abs(v) < 100);
+    }
+
+    [Fact]
     public void Cancellation_stops_the_pass_within_one_chunk_and_unsupported_starts_are_refused()
     {
         double[,] x = Blobs(Rows, 8, 2);
