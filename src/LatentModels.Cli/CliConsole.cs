@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentModels.Data;
 
 namespace LatentModels.Cli;
 
@@ -60,7 +61,7 @@ public sealed record CliConsole(TextWriter Out, TextWriter Error, CancellationTo
         {
             return body();
         }
-        catch (DataFormatException e)
+        catch (RowFormatException e)
         {
             return Fail(CliApp.BadInput, "error: ", e.Message);
         }

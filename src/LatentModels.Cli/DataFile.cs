@@ -1,4 +1,3 @@
-using System.Globalization;
 using LatentModels.Data;
 using LatentModels.Parquet;
 
@@ -26,43 +25,36 @@ public static class DataFile
 {
     /// <summary>Reads a file into an n × d matrix.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     public static double[,] Read(string path) => Load(path).Values;
 
     /// <summary>Reads a table from a text reader.</summary>
     /// <param name="reader">The text.</param>
     /// <param name="name">The name used in error messages.</param>
-    /// <exception cref="DataFormatException">The text is empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The text is empty, ragged or holds a non-number.</exception>
     public static double[,] Read(TextReader reader, string name) => Load(reader, name, null).Values;
 
     /// <summary>Reads a file into a table that remembers where each row came from.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     public static DataTable Load(string path) => Load(path, null);
 
     /// <summary>Reads a file into a table; <paramref name="columns"/> chooses the columns of a Parquet file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The <c>--columns</c> choice (Parquet only), or null for every numeric column.</param>
-    /// <exception cref="DataFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
+    /// <exception cref="RowFormatException">The file is missing, empty, ragged or holds a non-number.</exception>
     /// <exception cref="ArgumentException"><paramref name="columns"/> is given for a file that is not Parquet.</exception>
     public static DataTable Load(string path, IReadOnlyList<string>? columns)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
         {
-            throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
+            throw new RowFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
         if (IsParquet(path))
         {
-            try
-            {
-                return new DataTable(RowChunks.ReadAll(OpenParquet(path, columns)), path, [], null, null);
-            }
-            catch (RowFormatException e)
-            {
-                throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
-            }
+            return new DataTable(RowChunks.ReadAll(OpenParquet(path, columns)), path, [], null, null);
         }
 
         CheckNoColumns(path, columns);
@@ -76,9 +68,9 @@ public static class DataFile
             using var reader = new StreamReader(path);
             return Load(reader, path, line => LineOf(path, line));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not RowFormatException) or UnauthorizedAccessException)
         {
-            throw new DataFormatException(path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
+            throw new RowFormatException(path, 0, 0, $"cannot be read: {OneLine(e.Message)}");
         }
     }
 
@@ -89,16 +81,12 @@ public static class DataFile
     internal static bool IsParquet(string path) =>
         path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || ParquetRowChunkSource.StartsLikeParquet(path);
 
-    /// <summary>The chunk source of a Parquet file (every numeric column, or the chosen ones), errors as <see cref="DataFormatException"/>.</summary>
+    /// <summary>The chunk source of a Parquet file (every numeric column, or the chosen ones), errors as <see cref="RowFormatException"/>.</summary>
     internal static ParquetRowChunkSource OpenParquet(string path, IReadOnlyList<string>? columns)
     {
         try
         {
             return new ParquetRowChunkSource(path, columns);
-        }
-        catch (RowFormatException e)
-        {
-            throw new DataFormatException(path, (int)Math.Min(e.Line, int.MaxValue), e.Column, e.Problem);
         }
         catch (ArgumentException e)
         {
@@ -124,37 +112,21 @@ public static class DataFile
             ? new DataTable(new double[0, 0], path, row => LineOfRow(path, row), null, line => LineOf(path, line))
             : new DataTable(new double[0, 0], path, [], null, null);
 
-    /// <summary>The one-based line of zero-based data row <paramref name="row"/> of a text file, or null.</summary>
+    /// <summary>
+    /// The one-based line of zero-based data row <paramref name="row"/> of a text file, or null: the file is read again by
+    /// the same <see cref="CsvRowReader"/>, up to that row only (rows before it were read without error by the stream).
+    /// </summary>
     private static int? LineOfRow(string path, long row)
     {
         try
         {
-            var fields = new List<(int Start, int End)>();
-            int lineNumber = 0;
-            long rows = 0;
-            bool first = true;
-            foreach (string line in File.ReadLines(path))
+            using var text = new StreamReader(path);
+            var reader = new CsvRowReader(text, path);
+            for (long rows = 0; reader.ReadRow(); rows++)
             {
-                lineNumber++;
-                ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
-                if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
+                if (rows == row)
                 {
-                    continue;
-                }
-
-                if (first)
-                {
-                    first = false;
-                    Split(text, DetectSeparator(text), fields);
-                    if (IsHeader(text, fields))
-                    {
-                        continue;
-                    }
-                }
-
-                if (rows++ == row)
-                {
-                    return lineNumber;
+                    return (int)reader.Line;
                 }
             }
 
@@ -162,7 +134,7 @@ public static class DataFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return null; // a RowFormatException (an IOException) too: the file changed since it was streamed
         }
     }
 
@@ -198,11 +170,11 @@ public static class DataFile
             double[,] images = Data.IdxReader.ReadImages(path);
             return images.GetLength(0) > 0
                 ? images
-                : throw new DataFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
+                : throw new RowFormatException(path, 0, 0, "is an IDX image file that holds no images (no data rows).");
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException(path, 0, 0, $"is not a readable IDX image file: {OneLine(e.Message)}");
+            throw new RowFormatException(path, 0, 0, $"is not a readable IDX image file: {OneLine(e.Message)}");
         }
     }
 
@@ -211,85 +183,17 @@ public static class DataFile
         ArgumentNullException.ThrowIfNull(reader);
         var values = new List<double>(1 << 16);
         var rowLines = new List<int>();
-        var fields = new List<(int Start, int End)>();
-        int columns = -1, lineNumber = 0, headerLine = 0;
-        bool firstContentLine = true;
-        char? separator = null;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        var rows = new CsvRowReader(reader, name);
+        while (rows.ReadRow())
         {
-            lineNumber++;
-            ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
-            if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
-            {
-                continue;
-            }
-
-            char lineSeparator = separator ?? DetectSeparator(text);
-            Split(text, lineSeparator, fields);
-            if (firstContentLine)
-            {
-                firstContentLine = false;
-                if (IsHeader(text, fields))
-                {
-                    headerLine = lineNumber;
-                    continue; // the separator is taken from the first data row
-                }
-            }
-
-            separator = lineSeparator;
-            for (int f = 0; f < fields.Count; f++)
-            {
-                (int start, int end) = fields[f];
-                if (columns >= 0 && f >= columns)
-                {
-                    throw new DataFormatException(name, lineNumber, start + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-                }
-
-                ReadOnlySpan<char> field = text[start..end];
-                if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                {
-                    throw new DataFormatException(name, lineNumber, start + 1, Problem(field, separator.Value, v));
-                }
-
-                values.Add(v);
-            }
-
-            if (columns < 0)
-            {
-                columns = fields.Count;
-            }
-            else if (fields.Count < columns)
-            {
-                throw new DataFormatException(name, lineNumber, text.Length + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-            }
-
-            rowLines.Add(lineNumber);
+            values.AddRange(rows.Row);
+            rowLines.Add((int)rows.Line);
         }
 
-        if (rowLines.Count == 0)
-        {
-            if (headerLine == 0)
-            {
-                throw new DataFormatException(name, 0, 0, "the file holds no data rows (it is empty, blank or only comments).");
-            }
-
-            // Point at the end of the file, where the first data row was expected.
-            throw new DataFormatException(name, lineNumber + 1, 1, "the file holds no data rows.");
-        }
-
-        int rows = rowLines.Count;
-        var result = new double[rows, columns];
+        var result = new double[rowLines.Count, rows.Columns];
         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref result[0, 0], result.Length));
-        return new DataTable(result, name, [.. rowLines], separator, lineText);
+        return new DataTable(result, name, [.. rowLines], rows.Separator, lineText);
     }
-
-    // The rules themselves live in the core (one copy for this reader and the streamed one, Data.CsvRowChunkSource).
-    private static char DetectSeparator(ReadOnlySpan<char> text) => Data.CsvRules.DetectSeparator(text);
-
-    private static bool IsHeader(ReadOnlySpan<char> text, List<(int Start, int End)> fields) => Data.CsvRules.IsHeader(text, fields);
-
-    private static string Problem(ReadOnlySpan<char> field, char separator, double parsed) => Data.CsvRules.Problem(field, separator, parsed);
 
     /// <summary>A message on one line (newlines replaced by spaces).</summary>
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

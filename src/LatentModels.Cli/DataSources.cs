@@ -13,13 +13,13 @@ internal static class DataSources
     /// <summary>The source of a data file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The <c>--columns</c> choice (Parquet only), or null.</param>
-    /// <exception cref="DataFormatException">The file is missing or is a directory.</exception>
+    /// <exception cref="RowFormatException">The file is missing or is a directory.</exception>
     public static IRowChunkSource Open(string path, IReadOnlyList<string>? columns = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!System.IO.File.Exists(path))
         {
-            throw new DataFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
+            throw new RowFormatException(path, 0, 0, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         }
 
         if (DataFile.IsParquet(path))

@@ -1,21 +1,18 @@
-using System.Globalization;
+using LatentModels.Data;
 
 namespace LatentModels.Orleans;
 
 /// <summary>
-/// A shard that is a range of rows of a CSV file every silo can read (a shared or object-storage-backed path): numbers
-/// separated by commas, semicolons, tabs or spaces, one row per non-empty line (an empty field between commas or
-/// semicolons is an error, and every row has the width of the file's first data row); a first line that does not parse
-/// as numbers is a header and is skipped. The shard is rows [<see cref="FirstRow"/>, <see cref="FirstRow"/> +
+/// A shard that is a range of rows of a CSV file every silo can read (a shared or object-storage-backed path), read by the
+/// rules of the <c>latent</c> CLI and <see cref="CsvRowChunkSource"/> (the core's <see cref="CsvRowReader"/>, see
+/// <see cref="CsvRules"/>): comma-, semicolon- or whitespace-separated numbers (the separator of the first data row for
+/// every row), one row per line, blank lines and '#' comments skipped, an optional header line, every row of the width
+/// of the file's first data row. The shard is rows [<see cref="FirstRow"/>, <see cref="FirstRow"/> +
 /// <see cref="RowCount"/>) of the data rows (header excluded), read by streaming the file, so a silo holds only its rows.
 /// </summary>
 [GenerateSerializer]
 public sealed class CsvShardSource : ShardSource
 {
-    private static readonly char[] _delimiters = [',', ';'];
-
-    private static readonly char[] _blanks = ['\t', ' '];
-
     /// <summary>Describes rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a CSV file.</summary>
     /// <param name="path">The file's path as every silo sees it.</param>
     /// <param name="firstRow">The first data row (0-based, header excluded).</param>
@@ -45,32 +42,23 @@ public sealed class CsvShardSource : ShardSource
 
     /// <summary>
     /// Cuts the data rows of a CSV file into consecutive shards of <paramref name="rowsPerShard"/> rows (the last may be
-    /// shorter), reading the file once to count its rows.
+    /// shorter), reading (and so validating) the file once to count its rows.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="rowsPerShard">Rows per shard (choose a multiple of the model's block size for bit-identical results).</param>
     /// <returns>The shards in row order (at least one).</returns>
+    /// <exception cref="InvalidDataException">The file holds no data rows, a ragged row or a cell that is not a finite number (the message names <c>file:line:column</c>).</exception>
     public static IReadOnlyList<CsvShardSource> Partition(string path, int rowsPerShard)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowsPerShard);
         long rows = 0;
-        bool first = true;
-        foreach (string line in File.ReadLines(path))
+        ReadRows(path, reader =>
         {
-            if (string.IsNullOrWhiteSpace(line))
+            while (reader.ReadRow())
             {
-                continue;
+                rows++;
             }
-
-            if (first && !TryParse(line, out _))
-            {
-                first = false;
-                continue;
-            }
-
-            first = false;
-            rows++;
-        }
+        });
 
         var shards = new List<CsvShardSource>();
         for (long start = 0; start < rows || shards.Count == 0; start += rowsPerShard)
@@ -82,65 +70,29 @@ public sealed class CsvShardSource : ShardSource
     }
 
     /// <inheritdoc />
+    /// <exception cref="InvalidDataException">The file holds no data rows, or a ragged row or a cell that is not a finite number up to the shard's last row (the message names <c>file:line:column</c>).</exception>
     public override ShardData Load()
     {
         var values = new List<double>();
-        int width = -1, taken = 0, lineNumber = 0;
-        long dataRow = 0;
-        bool first = true;
-        foreach (string line in File.ReadLines(Path))
+        int width = 0, taken = 0;
+        ReadRows(Path, reader =>
         {
-            lineNumber++;
-            if (taken == RowCount)
+            long dataRow = 0;
+            while (taken < RowCount && reader.ReadRow())
             {
-                break;
+                width = reader.Columns; // the file's first data row fixes the width for every shard, not the shard's own
+                if (dataRow++ >= FirstRow)
+                {
+                    values.AddRange(reader.Row);
+                    taken++;
+                }
             }
+        });
 
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            bool parsed = TryParse(line, out double[]? row);
-            if (first && !parsed)
-            {
-                first = false;
-                continue; // a header
-            }
-
-            first = false;
-            if (parsed && width < 0)
-            {
-                width = row!.Length; // the file's first data row fixes the width for every shard, not the shard's own
-            }
-
-            if (dataRow++ < FirstRow)
-            {
-                continue;
-            }
-
-            if (!parsed)
-            {
-                throw new InvalidDataException($"{Path}, line {lineNumber}: a value is missing or is not a finite number.");
-            }
-
-            if (row!.Length != width)
-            {
-                throw new InvalidDataException($"{Path}, line {lineNumber}: {row.Length} values; the file's first data row has {width}.");
-            }
-
-            values.AddRange(row);
-            taken++;
-        }
-
-        width = Math.Max(width, 0);
         var rows = new double[taken, width];
-        for (int i = 0; i < taken; i++)
+        if (rows.Length > 0)
         {
-            for (int j = 0; j < width; j++)
-            {
-                rows[i, j] = values[i * width + j];
-            }
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref rows[0, 0], rows.Length));
         }
 
         return new ShardData(rows);
@@ -149,33 +101,21 @@ public sealed class CsvShardSource : ShardSource
     /// <inheritdoc />
     public override string Describe() => $"{Path} rows [{FirstRow}, {FirstRow + RowCount})";
 
-    private static bool TryParse(string line, out double[]? row)
+    /// <summary>
+    /// Reads a file's data rows by the rules of the core's <see cref="CsvRowReader"/> (the same rules as the <c>latent</c>
+    /// CLI and <see cref="CsvRowChunkSource"/>), reporting its <see cref="RowFormatException"/> as this type's
+    /// documented <see cref="InvalidDataException"/> (same message, the original as inner exception).
+    /// </summary>
+    private static void ReadRows(string path, Action<CsvRowReader> read)
     {
-        // Commas and semicolons delimit fields (an empty one is an error, as in the CLI's reader: "1,,3" is not the row
-        // (1, 3)); spaces and tabs separate values within them.
-        var values = new List<double>();
-        foreach (string field in line.Split(_delimiters, StringSplitOptions.TrimEntries))
+        using var text = new StreamReader(path);
+        try
         {
-            string[] parts = field.Split(_blanks, StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 0)
-            {
-                row = null;
-                return false;
-            }
-
-            foreach (string part in parts)
-            {
-                if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                {
-                    row = null;
-                    return false;
-                }
-
-                values.Add(v);
-            }
+            read(new CsvRowReader(text, path));
         }
-
-        row = [.. values];
-        return true;
+        catch (RowFormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 }

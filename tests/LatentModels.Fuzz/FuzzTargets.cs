@@ -113,7 +113,7 @@ public static class FuzzTargets
     public static bool IsDocumented(string target, Exception e) => e is not FuzzFindingException && target switch
     {
         Model => e.GetType() == typeof(ModelFormatException),
-        Csv or DataFileTarget => e.GetType() == typeof(DataFormatException) && ((DataFormatException)e).Problem.Length > 0,
+        Csv or DataFileTarget => e.GetType() == typeof(RowFormatException) && ((RowFormatException)e).Problem.Length > 0,
         CsvChunks or Parquet => e.GetType() == typeof(RowFormatException) && ((RowFormatException)e).Problem.Length > 0,
         IdxImages or IdxLabels => e.GetType() == typeof(InvalidDataException),
         _ => false,
@@ -157,13 +157,13 @@ public static class FuzzTargets
         }
 
         double[,]? whole = null;
-        DataFormatException? cliFailure = null;
+        RowFormatException? cliFailure = null;
         try
         {
             using var reader = new StreamReader(new MemoryStream(input, writable: false), Encoding.UTF8);
             whole = DataFile.Read(reader, "input.csv");
         }
-        catch (DataFormatException e)
+        catch (RowFormatException e)
         {
             cliFailure = e;
         }
@@ -235,7 +235,7 @@ public static class FuzzTargets
         {
             Table(DataFile.Read(path));
         }
-        catch (DataFormatException e) when (e.File != path)
+        catch (RowFormatException e) when (e.File != path)
         {
             throw new FuzzFindingException($"the error names '{e.File}', not the file read: {e.Message}");
         }

@@ -120,14 +120,23 @@ internal static class GmmCommands
         }.AcceptOnlyFromAmong("none", "default");
         var modelOut = CommonOptions.ModelOut();
         var threads = CommonOptions.Threads();
+        var outOfCore = CommonOptions.OutOfCore();
         var command = new Command("gmm", "Fit a Gaussian mixture by batch EM (maximum likelihood or MAP).\nExample: latent fit gmm --data old_faithful.txt --k 2 --covariance full --json")
         {
-            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, threads, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit,
+            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, threads, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit, outOfCore,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
+            bool streamed = parse.GetValue(outOfCore);
+            // --out-of-core re-reads the file in chunks for every pass (memory: one chunk); otherwise it is read whole.
+            double[,]? x = streamed ? null : console.ReadData(path);
+            CountingSource? source = streamed ? new CountingSource(DataSources.Open(path, console.Columns)) : null;
+            if (streamed)
+            {
+                console.StreamData(path);
+            }
+
             var options = new GaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -144,33 +153,64 @@ internal static class GmmCommands
                 InitialMeans = parse.GetValue(meansInit) is { } meansPath ? console.ReadData(meansPath, "--means-init") : null,
                 InitialPrecisions = parse.GetValue(precisionsInit) is { } precisionsPath ? [.. console.ReadData(precisionsPath, "--precisions-init").Cast<double>()] : null,
             };
-            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
-            ClusteringFitResult<GaussianMixtureModel> fit = FitCommands.Timed(
-                rows => new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
-                x, out double seconds);
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, streamed ? "EM (out of core)" : "EM");
+            FitResult<GaussianMixtureModel> fit;
+            double seconds;
+            if (source is not null)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                fit = new GaussianMixture(options).Fit(source, progress, console.CancellationToken);
+                seconds = watch.Elapsed.TotalSeconds;
+            }
+            else
+            {
+                ClusteringFitResult<GaussianMixtureModel> inMemory = FitCommands.Timed(
+                    rows => new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                    x!, out seconds);
+                CommonOptions.WriteLabels(parse.GetValue(labelsOut), inMemory.Labels);
+                fit = inMemory;
+            }
+
             progress?.Dispose();
             GaussianMixtureModel model = fit.Model;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            CommonOptions.WriteLabels(parse.GetValue(labelsOut), fit.Labels);
-            double score = model.Score(x);
-            int n = x.GetLength(0);
-            double bic = model.Bic(x);
-            double aic = model.Aic(x);
+            if (source is not null && parse.GetValue(labelsOut) is string labelsPath)
+            {
+                using var writer = new StreamWriter(labelsPath);
+                foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, console.CancellationToken))
+                {
+                    foreach (int label in model.Predict(chunk))
+                    {
+                        writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                }
+            }
+
+            // Streamed: the same per-row sum in the same blocks as Score of the array (the same bits).
+            long scored = 0;
+            double score = source is not null ? model.Score(source, out scored, console.CancellationToken) : model.Score(x!);
+            int n = x?.GetLength(0) ?? checked((int)scored);
+            double bic = -2 * score * n + model.ParameterCount * Math.Log(n), aic = -2 * score * n + 2 * model.ParameterCount;
             if (parse.GetValue(json))
             {
                 var line = new JsonLine().Add("model", "gmm").Add("covariance", parse.GetValue(covariance)).Add("k", model.Components)
-                    .Add("n", n).Add("d", x.GetLength(1)).Add("seconds", seconds).Add("avgLogLikelihood", score)
+                    .Add("n", n).Add("d", model.Dimension).Add("seconds", seconds).Add("avgLogLikelihood", score)
                     .Add("iterations", fit.Report.Iterations).Add("converged", fit.Report.Converged).Add("bic", bic).Add("aic", aic);
                 if (options.Prior is not null && fit.Report.ObjectiveTrace.Count > 0)
                 {
                     line.Add("avgLogPosterior", fit.Report.ObjectiveTrace[^1]);
                 }
 
+                if (streamed)
+                {
+                    line.Add("outOfCore", true);
+                }
+
                 console.Out.WriteLine(line.Add("weights", model.Weights).Add("means", model.Means));
             }
             else
             {
-                console.Out.WriteLine($"Gaussian mixture ({parse.GetValue(covariance)} covariance, K = {model.Components}) fitted by {(options.Prior is null ? "maximum-likelihood" : "MAP")} EM to {n} rows × {x.GetLength(1)} columns of {path}");
+                console.Out.WriteLine($"Gaussian mixture ({parse.GetValue(covariance)} covariance, K = {model.Components}) fitted by {(options.Prior is null ? "maximum-likelihood" : "MAP")} EM{(streamed ? " (out of core)" : "")} to {n} rows × {model.Dimension} columns of {path}");
                 console.Out.WriteLine($"  iterations           {fit.Report.Iterations}{(fit.Report.Converged ? " (converged)" : " (iteration cap reached)")}");
                 console.Out.WriteLine($"  mean log-likelihood  {Format.Number(score)}");
                 if (options.Prior is not null && fit.Report.ObjectiveTrace.Count > 0)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LatentModels.Data;
 
 /// <summary>
@@ -59,39 +57,15 @@ public sealed class CsvRowChunkSource : IRowChunkSource
 
     private IEnumerable<double[,]> Read(int chunkRows, CancellationToken cancellationToken)
     {
-        using TextReader reader = _open();
-        var fields = new List<(int Start, int End)>(64);
+        using TextReader text = _open();
+        var reader = new CsvRowReader(text, Name);
         double[,]? chunk = null;
         int columns = -1, filled = 0;
-        long lineNumber = 0, headerLine = 0;
-        bool firstContentLine = true;
-        char? separator = null;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while (reader.ReadRow())
         {
-            lineNumber++;
-            ReadOnlySpan<char> text = line.AsSpan().TrimEnd();
-            if (text.IsWhiteSpace() || text.TrimStart().StartsWith("#"))
-            {
-                continue;
-            }
-
-            char lineSeparator = separator ?? CsvRules.DetectSeparator(text);
-            CsvRules.Split(text, lineSeparator, fields);
-            if (firstContentLine)
-            {
-                firstContentLine = false;
-                if (CsvRules.IsHeader(text, fields))
-                {
-                    headerLine = lineNumber;
-                    continue; // the separator is taken from the first data row
-                }
-            }
-
-            separator = lineSeparator;
             if (columns < 0)
             {
-                columns = fields.Count;
+                columns = reader.Columns;
                 chunk = new double[Math.Min(chunkRows, InitialRows), columns];
             }
             else if (filled == chunk!.GetLength(0))
@@ -102,45 +76,13 @@ public sealed class CsvRowChunkSource : IRowChunkSource
                 chunk = larger;
             }
 
-            for (int f = 0; f < fields.Count; f++)
-            {
-                (int start, int end) = fields[f];
-                if (f >= columns)
-                {
-                    throw new RowFormatException(Name, lineNumber, start + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-                }
-
-                ReadOnlySpan<char> field = text[start..end];
-                if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                {
-                    throw new RowFormatException(Name, lineNumber, start + 1, CsvRules.Problem(field, separator.Value, v));
-                }
-
-                chunk![filled, f] = v;
-            }
-
-            if (fields.Count < columns)
-            {
-                throw new RowFormatException(Name, lineNumber, text.Length + 1, $"the row has {fields.Count} values but earlier rows have {columns}.");
-            }
-
+            reader.Row.CopyTo(chunk!.AsWritableSpan().Slice(filled * columns, columns));
             if (++filled == chunkRows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return chunk!;
                 filled = 0;
             }
-        }
-
-        if (columns < 0)
-        {
-            if (headerLine == 0)
-            {
-                throw new RowFormatException(Name, 0, 0, "the file holds no data rows (it is empty, blank or only comments).");
-            }
-
-            // Point at the end of the file, where the first data row was expected.
-            throw new RowFormatException(Name, lineNumber + 1, 1, "the file holds no data rows.");
         }
 
         if (filled > 0)

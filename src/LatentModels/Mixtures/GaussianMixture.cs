@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LatentModels.Clustering;
+using LatentModels.Data;
 using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures.Em;
 using LatentModels.Mixtures.Gaussian;
@@ -56,6 +57,39 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         DataValidation.CheckMatrix(data, nameof(data));
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
         return FitCore(data, sampleWeights, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fits the mixture to rows that need not fit in memory: the source is read again, in chunks, for every pass (memory:
+    /// one chunk and the parameters).
+    /// </summary>
+    /// <remarks>
+    /// <para><b>Passes.</b> A first pass sums the data moments (the centre of the statistics and the default MAP prior) in
+    /// the in-memory order; every EM iteration is one pass: the E-step of each block of
+    /// <c>GaussianMixtureEngine.BlockSizeFor(K, d)</c> rows (the in-memory blocks), merged in block order, then the same
+    /// maximum-likelihood or MAP M-step, stopping rule, objective trace, progress and multiple starts as
+    /// <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>. A component that loses all its weight is
+    /// re-seeded at the worst-explained row as in memory (one more pass reads that row).</para>
+    /// <para><b>Relation to the in-memory fit.</b> From the same start — <see cref="GaussianMixtureOptions.InitialModel"/>,
+    /// the initial weights, means and precisions, or <see cref="MixtureInit.First"/> — every iteration has the in-memory
+    /// bits, for every covariance type, ML and MAP. <see cref="MixtureInit.KMeans"/> starts from the out-of-core
+    /// <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> (the same seed; it agrees with the
+    /// in-memory K-Means to rounding, not to the bit), its labels and one M-step, so that start and the fit agree with the
+    /// in-memory one to rounding. The other <see cref="MixtureInit"/> methods, sample weights, the rescaling of data of
+    /// extreme range (beyond about 1e±150) and the training labels and responsibilities are in-memory only: use
+    /// <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
+    /// </remarks>
+    /// <param name="source">The rows (re-read for every pass).</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every block.</param>
+    /// <returns>The model and the report.</returns>
+    /// <exception cref="ArgumentException">Options that do not fit the data, an unsupported <see cref="GaussianMixtureOptions.Init"/>, or chunks of another width.</exception>
+    /// <exception cref="RowFormatException">The source is empty or malformed.</exception>
+    /// <exception cref="FittingException">A covariance is not positive definite.</exception>
+    public FitResult<GaussianMixtureModel> Fit(IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return GaussianMixtureOutOfCore.Fit(Options, source, progress, cancellationToken);
     }
 
     /// <inheritdoc />

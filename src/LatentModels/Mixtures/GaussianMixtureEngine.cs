@@ -13,7 +13,8 @@ namespace LatentModels.Mixtures;
 /// </summary>
 internal sealed class GaussianMixtureEngine
 {
-    private readonly double[,] _data;
+    private readonly double[,]? _data;
+    private readonly Func<int, double[]>? _rowAt;
     private readonly double[]? _sampleWeights;
     private readonly int _n, _d, _k;
     private readonly double _regularization;
@@ -32,17 +33,36 @@ internal sealed class GaussianMixtureEngine
     /// <param name="ruleFactory">Optional update rule from the data moments and the shift (the variational rule); by default the options' rule.</param>
     public GaussianMixtureEngine(double[,] data, double[]? sampleWeights, GaussianMixtureOptions options,
         Func<WeightedMoments, double[], IGaussianUpdateRule>? ruleFactory = null)
+        : this(data, null, sampleWeights, data.GetLength(0), data.GetLength(1), options,
+            // The data's d × d scatter only where the covariance form is a matrix (or a prior needs its default matrix
+            // scale): a diagonal or spherical fit never needs d² (it would fail from d = 46,341 and cost d² memory before).
+            WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: NeedsFullDataScatter(options)), ruleFactory)
+    {
+    }
+
+    /// <summary>
+    /// The engine of a fit whose rows are not in memory (out of core): the caller computes the data moments (with the
+    /// in-memory summation order), fills <see cref="Totals"/> block by block with <see cref="EStepInto"/>, and the engine
+    /// takes the M-step; <paramref name="rowAt"/> fetches one row by index (the "first" start and the re-seeding of an
+    /// empty component). <see cref="EStep"/> and the starts from responsibilities or labels are not available.
+    /// </summary>
+    public GaussianMixtureEngine(int rows, int dimension, WeightedMoments dataMoments, GaussianMixtureOptions options, Func<int, double[]> rowAt)
+        : this(null, rowAt, null, rows, dimension, options, dataMoments, null)
+    {
+    }
+
+    private GaussianMixtureEngine(double[,]? data, Func<int, double[]>? rowAt, double[]? sampleWeights, int rows, int dimension, GaussianMixtureOptions options,
+        WeightedMoments dataMoments, Func<WeightedMoments, double[], IGaussianUpdateRule>? ruleFactory)
     {
         _data = data;
+        _rowAt = rowAt;
         _sampleWeights = sampleWeights;
-        _n = data.GetLength(0);
-        _d = data.GetLength(1);
+        _n = rows;
+        _d = dimension;
         _k = options.Components;
         _regularization = options.Regularization;
         _dop = options.MaxDegreeOfParallelism;
-        // The data's d × d scatter only where the covariance form is a matrix (or a prior needs its default matrix
-        // scale): a diagonal or spherical fit never needs d² (it would fail from d = 46,341 and cost d² memory before).
-        DataMoments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: CovarianceForm.For(options.Covariance).IsMatrix);
+        DataMoments = dataMoments;
         TotalWeight = DataMoments.Weight;
         Current = new GaussianComponents(options.Covariance, _k, _d);
         DataMoments.MeanSpan.CopyTo(Current.Shift);
@@ -50,7 +70,7 @@ internal sealed class GaussianMixtureEngine
         bool full = Current.Form.FullScatter;
         // A data set smaller than one block is one block either way; sizing it to the rows keeps small batches cheap.
         _blockSize = Math.Min(BlockSizeFor(_k, _d), Math.Max(_n, 1));
-        int blocks = ParallelBlocks.BlockCount(_n, _blockSize);
+        int blocks = data is null ? 0 : ParallelBlocks.BlockCount(_n, _blockSize);
         _blockStats = new MixtureStatistics[blocks];
         for (int b = 0; b < blocks; b++)
         {
@@ -62,6 +82,12 @@ internal sealed class GaussianMixtureEngine
         _eStepBody = EStepBlock;
         _respBody = ResponsibilityBlock;
     }
+
+    /// <summary>Whether the data moments keep the d × d scatter (a matrix covariance form).</summary>
+    public static bool NeedsFullDataScatter(GaussianMixtureOptions options) => CovarianceForm.For(options.Covariance).IsMatrix;
+
+    /// <summary>Rows per block of the E-step (the data's size capped, so a data set smaller than one block is one block).</summary>
+    public int BlockSize => _blockSize;
 
     /// <summary>Rows per block: a function of K and d only (never of the thread count).</summary>
     public static int BlockSizeFor(int k, int d)
@@ -122,7 +148,7 @@ internal sealed class GaussianMixtureEngine
     {
         Cancellation.ThrowIfCancellationRequested();
         MixtureWorkspace ws = Rent();
-        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * _d, (end - start) * _d);
+        ReadOnlySpan<double> x = _data!.AsSpan().Slice(start * _d, (end - start) * _d);
         EStepInto(Current, x, end - start, _sampleWeights, start, _blockStats[block], ws);
         _pool.Add(ws);
     }
@@ -176,9 +202,8 @@ internal sealed class GaussianMixtureEngine
     {
         MixtureWorkspace ws = Rent();
         int rows = end - start, k = _k, d = _d, stride = _blockSize;
-        ReadOnlySpan<double> x = _data.AsSpan().Slice(start * d, rows * d);
+        ReadOnlySpan<double> x = _data!.AsSpan().Slice(start * d, rows * d);
         Span<double> resp = ws.LogProb;
-        CenterTranspose.Run(x, rows, d, Current.Shift, ws.Centered, stride);
         double sw = 0;
         for (int i = 0; i < rows; i++)
         {
@@ -190,13 +215,24 @@ internal sealed class GaussianMixtureEngine
             }
         }
 
-        MixtureStatistics stats = _blockStats[block];
-        stats.SetFromBlock(ws.Centered, resp, rows, stride, ws);
+        ResponsibilitiesInto(Current.Shift, x, rows, sw, _blockStats[block], ws);
+        _pool.Add(ws);
+    }
+
+    /// <summary>
+    /// The statistics of one block of rows (row-major in <paramref name="x"/>) under the weighted responsibilities already
+    /// in <c>ws.LogProb</c> (component-major, the workspace's block size as stride), centered on <paramref name="shift"/>,
+    /// written over <paramref name="stats"/>; <paramref name="sampleWeight"/> is the block's total row weight.
+    /// </summary>
+    internal static void ResponsibilitiesInto(ReadOnlySpan<double> shift, ReadOnlySpan<double> x, int rows, double sampleWeight, MixtureStatistics stats, MixtureWorkspace ws)
+    {
+        int stride = ws.BlockSize;
+        CenterTranspose.Run(x, rows, shift.Length, shift, ws.Centered, stride);
+        stats.SetFromBlock(ws.Centered, ws.LogProb, rows, stride, ws);
         stats.LogLikelihood = 0;
-        stats.SampleWeight = sw;
+        stats.SampleWeight = sampleWeight;
         stats.WorstValue = double.PositiveInfinity;
         stats.WorstRow = -1;
-        _pool.Add(ws);
     }
 
     /// <summary>Initialises <see cref="Current"/> with an M-step from the given n × K responsibilities.</summary>
@@ -222,11 +258,10 @@ internal sealed class GaussianMixtureEngine
     public void InitializeFirst()
     {
         int k = _k, d = _d;
-        ReadOnlySpan<double> x = _data.AsSpan();
         for (int c = 0; c < k; c++)
         {
             Current.Weights[c] = 1.0 / k;
-            x.Slice(c * d, d).CopyTo(Current.Means.AsSpan(c * d, d));
+            RowAt(c).CopyTo(Current.Means.AsSpan(c * d, d));
             DataCovariance(c, 0.0);
         }
 
@@ -335,7 +370,7 @@ internal sealed class GaussianMixtureEngine
             any = true;
             int row = !usedWorst && Totals.WorstRow >= 0 ? Totals.WorstRow : random.Next(_n);
             usedWorst = true;
-            _data.Row(row).CopyTo(Current.Means.AsSpan(c * d, d));
+            RowAt(row).CopyTo(Current.Means.AsSpan(c * d, d));
             Current.Weights[c] = 1.0 / _n;
             if (!Current.Form.Shared)
             {
@@ -352,6 +387,8 @@ internal sealed class GaussianMixtureEngine
             }
         }
     }
+
+    private ReadOnlySpan<double> RowAt(int row) => _data is not null ? _data.Row(row) : _rowAt!(row);
 
     private void ThrowIfSingular()
     {

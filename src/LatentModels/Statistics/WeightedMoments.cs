@@ -131,12 +131,27 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
     /// <summary><see cref="FromRows"/> of data and weights already checked at the door of the caller.</summary>
     internal static WeightedMoments FromRowsChecked(double[,] data, double[]? weights, bool fullScatter)
     {
-        int n = data.GetLength(0), d = data.GetLength(1);
+        var result = new WeightedMoments(data.GetLength(1), fullScatter);
+        result.AccumulateRowsChecked(data.AsSpan(), data.GetLength(0), weights, new WeightedMoments(data.GetLength(1), fullScatter));
+        return result;
+    }
+
+    /// <summary>
+    /// Folds n checked rows (row-major in <paramref name="x"/>) into this, <see cref="ChunkSize"/> rows at a time in row
+    /// order: rows fed in pieces whose lengths are multiples of <see cref="ChunkSize"/> give the bits of
+    /// <see cref="FromRowsChecked"/> on all of them (the out-of-core fits' first pass).
+    /// </summary>
+    /// <param name="x">The rows.</param>
+    /// <param name="n">Their number.</param>
+    /// <param name="weights">Null, or one weight per row.</param>
+    /// <param name="chunk">Scratch of the same shape as this.</param>
+    internal void AccumulateRowsChecked(ReadOnlySpan<double> x, int n, double[]? weights, WeightedMoments chunk)
+    {
+        int d = Dimension;
+        bool fullScatter = FullScatter;
+        WeightedMoments result = this;
 
         // Two-pass per chunk (mean, then centered scatter), chunks merged in order: accurate and exact to merge.
-        var result = new WeightedMoments(d, fullScatter);
-        var chunk = new WeightedMoments(d, fullScatter);
-        ReadOnlySpan<double> x = data.AsSpan();
         for (int start = 0; start < n; start += ChunkSize)
         {
             int end = Math.Min(n, start + ChunkSize);
@@ -193,8 +208,6 @@ public sealed class WeightedMoments : IMergeableStatistics<WeightedMoments>
             chunk._weight = w;
             result.AccumulateCore(chunk);
         }
-
-        return result;
     }
 
     /// <summary>Adds one point with a weight (Welford's weighted update).</summary>

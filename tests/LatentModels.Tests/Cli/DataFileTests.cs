@@ -1,4 +1,5 @@
 using LatentModels.Cli;
+using LatentModels.Data;
 
 namespace LatentModels.Tests.Cli;
 
@@ -19,7 +20,7 @@ public class DataFileTests
     public void Ragged_row_names_the_line()
     {
         var act = () => Parse("1,2\n3,4\n5\n");
-        act.Should().Throw<DataFormatException>().Where(e => e.Line == 3 && e.File == "t.csv")
+        act.Should().Throw<RowFormatException>().Where(e => e.Line == 3 && e.File == "t.csv")
             .WithMessage("t.csv:3:2: the row has 1 values but earlier rows have 2.");
     }
 
@@ -27,19 +28,19 @@ public class DataFileTests
     public void Non_number_names_line_and_column()
     {
         var act = () => Parse("1,2\n3,x4\n");
-        act.Should().Throw<DataFormatException>().Where(e => e.Line == 2 && e.Column == 3)
+        act.Should().Throw<RowFormatException>().Where(e => e.Line == 2 && e.Column == 3)
             .WithMessage("*'x4' is not a finite number*");
         var nan = () => Parse("1 2\n3 NaN\n");
-        nan.Should().Throw<DataFormatException>().Where(e => e.Line == 2 && e.Column == 3);
+        nan.Should().Throw<RowFormatException>().Where(e => e.Line == 2 && e.Column == 3);
         var empty = () => Parse("1,2\n3,\n");
-        empty.Should().Throw<DataFormatException>().WithMessage("*empty field*");
+        empty.Should().Throw<RowFormatException>().WithMessage("*empty field*");
     }
 
     [Fact]
     public void Empty_file_is_an_error()
     {
         var act = () => Parse("x,y\n\n");
-        act.Should().Throw<DataFormatException>().WithMessage("*no data rows*");
+        act.Should().Throw<RowFormatException>().WithMessage("*no data rows*");
     }
 
     /// <summary>Typos of a number: letters for digits, doubled points, stray characters, a Unicode minus, a comma decimal.</summary>
@@ -92,7 +93,7 @@ public class DataFileTests
                             double[,] x = Parse(text);
                             x.GetLength(0).Should().Be(200, $"'{typed}' in column {column} of {d} ('{separator}') must not become a header");
                         }
-                        catch (DataFormatException e)
+                        catch (RowFormatException e)
                         {
                             e.Line.Should().BeInRange(1, 2, e.Message);
                             e.Column.Should().BeGreaterThan(0, e.Message);
@@ -112,8 +113,8 @@ public class DataFileTests
         Parse("height\n1\n2\n").GetLength(0).Should().Be(2);
         Parse("\"a\" \"b\"\n1 2\n").GetLength(0).Should().Be(1);
         var mixed = () => Parse("x,2\n1,2\n");
-        mixed.Should().Throw<DataFormatException>().Where(e => e.Line == 1 && e.Column == 1).WithMessage("*'x' is not a finite number*");
+        mixed.Should().Throw<RowFormatException>().Where(e => e.Line == 1 && e.Column == 1).WithMessage("*'x' is not a finite number*");
         var mistyped = () => Parse("O.5\n1\n");
-        mistyped.Should().Throw<DataFormatException>().Where(e => e.Line == 1 && e.Column == 1);
+        mistyped.Should().Throw<RowFormatException>().Where(e => e.Line == 1 && e.Column == 1);
     }
 }

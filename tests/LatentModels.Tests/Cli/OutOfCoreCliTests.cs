@@ -35,4 +35,25 @@ public sealed class OutOfCoreCliTests : IDisposable
         refused.Code.Should().Be(2);
         refused.Err.Should().Contain("--algorithm");
     }
+
+    [Fact]
+    public void Gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit()
+    {
+        string path = DataPath("old_faithful.txt");
+        string[] common = ["fit", "gmm", "--data", path, "--k", "2", "--covariance", "full", "--prior", "default", "--init", "first", "--tol", "1e-6", "--json"];
+        string labelsInMemory = Path.Combine(_directory, "in-memory.txt"), labelsStreamed = Path.Combine(_directory, "streamed.txt");
+        var inMemory = Run([.. common, "--labels-out", labelsInMemory]);
+        var streamed = Run([.. common, "--labels-out", labelsStreamed, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        b.GetProperty("outOfCore").GetBoolean().Should().BeTrue();
+        a.GetProperty("iterations").GetInt32().Should().BeGreaterThan(1);
+        foreach (string name in new[] { "n", "d", "iterations", "converged", "avgLogLikelihood", "avgLogPosterior", "bic", "aic", "weights", "means" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+
+        File.ReadAllLines(labelsStreamed).Should().Equal(File.ReadAllLines(labelsInMemory));
+    }
 }

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text;
+using LatentModels.Data;
+using LatentModels.Mixtures;
+using LatentModels.Tests.Persistence;
+
+namespace LatentModels.Tests.Mixtures;
+
+/// <summary>Out-of-core Gaussian-mixture EM over a chunk source against the in-memory <see cref="GaussianMixture"/> fit.</summary>
+public sealed class GaussianMixtureOutOfCoreTests
+{
+    // K = 4, d = 8: blocks of 256 rows, E-step chunks of 64 × 256 = 16,384 rows; 17,000 rows make two chunks per pass
+    // (and a last, partial block), and two pieces in the first pass (16,384 + 616 rows).
+    private const int Rows = 17_000;
+
+    private static double[,] Blobs(int n, int d, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[n, d];
+        for (int i = 0; i < n; i++)
+        {
+            int c = random.Next(4);
+            for (int p = 0; p < d; p++)
+            {
+                x[i, p] = c * 3.0 * ((p % 3) + 1) + (random.NextDouble() - 0.5) * (1 + p % 2) + 0.3 * random.NextDouble() * c;
+            }
+        }
+
+        return x;
+    }
+
+    private static string Csv(double[,] x)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
+        }
+
+        return text.ToString();
+    }
+
+    private static void ShouldHaveTheSameBits(FitResult<GaussianMixtureModel> a, FitResult<GaussianMixtureModel> b)
+    {
+        a.Report.Iterations.Should().Be(b.Report.Iterations);
+        a.Report.Converged.Should().Be(b.Report.Converged);
+        PersistenceAssert.Bits(a.Report.ObjectiveTrace).Should().Equal(PersistenceAssert.Bits(b.Report.ObjectiveTrace));
+        PersistenceAssert.Bits(a.Model.Weights).Should().Equal(PersistenceAssert.Bits(b.Model.Weights));
+        PersistenceAssert.Bits(a.Model.Means).Should().Equal(PersistenceAssert.Bits(b.Model.Means));
+        PersistenceAssert.Bits(a.Model.CovarianceParameters).Should().Equal(PersistenceAssert.Bits(b.Model.CovarianceParameters));
+    }
+
+    [Theory]
+    [InlineData(CovarianceType.Full, false)]
+    [InlineData(CovarianceType.Full, true)]
+    [InlineData(CovarianceType.Tied, false)]
+    [InlineData(CovarianceType.Tied, true)]
+    [InlineData(CovarianceType.Diagonal, false)]
+    [InlineData(CovarianceType.Diagonal, true)]
+    [InlineData(CovarianceType.Spherical, false)]
+    [InlineData(CovarianceType.Spherical, true)]
+    public void From_the_same_start_the_out_of_core_fit_has_the_bits_of_the_in_memory_fit(CovarianceType covariance, bool map)
+    {
+        double[,] x = Blobs(Rows, 8, 5);
+        var options = new GaussianMixtureOptions
+        {
+            Components = 4,
+            Covariance = covariance,
+            Init = MixtureInit.First,
+            Prior = map ? GaussianMixturePrior.Default : null,
+            Regularization = 1e-6,
+            MaxIterations = 12,
+            Tolerance = 1e-5,
+            MaxDegreeOfParallelism = 2,
+        };
+
+        SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x);
+        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(new ArrayRowChunkSource(x));
+        inMemory.Report.Iterations.Should().BeGreaterThan(1);
+        outOfCore.Report.ObjectiveName.Should().Be(inMemory.Report.ObjectiveName);
+        ShouldHaveTheSameBits(outOfCore, inMemory);
+
+        // An explicit start (a model from elsewhere): the same bits too.
+        GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(Blobs(500, 8, 9)).Model;
+        GaussianMixtureOptions fromModel = options with { InitialModel = start, MaxIterations = 5 };
+        ShouldHaveTheSameBits(new GaussianMixture(fromModel).Fit(new ArrayRowChunkSource(x)), new GaussianMixture(fromModel).Fit(x));
+    }
+
+    [Fact]
+    public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding_and_a_csv_file_gives_the_bits_of_the_array()
+    {
+        double[,] x = Blobs(3_000, 3, 11);
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Full, Seed = 4, Starts = 2, Tolerance = 1e-6 };
+        var reports = new List<FitProgress>();
+        FitResult<GaussianMixtureModel> fromArray = new GaussianMixture(options).Fit(new ArrayRowChunkSource(x), new SynchronousProgress(reports.Add));
+        FitResult<GaussianMixtureModel> fromCsv = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        ShouldHaveTheSameBits(fromCsv, fromArray);
+        reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);
+
+        // The start is the out-of-core K-Means (the in-memory K-Means to rounding): the fit agrees to rounding.
+        SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x);
+        fromArray.Report.Iterations.Should().Be(inMemory.Report.Iterations);
+        double[] a = fromArray.Model.Means.Cast<double>().Concat(fromArray.Model.Weights).Concat(fromArray.Model.CovarianceParameters).ToArray();
+        double[] b = inMemory.Model.Means.Cast<double>().Concat(inMemory.Model.Weights).Concat(inMemory.Model.CovarianceParameters).ToArray();
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i].Should().BeApproximately(b[i], 1e-9 * (1 + Math.Abs(b[i])));
+        }
+    }
+
+    [Fact]
+    public void Components_that_lose_their_weight_are_reseeded_at_the_rows_the_in_memory_fit_picks()
+    {
+        // Two of three components start far from every row: the first M-step re-seeds one at the worst-explained row and
+        // one at a seeded random row, rows the out-of-core fit reads back from the source.
+        double[,] x = Blobs(Rows, 2, 8);
+        GaussianMixtureModel start = GaussianMixtureModel.Create(CovarianceType.Spherical, [1, 1, 1], new double[,] { { 5, 5 }, { 1e4, 1e4 }, { -1e4, 1e4 } }, [4, 1, 1]);
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Spherical, InitialModel = start, MaxIterations = 8, Seed = 3 };
+        SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x);
+        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        ShouldHaveTheSameBits(outOfCore, inMemory);
+        outOfCore.Model.Means.Cast<double>().Should().OnlyContain(v => Math.Abs(v) < 100);
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_pass_within_one_chunk_and_unsupported_starts_are_refused()
+    {
+        double[,] x = Blobs(Rows, 8, 2);
+        using var cts = new CancellationTokenSource();
+        var source = new CancellingSource(new ArrayRowChunkSource(x), cancelAfterChunk: 3, cts);
+        var options = new GaussianMixtureOptions { Components = 4, Init = MixtureInit.First, MaxIterations = 50, Tolerance = 0 };
+        Action fit = () => new GaussianMixture(options).Fit(source, null, cts.Token);
+        fit.Should().Throw<OperationCanceledException>();
+        source.ChunksAfterCancel.Should().Be(0);
+
+        Action random = () => new GaussianMixture(options with { Init = MixtureInit.RandomRows }).Fit(new ArrayRowChunkSource(x));
+        random.Should().Throw<ArgumentException>().WithMessage("*RandomRows*");
+        Action tooMany = () => new GaussianMixture(options with { Components = 5 }).Fit(new ArrayRowChunkSource(Blobs(3, 8, 1)));
+        tooMany.Should().Throw<ArgumentException>();
+    }
+
+    /// <summary>Cancels its token once it has served a given number of chunks, and counts the chunks it serves after that.</summary>
+    private sealed class CancellingSource(IRowChunkSource inner, int cancelAfterChunk, CancellationTokenSource cts) : IRowChunkSource
+    {
+        private int _served;
+
+        public int ChunksAfterCancel { get; private set; }
+
+        public string Name => inner.Name;
+
+        public IEnumerable<double[,]> ReadChunks(int chunkRows, CancellationToken cancellationToken = default)
+        {
+            foreach (double[,] chunk in inner.ReadChunks(chunkRows, cancellationToken))
+            {
+                if (cts.IsCancellationRequested)
+                {
+                    ChunksAfterCancel++;
+                }
+
+                yield return chunk;
+                if (++_served == cancelAfterChunk)
+                {
+                    cts.Cancel();
+                }
+            }
+        }
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
+}
