@@ -69,7 +69,7 @@ public class WorkerPoolTests
         r.GaveUp.Should().Be(0, "both blocks ran at the same time");
         r.Threads[0].Should().NotBe(r.Threads[1]);
 
-        long bytes = AllocationProbe.MinimumProcessWide(() =>
+        long bytes = AllocationProbe.MinimumOnWorkingThreads(() =>
         {
             for (int k = 0; k < 20; k++)
             {
@@ -96,7 +96,7 @@ public class WorkerPoolTests
 
         c.Should().Equal(serial, "the same bits on two threads as on one");
 
-        long bytes = AllocationProbe.MinimumProcessWide(() =>
+        long bytes = AllocationProbe.MinimumOnWorkingThreads(() =>
         {
             for (int k = 0; k < 5; k++)
             {
@@ -123,7 +123,7 @@ public class WorkerPoolTests
         var noise = new Random(2);
         double first = trainer.Epoch(rows, order, noise, CancellationToken.None);
         trainer.Epoch(rows, order, noise, CancellationToken.None);
-        long bytes = AllocationProbe.MinimumProcessWide(() => trainer.Epoch(rows, order, noise, CancellationToken.None));
+        long bytes = AllocationProbe.MinimumOnWorkingThreads(() => trainer.Epoch(rows, order, noise, CancellationToken.None));
         bytes.Should().Be(0, "two warm training steps at degree 2 allocate nothing on any thread");
         double.IsFinite(first).Should().BeTrue();
     }
