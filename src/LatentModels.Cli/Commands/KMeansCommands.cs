@@ -221,23 +221,8 @@ internal static class KMeansCommands
             progress?.Dispose();
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             CommonOptions.WriteLabels(parse.GetValue(labelsOut), result.Labels);
-            if (parse.GetValue(json))
-            {
-                console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
-                    .Add("k", model.Clusters).Add("algorithm", alg == KMeansAlgorithm.Lloyd ? "lloyd" : "accelerated")
-                    .Add("seconds", seconds).Add("inertia", model.Inertia).Add("iterations", result.Report.Iterations)
-                    .Add("converged", result.Report.Converged).Add("inertiaTrace", result.Report.ObjectiveTrace)
-                    .Add("centers", model.Centers));
-            }
-            else
-            {
-                console.Out.WriteLine($"K-Means ({alg}) with K = {model.Clusters} on {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}");
-                console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
-                console.Out.WriteLine($"  iterations   {result.Report.Iterations}{(result.Report.Converged ? " (converged)" : " (iteration cap)")}");
-                console.Out.WriteLine($"  fit time     {seconds:F3} s");
-                WriteCenters(console.Out, model);
-            }
-
+            WriteReport(console, parse.GetValue(json), model, result.Report, x.GetLength(0), path, alg == KMeansAlgorithm.Lloyd ? "lloyd" : "accelerated",
+                alg.ToString(), outOfCore: false, seconds);
             return CliApp.Success;
         }));
         return command;
@@ -287,23 +272,7 @@ internal static class KMeansCommands
             }
         }
 
-        if (parse.GetValue(json))
-        {
-            console.Out.WriteLine(new JsonLine().Add("model", "kmeans").Add("n", source.Rows).Add("d", model.Dimension)
-                .Add("k", model.Clusters).Add("algorithm", "lloyd").Add("outOfCore", true)
-                .Add("seconds", seconds).Add("inertia", model.Inertia).Add("iterations", result.Report.Iterations)
-                .Add("converged", result.Report.Converged).Add("inertiaTrace", result.Report.ObjectiveTrace)
-                .Add("centers", model.Centers));
-        }
-        else
-        {
-            console.Out.WriteLine($"K-Means (Lloyd, out of core) with K = {model.Clusters} on {source.Rows} rows × {model.Dimension} columns of {path}");
-            console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
-            console.Out.WriteLine($"  iterations   {result.Report.Iterations}{(result.Report.Converged ? " (converged)" : " (iteration cap)")}");
-            console.Out.WriteLine($"  fit time     {seconds:F3} s");
-            WriteCenters(console.Out, model);
-        }
-
+        WriteReport(console, parse.GetValue(json), model, result.Report, source.Rows, path, "lloyd", "Lloyd, out of core", outOfCore: true, seconds);
         return CliApp.Success;
     }
 
@@ -420,6 +389,36 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Writes a batch K-Means fit's report, the JSON line or the text summary; shared by the in-memory and the
+    /// out-of-core fit (the out-of-core line adds <c>"outOfCore": true</c>).
+    /// </summary>
+    private static void WriteReport(CliConsole console, bool json, KMeansModel model, FitReport report, long rows, string path,
+        string algorithm, string algorithmTitle, bool outOfCore, double seconds)
+    {
+        if (json)
+        {
+            var line = new JsonLine().Add("model", "kmeans").Add("n", rows).Add("d", model.Dimension)
+                .Add("k", model.Clusters).Add("algorithm", algorithm);
+            if (outOfCore)
+            {
+                line.Add("outOfCore", true);
+            }
+
+            console.Out.WriteLine(line.Add("seconds", seconds).Add("inertia", model.Inertia).Add("iterations", report.Iterations)
+                .Add("converged", report.Converged).Add("inertiaTrace", report.ObjectiveTrace)
+                .Add("centers", model.Centers));
+        }
+        else
+        {
+            console.Out.WriteLine($"K-Means ({algorithmTitle}) with K = {model.Clusters} on {rows} rows × {model.Dimension} columns of {path}");
+            console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
+            console.Out.WriteLine($"  iterations   {report.Iterations}{(report.Converged ? " (converged)" : " (iteration cap)")}");
+            console.Out.WriteLine($"  fit time     {seconds:F3} s");
+            WriteCenters(console.Out, model);
+        }
     }
 
     private static void WriteCenters(TextWriter output, KMeansModel model)

@@ -38,20 +38,7 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">The content is not an IDX file of unsigned-byte images, or it is truncated.</exception>
     public static double[,] ReadImages(Stream stream, int? maxCount = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        CheckCount(maxCount);
-        Stream input = Decompressed(stream, out long? available, out bool owned);
-        try
-        {
-            return ReadImages(input, available, maxCount);
-        }
-        finally
-        {
-            if (owned)
-            {
-                input.Dispose();
-            }
-        }
+        return ReadDecompressed(stream, maxCount, ReadImages);
     }
 
     private static double[,] ReadImages(Stream input, long? available, int? maxCount)
@@ -115,20 +102,7 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">The content is not an IDX file of unsigned-byte labels, or it is truncated.</exception>
     public static int[] ReadLabels(Stream stream, int? maxCount = null)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        CheckCount(maxCount);
-        Stream input = Decompressed(stream, out long? available, out bool owned);
-        try
-        {
-            return ReadLabels(input, available, maxCount);
-        }
-        finally
-        {
-            if (owned)
-            {
-                input.Dispose();
-            }
-        }
+        return ReadDecompressed(stream, maxCount, ReadLabels);
     }
 
     private static int[] ReadLabels(Stream input, long? available, int? maxCount)
@@ -143,6 +117,28 @@ public static class IdxReader
         CheckAvailable(available, 8, n, $"{n} labels");
         byte[] bytes = ReadValues(input, available, n, 1, "label", sizes[0]);
         return bytes.Select(b => (int)b).ToArray();
+    }
+
+    /// <summary>
+    /// Checks the arguments, opens the (possibly gzip-compressed) content of <paramref name="stream"/> and reads it with
+    /// <paramref name="read"/>; a decompressing wrapper is disposed afterwards, the caller's stream is left open.
+    /// </summary>
+    private static T ReadDecompressed<T>(Stream stream, int? maxCount, Func<Stream, long?, int?, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        CheckCount(maxCount);
+        Stream input = Decompressed(stream, out long? available, out bool owned);
+        try
+        {
+            return read(input, available, maxCount);
+        }
+        finally
+        {
+            if (owned)
+            {
+                input.Dispose();
+            }
+        }
     }
 
     private static void CheckCount(int? maxCount)
