@@ -69,23 +69,22 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
 
     /// <summary>
     /// Out-of-core K-Means: fits rows that need not fit in memory, reading <paramref name="source"/> again for every
-    /// iteration in chunks (memory: one chunk of <c>16 × 1024</c> rows, the centers and a seeding sample of at most 65,536
-    /// rows). Lloyd's algorithm as a driver over the spine's statistics: each block of
+    /// iteration in chunks (memory: one chunk of <c>16 × 1024</c> rows and the centers). Lloyd's algorithm as a driver over the spine's statistics: each block of
     /// <see cref="Statistics.KMeansStatistics.ChunkSize"/> rows gives its <see cref="Statistics.KMeansStatistics"/>, the
     /// blocks are merged in the fixed superblock fold and the update is the Lloyd update with the in-memory rule for empty
     /// clusters (the farthest row of a cluster that can spare it, found by one more pass). The in-memory fit takes the same
     /// fold and rule, so from the same start the two are bit-identical, whatever the chunking or thread count.
     /// </summary>
     /// <remarks>
-    /// <para><b>Passes.</b> Two passes before the first iteration (rows, mean and seeding sample; then the mean column
+    /// <para><b>Passes.</b> Two passes before the first iteration (rows and mean; then the mean column
     /// variance that scales <see cref="KMeansOptions.Tolerance"/>, summed in row order exactly as the in-memory fit), one
     /// per iteration (two when a cluster is empty), one last for the final inertia (summed as the in-memory fit sums it).</para>
     /// <para><b>Start.</b> <see cref="KMeansInit.First"/> and <see cref="KMeansInit.Explicit"/> start where the in-memory fit
-    /// starts. k-means++ and random rows run, with the same seeded generator, on all the rows when there are at most 65,536
-    /// (the in-memory fit's start, bit for bit), and otherwise on a seeded uniform reservoir sample of 65,536 rows.</para>
-    /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> From the same start,
-    /// the same iterations, trace, centers and inertia, bit for bit. Data of extreme range (beyond about 1e±150) are not
-    /// rescaled here as they are in memory. No labels are returned (they would take memory proportional to the rows): use
+    /// starts. k-means++ and random rows read the source in passes with the in-memory draws and sums (the in-memory start bit
+    /// for bit, for any number of rows; k-means++ reads the source about 2K times).</para>
+    /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> The same starts,
+    /// iterations, trace, centers and inertia, bit for bit. Data of extreme range (beyond about 1e±150) are not rescaled here
+    /// as they are in memory. No labels are returned (they would take memory proportional to the rows): use
     /// <see cref="KMeansModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>

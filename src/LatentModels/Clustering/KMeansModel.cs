@@ -162,20 +162,20 @@ public sealed class KMeansModel : IClusteringModel
         ArgumentNullException.ThrowIfNull(source);
         int n = rows ?? checked((int)Data.RowChunks.Shape(source, cancellationToken).Rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(rows));
-        return InertiaOf(source, null, n, cancellationToken);
+        return InertiaOf(new Data.WeightedRowChunks(source, null), n, cancellationToken);
     }
 
     /// <summary>
     /// The weighted inertia Σ wᵢ‖xᵢ − μ(xᵢ)‖² of n rows read in chunks with their weights read in lockstep (null: all 1),
     /// summed in the blocks of <see cref="WeightedInertiaOf"/> — the in-memory fit's final inertia, bit for bit.
     /// </summary>
-    internal double InertiaOf(Data.IRowChunkSource source, Data.IRowChunkSource? sampleWeights, int n, CancellationToken cancellationToken)
+    internal double InertiaOf(Data.WeightedRowChunks source, int n, CancellationToken cancellationToken)
     {
         int blockSize = LloydEngine.BlockSizeFor(n), d = Dimension;
         var partial = new double[ParallelBlocks.BlockCount(n, blockSize)];
         int[] labels = [];
         long seen = 0;
-        foreach ((double[,] chunk, double[]? w) in KMeansOutOfCore.Read(source, sampleWeights, Dimension, cancellationToken))
+        foreach ((double[,] chunk, double[]? w, _) in KMeansOutOfCore.Read(source, Dimension, cancellationToken))
         {
             Check(chunk);
             int m = chunk.GetLength(0);

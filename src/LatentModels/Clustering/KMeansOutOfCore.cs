@@ -5,69 +5,50 @@ using LatentModels.Statistics;
 namespace LatentModels.Clustering;
 
 /// <summary>
-/// Lloyd's K-Means over a <see cref="IRowChunkSource"/> read again for every iteration (memory: one chunk, the centers
-/// and a bounded seeding sample), as a driver over the spine's mergeable statistics: every block of
-/// <see cref="KMeansStatistics.ChunkSize"/> rows gives its <see cref="KMeansStatistics"/>, the blocks are merged in the
-/// fixed superblock fold (<see cref="KMeansFold"/>), and the update is the Lloyd update with the far-row rule for empty
-/// clusters (<see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/>, one more pass when a cluster is empty). The
-/// in-memory <see cref="KMeans"/> takes the same fold and rule, so from the same start the two fits are bit-identical (and
-/// an iteration is bit-identical to <see cref="KMeansStatistics.Compute"/> on the whole array, and to a distributed fit on
-/// superblock-aligned shards).
+/// Lloyd's K-Means over a <see cref="IRowChunkSource"/> read again for every iteration (memory: one chunk and the
+/// centers), as a driver over the spine's mergeable statistics: every block of <see cref="KMeansStatistics.ChunkSize"/>
+/// rows gives its <see cref="KMeansStatistics"/>, the blocks are merged in the fixed superblock fold
+/// (<see cref="KMeansFold"/>), and the update is the Lloyd update with the far-row rule for empty clusters
+/// (<see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/>, one more pass when a cluster is empty). The in-memory
+/// <see cref="KMeans"/> takes the same fold and rule, and the starts are the in-memory starts over the source
+/// (<see cref="KMeansSourceSeeding"/>: the same seed, the same centers), so the two fits are bit-identical (and an
+/// iteration is bit-identical to <see cref="KMeansStatistics.Compute"/> on the whole array, and to a distributed fit on
+/// superblock-aligned shards). Sample weights are a one-column source read in lockstep (<see cref="WeightedRowChunks"/>).
 /// </summary>
 internal static class KMeansOutOfCore
 {
     /// <summary>Rows read per chunk: a multiple of <see cref="KMeansStatistics.ChunkSize"/> by construction.</summary>
     internal const int ChunkRows = 16 * KMeansStatistics.ChunkSize;
 
-    /// <summary>The most rows the k-means++ / random seeding sees: up to this many rows, all of them (the in-memory start).</summary>
-    internal const int SeedingRows = 1 << 16;
-
     public static FitResult<KMeansModel> Fit(KMeansOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights, IProgress<FitProgress>? progress,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var chunks = new WeightedRowChunks(source, sampleWeights);
 
-        // Pass 1: count, the mean, and the seeding sample (all rows up to SeedingRows, else a seeded uniform reservoir).
+        // Pass 1: count, the total weight and the (weighted) mean.
         var random = new Random(o.Seed);
-        var reservoirRandom = new Random(unchecked(o.Seed * 31 + 17));
         long n = 0;
         int d = -1;
         double[] mean = [];
-        var sample = new List<double[]>();
-        var sampleWeightList = new List<double>();
         double total = 0;
-        foreach ((double[,] chunk, double[]? w) in Read(source, sampleWeights, -1, cancellationToken))
+        foreach (WeightedRowChunks.Chunk chunk in Read(chunks, -1, cancellationToken))
         {
-            d = chunk.GetLength(1);
+            d = chunk.X.GetLength(1);
             if (mean.Length == 0)
             {
                 mean = new double[d];
             }
 
-            ReadOnlySpan<double> x = chunk.AsSpan();
-            for (int i = 0; i < chunk.GetLength(0); i++, n++)
+            ReadOnlySpan<double> x = chunk.X.AsSpan();
+            for (int i = 0; i < chunk.Count; i++, n++)
             {
                 ReadOnlySpan<double> row = x.Slice(i * d, d);
-                double wi = w is null ? 1.0 : w[i];
+                double wi = chunk.W is null ? 1.0 : chunk.W[i];
                 total += wi;
                 for (int p = 0; p < d; p++)
                 {
                     mean[p] += wi * row[p];
-                }
-
-                if (sample.Count < SeedingRows)
-                {
-                    sample.Add(row.ToArray());
-                    sampleWeightList.Add(wi);
-                }
-                else
-                {
-                    long slot = reservoirRandom.NextInt64(n + 1);
-                    if (slot < SeedingRows)
-                    {
-                        sample[(int)slot] = row.ToArray();
-                        sampleWeightList[(int)slot] = wi;
-                    }
                 }
             }
         }
@@ -90,13 +71,13 @@ internal static class KMeansOutOfCore
 
         // Pass 2: the mean column variance, summed in row order as KMeans does (the tolerance's scale).
         double sum = 0;
-        foreach ((double[,] chunk, double[]? w) in Read(source, sampleWeights, d, cancellationToken))
+        foreach (WeightedRowChunks.Chunk chunk in Read(chunks, d, cancellationToken))
         {
-            ReadOnlySpan<double> x = chunk.AsSpan();
-            for (int i = 0; i < chunk.GetLength(0); i++)
+            ReadOnlySpan<double> x = chunk.X.AsSpan();
+            for (int i = 0; i < chunk.Count; i++)
             {
                 ReadOnlySpan<double> row = x.Slice(i * d, d);
-                double wi = w is null ? 1.0 : w[i];
+                double wi = chunk.W is null ? 1.0 : chunk.W[i];
                 for (int p = 0; p < d; p++)
                 {
                     double c = row[p] - mean[p];
@@ -106,25 +87,18 @@ internal static class KMeansOutOfCore
         }
 
         double tolerance = o.Tolerance > 0 ? o.Tolerance * (sum / total / d) : 0;
-        var data = new Pass(source, sampleWeights, checked((int)n), d, o.MaxDegreeOfParallelism);
-        var seeding = new double[sample.Count, d];
-        for (int i = 0; i < sample.Count; i++)
-        {
-            sample[i].CopyTo(seeding.AsWritableSpan().Slice(i * d, d));
-        }
-
-        double[]? seedingWeights = sampleWeights is null ? null : sampleWeightList.ToArray();
-        sample.Clear();
+        int rows = n <= int.MaxValue ? (int)n : throw new ArgumentException($"{source.Name} has {n} rows; an out-of-core K-Means fit takes at most {int.MaxValue}.", nameof(source));
+        var data = new Pass(chunks, rows, d, o.MaxDegreeOfParallelism);
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         (KMeansModel Model, int Iterations, bool Converged, double[] Trace)? best = null;
         for (int s = 0; s < starts; s++)
         {
             double[,] initial = o.Init switch
             {
-                KMeansInit.First => First(seeding, o.Clusters),
-                KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(seeding, o.Clusters, random),
+                KMeansInit.First => KMeansSourceSeeding.ToMatrix(KMeansSourceSeeding.ReadRows(source, d, Enumerable.Range(0, o.Clusters).ToArray(), cancellationToken), d),
+                KMeansInit.RandomRows => KMeansSourceSeeding.RandomRows(source, rows, d, o.Clusters, random, cancellationToken),
                 KMeansInit.Explicit => o.InitialCenters!,
-                _ => KMeansSeeding.PlusPlusCore(seeding, o.Clusters, random, seedingWeights, o.MaxDegreeOfParallelism, cancellationToken),
+                _ => KMeansSourceSeeding.PlusPlus(chunks, rows, d, o.Clusters, random, o.MaxDegreeOfParallelism, cancellationToken),
             };
             var run = Run(o, data, new KMeansModel(initial), tolerance, s, progress, cancellationToken);
             if (best is null || run.Model.Inertia < best.Value.Model.Inertia)
@@ -136,8 +110,8 @@ internal static class KMeansOutOfCore
         return new FitResult<KMeansModel>(best!.Value.Model, new FitReport("inertia", best.Value.Iterations, best.Value.Converged, best.Value.Trace, clock.Elapsed));
     }
 
-    /// <summary>The source, its weights and its shape: what every pass over the data needs.</summary>
-    private sealed record Pass(IRowChunkSource Source, IRowChunkSource? Weights, int Rows, int Dimension, int MaxDegreeOfParallelism);
+    /// <summary>The rows and weights and their shape: what every pass over the data needs.</summary>
+    private sealed record Pass(WeightedRowChunks Chunks, int Rows, int Dimension, int MaxDegreeOfParallelism);
 
     /// <summary>
     /// One start: assignment steps over the source until the center shift is at most the tolerance, then the inertia of the
@@ -163,7 +137,7 @@ internal static class KMeansOutOfCore
             }
         }
 
-        double inertia = model.InertiaOf(data.Source, data.Weights, data.Rows, cancellationToken);
+        double inertia = model.InertiaOf(data.Chunks, data.Rows, cancellationToken);
         return (new KMeansModel(model.Centers, inertia), trace.Count, converged, trace.ToArray());
     }
 
@@ -172,7 +146,7 @@ internal static class KMeansOutOfCore
     {
         var fold = new KMeansFold(model.Clusters, model.Dimension);
         int[] labels = [];
-        foreach ((double[,] chunk, double[]? w) in Read(data.Source, data.Weights, data.Dimension, cancellationToken))
+        foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
         {
             int rows = chunk.GetLength(0);
             if (labels.Length != rows)
@@ -196,7 +170,7 @@ internal static class KMeansOutOfCore
             var far = new KMeansFarRows(capacity, data.Dimension);
             long first = 0;
             int[] labels = [];
-            foreach ((double[,] chunk, double[]? w) in Read(data.Source, data.Weights, data.Dimension, cancellationToken))
+            foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
             {
                 int rows = chunk.GetLength(0);
                 if (labels.Length != rows)
@@ -217,58 +191,13 @@ internal static class KMeansOutOfCore
         }
     }
 
-    /// <summary>
-    /// The source's chunks of <see cref="ChunkRows"/> rows with the matching sample weights (read in lockstep from a
-    /// one-column source; null without weights). Checks every chunk's width (d &lt; 0: the first sets it) and every weight.
-    /// </summary>
-    internal static IEnumerable<(double[,] Chunk, double[]? Weights)> Read(IRowChunkSource source, IRowChunkSource? weights, int d, CancellationToken cancellationToken)
+    /// <summary>The chunks of <see cref="ChunkRows"/> rows with their weights, every chunk's width checked (d &lt; 0: the first sets it).</summary>
+    internal static IEnumerable<WeightedRowChunks.Chunk> Read(WeightedRowChunks chunks, int d, CancellationToken cancellationToken)
     {
-        using IEnumerator<double[,]>? w = weights?.ReadChunks(ChunkRows, cancellationToken).GetEnumerator();
-        double[] buffer = [];
-        long row = 0;
-        foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
+        foreach (WeightedRowChunks.Chunk chunk in chunks.Read(ChunkRows, cancellationToken))
         {
-            d = CheckWidth(chunk, d, source);
-            int rows = chunk.GetLength(0);
-            if (w is null)
-            {
-                yield return (chunk, null);
-                row += rows;
-                continue;
-            }
-
-            if (!w.MoveNext() || w.Current.GetLength(0) != rows)
-            {
-                throw new ArgumentException($"{weights!.Name} has fewer sample weights than {source.Name} has rows ({row + (w.Current?.GetLength(0) ?? 0)} or fewer, not {row + rows} or more).", "sampleWeights");
-            }
-
-            double[,] wc = w.Current;
-            if (wc.GetLength(1) != 1)
-            {
-                throw new ArgumentException($"{weights!.Name}: the sample weights must be one column; a chunk has {wc.GetLength(1)}.", "sampleWeights");
-            }
-
-            if (buffer.Length != rows)
-            {
-                buffer = new double[rows];
-            }
-
-            wc.AsSpan().CopyTo(buffer);
-            for (int i = 0; i < rows; i++)
-            {
-                if (!double.IsFinite(buffer[i]) || buffer[i] < 0)
-                {
-                    throw new ArgumentException($"{weights!.Name}: the sample weight of row {row + i + 1} is {buffer[i]}; weights must be finite and non-negative.", "sampleWeights");
-                }
-            }
-
-            yield return (chunk, buffer);
-            row += rows;
-        }
-
-        if (w is not null && w.MoveNext())
-        {
-            throw new ArgumentException($"{weights!.Name} has more sample weights than {source.Name} has rows ({row}).", "sampleWeights");
+            d = CheckWidth(chunk.X, d, chunks.Rows);
+            yield return chunk;
         }
     }
 
@@ -280,13 +209,5 @@ internal static class KMeansOutOfCore
         }
 
         return chunk.GetLength(1);
-    }
-
-    private static double[,] First(double[,] rows, int k)
-    {
-        int d = rows.GetLength(1);
-        var centers = new double[k, d];
-        rows.AsSpan()[..(k * d)].CopyTo(centers.AsWritableSpan());
-        return centers;
     }
 }

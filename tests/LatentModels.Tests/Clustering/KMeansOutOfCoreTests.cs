@@ -174,11 +174,11 @@ public sealed class KMeansOutOfCoreTests
     {
         double[,] x = Blobs(50, 1);
         Action shorter = () => new KMeans(2).Fit(new ArrayRowChunkSource(x), new ArrayRowChunkSource(new double[49, 1]));
-        shorter.Should().Throw<ArgumentException>().WithMessage("*fewer sample weights*");
+        shorter.Should().Throw<ArgumentException>().WithMessage("*fewer weights*");
         var bad = new double[50, 1];
         bad[7, 0] = -1;
         Action negative = () => new KMeans(2).Fit(new ArrayRowChunkSource(x), new ArrayRowChunkSource(bad));
-        negative.Should().Throw<ArgumentException>().WithMessage("*row 8*");
+        negative.Should().Throw<ArgumentException>().WithMessage("*row 7*");
         Action zero = () => new KMeans(2).Fit(new ArrayRowChunkSource(x), new ArrayRowChunkSource(new double[50, 1]));
         zero.Should().Throw<ArgumentException>().WithMessage("*all zero*");
     }
