@@ -59,11 +59,16 @@ public sealed class DistributedFit
     public int Shards => _fleet.ShardSilos.Count;
 
     /// <summary>
-    /// Lloyd's K-Means from <paramref name="start"/>: each iteration one assignment step on every shard
-    /// (<see cref="KMeansStatistics"/>), its inertia traced, then the update to the clusters' means (a cluster without
-    /// rows keeps its center). Stops when the total squared center shift is at most <paramref name="tolerance"/> × the
-    /// data's mean column variance (from the first statistics) — a shift of 0, i.e. labels that no longer change, always
-    /// stops — as <see cref="KMeans"/> does. A last assignment step gives the returned model its inertia.
+    /// Lloyd's K-Means from <paramref name="start"/>, the fit of <see cref="KMeans"/> (in memory or out of core) on the
+    /// shards' rows in order: each iteration one assignment step on every shard (<see cref="KMeansStatistics"/>, cut at the
+    /// global superblock boundaries and merged in the fixed fold), its inertia traced, then the update to the clusters'
+    /// means — a cluster without weight takes the farthest row of a cluster that can spare it (one more round,
+    /// <see cref="KMeansFarRows"/>). Stops when the total squared center shift is at most <paramref name="tolerance"/> × the
+    /// mean column variance pooled from the first statistics (<see cref="KMeansStatistics.MeanColumnVariance"/>) — a shift
+    /// of 0, i.e. labels that no longer change, always stops. A last assignment step gives the returned model its inertia.
+    /// When every shard starts at a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one block of
+    /// <see cref="KMeansStatistics.ChunkSize"/> rows), the iterations, trace, centers and inertia are <see cref="KMeans"/>'s
+    /// from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
     /// <param name="start">The starting centers (e.g. from k-means++ on a sample).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -81,10 +86,10 @@ public sealed class DistributedFit
             KMeansStatistics s = await MergedAsync<KMeansStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
             if (iteration == 1)
             {
-                threshold = tolerance * MeanVariance(s);
+                threshold = tolerance > 0 ? tolerance * s.MeanColumnVariance : 0;
             }
 
-            KMeansModel next = Timed(s.ToModel);
+            KMeansModel next = s.EmptyClusters == 0 ? Timed(s.ToModel) : await RelocatedAsync(s, model, iteration, cancellationToken).ConfigureAwait(false);
             return (next, s.Inertia, SquaredShift(model.Centers, next.Centers) <= threshold);
         }, async (model, rounds) => (await MergedAsync<KMeansStatistics>(model, rounds + 1, cancellationToken).ConfigureAwait(false)).AssignmentModel(),
         progress, cancellationToken);
@@ -297,13 +302,18 @@ public sealed class DistributedFit
         return Result(model, objectiveName, trace, converged, clock);
     }
 
-    /// <summary>One round: every shard's statistics of <paramref name="model"/>, merged in shard order.</summary>
+    /// <summary>
+    /// One round: every shard's statistics of <paramref name="model"/>, merged in shard order — K-Means parts in the fixed
+    /// superblock structure of <see cref="KMeansStatistics.MergeParts"/>.
+    /// </summary>
     private async Task<T> MergedAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class, IMergeableStatistics<T>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        T[] parts = await _fleet.RoundAsync<T>(model, iteration, cancellationToken).ConfigureAwait(false);
+        (T[] parts, long[] partRows) = await _fleet.RoundAsync<T>(model, iteration, cancellationToken).ConfigureAwait(false);
         long started = Stopwatch.GetTimestamp();
-        T merged = MergeableStatistics.Merge(parts);
+        T merged = parts is KMeansStatistics[] kmeans
+            ? (T)(object)KMeansStatistics.MergeParts(kmeans, partRows) // the single pass's superblock fold
+            : MergeableStatistics.Merge(parts);
         _fleet.AddDriverTime(Stopwatch.GetTimestamp() - started);
         return merged;
     }
@@ -352,41 +362,21 @@ public sealed class DistributedFit
         return total;
     }
 
-    /// <summary>The data's mean column variance from one assignment step's statistics: clusters pooled with Chan's formula.</summary>
-    private static double MeanVariance(KMeansStatistics s)
+    /// <summary>
+    /// The K-Means update with <see cref="KMeans"/>' rule for empty clusters: rounds that gather every shard's farthest rows
+    /// (<see cref="KMeansFarRows"/>, merged) until <see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/> can decide.
+    /// </summary>
+    private async Task<KMeansModel> RelocatedAsync(KMeansStatistics s, KMeansModel model, int iteration, CancellationToken cancellationToken)
     {
-        double[] weights = s.ClusterWeights, scatters = s.Scatters;
-        double[,] means = s.Means;
-        int k = s.Clusters, d = s.Dimension;
-        double w = 0;
-        var mean = new double[d];
-        for (int j = 0; j < k; j++)
+        for (long capacity = s.FarRowCapacity; ; capacity = Math.Min(capacity * 8, Math.Max(_fleet.TotalRows, 1)))
         {
-            w += weights[j];
-            for (int p = 0; p < d; p++)
+            cancellationToken.ThrowIfCancellationRequested();
+            (KMeansFarRows[] parts, _) = await _fleet.RoundAsync<KMeansFarRows>(model, iteration, cancellationToken, (int)Math.Min(capacity, int.MaxValue)).ConfigureAwait(false);
+            KMeansFarRows far = MergeableStatistics.Merge(parts);
+            if (Timed(() => s.NextCenters(far)) is double[,] next)
             {
-                mean[p] += weights[j] * means[j, p];
+                return new KMeansModel(next);
             }
         }
-
-        if (!(w > 0))
-        {
-            return 0;
-        }
-
-        double total = 0;
-        for (int j = 0; j < k; j++)
-        {
-            double distance = 0;
-            for (int p = 0; p < d; p++)
-            {
-                double t = means[j, p] - mean[p] / w;
-                distance += t * t;
-            }
-
-            total += scatters[j] + weights[j] * distance;
-        }
-
-        return total / w / d;
     }
 }

@@ -15,6 +15,7 @@ internal sealed class ShardFleet
     private readonly IReadOnlyList<ShardSource> _sources;
     private readonly DistributedFitOptions _options;
     private readonly string[] _shardSilos;
+    private readonly int[] _rows;
     private readonly List<string> _silos = [];
     private readonly object _gate = new();
     private int _retries, _reloads;
@@ -32,10 +33,14 @@ internal sealed class ShardFleet
         }
 
         _shardSilos = new string[sources.Count];
+        _rows = new int[sources.Count];
         Array.Fill(_shardSilos, "");
     }
 
     public int Retries => Volatile.Read(ref _retries);
+
+    /// <summary>The rows of all the shards (known once they are loaded).</summary>
+    public long TotalRows => _rows.Sum(r => (long)r);
 
     public int Reloads => Volatile.Read(ref _reloads);
 
@@ -104,27 +109,42 @@ internal sealed class ShardFleet
         {
             ShardReply reply = await Call(_grains[i].LoadAsync(_sources[i]), cancellationToken).ConfigureAwait(false);
             Record(i, reply.Silo);
+            _rows[i] = reply.Rows;
             return reply;
         }, cancellationToken))).ConfigureAwait(false);
         _loaded = true;
     }
 
-    /// <summary>One E-step on every shard: the statistics JSON of each, in shard order.</summary>
-    public async Task<T[]> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class
+    /// <summary>
+    /// One E-step on every shard: the statistics parts of each, in shard and row order (a K-Means shard cuts its statistics
+    /// at the global superblock boundaries), with the rows each part covers; or, with a positive
+    /// <paramref name="farRowCapacity"/>, each shard's <see cref="Statistics.KMeansFarRows"/>.
+    /// </summary>
+    public async Task<(T[] Parts, long[] PartRows)> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken, int farRowCapacity = 0) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
-        var work = new ShardWork
+        string modelJson = ModelJson.Serialize(model);
+        var works = new ShardWork[_grains.Length];
+        long firstRow = 0;
+        for (int i = 0; i < works.Length; i++)
         {
-            ModelJson = ModelJson.Serialize(model),
-            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
-            Iteration = iteration,
-        };
+            works[i] = new ShardWork
+            {
+                ModelJson = modelJson,
+                MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
+                Iteration = iteration,
+                FirstRow = firstRow,
+                FarRowCapacity = farRowCapacity,
+            };
+            firstRow += _rows[i];
+        }
+
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Add(ref _driverTicks, started - serializing);
         ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
         {
-            ShardReply reply = await Call(_grains[i].ComputeAsync(work), cancellationToken).ConfigureAwait(false);
+            ShardReply reply = await Call(_grains[i].ComputeAsync(works[i]), cancellationToken).ConfigureAwait(false);
             if (!reply.Loaded)
             {
                 // The grain was reactivated (e.g. on another silo) and holds no rows: reload it from its source, then retry.
@@ -138,13 +158,34 @@ internal sealed class ShardFleet
             return reply;
         }, cancellationToken))).ConfigureAwait(false);
         long received = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = new T[replies.Length];
+        var parts = new List<T>(replies.Length);
+        var partRows = new List<long>(replies.Length);
         for (int i = 0; i < replies.Length; i++)
         {
             string json = replies[i].StatisticsJson ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i };
             Interlocked.Add(ref _bytes, Encoding.UTF8.GetByteCount(json));
-            result[i] = ModelJson.Deserialize<T>(json);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            int count = document.RootElement.GetArrayLength();
+            foreach (System.Text.Json.JsonElement part in document.RootElement.EnumerateArray())
+            {
+                parts.Add(ModelJson.Deserialize<T>(part.GetRawText()));
+            }
+
+            if (count == 1)
+            {
+                partRows.Add(_rows[i]);
+            }
+            else
+            {
+                partRows.AddRange(Statistics.KMeansStatistics.PartRows(works[i].FirstRow, _rows[i]).Select(p => (long)p.Count));
+                if (partRows.Count != parts.Count)
+                {
+                    throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned {count} parts for {_rows[i]} rows.") { Shard = i };
+                }
+            }
         }
+
+        var result = (parts.ToArray(), partRows.ToArray());
 
         long parsed = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Add(ref _waitTicks, received - started);

@@ -42,6 +42,46 @@ public static class ShardStatistics
         };
     }
 
+    /// <summary>
+    /// The statistics of a shard whose first row has global index <paramref name="firstRow"/>, as parts in row order: for a
+    /// <see cref="KMeansModel"/> one per piece between global superblock boundaries (<see cref="KMeansStatistics.ComputeParts"/>,
+    /// merged by <see cref="KMeansStatistics.MergeParts"/>); for every other model the one <see cref="Compute(object, ShardData, int)"/>.
+    /// </summary>
+    /// <param name="model">A model of a supported type.</param>
+    /// <param name="data">The shard's rows.</param>
+    /// <param name="firstRow">The global index of the shard's first row.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap (results do not depend on it).</param>
+    /// <returns>The parts (statistics objects).</returns>
+    /// <exception cref="NotSupportedException">The model type has no distributed E-step.</exception>
+    public static IReadOnlyList<object> ComputeParts(object model, ShardData data, long firstRow, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        return model is KMeansModel m
+            ? [.. KMeansStatistics.ComputeParts(m, data.Rows, data.SampleWeights, firstRow, maxDegreeOfParallelism)]
+            : [Compute(model, data, maxDegreeOfParallelism)];
+    }
+
+    /// <summary>
+    /// What a shard grain answers to <paramref name="work"/>: a JSON array of <see cref="ModelJson"/> documents — the parts of
+    /// <see cref="ComputeParts"/>, or one <see cref="KMeansFarRows"/> when <see cref="ShardWork.FarRowCapacity"/> is positive.
+    /// </summary>
+    /// <param name="work">The model (as JSON), the shard's first global row, the thread cap and the request.</param>
+    /// <param name="data">The shard's rows.</param>
+    /// <returns>The JSON array (bit-exact).</returns>
+    public static string ComputePartsJson(ShardWork work, ShardData data)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(data);
+        object model = ModelJson.Deserialize(work.ModelJson, ModelLoadLimits.Default);
+        IReadOnlyList<object> parts = work.FarRowCapacity > 0
+            ? model is KMeansModel m
+                ? [KMeansFarRows.Compute(m, data.Rows, data.SampleWeights, work.FirstRow, work.FarRowCapacity)]
+                : throw new NotSupportedException($"Far rows are computed for K-Means only, not {model.GetType().Name}.")
+            : ComputeParts(model, data, work.FirstRow, work.MaxDegreeOfParallelism);
+        return "[" + string.Join(",", parts.Select(ModelJson.Serialize)) + "]";
+    }
+
     /// <summary><see cref="Compute(object, ShardData, int)"/> from and to <see cref="ModelJson"/> text (what travels between silos).</summary>
     /// <param name="modelJson">The model as <see cref="ModelJson.Serialize"/> wrote it.</param>
     /// <param name="data">The shard's rows.</param>

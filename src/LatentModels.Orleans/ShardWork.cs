@@ -1,3 +1,5 @@
+using LatentModels.Statistics;
+
 namespace LatentModels.Orleans;
 
 /// <summary>What the driver sends a shard each iteration: the current model and how to compute its statistics.</summary>
@@ -15,4 +17,19 @@ public sealed class ShardWork
     /// <summary>The iteration this work belongs to (for logs and tests; 0 for the start).</summary>
     [Id(2)]
     public int Iteration { get; init; }
+
+    /// <summary>
+    /// The global index of the shard's first row (the rows of the shards before it): a K-Means shard cuts its statistics at
+    /// the global superblock boundaries (<see cref="KMeansStatistics.ComputeParts"/>) so the driver's merge is the single
+    /// pass's fold.
+    /// </summary>
+    [Id(3)]
+    public long FirstRow { get; init; }
+
+    /// <summary>
+    /// When positive, with a K-Means model: the shard returns its <see cref="KMeansFarRows"/> of this capacity (the
+    /// candidates for re-seeding empty clusters) instead of its statistics.
+    /// </summary>
+    [Id(4)]
+    public int FarRowCapacity { get; init; }
 }

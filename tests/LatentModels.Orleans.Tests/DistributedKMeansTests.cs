@@ -53,11 +53,49 @@ public class DistributedKMeansTests(ThreeSiloCluster cluster)
         result.ShardWaitTime.Should().BePositive();
         result.DriverTime.Should().BePositive();
 
-        // The core estimator (its own Lloyd engine, not the statistics) from the same start: rounding only.
-        KMeansModel kmeans = new KMeans(new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = Start().Centers, MaxIterations = result.Iterations, Tolerance = 0 })
-            .Fit(x).Model;
-        MaxAbsDiff(Flat(result.Model.Centers), Flat(kmeans.Centers)).Should().BeLessThan(1e-9);
-        result.Model.Inertia.Should().BeApproximately(kmeans.Inertia, 1e-9 * kmeans.Inertia);
+        // The core estimator (its in-memory engine, a client of the same statistics) from the same start: the same bits.
+        ClusteringFitResult<KMeansModel> kmeans = new KMeans(new KMeansOptions { Clusters = 3, Init = KMeansInit.Explicit, InitialCenters = Start().Centers, MaxIterations = 8, Tolerance = 0 })
+            .Fit(x);
+        SameBits(result, kmeans);
+    }
+
+    private static void SameBits(DistributedFitResult<KMeansModel> distributed, FitResult<KMeansModel> local)
+    {
+        distributed.Iterations.Should().Be(local.Report.Iterations);
+        distributed.Converged.Should().Be(local.Report.Converged);
+        Bits(distributed.Trace).Should().Equal(Bits(local.Report.ObjectiveTrace));
+        Bits(distributed.Model.Centers).Should().Equal(Bits(local.Model.Centers));
+        BitConverter.DoubleToInt64Bits(distributed.Model.Inertia).Should().Be(BitConverter.DoubleToInt64Bits(local.Model.Inertia));
+    }
+
+    [Fact]
+    public async Task Superblock_aligned_shards_are_KMeans_bit_for_bit_with_weights_and_an_empty_cluster_and_other_cuts_agree_to_1e_12()
+    {
+        // Three shards over 150,000 rows cut at the superblock boundaries (65,536 and 131,072): each shard's statistics
+        // come in parts cut at the same boundaries, so the driver's merge is the single pass's fold. A fourth center far
+        // from every row wins nothing and is re-seeded at the farthest row (a round of KMeansFarRows).
+        const int n = 150_000;
+        double[,] x = Blobs(n, 7);
+        var random = new Random(3);
+        double[] w = Enumerable.Range(0, n).Select(_ => random.Next(5) == 0 ? 0.0 : 0.5 + random.NextDouble()).ToArray();
+        var start = new KMeansModel(new double[,] { { 99, 1, 0 }, { 104, 1, 0 }, { 102, 5, 0 }, { 1e4, 1e4, 1e4 } });
+        var options = new KMeansOptions { Clusters = 4, Init = KMeansInit.Explicit, InitialCenters = start.Centers, MaxIterations = 30, Tolerance = 1e-6 };
+        ClusteringFitResult<KMeansModel> local = new KMeans(options).Fit(x, w);
+        local.Report.Iterations.Should().BeGreaterThan(2);
+
+        int[] aligned = [0, KMeansStatistics.SuperblockRows, 2 * KMeansStatistics.SuperblockRows, n];
+        ShardSource[] shards = Enumerable.Range(0, 3).Select(s => (ShardSource)new RowsShardSource(Slice(x, aligned[s], aligned[s + 1]), w[aligned[s]..aligned[s + 1]])).ToArray();
+        DistributedFitResult<KMeansModel> result = await new DistributedFit(cluster.Client, shards).FitKMeansAsync(start, options.MaxIterations, options.Tolerance);
+        SameBits(result, local);
+        result.Model[3, 0].Should().BeLessThan(200, "the empty cluster was re-seeded at a row");
+        result.Rounds.Should().BeGreaterThan(result.Iterations + 1, "the re-seeding took a round of far rows");
+
+        int[] uneven = UnevenCuts(n, 5);
+        ShardSource[] other = Enumerable.Range(0, 5).Select(s => (ShardSource)new RowsShardSource(Slice(x, uneven[s], uneven[s + 1]), w[uneven[s]..uneven[s + 1]])).ToArray();
+        DistributedFitResult<KMeansModel> unaligned = await new DistributedFit(cluster.Client, other).FitKMeansAsync(start, options.MaxIterations, options.Tolerance);
+        unaligned.Iterations.Should().Be(local.Report.Iterations);
+        MaxAbsDiff(Flat(unaligned.Model.Centers), Flat(local.Model.Centers)).Should().BeLessThan(1e-12 * 200, "centers of size ~100, 1e-12 relative");
+        unaligned.Model.Inertia.Should().BeApproximately(local.Model.Inertia, 1e-12 * local.Model.Inertia);
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         var clock = Stopwatch.StartNew();
         int n = data.GetLength(0), d = data.GetLength(1);
 
-        double tolerance = o.Tolerance > 0 ? o.Tolerance * MeanVariance(data, weights) : 0;
+        double tolerance = Math.Max(0, o.Tolerance); // × the mean column variance of the first assignment step's statistics
         var random = new Random(o.Seed);
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         var engine = new LloydEngine(data, weights, o.Clusters, o.Algorithm, o.MaxDegreeOfParallelism);
@@ -175,7 +175,7 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         return centers;
     }
 
-    /// <summary>Mean over columns of the (weighted) population variance, two-pass.</summary>
+    /// <summary>Mean over columns of the (weighted) population variance, two-pass (the mini-batch tolerance's scale).</summary>
     internal static double MeanVariance(double[,] data, double[]? weights)
     {
         int n = data.GetLength(0), d = data.GetLength(1);

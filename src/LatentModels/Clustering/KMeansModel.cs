@@ -134,9 +134,11 @@ public sealed class KMeansModel : IClusteringModel
     }
 
     /// <summary>
-    /// Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest center). Summed in
-    /// the same fixed blocks as <see cref="KMeans"/>, so on the (unweighted) training data it equals
-    /// <see cref="Inertia"/> to the last bit.
+    /// Σᵢ‖xᵢ − μ(xᵢ)‖², the inertia of <paramref name="data"/> under this model (each row to its nearest center). Computed
+    /// as every K-Means fit computes its final inertia — from the statistics of the assignment
+    /// (<see cref="KMeansStatistics.Inertia"/>: Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖², 1024-row blocks in the fixed superblock fold) — so on the
+    /// (unweighted) training data it equals <see cref="Inertia"/> to the last bit. Data beyond the ordinary range (about
+    /// 1e±150) are summed row by row in a scaled space instead.
     /// </summary>
     /// <param name="data">n × d observations.</param>
     public double InertiaOf(double[,] data)
@@ -148,9 +150,10 @@ public sealed class KMeansModel : IClusteringModel
     }
 
     /// <summary>
-    /// <see cref="InertiaOf(double[,])"/> of rows read in chunks (bounded memory): the same per-row distances summed in
-    /// the same fixed blocks, so the same bits as the array of the same rows. The blocks depend on the number of rows:
-    /// give it when known (e.g. counted by an earlier pass), otherwise the source is read once more to count them.
+    /// <see cref="InertiaOf(double[,])"/> of rows read in chunks (bounded memory): the same statistics in the same fixed
+    /// blocks, so the same bits as the array of the same rows. The row-by-row fallback for data beyond the ordinary range
+    /// sums in blocks that depend on the number of rows: give it when known (e.g. counted by an earlier pass), otherwise
+    /// the source is read once more to count them.
     /// </summary>
     /// <param name="source">The rows.</param>
     /// <param name="rows">The number of rows of <paramref name="source"/> when known; checked at the end.</param>
@@ -167,12 +170,14 @@ public sealed class KMeansModel : IClusteringModel
 
     /// <summary>
     /// The weighted inertia Σ wᵢ‖xᵢ − μ(xᵢ)‖² of n rows read in chunks with their weights read in lockstep (null: all 1),
-    /// summed in the blocks of <see cref="WeightedInertiaOf"/> — the in-memory fit's final inertia, bit for bit.
+    /// computed as <see cref="WeightedInertiaOf"/> does — the in-memory fit's final inertia, bit for bit.
     /// </summary>
     internal double InertiaOf(Data.WeightedRowChunks source, int n, CancellationToken cancellationToken)
     {
         int blockSize = LloydEngine.BlockSizeFor(n), d = Dimension;
         var partial = new double[ParallelBlocks.BlockCount(n, blockSize)];
+        var fold = new KMeansFold(Clusters, d);
+        bool ordinary = _frame.IsIdentity;
         int[] labels = [];
         long seen = 0;
         foreach ((double[,] chunk, double[]? w, _) in KMeansOutOfCore.Read(source, Dimension, cancellationToken))
@@ -190,6 +195,13 @@ public sealed class KMeansModel : IClusteringModel
             }
 
             Assign(chunk, labels, 0);
+            ordinary = ordinary && !OutOfRange(chunk.AsSpan());
+            if (ordinary)
+            {
+                // Chunks of KMeansOutOfCore.ChunkRows: whole statistics blocks, so the fold is that of the whole data.
+                KMeansStatistics.Summarize(chunk, w, labels, 0, m, fold, 0);
+            }
+
             ReadOnlySpan<double> x = FramedRows(chunk, 0, m);
             ReadOnlySpan<double> c = Framed;
             for (int i = 0; i < m; i++)
@@ -217,6 +229,12 @@ public sealed class KMeansModel : IClusteringModel
             throw new ArgumentException($"{source.Name} has {seen} rows, not the {n} given.", "rows");
         }
 
+        if (ordinary)
+        {
+            fold.Finish();
+            return KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d);
+        }
+
         double total = 0;
         foreach (double p in partial)
         {
@@ -226,10 +244,22 @@ public sealed class KMeansModel : IClusteringModel
         return _frame.SquaredFromFrame(total);
     }
 
-    /// <summary>Σᵢ wᵢ‖xᵢ − μ(labelᵢ)‖² of checked data with given labels, summed in the fit's fixed blocks.</summary>
+    /// <summary>
+    /// Σᵢ wᵢ‖xᵢ − μ(labelᵢ)‖² of checked data with given labels: from the statistics' fold (every K-Means fit's final
+    /// inertia), or row by row in fixed blocks for data beyond the ordinary range.
+    /// </summary>
     internal double WeightedInertiaOf(double[,] data, int[] labels, double[]? weights)
     {
         int n = data.GetLength(0), d = Dimension;
+        if (_frame.IsIdentity && !OutOfRange(data.AsSpan()))
+        {
+            // The statistics' inertia, Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖² from the fixed fold: every K-Means fit's final inertia.
+            var fold = new KMeansFold(Clusters, d);
+            KMeansStatistics.Summarize(data, weights, labels, 0, n, fold, 0);
+            fold.Finish();
+            return KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d);
+        }
+
         int blockSize = LloydEngine.BlockSizeFor(n); // the fit's blocks: the same sum, to the last bit, as KMeans reports
         int blocks = ParallelBlocks.BlockCount(n, blockSize);
         var partial = new double[blocks];

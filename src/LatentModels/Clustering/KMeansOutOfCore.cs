@@ -26,29 +26,20 @@ internal static class KMeansOutOfCore
         var clock = Stopwatch.StartNew();
         var chunks = new WeightedRowChunks(source, sampleWeights);
 
-        // Pass 1: count, the total weight and the (weighted) mean.
+        // Pass 1: count the rows, check the width and the weights (not all zero).
         var random = new Random(o.Seed);
         long n = 0;
         int d = -1;
-        double[] mean = [];
         double total = 0;
         foreach (WeightedRowChunks.Chunk chunk in Read(chunks, -1, cancellationToken))
         {
             d = chunk.X.GetLength(1);
-            if (mean.Length == 0)
+            n += chunk.Count;
+            if (chunk.W is not null)
             {
-                mean = new double[d];
-            }
-
-            ReadOnlySpan<double> x = chunk.X.AsSpan();
-            for (int i = 0; i < chunk.Count; i++, n++)
-            {
-                ReadOnlySpan<double> row = x.Slice(i * d, d);
-                double wi = chunk.W is null ? 1.0 : chunk.W[i];
-                total += wi;
-                for (int p = 0; p < d; p++)
+                foreach (double w in chunk.W)
                 {
-                    mean[p] += wi * row[p];
+                    total += w;
                 }
             }
         }
@@ -58,35 +49,13 @@ internal static class KMeansOutOfCore
             throw new ArgumentException("The data has no rows.", nameof(source));
         }
 
-        if (!(total > 0))
+        if (sampleWeights is not null && !(total > 0))
         {
             throw new ArgumentException("The sample weights are all zero.", nameof(sampleWeights));
         }
 
         o.Validate((int)Math.Min(n, int.MaxValue), d);
-        for (int p = 0; p < d; p++)
-        {
-            mean[p] /= total;
-        }
-
-        // Pass 2: the mean column variance, summed in row order as KMeans does (the tolerance's scale).
-        double sum = 0;
-        foreach (WeightedRowChunks.Chunk chunk in Read(chunks, d, cancellationToken))
-        {
-            ReadOnlySpan<double> x = chunk.X.AsSpan();
-            for (int i = 0; i < chunk.Count; i++)
-            {
-                ReadOnlySpan<double> row = x.Slice(i * d, d);
-                double wi = chunk.W is null ? 1.0 : chunk.W[i];
-                for (int p = 0; p < d; p++)
-                {
-                    double c = row[p] - mean[p];
-                    sum += wi * c * c;
-                }
-            }
-        }
-
-        double tolerance = o.Tolerance > 0 ? o.Tolerance * (sum / total / d) : 0;
+        double tolerance = Math.Max(0, o.Tolerance); // × the mean column variance of the first assignment step's statistics
         int rows = n <= int.MaxValue ? (int)n : throw new ArgumentException($"{source.Name} has {n} rows; an out-of-core K-Means fit takes at most {int.MaxValue}.", nameof(source));
         var data = new Pass(chunks, rows, d, o.MaxDegreeOfParallelism);
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
@@ -122,15 +91,21 @@ internal static class KMeansOutOfCore
     {
         var trace = new List<double>();
         bool converged = false;
+        double threshold = 0;
         for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
         {
             KMeansStatistics s = Statistics(model, data, cancellationToken);
+            if (iteration == 1)
+            {
+                threshold = tolerance > 0 ? tolerance * s.MeanColumnVariance : 0;
+            }
+
             trace.Add(s.Inertia);
             progress?.Report(new FitProgress(start, iteration, o.MaxIterations, s.Inertia));
             double[,] next = s.EmptyClusters == 0 ? s.NextCenters() : Relocated(s, model, data, cancellationToken);
             double shift = KMeansStatistics.SquaredShift(model.CentersSpan, next.AsSpan());
             model = new KMeansModel(next, double.NaN);
-            if (shift <= tolerance)
+            if (shift <= threshold)
             {
                 converged = true;
                 break;

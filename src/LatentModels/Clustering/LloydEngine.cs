@@ -27,9 +27,8 @@ internal sealed class LloydEngine
     private readonly bool _accelerated;
     private readonly CenterTable _table;
     private readonly int[] _labels, _newLabels, _pending;
-    private readonly double[] _rowNorms, _dist2, _best, _second;
+    private readonly double[] _rowNorms, _best, _second;
     private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
-    private readonly double[] _partialInertia;
     private readonly int[] _partialChanged;
     private readonly double[] _chunkWeights, _chunkMeans, _chunkScatters, _chunkTotals;
     private readonly bool[] _dirty;
@@ -39,7 +38,7 @@ internal sealed class LloydEngine
     private readonly Action<int, int, int> _blockBody, _chunkBody;
 
     // Pass settings, read by the block body.
-    private bool _passAssign, _passFull, _passInertia;
+    private bool _passAssign, _passFull;
     private double _maxShift, _secondMaxShift;
     private int _maxShiftIndex;
 
@@ -60,7 +59,6 @@ internal sealed class LloydEngine
         _newLabels = new int[_n];
         _best = new double[_n];
         _second = new double[_n];
-        _dist2 = new double[_n];
         _rowNorms = new double[_n];
         _pending = _accelerated ? new int[_n] : [];
         _upper = _accelerated ? new double[_n] : [];
@@ -69,7 +67,6 @@ internal sealed class LloydEngine
         _lowerShift = new double[_k];
         _twiceHalfGap = new double[_k];
         _shift = new double[_k];
-        _partialInertia = new double[_blocks];
         _partialChanged = new int[_blocks];
         _chunkWeights = new double[_chunks * _k];
         _chunkMeans = new double[_chunks * _k * _d];
@@ -111,9 +108,14 @@ internal sealed class LloydEngine
     /// <summary>The outcome of one start.</summary>
     public sealed record Outcome(double[,] Centers, double Inertia, int Iterations, bool Converged, double[] Trace);
 
-    /// <summary>Runs one start from the given K × d centers.</summary>
-    public Outcome Run(double[,] initial, int maxIterations, double absoluteTolerance, int start, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one start from the given K × d centers; the fit stops when the total squared center shift is at most
+    /// <paramref name="relativeTolerance"/> × the mean column variance pooled from the first assignment step's statistics
+    /// (<see cref="KMeansStatistics.MeanColumnVariance"/>: every K-Means driver's threshold).
+    /// </summary>
+    public Outcome Run(double[,] initial, int maxIterations, double relativeTolerance, int start, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
+        double absoluteTolerance = 0;
         initial.AsSpan().CopyTo(_centers);
         _table.Load(_centers);
         _labels.AsSpan().Fill(-1);
@@ -123,23 +125,18 @@ internal sealed class LloydEngine
         while (iteration < maxIterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Pass(assign: true, full: iteration == 0, inertia: false);
+            Pass(assign: true, full: iteration == 0);
             long changed = 0;
             for (int b = 0; b < _blocks; b++)
             {
                 changed += _partialChanged[b];
             }
 
-            // The statistics of the chunks whose labels changed, then the fixed fold of all the chunks.
-            ParallelBlocks.For(_n, KMeansStatistics.ChunkSize, _dop, _chunkBody);
-            _fold.Clear();
-            for (int c = 0; c < _chunks; c++)
+            double inertia = FoldStatistics();
+            if (iteration == 0 && relativeTolerance > 0)
             {
-                _fold.AddChunk(_chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), _chunkTotals[c]);
+                absoluteTolerance = relativeTolerance * KMeansStatistics.MeanColumnVarianceOf(_fold.Weights, _fold.Means, _fold.Scatters, _d);
             }
-
-            _fold.Finish();
-            double inertia = KMeansStatistics.InertiaOf(_fold.Weights, _fold.Means, _fold.Scatters, _centers, _d);
 
             trace.Add(inertia);
             iteration++;
@@ -158,27 +155,40 @@ internal sealed class LloydEngine
             }
         }
 
-        // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centers.
-        Pass(assign: !strict, full: iteration == 0, inertia: true); // no iteration (a cap of 0): a full assignment to the start
-        double finalInertia = 0;
-        for (int b = 0; b < _blocks; b++)
-        {
-            finalInertia += _partialInertia[b];
-        }
+        // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centers; the
+        // inertia is that of the statistics (every driver's final inertia, and KMeansModel.InertiaOf's).
+        Pass(assign: !strict, full: iteration == 0); // no iteration (a cap of 0): a full assignment to the start
+        double finalInertia = FoldStatistics();
 
         var result = new double[_k, _d];
         _centers.AsSpan().CopyTo(result.AsWritableSpan());
         return new Outcome(result, finalInertia, iteration, strict || shiftConverged, trace.ToArray());
     }
 
+    /// <summary>
+    /// The statistics of the chunks whose labels changed, then the fixed fold of all the chunks; returns the inertia of the
+    /// current labels against the current centers from the statistics (<see cref="KMeansStatistics.Inertia"/>).
+    /// </summary>
+    private double FoldStatistics()
+    {
+        ParallelBlocks.For(_n, KMeansStatistics.ChunkSize, _dop, _chunkBody);
+        _fold.Clear();
+        for (int c = 0; c < _chunks; c++)
+        {
+            _fold.AddChunk(_chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), _chunkTotals[c]);
+        }
+
+        _fold.Finish();
+        return KMeansStatistics.InertiaOf(_fold.Weights, _fold.Means, _fold.Scatters, _centers, _d);
+    }
+
     /// <summary>The labels of the last pass.</summary>
     public int[] Labels => _labels;
 
-    private void Pass(bool assign, bool full, bool inertia)
+    private void Pass(bool assign, bool full)
     {
         _passAssign = assign;
         _passFull = full;
-        _passInertia = inertia;
         ParallelBlocks.For(_n, _blockSize, _dop, _blockBody);
     }
 
@@ -229,10 +239,6 @@ internal sealed class LloydEngine
         }
 
         _partialChanged[b] = changed;
-        if (_passInertia)
-        {
-            ExactInertia(b, start, end, x);
-        }
     }
 
     private void SetBounds(int i, double bestValue, double secondValue)
@@ -337,23 +343,6 @@ internal sealed class LloydEngine
 
         return changed;
     }
-
-    /// <summary>Block b's inertia computed row by row (the final pass); also each row's squared distance to its center.</summary>
-    private void ExactInertia(int b, int start, int end, ReadOnlySpan<double> x)
-    {
-        ref double xr = ref MemoryMarshal.GetReference(x);
-        ref double cr = ref MemoryMarshal.GetArrayDataReference(_centers);
-        double inertia = 0;
-        for (int i = start; i < end; i++)
-        {
-            double dd = RowReductions.SquaredDistance(ref Unsafe.Add(ref xr, (nint)i * _d), ref Unsafe.Add(ref cr, (nint)_labels[i] * _d), _d);
-            _dist2[i] = dd;
-            inertia += _weights is null ? dd : _weights[i] * dd;
-        }
-
-        _partialInertia[b] = inertia;
-    }
-
 
     /// <summary>
     /// The update from the folded statistics: each cluster's mean, with the empty-cluster rule of

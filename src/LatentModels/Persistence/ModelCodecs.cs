@@ -35,6 +35,7 @@ internal static class ModelCodecs
         new GaussianMixtureStatisticsCodec(),
         new WeightedMomentsCodec(),
         new KMeansStatisticsCodec(),
+        new KMeansFarRowsCodec(),
         new DictionaryStatisticsCodec(),
         new DictionaryModelCodec(),
         new VariationalBernoulliMixtureCodec(),

@@ -13,22 +13,34 @@ namespace LatentModels.Statistics;
 /// </summary>
 public sealed class KMeansFarRows : IMergeableStatistics<KMeansFarRows>
 {
-    private readonly long[] _indices;
-    private readonly double[] _distances;
-    private readonly int[] _labels;
-    private readonly double[] _weights;
-    private readonly double[] _rows;
+    // Storage grows with the rows kept (up to the capacity), so a large capacity costs memory only when it is used.
+    private long[] _indices = [];
+    private double[] _distances = [];
+    private int[] _labels = [];
+    private double[] _weights = [];
+    private double[] _rows = [];
     private int _count;
 
     internal KMeansFarRows(int capacity, int dimension)
     {
         Capacity = capacity;
         Dimension = dimension;
-        _indices = new long[capacity];
-        _distances = new double[capacity];
-        _labels = new int[capacity];
-        _weights = new double[capacity];
-        _rows = new double[capacity * dimension];
+    }
+
+    /// <summary>Makes room for <paramref name="count"/> rows (at most the capacity).</summary>
+    private void Reserve(int count)
+    {
+        if (count <= _indices.Length)
+        {
+            return;
+        }
+
+        int size = (int)Math.Min(Capacity, Math.Max(count, Math.Max(16L, 2L * _indices.Length)));
+        Array.Resize(ref _indices, size);
+        Array.Resize(ref _distances, size);
+        Array.Resize(ref _labels, size);
+        Array.Resize(ref _weights, size);
+        Array.Resize(ref _rows, size * Dimension);
     }
 
     /// <summary>The most rows kept.</summary>
@@ -114,6 +126,7 @@ public sealed class KMeansFarRows : IMergeableStatistics<KMeansFarRows>
         }
 
         int last = Math.Min(_count, Capacity - 1);
+        Reserve(last + 1);
         for (int q = last; q > at; q--)
         {
             Copy(this, q - 1, q);
@@ -125,6 +138,45 @@ public sealed class KMeansFarRows : IMergeableStatistics<KMeansFarRows>
         _weights[at] = weight;
         row.CopyTo(_rows.AsSpan(at * Dimension, Dimension));
         _count = Math.Min(_count + 1, Capacity);
+    }
+
+    /// <summary>Candidates read back from their parts (the persistence codec): checked for shape, order and range.</summary>
+    internal static KMeansFarRows FromParts(int capacity, int d, long offered, double totalWeight, long[] indices, double[] distances, int[] labels,
+        double[] weights, double[,] rows)
+    {
+        int m = indices.Length;
+        if (!double.IsFinite(totalWeight) || totalWeight < 0)
+        {
+            throw new ArgumentException($"The total weight {totalWeight} must be finite and non-negative.", nameof(totalWeight));
+        }
+
+        var result = new KMeansFarRows(capacity, d) { Offered = offered, TotalWeight = totalWeight, _count = m };
+        result.Reserve(m);
+        for (int q = 0; q < m; q++)
+        {
+            if (indices[q] < 0 || labels[q] < 0 || !(weights[q] > 0) || !double.IsFinite(weights[q]) || !(distances[q] >= 0) || !double.IsFinite(distances[q]))
+            {
+                throw new ArgumentException($"Candidate {q} has index {indices[q]}, label {labels[q]}, weight {weights[q]} and distance {distances[q]}: out of range.", nameof(indices));
+            }
+
+            if (q > 0 && !Before(distances[q - 1], indices[q - 1], distances[q], indices[q]))
+            {
+                throw new ArgumentException($"Candidate {q} is not after candidate {q - 1} (farther first, then the lower row).", nameof(indices));
+            }
+
+            result._indices[q] = indices[q];
+            result._distances[q] = distances[q];
+            result._labels[q] = labels[q];
+            result._weights[q] = weights[q];
+        }
+
+        DataValidation.CheckFinite(rows.AsSpan(), d, nameof(rows));
+        rows.AsSpan().CopyTo(result._rows);
+        if (m > 0 && rows.GetLength(1) != d)
+        {
+            throw new ArgumentException($"The rows have {rows.GetLength(1)} columns; the dimension is {d}.", nameof(rows));
+        }
+        return result;
     }
 
     /// <summary>Candidate q: its global row index, squared distance, label, weight and row.</summary>
@@ -145,6 +197,7 @@ public sealed class KMeansFarRows : IMergeableStatistics<KMeansFarRows>
         }
 
         var result = new KMeansFarRows(Capacity, Dimension);
+        result.Reserve((int)Math.Min(Capacity, (long)_count + other._count));
         int a = 0, b = 0;
         while (result._count < Capacity && (a < _count || b < other._count))
         {

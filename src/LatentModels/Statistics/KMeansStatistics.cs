@@ -137,6 +137,51 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         return total;
     }
 
+    /// <summary>
+    /// The mean column variance of the rows summarised, pooled from the clusters (Chan): Σⱼ [Sⱼ + Nⱼ‖mⱼ − m‖²] / (N d) with m
+    /// the weighted mean of the cluster means; 0 without weight. Every K-Means driver scales
+    /// <see cref="KMeansOptions.Tolerance"/> by this value of its first assignment step, so the stopping rule has the same
+    /// bits in memory, out of core and on a cluster.
+    /// </summary>
+    public double MeanColumnVariance => MeanColumnVarianceOf(_weights, _means, _scatters, Dimension);
+
+    /// <summary><see cref="MeanColumnVariance"/> of folded statistics.</summary>
+    internal static double MeanColumnVarianceOf(ReadOnlySpan<double> weights, ReadOnlySpan<double> means, ReadOnlySpan<double> scatters, int d)
+    {
+        int k = weights.Length;
+        double w = 0;
+        Span<double> mean = d <= 256 ? stackalloc double[d] : new double[d];
+        mean.Clear();
+        for (int j = 0; j < k; j++)
+        {
+            w += weights[j];
+            for (int p = 0; p < d; p++)
+            {
+                mean[p] += weights[j] * means[j * d + p];
+            }
+        }
+
+        if (!(w > 0))
+        {
+            return 0;
+        }
+
+        double total = 0;
+        for (int j = 0; j < k; j++)
+        {
+            double distance = 0;
+            for (int p = 0; p < d; p++)
+            {
+                double t = means[j * d + p] - mean[p] / w;
+                distance += t * t;
+            }
+
+            total += scatters[j] + weights[j] * distance;
+        }
+
+        return total / w / d;
+    }
+
     /// <summary>Σ (next − current)², in order: the total squared center shift every K-Means driver compares with its tolerance.</summary>
     internal static double SquaredShift(ReadOnlySpan<double> current, ReadOnlySpan<double> next)
     {
@@ -468,6 +513,14 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         if (farRows.Dimension != Dimension)
         {
             throw new ArgumentException($"The candidates have dimension {farRows.Dimension}; the statistics {Dimension}.", nameof(farRows));
+        }
+
+        for (int q = 0; q < farRows.Count; q++)
+        {
+            if (farRows[q].Label >= Clusters)
+            {
+                throw new ArgumentException($"Candidate {q} is labelled {farRows[q].Label}; there are {Clusters} clusters.", nameof(farRows));
+            }
         }
 
         double[] weights = (double[])_weights.Clone(), means = (double[])_means.Clone();

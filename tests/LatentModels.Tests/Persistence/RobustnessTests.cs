@@ -46,6 +46,7 @@ public class RobustnessTests
         "gmm-statistics-diagonal" => GaussianMixtureStatistics.Compute(
             new GaussianMixture(new GaussianMixtureOptions { Components = 2, Covariance = CovarianceType.Diagonal, Seed = 5 }).Fit(_data).Model, _data),
         "kmeans-statistics" => new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model.ComputeStatistics(_data, Enumerable.Range(0, _data.GetLength(0)).Select(i => 0.5 + i % 3).ToArray()),
+        "kmeans-far-rows" => KMeansFarRows.Compute(new KMeans(new KMeansOptions { Clusters = 3, Seed = 1 }).Fit(_data).Model, _data, null, 100, 5),
         "vb-bernoulli-mixture" => new VariationalBernoulliMixture(new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.ThreePrototypes().Sample(60, new Random(1))).Model,
         "vb-categorical-mixture" => new VariationalCategoricalMixture([3, 2, 4, 3], new VariationalDiscreteMixtureOptions { Components = 2, Seed = 4 }).Fit(DiscreteMixtureTestData.TwoCategoricalProfiles().Sample(40, new Random(2))).Model,
         "vae" => new VariationalAutoencoder(new VariationalAutoencoderOptions { HiddenSizes = [4], LatentDimension = 2, Epochs = 1, BatchSize = 10, MaxDegreeOfParallelism = 1 })
@@ -131,7 +132,7 @@ public class RobustnessTests
     [
         "gaussian", "mvn", "bernoulli", "independent-bernoulli", "categorical", "independent-categorical", "bernoulli-mixture", "categorical-mixture", "discrete-statistics",
         "mixture-mvn", "mixture-univariate", "mixture-bernoulli", "mixture-categorical", "bernoulli-mixture-ml", "categorical-mixture-ml",
-        "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "gmm-statistics", "gmm-statistics-diagonal",
+        "weighted-moments", "weighted-moments-diagonal", "kmeans-statistics", "kmeans-far-rows", "gmm-statistics", "gmm-statistics-diagonal",
         "kmeans", "online-kmeans", "online-kmeans-buffering", "streaming-gmm", "streaming-gmm-buffering", "streaming-gmm-initial",
         "gmm-Full", "gmm-Diagonal", "gmm-Spherical", "gmm-Tied", "gmm-Full-map", "vb-gmm-process", "vb-gmm-diagonal",
         "vb-bernoulli-mixture", "vb-categorical-mixture", "svi-gmm-stream", "svi-gmm-stream-initial", "svi-gmm-stream-new",

@@ -188,6 +188,76 @@ public class KMeansStatisticsTests
     }
 
     [Fact]
+    public void Partitions_cut_at_superblocks_give_their_parts_and_merge_to_the_single_pass_bit_for_bit()
+    {
+        int s = KMeansStatistics.SuperblockRows, n = 2 * s + 5000;
+        (double[,] x, KMeansModel model) = Problem(n, 21, offset: 7);
+        double[] w = Weights(n, 22);
+        KMeansStatistics whole = KMeansStatistics.Compute(model, x, w);
+
+        // Aligned cuts: every shard starts at a superblock boundary (a shard over 2s is cut into parts there), or is one
+        // 1024-row block ([s - 1024, s)).
+        foreach (int[] cuts in new[] { new[] { 0, s, n }, new[] { 0, 2 * s, n }, new[] { 0, s - 1024, s, 2 * s, n } })
+        {
+            var parts = new List<KMeansStatistics>();
+            var rows = new List<long>();
+            for (int p = 0; p + 1 < cuts.Length; p++)
+            {
+                (double[,] r, double[] rw) = Slice(x, w, cuts[p], cuts[p + 1]);
+                IReadOnlyList<KMeansStatistics> shard = KMeansStatistics.ComputeParts(model, r, rw, cuts[p], maxDegreeOfParallelism: 1);
+                shard.Count.Should().Be(KMeansStatistics.PartRows(cuts[p], cuts[p + 1] - cuts[p]).Count());
+                parts.AddRange(shard);
+                rows.AddRange(KMeansStatistics.PartRows(cuts[p], cuts[p + 1] - cuts[p]).Select(q => (long)q.Count));
+            }
+
+            KMeansStatistics merged = KMeansStatistics.MergeParts(parts, rows);
+            Bits(Flat(merged)).Should().Equal(Bits(Flat(whole)), string.Join(",", cuts));
+        }
+
+        // A shard of two superblocks merged locally is not the fold (the reason for parts): it agrees to rounding only.
+        KMeansStatistics local = KMeansStatistics.Merge(new[] { KMeansStatistics.Compute(model, Slice(x, w, 0, s).Rows, Slice(x, w, 0, s).Weights), KMeansStatistics.Compute(model, Slice(x, w, s, n).Rows, Slice(x, w, s, n).Weights) });
+        local.Inertia.Should().BeApproximately(whole.Inertia, 1e-12 * whole.Inertia);
+    }
+
+    [Fact]
+    public void Far_rows_merge_in_any_order_to_the_same_candidates_and_reseed_an_empty_cluster_as_KMeans_does()
+    {
+        (double[,] x, KMeansModel model) = Problem(3000, 23);
+        double[] w = Weights(3000, 24);
+        var centers = model.Centers;
+        for (int p = 0; p < 3; p++)
+        {
+            centers[K - 1, p] = 1e6; // wins no row
+        }
+
+        var start = new KMeansModel(centers);
+        KMeansStatistics s = start.ComputeStatistics(x, w);
+        s.EmptyClusters.Should().Be(1);
+        KMeansFarRows all = KMeansFarRows.Compute(start, x, w, 0, s.FarRowCapacity);
+        KMeansFarRows a = KMeansFarRows.Compute(start, Slice(x, w, 0, 1234).Rows, Slice(x, w, 0, 1234).Weights, 0, s.FarRowCapacity);
+        KMeansFarRows b = KMeansFarRows.Compute(start, Slice(x, w, 1234, 3000).Rows, Slice(x, w, 1234, 3000).Weights, 1234, s.FarRowCapacity);
+        double[,] next = s.NextCenters(all)!;
+        Bits(s.NextCenters(a.Merge(b))!).Should().Equal(Bits(next));
+        Bits(s.NextCenters(b.Merge(a))!).Should().Equal(Bits(next));
+        Bits(s.NextCenters(RoundTrip(b, "LatentModels.KMeansFarRows").Merge(a))!).Should().Equal(Bits(next), "the candidates travel as JSON bit for bit");
+
+        // The farthest positive-weight row from its center (naive) is the new center of the empty cluster.
+        int[] labels = start.Predict(x);
+        int far = Enumerable.Range(0, 3000).Where(i => w[i] > 0)
+            .OrderByDescending(i => Enumerable.Range(0, 3).Sum(p => (x[i, p] - centers[labels[i], p]) * (x[i, p] - centers[labels[i], p]))).ThenBy(i => i).First();
+        Enumerable.Range(0, 3).Select(p => next[K - 1, p]).Should().Equal(Enumerable.Range(0, 3).Select(p => x[far, p]));
+
+        // One Lloyd iteration of KMeans from this start re-seeds the same way.
+        KMeansModel lloyd = new KMeans(new KMeansOptions { Clusters = K, Init = KMeansInit.Explicit, InitialCenters = centers, MaxIterations = 1 }).Fit(x, w).Model;
+        Bits(lloyd.Centers).Should().Equal(Bits(next));
+
+        // Too small a capacity cannot decide when the rows are exhausted by an earlier pick: null, not a guess.
+        KMeansFarRows one = KMeansFarRows.Compute(start, x, w, 0, 1);
+        one.IsComplete.Should().BeFalse();
+        s.NextCenters(one).Should().NotBeNull("the farthest row is the first candidate");
+    }
+
+    [Fact]
     public void Seven_uneven_partitions_agree_with_the_single_pass_to_1e_12()
     {
         int n = 5000;
