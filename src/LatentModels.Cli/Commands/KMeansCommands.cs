@@ -230,7 +230,7 @@ internal static class KMeansCommands
 
     /// <summary>
     /// <c>fit kmeans --out-of-core</c>: <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/>
-    /// re-reads the file in chunks every iteration (memory: one chunk and a seeding sample); labels are written chunk by chunk.
+    /// re-reads the file in chunks every iteration (memory: one chunk); labels are written chunk by chunk.
     /// </summary>
     private static int OutOfCoreBatch(CliConsole console, System.CommandLine.ParseResult parse, string path, Option<int> k, Option<string> init, Option<int> starts,
         Option<int> maxIter, Option<double> tol, Option<string> algorithm, Option<int?> seed, Option<int> threads, Option<bool> json, Option<string?> modelOut, Option<string?> labelsOut)

@@ -70,20 +70,19 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     /// <inheritdoc />
     /// <summary>
     /// Out-of-core K-Means: fits rows that need not fit in memory, reading <paramref name="source"/> again for every
-    /// iteration in chunks (memory: one chunk of <c>16 × 1024</c> rows, the centers and a seeding sample of at most 65,536
-    /// rows). Lloyd's algorithm as a driver over the spine's statistics: each block of
+    /// iteration in chunks (memory: one chunk of <c>16 × 1024</c> rows and the centers). Lloyd's algorithm as a driver over the spine's statistics: each block of
     /// <see cref="Statistics.KMeansStatistics.ChunkSize"/> rows gives its <see cref="Statistics.KMeansStatistics"/>, the
     /// blocks are merged in file order and the update is <see cref="Statistics.KMeansStatistics.ToModel"/>; a cluster
     /// without rows keeps its center. Chunks are whole numbers of blocks by construction, so every iteration has the bits of
     /// <see cref="Statistics.KMeansStatistics.Compute"/> on the whole array, whatever the chunking or thread count.
     /// </summary>
     /// <remarks>
-    /// <para><b>Passes.</b> Two passes before the first iteration (rows, mean and seeding sample; then the mean column
+    /// <para><b>Passes.</b> Two passes before the first iteration (rows and mean; then the mean column
     /// variance that scales <see cref="KMeansOptions.Tolerance"/>, summed in row order exactly as the in-memory fit), one
     /// per iteration, one last for the final inertia.</para>
     /// <para><b>Start.</b> <see cref="KMeansInit.First"/> and <see cref="KMeansInit.Explicit"/> start where the in-memory fit
-    /// starts. k-means++ and random rows run, with the same seeded generator, on all the rows when there are at most 65,536
-    /// (the in-memory fit's start, bit for bit), and otherwise on a seeded uniform reservoir sample of 65,536 rows.</para>
+    /// starts. k-means++ and random rows read the source in passes with the in-memory draws and sums (the in-memory start bit
+    /// for bit, for any number of rows; k-means++ reads the source about 2K times).</para>
     /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> Same start, same
     /// stopping rule (total squared center shift ≤ tolerance × mean column variance); the in-memory engine sums its cluster
     /// statistics in other blocks (and moves empty clusters), so the two agree to rounding (about 1e-12 relative), not to

@@ -5,32 +5,28 @@ using LatentModels.Statistics;
 namespace LatentModels.Clustering;
 
 /// <summary>
-/// Lloyd's K-Means over a <see cref="IRowChunkSource"/> read again for every iteration (memory: one chunk, the centers
-/// and a bounded seeding sample), as a driver over the spine's mergeable statistics: every block of
+/// Lloyd's K-Means over a <see cref="IRowChunkSource"/> read again for every iteration (memory: one chunk and the
+/// centers), as a driver over the spine's mergeable statistics: every block of
 /// <see cref="KMeansStatistics.ChunkSize"/> rows gives its <see cref="KMeansStatistics"/>, the blocks are merged from first
 /// to last, and the update is <see cref="KMeansStatistics.ToModel"/>. Blocks of one chunk each merged in order are the
 /// statistics of all the rows bit for bit, so an iteration here is bit-identical to
-/// <see cref="KMeansStatistics.Compute"/> on the whole array (and to a distributed fit on block-aligned shards).
+/// <see cref="KMeansStatistics.Compute"/> on the whole array (and to a distributed fit on block-aligned shards). The
+/// starts are the in-memory starts over the source (<see cref="KMeansSourceSeeding"/>: the same seed, the same centers).
 /// </summary>
 internal static class KMeansOutOfCore
 {
     /// <summary>Rows read per chunk: a multiple of <see cref="KMeansStatistics.ChunkSize"/> by construction.</summary>
     internal const int ChunkRows = 16 * KMeansStatistics.ChunkSize;
 
-    /// <summary>The most rows the k-means++ / random seeding sees: up to this many rows, all of them (the in-memory start).</summary>
-    internal const int SeedingRows = 1 << 16;
-
     public static FitResult<KMeansModel> Fit(KMeansOptions o, IRowChunkSource source, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
 
-        // Pass 1: count, the mean, and the seeding sample (all rows up to SeedingRows, else a seeded uniform reservoir).
+        // Pass 1: count and the mean.
         var random = new Random(o.Seed);
-        var reservoirRandom = new Random(unchecked(o.Seed * 31 + 17));
         long n = 0;
         int d = -1;
         double[] mean = [];
-        var sample = new List<double[]>();
         foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
         {
             d = CheckWidth(chunk, d, source);
@@ -46,19 +42,6 @@ internal static class KMeansOutOfCore
                 for (int p = 0; p < d; p++)
                 {
                     mean[p] += row[p];
-                }
-
-                if (sample.Count < SeedingRows)
-                {
-                    sample.Add(row.ToArray());
-                }
-                else
-                {
-                    long slot = reservoirRandom.NextInt64(n + 1);
-                    if (slot < SeedingRows)
-                    {
-                        sample[(int)slot] = row.ToArray();
-                    }
                 }
             }
         }
@@ -92,23 +75,17 @@ internal static class KMeansOutOfCore
         }
 
         double tolerance = o.Tolerance > 0 ? o.Tolerance * (sum / n / d) : 0;
-        var seeding = new double[sample.Count, d];
-        for (int i = 0; i < sample.Count; i++)
-        {
-            sample[i].CopyTo(seeding.AsWritableSpan().Slice(i * d, d));
-        }
-
-        sample.Clear();
+        int rows = n <= int.MaxValue ? (int)n : throw new ArgumentException($"{source.Name} has {n} rows; an out-of-core K-Means fit takes at most {int.MaxValue}.", nameof(source));
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         (KMeansModel Model, int Iterations, bool Converged, double[] Trace)? best = null;
         for (int s = 0; s < starts; s++)
         {
             double[,] initial = o.Init switch
             {
-                KMeansInit.First => First(seeding, o.Clusters),
-                KMeansInit.RandomRows => KMeansSeeding.RandomRowsCore(seeding, o.Clusters, random),
+                KMeansInit.First => KMeansSourceSeeding.ToMatrix(KMeansSourceSeeding.ReadRows(source, d, Enumerable.Range(0, o.Clusters).ToArray(), cancellationToken), d),
+                KMeansInit.RandomRows => KMeansSourceSeeding.RandomRows(source, rows, d, o.Clusters, random, cancellationToken),
                 KMeansInit.Explicit => o.InitialCenters!,
-                _ => KMeansSeeding.PlusPlusCore(seeding, o.Clusters, random, null, o.MaxDegreeOfParallelism, cancellationToken),
+                _ => KMeansSourceSeeding.PlusPlus(new WeightedRowChunks(source, null), rows, d, o.Clusters, random, o.MaxDegreeOfParallelism, cancellationToken),
             };
             var run = Run(o, source, new KMeansModel(initial), tolerance, s, progress, cancellationToken);
             if (best is null || run.Model.Inertia < best.Value.Model.Inertia)
@@ -180,14 +157,6 @@ internal static class KMeansOutOfCore
         }
 
         return chunk.GetLength(1);
-    }
-
-    private static double[,] First(double[,] rows, int k)
-    {
-        int d = rows.GetLength(1);
-        var centers = new double[k, d];
-        rows.AsSpan()[..(k * d)].CopyTo(centers.AsWritableSpan());
-        return centers;
     }
 
     private static double SquaredShift(ReadOnlySpan<double> current, ReadOnlySpan<double> next)

@@ -319,15 +319,14 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
     }
 
     /// <summary>
-    /// <see cref="Score(double[,])"/> of rows read in chunks (bounded memory): the same per-row log predictive densities, in
-    /// the same 256-row blocks, summed in row order, so the same bits as the array of the same rows. One pass; also gives
-    /// the number of rows.
+    /// <see cref="Score(double[,])"/> of rows read in chunks (bounded memory): the same per-row log-densities summed in row
+    /// order, so the same bits as the array of the same rows. One pass; also gives the number of rows.
     /// </summary>
     /// <param name="source">The rows.</param>
     /// <param name="rows">The number of rows read.</param>
     /// <param name="cancellationToken">Checked before every chunk.</param>
-    /// <exception cref="ArgumentException">A chunk has the wrong width.</exception>
-    /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
+    /// <exception cref="ArgumentException">A chunk has the wrong width, or the source has no rows.</exception>
+    /// <exception cref="Data.RowFormatException">The source is malformed.</exception>
     public double Score(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -350,6 +349,11 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
             }
 
             n += m;
+        }
+
+        if (n == 0)
+        {
+            throw new ArgumentException("The data has no rows.", nameof(source));
         }
 
         rows = n;
