@@ -37,6 +37,30 @@ public sealed class OutOfCoreCliTests : IDisposable
     }
 
     [Fact]
+    public void Kmeans_out_of_core_with_sample_weights_prints_the_in_memory_fit_bit_for_bit()
+    {
+        string path = DataPath("old_faithful.txt");
+        string weights = Path.Combine(_directory, "weights.txt");
+        File.WriteAllLines(weights, Enumerable.Range(0, 272).Select(i => (i % 5 == 0 ? 0 : 0.25 * (1 + i % 7)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string[] common = ["fit", "kmeans", "--data", path, "--k", "3", "--seed", "2", "--tol", "0", "--sample-weights", weights, "--json"];
+        var inMemory = Run(common);
+        var streamed = Run([.. common, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        a.GetProperty("iterations").GetInt32().Should().BeGreaterThan(1);
+        foreach (string name in new[] { "n", "d", "inertia", "iterations", "converged", "inertiaTrace", "centers" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+
+        File.WriteAllLines(weights, ["1", "2"]);
+        var mismatch = Run([.. common, "--out-of-core"]);
+        mismatch.Code.Should().Be(2);
+        mismatch.Err.Should().Contain("fewer weights");
+    }
+
+    [Fact]
     public void Gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit()
     {
         string path = DataPath("old_faithful.txt");
