@@ -27,6 +27,27 @@ internal static class CommonOptions
     public static IReadOnlyList<string>? ParseColumns(string? value) =>
         value is null ? null : [.. value.Split(',').Select(c => c.Trim())];
 
+    /// <summary><c>--sample-weights FILE</c> of the mixture verbs: one non-negative weight per line.</summary>
+    public static Option<string?> SampleWeights() =>
+        new("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies); with --out-of-core it is read in chunks alongside --data.", HelpName = "FILE" };
+
+    /// <summary>The whole <c>--sample-weights</c> file (one weight per line), or null without a path.</summary>
+    public static double[]? ReadSampleWeights(CliConsole console, string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        double[,] w = console.ReadData(path, "--sample-weights");
+        if (w.GetLength(1) != 1)
+        {
+            throw new ArgumentException($"--sample-weights: {path} has {w.GetLength(1)} columns; give one weight per line.");
+        }
+
+        return [.. w.Cast<double>()];
+    }
+
     public static Option<bool> OutOfCore() => new("--out-of-core")
     {
         Description = "Do not load the file: re-read it in chunks every iteration (memory: one chunk, whatever the file's size; see docs/out-of-core.md).",

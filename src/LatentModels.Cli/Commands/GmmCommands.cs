@@ -121,9 +121,10 @@ internal static class GmmCommands
         var modelOut = CommonOptions.ModelOut();
         var threads = CommonOptions.Threads();
         var outOfCore = CommonOptions.OutOfCore();
+        var sampleWeights = CommonOptions.SampleWeights();
         var command = new Command("gmm", "Fit a Gaussian mixture by batch EM (maximum likelihood or MAP).\nExample: latent fit gmm --data old_faithful.txt --k 2 --covariance full --json")
         {
-            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, threads, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit, outOfCore,
+            data, k, covariance, init, starts, maxIter, tol, reg, prior, seed, threads, json, modelOut, labelsOut, weightsInit, meansInit, precisionsInit, outOfCore, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -153,19 +154,27 @@ internal static class GmmCommands
                 InitialMeans = parse.GetValue(meansInit) is { } meansPath ? console.ReadData(meansPath, "--means-init") : null,
                 InitialPrecisions = parse.GetValue(precisionsInit) is { } precisionsPath ? [.. console.ReadData(precisionsPath, "--precisions-init").Cast<double>()] : null,
             };
+            string? weightsPath = parse.GetValue(sampleWeights);
+            // Out of core the weights file is read in chunks alongside the data; in memory, whole.
+            double[]? weights = source is null ? CommonOptions.ReadSampleWeights(console, weightsPath) : null;
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, streamed ? "EM (out of core)" : "EM");
             FitResult<GaussianMixtureModel> fit;
             double seconds;
             if (source is not null)
             {
                 var watch = System.Diagnostics.Stopwatch.StartNew();
-                fit = new GaussianMixture(options).Fit(source, progress, console.CancellationToken);
+                var mixture = new GaussianMixture(options);
+                fit = weightsPath is null
+                    ? mixture.Fit(source, progress, console.CancellationToken)
+                    : mixture.Fit(source, DataSources.Open(weightsPath), progress, console.CancellationToken);
                 seconds = watch.Elapsed.TotalSeconds;
             }
             else
             {
                 ClusteringFitResult<GaussianMixtureModel> inMemory = FitCommands.Timed(
-                    rows => new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                    rows => weights is null
+                        ? new GaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken)
+                        : new GaussianMixture(options).Fit(rows, weights[..rows.GetLength(0)], ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                     x!, out seconds);
                 CommonOptions.WriteLabels(parse.GetValue(labelsOut), inMemory.Labels);
                 fit = inMemory;

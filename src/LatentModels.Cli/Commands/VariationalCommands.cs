@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LatentModels.Data;
 using LatentModels.Variational;
 
 namespace LatentModels.Cli;
@@ -30,16 +31,28 @@ internal static class VariationalCommands
         var modelOut = CommonOptions.ModelOut();
         var threads = CommonOptions.Threads();
         var initModel = VariationalMixtureCommands.InitModel();
+        var outOfCore = CommonOptions.OutOfCore();
+        var sampleWeights = CommonOptions.SampleWeights();
         var command = new Command("vb-gmm",
             "Fit a variational Bayesian Gaussian mixture (Dirichlet or Dirichlet-process weights, Normal–Wishart components; scikit-learn's BayesianGaussianMixture defaults).\n" +
             "Example: latent fit vb-gmm --data old_faithful.txt --k 6 --weight-prior process --json")
         {
-            data, k, covariance, weightPrior, concentration, init, starts, maxIter, tol, reg, seed, threads, json, modelOut, initModel,
+            data, k, covariance, weightPrior, concentration, init, starts, maxIter, tol, reg, seed, threads, json, modelOut, initModel, outOfCore, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
+            bool streamed = parse.GetValue(outOfCore);
+            // --out-of-core re-reads the file (and --sample-weights) in chunks for every pass; otherwise both are read whole.
+            double[,]? x = streamed ? null : console.ReadData(path);
+            CountingSource? source = streamed ? new CountingSource(DataSources.Open(path, console.Columns)) : null;
+            if (streamed)
+            {
+                console.StreamData(path);
+            }
+
+            string? weightsPath = parse.GetValue(sampleWeights);
+            double[]? weights = streamed ? null : CommonOptions.ReadSampleWeights(console, weightsPath);
             var options = new VariationalGaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -55,25 +68,51 @@ internal static class VariationalCommands
                 MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
                 InitialModel = VariationalMixtureCommands.LoadInitialModel<VariationalGaussianMixtureModel>(parse.GetValue(initModel), "a variational Bayesian Gaussian mixture (fit vb-gmm)"),
             };
-            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "VB");
-            SoftClusteringFitResult<VariationalGaussianMixtureModel> fit = FitCommands.Timed(
-                rows => new VariationalGaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
-                x, out double seconds);
-            progress?.Dispose();
-            VariationalGaussianMixtureModel model = fit.Model;
-            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            double score = model.Score(x);
-            if (parse.GetValue(json))
+            using TerminalProgress? progress = TerminalProgress.ForTerminal(console, streamed ? "VB (out of core)" : "VB");
+            FitResult<VariationalGaussianMixtureModel> fit;
+            double seconds;
+            if (source is not null)
             {
-                console.Out.WriteLine(new JsonLine().Add("model", "vb-gmm").Add("covariance", parse.GetValue(covariance)).Add("weightPrior", parse.GetValue(weightPrior))
-                    .Add("k", model.Components).Add("n", x.GetLength(0)).Add("d", x.GetLength(1)).Add("seconds", seconds)
-                    .Add("lowerBound", model.LowerBound).Add("elbo", model.Elbo).Add("elboTrace", fit.Report.ObjectiveTrace.ToArray())
-                    .Add("avgLogLikelihood", score).Add("iterations", fit.Report.Iterations).Add("converged", fit.Report.Converged)
-                    .Add("effectiveComponents", model.EffectiveComponents()).Add("weights", model.Weights).Add("means", model.Means));
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var mixture = new VariationalGaussianMixture(options);
+                fit = weightsPath is null
+                    ? mixture.Fit(source, progress, console.CancellationToken)
+                    : mixture.Fit(source, DataSources.Open(weightsPath), progress, console.CancellationToken);
+                seconds = watch.Elapsed.TotalSeconds;
             }
             else
             {
-                console.Out.WriteLine($"Variational Bayesian Gaussian mixture ({parse.GetValue(covariance)} covariance, {parse.GetValue(weightPrior)} weights, K = {model.Components}) fitted to {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}");
+                fit = FitCommands.Timed(
+                    rows => weights is null
+                        ? new VariationalGaussianMixture(options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken)
+                        : new VariationalGaussianMixture(options).Fit(rows, weights[..rows.GetLength(0)], ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                    x!, out seconds);
+            }
+
+            progress?.Dispose();
+            VariationalGaussianMixtureModel model = fit.Model;
+            ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
+            // Streamed: the same per-row sum in the same blocks as Score of the array (the same bits).
+            long scored = 0;
+            double score = source is not null ? model.Score(source, out scored, console.CancellationToken) : model.Score(x!);
+            int n = x?.GetLength(0) ?? checked((int)scored);
+            if (parse.GetValue(json))
+            {
+                var line = new JsonLine().Add("model", "vb-gmm").Add("covariance", parse.GetValue(covariance)).Add("weightPrior", parse.GetValue(weightPrior))
+                    .Add("k", model.Components).Add("n", n).Add("d", model.Dimension).Add("seconds", seconds)
+                    .Add("lowerBound", model.LowerBound).Add("elbo", model.Elbo).Add("elboTrace", fit.Report.ObjectiveTrace.ToArray())
+                    .Add("avgLogLikelihood", score).Add("iterations", fit.Report.Iterations).Add("converged", fit.Report.Converged)
+                    .Add("effectiveComponents", model.EffectiveComponents()).Add("weights", model.Weights).Add("means", model.Means);
+                if (streamed)
+                {
+                    line.Add("outOfCore", true);
+                }
+
+                console.Out.WriteLine(line);
+            }
+            else
+            {
+                console.Out.WriteLine($"Variational Bayesian Gaussian mixture ({parse.GetValue(covariance)} covariance, {parse.GetValue(weightPrior)} weights, K = {model.Components}){(streamed ? " (out of core)" : "")} fitted to {n} rows × {model.Dimension} columns of {path}");
                 console.Out.WriteLine($"  iterations              {fit.Report.Iterations}{(fit.Report.Converged ? " (converged)" : " (iteration cap reached)")}");
                 console.Out.WriteLine($"  ELBO                    {Format.Number(model.Elbo)}  (scikit-learn's lower bound {Format.Number(model.LowerBound)})");
                 console.Out.WriteLine($"  mean log predictive     {Format.Number(score)}");

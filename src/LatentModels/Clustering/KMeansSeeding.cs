@@ -6,7 +6,8 @@ namespace LatentModels.Clustering;
 /// <summary>Initial centers for K-Means and for mixture models: greedy k-means++ and uniformly drawn rows.</summary>
 public static class KMeansSeeding
 {
-    private const int BlockSize = 2048;
+    /// <summary>Rows per block of the k-means++ candidates' potentials (summed per block, the blocks in order).</summary>
+    internal const int BlockSize = 2048;
 
     /// <summary>
     /// Greedy k-means++ (Arthur &amp; Vassilvitskii, with scikit-learn's greedy refinement): the first center is a row drawn

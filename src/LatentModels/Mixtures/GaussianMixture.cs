@@ -70,26 +70,48 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// maximum-likelihood or MAP M-step, stopping rule, objective trace, progress and multiple starts as
     /// <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>. A component that loses all its weight is
     /// re-seeded at the worst-explained row as in memory (one more pass reads that row).</para>
-    /// <para><b>Relation to the in-memory fit.</b> From the same start — <see cref="GaussianMixtureOptions.InitialModel"/>,
-    /// the initial weights, means and precisions, or <see cref="MixtureInit.First"/> — every iteration has the in-memory
-    /// bits, for every covariance type, ML and MAP. <see cref="MixtureInit.KMeans"/> starts from the out-of-core
+    /// <para><b>Starts.</b> <see cref="GaussianMixtureOptions.InitialModel"/>, the initial weights, means and precisions,
+    /// <see cref="MixtureInit.First"/>, <see cref="MixtureInit.KMeansPlusPlus"/>, <see cref="MixtureInit.RandomRows"/> and
+    /// <see cref="MixtureInit.RandomResponsibilities"/> are the in-memory start bit for bit (the same seed draws the same
+    /// rows and values; k-means++ reads the source about 2K times), so every iteration has the in-memory bits, for every
+    /// covariance type, ML and MAP. <see cref="MixtureInit.KMeans"/> starts from the out-of-core
     /// <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> (the same seed; it agrees with the
     /// in-memory K-Means to rounding, not to the bit), its labels and one M-step, so that start and the fit agree with the
-    /// in-memory one to rounding. The other <see cref="MixtureInit"/> methods, sample weights, the rescaling of data of
-    /// extreme range (beyond about 1e±150) and the training labels and responsibilities are in-memory only: use
-    /// <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
+    /// in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training labels and
+    /// responsibilities are in-memory only: use <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
     /// <param name="cancellationToken">Checked before every chunk and every block.</param>
     /// <returns>The model and the report.</returns>
-    /// <exception cref="ArgumentException">Options that do not fit the data, an unsupported <see cref="GaussianMixtureOptions.Init"/>, or chunks of another width.</exception>
+    /// <exception cref="ArgumentException">Options that do not fit the data, or chunks of another width.</exception>
     /// <exception cref="RowFormatException">The source is empty or malformed.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public FitResult<GaussianMixtureModel> Fit(IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return GaussianMixtureOutOfCore.Fit(Options, source, progress, cancellationToken);
+        return GaussianMixtureOutOfCore.Fit(Options, source, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> of weighted rows: the weights are a
+    /// second source of one column, read in lockstep with the rows (never whole); a row of weight w counts as w copies of
+    /// itself. From the same start it has the bits of <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>.
+    /// <see cref="MixtureInit.KMeans"/> is refused (the out-of-core K-Means takes no weights).
+    /// </summary>
+    /// <param name="source">The rows (re-read for every pass).</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row (one column), not all zero.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every block.</param>
+    /// <returns>The model and the report.</returns>
+    /// <exception cref="ArgumentException">Options that do not fit the data, chunks of another width, bad weights or a count of weights other than the rows'.</exception>
+    /// <exception cref="RowFormatException">A source is empty or malformed.</exception>
+    /// <exception cref="FittingException">A covariance is not positive definite.</exception>
+    public FitResult<GaussianMixtureModel> Fit(IRowChunkSource source, IRowChunkSource sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return GaussianMixtureOutOfCore.Fit(Options, source, sampleWeights, progress, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -128,7 +150,14 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// the same start. <paramref name="cancellationToken"/> reaches the K-Means start (its seeding, center by center, and
     /// every Lloyd iteration) and the k-means++ seeding.
     /// </summary>
-    internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random, CancellationToken cancellationToken = default)
+    internal static void Initialize(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions o, Random random, CancellationToken cancellationToken = default) =>
+        Initialize(engine, o, () => InitializeByMethod(engine, data, sampleWeights, o, random, cancellationToken));
+
+    /// <summary>
+    /// <see cref="Initialize(GaussianMixtureEngine, double[,], double[], GaussianMixtureOptions, Random, CancellationToken)"/>
+    /// with the start by <see cref="GaussianMixtureOptions.Init"/> given (in memory, or over a source out of core).
+    /// </summary>
+    internal static void Initialize(GaussianMixtureEngine engine, GaussianMixtureOptions o, Action initializeByMethod)
     {
         if (o.InitialModel is { } initial)
         {
@@ -139,7 +168,7 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
         bool complete = o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null;
         if (!complete)
         {
-            InitializeByMethod(engine, data, sampleWeights, o, random, cancellationToken);
+            initializeByMethod();
         }
 
         if (o.InitialWeights is not null || o.InitialMeans is not null || o.InitialPrecisions is not null)

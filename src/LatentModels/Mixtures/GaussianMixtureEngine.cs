@@ -44,10 +44,12 @@ internal sealed class GaussianMixtureEngine
     /// The engine of a fit whose rows are not in memory (out of core): the caller computes the data moments (with the
     /// in-memory summation order), fills <see cref="Totals"/> block by block with <see cref="EStepInto"/>, and the engine
     /// takes the M-step; <paramref name="rowAt"/> fetches one row by index (the "first" start and the re-seeding of an
-    /// empty component). <see cref="EStep"/> and the starts from responsibilities or labels are not available.
+    /// empty component). <see cref="EStep"/> and the starts from responsibilities or labels are not available;
+    /// <paramref name="ruleFactory"/> is as for the in-memory engine (the variational rule).
     /// </summary>
-    public GaussianMixtureEngine(int rows, int dimension, WeightedMoments dataMoments, GaussianMixtureOptions options, Func<int, double[]> rowAt)
-        : this(null, rowAt, null, rows, dimension, options, dataMoments, null)
+    public GaussianMixtureEngine(int rows, int dimension, WeightedMoments dataMoments, GaussianMixtureOptions options, Func<int, double[]> rowAt,
+        Func<WeightedMoments, double[], IGaussianUpdateRule>? ruleFactory = null)
+        : this(null, rowAt, null, rows, dimension, options, dataMoments, ruleFactory)
     {
     }
 
@@ -149,17 +151,17 @@ internal sealed class GaussianMixtureEngine
         Cancellation.ThrowIfCancellationRequested();
         MixtureWorkspace ws = Rent();
         ReadOnlySpan<double> x = _data!.AsSpan().Slice(start * _d, (end - start) * _d);
-        EStepInto(Current, x, end - start, _sampleWeights, start, _blockStats[block], ws);
+        EStepInto(Current, x, end - start, _sampleWeights is null ? default : _sampleWeights.AsSpan(start, end - start), start, _blockStats[block], ws);
         _pool.Add(ws);
     }
 
     /// <summary>
     /// The fused E-step of one block: log-joints of the rows of <paramref name="x"/> (row-major, <paramref name="rows"/>
     /// × d) under <paramref name="p"/>, responsibilities, and the block's statistics (centered on <c>p.Shift</c>) written
-    /// over <paramref name="stats"/>. Row i has sample weight <c>sampleWeights[firstRow + i]</c> (1 when null). The
-    /// workspace's block size is the row stride.
+    /// over <paramref name="stats"/>. Row i (row <c>firstRow + i</c> of the data) has sample weight <c>sampleWeights[i]</c>
+    /// (1 when empty). The workspace's block size is the row stride.
     /// </summary>
-    internal static void EStepInto(GaussianComponents p, ReadOnlySpan<double> x, int rows, double[]? sampleWeights, int firstRow, MixtureStatistics stats, MixtureWorkspace ws)
+    internal static void EStepInto(GaussianComponents p, ReadOnlySpan<double> x, int rows, ReadOnlySpan<double> sampleWeights, int firstRow, MixtureStatistics stats, MixtureWorkspace ws)
     {
         int k = p.K, stride = ws.BlockSize, start = firstRow;
         Span<double> resp = ws.LogProb;
@@ -170,7 +172,7 @@ internal sealed class GaussianMixtureEngine
         int worstRow = -1;
         for (int i = 0; i < rows; i++)
         {
-            double w = sampleWeights?[start + i] ?? 1.0;
+            double w = sampleWeights.IsEmpty ? 1.0 : sampleWeights[i];
             if (w != 1.0)
             {
                 for (int c = 0; c < k; c++)

@@ -179,7 +179,7 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
             var ws = new MixtureWorkspace(blockSize, k, d);
             int rows = end - start;
             var stats = new MixtureStatistics(k, d, full);
-            GaussianMixtureEngine.EStepInto(p, data.AsSpan().Slice(start * d, rows * d), rows, sampleWeights, start, stats, ws);
+            GaussianMixtureEngine.EStepInto(p, data.AsSpan().Slice(start * d, rows * d), rows, sampleWeights is null ? default : sampleWeights.AsSpan(start, rows), start, stats, ws);
 
             // The rows' own moments: the same two-pass block statistics with the sample weights as the one "responsibility".
             Span<double> w = ws.Temp.AsSpan(0, rows);

@@ -17,21 +17,41 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
 {
     private readonly GaussianMixtureEngine _engine;
     private readonly VariationalGaussianUpdate _rule;
-    private readonly double[,] _data;
-    private readonly double[]? _sampleWeights;
     private readonly VariationalGaussianMixtureOptions _options;
-    private readonly CancellationToken _cancellationToken;
+    private readonly Action<Random> _initializeByMethod;
+    private readonly Action _eStep;
     private double _elbo = double.NaN, _peerBound = double.NaN;
 
+    /// <summary>The in-memory run: the starts from the rows and the engine's E-step.</summary>
     public VariationalBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, VariationalGaussianMixtureOptions options, CancellationToken cancellationToken = default)
+        : this(engine, options,
+            random =>
+            {
+                if (options.Init == MixtureInit.First)
+                {
+                    engine.InitializeFromLabels(NearestOfFirstRows(data, options.Components, options.MaxDegreeOfParallelism), random);
+                }
+                else
+                {
+                    GaussianMixture.Initialize(engine, data, sampleWeights, options.EngineOptions(), random, cancellationToken);
+                }
+            },
+            () => engine.EStep())
     {
-        _cancellationToken = cancellationToken;
-        _engine = engine;
         engine.Cancellation = cancellationToken;
+    }
+
+    /// <summary>
+    /// A run whose start by <see cref="VariationalGaussianMixtureOptions.Init"/> (responsibilities, then the variational
+    /// M-step) and E-step (filling <c>engine.Totals</c>) are given: the out-of-core fit's passes.
+    /// </summary>
+    public VariationalBatchRun(GaussianMixtureEngine engine, VariationalGaussianMixtureOptions options, Action<Random> initializeByMethod, Action eStep)
+    {
+        _engine = engine;
         _rule = (VariationalGaussianUpdate)engine.Rule;
-        _data = data;
-        _sampleWeights = sampleWeights;
         _options = options;
+        _initializeByMethod = initializeByMethod;
+        _eStep = eStep;
     }
 
     public double Start(int start, Random random)
@@ -41,17 +61,13 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
             _rule.SetPosterior(initial, _engine.Current);
             _engine.Refresh();
         }
-        else if (_options.Init == MixtureInit.First)
-        {
-            _engine.InitializeFromLabels(NearestOfFirstRows(_data, _options.Components, _options.MaxDegreeOfParallelism), random);
-        }
         else
         {
-            GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options.EngineOptions(), random, _cancellationToken);
+            _initializeByMethod(random);
         }
 
         _elbo = _peerBound = double.NaN;
-        _engine.EStep();
+        _eStep();
         return double.NaN;
     }
 
@@ -60,7 +76,7 @@ internal sealed class VariationalBatchRun : IEmRun<VariationalGaussianMixtureMod
         double entropy = _engine.Totals.LogLikelihood - _rule.ExpectedLogJoint(_engine.Current, _engine.Totals);
         _engine.MStep(random);
         (_elbo, _peerBound) = _rule.Bounds(entropy, _engine.TotalWeight);
-        _engine.EStep();
+        _eStep();
         return _elbo;
     }
 

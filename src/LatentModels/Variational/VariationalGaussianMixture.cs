@@ -72,6 +72,56 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
         return FitCore(data, sampleWeights, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Fits the variational posterior to rows that need not fit in memory: the source is read again, in chunks, for every
+    /// pass (memory: one chunk and the posterior).
+    /// </summary>
+    /// <remarks>
+    /// A first pass sums the data moments (the defaults of the prior and the centre of the statistics) in the in-memory
+    /// order; every iteration is the in-memory one — the variational M-step, the ELBO, then one pass of the E-step on the
+    /// in-memory blocks merged in block order — under the same driver (starts, stopping rule, ELBO trace, progress,
+    /// cancellation). From the same start — <see cref="VariationalGaussianMixtureOptions.InitialModel"/>,
+    /// <see cref="MixtureInit.First"/>, <see cref="MixtureInit.KMeansPlusPlus"/>, <see cref="MixtureInit.RandomRows"/> or
+    /// <see cref="MixtureInit.RandomResponsibilities"/> (the same seed draws the same start) — the fit has the in-memory
+    /// bits: every iteration, the trace, the iteration count and the posterior, for every covariance type and both weight
+    /// priors, whatever the thread count. <see cref="MixtureInit.KMeans"/> starts from the out-of-core K-Means, which agrees
+    /// with the in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training
+    /// labels and responsibilities are in-memory only.
+    /// </remarks>
+    /// <param name="source">The rows (re-read for every pass).</param>
+    /// <param name="progress">Optional per-iteration progress sink (the objective is the ELBO).</param>
+    /// <param name="cancellationToken">Checked before every chunk and every block.</param>
+    /// <returns>The model and the report.</returns>
+    /// <exception cref="ArgumentException">Options that do not fit the data, or chunks of another width.</exception>
+    /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
+    public FitResult<VariationalGaussianMixtureModel> Fit(Data.IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return VariationalGaussianMixtureOutOfCore.Fit(Options, source, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(Data.IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> of weighted rows: the weights are a
+    /// second source of one column, read in lockstep with the rows (never whole). From the same start it has the bits of
+    /// <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>; <see cref="MixtureInit.KMeans"/> is
+    /// refused (the out-of-core K-Means takes no weights).
+    /// </summary>
+    /// <param name="source">The rows (re-read for every pass).</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row (one column), not all zero.</param>
+    /// <param name="progress">Optional per-iteration progress sink.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every block.</param>
+    /// <returns>The model and the report.</returns>
+    /// <exception cref="ArgumentException">Options that do not fit the data, chunks of another width, bad weights or a count of weights other than the rows'.</exception>
+    /// <exception cref="Data.RowFormatException">A source is empty or malformed.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
+    public FitResult<VariationalGaussianMixtureModel> Fit(Data.IRowChunkSource source, Data.IRowChunkSource sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return VariationalGaussianMixtureOutOfCore.Fit(Options, source, sampleWeights, progress, cancellationToken);
+    }
+
     /// <inheritdoc />
     FitResult<VariationalGaussianMixtureModel> IEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, progress, cancellationToken);

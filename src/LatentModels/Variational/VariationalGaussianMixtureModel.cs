@@ -318,6 +318,48 @@ public sealed class VariationalGaussianMixtureModel : IDensityModel, ISoftCluste
         return ScoreChecked(data);
     }
 
+    /// <summary>
+    /// <see cref="Score(double[,])"/> of rows read in chunks (bounded memory): the same per-row log-densities summed in row
+    /// order, so the same bits as the array of the same rows. One pass; also gives the number of rows.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="rows">The number of rows read.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="ArgumentException">A chunk has the wrong width, or the source has no rows.</exception>
+    /// <exception cref="Data.RowFormatException">The source is malformed.</exception>
+    public double Score(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        double s = 0;
+        long n = 0;
+        double[] values = [];
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            CheckData(chunk);
+            int m = chunk.GetLength(0);
+            if (values.Length != m)
+            {
+                values = new double[m];
+            }
+
+            LogDensityChecked(chunk, values);
+            foreach (double v in values)
+            {
+                s += v;
+            }
+
+            n += m;
+        }
+
+        if (n == 0)
+        {
+            throw new ArgumentException("The data has no rows.", nameof(source));
+        }
+
+        rows = n;
+        return s / n;
+    }
+
     internal double ScoreChecked(double[,] data)
     {
         var values = new double[data.GetLength(0)];

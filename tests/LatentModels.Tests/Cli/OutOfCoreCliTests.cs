@@ -37,6 +37,30 @@ public sealed class OutOfCoreCliTests : IDisposable
     }
 
     [Fact]
+    public void Kmeans_out_of_core_with_sample_weights_prints_the_in_memory_fit_bit_for_bit()
+    {
+        string path = DataPath("old_faithful.txt");
+        string weights = Path.Combine(_directory, "weights.txt");
+        File.WriteAllLines(weights, Enumerable.Range(0, 272).Select(i => (i % 5 == 0 ? 0 : 0.25 * (1 + i % 7)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string[] common = ["fit", "kmeans", "--data", path, "--k", "3", "--seed", "2", "--tol", "0", "--sample-weights", weights, "--json"];
+        var inMemory = Run(common);
+        var streamed = Run([.. common, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        a.GetProperty("iterations").GetInt32().Should().BeGreaterThan(1);
+        foreach (string name in new[] { "n", "d", "inertia", "iterations", "converged", "inertiaTrace", "centers" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+
+        File.WriteAllLines(weights, ["1", "2"]);
+        var mismatch = Run([.. common, "--out-of-core"]);
+        mismatch.Code.Should().Be(2);
+        mismatch.Err.Should().Contain("fewer weights");
+    }
+
+    [Fact]
     public void Gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit()
     {
         string path = DataPath("old_faithful.txt");
@@ -55,5 +79,59 @@ public sealed class OutOfCoreCliTests : IDisposable
         }
 
         File.ReadAllLines(labelsStreamed).Should().Equal(File.ReadAllLines(labelsInMemory));
+    }
+
+    [Theory]
+    [InlineData("first", "full", "dirichlet")]
+    [InlineData("kmeans++", "diag", "process")]
+    [InlineData("random-rows", "tied", "dirichlet")]
+    [InlineData("random", "spherical", "process")]
+    public void Vb_gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit(string init, string covariance, string prior)
+    {
+        string path = DataPath("old_faithful.txt");
+        string[] common = ["fit", "vb-gmm", "--data", path, "--k", "3", "--covariance", covariance, "--weight-prior", prior, "--init", init, "--seed", "5", "--starts", "2", "--tol", "1e-8", "--json"];
+        var inMemory = Run(common);
+        var streamed = Run([.. common, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        b.GetProperty("outOfCore").GetBoolean().Should().BeTrue();
+        a.GetProperty("iterations").GetInt32().Should().BeGreaterThan(1);
+        a.GetProperty("n").GetInt32().Should().Be(272);
+        foreach (string name in new[] { "n", "d", "k", "lowerBound", "elbo", "elboTrace", "avgLogLikelihood", "iterations", "converged", "effectiveComponents", "weights", "means" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+    }
+
+    [Theory]
+    [InlineData("gmm", "kmeans++")]
+    [InlineData("gmm", "first")]
+    [InlineData("vb-gmm", "random-rows")]
+    [InlineData("vb-gmm", "first")]
+    public void Sample_weights_out_of_core_are_read_alongside_the_data_and_give_the_weighted_in_memory_fit(string verb, string init)
+    {
+        string path = DataPath("old_faithful.txt");
+        string weights = Path.Combine(_directory, "weights.txt");
+        File.WriteAllLines(weights, Enumerable.Range(0, 272).Select(i => i % 13 == 0 ? "0" : (1 + i % 4 * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string[] common = ["fit", verb, "--data", path, "--k", "2", "--init", init, "--seed", "3", "--tol", "1e-8", "--json"];
+        var plain = Run(common);
+        var inMemory = Run([.. common, "--sample-weights", weights]);
+        var streamed = Run([.. common, "--sample-weights", weights, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        b.GetProperty("outOfCore").GetBoolean().Should().BeTrue();
+        foreach (string name in new[] { "n", "iterations", "converged", "avgLogLikelihood", "weights", "means" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+
+        LastJson(plain.Out).GetProperty("means").GetRawText().Should().NotBe(a.GetProperty("means").GetRawText());
+
+        File.WriteAllLines(weights, Enumerable.Range(0, 271).Select(_ => "1"));
+        var shortWeights = Run([.. common, "--sample-weights", weights, "--out-of-core"]);
+        shortWeights.Code.Should().Be(2);
+        shortWeights.Err.Should().Contain("--sample-weights").And.Contain("fewer weights");
     }
 }

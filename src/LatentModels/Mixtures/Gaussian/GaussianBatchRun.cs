@@ -6,31 +6,34 @@ namespace LatentModels.Mixtures.Gaussian;
 internal sealed class GaussianBatchRun : IEmRun<GaussianComponents>
 {
     private readonly GaussianMixtureEngine _engine;
-    private readonly double[,] _data;
-    private readonly double[]? _sampleWeights;
-    private readonly GaussianMixtureOptions _options;
-    private readonly CancellationToken _cancellationToken;
+    private readonly Action<Random> _initialize;
+    private readonly Func<double> _eStep;
 
+    /// <summary>The in-memory run: the starts of <see cref="GaussianMixture.Initialize(GaussianMixtureEngine, double[,], double[], GaussianMixtureOptions, Random, CancellationToken)"/> and the engine's E-step.</summary>
     public GaussianBatchRun(GaussianMixtureEngine engine, double[,] data, double[]? sampleWeights, GaussianMixtureOptions options, CancellationToken cancellationToken = default)
+        : this(engine, random => GaussianMixture.Initialize(engine, data, sampleWeights, options, random, cancellationToken), engine.EStep)
     {
-        _cancellationToken = cancellationToken;
-        _engine = engine;
         engine.Cancellation = cancellationToken;
-        _data = data;
-        _sampleWeights = sampleWeights;
-        _options = options;
+    }
+
+    /// <summary>A run whose start (setting <c>engine.Current</c>) and E-step (filling <c>engine.Totals</c>, returning the mean log-likelihood) are given: the out-of-core fit's passes.</summary>
+    public GaussianBatchRun(GaussianMixtureEngine engine, Action<Random> initialize, Func<double> eStep)
+    {
+        _engine = engine;
+        _initialize = initialize;
+        _eStep = eStep;
     }
 
     public double Start(int start, Random random)
     {
-        GaussianMixture.Initialize(_engine, _data, _sampleWeights, _options, random, _cancellationToken);
-        return _engine.Objective(_engine.EStep());
+        _initialize(random);
+        return _engine.Objective(_eStep());
     }
 
     public double Iterate(Random random)
     {
         _engine.MStep(random);
-        return _engine.Objective(_engine.EStep());
+        return _engine.Objective(_eStep());
     }
 
     public GaussianComponents Snapshot() => _engine.Current.Clone();

@@ -55,7 +55,7 @@ internal sealed class GaussianStreamWorkspace
     {
         if (rows <= _blockSize)
         {
-            GaussianMixtureEngine.EStepInto(p, x, rows, _weights, 0, Batch, _single);
+            GaussianMixtureEngine.EStepInto(p, x, rows, _weights.AsSpan(0, rows), 0, Batch, _single);
             return;
         }
 
@@ -103,7 +103,7 @@ internal sealed class GaussianStreamWorkspace
     {
         int d = _d;
         MixtureWorkspace ws = _pool.TryTake(out MixtureWorkspace? pooled) ? pooled : new MixtureWorkspace(_blockSize, _k, d);
-        GaussianMixtureEngine.EStepInto(_parameters!, _data!.AsSpan().Slice(start * d, (end - start) * d), end - start, _weights, start, _blocks[block], ws);
+        GaussianMixtureEngine.EStepInto(_parameters!, _data!.AsSpan().Slice(start * d, (end - start) * d), end - start, _weights.AsSpan(start, end - start), start, _blocks[block], ws);
         _pool.Add(ws);
     }
 }

@@ -1,0 +1,307 @@
+using LatentModels.Data;
+using LatentModels.LinearAlgebra;
+
+namespace LatentModels.Clustering;
+
+/// <summary>
+/// The seedings of <see cref="KMeansSeeding"/> over rows read in passes from a source (out-of-core fits): the same random
+/// draws, the same squared distances and the same sums in the same order, so the same seed gives the in-memory centers bit
+/// for bit, whatever the file's size. Memory: one chunk, the k centers and the candidates; no per-row state (a row's
+/// distance to its nearest center is recomputed from the centers chosen so far, which is exact: a minimum does not round).
+/// </summary>
+/// <remarks>
+/// Greedy k-means++ reads the source 2k − 1 times (k + 1 more with sample weights: one for the total weight, one for the
+/// first row): for every further center one pass sums the running potential Σ w·D² in row order (the in-memory cumulative
+/// array, never stored) to find the candidate rows the draws point at, and one pass sums each candidate's potential in the
+/// in-memory blocks of <see cref="KMeansSeeding.BlockSize"/> rows (merged in block order) and, in row order, the potential
+/// the chosen candidate leaves (the next center's total). Each row costs O(c·d) per pass for the c centers chosen so far.
+/// </remarks>
+internal static class KMeansSourceSeeding
+{
+    /// <summary>Rows per chunk: a multiple of <see cref="KMeansSeeding.BlockSize"/>, so chunks hold whole in-memory blocks.</summary>
+    internal const int ChunkRows = 8 * KMeansSeeding.BlockSize;
+
+    /// <summary>Greedy k-means++ of <see cref="KMeansSeeding.PlusPlusCore"/> over the source (<paramref name="n"/> rows of width <paramref name="d"/>).</summary>
+    public static double[,] PlusPlus(WeightedRowChunks source, int n, int d, int k, Random random, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int trials = 2 + (int)Math.Log(k);
+        var centers = new double[k, d];
+
+        // First center: a row drawn with probability ∝ weight.
+        double[] first;
+        if (source.Weights is null)
+        {
+            first = ReadRows(source.Rows, d, [random.Next(n)], cancellationToken)[0];
+        }
+        else
+        {
+            double run = 0;
+            foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+            {
+                foreach (double w in chunk.W.AsSpan(0, chunk.Count))
+                {
+                    run += w;
+                }
+            }
+
+            first = Search(source, d, [random.NextDouble() * run], _ => { }, (chunk, i, _) => chunk.W![i], cancellationToken)[0];
+        }
+
+        first.CopyTo(centers.AsWritableSpan()[..d]);
+        if (k == 1)
+        {
+            return centers;
+        }
+
+        // The potential of the first center: the candidate "first" evaluated against no centers.
+        var buffer = new ChunkBuffer(trials);
+        (_, double[] pots) = Evaluate(source, d, centers, 0, [first], buffer, maxDegreeOfParallelism, cancellationToken);
+        double pot = pots[0];
+        for (int c = 1; c < k; c++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var targets = new double[trials];
+            for (int t = 0; t < trials; t++)
+            {
+                targets[t] = random.NextDouble() * pot;
+            }
+
+            double[][] candidates = Search(source, d, targets, chunk => buffer.Closest(chunk, centers, c, d, maxDegreeOfParallelism),
+                (chunk, i, _) => chunk.W is null ? buffer.Nearest[i] : chunk.W[i] * buffer.Nearest[i], cancellationToken);
+            (double[] blockOrder, double[] left) = Evaluate(source, d, centers, c, candidates, buffer, maxDegreeOfParallelism, cancellationToken);
+            int bestTrial = 0;
+            double bestPot = double.PositiveInfinity;
+            for (int t = 0; t < trials; t++)
+            {
+                if (blockOrder[t] < bestPot)
+                {
+                    bestPot = blockOrder[t];
+                    bestTrial = t;
+                }
+            }
+
+            candidates[bestTrial].CopyTo(centers.AsWritableSpan().Slice(c * d, d));
+            pot = left[bestTrial];
+        }
+
+        return centers;
+    }
+
+    /// <summary>The k distinct rows of <see cref="KMeansSeeding.RandomRowsCore"/> (its partial Fisher–Yates draws, the swapped indices kept sparsely), read in one pass.</summary>
+    public static double[,] RandomRows(IRowChunkSource source, int n, int d, int k, Random random, CancellationToken cancellationToken)
+    {
+        var moved = new Dictionary<int, int>();
+        var rows = new int[k];
+        for (int j = 0; j < k; j++)
+        {
+            int r = random.Next(j, n);
+            int atJ = moved.TryGetValue(j, out int a) ? a : j, atR = moved.TryGetValue(r, out int b) ? b : r;
+            moved[j] = atR;
+            moved[r] = atJ;
+            rows[j] = atR;
+        }
+
+        return ToMatrix(ReadRows(source, d, rows, cancellationToken), d);
+    }
+
+    /// <summary>The given rows (any order, repeats allowed) in one pass.</summary>
+    /// <exception cref="ArgumentException">The source has fewer rows than an index asks for.</exception>
+    public static double[][] ReadRows(IRowChunkSource source, int d, IReadOnlyList<int> rows, CancellationToken cancellationToken)
+    {
+        var result = new double[rows.Count][];
+        int left = rows.Count;
+        long first = 0;
+        foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
+        {
+            int m = chunk.GetLength(0);
+            CheckWidth(chunk, d, source);
+            for (int j = 0; j < rows.Count; j++)
+            {
+                if (result[j] is null && rows[j] >= first && rows[j] < first + m)
+                {
+                    result[j] = chunk.AsSpan().Slice((int)(rows[j] - first) * d, d).ToArray();
+                    left--;
+                }
+            }
+
+            first += m;
+            if (left == 0)
+            {
+                break;
+            }
+        }
+
+        if (left > 0)
+        {
+            throw new ArgumentException($"{source.Name} has {first} rows, fewer than the row indices need.", nameof(source));
+        }
+
+        return result;
+    }
+
+    /// <summary>Rows as the rows of a matrix.</summary>
+    public static double[,] ToMatrix(double[][] rows, int d)
+    {
+        var m = new double[rows.Length, d];
+        for (int j = 0; j < rows.Length; j++)
+        {
+            rows[j].CopyTo(m.AsWritableSpan().Slice(j * d, d));
+        }
+
+        return m;
+    }
+
+    private static void CheckWidth(double[,] chunk, int d, IRowChunkSource source)
+    {
+        if (chunk.GetLength(1) != d)
+        {
+            throw new ArgumentException($"{source.Name}: a chunk has {chunk.GetLength(1)} columns; earlier rows have {d}.", nameof(source));
+        }
+    }
+
+    /// <summary>
+    /// One pass summing <paramref name="value"/> over the rows in row order (the in-memory cumulative array) and returning,
+    /// for every target, the first row whose running sum exceeds it (the last row when none does: the in-memory search
+    /// clips there).
+    /// </summary>
+    private static double[][] Search(WeightedRowChunks source, int d, double[] targets, Action<WeightedRowChunks.Chunk> prepare,
+        Func<WeightedRowChunks.Chunk, int, int, double> value, CancellationToken cancellationToken)
+    {
+        var found = new double[targets.Length][];
+        double run = 0;
+        double[]? last = null;
+        foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+        {
+            CheckWidth(chunk.X, d, source.Rows);
+            prepare(chunk);
+            int m = chunk.Count;
+            for (int i = 0; i < m; i++)
+            {
+                run += value(chunk, i, d);
+                for (int t = 0; t < targets.Length; t++)
+                {
+                    if (found[t] is null && run > targets[t])
+                    {
+                        found[t] = chunk.X.AsSpan().Slice(i * d, d).ToArray();
+                    }
+                }
+            }
+
+            if (m > 0)
+            {
+                last = chunk.X.AsSpan().Slice((m - 1) * d, d).ToArray();
+            }
+        }
+
+        for (int t = 0; t < targets.Length; t++)
+        {
+            found[t] ??= last ?? throw new ArgumentException("The data has no rows.", nameof(source));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// One pass: for every candidate, the potential it leaves (Σ w·min(D², ‖x − candidate‖²) with D² the distance to the
+    /// first <paramref name="chosen"/> centers) summed per block of <see cref="KMeansSeeding.BlockSize"/> rows and the blocks
+    /// in order (the in-memory comparison), and the same summed in row order (the in-memory potential of the next center).
+    /// </summary>
+    private static (double[] BlockOrder, double[] RowOrder) Evaluate(WeightedRowChunks source, int d, double[,] centers, int chosen, double[][] candidates,
+        ChunkBuffer buffer, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    {
+        int trials = candidates.Length;
+        var blockOrder = new double[trials];
+        var rowOrder = new double[trials];
+        foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+        {
+            CheckWidth(chunk.X, d, source.Rows);
+            int m = chunk.Count;
+            buffer.Closest(chunk, centers, chosen, d, maxDegreeOfParallelism);
+            buffer.Ensure(m);
+            int blocks = ParallelBlocks.BlockCount(m, KMeansSeeding.BlockSize);
+            ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+            {
+                ReadOnlySpan<double> x = chunk.X.AsSpan();
+                for (int t = 0; t < trials; t++)
+                {
+                    ReadOnlySpan<double> candidate = candidates[t];
+                    Span<double> left = buffer.Left(t);
+                    double s = 0;
+                    for (int i = start; i < end; i++)
+                    {
+                        double dist = Math.Min(buffer.Nearest[i], RowReductions.SquaredDistance(x.Slice(i * d, d), candidate));
+                        double v = chunk.W is null ? dist : chunk.W[i] * dist;
+                        left[i] = v;
+                        s += v;
+                    }
+
+                    buffer.Partial[b * trials + t] = s;
+                }
+            });
+
+            for (int t = 0; t < trials; t++)
+            {
+                for (int b = 0; b < blocks; b++)
+                {
+                    blockOrder[t] += buffer.Partial[b * trials + t];
+                }
+
+                ReadOnlySpan<double> left = buffer.Left(t);
+                double r = rowOrder[t];
+                for (int i = 0; i < m; i++)
+                {
+                    r += left[i];
+                }
+
+                rowOrder[t] = r;
+            }
+        }
+
+        return (blockOrder, rowOrder);
+    }
+
+    /// <summary>Per-chunk scratch: every row's distance to its nearest chosen center, the candidates' per-row potentials and block sums.</summary>
+    private sealed class ChunkBuffer(int trials)
+    {
+        private double[] _left = [];
+
+        public double[] Nearest { get; private set; } = [];
+
+        public double[] Partial { get; } = new double[ChunkRows / KMeansSeeding.BlockSize * trials];
+
+        public void Ensure(int rows)
+        {
+            if (Nearest.Length < rows)
+            {
+                Nearest = new double[rows];
+                _left = new double[rows * trials];
+            }
+        }
+
+        public Span<double> Left(int trial) => _left.AsSpan(trial * Nearest.Length, Nearest.Length);
+
+        /// <summary>Every row's squared distance to the nearest of the first <paramref name="chosen"/> centers (+∞ for none), in the in-memory arithmetic.</summary>
+        public void Closest(WeightedRowChunks.Chunk chunk, double[,] centers, int chosen, int d, int maxDegreeOfParallelism)
+        {
+            int m = chunk.Count;
+            Ensure(m);
+            double[] nearest = Nearest;
+            ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (_, start, end) =>
+            {
+                ReadOnlySpan<double> x = chunk.X.AsSpan(), c = centers.AsSpan();
+                for (int i = start; i < end; i++)
+                {
+                    double best = double.PositiveInfinity;
+                    ReadOnlySpan<double> row = x.Slice(i * d, d);
+                    for (int j = 0; j < chosen; j++)
+                    {
+                        best = Math.Min(best, RowReductions.SquaredDistance(row, c.Slice(j * d, d)));
+                    }
+
+                    nearest[i] = best;
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using LatentModels.Data;
+using LatentModels.Mixtures;
+using LatentModels.Tests.Persistence;
+using LatentModels.Variational;
+
+namespace LatentModels.Tests.Variational;
+
+/// <summary>The out-of-core variational Gaussian mixture over a chunk source against the in-memory <see cref="VariationalGaussianMixture"/> fit.</summary>
+public sealed class VariationalGaussianMixtureOutOfCoreTests
+{
+    // K = 4, d = 8: blocks of 256 rows, E-step chunks of 64 × 256 = 16,384 rows; 17,000 rows make two chunks per pass (and a
+    // last, partial block), two pieces in the moments pass and one partial label chunk of 30,720.
+    private const int Rows = 17_000;
+
+    internal static double[,] Blobs(int n, int d, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[n, d];
+        for (int i = 0; i < n; i++)
+        {
+            int c = random.Next(4);
+            for (int p = 0; p < d; p++)
+            {
+                x[i, p] = c * 3.0 * ((p % 3) + 1) + (random.NextDouble() - 0.5) * (1 + p % 2) + 0.3 * random.NextDouble() * c;
+            }
+        }
+
+        return x;
+    }
+
+    internal static string Csv(double[,] x)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
+        }
+
+        return text.ToString();
+    }
+
+    internal static double[] Weights(int n, int seed)
+    {
+        var random = new Random(seed);
+        // Zeros, fractions and large counts, so a weight that were dropped or misaligned by one row would show.
+        return [.. Enumerable.Range(0, n).Select(i => i % 97 == 0 ? 0.0 : 0.25 + 3 * random.NextDouble())];
+    }
+
+    internal static ArrayRowChunkSource Column(double[] values)
+    {
+        var m = new double[values.Length, 1];
+        for (int i = 0; i < values.Length; i++)
+        {
+            m[i, 0] = values[i];
+        }
+
+        return new ArrayRowChunkSource(m, "weights");
+    }
+
+    private static void ShouldHaveTheSameBits(FitResult<VariationalGaussianMixtureModel> a, FitResult<VariationalGaussianMixtureModel> b)
+    {
+        a.Report.Iterations.Should().Be(b.Report.Iterations);
+        a.Report.Converged.Should().Be(b.Report.Converged);
+        a.Report.ObjectiveName.Should().Be(b.Report.ObjectiveName);
+        PersistenceAssert.Bits(a.Report.ObjectiveTrace).Should().Equal(PersistenceAssert.Bits(b.Report.ObjectiveTrace));
+        PersistenceAssert.Bits(a.Model.Elbo).Should().Be(PersistenceAssert.Bits(b.Model.Elbo));
+        PersistenceAssert.Bits(a.Model.LowerBound).Should().Be(PersistenceAssert.Bits(b.Model.LowerBound));
+        PersistenceAssert.Bits(a.Model.Weights).Should().Equal(PersistenceAssert.Bits(b.Model.Weights));
+        PersistenceAssert.Bits(a.Model.WeightConcentrations).Should().Equal(PersistenceAssert.Bits(b.Model.WeightConcentrations));
+        PersistenceAssert.Bits(a.Model.WeightConcentrationsB).Should().Equal(PersistenceAssert.Bits(b.Model.WeightConcentrationsB));
+        PersistenceAssert.Bits(a.Model.MeanPrecisions).Should().Equal(PersistenceAssert.Bits(b.Model.MeanPrecisions));
+        PersistenceAssert.Bits(a.Model.DegreesOfFreedom).Should().Equal(PersistenceAssert.Bits(b.Model.DegreesOfFreedom));
+        PersistenceAssert.Bits(a.Model.Means).Should().Equal(PersistenceAssert.Bits(b.Model.Means));
+        PersistenceAssert.Bits(a.Model.CovarianceParameters).Should().Equal(PersistenceAssert.Bits(b.Model.CovarianceParameters));
+    }
+
+    [Theory]
+    [InlineData(CovarianceType.Full, WeightPrior.DirichletDistribution)]
+    [InlineData(CovarianceType.Full, WeightPrior.DirichletProcess)]
+    [InlineData(CovarianceType.Tied, WeightPrior.DirichletDistribution)]
+    [InlineData(CovarianceType.Tied, WeightPrior.DirichletProcess)]
+    [InlineData(CovarianceType.Diagonal, WeightPrior.DirichletDistribution)]
+    [InlineData(CovarianceType.Diagonal, WeightPrior.DirichletProcess)]
+    [InlineData(CovarianceType.Spherical, WeightPrior.DirichletDistribution)]
+    [InlineData(CovarianceType.Spherical, WeightPrior.DirichletProcess)]
+    public void From_the_same_start_the_out_of_core_fit_has_the_bits_of_the_in_memory_fit(CovarianceType covariance, WeightPrior prior)
+    {
+        double[,] x = Blobs(Rows, 8, 5);
+        var options = new VariationalGaussianMixtureOptions
+        {
+            Components = 4,
+            Covariance = covariance,
+            WeightPrior = prior,
+            Init = MixtureInit.First,
+            MaxIterations = 12,
+            Tolerance = 1e-6,
+            MaxDegreeOfParallelism = 2,
+        };
+
+        SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x);
+        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(new ArrayRowChunkSource(x));
+        inMemory.Report.Iterations.Should().BeGreaterThan(2);
+        inMemory.Report.ObjectiveTrace[^1].Should().BeLessThan(0).And.BeGreaterThan(-1e7);
+        ShouldHaveTheSameBits(outOfCore, inMemory);
+
+        // A warm start from a posterior fitted elsewhere: the same bits too.
+        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(options with { MaxIterations = 2 }).Fit(Blobs(600, 8, 9)).Model;
+        VariationalGaussianMixtureOptions warm = options with { InitialModel = start, MaxIterations = 4 };
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(warm).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(warm).Fit(x));
+    }
+
+    [Theory]
+    [InlineData(MixtureInit.KMeansPlusPlus)]
+    [InlineData(MixtureInit.RandomRows)]
+    [InlineData(MixtureInit.RandomResponsibilities)]
+    public void The_seeded_starts_are_the_in_memory_starts_and_a_csv_file_gives_the_bits_of_the_array(MixtureInit init)
+    {
+        double[,] x = Blobs(Rows, 3, 12);
+        var options = new VariationalGaussianMixtureOptions { Components = 4, Init = init, Seed = 21, Starts = 2, MaxIterations = 6, Tolerance = 0 };
+        var reports = new List<FitProgress>();
+        FitResult<VariationalGaussianMixtureModel> fromCsv = new VariationalGaussianMixture(options)
+            .Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"), new SynchronousProgress(reports.Add));
+        SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x);
+        ShouldHaveTheSameBits(fromCsv, inMemory);
+        reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);
+        reports.Should().HaveCount(12);
+    }
+
+    [Theory]
+    [InlineData(MixtureInit.First, CovarianceType.Full)]
+    [InlineData(MixtureInit.KMeansPlusPlus, CovarianceType.Diagonal)]
+    [InlineData(MixtureInit.RandomRows, CovarianceType.Tied)]
+    [InlineData(MixtureInit.RandomResponsibilities, CovarianceType.Spherical)]
+    public void Sample_weights_read_alongside_the_rows_give_the_bits_of_the_weighted_in_memory_fit(MixtureInit init, CovarianceType covariance)
+    {
+        double[,] x = Blobs(Rows, 5, 3);
+        double[] w = Weights(Rows, 4);
+        var options = new VariationalGaussianMixtureOptions { Components = 4, Covariance = covariance, Init = init, Seed = 8, MaxIterations = 8, Tolerance = 0, WeightPrior = WeightPrior.DirichletProcess };
+        SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x, w);
+        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w));
+        ShouldHaveTheSameBits(outOfCore, inMemory);
+
+        // The weights matter: the unweighted fit is another one.
+        FitResult<VariationalGaussianMixtureModel> unweighted = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x));
+        unweighted.Model.Elbo.Should().NotBe(outOfCore.Model.Elbo);
+    }
+
+    [Fact]
+    public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding()
+    {
+        double[,] x = Blobs(3_000, 3, 11);
+        var options = new VariationalGaussianMixtureOptions { Components = 3, Seed = 4, Tolerance = 1e-8, MaxIterations = 200 };
+        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x));
+        SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x);
+        outOfCore.Model.Elbo.Should().BeApproximately(inMemory.Model.Elbo, 1e-9 * Math.Abs(inMemory.Model.Elbo));
+        double[] a = [.. outOfCore.Model.Means.Cast<double>(), .. outOfCore.Model.Weights];
+        double[] b = [.. inMemory.Model.Means.Cast<double>(), .. inMemory.Model.Weights];
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i].Should().BeApproximately(b[i], 1e-7 * (1 + Math.Abs(b[i])));
+        }
+    }
+
+    [Fact]
+    public void Bad_weights_and_a_k_means_start_with_weights_are_refused()
+    {
+        double[,] x = Blobs(300, 3, 1);
+        var options = new VariationalGaussianMixtureOptions { Components = 2, Init = MixtureInit.KMeansPlusPlus };
+        var estimator = new VariationalGaussianMixture(options);
+        double[] w = Weights(300, 2);
+        Action shortWeights = () => estimator.Fit(new ArrayRowChunkSource(x), Column(w[..299]));
+        shortWeights.Should().Throw<ArgumentException>().WithParameterName("sampleWeights");
+        Action longWeights = () => estimator.Fit(new ArrayRowChunkSource(x), Column([.. w, 1.0]));
+        longWeights.Should().Throw<ArgumentException>().WithParameterName("sampleWeights").WithMessage("*more weights*");
+        double[] negative = (double[])w.Clone();
+        negative[17] = -1;
+        Action bad = () => estimator.Fit(new ArrayRowChunkSource(x), Column(negative));
+        bad.Should().Throw<ArgumentException>().WithParameterName("sampleWeights").WithMessage("*row 17*");
+        Action zero = () => estimator.Fit(new ArrayRowChunkSource(x), Column(new double[300]));
+        zero.Should().Throw<ArgumentException>().WithMessage("*sum to zero*");
+        Action kmeans = () => new VariationalGaussianMixture(options with { Init = MixtureInit.KMeans }).Fit(new ArrayRowChunkSource(x), Column(w));
+        kmeans.Should().Throw<ArgumentException>().WithParameterName("sampleWeights");
+    }
+
+    private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => report(value);
+    }
+}
