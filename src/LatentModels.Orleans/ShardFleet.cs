@@ -1,5 +1,3 @@
-using System.Text;
-using LatentModels.Persistence;
 using Orleans.Runtime;
 
 namespace LatentModels.Orleans;
@@ -124,14 +122,14 @@ internal sealed class ShardFleet
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
-        string modelJson = ModelJson.Serialize(model);
+        ModelPayload payload = ModelPayload.Encode(model);
         var works = new ShardWork[_grains.Length];
         long firstRow = 0;
         for (int i = 0; i < works.Length; i++)
         {
             works[i] = new ShardWork
             {
-                ModelJson = modelJson,
+                Model = payload,
                 MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
                 Iteration = iteration,
                 FirstRow = firstRow,
@@ -162,16 +160,15 @@ internal sealed class ShardFleet
         var partRows = new List<long>(replies.Length);
         for (int i = 0; i < replies.Length; i++)
         {
-            string json = replies[i].StatisticsJson ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i };
-            Interlocked.Add(ref _bytes, Encoding.UTF8.GetByteCount(json));
-            using var document = System.Text.Json.JsonDocument.Parse(json);
-            int count = document.RootElement.GetArrayLength();
-            foreach (System.Text.Json.JsonElement part in document.RootElement.EnumerateArray())
+            ModelPayload[] shardParts = replies[i].Parts
+                ?? [replies[i].Statistics ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i }];
+            foreach (ModelPayload part in shardParts)
             {
-                parts.Add(ModelJson.Deserialize<T>(part.GetRawText()));
+                Interlocked.Add(ref _bytes, part.Length);
+                parts.Add(part.Decode<T>());
             }
 
-            if (count == 1)
+            if (shardParts.Length == 1)
             {
                 partRows.Add(_rows[i]);
             }
@@ -180,7 +177,7 @@ internal sealed class ShardFleet
                 partRows.AddRange(Statistics.KMeansStatistics.PartRows(works[i].FirstRow, _rows[i]).Select(p => (long)p.Count));
                 if (partRows.Count != parts.Count)
                 {
-                    throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned {count} parts for {_rows[i]} rows.") { Shard = i };
+                    throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned {shardParts.Length} parts for {_rows[i]} rows.") { Shard = i };
                 }
             }
         }

@@ -43,7 +43,9 @@ public sealed class ShardGrain : Grain, IShardGrain
             return Task.FromResult(new ShardReply { Loaded = false, Silo = _silo });
         }
 
-        string json = ShardStatistics.ComputePartsJson(work, _data);
-        return Task.FromResult(new ShardReply { Loaded = true, StatisticsJson = json, Silo = _silo, Rows = _data.Count });
+        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(work, _data);
+        return Task.FromResult(parts.Count == 1
+            ? new ShardReply { Loaded = true, Statistics = parts[0], Silo = _silo, Rows = _data.Count }
+            : new ShardReply { Loaded = true, Parts = [.. parts], Silo = _silo, Rows = _data.Count });
     }
 }

@@ -8,9 +8,9 @@ public sealed class ShardReply
     [Id(0)]
     public bool Loaded { get; init; }
 
-    /// <summary>The statistics as <see cref="LatentModels.Persistence.ModelJson"/> (null for a load, or when not loaded).</summary>
+    /// <summary>The statistics in their binary wire form (null for a load, or when not loaded; see <see cref="ModelPayload"/>).</summary>
     [Id(1)]
-    public string? StatisticsJson { get; init; }
+    public ModelPayload? Statistics { get; init; }
 
     /// <summary>The silo that answered (its address).</summary>
     [Id(2)]
@@ -19,4 +19,12 @@ public sealed class ShardReply
     /// <summary>The number of rows the shard holds.</summary>
     [Id(3)]
     public int Rows { get; init; }
+
+    /// <summary>
+    /// The statistics in parts, in row order, when there are not exactly one (a K-Means shard cuts its statistics at the
+    /// global superblock boundaries: <see cref="LatentModels.Statistics.KMeansStatistics.ComputeParts"/>); null when
+    /// <see cref="Statistics"/> holds the one part.
+    /// </summary>
+    [Id(4)]
+    public ModelPayload[]? Parts { get; init; }
 }

@@ -42,6 +42,18 @@ public static class ShardStatistics
         };
     }
 
+    /// <summary><see cref="Compute(object, ShardData, int)"/> from and to the wire form (what travels between silos).</summary>
+    /// <param name="model">The model's payload.</param>
+    /// <param name="data">The shard's rows.</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap.</param>
+    /// <returns>The statistics' payload (bit-exact).</returns>
+    /// <exception cref="ModelFormatException">The payload is corrupt or not a valid model.</exception>
+    public static ModelPayload Compute(ModelPayload model, ShardData data, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ModelPayload.Encode(Compute(model.Decode(), data, maxDegreeOfParallelism));
+    }
+
     /// <summary>
     /// The statistics of a shard whose first row has global index <paramref name="firstRow"/>, as parts in row order: for a
     /// <see cref="KMeansModel"/> one per piece between global superblock boundaries (<see cref="KMeansStatistics.ComputeParts"/>,
@@ -63,30 +75,22 @@ public static class ShardStatistics
     }
 
     /// <summary>
-    /// What a shard grain answers to <paramref name="work"/>: a JSON array of <see cref="ModelJson"/> documents — the parts of
-    /// <see cref="ComputeParts"/>, or one <see cref="KMeansFarRows"/> when <see cref="ShardWork.FarRowCapacity"/> is positive.
+    /// What a shard grain answers to <paramref name="work"/>: the parts of <see cref="ComputeParts(object, ShardData, long, int)"/> on the wire, or one
+    /// <see cref="KMeansFarRows"/> when <see cref="ShardWork.FarRowCapacity"/> is positive.
     /// </summary>
-    /// <param name="work">The model (as JSON), the shard's first global row, the thread cap and the request.</param>
+    /// <param name="work">The model, the shard's first global row, the thread cap and the request.</param>
     /// <param name="data">The shard's rows.</param>
-    /// <returns>The JSON array (bit-exact).</returns>
-    public static string ComputePartsJson(ShardWork work, ShardData data)
+    /// <returns>The parts, bit-exact.</returns>
+    public static IReadOnlyList<ModelPayload> ComputeParts(ShardWork work, ShardData data)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(data);
-        object model = ModelJson.Deserialize(work.ModelJson, ModelLoadLimits.Default);
+        object model = work.Model.Decode();
         IReadOnlyList<object> parts = work.FarRowCapacity > 0
             ? model is KMeansModel m
                 ? [KMeansFarRows.Compute(m, data.Rows, data.SampleWeights, work.FirstRow, work.FarRowCapacity)]
                 : throw new NotSupportedException($"Far rows are computed for K-Means only, not {model.GetType().Name}.")
             : ComputeParts(model, data, work.FirstRow, work.MaxDegreeOfParallelism);
-        return "[" + string.Join(",", parts.Select(ModelJson.Serialize)) + "]";
+        return [.. parts.Select(ModelPayload.Encode)];
     }
-
-    /// <summary><see cref="Compute(object, ShardData, int)"/> from and to <see cref="ModelJson"/> text (what travels between silos).</summary>
-    /// <param name="modelJson">The model as <see cref="ModelJson.Serialize"/> wrote it.</param>
-    /// <param name="data">The shard's rows.</param>
-    /// <param name="maxDegreeOfParallelism">Thread cap.</param>
-    /// <returns>The statistics as JSON (bit-exact).</returns>
-    public static string ComputeJson(string modelJson, ShardData data, int maxDegreeOfParallelism) =>
-        ModelJson.Serialize(Compute(ModelJson.Deserialize(modelJson, ModelLoadLimits.Default), data, maxDegreeOfParallelism));
 }
