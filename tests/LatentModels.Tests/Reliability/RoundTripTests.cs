@@ -45,6 +45,7 @@ public class RoundTripTests
         KMeansModel kmeans = new KMeans(new KMeansOptions { Clusters = 3, Seed = seed }).Fit(data).Model;
         yield return ("k-means", kmeans, data);
         yield return ("k-means statistics", kmeans.ComputeStatistics(data, weights), data);
+        yield return ("k-means far rows", KMeansFarRows.Compute(kmeans, data, weights, 0, 7), data);
         var online = new OnlineKMeans(new OnlineKMeansOptions { Clusters = 3, Init = KMeansInit.KMeansPlusPlus, InitializationSize = 50, Seed = seed });
         online.UpdateAll(data, 40);
         yield return ("online k-means", online, data);
