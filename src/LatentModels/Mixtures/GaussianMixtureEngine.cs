@@ -21,6 +21,7 @@ internal sealed class GaussianMixtureEngine
     private readonly int _dop;
     private readonly int _blockSize;
     private readonly MixtureStatistics[] _blockStats;
+    private readonly MixtureSuperblockFold _fold;
     private readonly ConcurrentBag<MixtureWorkspace> _pool = [];
     private readonly Action<int, int, int> _eStepBody;
     private readonly Action<int, int, int> _respBody;
@@ -80,6 +81,7 @@ internal sealed class GaussianMixtureEngine
         }
 
         Totals = new MixtureStatistics(_k, _d, full);
+        _fold = new MixtureSuperblockFold(_k, _d, full, _blockSize);
         _mStepScratch = new double[Current.UpdateScratchLength];
         _eStepBody = EStepBlock;
         _respBody = ResponsibilityBlock;
@@ -128,13 +130,17 @@ internal sealed class GaussianMixtureEngine
     /// <summary>The objective EM maximises: mean log-likelihood, plus log-prior / total weight under a prior.</summary>
     public double Objective(double meanLogLikelihood) => Rule.Objective(meanLogLikelihood, Current, TotalWeight);
 
+    /// <summary>The blocks' statistics into <see cref="Totals"/> in the fixed superblock structure (<see cref="MixtureSuperblockFold"/>).</summary>
     private void MergeBlocks()
     {
         Totals.Reset();
+        _fold.Reset();
         foreach (MixtureStatistics s in _blockStats)
         {
-            Totals.Merge(s);
+            _fold.Add(Totals, s);
         }
+
+        _fold.Finish(Totals);
     }
 
     private MixtureWorkspace Rent() =>

@@ -260,6 +260,7 @@ internal sealed class GaussianMixtureSourcePasses
         int d = _d, blockSize = _engine.BlockSize, group = BlocksPerChunk * blockSize;
         MixtureStatistics totals = _engine.Totals;
         totals.Reset();
+        var fold = new MixtureSuperblockFold(_k, d, totals.FullScatter, blockSize); // the engine's structure
         foreach (WeightedRowChunks.Chunk chunk in _source.Read(chunkRows, _cancellationToken))
         {
             CheckWidth(chunk.X, d, _source.Rows);
@@ -279,9 +280,11 @@ internal sealed class GaussianMixtureSourcePasses
                 int blocks = ParallelBlocks.BlockCount(count, blockSize);
                 for (int b = 0; b < blocks; b++)
                 {
-                    totals.Merge(_blockStats[b]);
+                    fold.Add(totals, _blockStats[b]);
                 }
             }
         }
+
+        fold.Finish(totals);
     }
 }

@@ -196,11 +196,16 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
 
         var totals = new MixtureStatistics(k, d, full);
         var dataTotals = new MixtureStatistics(1, d, fullScatter: true);
+        var fold = new MixtureSuperblockFold(k, d, full, blockSize); // the in-memory engine's merge structure
+        var dataFold = new MixtureSuperblockFold(1, d, true, blockSize);
         for (int b = 0; b < blocks; b++)
         {
-            totals.Merge(parts[b]);
-            dataTotals.Merge(dataParts[b]);
+            fold.Add(totals, parts[b]);
+            dataFold.Add(dataTotals, dataParts[b]);
         }
+
+        fold.Finish(totals);
+        dataFold.Finish(dataTotals);
 
         ClearWorst(totals);
         return new GaussianMixtureStatistics(p.Type, (double[])p.Shift.Clone(), totals, dataTotals);

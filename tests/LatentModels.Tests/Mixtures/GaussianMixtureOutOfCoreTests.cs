@@ -86,6 +86,20 @@ public sealed class GaussianMixtureOutOfCoreTests
         ShouldHaveTheSameBits(new GaussianMixture(fromModel).Fit(new ArrayRowChunkSource(x)), new GaussianMixture(fromModel).Fit(x));
     }
 
+    [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    public void Over_several_superblocks_the_out_of_core_fit_is_the_in_memory_fit_at_any_thread_count(CovarianceType covariance)
+    {
+        // 140,000 rows: the E-step's blocks fold in three superblocks of 65,536 rows (the last partial), in memory, out of
+        // core and in GaussianMixtureStatistics alike.
+        double[,] x = Blobs(140_000, 2, 17);
+        var options = new GaussianMixtureOptions { Components = 3, Covariance = covariance, Init = MixtureInit.First, MaxIterations = 3, Tolerance = 0 };
+        SoftClusteringFitResult<GaussianMixtureModel> one = new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(x);
+        ShouldHaveTheSameBits(new GaussianMixture(options with { MaxDegreeOfParallelism = 2 }).Fit(x), one);
+        ShouldHaveTheSameBits(new GaussianMixture(options with { MaxDegreeOfParallelism = 2 }).Fit(new ArrayRowChunkSource(x)), one);
+    }
+
     [Fact]
     public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding_and_a_csv_file_gives_the_bits_of_the_array()
     {
