@@ -10,8 +10,9 @@ namespace LatentModels.Tests.Data;
 /// <summary>
 /// The footer check (<c>ThriftFooterCheck</c>) against hostile footers: the fuzz finding on which Parquet.Net 6.1 spun
 /// forever, every single-byte change and every truncation of a footer Parquet.Net wrote, absurd list sizes, deep nesting,
-/// unknown fields. Each either reads the file's data exactly or fails with <see cref="RowFormatException"/> naming the file;
-/// no test here may hang (a footer the check wrongly accepted would make Parquet.Net spin, and the test never finish).
+/// unknown fields; and every single-byte change of the pages (the page-header walk, <c>PageWalk</c>). Each either reads the
+/// file's data or fails with <see cref="RowFormatException"/> naming the file; no test here may hang (a footer the check
+/// wrongly accepted would make Parquet.Net spin, and the test never finish).
 /// </summary>
 public sealed class ParquetFooterCheckTests : IDisposable
 {
