@@ -77,8 +77,10 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// covariance type, ML and MAP. <see cref="MixtureInit.KMeans"/> starts from the out-of-core
     /// <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> (the same seed; it agrees with the
     /// in-memory K-Means to rounding, not to the bit), its labels and one M-step, so that start and the fit agree with the
-    /// in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training labels and
-    /// responsibilities are in-memory only: use <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
+    /// in-memory one to rounding. Data of extreme range (beyond about 1e±150, or far from the origin) and extreme weights
+    /// are fitted in the in-memory frame (one more pass finds it; the chunks are mapped as they are read), with the same
+    /// bits. The training labels and responsibilities are not returned: use
+    /// <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>

@@ -85,8 +85,9 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     /// <see cref="MixtureInit.RandomResponsibilities"/> (the same seed draws the same start) — the fit has the in-memory
     /// bits: every iteration, the trace, the iteration count and the posterior, for every covariance type and both weight
     /// priors, whatever the thread count. <see cref="MixtureInit.KMeans"/> starts from the out-of-core K-Means, which agrees
-    /// with the in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training
-    /// labels and responsibilities are in-memory only.
+    /// with the in-memory one to rounding. Data of extreme range (beyond about 1e±150, or far from the origin) and counts
+    /// beyond 2^100 are fitted in the in-memory frame (one more pass finds it), with the same bits. The training labels and
+    /// responsibilities are not returned.
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration progress sink (the objective is the ELBO).</param>

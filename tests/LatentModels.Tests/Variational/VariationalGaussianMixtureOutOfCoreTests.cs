@@ -147,6 +147,47 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
         unweighted.Model.Elbo.Should().NotBe(outOfCore.Model.Elbo);
     }
 
+    [Theory]
+    [InlineData(1e-150, 0.0, 1.0)]
+    [InlineData(1e150, 0.0, 1.0)]
+    [InlineData(1.0, 1e10, 1.0)]
+    [InlineData(1e-150, 0.0, 1e300)]
+    [InlineData(1.0, 0.0, 1e200)]
+    public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale)
+    {
+        double[,] x = Blobs(5_000, 3, 14);
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                x[i, p] = x[i, p] * scale + shift;
+            }
+        }
+
+        double[] w = [.. Weights(5_000, 6).Select(v => v * weightScale)];
+        foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Spherical })
+        {
+            // The regularisation is in the data's units (a square): scaled with them.
+            var options = new VariationalGaussianMixtureOptions
+            {
+                Components = 3,
+                Covariance = covariance,
+                Init = MixtureInit.KMeansPlusPlus,
+                Seed = 2,
+                MaxIterations = 6,
+                Tolerance = 0,
+                Regularization = 1e-6 * scale * scale,
+            };
+            SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x, w);
+            ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w)), inMemory);
+            double[] means = [.. inMemory.Model.Means.Cast<double>()];
+            means.Should().OnlyContain(m => Math.Abs(m - shift) <= 40 * scale + Math.Abs(shift) * 1e-12);
+        }
+
+        var unweighted = new VariationalGaussianMixtureOptions { Components = 3, Init = MixtureInit.First, MaxIterations = 5, Tolerance = 0 };
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(unweighted).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(unweighted).Fit(x));
+    }
+
     [Fact]
     public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding()
     {
