@@ -70,19 +70,13 @@ public sealed class DistributedFit
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
+    public Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
-        CheckTolerance(tolerance);
-        var clock = Stopwatch.StartNew();
-        _fleet.BeginFit();
-        var trace = new List<double>();
-        KMeansModel model = start;
         double threshold = 0;
-        bool converged = false;
-        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        return IterateAsync(start, maxIterations, tolerance, "inertia", prepare: null, async (model, iteration) =>
         {
             KMeansStatistics s = await MergedAsync<KMeansStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
             if (iteration == 1)
@@ -90,20 +84,10 @@ public sealed class DistributedFit
                 threshold = tolerance * MeanVariance(s);
             }
 
-            trace.Add(s.Inertia);
-            Report(progress, iteration, maxIterations, s.Inertia);
             KMeansModel next = Timed(s.ToModel);
-            double shift = SquaredShift(model.Centers, next.Centers);
-            model = next;
-            if (shift <= threshold)
-            {
-                converged = true;
-                break;
-            }
-        }
-
-        KMeansStatistics last = await MergedAsync<KMeansStatistics>(model, trace.Count + 1, cancellationToken).ConfigureAwait(false);
-        return Result(last.AssignmentModel(), "inertia", trace, converged, clock);
+            return (next, s.Inertia, SquaredShift(model.Centers, next.Centers) <= threshold);
+        }, async (model, rounds) => (await MergedAsync<KMeansStatistics>(model, rounds + 1, cancellationToken).ConfigureAwait(false)).AssignmentModel(),
+        progress, cancellationToken);
     }
 
     /// <summary>
@@ -157,34 +141,22 @@ public sealed class DistributedFit
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        CheckTolerance(options.Tolerance);
-        var clock = Stopwatch.StartNew();
-        _fleet.BeginFit();
-        var trace = new List<double>();
-        VariationalGaussianMixtureModel model = start;
-        GaussianMixtureStatistics s = await MergedAsync<GaussianMixtureStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
+        GaussianMixtureStatistics s = null!;
         double previous = double.NaN;
-        bool converged = false;
-        for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
-        {
-            VariationalGaussianMixtureModel current = model;
-            model = Timed(() => s.ToVariationalModel(current, options));
-            trace.Add(model.Elbo);
-            Report(progress, iteration, options.MaxIterations, model.Elbo);
-            if (Math.Abs(model.Elbo - previous) < options.Tolerance)
+        return await IterateAsync(start, options.MaxIterations, options.Tolerance, "elbo",
+            async model => s = await MergedAsync<GaussianMixtureStatistics>(model, 0, cancellationToken).ConfigureAwait(false),
+            async (current, iteration) =>
             {
-                converged = true;
-                break;
-            }
+                if (iteration > 1)
+                {
+                    s = await MergedAsync<GaussianMixtureStatistics>(current, iteration - 1, cancellationToken).ConfigureAwait(false);
+                }
 
-            previous = model.Elbo;
-            if (iteration < options.MaxIterations)
-            {
-                s = await MergedAsync<GaussianMixtureStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return Result(model, "elbo", trace, converged, clock);
+                VariationalGaussianMixtureModel model = Timed(() => s.ToVariationalModel(current, options));
+                bool settled = Math.Abs(model.Elbo - previous) < options.Tolerance;
+                previous = model.Elbo;
+                return (model, model.Elbo, settled);
+            }, finish: null, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -243,28 +215,16 @@ public sealed class DistributedFit
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
-        CheckTolerance(tolerance);
-        var clock = Stopwatch.StartNew();
-        _fleet.BeginFit();
-        var trace = new List<double>();
-        DictionaryModel model = start;
-        bool converged = false;
-        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        double previous = double.NaN;
+        return await IterateAsync(start, maxIterations, tolerance, "cost", prepare: null, async (current, iteration) =>
         {
-            DictionaryStatistics s = await MergedAsync<DictionaryStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            DictionaryModel current = model;
-            model = Timed(() => s.ToModel(current));
+            DictionaryStatistics s = await MergedAsync<DictionaryStatistics>(current, iteration, cancellationToken).ConfigureAwait(false);
+            DictionaryModel model = Timed(() => s.ToModel(current));
             double cost = s.Cost(model);
-            trace.Add(cost);
-            Report(progress, iteration, maxIterations, cost);
-            if (trace.Count > 1 && trace[^2] - cost < tolerance * cost)
-            {
-                converged = true;
-                break;
-            }
-        }
-
-        return Result(model, "cost", trace, converged, clock);
+            bool settled = iteration > 1 && previous - cost < tolerance * cost;
+            previous = cost;
+            return (model, cost, settled);
+        }, finish: null, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -279,31 +239,59 @@ public sealed class DistributedFit
         where TStatistics : class, IMergeableStatistics<TStatistics>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxIterations);
+        TStatistics s = null!;
+        double previous = double.NaN;
+        bool settled = false;
+        return await IterateAsync(start, maxIterations, tolerance, objectiveName, async model =>
+        {
+            s = await MergedAsync<TStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
+            previous = objective(s, model);
+        }, async (current, iteration) =>
+        {
+            TModel model = Timed(() => update(s, current));
+            s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
+            double value = objective(s, model);
+            bool stop = settled;
+            settled = Math.Abs(value - previous) < tolerance;
+            previous = value;
+            return (model, value, stop);
+        }, finish: null, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The one iteration loop of every fit: resets the fleet's counters, runs <paramref name="prepare"/> (e.g. the start's
+    /// E-step) and then <paramref name="step"/> for iterations 1, 2, … — each returns the next model, the objective traced
+    /// and reported for the iteration, and whether the fit has converged — until it converges or
+    /// <paramref name="maxIterations"/> is reached; <paramref name="finish"/> maps the last model (given the iterations
+    /// run) to the returned one.
+    /// </summary>
+    private async Task<DistributedFitResult<TModel>> IterateAsync<TModel>(TModel start, int maxIterations, double tolerance, string objectiveName,
+        Func<TModel, Task>? prepare, Func<TModel, int, Task<(TModel Model, double Objective, bool Converged)>> step, Func<TModel, int, Task<TModel>>? finish,
+        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+        where TModel : class
+    {
         CheckTolerance(tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var trace = new List<double>();
         TModel model = start;
-        TStatistics s = await MergedAsync<TStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
-        double previous = objective(s, model);
-        bool settled = false, converged = false;
-        for (int iteration = 1; iteration <= maxIterations; iteration++)
+        bool converged = false;
+        if (prepare is not null)
         {
-            TModel current = model;
-            TStatistics statistics = s;
-            model = Timed(() => update(statistics, current));
-            s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            double value = objective(s, model);
-            trace.Add(value);
-            Report(progress, iteration, maxIterations, value);
-            if (settled)
-            {
-                converged = true;
-                break;
-            }
+            await prepare(model).ConfigureAwait(false);
+        }
 
-            settled = Math.Abs(value - previous) < tolerance;
-            previous = value;
+        for (int iteration = 1; iteration <= maxIterations && !converged; iteration++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (model, double objective, converged) = await step(model, iteration).ConfigureAwait(false);
+            trace.Add(objective);
+            Report(progress, iteration, maxIterations, objective);
+        }
+
+        if (finish is not null)
+        {
+            model = await finish(model, trace.Count).ConfigureAwait(false);
         }
 
         return Result(model, objectiveName, trace, converged, clock);

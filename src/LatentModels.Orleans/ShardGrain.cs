@@ -24,11 +24,14 @@ public sealed class ShardGrain : Grain, IShardGrain
     }
 
     /// <inheritdoc />
-    public Task<ShardReply> LoadAsync(ShardSource source)
+    public async Task<ShardReply> LoadAsync(ShardSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        _data = source.Load();
-        return Task.FromResult(new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count });
+
+        // On the thread pool, not the grain's scheduler: a source may block on asynchronous I/O (Parquet.Net's reader
+        // does), whose continuations would otherwise queue behind the blocked grain turn and never run.
+        _data = await Task.Run(source.Load).ConfigureAwait(true);
+        return new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count };
     }
 
     /// <inheritdoc />

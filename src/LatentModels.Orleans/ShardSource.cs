@@ -5,8 +5,9 @@ namespace LatentModels.Orleans;
 /// (a file path and a row range, or the rows themselves) that a shard grain turns into rows with <see cref="Load"/> when
 /// it activates — and again on whichever silo it reactivates after a silo dies, which is why a source must be readable
 /// from every silo (a shared file system, object storage, or rows carried in the source). The CSV source
-/// (<see cref="CsvShardSource"/>) and pushed rows (<see cref="RowsShardSource"/>) exist today; a Parquet source is another
-/// subclass with the same contract (mark it <c>[GenerateSerializer]</c> and give its fields <c>[Id]</c>s).
+/// (<see cref="CsvShardSource"/>), the Parquet source (<see cref="ParquetShardSource"/>) and pushed rows
+/// (<see cref="RowsShardSource"/>) exist; another format is another subclass with the same contract (mark it
+/// <c>[GenerateSerializer]</c> and give its fields <c>[Id]</c>s).
 /// </summary>
 [GenerateSerializer]
 public abstract class ShardSource

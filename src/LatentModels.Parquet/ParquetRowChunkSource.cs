@@ -125,14 +125,55 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
         }
     }
 
+    /// <summary>The number of rows of every row group, in file order (reads the footer only, no cell is decoded or checked).</summary>
+    /// <exception cref="RowFormatException">The file cannot be read.</exception>
+    public IReadOnlyList<long> RowGroupRowCounts()
+    {
+        using var stream = Open();
+        ParquetReader reader = CreateReader(stream, CancellationToken.None);
+        try
+        {
+            var counts = new long[Guard(() => reader.RowGroupCount)];
+            for (int g = 0; g < counts.Length; g++)
+            {
+                counts[g] = GroupRows(reader, g);
+            }
+
+            return counts;
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     /// <inheritdoc />
     public IEnumerable<double[,]> ReadChunks(int chunkRows, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
-        return Read(chunkRows, cancellationToken);
+        return Read(chunkRows, 0, long.MaxValue, cancellationToken);
     }
 
-    private IEnumerable<double[,]> Read(int chunkRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) (fewer when the
+    /// file ends first; none past its end), <paramref name="chunkRows"/> at a time as <see cref="ReadChunks(int, CancellationToken)"/>
+    /// does. Row groups wholly outside the range are skipped without being decoded; only the rows of the range are checked.
+    /// </summary>
+    /// <param name="chunkRows">Rows per chunk (≥ 1).</param>
+    /// <param name="firstRow">The first row (0-based).</param>
+    /// <param name="rowCount">The number of rows.</param>
+    /// <param name="cancellationToken">Checked before every row group and chunk.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> is less than 1, or the range is negative.</exception>
+    /// <exception cref="RowFormatException">The file holds no rows, or a row of the range holds a null or a value that is not a finite number (raised when reached).</exception>
+    public IEnumerable<double[,]> ReadChunks(int chunkRows, long firstRow, long rowCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        return Read(chunkRows, firstRow, rowCount, cancellationToken);
+    }
+
+    private IEnumerable<double[,]> Read(int chunkRows, long firstRow, long rowCount, CancellationToken cancellationToken)
     {
         using var stream = Open();
         ParquetReader reader = CreateReader(stream, cancellationToken);
@@ -142,15 +183,23 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             int d = fields.Length;
             double[,]? chunk = null;
             int filled = 0;
-            long rowBase = 0;
-            for (int g = 0; g < reader.RowGroupCount; g++)
+            long rowBase = 0, end = rowCount > long.MaxValue - firstRow ? long.MaxValue : firstRow + rowCount;
+            for (int g = 0; g < reader.RowGroupCount && rowBase < end; g++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                long rowsInGroup = firstRow > rowBase ? GroupRows(reader, g) : 0;
+                if (rowBase + rowsInGroup <= firstRow && rowsInGroup > 0)
+                {
+                    rowBase += rowsInGroup; // wholly before the range: skipped, not decoded
+                    continue;
+                }
+
                 double[] group = ReadGroup(reader, g, fields, rowBase, cancellationToken, out int groupRows);
-                for (int r = 0; r < groupRows;)
+                int from = (int)Math.Max(0, firstRow - rowBase), to = (int)Math.Min(groupRows, end - rowBase);
+                for (int r = from; r < to;)
                 {
                     chunk ??= new double[chunkRows, d];
-                    int take = Math.Min(chunkRows - filled, groupRows - r);
+                    int take = Math.Min(chunkRows - filled, to - r);
                     group.AsSpan(r * d, take * d).CopyTo(Flat(chunk).Slice(filled * d));
                     filled += take;
                     r += take;
@@ -165,7 +214,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
                 rowBase += groupRows;
             }
 
-            if (rowBase == 0)
+            if (rowBase == 0 && end > firstRow)
             {
                 throw new RowFormatException(_path, 0, 0, "the file holds no data rows.");
             }
@@ -264,6 +313,17 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             || field.ClrType == typeof(int) || field.ClrType == typeof(long) || field.ClrType == typeof(short)
             || field.ClrType == typeof(sbyte) || field.ClrType == typeof(byte) || field.ClrType == typeof(ushort)
             || field.ClrType == typeof(uint) || field.ClrType == typeof(ulong) || field.ClrType == typeof(decimal));
+
+    /// <summary>The declared row count of row group <paramref name="g"/> (its metadata only).</summary>
+    private long GroupRows(ParquetReader reader, int g)
+    {
+        long count = Guard(() =>
+        {
+            using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
+            return group.RowCount;
+        });
+        return count >= 0 ? count : throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: row group {g + 1} declares {count} rows.");
+    }
 
     /// <summary>One row group's chosen columns as row-major doubles, checked (no null, finite).</summary>
     private double[] ReadGroup(ParquetReader reader, int g, DataField[] fields, long rowBase, CancellationToken cancellationToken, out int rows)

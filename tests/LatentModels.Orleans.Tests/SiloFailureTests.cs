@@ -5,9 +5,16 @@ using static LatentModels.Orleans.Tests.TestData;
 
 namespace LatentModels.Orleans.Tests;
 
-/// <summary>A silo killed mid-fit costs retries and reloads of its shards on the other silos, not the fit or its answer.</summary>
-public class SiloFailureTests(ThreeSiloCluster cluster) : IClassFixture<ThreeSiloCluster>
+/// <summary>
+/// A silo killed mid-fit costs retries and reloads of its shards on the other silos, not the fit or its answer. The
+/// shards here are row groups of a Parquet file (reloaded from the file); the Gaussian test reloads pushed rows.
+/// </summary>
+public sealed class SiloFailureTests(ThreeSiloCluster cluster) : IClassFixture<ThreeSiloCluster>, IDisposable
 {
+    private readonly TestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
     /// <summary>Kills (no graceful stop: a crash) a secondary silo that hosts shards, once, after the given iteration.</summary>
     private SyncProgress<DistributedFitProgress> KillAfter(int iteration, List<string> killed) => new(p =>
     {
@@ -23,19 +30,21 @@ public class SiloFailureTests(ThreeSiloCluster cluster) : IClassFixture<ThreeSil
     });
 
     [Fact]
-    public async Task KMeans_survives_a_silo_killed_after_iteration_two_with_the_same_bits()
+    public async Task KMeans_on_Parquet_shards_survives_a_silo_killed_after_iteration_two_with_the_same_bits()
     {
         const int N = 12 * KMeansStatistics.ChunkSize;
         double[,] x = Blobs(N, 4);
         var start = new KMeansModel(new double[,] { { 99, 1, 0 }, { 104, 1, 0 }, { 102, 5, 0 } });
         var options = new DistributedFitOptions { ShardTimeout = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(250), MaxRetriesPerShard = 40 };
-        var fit = new DistributedFit(cluster.Client, Shards(x, EvenCuts(N, KMeansStatistics.ChunkSize)), options);
+        IReadOnlyList<ParquetShardSource> shards = ParquetShardSource.PartitionByRowGroup(_files.Parquet(x, [.. Enumerable.Repeat(KMeansStatistics.ChunkSize, 12)]), ["a", "b", "c"]);
+        shards.Should().HaveCount(12);
+        var fit = new DistributedFit(cluster.Client, shards, options);
         var killed = new List<string>();
         DistributedFitResult<KMeansModel> result = await fit.FitKMeansAsync(start, maxIterations: 6, tolerance: 0, KillAfter(2, killed));
 
         killed.Should().HaveCount(1);
         (result.Retries + result.Reloads).Should().BeGreaterThan(0, "the killed silo's shards were retried");
-        result.Reloads.Should().BeGreaterThan(0, "the shards reactivated elsewhere and reloaded their rows");
+        result.Reloads.Should().BeGreaterThan(0, "the shards reactivated elsewhere and reloaded their row groups from the file");
         result.Silos.Should().Contain(killed[0]);
         result.ShardSilos.Should().NotContain(killed[0], "every shard ends on a silo that is alive");
 

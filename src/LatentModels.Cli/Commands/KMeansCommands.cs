@@ -183,19 +183,21 @@ internal static class KMeansCommands
         };
         var modelOut = CommonOptions.ModelOut();
         var outOfCore = CommonOptions.OutOfCore();
+        var sampleWeights = SampleWeights();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
-            data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, outOfCore,
+            data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, outOfCore, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
             if (parse.GetValue(outOfCore))
             {
-                return OutOfCoreBatch(console, parse, path, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut);
+                return OutOfCoreBatch(console, parse, path, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, sampleWeights);
             }
 
             double[,] x = console.ReadData(path);
+            double[]? weights = ReadSampleWeights(console, parse.GetValue(sampleWeights));
             KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
             {
                 "lloyd" => KMeansAlgorithm.Lloyd,
@@ -216,7 +218,9 @@ internal static class KMeansCommands
             var estimator = new KMeans(options);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means");
             ClusteringFitResult<KMeansModel> result = FitCommands.Timed(
-                m => estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken), x, out double seconds);
+                m => weights is null
+                    ? estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken)
+                    : estimator.Fit(m, weights, ReferenceEquals(m, x) ? progress : null, console.CancellationToken), x, out double seconds);
             KMeansModel model = result.Model;
             progress?.Dispose();
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
@@ -230,10 +234,12 @@ internal static class KMeansCommands
 
     /// <summary>
     /// <c>fit kmeans --out-of-core</c>: <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/>
-    /// re-reads the file in chunks every iteration (memory: one chunk); labels are written chunk by chunk.
+    /// re-reads the file (and the <c>--sample-weights</c> file, in lockstep) in chunks every iteration (memory: one chunk);
+    /// labels are written chunk by chunk. From the same start it prints what the in-memory fit prints.
     /// </summary>
     private static int OutOfCoreBatch(CliConsole console, System.CommandLine.ParseResult parse, string path, Option<int> k, Option<string> init, Option<int> starts,
-        Option<int> maxIter, Option<double> tol, Option<string> algorithm, Option<int?> seed, Option<int> threads, Option<bool> json, Option<string?> modelOut, Option<string?> labelsOut)
+        Option<int> maxIter, Option<double> tol, Option<string> algorithm, Option<int?> seed, Option<int> threads, Option<bool> json, Option<string?> modelOut, Option<string?> labelsOut,
+        Option<string?> sampleWeights)
     {
         if (parse.GetResult(algorithm) is { Implicit: false })
         {
@@ -255,7 +261,9 @@ internal static class KMeansCommands
         };
         using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means (out of core)");
         var watch = Stopwatch.StartNew();
-        FitResult<KMeansModel> result = new KMeans(options).Fit(source, progress, console.CancellationToken);
+        FitResult<KMeansModel> result = parse.GetValue(sampleWeights) is string weightsPath
+            ? new KMeans(options).Fit(source, DataSources.Open(weightsPath, null), progress, console.CancellationToken)
+            : new KMeans(options).Fit(source, progress, console.CancellationToken);
         double seconds = watch.Elapsed.TotalSeconds;
         progress?.Dispose();
         KMeansModel model = result.Model;

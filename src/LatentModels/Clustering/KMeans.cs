@@ -67,28 +67,25 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         return FitCore(data, (double[])sampleWeights.Clone(), progress, cancellationToken);
     }
 
-    /// <inheritdoc />
     /// <summary>
     /// Out-of-core K-Means: fits rows that need not fit in memory, reading <paramref name="source"/> again for every
     /// iteration in chunks (memory: one chunk of <c>16 × 1024</c> rows and the centers). Lloyd's algorithm as a driver over the spine's statistics: each block of
     /// <see cref="Statistics.KMeansStatistics.ChunkSize"/> rows gives its <see cref="Statistics.KMeansStatistics"/>, the
-    /// blocks are merged in file order and the update is <see cref="Statistics.KMeansStatistics.ToModel"/>; a cluster
-    /// without rows keeps its center. Chunks are whole numbers of blocks by construction, so every iteration has the bits of
-    /// <see cref="Statistics.KMeansStatistics.Compute"/> on the whole array, whatever the chunking or thread count.
+    /// blocks are merged in the fixed superblock fold and the update is the Lloyd update with the in-memory rule for empty
+    /// clusters (the farthest row of a cluster that can spare it, found by one more pass). The in-memory fit takes the same
+    /// fold and rule, so from the same start the two are bit-identical, whatever the chunking or thread count.
     /// </summary>
     /// <remarks>
     /// <para><b>Passes.</b> Two passes before the first iteration (rows and mean; then the mean column
     /// variance that scales <see cref="KMeansOptions.Tolerance"/>, summed in row order exactly as the in-memory fit), one
-    /// per iteration, one last for the final inertia.</para>
+    /// per iteration (two when a cluster is empty), one last for the final inertia (summed as the in-memory fit sums it).</para>
     /// <para><b>Start.</b> <see cref="KMeansInit.First"/> and <see cref="KMeansInit.Explicit"/> start where the in-memory fit
     /// starts. k-means++ and random rows read the source in passes with the in-memory draws and sums (the in-memory start bit
     /// for bit, for any number of rows; k-means++ reads the source about 2K times).</para>
-    /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> Same start, same
-    /// stopping rule (total squared center shift ≤ tolerance × mean column variance); the in-memory engine sums its cluster
-    /// statistics in other blocks (and moves empty clusters), so the two agree to rounding (about 1e-12 relative), not to
-    /// the bit. Data of extreme range (beyond about 1e±150) are not rescaled here as they are in memory. No labels are
-    /// returned (they would take memory proportional to the rows): use <see cref="KMeansModel.Predict(double[,])"/> on
-    /// chunks. Sample weights are not supported.</para>
+    /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> The same starts,
+    /// iterations, trace, centers and inertia, bit for bit. Data of extreme range (beyond about 1e±150) are not rescaled here
+    /// as they are in memory. No labels are returned (they would take memory proportional to the rows): use
+    /// <see cref="KMeansModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration report.</param>
@@ -98,7 +95,25 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     public FitResult<KMeansModel> Fit(IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return KMeansOutOfCore.Fit(Options, source, progress, cancellationToken);
+        return KMeansOutOfCore.Fit(Options, source, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Out-of-core K-Means of weighted rows (<see cref="Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/>):
+    /// the weights are a one-column source read in lockstep with the rows, so from the same start the fit is
+    /// <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/> bit for bit.
+    /// </summary>
+    /// <param name="source">The rows (re-read for every pass).</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, not all zero (one column, re-read with the rows).</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="ArgumentException">Bad weights (the message names the row), a weight count other than the rows, or options that do not fit the data.</exception>
+    /// <exception cref="RowFormatException">A source is empty or malformed.</exception>
+    public FitResult<KMeansModel> Fit(IRowChunkSource source, IRowChunkSource sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return KMeansOutOfCore.Fit(Options, source, sampleWeights, progress, cancellationToken);
     }
 
     FitResult<KMeansModel> IEstimator<KMeansModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>

@@ -162,17 +162,26 @@ public sealed class KMeansModel : IClusteringModel
         ArgumentNullException.ThrowIfNull(source);
         int n = rows ?? checked((int)Data.RowChunks.Shape(source, cancellationToken).Rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n, nameof(rows));
+        return InertiaOf(new Data.WeightedRowChunks(source, null), n, cancellationToken);
+    }
+
+    /// <summary>
+    /// The weighted inertia Σ wᵢ‖xᵢ − μ(xᵢ)‖² of n rows read in chunks with their weights read in lockstep (null: all 1),
+    /// summed in the blocks of <see cref="WeightedInertiaOf"/> — the in-memory fit's final inertia, bit for bit.
+    /// </summary>
+    internal double InertiaOf(Data.WeightedRowChunks source, int n, CancellationToken cancellationToken)
+    {
         int blockSize = LloydEngine.BlockSizeFor(n), d = Dimension;
         var partial = new double[ParallelBlocks.BlockCount(n, blockSize)];
         int[] labels = [];
         long seen = 0;
-        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        foreach ((double[,] chunk, double[]? w, _) in KMeansOutOfCore.Read(source, Dimension, cancellationToken))
         {
             Check(chunk);
             int m = chunk.GetLength(0);
             if (seen + m > n)
             {
-                throw new ArgumentException($"{source.Name} has more than the {n} rows given.", nameof(rows));
+                throw new ArgumentException($"{source.Name} has more than the {n} rows given.", "rows");
             }
 
             if (labels.Length != m)
@@ -197,7 +206,7 @@ public sealed class KMeansModel : IClusteringModel
                     dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
                 }
 
-                partial[(seen + i) / blockSize] += dd;
+                partial[(seen + i) / blockSize] += w is null ? dd : w[i] * dd;
             }
 
             seen += m;
@@ -205,7 +214,7 @@ public sealed class KMeansModel : IClusteringModel
 
         if (seen != n)
         {
-            throw new ArgumentException($"{source.Name} has {seen} rows, not the {n} given.", nameof(rows));
+            throw new ArgumentException($"{source.Name} has {seen} rows, not the {n} given.", "rows");
         }
 
         double total = 0;

@@ -6,42 +6,49 @@ namespace LatentModels.Clustering;
 
 /// <summary>
 /// Lloyd's K-Means over a <see cref="IRowChunkSource"/> read again for every iteration (memory: one chunk and the
-/// centers), as a driver over the spine's mergeable statistics: every block of
-/// <see cref="KMeansStatistics.ChunkSize"/> rows gives its <see cref="KMeansStatistics"/>, the blocks are merged from first
-/// to last, and the update is <see cref="KMeansStatistics.ToModel"/>. Blocks of one chunk each merged in order are the
-/// statistics of all the rows bit for bit, so an iteration here is bit-identical to
-/// <see cref="KMeansStatistics.Compute"/> on the whole array (and to a distributed fit on block-aligned shards). The
-/// starts are the in-memory starts over the source (<see cref="KMeansSourceSeeding"/>: the same seed, the same centers).
+/// centers), as a driver over the spine's mergeable statistics: every block of <see cref="KMeansStatistics.ChunkSize"/>
+/// rows gives its <see cref="KMeansStatistics"/>, the blocks are merged in the fixed superblock fold
+/// (<see cref="KMeansFold"/>), and the update is the Lloyd update with the far-row rule for empty clusters
+/// (<see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/>, one more pass when a cluster is empty). The in-memory
+/// <see cref="KMeans"/> takes the same fold and rule, and the starts are the in-memory starts over the source
+/// (<see cref="KMeansSourceSeeding"/>: the same seed, the same centers), so the two fits are bit-identical (and an
+/// iteration is bit-identical to <see cref="KMeansStatistics.Compute"/> on the whole array, and to a distributed fit on
+/// superblock-aligned shards). Sample weights are a one-column source read in lockstep (<see cref="WeightedRowChunks"/>).
 /// </summary>
 internal static class KMeansOutOfCore
 {
     /// <summary>Rows read per chunk: a multiple of <see cref="KMeansStatistics.ChunkSize"/> by construction.</summary>
     internal const int ChunkRows = 16 * KMeansStatistics.ChunkSize;
 
-    public static FitResult<KMeansModel> Fit(KMeansOptions o, IRowChunkSource source, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    public static FitResult<KMeansModel> Fit(KMeansOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights, IProgress<FitProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var chunks = new WeightedRowChunks(source, sampleWeights);
 
-        // Pass 1: count and the mean.
+        // Pass 1: count, the total weight and the (weighted) mean.
         var random = new Random(o.Seed);
         long n = 0;
         int d = -1;
         double[] mean = [];
-        foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
+        double total = 0;
+        foreach (WeightedRowChunks.Chunk chunk in Read(chunks, -1, cancellationToken))
         {
-            d = CheckWidth(chunk, d, source);
+            d = chunk.X.GetLength(1);
             if (mean.Length == 0)
             {
                 mean = new double[d];
             }
 
-            ReadOnlySpan<double> x = chunk.AsSpan();
-            for (int i = 0; i < chunk.GetLength(0); i++, n++)
+            ReadOnlySpan<double> x = chunk.X.AsSpan();
+            for (int i = 0; i < chunk.Count; i++, n++)
             {
                 ReadOnlySpan<double> row = x.Slice(i * d, d);
+                double wi = chunk.W is null ? 1.0 : chunk.W[i];
+                total += wi;
                 for (int p = 0; p < d; p++)
                 {
-                    mean[p] += row[p];
+                    mean[p] += wi * row[p];
                 }
             }
         }
@@ -51,31 +58,37 @@ internal static class KMeansOutOfCore
             throw new ArgumentException("The data has no rows.", nameof(source));
         }
 
+        if (!(total > 0))
+        {
+            throw new ArgumentException("The sample weights are all zero.", nameof(sampleWeights));
+        }
+
         o.Validate((int)Math.Min(n, int.MaxValue), d);
         for (int p = 0; p < d; p++)
         {
-            mean[p] /= n;
+            mean[p] /= total;
         }
 
         // Pass 2: the mean column variance, summed in row order as KMeans does (the tolerance's scale).
         double sum = 0;
-        foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
+        foreach (WeightedRowChunks.Chunk chunk in Read(chunks, d, cancellationToken))
         {
-            CheckWidth(chunk, d, source);
-            ReadOnlySpan<double> x = chunk.AsSpan();
-            for (int i = 0; i < chunk.GetLength(0); i++)
+            ReadOnlySpan<double> x = chunk.X.AsSpan();
+            for (int i = 0; i < chunk.Count; i++)
             {
                 ReadOnlySpan<double> row = x.Slice(i * d, d);
+                double wi = chunk.W is null ? 1.0 : chunk.W[i];
                 for (int p = 0; p < d; p++)
                 {
                     double c = row[p] - mean[p];
-                    sum += c * c;
+                    sum += wi * c * c;
                 }
             }
         }
 
-        double tolerance = o.Tolerance > 0 ? o.Tolerance * (sum / n / d) : 0;
+        double tolerance = o.Tolerance > 0 ? o.Tolerance * (sum / total / d) : 0;
         int rows = n <= int.MaxValue ? (int)n : throw new ArgumentException($"{source.Name} has {n} rows; an out-of-core K-Means fit takes at most {int.MaxValue}.", nameof(source));
+        var data = new Pass(chunks, rows, d, o.MaxDegreeOfParallelism);
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         (KMeansModel Model, int Iterations, bool Converged, double[] Trace)? best = null;
         for (int s = 0; s < starts; s++)
@@ -85,9 +98,9 @@ internal static class KMeansOutOfCore
                 KMeansInit.First => KMeansSourceSeeding.ToMatrix(KMeansSourceSeeding.ReadRows(source, d, Enumerable.Range(0, o.Clusters).ToArray(), cancellationToken), d),
                 KMeansInit.RandomRows => KMeansSourceSeeding.RandomRows(source, rows, d, o.Clusters, random, cancellationToken),
                 KMeansInit.Explicit => o.InitialCenters!,
-                _ => KMeansSourceSeeding.PlusPlus(new WeightedRowChunks(source, null), rows, d, o.Clusters, random, o.MaxDegreeOfParallelism, cancellationToken),
+                _ => KMeansSourceSeeding.PlusPlus(chunks, rows, d, o.Clusters, random, o.MaxDegreeOfParallelism, cancellationToken),
             };
-            var run = Run(o, source, new KMeansModel(initial), tolerance, s, progress, cancellationToken);
+            var run = Run(o, data, new KMeansModel(initial), tolerance, s, progress, cancellationToken);
             if (best is null || run.Model.Inertia < best.Value.Model.Inertia)
             {
                 best = run;
@@ -97,20 +110,26 @@ internal static class KMeansOutOfCore
         return new FitResult<KMeansModel>(best!.Value.Model, new FitReport("inertia", best.Value.Iterations, best.Value.Converged, best.Value.Trace, clock.Elapsed));
     }
 
-    /// <summary>One start: assignment steps over the source until the center shift is at most the tolerance, then a last one for the inertia.</summary>
-    private static (KMeansModel Model, int Iterations, bool Converged, double[] Trace) Run(KMeansOptions o, IRowChunkSource source, KMeansModel model, double tolerance,
+    /// <summary>The rows and weights and their shape: what every pass over the data needs.</summary>
+    private sealed record Pass(WeightedRowChunks Chunks, int Rows, int Dimension, int MaxDegreeOfParallelism);
+
+    /// <summary>
+    /// One start: assignment steps over the source until the center shift is at most the tolerance, then the inertia of the
+    /// final centers summed as the in-memory fit sums it (<see cref="KMeansModel.InertiaOf(IRowChunkSource, int?, CancellationToken)"/>).
+    /// </summary>
+    private static (KMeansModel Model, int Iterations, bool Converged, double[] Trace) Run(KMeansOptions o, Pass data, KMeansModel model, double tolerance,
         int start, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var trace = new List<double>();
         bool converged = false;
         for (int iteration = 1; iteration <= o.MaxIterations; iteration++)
         {
-            KMeansStatistics s = Statistics(model, source, o.MaxDegreeOfParallelism, cancellationToken);
+            KMeansStatistics s = Statistics(model, data, cancellationToken);
             trace.Add(s.Inertia);
             progress?.Report(new FitProgress(start, iteration, o.MaxIterations, s.Inertia));
-            KMeansModel next = s.ToModel();
-            double shift = SquaredShift(model.CentersSpan, next.CentersSpan);
-            model = next;
+            double[,] next = s.EmptyClusters == 0 ? s.NextCenters() : Relocated(s, model, data, cancellationToken);
+            double shift = KMeansStatistics.SquaredShift(model.CentersSpan, next.AsSpan());
+            model = new KMeansModel(next, double.NaN);
             if (shift <= tolerance)
             {
                 converged = true;
@@ -118,35 +137,68 @@ internal static class KMeansOutOfCore
             }
         }
 
-        KMeansStatistics last = Statistics(model, source, o.MaxDegreeOfParallelism, cancellationToken);
-        return (last.AssignmentModel(), trace.Count, converged, trace.ToArray());
+        double inertia = model.InertiaOf(data.Chunks, data.Rows, cancellationToken);
+        return (new KMeansModel(model.Centers, inertia), trace.Count, converged, trace.ToArray());
     }
 
-    /// <summary>One assignment step over the whole source: blocks of <see cref="KMeansStatistics.ChunkSize"/> rows merged in order.</summary>
-    internal static KMeansStatistics Statistics(KMeansModel model, IRowChunkSource source, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    /// <summary>One assignment step over the whole source: blocks of <see cref="KMeansStatistics.ChunkSize"/> rows in the fixed fold.</summary>
+    private static KMeansStatistics Statistics(KMeansModel model, Pass data, CancellationToken cancellationToken)
     {
-        int d = model.Dimension;
-        KMeansStatistics? total = null;
-        double[,]? block = null;
-        foreach (double[,] chunk in source.ReadChunks(ChunkRows, cancellationToken))
+        var fold = new KMeansFold(model.Clusters, model.Dimension);
+        int[] labels = [];
+        foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
         {
-            CheckWidth(chunk, d, source);
             int rows = chunk.GetLength(0);
-            for (int first = 0; first < rows; first += KMeansStatistics.ChunkSize)
+            if (labels.Length != rows)
             {
-                int m = Math.Min(KMeansStatistics.ChunkSize, rows - first);
-                if (block is null || block.GetLength(0) != m)
-                {
-                    block = new double[m, d];
-                }
-
-                chunk.AsSpan().Slice(first * d, m * d).CopyTo(block.AsWritableSpan());
-                KMeansStatistics part = KMeansStatistics.ComputeCore(model, block, null, maxDegreeOfParallelism);
-                total = total is null ? part : total.Merge(part);
+                labels = new int[rows];
             }
+
+            model.Assign(chunk, labels, data.MaxDegreeOfParallelism);
+            KMeansStatistics.Summarize(chunk, w, labels, 0, rows, fold, data.MaxDegreeOfParallelism);
         }
 
-        return total ?? throw new ArgumentException("The data has no rows.", nameof(source));
+        fold.Finish();
+        return fold.ToStatistics(model.CentersSpan);
+    }
+
+    /// <summary>The update with empty clusters re-seeded: passes that gather the far rows until the rule can decide.</summary>
+    private static double[,] Relocated(KMeansStatistics s, KMeansModel model, Pass data, CancellationToken cancellationToken)
+    {
+        for (int capacity = s.FarRowCapacity; ; capacity = (int)Math.Min((long)capacity * 8, Math.Max(data.Rows, 1)))
+        {
+            var far = new KMeansFarRows(capacity, data.Dimension);
+            long first = 0;
+            int[] labels = [];
+            foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
+            {
+                int rows = chunk.GetLength(0);
+                if (labels.Length != rows)
+                {
+                    labels = new int[rows];
+                }
+
+                model.Assign(chunk, labels, data.MaxDegreeOfParallelism);
+                far.OfferAll(chunk, w, labels, model.CentersSpan, first);
+                first += rows;
+            }
+
+            double[,]? next = s.NextCenters(far);
+            if (next is not null)
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <summary>The chunks of <see cref="ChunkRows"/> rows with their weights, every chunk's width checked (d &lt; 0: the first sets it).</summary>
+    internal static IEnumerable<WeightedRowChunks.Chunk> Read(WeightedRowChunks chunks, int d, CancellationToken cancellationToken)
+    {
+        foreach (WeightedRowChunks.Chunk chunk in chunks.Read(ChunkRows, cancellationToken))
+        {
+            d = CheckWidth(chunk.X, d, chunks.Rows);
+            yield return chunk;
+        }
     }
 
     private static int CheckWidth(double[,] chunk, int d, IRowChunkSource source)
@@ -157,17 +209,5 @@ internal static class KMeansOutOfCore
         }
 
         return chunk.GetLength(1);
-    }
-
-    private static double SquaredShift(ReadOnlySpan<double> current, ReadOnlySpan<double> next)
-    {
-        double total = 0;
-        for (int i = 0; i < current.Length; i++)
-        {
-            double t = next[i] - current[i];
-            total += t * t;
-        }
-
-        return total;
     }
 }

@@ -1,14 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LatentModels.LinearAlgebra;
+using LatentModels.Statistics;
 
 namespace LatentModels.Clustering;
 
 /// <summary>
-/// One batch K-Means workspace: Lloyd or Hamerly iterations over fixed row blocks. All buffers are allocated once per
-/// fit; an iteration allocates nothing but the parallel loop's bookkeeping. Per-block partial sums are merged in block
-/// order, so results are bit-identical for any degree of parallelism, and both algorithms evaluate every distance they
-/// need with the same arithmetic, so they produce the same assignments.
+/// One batch K-Means workspace: Lloyd or Hamerly iterations. The assignment runs over row blocks in parallel; the update
+/// is the one fold every K-Means driver takes (<see cref="KMeansFold"/>): each chunk of
+/// <see cref="KMeansStatistics.ChunkSize"/> rows has its <see cref="KMeansStatistics"/> (recomputed only when a label in it
+/// changed: they are a function of the labels), merged in the fixed superblock structure, and the empty-cluster rule of
+/// <see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/>. So an iteration here has the bits of
+/// <see cref="KMeansStatistics.Compute"/> on the whole array and of the out-of-core and distributed drivers, for any degree
+/// of parallelism; both algorithms evaluate every distance they need with the same arithmetic, so they produce the same
+/// assignments. All buffers are allocated once per fit.
 /// </summary>
 internal sealed class LloydEngine
 {
@@ -18,24 +23,23 @@ internal sealed class LloydEngine
 
     private readonly double[,] _data;
     private readonly double[]? _weights;
-    private readonly int _n, _d, _k, _blockSize, _blocks, _dop;
+    private readonly int _n, _d, _k, _blockSize, _blocks, _chunks, _dop;
     private readonly bool _accelerated;
     private readonly CenterTable _table;
     private readonly int[] _labels, _newLabels, _pending;
     private readonly double[] _rowNorms, _dist2, _best, _second;
     private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
-    private readonly double[] _partialSums, _partialWeights, _partialSquares, _partialInertia;
-    private readonly double[] _dataMean, _centeredNorms, _totalSums, _totalWeights, _totalSquares;
-    private bool _recount = true;
+    private readonly double[] _partialInertia;
     private readonly int[] _partialChanged;
+    private readonly double[] _chunkWeights, _chunkMeans, _chunkScatters, _chunkTotals;
+    private readonly bool[] _dirty;
+    private readonly KMeansFold _fold;
     private readonly double[] _sums, _clusterWeights;
     private double[] _centers, _nextCenters;
-    private readonly Action<int, int, int> _blockBody;
+    private readonly Action<int, int, int> _blockBody, _chunkBody;
 
     // Pass settings, read by the block body.
-    private bool _passAssign, _passFull;
-    private int _passStats; // 0 none, 1 exact inertia only, 2 cluster statistics (counted afresh or by label changes)
-    private bool _passRecount;
+    private bool _passAssign, _passFull, _passInertia;
     private double _maxShift, _secondMaxShift;
     private int _maxShiftIndex;
 
@@ -50,6 +54,7 @@ internal sealed class LloydEngine
         _accelerated = algorithm == KMeansAlgorithm.Accelerated;
         _blockSize = BlockSizeFor(_n);
         _blocks = ParallelBlocks.BlockCount(_n, _blockSize);
+        _chunks = ParallelBlocks.BlockCount(_n, KMeansStatistics.ChunkSize);
         _table = new CenterTable(_k, _d);
         _labels = new int[_n];
         _newLabels = new int[_n];
@@ -64,30 +69,25 @@ internal sealed class LloydEngine
         _lowerShift = new double[_k];
         _twiceHalfGap = new double[_k];
         _shift = new double[_k];
-        _partialSums = new double[_blocks * _k * _d];
-        _partialWeights = new double[_blocks * _k];
-        _partialSquares = new double[_blocks * _k];
-        _totalSums = new double[_k * _d];
-        _totalWeights = new double[_k];
-        _totalSquares = new double[_k];
-        _dataMean = new double[_d];
-        _centeredNorms = new double[_n];
         _partialInertia = new double[_blocks];
         _partialChanged = new int[_blocks];
+        _chunkWeights = new double[_chunks * _k];
+        _chunkMeans = new double[_chunks * _k * _d];
+        _chunkScatters = new double[_chunks * _k];
+        _chunkTotals = new double[_chunks];
+        _dirty = new bool[_chunks];
+        _fold = new KMeansFold(_k, _d);
         _sums = new double[_k * _d];
         _clusterWeights = new double[_k];
         _centers = new double[_k * _d];
         _nextCenters = new double[_k * _d];
         _blockBody = Block;
+        _chunkBody = SummarizeChunk;
 
-        // Row norms and per-block column sums in one pass; the data mean from the sums in block order (so the same bits
-        // for any thread count). The cluster statistics are kept about this mean, so the per-iteration inertia needs no
-        // pass over the data (see ClusterInertia).
-        ParallelBlocks.For(_n, _blockSize, _dop, (block, start, end) =>
+        // Row norms (for the accelerated bounds).
+        ParallelBlocks.For(_n, _blockSize, _dop, (_, start, end) =>
         {
             ReadOnlySpan<double> x = _data.AsSpan();
-            _partialSums.AsSpan(block * _k * _d, _d).Clear();
-            ref double sums = ref _partialSums[block * _k * _d];
             for (int i = start; i < end; i++)
             {
                 double s = 0;
@@ -98,25 +98,6 @@ internal sealed class LloydEngine
                 }
 
                 _rowNorms[i] = s;
-                RowReductions.Add(ref sums, ref MemoryMarshal.GetReference(row), _d);
-            }
-        });
-        for (int b = 0; b < _blocks; b++)
-        {
-            RowReductions.Add(ref _dataMean[0], ref _partialSums[b * _k * _d], _d);
-        }
-
-        for (int p = 0; p < _d; p++)
-        {
-            _dataMean[p] /= _n;
-        }
-
-        ParallelBlocks.For(_n, _blockSize, _dop, (_, start, end) =>
-        {
-            ReadOnlySpan<double> x = _data.AsSpan();
-            for (int i = start; i < end; i++)
-            {
-                _centeredNorms[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _dataMean);
             }
         });
     }
@@ -136,27 +117,35 @@ internal sealed class LloydEngine
         initial.AsSpan().CopyTo(_centers);
         _table.Load(_centers);
         _labels.AsSpan().Fill(-1);
-        _recount = true;
         var trace = new List<double>();
         bool strict = false, shiftConverged = false;
         int iteration = 0;
         while (iteration < maxIterations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Pass(assign: true, full: iteration == 0, stats: 2);
+            Pass(assign: true, full: iteration == 0, inertia: false);
             long changed = 0;
             for (int b = 0; b < _blocks; b++)
             {
                 changed += _partialChanged[b];
             }
 
-            double inertia = MergeClusterStatistics();
+            // The statistics of the chunks whose labels changed, then the fixed fold of all the chunks.
+            ParallelBlocks.For(_n, KMeansStatistics.ChunkSize, _dop, _chunkBody);
+            _fold.Clear();
+            for (int c = 0; c < _chunks; c++)
+            {
+                _fold.AddChunk(_chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), _chunkTotals[c]);
+            }
+
+            _fold.Finish();
+            double inertia = KMeansStatistics.InertiaOf(_fold.Weights, _fold.Means, _fold.Scatters, _centers, _d);
 
             trace.Add(inertia);
             iteration++;
             progress?.Report(new FitProgress(start, iteration, maxIterations, inertia));
-            double shiftTotal = UpdateCenters();
-            if (changed == 0)
+            (double shiftTotal, bool relocated) = UpdateCenters();
+            if (changed == 0 && !relocated)
             {
                 strict = true;
                 break;
@@ -170,7 +159,7 @@ internal sealed class LloydEngine
         }
 
         // As scikit-learn: unless labels stopped changing, a last assignment step makes labels match the final centers.
-        Pass(assign: !strict, full: iteration == 0, stats: 1); // no iteration (a cap of 0): a full assignment to the start
+        Pass(assign: !strict, full: iteration == 0, inertia: true); // no iteration (a cap of 0): a full assignment to the start
         double finalInertia = 0;
         for (int b = 0; b < _blocks; b++)
         {
@@ -185,68 +174,25 @@ internal sealed class LloydEngine
     /// <summary>The labels of the last pass.</summary>
     public int[] Labels => _labels;
 
-    private void Pass(bool assign, bool full, int stats)
+    private void Pass(bool assign, bool full, bool inertia)
     {
         _passAssign = assign;
         _passFull = full;
-        _passStats = stats;
-        _passRecount = stats == 2 && _recount;
+        _passInertia = inertia;
         ParallelBlocks.For(_n, _blockSize, _dop, _blockBody);
-        if (stats == 2)
-        {
-            _recount = false;
-        }
     }
 
-    /// <summary>
-    /// Folds the blocks' statistics into the cluster totals in block order (replacing them after a recount, adding the
-    /// label changes' deltas otherwise) and returns the inertia of the current labels against the current centers.
-    /// </summary>
-    private double MergeClusterStatistics()
+    /// <summary>Chunk c's statistics under the current labels, when one of its labels changed since they were computed.</summary>
+    private void SummarizeChunk(int c, int start, int end)
     {
-        int kd = _k * _d;
-        if (_passRecount)
+        if (!_dirty[c])
         {
-            Array.Clear(_totalSums);
-            Array.Clear(_totalWeights);
-            Array.Clear(_totalSquares);
+            return;
         }
 
-        for (int b = 0; b < _blocks; b++)
-        {
-            RowReductions.Add(ref _totalSums[0], ref _partialSums[b * kd], kd);
-            for (int j = 0; j < _k; j++)
-            {
-                _totalWeights[j] += _partialWeights[b * _k + j];
-                _totalSquares[j] += _partialSquares[b * _k + j];
-            }
-        }
-
-        double inertia = 0;
-        for (int j = 0; j < _k; j++)
-        {
-            inertia += ClusterInertia(j);
-        }
-
-        return inertia;
-    }
-
-    /// <summary>
-    /// Σ wᵢ‖xᵢ − cⱼ‖² over cluster j from its statistics about the data mean m: Qⱼ − 2(cⱼ − m)·Tⱼ + Nⱼ‖cⱼ − m‖², with
-    /// Tⱼ = Σ wᵢ(xᵢ − m) and Qⱼ = Σ wᵢ‖xᵢ − m‖² (never below 0). Rows are centered on the data mean, so the terms are of
-    /// the size of the data's spread, not of its distance from the origin.
-    /// </summary>
-    private double ClusterInertia(int j)
-    {
-        double dot = 0, norm = 0;
-        for (int p = 0; p < _d; p++)
-        {
-            double c = _centers[j * _d + p] - _dataMean[p];
-            dot += c * _totalSums[j * _d + p];
-            norm += c * c;
-        }
-
-        return Math.Max(0, _totalSquares[j] - 2 * dot + _totalWeights[j] * norm);
+        KMeansStatistics.SummarizeChunk(_data, _weights, _labels, start, end, _k,
+            _chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), out _chunkTotals[c]);
+        _dirty[c] = false;
     }
 
     private void Block(int b, int start, int end)
@@ -254,11 +200,6 @@ internal sealed class LloydEngine
         int count = end - start;
         ReadOnlySpan<double> x = _data.AsSpan();
         int changed = 0;
-        if (_passStats == 2 && !_passRecount)
-        {
-            ClearBlockStatistics(b);
-        }
-
         if (_passAssign)
         {
             Span<double> scratch = _table.ScratchLength <= 1024 ? stackalloc double[_table.ScratchLength] : new double[_table.ScratchLength];
@@ -271,7 +212,7 @@ internal sealed class LloydEngine
                     if (a != _labels[i])
                     {
                         changed++;
-                        Move(b, i, _labels[i], a);
+                        _dirty[i / KMeansStatistics.ChunkSize] = true;
                         _labels[i] = a;
                     }
 
@@ -288,62 +229,9 @@ internal sealed class LloydEngine
         }
 
         _partialChanged[b] = changed;
-        if (_passStats == 1)
+        if (_passInertia)
         {
             ExactInertia(b, start, end, x);
-        }
-        else if (_passStats == 2 && _passRecount)
-        {
-            Recount(b, start, end);
-        }
-    }
-
-    /// <summary>Clears block b's statistics before its rows are assigned (deltas) or counted afresh.</summary>
-    private void ClearBlockStatistics(int b)
-    {
-        _partialSums.AsSpan(b * _k * _d, _k * _d).Clear();
-        _partialWeights.AsSpan(b * _k, _k).Clear();
-        _partialSquares.AsSpan(b * _k, _k).Clear();
-    }
-
-    /// <summary>Row i moves from cluster <paramref name="from"/> (−1: none) to <paramref name="to"/>: block b's deltas.</summary>
-    private void Move(int b, int i, int from, int to)
-    {
-        if (_passStats != 2 || _passRecount)
-        {
-            return;
-        }
-
-        double w = _weights is null ? 1.0 : _weights[i];
-        ref double xi = ref Unsafe.Add(ref MemoryMarshal.GetReference(_data.AsSpan()), (nint)i * _d);
-        ref double m = ref _dataMean[0];
-        int kd = _k * _d;
-        if (from >= 0)
-        {
-            RowReductions.AddCentered(ref _partialSums[b * kd + from * _d], ref xi, ref m, -w, _d);
-            _partialWeights[b * _k + from] -= w;
-            _partialSquares[b * _k + from] -= w * _centeredNorms[i];
-        }
-
-        RowReductions.AddCentered(ref _partialSums[b * kd + to * _d], ref xi, ref m, w, _d);
-        _partialWeights[b * _k + to] += w;
-        _partialSquares[b * _k + to] += w * _centeredNorms[i];
-    }
-
-    /// <summary>Block b's statistics of every row by its current label (the first pass, and after empty-cluster moves).</summary>
-    private void Recount(int b, int start, int end)
-    {
-        ClearBlockStatistics(b);
-        int kd = _k * _d;
-        ref double xr = ref MemoryMarshal.GetReference(_data.AsSpan());
-        ref double m = ref _dataMean[0];
-        for (int i = start; i < end; i++)
-        {
-            int a = _labels[i];
-            double w = _weights is null ? 1.0 : _weights[i];
-            RowReductions.AddCentered(ref _partialSums[b * kd + a * _d], ref Unsafe.Add(ref xr, (nint)i * _d), ref m, w, _d);
-            _partialWeights[b * _k + a] += w;
-            _partialSquares[b * _k + a] += w * _centeredNorms[i];
         }
     }
 
@@ -440,7 +328,7 @@ internal sealed class LloydEngine
             if (a != _labels[i])
             {
                 changed++;
-                Move(b, i, _labels[i], a);
+                _dirty[i / KMeansStatistics.ChunkSize] = true;
                 _labels[i] = a;
             }
 
@@ -466,37 +354,44 @@ internal sealed class LloydEngine
         _partialInertia[b] = inertia;
     }
 
-    /// <summary>Merges block statistics in block order, re-seeds empty clusters, moves the centers; returns Σ shift².</summary>
-    private double UpdateCenters()
-    {
-        // Work on copies of the totals: a relocation moves a row between clusters for this update only (its label
-        // changes at the next assignment), after which the statistics are counted afresh.
-        _totalSums.CopyTo(_sums, 0);
-        _totalWeights.CopyTo(_clusterWeights, 0);
-        RelocateEmptyClusters();
 
-        double total = 0;
-        for (int j = 0; j < _k; j++)
+    /// <summary>
+    /// The update from the folded statistics: each cluster's mean, with the empty-cluster rule of
+    /// <see cref="KMeansStatistics.NextCenters(KMeansFarRows)"/>; moves the centers and returns Σ shift² and whether a
+    /// cluster was re-seeded.
+    /// </summary>
+    private (double Shift, bool Relocated) UpdateCenters()
+    {
+        _fold.Weights.CopyTo(_clusterWeights);
+        _fold.Means.CopyTo(_sums);
+        int relocated = 0;
+        if (HasEmpty())
         {
-            Span<double> next = _nextCenters.AsSpan(j * _d, _d);
-            ReadOnlySpan<double> old = _centers.AsSpan(j * _d, _d);
-            double wj = _clusterWeights[j];
-            if (wj > 0)
+            int empty = 0;
+            foreach (double w in _clusterWeights)
             {
-                ReadOnlySpan<double> sj = _sums.AsSpan(j * _d, _d);
-                for (int p = 0; p < _d; p++)
+                empty += w > 0 ? 0 : 1;
+            }
+
+            for (int capacity = empty + _k + 16; ; capacity = (int)Math.Min((long)capacity * 8, Math.Max(_n, 1)))
+            {
+                var far = new KMeansFarRows(capacity, _d);
+                far.OfferAll(_data, _weights, _labels, _centers, 0);
+                _fold.Weights.CopyTo(_clusterWeights);
+                _fold.Means.CopyTo(_sums);
+                relocated = KMeansStatistics.Relocate(_clusterWeights, _sums, _d, far);
+                if (relocated >= 0)
                 {
-                    next[p] = _dataMean[p] + sj[p] / wj;
+                    break;
                 }
             }
-            else
-            {
-                old.CopyTo(next);
-            }
+        }
 
-            double moved = RowReductions.SquaredDistance(next, old);
-            total += moved;
-            _shift[j] = Math.Sqrt(moved) * (1 + Slack);
+        KMeansStatistics.NextCentersInto(_clusterWeights, _sums, _centers, _nextCenters);
+        double total = KMeansStatistics.SquaredShift(_centers, _nextCenters);
+        for (int j = 0; j < _k; j++)
+        {
+            _shift[j] = Math.Sqrt(RowReductions.SquaredDistance(_nextCenters.AsSpan(j * _d, _d), _centers.AsSpan(j * _d, _d))) * (1 + Slack);
         }
 
         (_centers, _nextCenters) = (_nextCenters, _centers);
@@ -506,7 +401,20 @@ internal sealed class LloydEngine
             UpdateBoundData();
         }
 
-        return total;
+        return (total, relocated > 0);
+    }
+
+    private bool HasEmpty()
+    {
+        foreach (double w in _clusterWeights)
+        {
+            if (!(w > 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void UpdateBoundData()
@@ -548,70 +456,4 @@ internal sealed class LloydEngine
         }
     }
 
-    /// <summary>Every row's squared distance to its assigned center (needed only to re-seed empty clusters).</summary>
-    private void ComputeDistancesToCenters()
-    {
-        ReadOnlySpan<double> x = _data.AsSpan();
-        for (int i = 0; i < _n; i++)
-        {
-            _dist2[i] = RowReductions.SquaredDistance(x.Slice(i * _d, _d), _centers.AsSpan(_labels[i] * _d, _d));
-        }
-    }
-
-    /// <summary>
-    /// Each cluster that won no weight takes the positive-weight row farthest from its center (lowest index on ties) from
-    /// a cluster that keeps some weight, as scikit-learn does; labels are left for the next assignment step.
-    /// </summary>
-    private void RelocateEmptyClusters()
-    {
-        List<int>? chosen = null;
-        for (int e = 0; e < _k; e++)
-        {
-            if (_clusterWeights[e] > 0)
-            {
-                continue;
-            }
-
-            if (chosen is null)
-            {
-                chosen = [];
-                _recount = true;
-                ComputeDistancesToCenters();
-            }
-
-            int far = -1;
-            double farDistance = double.NegativeInfinity;
-            for (int i = 0; i < _n; i++)
-            {
-                double wi = _weights is null ? 1.0 : _weights[i];
-                if (wi <= 0 || _dist2[i] <= farDistance || !(_clusterWeights[_labels[i]] - wi > 0) || chosen.Contains(i))
-                {
-                    continue;
-                }
-
-                far = i;
-                farDistance = _dist2[i];
-            }
-
-            if (far < 0)
-            {
-                continue; // Fewer distinct donors than empty clusters: the center stays where it was.
-            }
-
-            chosen.Add(far);
-            int donor = _labels[far];
-            double w = _weights is null ? 1.0 : _weights[far];
-            ReadOnlySpan<double> row = _data.AsSpan().Slice(far * _d, _d);
-            Span<double> donorSum = _sums.AsSpan(donor * _d, _d);
-            Span<double> emptySum = _sums.AsSpan(e * _d, _d);
-            for (int p = 0; p < _d; p++)
-            {
-                donorSum[p] -= w * (row[p] - _dataMean[p]);
-                emptySum[p] = w * (row[p] - _dataMean[p]);
-            }
-
-            _clusterWeights[donor] -= w;
-            _clusterWeights[e] = w;
-        }
-    }
 }

@@ -209,13 +209,11 @@ internal sealed class GaussianMixtureSourcePasses
                 break;
             default:
                 {
-                    if (_source.Weights is not null)
-                    {
-                        throw new ArgumentException("An out-of-core fit with sample weights starts from kmeans++, random-rows, random, first or explicit parameters, not K-Means (out-of-core K-Means takes no weights).", "sampleWeights");
-                    }
-
+                    // The in-memory start: K-Means (weighted as the fit) with a seed drawn from the start's generator.
                     var kmeans = new KMeans(new KMeansOptions { Clusters = _k, Seed = random.Next(), MaxDegreeOfParallelism = _dop });
-                    KMeansModel centers = kmeans.Fit(_source.Rows, null, _cancellationToken).Model;
+                    KMeansModel centers = (_source.Weights is null
+                        ? kmeans.Fit(_source.Rows, null, _cancellationToken)
+                        : kmeans.Fit(_source.Rows, _source.Weights, null, _cancellationToken)).Model;
                     StartFromLabels((chunk, labels) => centers.Assign(chunk.X, labels, _dop), random);
                     break;
                 }

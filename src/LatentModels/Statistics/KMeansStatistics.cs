@@ -6,7 +6,7 @@ namespace LatentModels.Statistics;
 /// <summary>
 /// The sufficient statistics of one K-Means assignment step on some rows: for every cluster j of the model's centers
 /// cⱼ, the weight Nⱼ = Σ wᵢ of the rows assigned to it (nearest center, first on ties), their weighted mean mⱼ and the
-/// centered scatter Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², plus the total row weight. The Lloyd update (<see cref="NextCenters"/>,
+/// centered scatter Sⱼ = Σ wᵢ‖xᵢ − mⱼ‖², plus the total row weight. The Lloyd update (<see cref="NextCenters()"/>,
 /// <see cref="ToModel"/>) and the inertia Σᵢ wᵢ‖xᵢ − c(xᵢ)‖² = Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖² (<see cref="Inertia"/>) need nothing
 /// else: partitions call <see cref="Compute"/> (or <see cref="KMeansModel.ComputeStatistics"/>) where the data lives, a
 /// driver merges the parts in a fixed order with <see cref="Merge(KMeansStatistics)"/> (Chan's formula) and takes the
@@ -15,16 +15,25 @@ namespace LatentModels.Statistics;
 /// <remarks>
 /// Statistics keep the <see cref="Centers"/> of the assignment step and merge only with statistics of the same centers.
 /// <see cref="Compute"/> summarises fixed chunks of <see cref="ChunkSize"/> rows (two passes each: mean, then centered
-/// scatter) and merges them from first to last, so statistics of partitions of one chunk each, merged from first to
-/// last, equal the statistics of all the rows bit for bit, whatever the thread count; any other split agrees to rounding.
+/// scatter) and merges them in a fixed structure: from first to last within each superblock of
+/// <see cref="SuperblockRows"/> rows, then the superblocks' totals from first to last. <see cref="KMeans"/> (in memory, Lloyd
+/// and accelerated), the out-of-core fit and a distributed fit whose shards start at superblock boundaries
+/// (<see cref="ComputeParts"/>, <see cref="MergeParts"/>) all take this same fold, so they give the same bits whatever
+/// the thread count; any other split agrees to rounding.
 /// </remarks>
 public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
 {
     /// <summary>The rows per chunk of <see cref="Compute"/>: partitions of one chunk each merge to the single pass's bits.</summary>
     public const int ChunkSize = 1024;
 
-    // Chunks summarised in parallel before they are folded in order: bounds the scratch to this many chunk statistics.
-    private const int ChunksPerWindow = 64;
+    /// <summary>
+    /// The rows per superblock of the fixed merge structure (64 chunks): chunks are merged in order within a superblock,
+    /// then superblocks in order. A partition that starts at a multiple of this reproduces the single pass bit for bit.
+    /// </summary>
+    public const int SuperblockRows = 64 * ChunkSize;
+
+    // Chunks summarised in parallel before they are folded in order: one superblock.
+    private const int ChunksPerWindow = SuperblockRows / ChunkSize;
 
     private readonly double[] _centers;
     private readonly double[] _weights;
@@ -41,6 +50,10 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         _scatters = scatters;
         TotalWeight = totalWeight;
     }
+
+    /// <summary>Statistics from owned arrays (no copy, no checks): the folds' result.</summary>
+    internal static KMeansStatistics FromParts(int clusters, int dimension, double[] centers, double[] weights, double[] means, double[] scatters, double totalWeight) =>
+        new(clusters, dimension, centers, weights, means, scatters, totalWeight);
 
     /// <summary>
     /// Recreates statistics from their parts (copied), e.g. received from another process. Every value must be finite;
@@ -109,16 +122,32 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
     /// </summary>
     public double Inertia
     {
-        get
-        {
-            double total = 0;
-            for (int j = 0; j < Clusters; j++)
-            {
-                total += _scatters[j] + _weights[j] * SquaredDistance(_means.AsSpan(j * Dimension, Dimension), _centers.AsSpan(j * Dimension, Dimension));
-            }
+        get => InertiaOf(_weights, _means, _scatters, _centers, Dimension);
+    }
 
-            return total;
+    /// <summary>Σⱼ Sⱼ + Nⱼ‖mⱼ − cⱼ‖², clusters in order: the inertia of an assignment step from its statistics (every K-Means driver's trace).</summary>
+    internal static double InertiaOf(ReadOnlySpan<double> weights, ReadOnlySpan<double> means, ReadOnlySpan<double> scatters, ReadOnlySpan<double> centers, int d)
+    {
+        double total = 0;
+        for (int j = 0; j < weights.Length; j++)
+        {
+            total += scatters[j] + weights[j] * SquaredDistance(means.Slice(j * d, d), centers.Slice(j * d, d));
         }
+
+        return total;
+    }
+
+    /// <summary>Σ (next − current)², in order: the total squared center shift every K-Means driver compares with its tolerance.</summary>
+    internal static double SquaredShift(ReadOnlySpan<double> current, ReadOnlySpan<double> next)
+    {
+        double total = 0;
+        for (int i = 0; i < current.Length; i++)
+        {
+            double t = next[i] - current[i];
+            total += t * t;
+        }
+
+        return total;
     }
 
     internal ReadOnlySpan<double> CentersSpan => _centers;
@@ -159,12 +188,21 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         int n = data.GetLength(0), k = model.Clusters, d = model.Dimension;
         var labels = new int[n];
         model.Assign(data, labels, maxDegreeOfParallelism);
+        var fold = new KMeansFold(k, d);
+        Summarize(data, sampleWeights, labels, 0, n, fold, maxDegreeOfParallelism);
+        fold.Finish();
+        return fold.ToStatistics(model.CentersSpan);
+    }
 
-        var weights = new double[k];
-        var means = new double[k * d];
-        var scatters = new double[k];
-        double total = 0;
-        int chunks = ParallelBlocks.BlockCount(n, ChunkSize);
+    /// <summary>
+    /// The statistics of rows <c>[start, end)</c> of <paramref name="data"/> under <paramref name="labels"/>: chunks of
+    /// <see cref="ChunkSize"/> rows from <paramref name="start"/>, summarised a superblock's worth at a time in parallel and
+    /// added to <paramref name="fold"/> in order.
+    /// </summary>
+    internal static void Summarize(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, KMeansFold fold, int maxDegreeOfParallelism)
+    {
+        int k = fold.Clusters, d = fold.Dimension;
+        int chunks = ParallelBlocks.BlockCount(end - start, ChunkSize);
         int window = Math.Min(chunks, ChunksPerWindow);
         var chunkWeights = new double[window * k];
         var chunkMeans = new double[window * k * d];
@@ -173,23 +211,94 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         for (int first = 0; first < chunks; first += window)
         {
             int count = Math.Min(window, chunks - first);
-            int rowStart = first * ChunkSize;
-            int rowCount = Math.Min(n - rowStart, count * ChunkSize);
-            ParallelBlocks.For(rowCount, ChunkSize, maxDegreeOfParallelism, (c, start, end) =>
-                SummarizeChunk(data, sampleWeights, labels, rowStart + start, rowStart + end, k,
+            int rowStart = start + first * ChunkSize;
+            int rowCount = Math.Min(end - rowStart, count * ChunkSize);
+            ParallelBlocks.For(rowCount, ChunkSize, maxDegreeOfParallelism, (c, s, e) =>
+                SummarizeChunk(data, sampleWeights, labels, rowStart + s, rowStart + e, k,
                     chunkWeights.AsSpan(c * k, k), chunkMeans.AsSpan(c * k * d, k * d), chunkScatters.AsSpan(c * k, k), out chunkTotals[c]));
             for (int c = 0; c < count; c++)
             {
-                MergeInto(weights, means, scatters, chunkWeights.AsSpan(c * k, k), chunkMeans.AsSpan(c * k * d, k * d), chunkScatters.AsSpan(c * k, k), d);
-                total += chunkTotals[c];
+                fold.AddChunk(chunkWeights.AsSpan(c * k, k), chunkMeans.AsSpan(c * k * d, k * d), chunkScatters.AsSpan(c * k, k), chunkTotals[c]);
             }
         }
-
-        return new KMeansStatistics(k, d, model.CentersSpan.ToArray(), weights, means, scatters, total);
     }
 
+    /// <summary>
+    /// The statistics of a partition whose first row is row <paramref name="firstRow"/> of the whole data, one per piece
+    /// of it between superblock boundaries (multiples of <see cref="SuperblockRows"/>): merged by <see cref="MergeParts"/>
+    /// in partition order, the parts of partitions that start at superblock boundaries give the statistics of all the
+    /// rows bit for bit (the fold of <see cref="Compute"/> and of <see cref="KMeans"/>). A partition of at most one
+    /// superblock has one part, the same as <see cref="Compute"/> on its rows.
+    /// </summary>
+    /// <param name="model">The current centers.</param>
+    /// <param name="data">The partition's n × d rows (not modified); n may be 0 (no parts).</param>
+    /// <param name="sampleWeights">Null, or one non-negative finite weight per row.</param>
+    /// <param name="firstRow">The global index of the partition's first row (≥ 0).</param>
+    /// <param name="maxDegreeOfParallelism">Thread cap; ≤ 0 means all cores.</param>
+    /// <returns>The parts in row order; part p covers the rows <see cref="PartRows"/> gives.</returns>
+    /// <exception cref="ArgumentException">Bad data or weights, or a negative <paramref name="firstRow"/>.</exception>
+    public static IReadOnlyList<KMeansStatistics> ComputeParts(KMeansModel model, double[,] data, double[]? sampleWeights, long firstRow, int maxDegreeOfParallelism = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        DataValidation.CheckMatrix(data, nameof(data), minRows: 0);
+        DataValidation.CheckDimension(data, model.Dimension, nameof(data));
+        if (sampleWeights is not null)
+        {
+            DataValidation.CheckPartitionWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
+        }
+
+        int n = data.GetLength(0);
+        var labels = new int[n];
+        model.Assign(data, labels, maxDegreeOfParallelism);
+        var parts = new List<KMeansStatistics>();
+        foreach ((int start, int count) in PartRows(firstRow, n))
+        {
+            var fold = new KMeansFold(model.Clusters, model.Dimension);
+            Summarize(data, sampleWeights, labels, start, start + count, fold, maxDegreeOfParallelism);
+            fold.Finish();
+            parts.Add(fold.ToStatistics(model.CentersSpan));
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// The pieces (start within the partition, row count) of a partition of <paramref name="rows"/> rows starting at global
+    /// row <paramref name="firstRow"/>, cut at the multiples of <see cref="SuperblockRows"/>: the rows of
+    /// <see cref="ComputeParts"/>' parts.
+    /// </summary>
+    /// <param name="firstRow">The partition's first global row (≥ 0).</param>
+    /// <param name="rows">Its rows (≥ 0).</param>
+    public static IEnumerable<(int Start, int Count)> PartRows(long firstRow, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        int start = 0;
+        while (start < rows)
+        {
+            long global = firstRow + start;
+            int count = (int)Math.Min(rows - start, SuperblockRows - global % SuperblockRows);
+            yield return (start, count);
+            start += count;
+        }
+    }
+
+    /// <summary>
+    /// Merges parts in the fixed structure of <see cref="Compute"/>: in order within a superblock, then the superblocks'
+    /// totals in order. Part p covers <paramref name="partRows"/>[p] rows following the previous part (the first starts at
+    /// row 0); a part that ends on a multiple of <see cref="SuperblockRows"/> closes its superblock. Parts from
+    /// <see cref="ComputeParts"/> of partitions that start at superblock boundaries give <see cref="Compute"/>'s bits on all
+    /// the rows; single chunks of <see cref="ChunkSize"/> rows do too.
+    /// </summary>
+    /// <param name="parts">At least one set of statistics, all of the same centers, in row order.</param>
+    /// <param name="partRows">The rows of each part.</param>
+    /// <exception cref="ArgumentException">No parts, lengths that differ, a negative row count, or statistics of different models.</exception>
+    public static KMeansStatistics MergeParts(IReadOnlyList<KMeansStatistics> parts, IReadOnlyList<long> partRows) =>
+        MergeableStatistics.MergeInSuperblocks(parts, partRows, SuperblockRows);
+
     /// <summary>One chunk's statistics, two passes: per-cluster weighted means, then the scatter about them.</summary>
-    private static void SummarizeChunk(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, int k,
+    internal static void SummarizeChunk(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, int k,
         Span<double> weights, Span<double> means, Span<double> scatters, out double total)
     {
         int d = means.Length / k;
@@ -246,7 +355,7 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
     /// Chan's pairwise combination per cluster, B into A: W = Wa + Wb, δ = mb − ma, m = ma + (Wb / W) δ,
     /// S = Sa + Sb + (Wa Wb / W)‖δ‖²; an empty side leaves the other exactly as it is.
     /// </summary>
-    private static void MergeInto(Span<double> weightsA, Span<double> meansA, Span<double> scattersA,
+    internal static void MergeInto(Span<double> weightsA, Span<double> meansA, Span<double> scattersA,
         ReadOnlySpan<double> weightsB, ReadOnlySpan<double> meansB, ReadOnlySpan<double> scattersB, int d)
     {
         for (int j = 0; j < weightsA.Length; j++)
@@ -322,8 +431,123 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         return next;
     }
 
+    /// <summary>The number of clusters without weight (to be re-seeded by <see cref="NextCenters(KMeansFarRows)"/>).</summary>
+    public int EmptyClusters
+    {
+        get
+        {
+            int empty = 0;
+            foreach (double w in _weights)
+            {
+                empty += w > 0 ? 0 : 1;
+            }
+
+            return empty;
+        }
+    }
+
     /// <summary>
-    /// The next model of the Lloyd iteration: <see cref="NextCenters"/>, with <see cref="KMeansModel.Inertia"/> NaN (its
+    /// The candidates' capacity a driver asks for first when there are empty clusters: <see cref="EmptyClusters"/> + K + 16
+    /// (enough unless many clusters cannot give up a row; <see cref="NextCenters(KMeansFarRows)"/> says when it was not).
+    /// </summary>
+    public int FarRowCapacity => EmptyClusters + Clusters + 16;
+
+    /// <summary>
+    /// The Lloyd update with <see cref="KMeans"/>' rule for empty clusters: each cluster without weight, in order, takes the
+    /// farthest positive-weight row (of <paramref name="farRows"/>, computed under <see cref="Centers"/>) whose cluster keeps
+    /// some weight without it and that no earlier cluster took; its center is that row, and the donor's center is its mean
+    /// without the row. A cluster that finds no such row keeps its center.
+    /// </summary>
+    /// <param name="farRows">The candidates of all the rows under <see cref="Centers"/>, merged.</param>
+    /// <returns>The K × d centers, or null when the candidates ran out before the rule could decide (not
+    /// <see cref="KMeansFarRows.IsComplete"/>): compute them again with a larger capacity.</returns>
+    /// <exception cref="ArgumentException">The candidates have another dimension.</exception>
+    public double[,]? NextCenters(KMeansFarRows farRows)
+    {
+        ArgumentNullException.ThrowIfNull(farRows);
+        if (farRows.Dimension != Dimension)
+        {
+            throw new ArgumentException($"The candidates have dimension {farRows.Dimension}; the statistics {Dimension}.", nameof(farRows));
+        }
+
+        double[] weights = (double[])_weights.Clone(), means = (double[])_means.Clone();
+        if (Relocate(weights, means, Dimension, farRows) < 0)
+        {
+            return null;
+        }
+
+        var next = new double[Clusters, Dimension];
+        NextCentersInto(weights, means, _centers, next.AsWritableSpan());
+        return next;
+    }
+
+    /// <summary>The next centers from the (relocated) weights and means: a cluster without weight keeps its old center.</summary>
+    internal static void NextCentersInto(ReadOnlySpan<double> weights, ReadOnlySpan<double> means, ReadOnlySpan<double> old, Span<double> next)
+    {
+        int d = means.Length / weights.Length;
+        for (int j = 0; j < weights.Length; j++)
+        {
+            (weights[j] > 0 ? means : old).Slice(j * d, d).CopyTo(next.Slice(j * d, d));
+        }
+    }
+
+    /// <summary>
+    /// The empty-cluster rule on working copies of the merged weights and means: returns the number of clusters re-seeded,
+    /// or −1 when the (incomplete) candidates ran out before the rule could decide.
+    /// </summary>
+    internal static int Relocate(Span<double> weights, Span<double> means, int d, KMeansFarRows farRows)
+    {
+        int relocated = 0;
+        bool[]? chosen = null;
+        for (int e = 0; e < weights.Length; e++)
+        {
+            if (weights[e] > 0)
+            {
+                continue;
+            }
+
+            chosen ??= new bool[farRows.Count];
+            int pick = -1;
+            for (int q = 0; q < farRows.Count && pick < 0; q++)
+            {
+                if (!chosen[q] && weights[farRows[q].Label] - farRows[q].Weight > 0)
+                {
+                    pick = q;
+                }
+            }
+
+            if (pick < 0)
+            {
+                if (!farRows.IsComplete)
+                {
+                    return -1;
+                }
+
+                continue; // Fewer donors than empty clusters: the center stays where it was.
+            }
+
+            chosen[pick] = true;
+            (_, _, int donor, double w, ReadOnlyMemory<double> row) = farRows[pick];
+            ReadOnlySpan<double> x = row.Span;
+            double rest = weights[donor] - w;
+            double f = w / rest;
+            Span<double> m = means.Slice(donor * d, d);
+            for (int p = 0; p < d; p++)
+            {
+                m[p] += f * (m[p] - x[p]);
+            }
+
+            weights[donor] = rest;
+            weights[e] = w;
+            x.CopyTo(means.Slice(e * d, d));
+            relocated++;
+        }
+
+        return relocated;
+    }
+
+    /// <summary>
+    /// The next model of the Lloyd iteration: <see cref="NextCenters()"/>, with <see cref="KMeansModel.Inertia"/> NaN (its
     /// inertia needs another assignment step: <c>ToModel().ComputeStatistics(data).Inertia</c>).
     /// </summary>
     public KMeansModel ToModel() => new(NextCenters());

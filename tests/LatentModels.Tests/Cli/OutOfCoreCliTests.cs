@@ -37,6 +37,30 @@ public sealed class OutOfCoreCliTests : IDisposable
     }
 
     [Fact]
+    public void Kmeans_out_of_core_with_sample_weights_prints_the_in_memory_fit_bit_for_bit()
+    {
+        string path = DataPath("old_faithful.txt");
+        string weights = Path.Combine(_directory, "weights.txt");
+        File.WriteAllLines(weights, Enumerable.Range(0, 272).Select(i => (i % 5 == 0 ? 0 : 0.25 * (1 + i % 7)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string[] common = ["fit", "kmeans", "--data", path, "--k", "3", "--seed", "2", "--tol", "0", "--sample-weights", weights, "--json"];
+        var inMemory = Run(common);
+        var streamed = Run([.. common, "--out-of-core"]);
+        inMemory.Code.Should().Be(0, inMemory.Err);
+        streamed.Code.Should().Be(0, streamed.Err);
+        JsonElement a = LastJson(inMemory.Out), b = LastJson(streamed.Out);
+        a.GetProperty("iterations").GetInt32().Should().BeGreaterThan(1);
+        foreach (string name in new[] { "n", "d", "inertia", "iterations", "converged", "inertiaTrace", "centers" })
+        {
+            b.GetProperty(name).GetRawText().Should().Be(a.GetProperty(name).GetRawText(), name);
+        }
+
+        File.WriteAllLines(weights, ["1", "2"]);
+        var mismatch = Run([.. common, "--out-of-core"]);
+        mismatch.Code.Should().Be(2);
+        mismatch.Err.Should().Contain("fewer weights");
+    }
+
+    [Fact]
     public void Gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit()
     {
         string path = DataPath("old_faithful.txt");
@@ -62,6 +86,7 @@ public sealed class OutOfCoreCliTests : IDisposable
     [InlineData("kmeans++", "diag", "process")]
     [InlineData("random-rows", "tied", "dirichlet")]
     [InlineData("random", "spherical", "process")]
+    [InlineData("kmeans", "full", "process")]
     public void Vb_gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit(string init, string covariance, string prior)
     {
         string path = DataPath("old_faithful.txt");
@@ -85,6 +110,7 @@ public sealed class OutOfCoreCliTests : IDisposable
     [InlineData("gmm", "first")]
     [InlineData("vb-gmm", "random-rows")]
     [InlineData("vb-gmm", "first")]
+    [InlineData("vb-gmm", "kmeans")]
     public void Sample_weights_out_of_core_are_read_alongside_the_data_and_give_the_weighted_in_memory_fit(string verb, string init)
     {
         string path = DataPath("old_faithful.txt");

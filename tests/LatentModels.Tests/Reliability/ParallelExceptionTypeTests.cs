@@ -75,7 +75,9 @@ public class ParallelExceptionTypeTests
                 dop =>
                 {
                     (IProgress<FitProgress> progress, CancellationToken token) = CancelOnFirstReport();
-                    new KMeans(new KMeansOptions { Clusters = 3, Seed = 1, Tolerance = 0, MaxDegreeOfParallelism = dop }).Fit(duplicated, progress, token);
+                    // Blobs, not the three duplicated points: there k-means++ starts at the exact cluster means and the
+                    // fit stops after its first iteration (the update is each cluster's mean, exact for equal rows).
+                    new KMeans(new KMeansOptions { Clusters = 3, Seed = 1, Tolerance = 0, MaxDegreeOfParallelism = dop }).Fit(blobs, progress, token);
                 }
             },
             {
