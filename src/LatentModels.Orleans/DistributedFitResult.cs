@@ -46,7 +46,7 @@ public sealed class DistributedFitResult<TModel> where TModel : class
     /// <summary>The silo that answered each shard last (index = shard).</summary>
     public IReadOnlyList<string> ShardSilos { get; }
 
-    /// <summary>The bytes of statistics the driver received (the UTF-8 length of their JSON): what crossed the network towards the driver.</summary>
+    /// <summary>The bytes of statistics the driver received (the length of their <see cref="ModelPayload"/>s, 8 bytes a double): what crossed the network towards the driver.</summary>
     public long StatisticsBytes { get; }
 
     /// <summary>Wall-clock time of the fit.</summary>

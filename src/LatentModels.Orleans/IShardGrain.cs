@@ -14,7 +14,7 @@ public interface IShardGrain : IGrainWithStringKey
     Task<ShardReply> LoadAsync(ShardSource source);
 
     /// <summary>Computes the statistics of the shard's rows under the model of <paramref name="work"/>.</summary>
-    /// <param name="work">The model (as <see cref="LatentModels.Persistence.ModelJson"/>) and the thread cap.</param>
-    /// <returns>The statistics as JSON, or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
+    /// <param name="work">The model (a <see cref="ModelPayload"/>) and the thread cap.</param>
+    /// <returns>The statistics (a <see cref="ModelPayload"/>), or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
     Task<ShardReply> ComputeAsync(ShardWork work);
 }

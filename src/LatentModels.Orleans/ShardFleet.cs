@@ -1,5 +1,3 @@
-using System.Text;
-using LatentModels.Persistence;
 using Orleans.Runtime;
 
 namespace LatentModels.Orleans;
@@ -109,14 +107,14 @@ internal sealed class ShardFleet
         _loaded = true;
     }
 
-    /// <summary>One E-step on every shard: the statistics JSON of each, in shard order.</summary>
+    /// <summary>One E-step on every shard: the statistics of each, in shard order.</summary>
     public async Task<T[]> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
         var work = new ShardWork
         {
-            ModelJson = ModelJson.Serialize(model),
+            Model = ModelPayload.Encode(model),
             MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
             Iteration = iteration,
         };
@@ -141,9 +139,9 @@ internal sealed class ShardFleet
         var result = new T[replies.Length];
         for (int i = 0; i < replies.Length; i++)
         {
-            string json = replies[i].StatisticsJson ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i };
-            Interlocked.Add(ref _bytes, Encoding.UTF8.GetByteCount(json));
-            result[i] = ModelJson.Deserialize<T>(json);
+            ModelPayload statistics = replies[i].Statistics ?? throw new DistributedFitException($"Shard {i} ({_sources[i].Describe()}) returned no statistics.") { Shard = i };
+            Interlocked.Add(ref _bytes, statistics.Length);
+            result[i] = statistics.Decode<T>();
         }
 
         long parsed = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -43,7 +43,7 @@ public sealed class ShardGrain : Grain, IShardGrain
             return Task.FromResult(new ShardReply { Loaded = false, Silo = _silo });
         }
 
-        string json = ShardStatistics.ComputeJson(work.ModelJson, _data, work.MaxDegreeOfParallelism);
-        return Task.FromResult(new ShardReply { Loaded = true, StatisticsJson = json, Silo = _silo, Rows = _data.Count });
+        ModelPayload statistics = ShardStatistics.Compute(work.Model, _data, work.MaxDegreeOfParallelism);
+        return Task.FromResult(new ShardReply { Loaded = true, Statistics = statistics, Silo = _silo, Rows = _data.Count });
     }
 }

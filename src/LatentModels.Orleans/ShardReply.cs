@@ -8,9 +8,9 @@ public sealed class ShardReply
     [Id(0)]
     public bool Loaded { get; init; }
 
-    /// <summary>The statistics as <see cref="LatentModels.Persistence.ModelJson"/> (null for a load, or when not loaded).</summary>
+    /// <summary>The statistics in their binary wire form (null for a load, or when not loaded; see <see cref="ModelPayload"/>).</summary>
     [Id(1)]
-    public string? StatisticsJson { get; init; }
+    public ModelPayload? Statistics { get; init; }
 
     /// <summary>The silo that answered (its address).</summary>
     [Id(2)]

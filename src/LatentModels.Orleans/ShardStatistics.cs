@@ -42,11 +42,15 @@ public static class ShardStatistics
         };
     }
 
-    /// <summary><see cref="Compute(object, ShardData, int)"/> from and to <see cref="ModelJson"/> text (what travels between silos).</summary>
-    /// <param name="modelJson">The model as <see cref="ModelJson.Serialize"/> wrote it.</param>
+    /// <summary><see cref="Compute(object, ShardData, int)"/> from and to the wire form (what travels between silos).</summary>
+    /// <param name="model">The model's payload.</param>
     /// <param name="data">The shard's rows.</param>
     /// <param name="maxDegreeOfParallelism">Thread cap.</param>
-    /// <returns>The statistics as JSON (bit-exact).</returns>
-    public static string ComputeJson(string modelJson, ShardData data, int maxDegreeOfParallelism) =>
-        ModelJson.Serialize(Compute(ModelJson.Deserialize(modelJson, ModelLoadLimits.Default), data, maxDegreeOfParallelism));
+    /// <returns>The statistics' payload (bit-exact).</returns>
+    /// <exception cref="ModelFormatException">The payload is corrupt or not a valid model.</exception>
+    public static ModelPayload Compute(ModelPayload model, ShardData data, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ModelPayload.Encode(Compute(model.Decode(), data, maxDegreeOfParallelism));
+    }
 }

@@ -4,9 +4,9 @@ namespace LatentModels.Orleans;
 [GenerateSerializer]
 public sealed class ShardWork
 {
-    /// <summary>The current model, as <see cref="LatentModels.Persistence.ModelJson.Serialize"/> writes it (bit-exact).</summary>
+    /// <summary>The current model in its binary wire form (bit-exact; see <see cref="ModelPayload"/>).</summary>
     [Id(0)]
-    public required string ModelJson { get; init; }
+    public required ModelPayload Model { get; init; }
 
     /// <summary>The thread cap of the shard's E-step (≤ 0: all cores of the silo). Results do not depend on it.</summary>
     [Id(1)]

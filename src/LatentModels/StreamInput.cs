@@ -96,7 +96,8 @@ internal static class StreamInput
     /// <param name="paramName">The parameter the values came in.</param>
     /// <param name="exponent">The largest power of two the stream's statistics can hold squared (with their counts).</param>
     /// <param name="batchFit">The whole-data fit to recommend, which rescales internally.</param>
-    public static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName, int exponent, string batchFit)
+    /// <param name="firstRow">The row number of the first value's row (a chunk of a larger table names its rows in the table).</param>
+    public static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName, int exponent, string batchFit, long firstRow = 0)
     {
         double limit = Math.ScaleB(1.0, exponent), largest = values.IsEmpty ? 0 : Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
         if (!(largest > limit) || !double.IsFinite(largest))
@@ -111,7 +112,7 @@ internal static class StreamInput
         }
 
         throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"The value at row {at / columns}, column {at % columns} is {values[at]:G4}, beyond 2^{exponent} (about {limit:G1}): a streaming or distributed mixture keeps its statistics in the data's units, where their squares " +
+            $"The value at row {firstRow + (at / columns)}, column {at % columns} is {values[at]:G4}, beyond 2^{exponent} (about {limit:G1}): a streaming or distributed mixture keeps its statistics in the data's units, where their squares " +
             $"would overflow double. Rescale the data (e.g. divide by a power of two), or fit the whole data set with {batchFit}, which rescales internally."),
             paramName);
     }

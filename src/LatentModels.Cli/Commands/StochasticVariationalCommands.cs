@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using LatentModels.Data;
 using LatentModels.Variational;
 
 namespace LatentModels.Cli;
@@ -23,7 +25,13 @@ internal static class StochasticVariationalCommands
             HelpName = "PRIOR",
         }.AcceptOnlyFromAmong("dirichlet", "process");
         var concentration = new Option<double?>("--weight-concentration") { Description = "The Dirichlet α₀ or the process γ (default 1/K).", HelpName = "A" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (each epoch shuffles the rows).", DefaultValueFactory = _ => 256, HelpName = "B" };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Rows per mini-batch (each epoch shuffles the rows). The file is streamed, never loaded: an epoch keeps one int per row (its shuffled place) "
+                + "and reads the file once per 64 MiB of shuffled rows it gathers (once for a smaller file); see docs/out-of-core.md.",
+            DefaultValueFactory = _ => 256,
+            HelpName = "B",
+        };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the file.", DefaultValueFactory = _ => 10, HelpName = "E" };
         var tau = new Option<double>("--tau") { Description = "Step delay τ ≥ 0 of the step size ρₜ = (τ + t)^(−κ).", DefaultValueFactory = _ => 1.0, HelpName = "T" };
         var kappa = new Option<double>("--kappa") { Description = "Forgetting rate κ in (0.5, 1] of the step size ρₜ = (τ + t)^(−κ).", DefaultValueFactory = _ => 0.7, HelpName = "K" };
@@ -54,7 +62,8 @@ internal static class StochasticVariationalCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
+            IRowChunkSource x = DataSources.Open(path, console.Columns); // streamed: memory is one int per row and a window of rows, whatever the file's size
+            console.StreamData(path);
             int passes = parse.GetValue(epochs);
             if (passes < 1)
             {
@@ -62,6 +71,8 @@ internal static class StochasticVariationalCommands
             }
 
             StreamingVariationalGaussianMixture stream;
+            long n;
+            int d;
             if (parse.GetValue(stateIn) is string statePath)
             {
                 Option[] fixedByState = [k, covariance, weightPrior, concentration, init, initModel, batchSize, tau, kappa, reg, seed, threads];
@@ -73,9 +84,10 @@ internal static class StochasticVariationalCommands
 
                 stream = ModelCommands.LoadModel(statePath, "--state-in") as StreamingVariationalGaussianMixture
                     ?? throw new ArgumentException($"--state-in: {statePath} is not a stochastic variational stream state (write one with fit svi-gmm --state-out).");
-                if (stream.IsInitialized && stream.Snapshot().Dimension != x.GetLength(1))
+                (n, d) = RowChunks.Shape(x, console.CancellationToken);
+                if (stream.IsInitialized && stream.Snapshot().Dimension != d)
                 {
-                    throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the saved stream has dimension {stream.Snapshot().Dimension}.");
+                    throw new ArgumentException($"--data: {path} has {d} columns but the saved stream has dimension {stream.Snapshot().Dimension}.");
                 }
             }
             else
@@ -100,31 +112,31 @@ internal static class StochasticVariationalCommands
                     ForgettingRate = parse.GetValue(kappa),
                     Epochs = passes,
                 };
-                stream = new StochasticVariationalGaussianMixture(options).CreateStream(x);
+                // One pass: the rows, their columns and the moments of the default prior.
+                stream = new StochasticVariationalGaussianMixture(options).CreateStream(x, console.CancellationToken);
+                n = stream.Options.DataSize!.Value;
+                d = -1;
             }
 
-            // The warm-up on the head (JIT) runs on a fresh stream with the same options, never on the real one.
             long stepsBefore = stream.Steps;
-            FitCommands.Timed(rows =>
+            var watch = Stopwatch.StartNew();
+            for (int e = 0; e < passes; e++)
             {
-                StreamingVariationalGaussianMixture target = ReferenceEquals(rows, x) ? stream : new StreamingVariationalGaussianMixture(stream.Options);
-                for (int e = 0; e < passes; e++)
-                {
-                    target.UpdateEpoch(rows, console.CancellationToken);
-                }
+                stream.UpdateEpoch(x, n, console.CancellationToken);
+            }
 
-                return target;
-            }, x, out double seconds);
+            double seconds = watch.Elapsed.TotalSeconds;
             ModelCommands.SaveIfRequested(stream, parse.GetValue(stateOut), "--state-out");
-            VariationalGaussianMixtureModel model = stream.Snapshot(x);
+            VariationalGaussianMixtureModel model = stream.Snapshot(x, console.CancellationToken); // one pass: the bound on the whole file
+            d = model.Dimension;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            double score = model.Score(x);
+            double score = model.Score(x, out _, console.CancellationToken); // one more pass
             string covarianceName = parse.GetResult(stateIn) is { Implicit: false } ? GmmCommands.CovarianceName(model.CovarianceType) : parse.GetValue(covariance)!;
             string priorName = model.WeightPrior == WeightPrior.DirichletProcess ? "process" : "dirichlet";
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "svi-gmm").Add("covariance", covarianceName).Add("weightPrior", priorName)
-                    .Add("k", model.Components).Add("n", x.GetLength(0)).Add("d", x.GetLength(1)).Add("seconds", seconds)
+                    .Add("k", model.Components).Add("n", n).Add("d", d).Add("seconds", seconds)
                     .Add("lowerBound", model.LowerBound).Add("elbo", model.Elbo).Add("avgLogLikelihood", score)
                     .Add("epochs", passes).Add("updates", stream.Steps - stepsBefore).Add("totalUpdates", stream.Steps)
                     .Add("batchSize", stream.Options.BatchSize).Add("effectiveComponents", model.EffectiveComponents())
@@ -133,7 +145,7 @@ internal static class StochasticVariationalCommands
             else
             {
                 console.Out.WriteLine($"Variational Bayesian Gaussian mixture ({covarianceName} covariance, {priorName} weights, K = {model.Components}) fitted by stochastic variational inference: "
-                    + $"{passes} epoch(s) over {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path} in mini-batches of {stream.Options.BatchSize} ({stream.Steps - stepsBefore} updates, {stream.Steps} in all)");
+                    + $"{passes} epoch(s) over {n} rows × {d} columns of {path} in mini-batches of {stream.Options.BatchSize} ({stream.Steps - stepsBefore} updates, {stream.Steps} in all)");
                 console.Out.WriteLine($"  ELBO                    {Format.Number(model.Elbo)}  (whole file; scikit-learn's convention {Format.Number(model.LowerBound)})");
                 console.Out.WriteLine($"  mean log predictive     {Format.Number(score)}");
                 console.Out.WriteLine($"  effective components    {model.EffectiveComponents()} (weight > 0.01)");

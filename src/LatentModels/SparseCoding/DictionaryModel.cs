@@ -98,6 +98,36 @@ public sealed class DictionaryModel : ILatentTransform
     public double Objective(double[,] data) => Coder.Objective(data, Coder.Transform(data));
 
     /// <summary>
+    /// <see cref="Objective(double[,])"/> of rows read in chunks (bounded memory): every row's code and objective do not
+    /// depend on the other rows, and they are summed in row order, so the same bits as the array of the same rows. One pass;
+    /// also gives the number of rows.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="rows">The number of rows read.</param>
+    /// <param name="cancellationToken">Checked before every chunk and between blocks of rows.</param>
+    /// <exception cref="ArgumentException">A chunk has the wrong width.</exception>
+    /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
+    public double Objective(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        SparseCoder coder = Coder;
+        double sum = 0;
+        long n = 0;
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            foreach (double v in coder.Objectives(chunk, coder.Transform(chunk, cancellationToken)))
+            {
+                sum += v;
+            }
+
+            n += chunk.GetLength(0);
+        }
+
+        rows = n;
+        return n == 0 ? 0 : sum / n;
+    }
+
+    /// <summary>
     /// The dictionary-learning statistics of <paramref name="data"/> under this dictionary (the rows' codes, then
     /// A = Σ zzᵀ and B = Σ xzᵀ): what a partition computes where its data lives; merge the parts
     /// (<see cref="MergeableStatistics.Merge{T}"/>) and take <see cref="DictionaryStatistics.ToModel"/> for the next

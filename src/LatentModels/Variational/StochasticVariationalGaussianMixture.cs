@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LatentModels.Data;
 using LatentModels.Mixtures.Gaussian;
 using LatentModels.Statistics;
 
@@ -129,20 +130,74 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
     FitResult<VariationalGaussianMixtureModel> IEstimator<VariationalGaussianMixtureModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, progress, cancellationToken);
 
-    private static StreamingVariationalGaussianMixture CreateStreamChecked(StochasticVariationalGaussianMixtureOptions o, double[,] data, double[]? sampleWeights)
+    /// <summary>
+    /// <see cref="CreateStream(double[,])"/> for rows read from a source in chunks (bounded memory): one pass counts the
+    /// rows and sums their moments in the order of the array's (so the resolved prior has the same bits); feed the stream
+    /// with <see cref="StreamingVariationalGaussianMixture.UpdateEpoch(IRowChunkSource, long?, CancellationToken)"/>, which
+    /// takes the same steps as the array epochs.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="ArgumentException">The source changes width, or options that do not fit the rows (named in the message).</exception>
+    /// <exception cref="RowFormatException">The source is empty or malformed.</exception>
+    public StreamingVariationalGaussianMixture CreateStream(IRowChunkSource source, CancellationToken cancellationToken = default)
     {
-        int n = data.GetLength(0), d = data.GetLength(1);
+        ArgumentNullException.ThrowIfNull(source);
+        bool fullScatter = VariationalShape.For(Options.Mixture.Covariance).NeedsFullScatter;
+        WeightedMoments? moments = null, scratch = null;
+        long n = 0;
+        int d = 0;
+        foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            int rows = chunk.GetLength(0);
+            if (moments is null)
+            {
+                d = chunk.GetLength(1);
+                moments = new WeightedMoments(d, fullScatter);
+                scratch = new WeightedMoments(d, fullScatter);
+            }
+            else if (chunk.GetLength(1) != d)
+            {
+                throw new ArgumentException($"{source.Name} has {chunk.GetLength(1)} columns at row {n}; its first rows have {d}.", nameof(source));
+            }
+
+            // Chunks of a multiple of WeightedMoments.ChunkSize rows: the summation of FromRowsChecked on the whole array.
+            moments.AccumulateRowsChecked(chunk.AsSpan(), rows, null, scratch!);
+            n += rows;
+        }
+
+        if (moments is null)
+        {
+            throw new RowFormatException(source.Name, 0, 0, "has no rows.");
+        }
+
+        if (n > int.MaxValue)
+        {
+            throw new ArgumentException($"{source.Name} has {n} rows; a stream over a source counts at most {int.MaxValue}.", nameof(source));
+        }
+
+        WeightedMoments resolved = moments;
+        return CreateStreamFromMoments(Options, (int)n, d, () => resolved);
+    }
+
+    private static StreamingVariationalGaussianMixture CreateStreamChecked(StochasticVariationalGaussianMixtureOptions o, double[,] data, double[]? sampleWeights) =>
+        CreateStreamFromMoments(o, data.GetLength(0), data.GetLength(1),
+            () => WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: VariationalShape.For(o.Mixture.Covariance).NeedsFullScatter));
+
+    /// <summary>The stream over n rows of width d, the prior's unset hyper-parameters resolved from the rows' moments (computed only when needed).</summary>
+    private static StreamingVariationalGaussianMixture CreateStreamFromMoments(StochasticVariationalGaussianMixtureOptions o, int n, int d, Func<WeightedMoments> rowMoments)
+    {
         VariationalGaussianMixtureOptions m = o.Mixture;
         m.Validate(n, d);
         if (m.MeanPrior is null || m.CovariancePrior is null)
         {
-            WeightedMoments moments = WeightedMoments.FromRowsChecked(data, sampleWeights, fullScatter: VariationalShape.For(m.Covariance).NeedsFullScatter);
+            WeightedMoments moments = rowMoments();
             double[]? covariancePrior = m.CovariancePrior;
             if (covariancePrior is null)
             {
                 if (!(moments.Weight > 1))
                 {
-                    throw new ArgumentException("The default covariance prior (the data covariance) needs a total sample weight above 1; give CovariancePrior.", nameof(sampleWeights));
+                    throw new ArgumentException("The default covariance prior (the data covariance) needs a total sample weight above 1; give CovariancePrior.", "sampleWeights");
                 }
 
                 VariationalShape shape = VariationalShape.For(m.Covariance);
@@ -150,7 +205,7 @@ public sealed class StochasticVariationalGaussianMixture : IWeightedEstimator<Va
                 shape.DefaultPrior(moments, d, covariancePrior);
                 if (double.IsNaN(shape.LogDetW0(covariancePrior, d)))
                 {
-                    throw new ArgumentException("The data covariance (the default covariance prior) is singular (e.g. a constant column); give CovariancePrior.", nameof(data));
+                    throw new ArgumentException("The data covariance (the default covariance prior) is singular (e.g. a constant column); give CovariancePrior.", "data");
                 }
             }
 

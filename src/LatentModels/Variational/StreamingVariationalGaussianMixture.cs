@@ -1,3 +1,5 @@
+using LatentModels.Data;
+using LatentModels.LinearAlgebra;
 using LatentModels.Mixtures;
 using LatentModels.Mixtures.Gaussian;
 using LatentModels.Persistence;
@@ -169,8 +171,8 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     /// </summary>
     internal const int RangeExponent = 468;
 
-    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName) =>
-        StreamInput.CheckRange(values, columns, paramName, RangeExponent, "StochasticVariationalGaussianMixture.Fit or VariationalGaussianMixture");
+    private static void CheckRange(ReadOnlySpan<double> values, int columns, string paramName, long firstRow = 0) =>
+        StreamInput.CheckRange(values, columns, paramName, RangeExponent, "StochasticVariationalGaussianMixture.Fit or VariationalGaussianMixture", firstRow);
 
     private void GuardedEpoch(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
     {
@@ -235,6 +237,220 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         DataValidation.CheckWeights(sampleWeights, data.GetLength(0), nameof(sampleWeights));
         CheckRange(data.AsSpan(), Math.Max(data.GetLength(1), 1), nameof(data));
         GuardedEpoch(data, sampleWeights, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of the data set an epoch over a source holds in memory at once, as bytes: the gathered rows of
+    /// <see cref="UpdateEpoch(IRowChunkSource, long?, CancellationToken)"/> (64 MiB; a data set smaller than that is one window).
+    /// </summary>
+    internal const long WindowBytes = 64L << 20;
+
+    /// <summary>
+    /// <see cref="UpdateEpoch(double[,], CancellationToken)"/> over rows read from a source, in bounded memory, with the same
+    /// bits: the same shuffle of the n row indices by the stream's generator, the same mini-batches in the same order. The
+    /// rows are not held: the epoch walks the shuffled order in windows of whole mini-batches (up to 64 MiB of rows), and
+    /// for each window reads the source once, keeping the rows whose shuffled position falls in it; then it takes the
+    /// window's steps. Memory: one int per row (the shuffled position of every row; 16 MB for 4 million rows), one window
+    /// and one chunk; a data set of at most 64 MiB of rows is read once per epoch, a larger one once per window.
+    /// </summary>
+    /// <param name="source">The n rows (each pass must give the same rows).</param>
+    /// <param name="rows">The number of rows of <paramref name="source"/> when known (e.g. from an earlier pass); otherwise
+    /// the source is read once more to count them.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every mini-batch.</param>
+    /// <remarks>All-or-nothing, as the array epoch: when a row is rejected, a mini-batch fails or the token is cancelled, the
+    /// stream is restored to its state before the call. The rows are checked as they are read (the width, and the range a
+    /// stream holds); a step may have been computed before a later bad row is reached, but it is undone.</remarks>
+    /// <exception cref="ArgumentException">Wrong number of columns, a value beyond the stream's range (named with its row and
+    /// column in the source), a source whose number of rows is not <paramref name="rows"/>; or, before initialisation, too few rows.</exception>
+    /// <exception cref="RowFormatException">The source is empty or malformed.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite (the stream is as before the call).</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the stream is as before the call.</exception>
+    public void UpdateEpoch(IRowChunkSource source, long? rows = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        long counted;
+        int d;
+        if (rows is long given)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(given, nameof(rows));
+            counted = given;
+            d = _dimension >= 0 ? _dimension : FirstChunk(source, 1, cancellationToken).GetLength(1);
+        }
+        else
+        {
+            (counted, d) = RowChunks.Shape(source, cancellationToken);
+        }
+
+        if (_dimension >= 0 && d != _dimension)
+        {
+            throw new ArgumentException($"{source.Name} has {d} columns; the stream has dimension {_dimension}.", nameof(source));
+        }
+
+        if (counted > Array.MaxLength)
+        {
+            throw new ArgumentException($"{source.Name} has {counted} rows; an epoch over a source shuffles at most {Array.MaxLength}.", nameof(rows));
+        }
+
+        State saved = Capture();
+        try
+        {
+            UpdateEpochStreamed(source, (int)counted, d, WindowBytes, cancellationToken);
+        }
+        catch
+        {
+            Restore(saved);
+            throw;
+        }
+    }
+
+    private static double[,] FirstChunk(IRowChunkSource source, int rows, CancellationToken cancellationToken)
+    {
+        foreach (double[,] chunk in source.ReadChunks(rows, cancellationToken))
+        {
+            return chunk;
+        }
+
+        throw new RowFormatException(source.Name, 0, 0, "has no rows.");
+    }
+
+    /// <summary>
+    /// The epoch of <see cref="UpdateEpochChecked"/> over a source of <paramref name="n"/> rows of width <paramref name="d"/>,
+    /// holding at most <paramref name="windowBytes"/> of rows (rounded down to whole mini-batches, at least one).
+    /// </summary>
+    internal void UpdateEpochStreamed(IRowChunkSource source, int n, int d, long windowBytes, CancellationToken cancellationToken)
+    {
+        int size = Math.Min(_options.BatchSize, n);
+        if (_dimension < 0)
+        {
+            if (size < _options.Mixture.Components && size < n)
+            {
+                throw new ArgumentOutOfRangeException(nameof(StochasticVariationalGaussianMixtureOptions.BatchSize), _options.BatchSize,
+                    $"BatchSize ({_options.BatchSize}) is smaller than Components ({_options.Mixture.Components}): the first mini-batch initialises the mixture.");
+            }
+
+            _options.ValidateFirstBatch(size, d);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ulong[]? savedRandom = IsInitialized ? null : _random.GetState();
+
+        // The array epoch's shuffle (the same draws), then inverted in place: position[i] is row i's place in the order.
+        int[] position = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            position[i] = i;
+        }
+
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = _random.Next(i + 1);
+            (position[i], position[j]) = (position[j], position[i]);
+        }
+
+        InvertInPlace(position);
+        long windowRows = Math.Max(1, windowBytes / ((long)sizeof(double) * Math.Max(d, 1)) / size) * size;
+        int window = (int)Math.Min(windowRows, n);
+        var held = new double[(long)window * d];
+        for (int first = 0; first < n; first += window)
+        {
+            int end = (int)Math.Min((long)first + window, n);
+            Gather(source, position, first, end, d, held, cancellationToken);
+            for (int start = first; start < end; start += size)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(size, n - start);
+                double[,] buffer = Buffer(size, d);
+                held.AsSpan((start - first) * d, rows * d).CopyTo(buffer.AsWritableSpan());
+                if (IsInitialized)
+                {
+                    Consume(buffer, rows, null);
+                }
+                else
+                {
+                    ulong[] before = savedRandom ?? _random.GetState();
+                    try
+                    {
+                        Consume(buffer, rows, null);
+                    }
+                    catch
+                    {
+                        _random.SetState(before);
+                        throw;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One pass over the source keeping the rows whose shuffled position is in [first, end), at their place in <paramref name="held"/>.</summary>
+    private static void Gather(IRowChunkSource source, int[] position, int first, int end, int d, double[] held, CancellationToken cancellationToken)
+    {
+        long row = 0;
+        int n = position.Length;
+        foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            int m = chunk.GetLength(0);
+            if (chunk.GetLength(1) != d)
+            {
+                throw new ArgumentException($"{source.Name} has {chunk.GetLength(1)} columns at row {row}; the stream has dimension {d}.", nameof(source));
+            }
+
+            if (row + m > n)
+            {
+                throw new ArgumentException($"{source.Name} has more than the {n} rows given.", nameof(source));
+            }
+
+            ReadOnlySpan<double> x = chunk.AsSpan();
+            if (first == 0)
+            {
+                CheckRange(x, Math.Max(d, 1), "data", row); // "data": the rows, named by row and column as the array epoch names them
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                int p = position[row + i];
+                if (p >= first && p < end)
+                {
+                    x.Slice(i * d, d).CopyTo(held.AsSpan((p - first) * d, d));
+                }
+            }
+
+            row += m;
+        }
+
+        if (row != n)
+        {
+            throw new ArgumentException($"{source.Name} has {row} rows, not the {n} given.", nameof(source));
+        }
+    }
+
+    /// <summary>Inverts a permutation in place (each cycle followed once, visited entries marked by complement).</summary>
+    internal static void InvertInPlace(int[] order)
+    {
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (order[i] < 0)
+            {
+                continue;
+            }
+
+            // order[previous] = current: row `current` is at place `previous`.
+            int previous = i, current = order[i];
+            while (current != i)
+            {
+                int next = order[current];
+                order[current] = ~previous;
+                previous = current;
+                current = next;
+            }
+
+            order[i] = ~previous;
+        }
+
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = ~order[i];
+        }
     }
 
     /// <summary>An epoch over rows (and weights) already checked for shape and finiteness (the data-set fit checks them once).</summary>
@@ -355,6 +571,68 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         return SnapshotWithBounds(elbo, lowerBound);
     }
 
+    /// <summary>
+    /// <see cref="Snapshot(double[,])"/> with the bound of rows read from a source in chunks (bounded memory): the same
+    /// E-step blocks merged in the same order, so the same bits as the array of the same rows.
+    /// </summary>
+    /// <param name="source">The rows (should be the data set of N rows the stream stands for).</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <exception cref="InvalidOperationException">No mini-batch has arrived yet.</exception>
+    /// <exception cref="ArgumentException">Wrong number of columns.</exception>
+    /// <exception cref="RowFormatException">The source is empty or malformed.</exception>
+    public VariationalGaussianMixtureModel Snapshot(IRowChunkSource source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _ = Posterior;
+        (double elbo, double lowerBound) = Bounds(source, cancellationToken);
+        return SnapshotWithBounds(elbo, lowerBound);
+    }
+
+    /// <summary><see cref="Bounds(double[,], double[])"/> over a source: the blocks of <c>GaussianMixtureStatistics.ComputeCore</c>, chunk by chunk, merged in row order.</summary>
+    private (double Elbo, double LowerBound) Bounds(IRowChunkSource source, CancellationToken cancellationToken)
+    {
+        GaussianComponents p = Posterior;
+        int k = p.K, d = p.D, threads = _options.Mixture.MaxDegreeOfParallelism;
+        bool full = p.Form.FullScatter;
+        int blockSize = GaussianMixtureEngine.BlockSizeFor(k, d);
+        var totals = new MixtureStatistics(k, d, full);
+        MixtureStatistics[] parts = [];
+        long row = 0;
+        foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            int m = chunk.GetLength(0);
+            if (chunk.GetLength(1) != d)
+            {
+                throw new ArgumentException($"{source.Name} has {chunk.GetLength(1)} columns at row {row}; the stream has dimension {d}.", nameof(source));
+            }
+
+            // A data set smaller than one block is one block (DefaultChunkRows is a multiple of every block size).
+            int size = row == 0 ? Math.Min(blockSize, m) : blockSize;
+            int blocks = ParallelBlocks.BlockCount(m, size);
+            if (parts.Length < blocks)
+            {
+                parts = new MixtureStatistics[blocks];
+            }
+
+            int offset = checked((int)row);
+            ParallelBlocks.For(m, size, threads, (block, start, end) =>
+            {
+                var ws = new MixtureWorkspace(size, k, d);
+                var stats = new MixtureStatistics(k, d, full);
+                GaussianMixtureEngine.EStepInto(p, chunk.AsSpan().Slice(start * d, (end - start) * d), end - start, null, offset + start, stats, ws);
+                parts[block] = stats;
+            });
+            for (int b = 0; b < blocks; b++)
+            {
+                totals.Merge(parts[b]);
+            }
+
+            row += m;
+        }
+
+        return BoundsOf(p, totals);
+    }
+
     private GaussianComponents Posterior => _posterior ?? throw new InvalidOperationException("The stream has no posterior yet: no mini-batch has arrived.");
 
     /// <summary>The current posterior as a model carrying the given bounds.</summary>
@@ -370,9 +648,15 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     internal (double Elbo, double LowerBound) Bounds(double[,] data, double[]? sampleWeights)
     {
         GaussianComponents p = Posterior;
+        MixtureStatistics full = GaussianMixtureStatistics.ComputeCore(p, data, sampleWeights, _options.Mixture.MaxDegreeOfParallelism).Totals;
+        return BoundsOf(p, full);
+    }
+
+    /// <summary>The bounds from the E-step totals <paramref name="full"/> of the data set under the posterior.</summary>
+    private (double Elbo, double LowerBound) BoundsOf(GaussianComponents p, MixtureStatistics full)
+    {
         VariationalGaussianUpdate rule = _rule!;
         MixtureStatistics s = _statistics!;
-        MixtureStatistics full = GaussianMixtureStatistics.ComputeCore(p, data, sampleWeights, _options.Mixture.MaxDegreeOfParallelism).Totals;
         double effective = 0;
         for (int c = 0; c < s.K; c++)
         {
