@@ -246,8 +246,9 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
 
     /// <summary>
     /// Opens the Parquet reader after checking the footer against the file: its declared length must fit in the file, and
-    /// its structure must declare no more elements or bytes than it holds (<see cref="ThriftFooterCheck"/>), so that no
-    /// footer makes the decoder allocate more than the file justifies.
+    /// it must be a sound <c>FileMetaData</c> of Parquet's Thrift schema (<see cref="ThriftFooterCheck"/>), so that Parquet.Net
+    /// decodes it in time and memory linear in its length. The reader reads the file through an <see cref="EndCheckedStream"/>,
+    /// so that a page header running into the end of the file fails instead of being read forever.
     /// </summary>
     private ParquetReader CreateReader(FileStream stream, CancellationToken cancellationToken)
     {
@@ -279,7 +280,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: {problem}");
         }
 
-        return Guard(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).GetAwaiter().GetResult());
+        return Guard(() => ParquetReader.CreateAsync(new EndCheckedStream(stream), cancellationToken: cancellationToken).GetAwaiter().GetResult());
     }
 
     /// <summary>The fields read: the chosen ones in order, else every top-level numeric column in schema order.</summary>
@@ -292,17 +293,17 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             DataField[] numeric = [.. all.Where(IsNumeric)];
             return numeric.Length > 0
                 ? numeric
-                : throw new RowFormatException(_path, 0, 0, $"has no numeric columns (columns: {string.Join(", ", all.Select(f => f.Name))}).");
+                : throw new RowFormatException(_path, 0, 0, $"has no numeric columns (columns: {string.Join(", ", all.Select(f => Shown(f.Name)))}).");
         }
 
         var chosen = new DataField[_columns.Length];
         for (int i = 0; i < _columns.Length; i++)
         {
             DataField? field = all.FirstOrDefault(f => string.Equals(f.Name, _columns[i], StringComparison.Ordinal) && f.Path.ToList().Count == 1)
-                ?? throw new RowFormatException(_path, 0, 0, $"has no column '{_columns[i]}' (columns: {string.Join(", ", all.Select(f => f.Name))}).");
+                ?? throw new RowFormatException(_path, 0, 0, $"has no column '{Shown(_columns[i])}' (columns: {string.Join(", ", all.Select(f => Shown(f.Name)))}).");
             chosen[i] = IsNumeric(field)
                 ? field
-                : throw new RowFormatException(_path, 0, 0, $"the column '{field.Name}' is not numeric ({(field.IsArray ? "a list" : field.ClrType.Name)}); choose numeric columns.");
+                : throw new RowFormatException(_path, 0, 0, $"the column '{Shown(field.Name)}' is not numeric ({(field.IsArray ? "a list" : field.ClrType.Name)}); choose numeric columns.");
         }
 
         return chosen;
@@ -349,7 +350,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             if (meta is null || meta.NumValues != count || meta.TotalCompressedSize < 0 || meta.TotalCompressedSize > fileLength
                 || meta.DataPageOffset < 0 || meta.DataPageOffset >= fileLength)
             {
-                throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: the column '{field.Name}' of row group {g + 1} does not match the group's {count} rows or lies outside the file.");
+                throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: the column '{Shown(field.Name)}' of row group {g + 1} does not match the group's {count} rows or lies outside the file.");
             }
         }
 
@@ -420,7 +421,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             {
                 values[(i * d) + j] = cells[i] is T v
                     ? Check(convert(v), rowBase + i, j, field)
-                    : throw new RowFormatException(_path, rowBase + i + 1, j + 1, $"the column '{field.Name}' is null in this row; every cell must be a number.");
+                    : throw new RowFormatException(_path, rowBase + i + 1, j + 1, $"the column '{Shown(field.Name)}' is null in this row; every cell must be a number.");
             }
         }
         else
@@ -437,7 +438,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     private double Check(double value, long row, int j, DataField field) =>
         double.IsFinite(value)
             ? value
-            : throw new RowFormatException(_path, row + 1, j + 1, $"the column '{field.Name}' holds {value}, which is not a finite number.");
+            : throw new RowFormatException(_path, row + 1, j + 1, $"the column '{Shown(field.Name)}' holds {value}, which is not a finite number.");
 
     /// <summary>Runs a call of the Parquet reader, reporting its failures as a <see cref="RowFormatException"/> naming the file.</summary>
     private T Guard<T>(Func<T> read)
@@ -461,4 +462,23 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     private static Span<double> Flat(double[,] a) => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref a[0, 0], a.Length);
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>A column name as shown in a message: control characters and line breaks escaped (<c>\u000A</c>), so the message stays one line.</summary>
+    private static string Shown(string name)
+    {
+        if (!name.Any(IsBreaking))
+        {
+            return name;
+        }
+
+        var shown = new System.Text.StringBuilder(name.Length + 8);
+        foreach (char c in name)
+        {
+            shown.Append(IsBreaking(c) ? $"\\u{(int)c:X4}" : c.ToString());
+        }
+
+        return shown.ToString();
+    }
+
+    private static bool IsBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }
