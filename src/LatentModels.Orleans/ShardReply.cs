@@ -19,4 +19,16 @@ public sealed class ShardReply
     /// <summary>The number of rows the shard holds.</summary>
     [Id(3)]
     public int Rows { get; init; }
+
+    /// <summary>The width of the shard's rows.</summary>
+    [Id(4)]
+    public int Columns { get; init; }
+
+    /// <summary>Whether the shard's rows carry sample weights.</summary>
+    [Id(5)]
+    public bool Weighted { get; init; }
+
+    /// <summary>The answer to a seeding step (null otherwise).</summary>
+    [Id(6)]
+    public SeedingReply? Seeding { get; init; }
 }

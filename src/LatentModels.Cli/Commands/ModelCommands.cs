@@ -45,6 +45,12 @@ internal static class ModelCommands
         command.SetAction(parse => console.Guard(() =>
         {
             object m = LoadUsable(parse.GetRequiredValue(model));
+            if (m is Mixtures.GaussianMixtureModel or Variational.VariationalGaussianMixtureModel or Clustering.KMeansModel)
+            {
+                ScoreStreamed(console, m, parse.GetRequiredValue(data), parse.GetValue(json));
+                return CliApp.Success;
+            }
+
             double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
             var line = new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", x.GetLength(0)).Add("d", x.GetLength(1));
             string text;
@@ -117,41 +123,52 @@ internal static class ModelCommands
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} does not assign rows to clusters.");
             }
 
-            double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
+            // Streamed: one pass checks the whole file (so a bad file writes nothing), one more predicts and writes chunk by chunk.
+            Data.IRowChunkSource x = OpenFor(console, m, parse.GetRequiredValue(data));
             bool withProbabilities = parse.GetValue(probabilities);
             if (withProbabilities && m is not ISoftClusteringModel)
             {
                 throw new ArgumentException($"--probabilities: a {ModelJson.FormatName(m)} gives hard assignments only.");
             }
 
-            int[] labels = clustering.Predict(x);
-            double[,]? p = withProbabilities ? ((ISoftClusteringModel)m).PredictProbabilities(x) : null;
-            var output = new StringBuilder();
-            output.Append("label");
-            if (p is not null)
+            bool first = true;
+            foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, console.CancellationToken))
             {
-                for (int k = 0; k < p.GetLength(1); k++)
+                int[] labels = clustering.Predict(chunk);
+                double[,]? p = withProbabilities ? ((ISoftClusteringModel)m).PredictProbabilities(chunk) : null;
+                var output = new StringBuilder();
+                if (first)
                 {
-                    output.Append(CultureInfo.InvariantCulture, $",p{k}");
-                }
-            }
-
-            output.Append('\n');
-            for (int i = 0; i < labels.Length; i++)
-            {
-                output.Append(labels[i].ToString(CultureInfo.InvariantCulture));
-                if (p is not null)
-                {
-                    for (int k = 0; k < p.GetLength(1); k++)
+                    output.Append("label");
+                    if (p is not null)
                     {
-                        output.Append(',').Append(p[i, k].ToString("R", CultureInfo.InvariantCulture));
+                        for (int k = 0; k < p.GetLength(1); k++)
+                        {
+                            output.Append(CultureInfo.InvariantCulture, $",p{k}");
+                        }
                     }
+
+                    output.Append('\n');
+                    first = false;
                 }
 
-                output.Append('\n');
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    output.Append(labels[i].ToString(CultureInfo.InvariantCulture));
+                    if (p is not null)
+                    {
+                        for (int k = 0; k < p.GetLength(1); k++)
+                        {
+                            output.Append(',').Append(p[i, k].ToString("R", CultureInfo.InvariantCulture));
+                        }
+                    }
+
+                    output.Append('\n');
+                }
+
+                console.Out.Write(output.ToString());
             }
 
-            console.Out.Write(output.ToString());
             return CliApp.Success;
         }));
         return command;
@@ -219,24 +236,22 @@ internal static class ModelCommands
                 throw new ArgumentException($"--model: a {ModelJson.FormatName(m)} has no latent codes to transform to.");
             }
 
-            double[,] x = ReadFor(console, m, parse.GetRequiredValue(data));
-            double[,] codes;
-            string prefix;
-            if (m is SparseCoding.BinarySparseCodingModel bsc)
-            {
-                var settings = new SparseCoding.BinarySparseCodingInference { Update = BinarySparseCodingCommands.ParseUpdate(parse.GetValue(inference)) };
-                codes = bsc.Transform(x, settings);
-                prefix = "h";
-            }
-            else
-            {
-                codes = transform.Transform(x);
-                prefix = "z";
-            }
-
+            // Streamed: one pass checks the whole file (a bad file writes nothing), one more transforms and writes chunk by chunk
+            // (every row's code does not depend on the other rows).
+            Data.IRowChunkSource x = OpenFor(console, m, parse.GetRequiredValue(data));
+            SparseCoding.BinarySparseCodingInference? settings = m is SparseCoding.BinarySparseCodingModel
+                ? new SparseCoding.BinarySparseCodingInference { Update = BinarySparseCodingCommands.ParseUpdate(parse.GetValue(inference)) }
+                : null;
+            string prefix = m is SparseCoding.BinarySparseCodingModel ? "h" : "z";
             var output = new StringBuilder();
             output.Append(string.Join(",", Enumerable.Range(0, transform.LatentDimension).Select(i => $"{prefix}{i}"))).Append('\n');
-            console.Out.Write(Format.AppendCsvRows(output, codes).ToString());
+            foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, console.CancellationToken))
+            {
+                double[,] codes = m is SparseCoding.BinarySparseCodingModel bsc ? bsc.Transform(chunk, settings) : transform.Transform(chunk);
+                console.Out.Write(Format.AppendCsvRows(output, codes).ToString());
+                output.Clear();
+            }
+
             return CliApp.Success;
         }));
         return command;
@@ -303,18 +318,72 @@ internal static class ModelCommands
         object m => m,
     };
 
+    /// <summary>
+    /// <c>score</c> of a Gaussian mixture, a variational Gaussian mixture or K-Means over the streamed file (bounded memory):
+    /// the library's chunked scores have the bits of the array ones, so the output is what the loaded file gave.
+    /// </summary>
+    private static void ScoreStreamed(CliConsole console, object m, string path, bool json)
+    {
+        Data.IRowChunkSource x = OpenFor(console, m, path, check: false);
+        long n;
+        string name;
+        double value;
+        switch (m)
+        {
+            case Mixtures.GaussianMixtureModel gmm:
+                value = gmm.Score(x, out n, console.CancellationToken);
+                name = "avgLogLikelihood";
+                break;
+            case Variational.VariationalGaussianMixtureModel vb:
+                value = vb.Score(x, out n, console.CancellationToken);
+                name = "avgLogLikelihood";
+                break;
+            default:
+                Clustering.KMeansModel kmeans = (Clustering.KMeansModel)m;
+                n = Data.RowChunks.Shape(x, console.CancellationToken).Rows;
+                value = kmeans.InertiaOf(x, checked((int)n), console.CancellationToken);
+                name = "inertia";
+                break;
+        }
+
+        string text = name == "inertia"
+            ? $"inertia  {value.ToString("R", CultureInfo.InvariantCulture)}"
+            : $"mean log-likelihood  {value.ToString("R", CultureInfo.InvariantCulture)}";
+        console.Out.WriteLine(json ? new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", n).Add("d", Dimension(m)).Add(name, value).ToString() : text);
+    }
+
+    /// <summary>The dimension of the rows a model takes, if it has one.</summary>
+    private static int? Dimension(object model) => model switch
+    {
+        IDensityModel density => density.Dimension,
+        ILatentTransform transform => transform.Dimension,
+        Clustering.KMeansModel kmeans => kmeans.Dimension,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Opens a data file as a stream (<see cref="DataSources"/>) for a model: one pass checks every row (so that a bad file
+    /// fails before any output) unless <paramref name="check"/> is false, in which case only the first row is read; the
+    /// columns are checked against the model's dimension as <see cref="ReadFor"/> does.
+    /// </summary>
+    private static Data.IRowChunkSource OpenFor(CliConsole console, object model, string path, bool check = true)
+    {
+        Data.IRowChunkSource x = DataSources.Open(path, console.Columns);
+        console.StreamData(path);
+        int columns = check ? Data.RowChunks.Shape(x, console.CancellationToken).Columns : x.ReadChunks(1, console.CancellationToken).First().GetLength(1);
+        if (Dimension(model) is int d && columns != d)
+        {
+            throw new ArgumentException($"--data: {path} has {columns} columns but the model has dimension {d}.");
+        }
+
+        return x;
+    }
+
     /// <summary>Reads a data file and checks its column count against the model's dimension.</summary>
     private static double[,] ReadFor(CliConsole console, object model, string path)
     {
         double[,] x = console.ReadData(path);
-        int? dimension = model switch
-        {
-            IDensityModel density => density.Dimension,
-            ILatentTransform transform => transform.Dimension,
-            Clustering.KMeansModel kmeans => kmeans.Dimension,
-            _ => null,
-        };
-        if (dimension is int d && x.GetLength(1) != d)
+        if (Dimension(model) is int d && x.GetLength(1) != d)
         {
             throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the model has dimension {d}.");
         }

@@ -41,10 +41,13 @@ internal static class SparseCodeCommand
         {
             string path = parse.GetRequiredValue(data);
             (double[,] atoms, double? modelAlpha, bool modelPositive) = ReadDictionary(console, parse.GetRequiredValue(dictionary));
-            double[,] x = console.ReadData(path);
-            if (x.GetLength(1) != atoms.GetLength(1))
+            // Streamed: one pass checks the whole file (a bad file writes nothing), one more codes it chunk by chunk.
+            Data.IRowChunkSource x = DataSources.Open(path, console.Columns);
+            console.StreamData(path);
+            (long n, int d) = Data.RowChunks.Shape(x, console.CancellationToken);
+            if (d != atoms.GetLength(1))
             {
-                throw new ArgumentException($"--data: {path} has {x.GetLength(1)} columns but the dictionary's atoms have {atoms.GetLength(1)}.");
+                throw new ArgumentException($"--data: {path} has {d} columns but the dictionary's atoms have {atoms.GetLength(1)}.");
             }
 
             var options = new SparseCoderOptions
@@ -64,19 +67,16 @@ internal static class SparseCodeCommand
                 MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             var coder = new SparseCoder(atoms, options);
-            double[,] codes = FitCommands.Timed(rows => coder.Transform(rows, console.CancellationToken), x, out double seconds);
-            double objective = coder.Objective(x, codes);
-            double meanNonzeros = MeanNonzeros(codes);
-            WriteCodes(parse.GetValue(codesOut), codes);
+            (double objective, double meanNonzeros, double seconds) = Code(coder, x, n, parse.GetValue(codesOut), console.CancellationToken);
             if (parse.GetValue(json))
             {
                 console.Out.WriteLine(new JsonLine().Add("model", "sparse-code").Add("algorithm", parse.GetValue(algorithm))
-                    .Add("n", x.GetLength(0)).Add("d", x.GetLength(1)).Add("atoms", coder.Atoms).Add("alpha", options.Alpha)
+                    .Add("n", n).Add("d", d).Add("atoms", coder.Atoms).Add("alpha", options.Alpha)
                     .Add("positive", options.Positive).Add("objective", objective).Add("meanNonzeros", meanNonzeros).Add("seconds", seconds));
             }
             else
             {
-                console.Out.WriteLine($"Sparse codes ({parse.GetValue(algorithm)}, α = {Format.Number(options.Alpha)}) of {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path} on {coder.Atoms} atoms");
+                console.Out.WriteLine($"Sparse codes ({parse.GetValue(algorithm)}, α = {Format.Number(options.Alpha)}) of {n} rows × {d} columns of {path} on {coder.Atoms} atoms");
                 console.Out.WriteLine($"  objective (mean ½‖x − zD‖² + α‖z‖₁)  {Format.Number(objective)}");
                 console.Out.WriteLine($"  mean non-zeros per row              {Format.Number(meanNonzeros)}");
                 console.Out.WriteLine($"  transform time                      {Format.Number(seconds)} s");
@@ -85,6 +85,51 @@ internal static class SparseCodeCommand
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The codes of the streamed rows, chunk by chunk (every row's code and objective do not depend on the other rows): the
+    /// mean objective summed in row order and the mean number of non-zeros — the bits of the whole array's — and the codes
+    /// written to <paramref name="codesOut"/> as they come. The seconds are those of the coding (reading included).
+    /// </summary>
+    private static (double Objective, double MeanNonzeros, double Seconds) Code(SparseCoder coder, Data.IRowChunkSource x, long n, string? codesOut, CancellationToken cancellationToken)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        double sum = 0, seconds = 0;
+        long nonzeros = 0;
+        void Pass(TextWriter? writer)
+        {
+            foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+            {
+                double[,] codes = coder.Transform(chunk, cancellationToken);
+                seconds = watch.Elapsed.TotalSeconds;
+                foreach (double v in coder.Objectives(chunk, codes))
+                {
+                    sum += v;
+                }
+
+                foreach (double v in codes)
+                {
+                    nonzeros += v != 0 ? 1 : 0;
+                }
+
+                if (writer is not null)
+                {
+                    Format.WriteCsvRows(writer, codes);
+                }
+            }
+        }
+
+        if (codesOut is null)
+        {
+            Pass(null);
+        }
+        else
+        {
+            CommonOptions.WriteFile(codesOut, "--codes-out", Pass);
+        }
+
+        return (sum / n, (double)nonzeros / n, seconds);
     }
 
     /// <summary>Reads a dictionary: a saved <see cref="DictionaryModel"/> (a JSON document; with its α) or a numeric table with one atom per row.</summary>
@@ -109,30 +154,5 @@ internal static class SparseCodeCommand
         }
 
         return c;
-    }
-
-    internal static double MeanNonzeros(double[,] codes)
-    {
-        long count = 0;
-        foreach (double v in codes)
-        {
-            if (v != 0)
-            {
-                count++;
-            }
-        }
-
-        return codes.GetLength(0) == 0 ? 0 : (double)count / codes.GetLength(0);
-    }
-
-    /// <summary>Writes a matrix as CSV (round-trip numbers) when a path was given.</summary>
-    internal static void WriteCodes(string? path, double[,] values)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        CommonOptions.WriteFile(path, "--codes-out", writer => Format.WriteCsvRows(writer, values));
     }
 }
