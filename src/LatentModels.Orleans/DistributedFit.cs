@@ -59,6 +59,43 @@ public sealed class DistributedFit
     public int Shards => _fleet.ShardSilos.Count;
 
     /// <summary>
+    /// The start of <see cref="KMeans"/> computed through the shards: the centers the in-memory fit with
+    /// <see cref="KMeansOptions.Init"/> = <paramref name="init"/> and <see cref="KMeansOptions.Seed"/> =
+    /// <paramref name="seed"/> starts from (its first start) on the concatenation of the shards' rows in shard order
+    /// (weighted by the shards' sample weights, if any) — the same <see cref="Random"/> draws, rows fetched by their
+    /// index in the concatenated data, and every sum of greedy k-means++ (the running potential, the candidates' block
+    /// sums) continued from shard to shard in shard order. The same rows are chosen as on one machine; the candidates'
+    /// potentials are the same bits when every shard but the last holds a multiple of
+    /// <see cref="KMeansSeeding.PotentialBlockRows"/> rows (otherwise they agree to rounding, which can change a choice
+    /// only between two candidates whose potentials tie to rounding).
+    /// </summary>
+    /// <remarks>
+    /// k-means++ reads the shards 2k − 1 times (k + 1 more with sample weights) and each pass visits the shards one after
+    /// another (a running sum cannot be split without changing its bits), so it costs about 2k × shards calls in sequence:
+    /// cheap for tens or hundreds of shards; with thousands, fit a start on a sample instead. Random and first rows take
+    /// one parallel call per shard that holds a chosen row.
+    /// </remarks>
+    /// <param name="clusters">K (1 ≤ K ≤ the rows).</param>
+    /// <param name="init"><see cref="KMeansInit.KMeansPlusPlus"/> (the default of <see cref="KMeans"/>), <see cref="KMeansInit.RandomRows"/> or <see cref="KMeansInit.First"/>.</param>
+    /// <param name="seed">The seed of <see cref="KMeansOptions.Seed"/>.</param>
+    /// <param name="cancellationToken">Cancels between calls.</param>
+    /// <returns>The starting centers (inertia not computed: NaN).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">K is out of range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="KMeansInit.Explicit"/> (the start is then given).</exception>
+    public async Task<KMeansModel> KMeansStartAsync(int clusters, KMeansInit init = KMeansInit.KMeansPlusPlus, int seed = 0, CancellationToken cancellationToken = default)
+    {
+        var seeding = new DistributedSeeding(_fleet, cancellationToken);
+        double[,] centers = init switch
+        {
+            KMeansInit.KMeansPlusPlus => await seeding.PlusPlusAsync(clusters, new Random(seed)).ConfigureAwait(false),
+            KMeansInit.RandomRows => await seeding.RandomRowsAsync(clusters, new Random(seed)).ConfigureAwait(false),
+            KMeansInit.First => await seeding.FirstRowsAsync(clusters).ConfigureAwait(false),
+            _ => throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init)),
+        };
+        return new KMeansModel(centers);
+    }
+
+    /// <summary>
     /// Lloyd's K-Means from <paramref name="start"/>, the fit of <see cref="KMeans"/> (in memory or out of core) on the
     /// shards' rows in order: each iteration one assignment step on every shard (<see cref="KMeansStatistics"/>, cut at the
     /// global superblock boundaries and merged in the fixed fold), its inertia traced, then the update to the clusters'
@@ -70,7 +107,7 @@ public sealed class DistributedFit
     /// <see cref="KMeansStatistics.ChunkSize"/> rows), the iterations, trace, centers and inertia are <see cref="KMeans"/>'s
     /// from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <param name="start">The starting centers (e.g. from k-means++ on a sample).</param>
+    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>

@@ -17,4 +17,9 @@ public interface IShardGrain : IGrainWithStringKey
     /// <param name="work">The model (a <see cref="ModelPayload"/>) and the thread cap.</param>
     /// <returns>The statistics (a <see cref="ModelPayload"/>), or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
     Task<ShardReply> ComputeAsync(ShardWork work);
+
+    /// <summary>Computes the shard's part of a seeding step (see <see cref="SeedingWork"/>).</summary>
+    /// <param name="work">The step and the sums carried from the shards before.</param>
+    /// <returns>The step's answer in <see cref="ShardReply.Seeding"/>, or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
+    Task<ShardReply> SeedAsync(SeedingWork work);
 }

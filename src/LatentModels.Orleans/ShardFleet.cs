@@ -18,7 +18,9 @@ internal sealed class ShardFleet
     private readonly object _gate = new();
     private int _retries, _reloads;
     private long _bytes, _waitTicks, _driverTicks, _rounds;
-    private bool _loaded;
+    private bool _loaded, _weighted;
+    private int[] _rowCounts = [];
+    private int _columns;
 
     public ShardFleet(IGrainFactory grains, IReadOnlyList<ShardSource> sources, DistributedFitOptions options)
     {
@@ -103,14 +105,34 @@ internal sealed class ShardFleet
             return;
         }
 
-        await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
+        ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
         {
             ShardReply reply = await Call(_grains[i].LoadAsync(_sources[i]), cancellationToken).ConfigureAwait(false);
             Record(i, reply.Silo);
             _rows[i] = reply.Rows;
             return reply;
         }, cancellationToken))).ConfigureAwait(false);
+        _rowCounts = [.. replies.Select(r => r.Rows)];
+        _columns = replies.FirstOrDefault(r => r.Rows > 0)?.Columns ?? 0;
+        _weighted = replies.Any(r => r.Weighted);
         _loaded = true;
+    }
+
+    /// <summary>The rows of every shard, in shard order (after <see cref="LoadAsync"/>).</summary>
+    public IReadOnlyList<int> RowCounts => _rowCounts;
+
+    /// <summary>The width of the rows (after <see cref="LoadAsync"/>; 0 when every shard is empty).</summary>
+    public int Columns => _columns;
+
+    /// <summary>Whether any shard's rows carry sample weights (after <see cref="LoadAsync"/>).</summary>
+    public bool Weighted => _weighted;
+
+    /// <summary>One seeding step on one shard (reloading it when it lost its rows), with the retries of a round.</summary>
+    public async Task<SeedingReply> SeedAsync(int shard, SeedingWork work, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        ShardReply reply = await CallWithReload(shard, grain => grain.SeedAsync(work), cancellationToken).ConfigureAwait(false);
+        return reply.Seeding ?? throw new DistributedFitException($"Shard {shard} ({_sources[shard].Describe()}) returned no seeding step.") { Shard = shard };
     }
 
     /// <summary>
@@ -140,21 +162,8 @@ internal sealed class ShardFleet
 
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Add(ref _driverTicks, started - serializing);
-        ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length).Select(i => WithRetries(i, async Task<ShardReply?> () =>
-        {
-            ShardReply reply = await Call(_grains[i].ComputeAsync(works[i]), cancellationToken).ConfigureAwait(false);
-            if (!reply.Loaded)
-            {
-                // The grain was reactivated (e.g. on another silo) and holds no rows: reload it from its source, then retry.
-                Interlocked.Increment(ref _reloads);
-                ShardReply loaded = await Call(_grains[i].LoadAsync(_sources[i]), cancellationToken).ConfigureAwait(false);
-                Record(i, loaded.Silo);
-                return null;
-            }
-
-            Record(i, reply.Silo);
-            return reply;
-        }, cancellationToken))).ConfigureAwait(false);
+        ShardReply[] replies = await Task.WhenAll(Enumerable.Range(0, _grains.Length)
+            .Select(i => CallWithReload(i, grain => grain.ComputeAsync(works[i]), cancellationToken))).ConfigureAwait(false);
         long received = System.Diagnostics.Stopwatch.GetTimestamp();
         var parts = new List<T>(replies.Length);
         var partRows = new List<long>(replies.Length);
@@ -190,6 +199,26 @@ internal sealed class ShardFleet
         Interlocked.Increment(ref _rounds);
         return result;
     }
+
+    /// <summary>
+    /// A call to one shard with the bounded retries; a grain that answers without rows (it was reactivated, e.g. on another
+    /// silo) is reloaded from its source and asked again.
+    /// </summary>
+    private Task<ShardReply> CallWithReload(int shard, Func<IShardGrain, Task<ShardReply>> call, CancellationToken cancellationToken) =>
+        WithRetries(shard, async Task<ShardReply?> () =>
+        {
+            ShardReply reply = await Call(call(_grains[shard]), cancellationToken).ConfigureAwait(false);
+            if (!reply.Loaded)
+            {
+                Interlocked.Increment(ref _reloads);
+                ShardReply loaded = await Call(_grains[shard].LoadAsync(_sources[shard]), cancellationToken).ConfigureAwait(false);
+                Record(shard, loaded.Silo);
+                return null;
+            }
+
+            Record(shard, reply.Silo);
+            return reply;
+        }, cancellationToken);
 
     private Task<ShardReply> Call(Task<ShardReply> call, CancellationToken cancellationToken) =>
         call.WaitAsync(_options.ShardTimeout, cancellationToken);

@@ -31,8 +31,18 @@ public sealed class ShardGrain : Grain, IShardGrain
         // On the thread pool, not the grain's scheduler: a source may block on asynchronous I/O (Parquet.Net's reader
         // does), whose continuations would otherwise queue behind the blocked grain turn and never run.
         _data = await Task.Run(source.Load).ConfigureAwait(true);
-        return new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count };
+        return Loaded();
     }
+
+    /// <inheritdoc />
+    public Task<ShardReply> SeedAsync(SeedingWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return Task.FromResult(_data is null ? new ShardReply { Loaded = false, Silo = _silo } : Loaded(ShardSeeding.Compute(work, _data)));
+    }
+
+    private ShardReply Loaded(SeedingReply? seeding = null) =>
+        new() { Loaded = true, Silo = _silo, Rows = _data!.Count, Columns = _data.Dimension, Weighted = _data.SampleWeights is not null, Seeding = seeding };
 
     /// <inheritdoc />
     public Task<ShardReply> ComputeAsync(ShardWork work)

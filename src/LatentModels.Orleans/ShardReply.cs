@@ -20,11 +20,23 @@ public sealed class ShardReply
     [Id(3)]
     public int Rows { get; init; }
 
+    /// <summary>The width of the shard's rows.</summary>
+    [Id(4)]
+    public int Columns { get; init; }
+
+    /// <summary>Whether the shard's rows carry sample weights.</summary>
+    [Id(5)]
+    public bool Weighted { get; init; }
+
+    /// <summary>The answer to a seeding step (null otherwise).</summary>
+    [Id(6)]
+    public SeedingReply? Seeding { get; init; }
+
     /// <summary>
     /// The statistics in parts, in row order, when there are not exactly one (a K-Means shard cuts its statistics at the
     /// global superblock boundaries: <see cref="LatentModels.Statistics.KMeansStatistics.ComputeParts"/>); null when
     /// <see cref="Statistics"/> holds the one part.
     /// </summary>
-    [Id(4)]
+    [Id(7)]
     public ModelPayload[]? Parts { get; init; }
 }

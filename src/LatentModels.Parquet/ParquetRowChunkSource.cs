@@ -114,7 +114,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     public IReadOnlyList<string> ColumnNames()
     {
         using var stream = Open();
-        ParquetReader reader = CreateReader(stream, CancellationToken.None);
+        ParquetReader reader = CreateReader(stream, CancellationToken.None, out _, out _);
         try
         {
             return [.. Select(reader).Select(f => f.Name)];
@@ -130,7 +130,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     public IReadOnlyList<long> RowGroupRowCounts()
     {
         using var stream = Open();
-        ParquetReader reader = CreateReader(stream, CancellationToken.None);
+        ParquetReader reader = CreateReader(stream, CancellationToken.None, out _, out _);
         try
         {
             var counts = new long[Guard(() => reader.RowGroupCount)];
@@ -176,7 +176,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     private IEnumerable<double[,]> Read(int chunkRows, long firstRow, long rowCount, CancellationToken cancellationToken)
     {
         using var stream = Open();
-        ParquetReader reader = CreateReader(stream, cancellationToken);
+        ParquetReader reader = CreateReader(stream, cancellationToken, out EndCheckedStream window, out long dataEnd);
         try
         {
             DataField[] fields = Select(reader);
@@ -194,7 +194,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
                     continue;
                 }
 
-                double[] group = ReadGroup(reader, g, fields, rowBase, cancellationToken, out int groupRows);
+                double[] group = ReadGroup(reader, window, dataEnd, g, fields, rowBase, cancellationToken, out int groupRows);
                 int from = (int)Math.Max(0, firstRow - rowBase), to = (int)Math.Min(groupRows, end - rowBase);
                 for (int r = from; r < to;)
                 {
@@ -250,7 +250,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     /// decodes it in time and memory linear in its length. The reader reads the file through an <see cref="EndCheckedStream"/>,
     /// so that a page header running into the end of the file fails instead of being read forever.
     /// </summary>
-    private ParquetReader CreateReader(FileStream stream, CancellationToken cancellationToken)
+    private ParquetReader CreateReader(FileStream stream, CancellationToken cancellationToken, out EndCheckedStream window, out long dataEnd)
     {
         byte[] footer;
         try
@@ -266,6 +266,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             }
 
             footer = new byte[footerLength];
+            dataEnd = length - 8 - footerLength;
             stream.Seek(-8 - footerLength, SeekOrigin.End);
             stream.ReadExactly(footer);
             stream.Seek(0, SeekOrigin.Begin);
@@ -280,7 +281,9 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: {problem}");
         }
 
-        return Guard(() => ParquetReader.CreateAsync(new EndCheckedStream(stream), cancellationToken: cancellationToken).GetAwaiter().GetResult());
+        var checkedStream = new EndCheckedStream(stream);
+        window = checkedStream;
+        return Guard(() => ParquetReader.CreateAsync(checkedStream, cancellationToken: cancellationToken).GetAwaiter().GetResult());
     }
 
     /// <summary>The fields read: the chosen ones in order, else every top-level numeric column in schema order.</summary>
@@ -327,7 +330,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
     }
 
     /// <summary>One row group's chosen columns as row-major doubles, checked (no null, finite).</summary>
-    private double[] ReadGroup(ParquetReader reader, int g, DataField[] fields, long rowBase, CancellationToken cancellationToken, out int rows)
+    private double[] ReadGroup(ParquetReader reader, EndCheckedStream window, long dataEnd, int g, DataField[] fields, long rowBase, CancellationToken cancellationToken, out int rows)
     {
         using ParquetRowGroupReader group = Guard(() => reader.OpenRowGroupReader(g));
         long count = group.RowCount;
@@ -343,14 +346,33 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
 
         // Before allocating the group's rows: every chosen (flat) column chunk must declare one value per row (nulls
         // included) and lie inside the file, so a damaged footer cannot size the arrays by a row count its columns lack.
+        // Then its pages are walked as Parquet.Net will read them (PageWalk), and Parquet.Net reads only the pages walked.
         long fileLength = new FileInfo(_path).Length;
-        foreach (DataField field in fields)
+        var pagesEnd = new long[fields.Length];
+        for (int j = 0; j < fields.Length; j++)
         {
+            DataField field = fields[j];
             global::Parquet.Meta.ColumnMetaData? meta = Guard(() => group.GetMetadata(field)?.MetaData);
             if (meta is null || meta.NumValues != count || meta.TotalCompressedSize < 0 || meta.TotalCompressedSize > fileLength
                 || meta.DataPageOffset < 0 || meta.DataPageOffset >= fileLength)
             {
                 throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: the column '{Shown(field.Name)}' of row group {g + 1} does not match the group's {count} rows or lies outside the file.");
+            }
+
+            long start = new[] { meta.DictionaryPageOffset ?? 0, meta.DataPageOffset, meta.IndexPageOffset ?? 0 }.Where(o => o != 0).DefaultIfEmpty(0).Min();
+            string? pageProblem;
+            try
+            {
+                pageProblem = PageWalk.Check(window, start, dataEnd, count, out pagesEnd[j]);
+            }
+            catch (IOException e)
+            {
+                pageProblem = OneLine(e.Message);
+            }
+
+            if (pageProblem is not null)
+            {
+                throw new RowFormatException(_path, 0, 0, $"is not a readable Parquet file: the column '{Shown(field.Name)}' of row group {g + 1}: {pageProblem}");
             }
         }
 
@@ -360,54 +382,67 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
         for (int j = 0; j < d; j++)
         {
             DataField field = fields[j];
-            Type t = field.ClrType;
-            if (t == typeof(double))
+            window.Limit = pagesEnd[j];
+            try
             {
-                Column<double>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+                ReadColumn(group, field, values, j, d, rowBase, rows, cancellationToken);
             }
-            else if (t == typeof(float))
+            finally
             {
-                Column<float>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(int))
-            {
-                Column<int>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(long))
-            {
-                Column<long>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(short))
-            {
-                Column<short>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(sbyte))
-            {
-                Column<sbyte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(byte))
-            {
-                Column<byte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(ushort))
-            {
-                Column<ushort>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(uint))
-            {
-                Column<uint>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else if (t == typeof(ulong))
-            {
-                Column<ulong>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
-            }
-            else
-            {
-                Column<decimal>(group, field, values, j, d, rowBase, rows, v => (double)v, cancellationToken);
+                window.Limit = long.MaxValue;
             }
         }
 
         return values;
+    }
+
+    private void ReadColumn(ParquetRowGroupReader group, DataField field, double[] values, int j, int d, long rowBase, int rows, CancellationToken cancellationToken)
+    {
+        Type t = field.ClrType;
+        if (t == typeof(double))
+        {
+            Column<double>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(float))
+        {
+            Column<float>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(int))
+        {
+            Column<int>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(long))
+        {
+            Column<long>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(short))
+        {
+            Column<short>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(sbyte))
+        {
+            Column<sbyte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(byte))
+        {
+            Column<byte>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(ushort))
+        {
+            Column<ushort>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(uint))
+        {
+            Column<uint>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else if (t == typeof(ulong))
+        {
+            Column<ulong>(group, field, values, j, d, rowBase, rows, v => v, cancellationToken);
+        }
+        else
+        {
+            Column<decimal>(group, field, values, j, d, rowBase, rows, v => (double)v, cancellationToken);
+        }
     }
 
     private void Column<T>(ParquetRowGroupReader group, DataField field, double[] values, int j, int d, long rowBase, int rows, Func<T, double> convert, CancellationToken cancellationToken)

@@ -3,9 +3,9 @@ using static LatentModels.Parquet.ThriftKind;
 namespace LatentModels.Parquet;
 
 /// <summary>
-/// The structures of Parquet's Thrift schema (apache/parquet-format <c>parquet.thrift</c>) that a file's footer holds, with
-/// every field id and declared type that Parquet.Net 6.1 reads: the footer check walks a footer by these, field by field,
-/// as Parquet.Net's decoder does (it reads a field by its id, whatever type the footer claims).
+/// The structures of Parquet's Thrift schema (apache/parquet-format <c>parquet.thrift</c>) that a file's footer and its
+/// page headers hold, with every field id and declared type that Parquet.Net 6.1 reads: the checks walk a footer or a page
+/// header by these, field by field, as Parquet.Net's decoder does (it reads a field by its id, whatever type is declared).
 /// </summary>
 internal static class ParquetThriftSchema
 {
@@ -161,6 +161,30 @@ internal static class ParquetThriftSchema
     private static readonly ThriftShape _encryptionAlgorithm = new(
         "EncryptionAlgorithm", F(1, "AES_GCM_V1", Struct, shape: _aesGcmV1), F(2, "AES_GCM_CTR_V1", Struct, shape: _aesGcmCtrV1));
 
+    private static readonly ThriftShape _dataPageHeader = new(
+        "DataPageHeader",
+        F(1, "num_values", I32),
+        F(2, "encoding", I32),
+        F(3, "definition_level_encoding", I32),
+        F(4, "repetition_level_encoding", I32),
+        F(5, "statistics", Struct, shape: _statistics));
+
+    private static readonly ThriftShape _indexPageHeader = new("IndexPageHeader");
+
+    private static readonly ThriftShape _dictionaryPageHeader = new(
+        "DictionaryPageHeader", F(1, "num_values", I32), F(2, "encoding", I32), F(3, "is_sorted", Bool));
+
+    private static readonly ThriftShape _dataPageHeaderV2 = new(
+        "DataPageHeaderV2",
+        F(1, "num_values", I32),
+        F(2, "num_nulls", I32),
+        F(3, "num_rows", I32),
+        F(4, "encoding", I32),
+        F(5, "definition_levels_byte_length", I32),
+        F(6, "repetition_levels_byte_length", I32),
+        F(7, "is_compressed", Bool),
+        F(8, "statistics", Struct, shape: _statistics));
+
     /// <summary>One element of the flattened schema tree (<c>num_children</c> is field 5).</summary>
     internal static ThriftShape SchemaElement { get; } = new(
         "SchemaElement",
@@ -190,6 +214,30 @@ internal static class ParquetThriftSchema
     {
         Required = [1, 2, 3, 4],
     };
+
+    /// <summary>A page's header (type, sizes and one of four headers), read before each page of a column chunk.</summary>
+    internal static ThriftShape PageHeader { get; } = new(
+        "PageHeader",
+        F(1, "type", I32),
+        F(2, "uncompressed_page_size", I32),
+        F(3, "compressed_page_size", I32),
+        F(4, "crc", I32),
+        F(5, "data_page_header", Struct, shape: _dataPageHeader),
+        F(6, "index_page_header", Struct, shape: _indexPageHeader),
+        F(7, "dictionary_page_header", Struct, shape: _dictionaryPageHeader),
+        F(8, "data_page_header_v2", Struct, shape: _dataPageHeaderV2))
+    {
+        Required = [1, 2, 3],
+    };
+
+    /// <summary>The header of a data page (version 1); its field 1 is the page's number of values.</summary>
+    internal static ThriftShape DataPageHeader => _dataPageHeader;
+
+    /// <summary>The header of a data page (version 2); its field 1 is the page's number of values.</summary>
+    internal static ThriftShape DataPageHeaderV2 => _dataPageHeaderV2;
+
+    /// <summary>The header of a dictionary page; its field 1 is the dictionary's number of values.</summary>
+    internal static ThriftShape DictionaryPageHeader => _dictionaryPageHeader;
 
     private static ThriftField F(short id, string name, ThriftKind kind, ThriftKind element = None, ThriftShape? shape = null) =>
         new(id, name, kind, element, shape);

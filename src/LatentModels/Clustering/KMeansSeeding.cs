@@ -37,6 +37,68 @@ public static class KMeansSeeding
         return PlusPlusCore(data, k, random, w, 0);
     }
 
+    /// <summary>The number of rows in the fixed blocks whose candidate potentials <see cref="PlusPlus"/> sums block by block, in block order.</summary>
+    public const int PotentialBlockRows = BlockSize;
+
+    /// <summary>
+    /// Each row's squared Euclidean distance to the nearest of <paramref name="centers"/> (+∞ when there are none), with
+    /// the kernel and the arithmetic of <see cref="PlusPlus"/> — the piece a partition needs to take part in a k-means++
+    /// seeding computed elsewhere (e.g. by the shards of a distributed fit) and draw the same rows.
+    /// </summary>
+    /// <param name="data">n × d rows (finite; not modified).</param>
+    /// <param name="centers">c × d centers (c may be 0).</param>
+    /// <param name="nearest">n values (overwritten).</param>
+    /// <exception cref="ArgumentException">The widths or lengths do not match.</exception>
+    public static void NearestSquaredDistances(double[,] data, double[,] centers, Span<double> nearest)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(centers);
+        int n = data.GetLength(0), d = data.GetLength(1), c = centers.GetLength(0);
+        if (centers.GetLength(1) != d || nearest.Length != n)
+        {
+            throw new ArgumentException($"The data is {n} × {d}, the centers {c} × {centers.GetLength(1)} and the result has {nearest.Length} values.", nameof(centers));
+        }
+
+        ReadOnlySpan<double> x = data.AsSpan(), m = centers.AsSpan();
+        for (int i = 0; i < n; i++)
+        {
+            double best = double.PositiveInfinity;
+            for (int j = 0; j < c; j++)
+            {
+                best = Math.Min(best, RowReductions.SquaredDistance(x.Slice(i * d, d), m.Slice(j * d, d)));
+            }
+
+            nearest[i] = best;
+        }
+    }
+
+    /// <summary>
+    /// The indices of the rows <see cref="RandomRows"/> draws from n rows (its partial Fisher–Yates draws, the swapped
+    /// indices kept sparsely), for partitions that fetch the rows by index — the same draws from the same generator.
+    /// </summary>
+    /// <param name="n">The number of rows.</param>
+    /// <param name="k">Number of rows to draw, 1 ≤ k ≤ n.</param>
+    /// <param name="random">The random source.</param>
+    /// <returns>k distinct indices in the order drawn.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">k is out of range.</exception>
+    public static int[] RandomRowIndices(int n, int k, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        CheckK(k, n);
+        var moved = new Dictionary<int, int>();
+        var rows = new int[k];
+        for (int j = 0; j < k; j++)
+        {
+            int r = random.Next(j, n);
+            int atJ = moved.TryGetValue(j, out int a) ? a : j, atR = moved.TryGetValue(r, out int b) ? b : r;
+            moved[j] = atR;
+            moved[r] = atJ;
+            rows[j] = atR;
+        }
+
+        return rows;
+    }
+
     /// <summary>k distinct rows drawn uniformly without replacement, in the order drawn.</summary>
     /// <param name="data">n × d rows (not modified).</param>
     /// <param name="k">Number of centers, 1 ≤ k ≤ n.</param>

@@ -91,18 +91,7 @@ internal static class KMeansSourceSeeding
     /// <summary>The k distinct rows of <see cref="KMeansSeeding.RandomRowsCore"/> (its partial Fisher–Yates draws, the swapped indices kept sparsely), read in one pass.</summary>
     public static double[,] RandomRows(IRowChunkSource source, int n, int d, int k, Random random, CancellationToken cancellationToken)
     {
-        var moved = new Dictionary<int, int>();
-        var rows = new int[k];
-        for (int j = 0; j < k; j++)
-        {
-            int r = random.Next(j, n);
-            int atJ = moved.TryGetValue(j, out int a) ? a : j, atR = moved.TryGetValue(r, out int b) ? b : r;
-            moved[j] = atR;
-            moved[r] = atJ;
-            rows[j] = atR;
-        }
-
-        return ToMatrix(ReadRows(source, d, rows, cancellationToken), d);
+        return ToMatrix(ReadRows(source, d, KMeansSeeding.RandomRowIndices(n, k, random), cancellationToken), d);
     }
 
     /// <summary>The given rows (any order, repeats allowed) in one pass.</summary>

@@ -75,10 +75,11 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <see cref="MixtureInit.RandomResponsibilities"/> are the in-memory start bit for bit (the same seed draws the same
     /// rows and values; k-means++ reads the source about 2K times), so every iteration has the in-memory bits, for every
     /// covariance type, ML and MAP. <see cref="MixtureInit.KMeans"/> starts from the out-of-core
-    /// <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> (the same seed; it agrees with the
-    /// in-memory K-Means to rounding, not to the bit), its labels and one M-step, so that start and the fit agree with the
-    /// in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training labels and
-    /// responsibilities are in-memory only: use <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
+    /// <see cref="KMeans.Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> (the same seed; the in-memory
+    /// K-Means bit for bit), its labels and one M-step: the in-memory start too. Data of extreme range (beyond about 1e±150, or far from the origin) and extreme weights
+    /// are fitted in the in-memory frame (one more pass finds it; the chunks are mapped as they are read), with the same
+    /// bits. The training labels and responsibilities are not returned: use
+    /// <see cref="GaussianMixtureModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration progress sink.</param>
@@ -97,7 +98,6 @@ public sealed class GaussianMixture : IWeightedEstimator<GaussianMixtureModel>
     /// <see cref="Fit(IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> of weighted rows: the weights are a
     /// second source of one column, read in lockstep with the rows (never whole); a row of weight w counts as w copies of
     /// itself. From the same start it has the bits of <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>.
-    /// <see cref="MixtureInit.KMeans"/> is refused (the out-of-core K-Means takes no weights).
     /// </summary>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="sampleWeights">One non-negative finite weight per row (one column), not all zero.</param>

@@ -38,7 +38,12 @@ internal static class GaussianMixtureFraming
         GaussianMixtureModel model = FromFrame(inFrame.Model, frame);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels);
-        FitReport r = inFrame.Report;
+        return new SoftClusteringFitResult<GaussianMixtureModel>(model, FromFrame(inFrame.Report, frame, d), labels, responsibilities);
+    }
+
+    /// <summary>A report of a fit in <paramref name="frame"/> in the data's units: the objective trace − d·ln s.</summary>
+    internal static FitReport FromFrame(FitReport r, RangeFrame frame, int d)
+    {
         double offset = d * frame.Exponent * Math.Log(2);
         var trace = new double[r.ObjectiveTrace.Count];
         for (int i = 0; i < trace.Length; i++)
@@ -46,7 +51,7 @@ internal static class GaussianMixtureFraming
             trace[i] = r.ObjectiveTrace[i] - offset;
         }
 
-        return new SoftClusteringFitResult<GaussianMixtureModel>(model, new FitReport(r.ObjectiveName, r.Iterations, r.Converged, trace, r.Elapsed), labels, responsibilities);
+        return new FitReport(r.ObjectiveName, r.Iterations, r.Converged, trace, r.Elapsed);
     }
 
     /// <summary>The options with every quantity that has units (regularisation, prior mean and scale, starts) in the frame's.</summary>

@@ -16,10 +16,30 @@ namespace LatentModels.Mixtures;
 /// </summary>
 internal static class GaussianMixtureOutOfCore
 {
+    /// <summary>
+    /// The fit in the data's <see cref="RangeFrame"/> with the weights divided as in memory (<see cref="GaussianMixtureFraming"/>):
+    /// a first pass finds the frame; data in the ordinary range take the core unchanged, other data are mapped chunk by chunk
+    /// and the mixture and trace mapped back, as the in-memory fit does.
+    /// </summary>
     public static FitResult<GaussianMixtureModel> Fit(GaussianMixtureOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights,
         IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        (RangeFrame frame, int shift, _, int d) = GaussianMixtureSourcePasses.Range(new WeightedRowChunks(source, sampleWeights), o.Prior is not null, cancellationToken);
+        IRowChunkSource? weights = GaussianMixtureSourcePasses.ScaledWeights(sampleWeights, shift);
+        if (frame.IsIdentity)
+        {
+            return FitCore(o, source, weights, progress, cancellationToken, clock);
+        }
+
+        FitResult<GaussianMixtureModel> inFrame = FitCore(GaussianMixtureFraming.ToFrame(o, frame, d), GaussianMixtureSourcePasses.Framed(source, frame), weights,
+            progress, cancellationToken, clock);
+        return new FitResult<GaussianMixtureModel>(GaussianMixtureFraming.FromFrame(inFrame.Model, frame), GaussianMixtureFraming.FromFrame(inFrame.Report, frame, d));
+    }
+
+    private static FitResult<GaussianMixtureModel> FitCore(GaussianMixtureOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights,
+        IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    {
         var chunks = new WeightedRowChunks(source, sampleWeights);
         (int n, WeightedMoments moments) = GaussianMixtureSourcePasses.Moments(chunks, GaussianMixtureEngine.NeedsFullDataScatter(o), cancellationToken);
         int d = moments.Dimension;

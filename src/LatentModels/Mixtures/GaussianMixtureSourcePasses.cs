@@ -95,6 +95,58 @@ internal sealed class GaussianMixtureSourcePasses
         return ((int)n, moments);
     }
 
+    /// <summary>
+    /// The range pass: the rows' <see cref="RangeFrame"/> (that of <see cref="RangeFrame.ForRows(double[,])"/> on the whole
+    /// array: the minima, maxima and largest magnitude are exact in any order), the power of two
+    /// <see cref="RangeFrame.RelativeWeights"/> divides the weights by (0 without weights), and the rows and columns.
+    /// </summary>
+    public static (RangeFrame Frame, int WeightShift, long Rows, int Columns) Range(WeightedRowChunks source, bool counts, CancellationToken cancellationToken)
+    {
+        double[]? min = null, max = null;
+        double a = 0, largestWeight = 0;
+        long n = 0;
+        foreach (WeightedRowChunks.Chunk chunk in source.Read(MomentRows, cancellationToken))
+        {
+            int rows = chunk.Count, d = chunk.X.GetLength(1);
+            if (min is null)
+            {
+                min = new double[d];
+                max = new double[d];
+                min.AsSpan().Fill(double.PositiveInfinity);
+                max.AsSpan().Fill(double.NegativeInfinity);
+            }
+
+            CheckWidth(chunk.X, min.Length, source.Rows);
+            a = Math.Max(a, RangeFrame.AddExtremes(chunk.X.AsSpan(), rows, d, min, max!));
+            if (chunk.W is not null && rows > 0)
+            {
+                largestWeight = Math.Max(largestWeight, System.Numerics.Tensors.TensorPrimitives.Max(chunk.W.AsSpan(0, rows)));
+            }
+
+            n += rows;
+        }
+
+        if (min is null || n == 0)
+        {
+            throw new ArgumentException("The data has no rows.", nameof(source));
+        }
+
+        int shift = source.Weights is null ? 0 : RangeFrame.RelativeExponent(RangeFrame.WeightExponentOfMax(largestWeight), counts);
+        return (RangeFrame.FromExtremes(a, min, max!), shift, n, min.Length);
+    }
+
+    /// <summary>The weights divided by 2^<paramref name="shift"/> as <see cref="RangeFrame.RelativeWeights"/> divides them (the source itself for 0).</summary>
+    public static IRowChunkSource? ScaledWeights(IRowChunkSource? weights, int shift) =>
+        weights is null || shift == 0 ? weights : new MappedRowChunkSource(weights, (w, scaled, _) =>
+        {
+            w.CopyTo(scaled);
+            RangeFrame.NormalizeWeights(scaled, shift);
+        });
+
+    /// <summary>The rows in the frame's units (the source itself for the identity).</summary>
+    public static IRowChunkSource Framed(IRowChunkSource source, RangeFrame frame) =>
+        frame.IsIdentity ? source : new MappedRowChunkSource(source, frame.ToFrame);
+
     /// <summary>Throws when a chunk's width is not the data's.</summary>
     public static void CheckWidth(double[,] chunk, int d, IRowChunkSource source)
     {
@@ -157,13 +209,11 @@ internal sealed class GaussianMixtureSourcePasses
                 break;
             default:
                 {
-                    if (_source.Weights is not null)
-                    {
-                        throw new ArgumentException("An out-of-core fit with sample weights starts from kmeans++, random-rows, random, first or explicit parameters, not K-Means (out-of-core K-Means takes no weights).", "sampleWeights");
-                    }
-
+                    // The in-memory start: K-Means (weighted as the fit) with a seed drawn from the start's generator.
                     var kmeans = new KMeans(new KMeansOptions { Clusters = _k, Seed = random.Next(), MaxDegreeOfParallelism = _dop });
-                    KMeansModel centers = kmeans.Fit(_source.Rows, null, _cancellationToken).Model;
+                    KMeansModel centers = (_source.Weights is null
+                        ? kmeans.Fit(_source.Rows, null, _cancellationToken)
+                        : kmeans.Fit(_source.Rows, _source.Weights, null, _cancellationToken)).Model;
                     StartFromLabels((chunk, labels) => centers.Assign(chunk.X, labels, _dop), random);
                     break;
                 }

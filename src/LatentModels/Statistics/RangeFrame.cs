@@ -59,12 +59,22 @@ internal sealed class RangeFrame
             return Identity;
         }
 
-        double a = Math.Abs(TensorPrimitives.MaxMagnitude(x));
-        int e1 = Unsafe(a) ? Math.ILogB(a) : 0;
         var min = new double[d];
         var max = new double[d];
         min.AsSpan().Fill(double.PositiveInfinity);
         max.AsSpan().Fill(double.NegativeInfinity);
+        double a = AddExtremes(x, n, d, min, max);
+        return FromExtremes(a, min, max);
+    }
+
+    /// <summary>
+    /// Folds n rows (row-major) into per-column minima and maxima and returns their largest magnitude: exact and
+    /// order-free, so rows fed in any pieces give <see cref="ForRows(ReadOnlySpan{double}, int, int)"/>'s frame through
+    /// <see cref="FromExtremes"/> (the out-of-core fits' range pass).
+    /// </summary>
+    public static double AddExtremes(ReadOnlySpan<double> x, int n, int d, Span<double> min, Span<double> max)
+    {
+        double a = n == 0 ? 0 : Math.Abs(TensorPrimitives.MaxMagnitude(x[..(n * d)]));
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<double> row = x.Slice(i * d, d);
@@ -74,6 +84,15 @@ internal sealed class RangeFrame
                 max[p] = Math.Max(max[p], row[p]);
             }
         }
+
+        return a;
+    }
+
+    /// <summary>The frame of rows with largest magnitude <paramref name="a"/> and the given per-column minima and maxima.</summary>
+    public static RangeFrame FromExtremes(double a, ReadOnlySpan<double> min, ReadOnlySpan<double> max)
+    {
+        int d = min.Length;
+        int e1 = Unsafe(a) ? Math.ILogB(a) : 0;
 
         // Mid-range and half-range of the prescaled columns (halving first: no overflow).
         var centre = new double[d];
@@ -155,11 +174,14 @@ internal sealed class RangeFrame
     /// The power of two that brings the largest of <paramref name="weights"/> into [1, 2) when it lies outside
     /// [2^−20, 2^20] (0 otherwise, so ordinary weights keep their bits). Dividing by it is exact.
     /// </summary>
-    public static int WeightExponent(ReadOnlySpan<double> weights)
-    {
-        double max = weights.Length == 0 ? 0 : TensorPrimitives.Max(weights);
-        return max > 0 && (max > 1048576.0 || max < 1.0 / 1048576.0) ? Math.ILogB(max) : 0;
-    }
+    public static int WeightExponent(ReadOnlySpan<double> weights) => WeightExponentOfMax(weights.Length == 0 ? 0 : TensorPrimitives.Max(weights));
+
+    /// <summary><see cref="WeightExponent"/> from the largest weight (weights read in pieces).</summary>
+    public static int WeightExponentOfMax(double max) => max > 0 && (max > 1048576.0 || max < 1.0 / 1048576.0) ? Math.ILogB(max) : 0;
+
+    /// <summary>The power of two <see cref="RelativeWeights"/> divides weights of the given <see cref="WeightExponent"/> by (0: none).</summary>
+    public static int RelativeExponent(int weightExponent, bool counts) =>
+        !counts ? weightExponent : weightExponent > CountExponent ? weightExponent - CountExponent : 0;
 
     /// <summary>Under a prior, weights (counts) whose largest exceeds 2^this are brought down to [2^this, 2^(this+1)).</summary>
     internal const int CountExponent = 100;
@@ -180,12 +202,7 @@ internal sealed class RangeFrame
             return null;
         }
 
-        int exponent = WeightExponent(weights);
-        if (counts)
-        {
-            exponent = exponent > CountExponent ? exponent - CountExponent : 0;
-        }
-
+        int exponent = RelativeExponent(WeightExponent(weights), counts);
         if (exponent == 0)
         {
             return weights;

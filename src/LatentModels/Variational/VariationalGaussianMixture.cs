@@ -82,11 +82,12 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     /// in-memory blocks merged in block order — under the same driver (starts, stopping rule, ELBO trace, progress,
     /// cancellation). From the same start — <see cref="VariationalGaussianMixtureOptions.InitialModel"/>,
     /// <see cref="MixtureInit.First"/>, <see cref="MixtureInit.KMeansPlusPlus"/>, <see cref="MixtureInit.RandomRows"/> or
-    /// <see cref="MixtureInit.RandomResponsibilities"/> (the same seed draws the same start) — the fit has the in-memory
+    /// <see cref="MixtureInit.RandomResponsibilities"/> or <see cref="MixtureInit.KMeans"/> (the same seed draws the same start) — the fit has the in-memory
     /// bits: every iteration, the trace, the iteration count and the posterior, for every covariance type and both weight
-    /// priors, whatever the thread count. <see cref="MixtureInit.KMeans"/> starts from the out-of-core K-Means, which agrees
-    /// with the in-memory one to rounding. The rescaling of data of extreme range (beyond about 1e±150) and the training
-    /// labels and responsibilities are in-memory only.
+    /// priors, whatever the thread count. <see cref="MixtureInit.KMeans"/> starts from the out-of-core K-Means, the in-memory
+    /// K-Means bit for bit, so that start is the in-memory one too. Data of extreme range (beyond about 1e±150, or far from the origin) and counts
+    /// beyond 2^100 are fitted in the in-memory frame (one more pass finds it), with the same bits. The training labels and
+    /// responsibilities are not returned.
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="progress">Optional per-iteration progress sink (the objective is the ELBO).</param>
@@ -104,8 +105,7 @@ public sealed class VariationalGaussianMixture : IWeightedEstimator<VariationalG
     /// <summary>
     /// <see cref="Fit(Data.IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> of weighted rows: the weights are a
     /// second source of one column, read in lockstep with the rows (never whole). From the same start it has the bits of
-    /// <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>; <see cref="MixtureInit.KMeans"/> is
-    /// refused (the out-of-core K-Means takes no weights).
+    /// <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>.
     /// </summary>
     /// <param name="source">The rows (re-read for every pass).</param>
     /// <param name="sampleWeights">One non-negative finite weight per row (one column), not all zero.</param>

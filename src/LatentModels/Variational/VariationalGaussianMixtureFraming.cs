@@ -43,22 +43,34 @@ internal static class VariationalGaussianMixtureFraming
             }
         }
 
-        double offset = total * d * frame.Exponent * Math.Log(2);
-        double Bound(double b) => Math.ScaleB(b - offset, countShift);
-        VariationalGaussianMixtureModel model = Map(inFrame.Model, frame, x => frame.FromFrame(x, d), frame.SquaredFromFrame, Bound(inFrame.Model.Elbo), Bound(inFrame.Model.LowerBound));
+        (VariationalGaussianMixtureModel model, FitReport report) = FromFrame(inFrame.Model, inFrame.Report, frame, d, total, countShift);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = model.PredictBoth(data, labels);
-        FitReport r = inFrame.Report;
+        return new SoftClusteringFitResult<VariationalGaussianMixtureModel>(model, report, labels, responsibilities);
+    }
+
+    /// <summary>
+    /// A posterior and report fitted in <paramref name="frame"/> with weights divided by 2^<paramref name="countShift"/>
+    /// (<paramref name="total"/> their sum in row order), in the data's units (also for the out-of-core fit).
+    /// </summary>
+    /// <exception cref="ArgumentException">A fitted scale is beyond the range of double in the data's units (names <c>data</c>).</exception>
+    internal static (VariationalGaussianMixtureModel Model, FitReport Report) FromFrame(VariationalGaussianMixtureModel inFrame, FitReport r, RangeFrame frame, int d,
+        double total, int countShift)
+    {
+        double offset = total * d * frame.Exponent * Math.Log(2);
+        double Bound(double b) => Math.ScaleB(b - offset, countShift);
+        VariationalGaussianMixtureModel model = Map(inFrame, frame, x => frame.FromFrame(x, d), frame.SquaredFromFrame, Bound(inFrame.Elbo), Bound(inFrame.LowerBound));
         var trace = new double[r.ObjectiveTrace.Count];
         for (int i = 0; i < trace.Length; i++)
         {
             trace[i] = Bound(r.ObjectiveTrace[i]);
         }
 
-        return new SoftClusteringFitResult<VariationalGaussianMixtureModel>(model, new FitReport(r.ObjectiveName, r.Iterations, r.Converged, trace, r.Elapsed), labels, responsibilities);
+        return (model, new FitReport(r.ObjectiveName, r.Iterations, r.Converged, trace, r.Elapsed));
     }
 
-    private static VariationalGaussianMixtureOptions ToFrame(VariationalGaussianMixtureOptions o, RangeFrame frame, int d)
+    /// <summary>The options with every quantity that has units (regularisation, prior mean and scale, warm start) in the frame's.</summary>
+    internal static VariationalGaussianMixtureOptions ToFrame(VariationalGaussianMixtureOptions o, RangeFrame frame, int d)
     {
         double[]? meanPrior = null;
         if (o.MeanPrior is { } m)

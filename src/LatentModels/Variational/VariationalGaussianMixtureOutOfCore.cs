@@ -16,10 +16,49 @@ namespace LatentModels.Variational;
 /// </summary>
 internal static class VariationalGaussianMixtureOutOfCore
 {
+    /// <summary>
+    /// The fit in the data's <see cref="RangeFrame"/> with counts beyond 2^100 divided as in memory
+    /// (<see cref="VariationalGaussianMixtureFraming"/>): a first pass finds the frame; data and weights in the ordinary
+    /// range take the core unchanged, others are mapped chunk by chunk and the posterior, ELBO and trace mapped back.
+    /// </summary>
     public static FitResult<VariationalGaussianMixtureModel> Fit(VariationalGaussianMixtureOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights,
         IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        (RangeFrame frame, int shift, long n, int d) = GaussianMixtureSourcePasses.Range(new WeightedRowChunks(source, sampleWeights), counts: true, cancellationToken);
+        if (frame.IsIdentity && shift == 0)
+        {
+            return FitCore(o, source, sampleWeights, progress, cancellationToken, clock);
+        }
+
+        IRowChunkSource? weights = GaussianMixtureSourcePasses.ScaledWeights(sampleWeights, shift);
+        FitResult<VariationalGaussianMixtureModel> inFrame = FitCore(frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d),
+            GaussianMixtureSourcePasses.Framed(source, frame), weights, progress, cancellationToken, clock);
+
+        // The total weight the bound's offset needs, summed in row order as in memory.
+        double total = 0;
+        if (weights is null)
+        {
+            total = n;
+        }
+        else
+        {
+            foreach (double[,] chunk in weights.ReadChunks(GaussianMixtureSourcePasses.MomentRows, cancellationToken))
+            {
+                foreach (double w in chunk.AsSpan())
+                {
+                    total += w;
+                }
+            }
+        }
+
+        (VariationalGaussianMixtureModel model, FitReport report) = VariationalGaussianMixtureFraming.FromFrame(inFrame.Model, inFrame.Report, frame, d, total, shift);
+        return new FitResult<VariationalGaussianMixtureModel>(model, report);
+    }
+
+    private static FitResult<VariationalGaussianMixtureModel> FitCore(VariationalGaussianMixtureOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights,
+        IProgress<FitProgress>? progress, CancellationToken cancellationToken, Stopwatch clock)
+    {
         GaussianMixtureOptions engineOptions = o.EngineOptions();
         var chunks = new WeightedRowChunks(source, sampleWeights);
         (int n, WeightedMoments moments) = GaussianMixtureSourcePasses.Moments(chunks, GaussianMixtureEngine.NeedsFullDataScatter(engineOptions), cancellationToken);

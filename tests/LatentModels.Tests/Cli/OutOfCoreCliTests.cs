@@ -86,6 +86,7 @@ public sealed class OutOfCoreCliTests : IDisposable
     [InlineData("kmeans++", "diag", "process")]
     [InlineData("random-rows", "tied", "dirichlet")]
     [InlineData("random", "spherical", "process")]
+    [InlineData("kmeans", "full", "process")]
     public void Vb_gmm_out_of_core_prints_the_in_memory_fit_of_the_same_start_bit_for_bit(string init, string covariance, string prior)
     {
         string path = DataPath("old_faithful.txt");
@@ -109,6 +110,7 @@ public sealed class OutOfCoreCliTests : IDisposable
     [InlineData("gmm", "first")]
     [InlineData("vb-gmm", "random-rows")]
     [InlineData("vb-gmm", "first")]
+    [InlineData("vb-gmm", "kmeans")]
     public void Sample_weights_out_of_core_are_read_alongside_the_data_and_give_the_weighted_in_memory_fit(string verb, string init)
     {
         string path = DataPath("old_faithful.txt");

@@ -5,6 +5,34 @@ namespace LatentModels.Tests.Clustering;
 public class KMeansSeedingTests
 {
     [Fact]
+    public void Nearest_squared_distances_are_the_naive_minimum_and_infinite_without_centers()
+    {
+        var random = new Random(4);
+        var x = new double[50, 3];
+        var c = new double[4, 3];
+        for (int i = 0; i < 50; i++)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                x[i, p] = random.NextDouble() * 10;
+                c[i % 4, p] = i < 4 ? random.NextDouble() * 10 : c[i % 4, p];
+            }
+        }
+
+        var nearest = new double[50];
+        KMeansSeeding.NearestSquaredDistances(x, c, nearest);
+        for (int i = 0; i < 50; i++)
+        {
+            double naive = Enumerable.Range(0, 4).Min(j => Enumerable.Range(0, 3).Sum(p => (x[i, p] - c[j, p]) * (x[i, p] - c[j, p])));
+            nearest[i].Should().BeApproximately(naive, 1e-12 * naive, $"row {i}");
+        }
+
+        KMeansSeeding.NearestSquaredDistances(x, new double[0, 3], nearest);
+        nearest.Should().OnlyContain(v => double.IsPositiveInfinity(v));
+        FluentActions.Invoking(() => KMeansSeeding.NearestSquaredDistances(x, new double[1, 2], nearest)).Should().Throw<ArgumentException>().WithParameterName("centers");
+    }
+
+    [Fact]
     public void PlusPlus_puts_one_center_in_each_well_separated_blob()
     {
         var (x, _, truth) = ClusteringTestData.Blobs(2000, 3, 8, 50.0, seed: 4);

@@ -166,6 +166,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     [InlineData(MixtureInit.KMeansPlusPlus, CovarianceType.Full, false)]
     [InlineData(MixtureInit.RandomRows, CovarianceType.Spherical, false)]
     [InlineData(MixtureInit.RandomResponsibilities, CovarianceType.Diagonal, true)]
+    [InlineData(MixtureInit.KMeans, CovarianceType.Tied, false)]
     public void Sample_weights_read_alongside_the_rows_give_the_bits_of_the_weighted_in_memory_fit(MixtureInit init, CovarianceType covariance, bool map)
     {
         double[,] x = Blobs(Rows, 5, 3);
@@ -186,6 +187,46 @@ public sealed class GaussianMixtureOutOfCoreTests
         ShouldHaveTheSameBits(outOfCore, inMemory);
         FitResult<GaussianMixtureModel> unweighted = new GaussianMixture(options).Fit(new ArrayRowChunkSource(x));
         unweighted.Report.ObjectiveTrace[^1].Should().NotBe(outOfCore.Report.ObjectiveTrace[^1]);
+    }
+
+    [Theory]
+    [InlineData(1e-150, 0.0, 1.0, false)]
+    [InlineData(1e150, 0.0, 1.0, true)]
+    [InlineData(1.0, 1e10, 1.0, false)]
+    [InlineData(1e-150, 0.0, 1e300, false)]
+    [InlineData(1.0, 0.0, 1e200, true)]
+    [InlineData(1.0, 0.0, 1e-30, false)]
+    public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale, bool map)
+    {
+        double[,] x = Blobs(5_000, 3, 14);
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                x[i, p] = x[i, p] * scale + shift;
+            }
+        }
+
+        double[] w = [.. Variational.VariationalGaussianMixtureOutOfCoreTests.Weights(5_000, 6).Select(v => v * weightScale)];
+        foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Diagonal })
+        {
+            var options = new GaussianMixtureOptions
+            {
+                Components = 3,
+                Covariance = covariance,
+                Init = MixtureInit.KMeansPlusPlus,
+                Prior = map ? GaussianMixturePrior.Default : null,
+                Seed = 2,
+                MaxIterations = 6,
+                Tolerance = 0,
+            };
+            SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x, w);
+            ShouldHaveTheSameBits(new GaussianMixture(options).Fit(new ArrayRowChunkSource(x), Variational.VariationalGaussianMixtureOutOfCoreTests.Column(w)), inMemory);
+            inMemory.Model.Means.Cast<double>().Should().OnlyContain(m => Math.Abs(m - shift) <= 40 * scale + Math.Abs(shift) * 1e-12);
+        }
+
+        var unweighted = new GaussianMixtureOptions { Components = 3, Init = MixtureInit.First, MaxIterations = 5, Tolerance = 0 };
+        ShouldHaveTheSameBits(new GaussianMixture(unweighted).Fit(new ArrayRowChunkSource(x)), new GaussianMixture(unweighted).Fit(x));
     }
 
     [Fact]

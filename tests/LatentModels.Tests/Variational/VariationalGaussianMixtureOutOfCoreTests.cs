@@ -147,24 +147,60 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
         unweighted.Model.Elbo.Should().NotBe(outOfCore.Model.Elbo);
     }
 
-    [Fact]
-    public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding()
+    [Theory]
+    [InlineData(1e-150, 0.0, 1.0)]
+    [InlineData(1e150, 0.0, 1.0)]
+    [InlineData(1.0, 1e10, 1.0)]
+    [InlineData(1e-150, 0.0, 1e300)]
+    [InlineData(1.0, 0.0, 1e200)]
+    public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale)
     {
-        double[,] x = Blobs(3_000, 3, 11);
-        var options = new VariationalGaussianMixtureOptions { Components = 3, Seed = 4, Tolerance = 1e-8, MaxIterations = 200 };
-        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x));
-        SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x);
-        outOfCore.Model.Elbo.Should().BeApproximately(inMemory.Model.Elbo, 1e-9 * Math.Abs(inMemory.Model.Elbo));
-        double[] a = [.. outOfCore.Model.Means.Cast<double>(), .. outOfCore.Model.Weights];
-        double[] b = [.. inMemory.Model.Means.Cast<double>(), .. inMemory.Model.Weights];
-        for (int i = 0; i < a.Length; i++)
+        double[,] x = Blobs(5_000, 3, 14);
+        for (int i = 0; i < x.GetLength(0); i++)
         {
-            a[i].Should().BeApproximately(b[i], 1e-7 * (1 + Math.Abs(b[i])));
+            for (int p = 0; p < 3; p++)
+            {
+                x[i, p] = x[i, p] * scale + shift;
+            }
         }
+
+        double[] w = [.. Weights(5_000, 6).Select(v => v * weightScale)];
+        foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Spherical })
+        {
+            // The regularisation is in the data's units (a square): scaled with them.
+            var options = new VariationalGaussianMixtureOptions
+            {
+                Components = 3,
+                Covariance = covariance,
+                Init = MixtureInit.KMeansPlusPlus,
+                Seed = 2,
+                MaxIterations = 6,
+                Tolerance = 0,
+                Regularization = 1e-6 * scale * scale,
+            };
+            SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x, w);
+            ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w)), inMemory);
+            double[] means = [.. inMemory.Model.Means.Cast<double>()];
+            means.Should().OnlyContain(m => Math.Abs(m - shift) <= 40 * scale + Math.Abs(shift) * 1e-12);
+        }
+
+        var unweighted = new VariationalGaussianMixtureOptions { Components = 3, Init = MixtureInit.First, MaxIterations = 5, Tolerance = 0 };
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(unweighted).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(unweighted).Fit(x));
     }
 
     [Fact]
-    public void Bad_weights_and_a_k_means_start_with_weights_are_refused()
+    public void The_k_means_start_weighted_or_not_is_the_in_memory_start()
+    {
+        // The out-of-core K-Means (weighted with the fit's weights) is the in-memory K-Means bit for bit: so is the fit.
+        double[,] x = Blobs(20_000, 3, 11);
+        double[] w = Weights(20_000, 5);
+        var options = new VariationalGaussianMixtureOptions { Components = 3, Seed = 4, Tolerance = 1e-8, MaxIterations = 30, Starts = 2 };
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(options).Fit(x));
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w)), new VariationalGaussianMixture(options).Fit(x, w));
+    }
+
+    [Fact]
+    public void Bad_weights_are_refused_naming_the_sample_weights()
     {
         double[,] x = Blobs(300, 3, 1);
         var options = new VariationalGaussianMixtureOptions { Components = 2, Init = MixtureInit.KMeansPlusPlus };
@@ -180,8 +216,6 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
         bad.Should().Throw<ArgumentException>().WithParameterName("sampleWeights").WithMessage("*row 17*");
         Action zero = () => estimator.Fit(new ArrayRowChunkSource(x), Column(new double[300]));
         zero.Should().Throw<ArgumentException>().WithMessage("*sum to zero*");
-        Action kmeans = () => new VariationalGaussianMixture(options with { Init = MixtureInit.KMeans }).Fit(new ArrayRowChunkSource(x), Column(w));
-        kmeans.Should().Throw<ArgumentException>().WithParameterName("sampleWeights");
     }
 
     private sealed class SynchronousProgress(Action<FitProgress> report) : IProgress<FitProgress>

@@ -1,0 +1,20 @@
+namespace LatentModels.Orleans;
+
+/// <summary>The steps of a seeding through the shards (see <see cref="SeedingWork"/>).</summary>
+public enum SeedingStep
+{
+    /// <summary>Return the rows at the given indices.</summary>
+    Rows,
+
+    /// <summary>
+    /// Continue the running potential Σ w·D² (D² to the nearest chosen center; with no center chosen, the running weight
+    /// Σ w) over the shard's rows in order, and return, for every target, the first row where it exceeds the target.
+    /// </summary>
+    Search,
+
+    /// <summary>
+    /// For every candidate, continue the sums of the potential it would leave, Σ w·min(D², ‖x − candidate‖²): block by
+    /// block (<see cref="Clustering.KMeansSeeding.PotentialBlockRows"/> rows, blocks in order) and row by row.
+    /// </summary>
+    Evaluate,
+}

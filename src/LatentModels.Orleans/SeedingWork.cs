@@ -1,0 +1,46 @@
+namespace LatentModels.Orleans;
+
+/// <summary>
+/// One step of a seeding computed through the shards (<see cref="DistributedFit.KMeansStartAsync"/>): the driver sends it
+/// to the shards one after another, in shard order, carrying the running sums from one shard to the next so that every
+/// sum is taken in the order of the rows of the concatenated data, as on one machine.
+/// </summary>
+[GenerateSerializer]
+public sealed class SeedingWork
+{
+    /// <summary>What to compute.</summary>
+    [Id(0)]
+    public SeedingStep Step { get; init; }
+
+    /// <summary>The centers chosen so far, row-major (c × <see cref="Dimension"/>; empty for none).</summary>
+    [Id(1)]
+    public double[] Centers { get; init; } = [];
+
+    /// <summary>The width d of the centers and candidates.</summary>
+    [Id(2)]
+    public int Dimension { get; init; }
+
+    /// <summary><see cref="SeedingStep.Rows"/>: the shard's rows to return (0-based, within the shard).</summary>
+    [Id(3)]
+    public int[] Indices { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.Search"/>: the targets of the running potential.</summary>
+    [Id(4)]
+    public double[] Targets { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.Search"/>: the running potential of the rows before this shard.</summary>
+    [Id(5)]
+    public double RunStart { get; init; }
+
+    /// <summary><see cref="SeedingStep.Evaluate"/>: the candidate rows, row-major (t × <see cref="Dimension"/>).</summary>
+    [Id(6)]
+    public double[] Candidates { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.Evaluate"/>: per candidate, the block sums of the shards before this one, summed in block order.</summary>
+    [Id(7)]
+    public double[] BlockOrder { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.Evaluate"/>: per candidate, the potential of the rows before this shard, summed in row order.</summary>
+    [Id(8)]
+    public double[] RowOrder { get; init; } = [];
+}
