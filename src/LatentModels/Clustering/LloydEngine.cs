@@ -31,7 +31,7 @@ internal sealed class LloydEngine
     private readonly double[] _upper, _lower, _halfGap, _shift, _lowerShift, _twiceHalfGap;
     private readonly int[] _partialChanged;
     private readonly double[] _chunkWeights, _chunkMeans, _chunkScatters, _chunkTotals;
-    private readonly bool[] _dirty;
+    private readonly bool[] _dirty, _dirtyAll, _dirtyClusters;
     private readonly KMeansFold _fold;
     private readonly double[] _sums, _clusterWeights;
     private double[] _centers, _nextCenters;
@@ -73,6 +73,8 @@ internal sealed class LloydEngine
         _chunkScatters = new double[_chunks * _k];
         _chunkTotals = new double[_chunks];
         _dirty = new bool[_chunks];
+        _dirtyAll = new bool[_chunks];
+        _dirtyClusters = new bool[_chunks * _k];
         _fold = new KMeansFold(_k, _d);
         _sums = new double[_k * _d];
         _clusterWeights = new double[_k];
@@ -200,9 +202,21 @@ internal sealed class LloydEngine
             return;
         }
 
-        KMeansStatistics.SummarizeChunk(_data, _weights, _labels, start, end, _k,
-            _chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), out _chunkTotals[c]);
+        if (_dirtyAll[c])
+        {
+            KMeansStatistics.SummarizeChunk(_data, _weights, _labels, start, end, _k,
+                _chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k), out _chunkTotals[c]);
+        }
+        else
+        {
+            // Only the clusters a row left or joined: each cluster's statistics are a function of its own rows.
+            KMeansStatistics.SummarizeClusters(_data, _weights, _labels, start, end, _k, _dirtyClusters.AsSpan(c * _k, _k),
+                _chunkWeights.AsSpan(c * _k, _k), _chunkMeans.AsSpan(c * _k * _d, _k * _d), _chunkScatters.AsSpan(c * _k, _k));
+        }
+
         _dirty[c] = false;
+        _dirtyAll[c] = false;
+        _dirtyClusters.AsSpan(c * _k, _k).Clear();
     }
 
     private void Block(int b, int start, int end)
@@ -222,7 +236,7 @@ internal sealed class LloydEngine
                     if (a != _labels[i])
                     {
                         changed++;
-                        _dirty[i / KMeansStatistics.ChunkSize] = true;
+                        MarkChanged(i, _labels[i], a);
                         _labels[i] = a;
                     }
 
@@ -239,6 +253,22 @@ internal sealed class LloydEngine
         }
 
         _partialChanged[b] = changed;
+    }
+
+    /// <summary>Row i moved from cluster <paramref name="from"/> (−1: not yet assigned) to <paramref name="to"/>.</summary>
+    private void MarkChanged(int i, int from, int to)
+    {
+        int c = i / KMeansStatistics.ChunkSize;
+        _dirty[c] = true;
+        if (from < 0)
+        {
+            _dirtyAll[c] = true;
+        }
+        else
+        {
+            _dirtyClusters[c * _k + from] = true;
+            _dirtyClusters[c * _k + to] = true;
+        }
     }
 
     private void SetBounds(int i, double bestValue, double secondValue)
@@ -334,7 +364,7 @@ internal sealed class LloydEngine
             if (a != _labels[i])
             {
                 changed++;
-                _dirty[i / KMeansStatistics.ChunkSize] = true;
+                MarkChanged(i, _labels[i], a);
                 _labels[i] = a;
             }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LatentModels.Clustering;
 using LatentModels.LinearAlgebra;
 
@@ -346,34 +347,52 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
     internal static void SummarizeChunk(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, int k,
         Span<double> weights, Span<double> means, Span<double> scatters, out double total)
     {
-        int d = means.Length / k;
-        ReadOnlySpan<double> x = data.AsSpan();
-        weights.Clear();
-        means.Clear();
-        scatters.Clear();
         total = 0;
         for (int i = start; i < end; i++)
         {
+            total += sampleWeights?[i] ?? 1.0;
+        }
+
+        SummarizeClusters(data, sampleWeights, labels, start, end, k, default, weights, means, scatters);
+    }
+
+    /// <summary>
+    /// The statistics of the clusters flagged in <paramref name="clusters"/> (all when it is empty) over one chunk, the
+    /// others left as they are. Each cluster's statistics are accumulated over its own rows in row order, so recomputing
+    /// only the clusters whose rows changed gives the bits of recomputing the whole chunk.
+    /// </summary>
+    internal static void SummarizeClusters(double[,] data, double[]? sampleWeights, int[] labels, int start, int end, int k,
+        ReadOnlySpan<bool> clusters, Span<double> weights, Span<double> means, Span<double> scatters)
+    {
+        int d = means.Length / k;
+        bool all = clusters.IsEmpty;
+        ReadOnlySpan<double> x = data.AsSpan();
+        for (int j = 0; j < k; j++)
+        {
+            if (all || clusters[j])
+            {
+                weights[j] = 0;
+                means.Slice(j * d, d).Clear();
+                scatters[j] = 0;
+            }
+        }
+
+        for (int i = start; i < end; i++)
+        {
             double w = sampleWeights?[i] ?? 1.0;
-            total += w;
-            if (w == 0)
+            int j = labels[i];
+            if (w == 0 || !(all || clusters[j]))
             {
                 continue;
             }
 
-            int j = labels[i];
             weights[j] += w;
-            Span<double> m = means.Slice(j * d, d);
-            ReadOnlySpan<double> row = x.Slice(i * d, d);
-            for (int p = 0; p < d; p++)
-            {
-                m[p] += w * row[p];
-            }
+            RowReductions.AddScaled(ref means[j * d], ref MemoryMarshal.GetReference(x.Slice(i * d, d)), w, d);
         }
 
         for (int j = 0; j < k; j++)
         {
-            if (weights[j] > 0)
+            if ((all || clusters[j]) && weights[j] > 0)
             {
                 Span<double> m = means.Slice(j * d, d);
                 for (int p = 0; p < d; p++)
@@ -386,13 +405,13 @@ public sealed class KMeansStatistics : IMergeableStatistics<KMeansStatistics>
         for (int i = start; i < end; i++)
         {
             double w = sampleWeights?[i] ?? 1.0;
-            if (w == 0)
+            int j = labels[i];
+            if (w == 0 || !(all || clusters[j]))
             {
                 continue;
             }
 
-            int j = labels[i];
-            scatters[j] += w * SquaredDistance(x.Slice(i * d, d), means.Slice(j * d, d));
+            scatters[j] += w * RowReductions.SquaredDistance(x.Slice(i * d, d), means.Slice(j * d, d));
         }
     }
 
