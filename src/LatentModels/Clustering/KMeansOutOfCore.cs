@@ -120,17 +120,9 @@ internal static class KMeansOutOfCore
     private static KMeansStatistics Statistics(KMeansModel model, Pass data, CancellationToken cancellationToken)
     {
         var fold = new KMeansFold(model.Clusters, model.Dimension);
-        int[] labels = [];
-        foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
+        foreach ((double[,] chunk, double[]? w, int[] labels) in Assigned(model, data, cancellationToken))
         {
-            int rows = chunk.GetLength(0);
-            if (labels.Length != rows)
-            {
-                labels = new int[rows];
-            }
-
-            model.Assign(chunk, labels, data.MaxDegreeOfParallelism);
-            KMeansStatistics.Summarize(chunk, w, labels, 0, rows, fold, data.MaxDegreeOfParallelism);
+            KMeansStatistics.Summarize(chunk, w, labels, 0, labels.Length, fold, data.MaxDegreeOfParallelism);
         }
 
         fold.Finish();
@@ -144,18 +136,10 @@ internal static class KMeansOutOfCore
         {
             var far = new KMeansFarRows(capacity, data.Dimension);
             long first = 0;
-            int[] labels = [];
-            foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
+            foreach ((double[,] chunk, double[]? w, int[] labels) in Assigned(model, data, cancellationToken))
             {
-                int rows = chunk.GetLength(0);
-                if (labels.Length != rows)
-                {
-                    labels = new int[rows];
-                }
-
-                model.Assign(chunk, labels, data.MaxDegreeOfParallelism);
                 far.OfferAll(chunk, w, labels, model.CentersSpan, first);
-                first += rows;
+                first += labels.Length;
             }
 
             double[,]? next = s.NextCenters(far);
@@ -163,6 +147,26 @@ internal static class KMeansOutOfCore
             {
                 return next;
             }
+        }
+    }
+
+    /// <summary>
+    /// The checked chunks of the source with their weights and every row's nearest center (the labels buffer is reused: one
+    /// chunk's labels are valid until the next chunk is read).
+    /// </summary>
+    private static IEnumerable<(double[,] Chunk, double[]? Weights, int[] Labels)> Assigned(KMeansModel model, Pass data, CancellationToken cancellationToken)
+    {
+        int[] labels = [];
+        foreach ((double[,] chunk, double[]? w, _) in Read(data.Chunks, data.Dimension, cancellationToken))
+        {
+            int rows = chunk.GetLength(0);
+            if (labels.Length != rows)
+            {
+                labels = new int[rows];
+            }
+
+            model.Assign(chunk, labels, data.MaxDegreeOfParallelism);
+            yield return (chunk, w, labels);
         }
     }
 
