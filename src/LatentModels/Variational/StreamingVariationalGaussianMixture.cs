@@ -320,16 +320,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     internal void UpdateEpochStreamed(IRowChunkSource source, int n, int d, long windowBytes, CancellationToken cancellationToken)
     {
         int size = Math.Min(_options.BatchSize, n);
-        if (_dimension < 0)
-        {
-            if (size < _options.Mixture.Components && size < n)
-            {
-                throw new ArgumentOutOfRangeException(nameof(StochasticVariationalGaussianMixtureOptions.BatchSize), _options.BatchSize,
-                    $"BatchSize ({_options.BatchSize}) is smaller than Components ({_options.Mixture.Components}): the first mini-batch initialises the mixture.");
-            }
-
-            _options.ValidateFirstBatch(size, d);
-        }
+        ValidateFirstEpoch(size, n, d);
 
         cancellationToken.ThrowIfCancellationRequested();
         ulong[]? savedRandom = IsInitialized ? null : _random.GetState();
@@ -453,10 +444,12 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
     }
 
-    /// <summary>An epoch over rows (and weights) already checked for shape and finiteness (the data-set fit checks them once).</summary>
-    internal void UpdateEpochChecked(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before the first epoch (no mixture yet): the first mini-batch of <paramref name="size"/> of <paramref name="n"/> rows of
+    /// width <paramref name="d"/> must be able to initialise the mixture.
+    /// </summary>
+    private void ValidateFirstEpoch(int size, int n, int d)
     {
-        int n = data.GetLength(0), d = data.GetLength(1), size = Math.Min(_options.BatchSize, n);
         if (_dimension < 0)
         {
             if (size < _options.Mixture.Components && size < n)
@@ -467,6 +460,13 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
 
             _options.ValidateFirstBatch(size, d);
         }
+    }
+
+    /// <summary>An epoch over rows (and weights) already checked for shape and finiteness (the data-set fit checks them once).</summary>
+    internal void UpdateEpochChecked(double[,] data, double[]? sampleWeights, CancellationToken cancellationToken)
+    {
+        int n = data.GetLength(0), d = data.GetLength(1), size = Math.Min(_options.BatchSize, n);
+        ValidateFirstEpoch(size, n, d);
 
         cancellationToken.ThrowIfCancellationRequested();
         ulong[]? savedRandom = IsInitialized ? null : _random.GetState();
