@@ -27,9 +27,15 @@ internal static class CommonOptions
     public static IReadOnlyList<string>? ParseColumns(string? value) =>
         value is null ? null : [.. value.Split(',').Select(c => c.Trim())];
 
-    /// <summary><c>--sample-weights FILE</c> of the mixture verbs: one non-negative weight per line.</summary>
-    public static Option<string?> SampleWeights() =>
-        new("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies); with --out-of-core it is read in chunks alongside --data.", HelpName = "FILE" };
+    /// <summary><c>--sample-weights FILE</c>: one non-negative weight per line.</summary>
+    /// <param name="chunked">Whether the help says the file is read in chunks with <c>--out-of-core</c> (the mixture verbs).</param>
+    public static Option<string?> SampleWeights(bool chunked = true) =>
+        new("--sample-weights")
+        {
+            Description = "File of one non-negative weight per row (a row of weight w counts as w copies)"
+                + (chunked ? "; with --out-of-core it is read in chunks alongside --data." : "."),
+            HelpName = "FILE",
+        };
 
     /// <summary>The whole <c>--sample-weights</c> file (one weight per line), or null without a path.</summary>
     public static double[]? ReadSampleWeights(CliConsole console, string? path)

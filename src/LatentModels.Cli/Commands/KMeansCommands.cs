@@ -15,26 +15,6 @@ internal static class KMeansCommands
         fit.Subcommands.Add(MiniBatch(console));
     }
 
-    private static Option<string?> SampleWeights() =>
-        new("--sample-weights") { Description = "File of one non-negative weight per row (a row of weight w counts as w copies).", HelpName = "FILE" };
-
-    /// <summary>One weight per line, or null without a path.</summary>
-    private static double[]? ReadSampleWeights(CliConsole console, string? path)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-
-        double[,] w = console.ReadData(path, "--sample-weights");
-        if (w.GetLength(1) != 1)
-        {
-            throw new ArgumentException($"--sample-weights: {path} has {w.GetLength(1)} columns; give one weight per line.");
-        }
-
-        return [.. w.Cast<double>()];
-    }
-
     /// <summary>As <see cref="DataSources.Stream{TModel}"/>, with each row's weight (weighted partial fits).</summary>
     private static void StreamWeighted(OnlineKMeans online, IRowChunkSource source, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
     {
@@ -78,7 +58,7 @@ internal static class KMeansCommands
             HelpName = "N",
         };
         var tol = new Option<double>("--tol") { Description = "Stop when one mini-batch moves the centers by at most this × the mean column variance (squared; 0 disables).", DefaultValueFactory = _ => 0, HelpName = "T" };
-        var sampleWeights = SampleWeights();
+        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
         var modelOut = CommonOptions.ModelOut();
         var labelsOut = CommonOptions.LabelsOut();
         var command = new Command("minibatch-kmeans",
@@ -97,7 +77,7 @@ internal static class KMeansCommands
                 throw new ArgumentException($"--max-no-improvement: {patience} is negative (0 disables the rule).");
             }
 
-            double[]? weights = ReadSampleWeights(console, parse.GetValue(sampleWeights));
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights));
 
             var options = new MiniBatchKMeansOptions
             {
@@ -183,7 +163,7 @@ internal static class KMeansCommands
         };
         var modelOut = CommonOptions.ModelOut();
         var outOfCore = CommonOptions.OutOfCore();
-        var sampleWeights = SampleWeights();
+        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
             data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, outOfCore, sampleWeights,
@@ -197,7 +177,7 @@ internal static class KMeansCommands
             }
 
             double[,] x = console.ReadData(path);
-            double[]? weights = ReadSampleWeights(console, parse.GetValue(sampleWeights));
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights));
             KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
             {
                 "lloyd" => KMeansAlgorithm.Lloyd,
@@ -294,7 +274,7 @@ internal static class KMeansCommands
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
-        var sampleWeights = SampleWeights();
+        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
         var modelOut = new Option<string?>("--model-out")
         {
             Description = "Save the final centers as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
@@ -358,7 +338,7 @@ internal static class KMeansCommands
 
             var watch = Stopwatch.StartNew();
             int n;
-            if (ReadSampleWeights(console, parse.GetValue(sampleWeights)) is double[] weights)
+            if (CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights)) is double[] weights)
             {
                 StreamWeighted(online, x, weights, b, p, console.CancellationToken);
                 n = weights.Length;

@@ -298,27 +298,7 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
     /// <exception cref="Data.RowFormatException">The source is empty or malformed.</exception>
     public double Score(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        double s = 0;
-        long n = 0;
-        double[] values = [];
-        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
-        {
-            CheckData(chunk);
-            int m = chunk.GetLength(0);
-            if (values.Length != m)
-            {
-                values = new double[m];
-            }
-
-            LogDensityChecked(chunk, values);
-            foreach (double v in values)
-            {
-                s += v;
-            }
-
-            n += m;
-        }
+        double s = MixtureScoring.SumLogDensities(source, CheckData, (chunk, values) => LogDensityChecked(chunk, values), out long n, cancellationToken);
 
         rows = n;
         return s / n;

@@ -15,6 +15,44 @@ internal static class MixtureScoring
         }
     }
 
+    /// <summary>
+    /// The sum, in row order, of the per-row log-densities of rows read in chunks of
+    /// <see cref="Data.RowChunks.DefaultChunkRows"/> (the chunked <c>Score</c> of the mixture models), and the number of rows.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="checkChunk">Validates one chunk (throws on a bad one).</param>
+    /// <param name="logDensity">Writes the (checked) chunk's per-row log-densities into the buffer of its length.</param>
+    /// <param name="rows">The number of rows read.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    public static double SumLogDensities(
+        Data.IRowChunkSource source, Action<double[,]> checkChunk, Action<double[,], double[]> logDensity, out long rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        double s = 0;
+        long n = 0;
+        double[] values = [];
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            checkChunk(chunk);
+            int m = chunk.GetLength(0);
+            if (values.Length != m)
+            {
+                values = new double[m];
+            }
+
+            logDensity(chunk, values);
+            foreach (double v in values)
+            {
+                s += v;
+            }
+
+            n += m;
+        }
+
+        rows = n;
+        return s;
+    }
+
     /// <summary>The mean of <paramref name="model"/>'s log-densities of the (checked) rows, summed in row order.</summary>
     public static double MeanLogDensity(IDensityModel model, double[,] data)
     {
