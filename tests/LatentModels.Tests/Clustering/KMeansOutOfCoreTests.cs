@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using LatentModels.Clustering;
 using LatentModels.Data;
 using LatentModels.Statistics;
@@ -65,17 +63,6 @@ public sealed class KMeansOutOfCoreTests
         return (KMeansStatistics.Compute(model, x).AssignmentModel(), trace);
     }
 
-    private static string Csv(double[,] x)
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
-        }
-
-        return text.ToString();
-    }
-
     [Theory]
     [InlineData(KMeansInit.First, 0.0)]
     [InlineData(KMeansInit.KMeansPlusPlus, 1e-4)]
@@ -83,7 +70,7 @@ public sealed class KMeansOutOfCoreTests
     {
         double[,] x = Blobs(5_300, 3);
         var options = new KMeansOptions { Clusters = 4, Init = init, Seed = 7, Tolerance = tolerance, Algorithm = KMeansAlgorithm.Lloyd, MaxIterations = 50 };
-        FitResult<KMeansModel> outOfCore = new KMeans(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        FitResult<KMeansModel> outOfCore = new KMeans(options).Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"));
 
         // The in-memory estimator, Lloyd and accelerated: same start (all rows seen by the seeding), same fold, same rule.
         foreach (KMeansAlgorithm algorithm in new[] { KMeansAlgorithm.Lloyd, KMeansAlgorithm.Accelerated })
@@ -173,7 +160,7 @@ public sealed class KMeansOutOfCoreTests
         var estimator = new KMeans(new KMeansOptions { Clusters = 3, Seed = 2, Starts = 2 });
         var reports = new List<FitProgress>();
         FitResult<KMeansModel> fromArray = estimator.Fit(new ArrayRowChunkSource(x), new SynchronousProgress(reports.Add));
-        FitResult<KMeansModel> fromCsv = estimator.Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        FitResult<KMeansModel> fromCsv = estimator.Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"));
         PersistenceAssert.Bits(fromCsv.Model.Centers).Should().Equal(PersistenceAssert.Bits(fromArray.Model.Centers));
         reports.Should().NotBeEmpty();
         reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using LatentModels.Data;
 using LatentModels.Mixtures;
 using LatentModels.Tests.Persistence;
@@ -12,33 +10,6 @@ public sealed class GaussianMixtureOutOfCoreTests
     // K = 4, d = 8: blocks of 256 rows, E-step chunks of 64 × 256 = 16,384 rows; 17,000 rows make two chunks per pass
     // (and a last, partial block), and two pieces in the first pass (16,384 + 616 rows).
     private const int Rows = 17_000;
-
-    private static double[,] Blobs(int n, int d, int seed)
-    {
-        var random = new Random(seed);
-        var x = new double[n, d];
-        for (int i = 0; i < n; i++)
-        {
-            int c = random.Next(4);
-            for (int p = 0; p < d; p++)
-            {
-                x[i, p] = c * 3.0 * ((p % 3) + 1) + (random.NextDouble() - 0.5) * (1 + p % 2) + 0.3 * random.NextDouble() * c;
-            }
-        }
-
-        return x;
-    }
-
-    private static string Csv(double[,] x)
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
-        }
-
-        return text.ToString();
-    }
 
     private static void ShouldHaveTheSameBits(FitResult<GaussianMixtureModel> a, FitResult<GaussianMixtureModel> b)
     {
@@ -61,7 +32,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     [InlineData(CovarianceType.Spherical, true)]
     public void From_the_same_start_the_out_of_core_fit_has_the_bits_of_the_in_memory_fit(CovarianceType covariance, bool map)
     {
-        double[,] x = Blobs(Rows, 8, 5);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 8, 5);
         var options = new GaussianMixtureOptions
         {
             Components = 4,
@@ -81,7 +52,7 @@ public sealed class GaussianMixtureOutOfCoreTests
         ShouldHaveTheSameBits(outOfCore, inMemory);
 
         // An explicit start (a model from elsewhere): the same bits too.
-        GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(Blobs(500, 8, 9)).Model;
+        GaussianMixtureModel start = new GaussianMixture(options with { MaxIterations = 1 }).Fit(OutOfCoreTestData.Blobs(500, 8, 9)).Model;
         GaussianMixtureOptions fromModel = options with { InitialModel = start, MaxIterations = 5 };
         ShouldHaveTheSameBits(new GaussianMixture(fromModel).Fit(new ArrayRowChunkSource(x)), new GaussianMixture(fromModel).Fit(x));
     }
@@ -93,7 +64,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     {
         // 140,000 rows: the E-step's blocks fold in three superblocks of 65,536 rows (the last partial), in memory, out of
         // core and in GaussianMixtureStatistics alike.
-        double[,] x = Blobs(140_000, 2, 17);
+        double[,] x = OutOfCoreTestData.Blobs(140_000, 2, 17);
         var options = new GaussianMixtureOptions { Components = 3, Covariance = covariance, Init = MixtureInit.First, MaxIterations = 3, Tolerance = 0 };
         SoftClusteringFitResult<GaussianMixtureModel> one = new GaussianMixture(options with { MaxDegreeOfParallelism = 1 }).Fit(x);
         ShouldHaveTheSameBits(new GaussianMixture(options with { MaxDegreeOfParallelism = 2 }).Fit(x), one);
@@ -103,11 +74,11 @@ public sealed class GaussianMixtureOutOfCoreTests
     [Fact]
     public void The_k_means_start_agrees_with_the_in_memory_fit_to_rounding_and_a_csv_file_gives_the_bits_of_the_array()
     {
-        double[,] x = Blobs(3_000, 3, 11);
+        double[,] x = OutOfCoreTestData.Blobs(3_000, 3, 11);
         var options = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Full, Seed = 4, Starts = 2, Tolerance = 1e-6 };
         var reports = new List<FitProgress>();
         FitResult<GaussianMixtureModel> fromArray = new GaussianMixture(options).Fit(new ArrayRowChunkSource(x), new SynchronousProgress(reports.Add));
-        FitResult<GaussianMixtureModel> fromCsv = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        FitResult<GaussianMixtureModel> fromCsv = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"));
         ShouldHaveTheSameBits(fromCsv, fromArray);
         reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);
 
@@ -128,11 +99,11 @@ public sealed class GaussianMixtureOutOfCoreTests
     {
         // Two of three components start far from every row: the first M-step re-seeds one at the worst-explained row and
         // one at a seeded random row, rows the out-of-core fit reads back from the source.
-        double[,] x = Blobs(Rows, 2, 8);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 2, 8);
         GaussianMixtureModel start = GaussianMixtureModel.Create(CovarianceType.Spherical, [1, 1, 1], new double[,] { { 5, 5 }, { 1e4, 1e4 }, { -1e4, 1e4 } }, [4, 1, 1]);
         var options = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Spherical, InitialModel = start, MaxIterations = 8, Seed = 3 };
         SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x);
-        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"));
         ShouldHaveTheSameBits(outOfCore, inMemory);
         outOfCore.Model.Means.Cast<double>().Should().OnlyContain(v => Math.Abs(v) < 100);
     }
@@ -145,7 +116,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     public void The_seeded_starts_are_the_in_memory_starts_bit_for_bit(MixtureInit init, CovarianceType covariance, bool map)
     {
         // 40,000 rows: three k-means++ chunks (blocks of 2048 rows), two label chunks of 30,720 rows, three E-step chunks.
-        double[,] x = Blobs(40_000, 4, 6);
+        double[,] x = OutOfCoreTestData.Blobs(40_000, 4, 6);
         var options = new GaussianMixtureOptions
         {
             Components = 4,
@@ -157,7 +128,7 @@ public sealed class GaussianMixtureOutOfCoreTests
             MaxIterations = 5,
             Tolerance = 0,
         };
-        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"));
+        FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options).Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"));
         ShouldHaveTheSameBits(outOfCore, new GaussianMixture(options).Fit(x));
     }
 
@@ -169,8 +140,8 @@ public sealed class GaussianMixtureOutOfCoreTests
     [InlineData(MixtureInit.KMeans, CovarianceType.Tied, false)]
     public void Sample_weights_read_alongside_the_rows_give_the_bits_of_the_weighted_in_memory_fit(MixtureInit init, CovarianceType covariance, bool map)
     {
-        double[,] x = Blobs(Rows, 5, 3);
-        double[] w = Variational.VariationalGaussianMixtureOutOfCoreTests.Weights(Rows, 4);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 5, 3);
+        double[] w = OutOfCoreTestData.Weights(Rows, 4);
         var options = new GaussianMixtureOptions
         {
             Components = 4,
@@ -183,7 +154,7 @@ public sealed class GaussianMixtureOutOfCoreTests
         };
         SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x, w);
         FitResult<GaussianMixtureModel> outOfCore = new GaussianMixture(options with { MaxDegreeOfParallelism = 1 })
-            .Fit(new ArrayRowChunkSource(x), Variational.VariationalGaussianMixtureOutOfCoreTests.Column(w));
+            .Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w));
         ShouldHaveTheSameBits(outOfCore, inMemory);
         FitResult<GaussianMixtureModel> unweighted = new GaussianMixture(options).Fit(new ArrayRowChunkSource(x));
         unweighted.Report.ObjectiveTrace[^1].Should().NotBe(outOfCore.Report.ObjectiveTrace[^1]);
@@ -198,7 +169,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     [InlineData(1.0, 0.0, 1e-30, false)]
     public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale, bool map)
     {
-        double[,] x = Blobs(5_000, 3, 14);
+        double[,] x = OutOfCoreTestData.Blobs(5_000, 3, 14);
         for (int i = 0; i < x.GetLength(0); i++)
         {
             for (int p = 0; p < 3; p++)
@@ -207,7 +178,7 @@ public sealed class GaussianMixtureOutOfCoreTests
             }
         }
 
-        double[] w = [.. Variational.VariationalGaussianMixtureOutOfCoreTests.Weights(5_000, 6).Select(v => v * weightScale)];
+        double[] w = [.. OutOfCoreTestData.Weights(5_000, 6).Select(v => v * weightScale)];
         foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Diagonal })
         {
             var options = new GaussianMixtureOptions
@@ -221,7 +192,7 @@ public sealed class GaussianMixtureOutOfCoreTests
                 Tolerance = 0,
             };
             SoftClusteringFitResult<GaussianMixtureModel> inMemory = new GaussianMixture(options).Fit(x, w);
-            ShouldHaveTheSameBits(new GaussianMixture(options).Fit(new ArrayRowChunkSource(x), Variational.VariationalGaussianMixtureOutOfCoreTests.Column(w)), inMemory);
+            ShouldHaveTheSameBits(new GaussianMixture(options).Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w)), inMemory);
             inMemory.Model.Means.Cast<double>().Should().OnlyContain(m => Math.Abs(m - shift) <= 40 * scale + Math.Abs(shift) * 1e-12);
         }
 
@@ -232,7 +203,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     [Fact]
     public void Cancellation_stops_the_pass_within_one_chunk_and_bad_options_are_refused()
     {
-        double[,] x = Blobs(Rows, 8, 2);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 8, 2);
         using var cts = new CancellationTokenSource();
         var source = new CancellingSource(new ArrayRowChunkSource(x), cancelAfterChunk: 3, cts);
         var options = new GaussianMixtureOptions { Components = 4, Init = MixtureInit.First, MaxIterations = 50, Tolerance = 0 };
@@ -240,7 +211,7 @@ public sealed class GaussianMixtureOutOfCoreTests
         fit.Should().Throw<OperationCanceledException>();
         source.ChunksAfterCancel.Should().Be(0);
 
-        Action tooMany = () => new GaussianMixture(options with { Components = 5 }).Fit(new ArrayRowChunkSource(Blobs(3, 8, 1)));
+        Action tooMany = () => new GaussianMixture(options with { Components = 5 }).Fit(new ArrayRowChunkSource(OutOfCoreTestData.Blobs(3, 8, 1)));
         tooMany.Should().Throw<ArgumentException>();
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using LatentModels.Data;
 using LatentModels.Mixtures;
 using LatentModels.Tests.Persistence;
@@ -13,51 +11,6 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     // K = 4, d = 8: blocks of 256 rows, E-step chunks of 64 × 256 = 16,384 rows; 17,000 rows make two chunks per pass (and a
     // last, partial block), two pieces in the moments pass and one partial label chunk of 30,720.
     private const int Rows = 17_000;
-
-    internal static double[,] Blobs(int n, int d, int seed)
-    {
-        var random = new Random(seed);
-        var x = new double[n, d];
-        for (int i = 0; i < n; i++)
-        {
-            int c = random.Next(4);
-            for (int p = 0; p < d; p++)
-            {
-                x[i, p] = c * 3.0 * ((p % 3) + 1) + (random.NextDouble() - 0.5) * (1 + p % 2) + 0.3 * random.NextDouble() * c;
-            }
-        }
-
-        return x;
-    }
-
-    internal static string Csv(double[,] x)
-    {
-        var text = new StringBuilder();
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            text.AppendLine(string.Join(',', Enumerable.Range(0, x.GetLength(1)).Select(p => x[i, p].ToString("R", CultureInfo.InvariantCulture))));
-        }
-
-        return text.ToString();
-    }
-
-    internal static double[] Weights(int n, int seed)
-    {
-        var random = new Random(seed);
-        // Zeros, fractions and large counts, so a weight that were dropped or misaligned by one row would show.
-        return [.. Enumerable.Range(0, n).Select(i => i % 97 == 0 ? 0.0 : 0.25 + 3 * random.NextDouble())];
-    }
-
-    internal static ArrayRowChunkSource Column(double[] values)
-    {
-        var m = new double[values.Length, 1];
-        for (int i = 0; i < values.Length; i++)
-        {
-            m[i, 0] = values[i];
-        }
-
-        return new ArrayRowChunkSource(m, "weights");
-    }
 
     private static void ShouldHaveTheSameBits(FitResult<VariationalGaussianMixtureModel> a, FitResult<VariationalGaussianMixtureModel> b)
     {
@@ -87,7 +40,7 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     [InlineData(CovarianceType.Spherical, WeightPrior.DirichletProcess)]
     public void From_the_same_start_the_out_of_core_fit_has_the_bits_of_the_in_memory_fit(CovarianceType covariance, WeightPrior prior)
     {
-        double[,] x = Blobs(Rows, 8, 5);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 8, 5);
         var options = new VariationalGaussianMixtureOptions
         {
             Components = 4,
@@ -106,7 +59,7 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
         ShouldHaveTheSameBits(outOfCore, inMemory);
 
         // A warm start from a posterior fitted elsewhere: the same bits too.
-        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(options with { MaxIterations = 2 }).Fit(Blobs(600, 8, 9)).Model;
+        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(options with { MaxIterations = 2 }).Fit(OutOfCoreTestData.Blobs(600, 8, 9)).Model;
         VariationalGaussianMixtureOptions warm = options with { InitialModel = start, MaxIterations = 4 };
         ShouldHaveTheSameBits(new VariationalGaussianMixture(warm).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(warm).Fit(x));
     }
@@ -117,11 +70,11 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     [InlineData(MixtureInit.RandomResponsibilities)]
     public void The_seeded_starts_are_the_in_memory_starts_and_a_csv_file_gives_the_bits_of_the_array(MixtureInit init)
     {
-        double[,] x = Blobs(Rows, 3, 12);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 3, 12);
         var options = new VariationalGaussianMixtureOptions { Components = 4, Init = init, Seed = 21, Starts = 2, MaxIterations = 6, Tolerance = 0 };
         var reports = new List<FitProgress>();
         FitResult<VariationalGaussianMixtureModel> fromCsv = new VariationalGaussianMixture(options)
-            .Fit(new CsvRowChunkSource(() => new StringReader(Csv(x)), "x.csv"), new SynchronousProgress(reports.Add));
+            .Fit(new CsvRowChunkSource(() => new StringReader(OutOfCoreTestData.Csv(x)), "x.csv"), new SynchronousProgress(reports.Add));
         SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x);
         ShouldHaveTheSameBits(fromCsv, inMemory);
         reports.Select(r => r.Start).Distinct().Should().Equal(0, 1);
@@ -135,11 +88,11 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     [InlineData(MixtureInit.RandomResponsibilities, CovarianceType.Spherical)]
     public void Sample_weights_read_alongside_the_rows_give_the_bits_of_the_weighted_in_memory_fit(MixtureInit init, CovarianceType covariance)
     {
-        double[,] x = Blobs(Rows, 5, 3);
-        double[] w = Weights(Rows, 4);
+        double[,] x = OutOfCoreTestData.Blobs(Rows, 5, 3);
+        double[] w = OutOfCoreTestData.Weights(Rows, 4);
         var options = new VariationalGaussianMixtureOptions { Components = 4, Covariance = covariance, Init = init, Seed = 8, MaxIterations = 8, Tolerance = 0, WeightPrior = WeightPrior.DirichletProcess };
         SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x, w);
-        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w));
+        FitResult<VariationalGaussianMixtureModel> outOfCore = new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w));
         ShouldHaveTheSameBits(outOfCore, inMemory);
 
         // The weights matter: the unweighted fit is another one.
@@ -155,7 +108,7 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     [InlineData(1.0, 0.0, 1e200)]
     public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale)
     {
-        double[,] x = Blobs(5_000, 3, 14);
+        double[,] x = OutOfCoreTestData.Blobs(5_000, 3, 14);
         for (int i = 0; i < x.GetLength(0); i++)
         {
             for (int p = 0; p < 3; p++)
@@ -164,7 +117,7 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
             }
         }
 
-        double[] w = [.. Weights(5_000, 6).Select(v => v * weightScale)];
+        double[] w = [.. OutOfCoreTestData.Weights(5_000, 6).Select(v => v * weightScale)];
         foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Spherical })
         {
             // The regularisation is in the data's units (a square): scaled with them.
@@ -179,7 +132,7 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
                 Regularization = 1e-6 * scale * scale,
             };
             SoftClusteringFitResult<VariationalGaussianMixtureModel> inMemory = new VariationalGaussianMixture(options).Fit(x, w);
-            ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w)), inMemory);
+            ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w)), inMemory);
             double[] means = [.. inMemory.Model.Means.Cast<double>()];
             means.Should().OnlyContain(m => Math.Abs(m - shift) <= 40 * scale + Math.Abs(shift) * 1e-12);
         }
@@ -192,29 +145,29 @@ public sealed class VariationalGaussianMixtureOutOfCoreTests
     public void The_k_means_start_weighted_or_not_is_the_in_memory_start()
     {
         // The out-of-core K-Means (weighted with the fit's weights) is the in-memory K-Means bit for bit: so is the fit.
-        double[,] x = Blobs(20_000, 3, 11);
-        double[] w = Weights(20_000, 5);
+        double[,] x = OutOfCoreTestData.Blobs(20_000, 3, 11);
+        double[] w = OutOfCoreTestData.Weights(20_000, 5);
         var options = new VariationalGaussianMixtureOptions { Components = 3, Seed = 4, Tolerance = 1e-8, MaxIterations = 30, Starts = 2 };
         ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x)), new VariationalGaussianMixture(options).Fit(x));
-        ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), Column(w)), new VariationalGaussianMixture(options).Fit(x, w));
+        ShouldHaveTheSameBits(new VariationalGaussianMixture(options).Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w)), new VariationalGaussianMixture(options).Fit(x, w));
     }
 
     [Fact]
     public void Bad_weights_are_refused_naming_the_sample_weights()
     {
-        double[,] x = Blobs(300, 3, 1);
+        double[,] x = OutOfCoreTestData.Blobs(300, 3, 1);
         var options = new VariationalGaussianMixtureOptions { Components = 2, Init = MixtureInit.KMeansPlusPlus };
         var estimator = new VariationalGaussianMixture(options);
-        double[] w = Weights(300, 2);
-        Action shortWeights = () => estimator.Fit(new ArrayRowChunkSource(x), Column(w[..299]));
+        double[] w = OutOfCoreTestData.Weights(300, 2);
+        Action shortWeights = () => estimator.Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w[..299]));
         shortWeights.Should().Throw<ArgumentException>().WithParameterName("sampleWeights");
-        Action longWeights = () => estimator.Fit(new ArrayRowChunkSource(x), Column([.. w, 1.0]));
+        Action longWeights = () => estimator.Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column([.. w, 1.0]));
         longWeights.Should().Throw<ArgumentException>().WithParameterName("sampleWeights").WithMessage("*more weights*");
         double[] negative = (double[])w.Clone();
         negative[17] = -1;
-        Action bad = () => estimator.Fit(new ArrayRowChunkSource(x), Column(negative));
+        Action bad = () => estimator.Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(negative));
         bad.Should().Throw<ArgumentException>().WithParameterName("sampleWeights").WithMessage("*row 17*");
-        Action zero = () => estimator.Fit(new ArrayRowChunkSource(x), Column(new double[300]));
+        Action zero = () => estimator.Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(new double[300]));
         zero.Should().Throw<ArgumentException>().WithMessage("*sum to zero*");
     }
 
