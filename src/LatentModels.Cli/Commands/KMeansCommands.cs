@@ -163,7 +163,7 @@ internal static class KMeansCommands
         };
         var modelOut = CommonOptions.ModelOut();
         var outOfCore = CommonOptions.OutOfCore();
-        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
+        var sampleWeights = CommonOptions.SampleWeights();
         var command = new Command("kmeans", "Batch K-Means (Lloyd or exact accelerated), scikit-learn's convergence rules.\nExample: latent fit kmeans --data points.csv --k 8 --json")
         {
             data, k, init, starts, maxIter, tol, algorithm, seed, threads, json, modelOut, labelsOut, outOfCore, sampleWeights,
