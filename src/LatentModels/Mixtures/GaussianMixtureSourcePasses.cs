@@ -178,24 +178,7 @@ internal sealed class GaussianMixtureSourcePasses
         {
             case MixtureInit.RandomResponsibilities:
                 // The in-memory start draws n × K uniforms row by row before its M-step: here chunk by chunk, in row order.
-                StartFromResponsibilities((chunk, resp) =>
-                {
-                    for (int i = 0; i < chunk.Count; i++)
-                    {
-                        double s = 0;
-                        for (int c = 0; c < _k; c++)
-                        {
-                            double u = random.NextDouble();
-                            resp[i * _k + c] = u;
-                            s += u;
-                        }
-
-                        for (int c = 0; c < _k; c++)
-                        {
-                            resp[i * _k + c] /= s;
-                        }
-                    }
-                }, random);
+                StartFromResponsibilities((chunk, resp) => EmStarts.FillRandomResponsibilities(resp, chunk.Count, _k, random), random);
                 break;
             case MixtureInit.RandomRows:
                 {

@@ -139,6 +139,17 @@ internal static class EmStarts
     public static double[] RandomResponsibilities(int n, int k, Random random)
     {
         var resp = new double[n * k];
+        FillRandomResponsibilities(resp, n, k, random);
+        return resp;
+    }
+
+    /// <summary>
+    /// The first <paramref name="n"/> rows of <paramref name="resp"/> (n × K, row-major) filled as
+    /// <see cref="RandomResponsibilities"/> does, with the same draws in the same order (row by row), so a stream that fills
+    /// its chunks in row order draws what the whole array draws.
+    /// </summary>
+    public static void FillRandomResponsibilities(Span<double> resp, int n, int k, Random random)
+    {
         for (int i = 0; i < n; i++)
         {
             double s = 0;
@@ -154,7 +165,5 @@ internal static class EmStarts
                 resp[i * k + c] /= s;
             }
         }
-
-        return resp;
     }
 }
