@@ -86,12 +86,12 @@ public sealed class DistributedFit
     /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="KMeansInit.Explicit"/> (the start is then given).</exception>
     public async Task<KMeansModel> KMeansStartAsync(int clusters, KMeansInit init = KMeansInit.KMeansPlusPlus, int seed = 0, CancellationToken cancellationToken = default)
     {
-        var seeding = new DistributedSeeding(_fleet, cancellationToken);
+        DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
         double[,] centers = init switch
         {
-            KMeansInit.KMeansPlusPlus => await seeding.PlusPlusAsync(clusters, new Random(seed)).ConfigureAwait(false),
-            KMeansInit.RandomRows => await seeding.RandomRowsAsync(clusters, new Random(seed)).ConfigureAwait(false),
-            KMeansInit.First => await seeding.FirstRowsAsync(clusters).ConfigureAwait(false),
+            KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+            KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+            KMeansInit.First => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init)),
         };
         return new KMeansModel(centers);
