@@ -146,8 +146,9 @@ public sealed class DistributedFit
     /// a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one E-step block), the iterations, trace and
     /// model are <see cref="GaussianMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <remarks>Data in the ordinary range only: one machine fits data beyond about 1e±150, far from the origin, or with
-    /// extreme weights in a rescaled frame, which the distributed fit does not (it fits the data as given).</remarks>
+    /// <remarks>Data beyond 2^±200 (about 1e±60), far from the origin relative to its spread, or with extreme weights are fitted in
+    /// one machine's range frame (<c>RangeFrame</c>): a range pass over the shards chooses it, the shards map their rows
+    /// (keeping the mapped copy), and the mixture and trace are mapped back — the same bits as one machine.</remarks>
     /// <param name="start">The starting mixture (its covariance type, K and dimension must match the options and the shards).</param>
     /// <param name="options">The rule and the stopping settings (starts, init and seed of a start are not used: the start is
     /// given; <see cref="GaussianMixtureOptions.Seed"/> draws the rows a second empty component is re-seeded at, as in memory).</param>
@@ -171,16 +172,25 @@ public sealed class DistributedFit
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o)).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        (RangeFrame frame, _, int n, int d) = await passes.RangeAsync(counts: o.Prior is not null).ConfigureAwait(false);
+        CheckDimension(start.Dimension, d);
         o.Validate(n, d);
+        GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
+        WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
         return await Task.Run(() =>
         {
-            var engine = new GaussianMixtureEngine(n, d, moments, o, passes.RowAt);
-            var run = new GaussianBatchRun(engine, _ => engine.InitializeFrom(start.Parameters), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
-            (GaussianComponents best, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            var engine = new GaussianMixtureEngine(n, d, moments, inFrame, passes.RowAt);
+            var run = new GaussianBatchRun(engine, _ => engine.InitializeFrom(inFrame.InitialModel!.Parameters),
+                () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+            (GaussianComponents best, FitReport report) = EmDriver.Run(run, 1, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock);
-            return Result(new GaussianMixtureModel(best), report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+            var model = new GaussianMixtureModel(best);
+            if (!frame.IsIdentity)
+            {
+                (model, report) = (GaussianMixtureFraming.FromFrame(model, frame), GaussianMixtureFraming.FromFrame(report, frame, d));
+            }
+
+            return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -193,7 +203,8 @@ public sealed class DistributedFit
     /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync"/>: bit for bit on shards that
     /// start at superblock boundaries (or are one E-step block each), to rounding otherwise.
     /// </summary>
-    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync"/>).</remarks>
+    /// <remarks>Data of extreme range are fitted in one machine's range frame (see <see cref="FitGaussianMixtureAsync"/>); the
+    /// posterior, ELBO and trace are mapped back as one machine maps them.</remarks>
     /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
     /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, computed through the shards) and
     /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
@@ -217,25 +228,39 @@ public sealed class DistributedFit
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o.EngineOptions())).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        (RangeFrame frame, int shift, int n, int d) = await passes.RangeAsync(counts: true).ConfigureAwait(false);
+        CheckDimension(start.Dimension, d);
         o.Validate(n, d);
-        return await Task.Run(() =>
+        VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
+        WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
+        (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
         {
-            var engine = new GaussianMixtureEngine(n, d, moments, o.EngineOptions(), passes.RowAt,
-                (m, shift) => VariationalGaussianMixture.CreateRule(o, m, shift, d, dataParameter: "shards"));
+            var engine = new GaussianMixtureEngine(n, d, moments, inFrame.EngineOptions(), passes.RowAt,
+                (m, centre) => VariationalGaussianMixture.CreateRule(inFrame, m, centre, d, dataParameter: "shards"));
             var rule = (VariationalGaussianUpdate)engine.Rule;
-            var run = new VariationalBatchRun(engine, o, _ => throw new InvalidOperationException("The distributed fit is warm-started."),
+            var run = new VariationalBatchRun(engine, inFrame, _ => throw new InvalidOperationException("The distributed fit is warm-started."),
                 () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
-            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            return EmDriver.Run(run, 1, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
-            return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
+        if (!frame.IsIdentity || shift != 0)
+        {
+            // The bound's offset needs the total weight summed in row order, as one machine sums it.
+            double total = _fleet.Weighted ? await passes.WeightTotalAsync().ConfigureAwait(false) : n;
+            (model, report) = VariationalGaussianMixtureFraming.FromFrame(model, report, frame, d, total, shift);
+        }
+
+        return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
     }
 
-    /// <summary>The shards' width, which must be the start's.</summary>
-    private static int CheckDimension(int model, int data) =>
-        model == data ? data : throw new ArgumentException($"The start has dimension {model}; the shards' rows have {data} columns.", "start");
+    /// <summary>Throws unless the shards' width is the start's.</summary>
+    private static void CheckDimension(int model, int data)
+    {
+        if (model != data)
+        {
+            throw new ArgumentException($"The start has dimension {model}; the shards' rows have {data} columns.", "start");
+        }
+    }
 
     /// <summary>
     /// EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: E-step on every shard

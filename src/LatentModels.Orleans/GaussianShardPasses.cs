@@ -13,7 +13,8 @@ namespace LatentModels.Orleans;
 /// centre to every shard, which returns its blocks' statistics in parts cut at the global superblock boundaries
 /// (<see cref="GaussianMixtureEngine.EStepParts"/>), and the parts are folded into the engine's totals in row order in the
 /// engine's superblock structure (<see cref="MixtureSuperblockFold.AddPart"/>); a row the engine asks for (to re-seed an
-/// empty component at the worst-explained row) is fetched from its shard.
+/// empty component at the worst-explained row) is fetched from its shard. All of it in the units one machine would fit in:
+/// a range pass first gives the range frame and the weights' power of two, which every later pass applies.
 /// </summary>
 /// <remarks>
 /// The E-step and the row fetch block on the fleet's calls: the engine's loop (<c>EmDriver</c>) is synchronous, so the
@@ -26,6 +27,8 @@ internal sealed class GaussianShardPasses
     private int _columns;
     private int _round;
     private long _lastReturn;
+    private RangeFrame _frame = RangeFrame.Identity;
+    private int _weightShift;
 
     public GaussianShardPasses(ShardFleet fleet, CancellationToken cancellationToken)
     {
@@ -34,16 +37,18 @@ internal sealed class GaussianShardPasses
     }
 
     /// <summary>
-    /// The first pass: the number of rows and the (sample-weighted) data moments of the concatenated rows, each shard
-    /// continuing the running moments of the shards before it — on shards that start at multiples of
-    /// <see cref="WeightedMoments.ChunkSize"/> rows, the bits of <see cref="WeightedMoments.FromRows"/> on all the rows.
+    /// The range pass (every shard at once; minima, maxima and largest values are exact in any order): the rows' range frame
+    /// and the power of two the weights are divided by, those of one machine (<c>RangeFrame.ForRows</c> and
+    /// <c>RangeFrame.RelativeWeights</c> with <paramref name="counts"/>: weights are counts under a prior). Every later pass
+    /// works in these units: the shards map their rows and weights, the driver a fetched row.
     /// </summary>
-    /// <exception cref="ArgumentException">The shards hold no rows, more than <see cref="int.MaxValue"/>, or weights that sum to zero.</exception>
-    public async Task<(int Rows, WeightedMoments Moments)> MomentsAsync(bool fullScatter)
+    /// <exception cref="ArgumentException">The shards hold no rows, or more than <see cref="int.MaxValue"/>.</exception>
+    public async Task<(RangeFrame Frame, int WeightShift, int Rows, int Columns)> RangeAsync(bool counts)
     {
         await _fleet.LoadAsync(_cancellationToken).ConfigureAwait(false);
         long n = _fleet.TotalRows;
-        if (n == 0 || _fleet.Columns == 0)
+        int d = _fleet.Columns;
+        if (n == 0 || d == 0)
         {
             throw new ArgumentException("The shards hold no rows.", "shards");
         }
@@ -53,14 +58,69 @@ internal sealed class GaussianShardPasses
             throw new ArgumentException($"The shards hold {n} rows; a distributed Gaussian mixture fit takes at most {int.MaxValue}.", "shards");
         }
 
-        _columns = _fleet.Columns;
-        var running = new WeightedMoments(_columns, fullScatter);
+        var start = new double[2 + (2 * d)];
+        start.AsSpan(2, d).Fill(double.PositiveInfinity);
+        start.AsSpan(2 + d, d).Fill(double.NegativeInfinity);
+        var work = new ScanWork { Scan = ShardScan.Range, Carry = start };
+        IReadOnlyList<int> rowCounts = _fleet.RowCounts;
+        double[][] replies = await Task.WhenAll(Enumerable.Range(0, rowCounts.Count).Where(i => rowCounts[i] > 0)
+            .Select(i => _fleet.ScanAsync(i, work, _cancellationToken))).ConfigureAwait(false);
+        double a = 0, largestWeight = 0;
+        double[] min = start[2..(2 + d)], max = start[(2 + d)..];
+        foreach (double[] r in replies)
+        {
+            a = Math.Max(a, r[0]);
+            largestWeight = Math.Max(largestWeight, r[1]);
+            for (int j = 0; j < d; j++)
+            {
+                min[j] = Math.Min(min[j], r[2 + j]);
+                max[j] = Math.Max(max[j], r[2 + d + j]);
+            }
+        }
+
+        _columns = d;
+        _frame = RangeFrame.FromExtremes(a, min, max);
+        _weightShift = _fleet.Weighted ? RangeFrame.RelativeExponent(RangeFrame.WeightExponentOfMax(largestWeight), counts) : 0;
+        return (_frame, _weightShift, (int)n, d);
+    }
+
+    /// <summary>
+    /// The total of the (divided) sample weights summed in row order, continued from shard to shard (the variational bound's
+    /// offset when one machine maps the fit back from a frame).
+    /// </summary>
+    public async Task<double> WeightTotalAsync()
+    {
+        double total = 0;
         IReadOnlyList<int> counts = _fleet.RowCounts;
         for (int shard = 0; shard < counts.Count; shard++)
         {
             if (counts[shard] > 0)
             {
-                running = await _fleet.ComputeOnAsync<WeightedMoments>(shard, running, _cancellationToken).ConfigureAwait(false);
+                total = (await _fleet.ScanAsync(shard, new ScanWork { Scan = ShardScan.WeightTotal, Carry = [total], WeightShift = _weightShift }, _cancellationToken)
+                    .ConfigureAwait(false))[0];
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The (sample-weighted) data moments of the concatenated rows, each shard
+    /// continuing the running moments of the shards before it — on shards that start at multiples of
+    /// <see cref="WeightedMoments.ChunkSize"/> rows, the bits of <see cref="WeightedMoments.FromRows"/> on all the rows.
+    /// </summary>
+    /// <remarks>Call after <see cref="RangeAsync"/> (the moments are those of the rows in its units).</remarks>
+    /// <exception cref="ArgumentException">The weights sum to zero.</exception>
+    public async Task<WeightedMoments> MomentsAsync(bool fullScatter)
+    {
+        var running = new WeightedMoments(_columns, fullScatter);
+        IReadOnlyList<int> counts = _fleet.RowCounts;
+        var pass = new GaussianPass(_frame, _weightShift);
+        for (int shard = 0; shard < counts.Count; shard++)
+        {
+            if (counts[shard] > 0)
+            {
+                running = await _fleet.ComputeOnAsync<WeightedMoments>(shard, running, pass, _cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -70,7 +130,7 @@ internal sealed class GaussianShardPasses
         }
 
         _lastReturn = Stopwatch.GetTimestamp();
-        return ((int)n, running);
+        return running;
     }
 
     /// <summary>
@@ -82,7 +142,7 @@ internal sealed class GaussianShardPasses
     {
         _fleet.AddDriverTime(Stopwatch.GetTimestamp() - _lastReturn); // the M-step and bound since the last E-step
         (GaussianMixtureStatistics[] parts, long[] partRows) = _fleet.RoundAsync<GaussianMixtureStatistics>(model, _round++, _cancellationToken,
-            center: engine.Current.Shift, blockSize: engine.BlockSize).GetAwaiter().GetResult();
+            gaussian: new GaussianPass(_frame, _weightShift, engine.Current.Shift, engine.BlockSize)).GetAwaiter().GetResult();
         long started = Stopwatch.GetTimestamp();
         MixtureStatistics totals = engine.Totals;
         totals.Reset();
@@ -112,6 +172,8 @@ internal sealed class GaussianShardPasses
 
         SeedingReply reply = _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Indices = [local], Dimension = _columns }, _cancellationToken)
             .GetAwaiter().GetResult();
-        return reply.Rows;
+        double[] values = reply.Rows;
+        _frame.ToFrame(values, values, _columns); // the units the engine works in (the shards' mapping of the same values)
+        return values;
     }
 }

@@ -39,4 +39,8 @@ public sealed class ShardReply
     /// </summary>
     [Id(7)]
     public ModelPayload[]? Parts { get; init; }
+
+    /// <summary>The values of a <see cref="ScanWork"/> continued over the shard's rows (null otherwise).</summary>
+    [Id(8)]
+    public double[]? Carry { get; init; }
 }

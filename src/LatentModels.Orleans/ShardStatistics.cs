@@ -15,6 +15,9 @@ namespace LatentModels.Orleans;
 /// <see cref="GaussianMixtureStatistics.Compute"/>; <see cref="VariationalGaussianMixtureModel"/> →
 /// <see cref="VariationalGaussianMixtureModel.ComputeStatistics"/> (the variational E-step); a Bernoulli or categorical <see cref="MixtureModel{T}"/> →
 /// <see cref="DiscreteMixtureStatistics"/>; <see cref="DictionaryModel"/> → <see cref="DictionaryStatistics.Compute"/>.
+/// The distributed Gaussian fits ask for the in-memory engine's passes instead (<see cref="ShardWork.Center"/>: its E-step
+/// in parts; a <see cref="WeightedMoments"/>: the data moments continued; <see cref="Scan"/>: the range and weight total),
+/// in the fit's range frame (<see cref="ShardWork.FramePrescale"/>).
 /// </summary>
 public static class ShardStatistics
 {
@@ -86,6 +89,7 @@ public static class ShardStatistics
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(data);
         object model = work.Model.Decode();
+        data = data.InFrame(RangeFrame.Of(work.FramePrescale, work.FrameCentre, work.FrameScale), work.WeightShift);
         IReadOnlyList<object> parts = work.FarRowCapacity > 0
             ? model is KMeansModel m
                 ? [KMeansFarRows.Compute(m, data.Rows, data.SampleWeights, work.FirstRow, work.FarRowCapacity)]
@@ -94,6 +98,64 @@ public static class ShardStatistics
             : model is WeightedMoments running ? [ContinueMoments(running, data, work.FirstRow)]
             : ComputeParts(model, data, work.FirstRow, work.MaxDegreeOfParallelism);
         return [.. parts.Select(ModelPayload.Encode)];
+    }
+
+    /// <summary>The values of <paramref name="work"/> continued over the shard's rows (see <see cref="ShardScan"/>).</summary>
+    /// <param name="work">The pass and the values carried from the shards before.</param>
+    /// <param name="data">The shard's rows.</param>
+    /// <returns>The values carried on.</returns>
+    /// <exception cref="ArgumentException">The carried values do not have the pass's layout for the shard's width.</exception>
+    public static double[] Scan(ScanWork work, ShardData data)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(data);
+        int n = data.Count, d = data.Dimension;
+        double[] carry = (double[])work.Carry.Clone();
+        switch (work.Scan)
+        {
+            case ShardScan.Range:
+                {
+                    if (carry.Length != 2 + (2 * d))
+                    {
+                        throw new ArgumentException($"A range pass carries {2 + (2 * d)} values for rows of {d} columns, not {carry.Length}.", nameof(work));
+                    }
+
+                    carry[0] = Math.Max(carry[0], RangeFrame.AddExtremes(data.Rows.AsSpan(), n, d, carry.AsSpan(2, d), carry.AsSpan(2 + d, d)));
+                    if (data.SampleWeights is { Length: > 0 } w)
+                    {
+                        carry[1] = Math.Max(carry[1], System.Numerics.Tensors.TensorPrimitives.Max(w));
+                    }
+
+                    return carry;
+                }
+
+            case ShardScan.WeightTotal:
+                {
+                    if (carry.Length != 1)
+                    {
+                        throw new ArgumentException($"A weight total carries one value, not {carry.Length}.", nameof(work));
+                    }
+
+                    double[]? w = data.SampleWeights;
+                    if (w is not null && work.WeightShift != 0)
+                    {
+                        w = (double[])w.Clone();
+                        RangeFrame.NormalizeWeights(w, work.WeightShift);
+                    }
+
+                    double total = carry[0];
+                    for (int i = 0; i < n; i++)
+                    {
+                        total += w is null ? 1.0 : w[i];
+                    }
+
+                    carry[0] = total;
+                    return carry;
+                }
+
+            default:
+                throw new ArgumentException($"There is no pass {work.Scan}.", nameof(work));
+        }
     }
 
     /// <summary>

@@ -22,6 +22,10 @@ internal sealed class RangeFrame
     /// <summary>Data whose centre is more than this many spreads from the origin are centred.</summary>
     internal const double FarRatio = 16;
 
+    /// <summary>The frame of the given parts (those of a frame sent to a machine that holds some of the rows).</summary>
+    internal static RangeFrame Of(int prescale, double[]? centre, int scale) =>
+        prescale == 0 && centre is null && scale == 0 ? Identity : new RangeFrame(prescale, centre, scale);
+
     private RangeFrame(int prescale, double[]? centre, int scale)
     {
         Prescale = prescale;
