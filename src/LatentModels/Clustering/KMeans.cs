@@ -83,8 +83,9 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
     /// starts. k-means++ and random rows read the source in passes with the in-memory draws and sums (the in-memory start bit
     /// for bit, for any number of rows; k-means++ reads the source about 2K times).</para>
     /// <para><b>Relation to <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>.</b> The same starts,
-    /// iterations, trace, centers and inertia, bit for bit. Data of extreme range (beyond about 1e±150) are not rescaled here
-    /// as they are in memory. No labels are returned (they would take memory proportional to the rows): use
+    /// iterations, trace, centers and inertia, bit for bit — data of any finite range or position included: the first pass
+    /// also finds the data's range frame (exact in any chunking), and rows far from the ordinary range or far from the origin
+    /// are fitted in it as in memory (docs/reliability.md, "Range"). No labels are returned (they would take memory proportional to the rows): use
     /// <see cref="KMeansModel.Predict(double[,])"/> on chunks.</para>
     /// </remarks>
     /// <param name="source">The rows (re-read for every pass).</param>

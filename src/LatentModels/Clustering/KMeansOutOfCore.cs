@@ -20,26 +20,45 @@ internal static class KMeansOutOfCore
     /// <summary>Rows read per chunk: a multiple of <see cref="KMeansStatistics.ChunkSize"/> by construction.</summary>
     internal const int ChunkRows = 16 * KMeansStatistics.ChunkSize;
 
+    /// <summary>
+    /// The fit in the data's <see cref="RangeFrame"/> with the weights divided by a power of two, as in memory
+    /// (<see cref="KMeansFraming"/>): the first pass (rows, width, weights) also gathers the columns' extremes and the
+    /// largest weight, which give the frame exactly (minima and maxima do not round, in any order). Data and weights in the
+    /// ordinary range take the core unchanged; other data are mapped chunk by chunk (the seeding and the iterations read the
+    /// framed rows, so they are the in-memory framed fit's), the centers and trace mapped back, and the inertia is that of
+    /// the returned centers on the caller's rows (one more pass, summed as the in-memory fit sums it; +∞ beyond the largest
+    /// double).
+    /// </summary>
     public static FitResult<KMeansModel> Fit(KMeansOptions o, IRowChunkSource source, IRowChunkSource? sampleWeights, IProgress<FitProgress>? progress,
         CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var chunks = new WeightedRowChunks(source, sampleWeights);
 
-        // Pass 1: count the rows, check the width and the weights (not all zero).
-        var random = new Random(o.Seed);
+        // Pass 1: count the rows, check the width and the weights (not all zero); the extremes give the range frame.
         long n = 0;
         int d = -1;
-        double total = 0;
+        double total = 0, largestWeight = 0, largest = 0;
+        double[] min = [], max = [];
         foreach (WeightedRowChunks.Chunk chunk in Read(chunks, -1, cancellationToken))
         {
-            d = chunk.X.GetLength(1);
+            if (d < 0)
+            {
+                d = chunk.X.GetLength(1);
+                min = new double[d];
+                max = new double[d];
+                min.AsSpan().Fill(double.PositiveInfinity);
+                max.AsSpan().Fill(double.NegativeInfinity);
+            }
+
+            largest = Math.Max(largest, RangeFrame.AddExtremes(chunk.X.AsSpan(), chunk.Count, d, min, max));
             n += chunk.Count;
             if (chunk.W is not null)
             {
-                foreach (double w in chunk.W)
+                foreach (double w in chunk.W.AsSpan(0, chunk.Count))
                 {
                     total += w;
+                    largestWeight = Math.Max(largestWeight, w);
                 }
             }
         }
@@ -55,8 +74,46 @@ internal static class KMeansOutOfCore
         }
 
         o.Validate((int)Math.Min(n, int.MaxValue), d);
-        double tolerance = Math.Max(0, o.Tolerance); // × the mean column variance of the first assignment step's statistics
         int rows = n <= int.MaxValue ? (int)n : throw new ArgumentException($"{source.Name} has {n} rows; an out-of-core K-Means fit takes at most {int.MaxValue}.", nameof(source));
+        RangeFrame frame = RangeFrame.FromExtremes(largest, min, max);
+        int weightExponent = sampleWeights is null ? 0 : RangeFrame.WeightExponentOfMax(largestWeight);
+        if (frame.IsIdentity && weightExponent == 0)
+        {
+            return FitCore(o, chunks, rows, d, progress, cancellationToken, clock);
+        }
+
+        IRowChunkSource? weights = sampleWeights is null || weightExponent == 0 ? sampleWeights : new MappedRowChunkSource(sampleWeights, (w, scaled, _) =>
+        {
+            w.CopyTo(scaled);
+            RangeFrame.NormalizeWeights(scaled, weightExponent);
+        });
+        IRowChunkSource framed = frame.IsIdentity ? source : new MappedRowChunkSource(source, frame.ToFrame);
+        KMeansOptions inFrame = o.InitialCenters is null || frame.IsIdentity ? o : o with { InitialCenters = frame.ToFrame(o.InitialCenters) };
+        FitResult<KMeansModel> fit = FitCore(inFrame, new WeightedRowChunks(framed, weights), rows, d, progress, cancellationToken, clock);
+
+        // Back to the caller's units: the centers, the inertia of the returned centers on the caller's rows, the trace.
+        double[,] centers = fit.Model.Centers;
+        frame.FromFrame(centers.AsWritableSpan(), d);
+        var probe = new KMeansModel(centers, double.NaN);
+        double inertia = Math.ScaleB(probe.InertiaOf(new WeightedRowChunks(source, weights), rows, cancellationToken), weightExponent);
+        FitReport r = fit.Report;
+        int exponent = 2 * frame.Exponent + weightExponent;
+        var trace = new double[r.ObjectiveTrace.Count];
+        for (int i = 0; i < trace.Length; i++)
+        {
+            trace[i] = Math.ScaleB(r.ObjectiveTrace[i], exponent);
+        }
+
+        return new FitResult<KMeansModel>(new KMeansModel(centers, inertia), new FitReport(r.ObjectiveName, r.Iterations, r.Converged, trace, clock.Elapsed));
+    }
+
+    /// <summary>The fit of checked rows (in the units the frame chose): the starts and Lloyd's iterations over the source.</summary>
+    private static FitResult<KMeansModel> FitCore(KMeansOptions o, WeightedRowChunks chunks, int rows, int d, IProgress<FitProgress>? progress,
+        CancellationToken cancellationToken, Stopwatch clock)
+    {
+        IRowChunkSource source = chunks.Rows;
+        var random = new Random(o.Seed);
+        double tolerance = Math.Max(0, o.Tolerance); // × the mean column variance of the first assignment step's statistics
         var data = new Pass(chunks, rows, d, o.MaxDegreeOfParallelism);
         int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
         (KMeansModel Model, int Iterations, bool Converged, double[] Trace)? best = null;
