@@ -43,7 +43,14 @@ public sealed class MiniBatchKMeansOutOfCoreTests
         double[] w = OutOfCoreTestData.Weights(20_000, 5);
         var options = new MiniBatchKMeansOptions
         {
-            Clusters = 4, BatchSize = 300, MaxEpochs = 3, MaxNoImprovement = tolerance > 0 ? 10 : null, Tolerance = tolerance, Init = init, Seed = 9, MaxDegreeOfParallelism = 2,
+            Clusters = 4,
+            BatchSize = 300,
+            MaxEpochs = 3,
+            MaxNoImprovement = tolerance > 0 ? 10 : null,
+            Tolerance = tolerance,
+            Init = init,
+            Seed = 9,
+            MaxDegreeOfParallelism = 2,
         };
         var estimator = new MiniBatchKMeans(options);
         ClusteringFitResult<KMeansModel> inMemory = weighted ? estimator.Fit(x, w) : estimator.Fit(x);
