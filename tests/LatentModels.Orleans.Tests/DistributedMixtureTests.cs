@@ -102,8 +102,12 @@ public class DistributedMixtureTests(ThreeSiloCluster cluster)
         var o = new GaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Full, MaxIterations = 5, Tolerance = 0 };
         ShardSource[] shards = [.. Enumerable.Range(0, 12).Select(s => new RowsShardSource(Slice(x, s * GaussianBlock, (s + 1) * GaussianBlock),
             w[(s * GaussianBlock)..((s + 1) * GaussianBlock)], $"shard {s}"))];
-        DistributedFitResult<GaussianMixtureModel> result = await new DistributedFit(cluster.Client, shards).FitGaussianMixtureAsync(start, o);
+        var fit = new DistributedFit(cluster.Client, shards);
+        DistributedFitResult<GaussianMixtureModel> result = await fit.FitGaussianMixtureAsync(start, o);
         SameBits(result, new GaussianMixture(o with { InitialModel = start }).Fit(x, w));
+
+        // A start computed in the cluster reads the rows in their own units: refused in a frame, not fitted differently.
+        await FluentActions.Awaiting(() => fit.FitGaussianMixtureAsync(o)).Should().ThrowAsync<NotSupportedException>().WithMessage("*rescaled frame*");
     }
 
     [Fact]
