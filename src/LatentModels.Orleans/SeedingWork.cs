@@ -43,4 +43,11 @@ public sealed class SeedingWork
     /// <summary><see cref="SeedingStep.Evaluate"/>: per candidate, the potential of the rows before this shard, summed in row order.</summary>
     [Id(8)]
     public double[] RowOrder { get; init; } = [];
+
+    /// <summary>
+    /// The units of the step (null: the rows as given): the fleet stamps the fit's <see cref="ShardFrame"/> on every step, so
+    /// a K-Means start is drawn in the frame the fit runs in, as on one machine.
+    /// </summary>
+    [Id(20)]
+    public ShardFrame? Frame { get; set; }
 }
