@@ -2,6 +2,8 @@ using System.Diagnostics;
 using LatentModels.Clustering;
 using LatentModels.Distributions;
 using LatentModels.Mixtures;
+using LatentModels.Mixtures.Em;
+using LatentModels.Mixtures.Gaussian;
 using LatentModels.SparseCoding;
 using LatentModels.Statistics;
 using LatentModels.Variational;
@@ -95,12 +97,12 @@ public sealed class DistributedFit
         double[,] centers;
         try
         {
-            var seeding = new DistributedSeeding(_fleet, cancellationToken);
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
             centers = init switch
             {
-                KMeansInit.KMeansPlusPlus => await seeding.PlusPlusAsync(clusters, new Random(seed)).ConfigureAwait(false),
-                KMeansInit.RandomRows => await seeding.RandomRowsAsync(clusters, new Random(seed)).ConfigureAwait(false),
-                _ => await seeding.FirstRowsAsync(clusters).ConfigureAwait(false),
+                KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                _ => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
             };
         }
         finally
@@ -213,16 +215,24 @@ public sealed class DistributedFit
     /// <summary>
     /// Batch EM of a Gaussian mixture from <paramref name="start"/> under the rule of <paramref name="options"/> — maximum
     /// likelihood (plus <see cref="GaussianMixtureOptions.Regularization"/>) or MAP under
-    /// <see cref="GaussianMixtureOptions.Prior"/> — for any <see cref="GaussianMixtureOptions.Covariance"/>: E-step on every
-    /// shard (<see cref="GaussianMixtureStatistics"/>), merge, M-step (<see cref="GaussianMixtureStatistics.ToModel"/>),
-    /// with <see cref="GaussianMixture"/>'s stopping rule on <see cref="GaussianMixtureStatistics.Objective"/>
-    /// (<see cref="GaussianMixtureOptions.MaxIterations"/>, <see cref="GaussianMixtureOptions.Tolerance"/>).
+    /// <see cref="GaussianMixtureOptions.Prior"/> — for any <see cref="GaussianMixtureOptions.Covariance"/>: the fit of
+    /// <see cref="GaussianMixture"/> with <see cref="GaussianMixtureOptions.InitialModel"/> = <paramref name="start"/> on the
+    /// shards' rows in order. Its engine runs on the driver (M-step, stopping rule, objective, the re-seeding of a component
+    /// that lost its weight at the worst-explained row, fetched from its shard); a first pass continues the data moments
+    /// from shard to shard (the engine's centre and the MAP prior's defaults), and every E-step runs on the shards in the
+    /// engine's blocks, cut at the global superblock boundaries and folded in the engine's order. When every shard starts at
+    /// a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one E-step block), the iterations, trace and
+    /// model are <see cref="GaussianMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <param name="start">The starting mixture (its covariance type and K must match the options).</param>
-    /// <param name="options">The rule and the stopping settings (starts, init and seed are not used: the start is given).</param>
+    /// <remarks>Data in the ordinary range only: one machine fits data beyond about 1e±150, far from the origin, or with
+    /// extreme weights in a rescaled frame, which the distributed fit does not (it fits the data as given).</remarks>
+    /// <param name="start">The starting mixture (its covariance type, K and dimension must match the options and the shards).</param>
+    /// <param name="options">The rule and the stopping settings (starts, init and seed of a start are not used: the start is
+    /// given; <see cref="GaussianMixtureOptions.Seed"/> draws the rows a second empty component is re-seeded at, as in memory).</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="FittingException">A component lost all its weight (maximum likelihood; statistics cannot re-seed it) or a covariance is singular.</exception>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, or the options do not fit the data.</exception>
+    /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureModel start, GaussianMixtureOptions options,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -233,23 +243,42 @@ public sealed class DistributedFit
             throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components; the options ask for {options.Components} {options.Covariance}.", nameof(start));
         }
 
-        return await EmAsync(start, options.MaxIterations, options.Tolerance, options.Prior is null ? "meanLogLikelihood" : "meanLogPosterior",
-            (GaussianMixtureStatistics s, GaussianMixtureModel m) => s.Objective(m, options),
-            (s, _) => s.ToModel(options), progress, cancellationToken).ConfigureAwait(false);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
+        CheckTolerance(options.Tolerance);
+        GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var passes = new GaussianShardPasses(_fleet, cancellationToken);
+        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o)).ConfigureAwait(false);
+        int d = CheckDimension(start.Dimension, moments.Dimension);
+        o.Validate(n, d);
+        return await Task.Run(() =>
+        {
+            var engine = new GaussianMixtureEngine(n, d, moments, o, passes.RowAt);
+            var run = new GaussianBatchRun(engine, _ => engine.InitializeFrom(start.Parameters), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+            (GaussianComponents best, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+                new ForwardProgress(this, progress), cancellationToken, clock);
+            return Result(new GaussianMixtureModel(best), report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Variational Bayes of a Gaussian mixture (<see cref="VariationalGaussianMixture"/>'s coordinate ascent) from the
-    /// posterior <paramref name="start"/>: the variational E-step on every shard
-    /// (<see cref="VariationalGaussianMixtureModel.ComputeStatistics"/>), merge, the variational update with the full ELBO
-    /// (<see cref="GaussianMixtureStatistics.ToVariationalModel"/>); stops in the iteration whose ELBO changed by less than
-    /// <see cref="VariationalGaussianMixtureOptions.Tolerance"/> (the first change never stops, as for a warm start).
+    /// Variational Bayes of a Gaussian mixture from the posterior <paramref name="start"/>: the fit of
+    /// <see cref="VariationalGaussianMixture"/> warm-started from it (<see cref="VariationalGaussianMixtureOptions.InitialModel"/>)
+    /// on the shards' rows in order — its engine, variational update, ELBO and stopping rule on the driver (the first change
+    /// of the ELBO never stops, as for a warm start; the fit stops in the iteration whose ELBO changed by less than
+    /// <see cref="VariationalGaussianMixtureOptions.Tolerance"/>), the data moments (the prior's defaults and the centre)
+    /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync"/>: bit for bit on shards that
+    /// start at superblock boundaries (or are one E-step block each), to rounding otherwise.
     /// </summary>
+    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync"/>).</remarks>
     /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
-    /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, merged over the shards) and
+    /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, computed through the shards) and
     /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, or the options do not fit the data.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureModel start,
         VariationalGaussianMixtureOptions options, IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -261,23 +290,30 @@ public sealed class DistributedFit
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        GaussianMixtureStatistics s = null!;
-        double previous = double.NaN;
-        return await IterateAsync(start, options.MaxIterations, options.Tolerance, "elbo",
-            async model => s = await MergedAsync<GaussianMixtureStatistics>(model, 0, cancellationToken).ConfigureAwait(false),
-            async (current, iteration) =>
-            {
-                if (iteration > 1)
-                {
-                    s = await MergedAsync<GaussianMixtureStatistics>(current, iteration - 1, cancellationToken).ConfigureAwait(false);
-                }
-
-                VariationalGaussianMixtureModel model = Timed(() => s.ToVariationalModel(current, options));
-                bool settled = Math.Abs(model.Elbo - previous) < options.Tolerance;
-                previous = model.Elbo;
-                return (model, model.Elbo, settled);
-            }, finish: null, progress, cancellationToken).ConfigureAwait(false);
+        CheckTolerance(options.Tolerance);
+        VariationalGaussianMixtureOptions o = options with { InitialModel = start, Starts = 1 };
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        var passes = new GaussianShardPasses(_fleet, cancellationToken);
+        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o.EngineOptions())).ConfigureAwait(false);
+        int d = CheckDimension(start.Dimension, moments.Dimension);
+        o.Validate(n, d);
+        return await Task.Run(() =>
+        {
+            var engine = new GaussianMixtureEngine(n, d, moments, o.EngineOptions(), passes.RowAt,
+                (m, shift) => VariationalGaussianMixture.CreateRule(o, m, shift, d, dataParameter: "shards"));
+            var rule = (VariationalGaussianUpdate)engine.Rule;
+            var run = new VariationalBatchRun(engine, o, _ => throw new InvalidOperationException("The distributed fit is warm-started."),
+                () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
+            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+                new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
+            return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+        }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The shards' width, which must be the start's.</summary>
+    private static int CheckDimension(int model, int data) =>
+        model == data ? data : throw new ArgumentException($"The start has dimension {model}; the shards' rows have {data} columns.", "start");
 
     /// <summary>
     /// EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: E-step on every shard
@@ -440,6 +476,12 @@ public sealed class DistributedFit
         T result = update();
         _fleet.AddDriverTime(Stopwatch.GetTimestamp() - started);
         return result;
+    }
+
+    /// <summary>The engine loop's per-iteration reports as the distributed fit's (with the fleet's counters), synchronously.</summary>
+    private sealed class ForwardProgress(DistributedFit fit, IProgress<DistributedFitProgress>? progress) : IProgress<FitProgress>
+    {
+        public void Report(FitProgress value) => fit.Report(progress, value.Iteration, value.MaxIterations, value.Objective);
     }
 
     private void Report(IProgress<DistributedFitProgress>? progress, int iteration, int maxIterations, double objective) =>

@@ -1,77 +1,37 @@
+using LatentModels.Clustering;
+
 namespace LatentModels.Orleans;
 
 /// <summary>
-/// The starts of <see cref="Clustering.KMeansSeeding"/> computed through the shards, with the draws of one machine: the same
-/// <see cref="Random"/> calls in the same order, the rows fetched by their index in the concatenated data, and every sum
-/// continued from shard to shard in shard order (<see cref="SeedingStep"/>), so the same seed picks the same rows.
+/// The data of the seedings of <see cref="KMeansSeeding"/> (<see cref="IKMeansSeedingData"/>) held by the shards: rows
+/// fetched by their index in the concatenated data, and every sum continued from shard to shard in shard order
+/// (<see cref="SeedingStep"/>), so <see cref="KMeansSeeding.PlusPlusAsync"/> and <see cref="KMeansSeeding.RandomRowsAsync"/>
+/// make one machine's draws and pick the same rows. No pass for <see cref="ChooseAsync"/>: the total the next draws scale by
+/// is the chosen candidate's row-order potential from the last <see cref="SeedingStep.Evaluate"/> pass (after the first
+/// center, a <see cref="SeedingStep.Search"/> pass without targets).
 /// </summary>
-internal sealed class DistributedSeeding(ShardFleet fleet, CancellationToken cancellationToken)
+internal sealed class DistributedSeeding : IKMeansSeedingData
 {
-    /// <summary>Greedy k-means++ (<see cref="Clustering.KMeansSeeding.PlusPlus"/>): 2k − 1 passes over the shards (k + 1 more with sample weights), each shard after the other.</summary>
-    public async Task<double[,]> PlusPlusAsync(int k, Random random)
+    private readonly ShardFleet _fleet;
+    private readonly int _d;
+    private readonly List<double[]> _centers = [];
+    private double[] _rowOrder = [];
+    private double _total = double.NaN;
+
+    private DistributedSeeding(ShardFleet fleet, int n, int d)
     {
-        (int n, int d) = await ShapeAsync(k).ConfigureAwait(false);
-        int trials = 2 + (int)Math.Log(k);
-        var centers = new List<double[]>(k);
-        if (!fleet.Weighted)
-        {
-            centers.Add((await RowsAsync([random.Next(n)], d).ConfigureAwait(false))[0]);
-        }
-        else
-        {
-            double run = (await SearchAsync([], [], d).ConfigureAwait(false)).Run;
-            centers.Add((await SearchAsync([], [random.NextDouble() * run], d).ConfigureAwait(false)).Rows[0]);
-        }
-
-        if (k == 1)
-        {
-            return Matrix(centers, d);
-        }
-
-        double pot = (await EvaluateAsync([], [centers[0]], d).ConfigureAwait(false)).RowOrder[0];
-        for (int c = 1; c < k; c++)
-        {
-            var targets = new double[trials];
-            for (int t = 0; t < trials; t++)
-            {
-                targets[t] = random.NextDouble() * pot;
-            }
-
-            double[][] candidates = (await SearchAsync(centers, targets, d).ConfigureAwait(false)).Rows;
-            (double[] blockOrder, double[] rowOrder) = await EvaluateAsync(centers, candidates, d).ConfigureAwait(false);
-            int best = 0;
-            double bestPot = double.PositiveInfinity;
-            for (int t = 0; t < trials; t++)
-            {
-                if (blockOrder[t] < bestPot)
-                {
-                    bestPot = blockOrder[t];
-                    best = t;
-                }
-            }
-
-            centers.Add(candidates[best]);
-            pot = rowOrder[best];
-        }
-
-        return Matrix(centers, d);
+        _fleet = fleet;
+        Rows = n;
+        _d = d;
     }
 
-    /// <summary>k distinct rows drawn uniformly (<see cref="Clustering.KMeansSeeding.RandomRowIndices"/>: the draws of <see cref="Clustering.KMeansSeeding.RandomRows"/>), fetched in one pass.</summary>
-    public async Task<double[,]> RandomRowsAsync(int k, Random random)
-    {
-        (int n, int d) = await ShapeAsync(k).ConfigureAwait(false);
-        return Matrix(await RowsAsync(Clustering.KMeansSeeding.RandomRowIndices(n, k, random), d).ConfigureAwait(false), d);
-    }
+    public int Rows { get; }
 
-    /// <summary>The first k rows.</summary>
-    public async Task<double[,]> FirstRowsAsync(int k)
-    {
-        (_, int d) = await ShapeAsync(k).ConfigureAwait(false);
-        return Matrix(await RowsAsync([.. Enumerable.Range(0, k)], d).ConfigureAwait(false), d);
-    }
+    public bool Weighted => _fleet.Weighted;
 
-    private async Task<(int N, int D)> ShapeAsync(int k)
+    /// <summary>Loads the shards and wraps them.</summary>
+    /// <exception cref="NotSupportedException">The shards hold more than <see cref="int.MaxValue"/> rows.</exception>
+    public static async Task<DistributedSeeding> CreateAsync(ShardFleet fleet, CancellationToken cancellationToken)
     {
         await fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
         long n = fleet.RowCounts.Sum(c => (long)c);
@@ -80,30 +40,61 @@ internal sealed class DistributedSeeding(ShardFleet fleet, CancellationToken can
             throw new NotSupportedException($"The shards hold {n} rows; a start drawn by row index needs at most {int.MaxValue} (as on one machine).");
         }
 
-        if (k < 1 || k > n)
+        return new DistributedSeeding(fleet, (int)n, fleet.Columns);
+    }
+
+    /// <summary>The first k rows.</summary>
+    public async Task<double[,]> FirstRowsAsync(int k, CancellationToken cancellationToken)
+    {
+        if (k < 1 || k > Rows)
         {
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"k is {k} but must lie between 1 and the number of rows ({n}).");
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k is {k} but must lie between 1 and the number of rows ({Rows}).");
         }
 
-        return ((int)n, fleet.Columns);
+        return Matrix(await RowsAsync([.. Enumerable.Range(0, k)], cancellationToken).ConfigureAwait(false), _d);
+    }
+
+    public async ValueTask<double[][]> DrawAsync(double[] uniforms, CancellationToken cancellationToken)
+    {
+        if (double.IsNaN(_total))
+        {
+            _total = (await SearchAsync([], cancellationToken).ConfigureAwait(false)).Run;
+        }
+
+        double[] targets = [.. uniforms.Select(u => u * _total)];
+        return (await SearchAsync(targets, cancellationToken).ConfigureAwait(false)).Rows;
+    }
+
+    public async ValueTask<double[]> PotentialsAsync(double[][] candidates, CancellationToken cancellationToken)
+    {
+        (double[] blockOrder, _rowOrder) = await EvaluateAsync(candidates, cancellationToken).ConfigureAwait(false);
+        return blockOrder;
+    }
+
+    public ValueTask ChooseAsync(double[] center, int candidate, CancellationToken cancellationToken)
+    {
+        _centers.Add(center);
+        _total = candidate >= 0 ? _rowOrder[candidate] : double.NaN;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The rows at the given indices of the concatenated data, from the shards that hold them (in parallel).</summary>
-    private async Task<double[][]> RowsAsync(int[] rows, int d)
+    public async ValueTask<double[][]> RowsAsync(int[] rows, CancellationToken cancellationToken)
     {
+        int d = _d;
         var result = new double[rows.Length][];
         var calls = new List<Task>();
         long first = 0;
-        for (int s = 0; s < fleet.RowCounts.Count; s++)
+        for (int s = 0; s < _fleet.RowCounts.Count; s++)
         {
-            long start = first, end = first + fleet.RowCounts[s];
+            long start = first, end = first + _fleet.RowCounts[s];
             int[] mine = [.. Enumerable.Range(0, rows.Length).Where(j => rows[j] >= start && rows[j] < end)];
             if (mine.Length > 0)
             {
                 int shard = s;
                 calls.Add(Task.Run(async () =>
                 {
-                    SeedingReply reply = await fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Dimension = d, Indices = [.. mine.Select(j => (int)(rows[j] - start))] }, cancellationToken).ConfigureAwait(false);
+                    SeedingReply reply = await _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Dimension = d, Indices = [.. mine.Select(j => (int)(rows[j] - start))] }, cancellationToken).ConfigureAwait(false);
                     for (int m = 0; m < mine.Length; m++)
                     {
                         result[mine[m]] = reply.Rows.AsSpan(m * d, d).ToArray();
@@ -119,19 +110,20 @@ internal sealed class DistributedSeeding(ShardFleet fleet, CancellationToken can
     }
 
     /// <summary>One <see cref="SeedingStep.Search"/> pass, shard after shard: the running potential and the row found for each target (clipped to the last row).</summary>
-    private async Task<(double Run, double[][] Rows)> SearchAsync(List<double[]> centers, double[] targets, int d)
+    private async Task<(double Run, double[][] Rows)> SearchAsync(double[] targets, CancellationToken cancellationToken)
     {
+        int d = _d;
         var found = new double[targets.Length][];
         double run = 0;
         double[]? last = null;
-        for (int s = 0; s < fleet.RowCounts.Count; s++)
+        for (int s = 0; s < _fleet.RowCounts.Count; s++)
         {
-            if (fleet.RowCounts[s] == 0)
+            if (_fleet.RowCounts[s] == 0)
             {
                 continue;
             }
 
-            SeedingReply reply = await fleet.SeedAsync(s, new SeedingWork { Step = SeedingStep.Search, Dimension = d, Centers = Flat(centers), Targets = targets, RunStart = run }, cancellationToken).ConfigureAwait(false);
+            SeedingReply reply = await _fleet.SeedAsync(s, new SeedingWork { Step = SeedingStep.Search, Dimension = d, Centers = Flat(_centers), Targets = targets, RunStart = run }, cancellationToken).ConfigureAwait(false);
             for (int t = 0; t < targets.Length; t++)
             {
                 if (found[t] is null && reply.Found[t] >= 0)
@@ -153,22 +145,23 @@ internal sealed class DistributedSeeding(ShardFleet fleet, CancellationToken can
     }
 
     /// <summary>One <see cref="SeedingStep.Evaluate"/> pass, shard after shard: each candidate's potential in block order and in row order.</summary>
-    private async Task<(double[] BlockOrder, double[] RowOrder)> EvaluateAsync(List<double[]> centers, double[][] candidates, int d)
+    private async Task<(double[] BlockOrder, double[] RowOrder)> EvaluateAsync(double[][] candidates, CancellationToken cancellationToken)
     {
+        int d = _d;
         var blockOrder = new double[candidates.Length];
         var rowOrder = new double[candidates.Length];
-        for (int s = 0; s < fleet.RowCounts.Count; s++)
+        for (int s = 0; s < _fleet.RowCounts.Count; s++)
         {
-            if (fleet.RowCounts[s] == 0)
+            if (_fleet.RowCounts[s] == 0)
             {
                 continue;
             }
 
-            SeedingReply reply = await fleet.SeedAsync(s, new SeedingWork
+            SeedingReply reply = await _fleet.SeedAsync(s, new SeedingWork
             {
                 Step = SeedingStep.Evaluate,
                 Dimension = d,
-                Centers = Flat(centers),
+                Centers = Flat(_centers),
                 Candidates = Flat(candidates),
                 BlockOrder = blockOrder,
                 RowOrder = rowOrder,

@@ -196,7 +196,10 @@ internal sealed class ShardFleet
     /// at the global superblock boundaries), with the rows each part covers; or, with a positive
     /// <paramref name="farRowCapacity"/>, each shard's <see cref="Statistics.KMeansFarRows"/>.
     /// </summary>
-    public async Task<(T[] Parts, long[] PartRows)> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken, int farRowCapacity = 0) where T : class
+    /// <remarks>With a <paramref name="center"/> (a Gaussian mixture or variational posterior), every shard returns the engine's
+    /// E-step centred on it in blocks of <paramref name="blockSize"/> rows, cut at the global superblock boundaries.</remarks>
+    public async Task<(T[] Parts, long[] PartRows)> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken, int farRowCapacity = 0,
+        double[]? center = null, int blockSize = 0) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -213,6 +216,8 @@ internal sealed class ShardFleet
                 Iteration = iteration,
                 FirstRow = firstRow,
                 FarRowCapacity = farRowCapacity,
+                Center = center,
+                BlockSize = blockSize,
             };
             firstRow += _rows[i];
         }
@@ -255,6 +260,25 @@ internal sealed class ShardFleet
         Interlocked.Add(ref _driverTicks, parsed - received);
         Interlocked.Increment(ref _rounds);
         return result;
+    }
+
+    /// <summary>
+    /// The statistics of <paramref name="model"/> on one shard (with the bounded retries and reloads of a round): the step of
+    /// a pass that visits the shards one after another, carrying a running value (the data moments) from shard to shard.
+    /// </summary>
+    public async Task<T> ComputeOnAsync<T>(int shard, object model, CancellationToken cancellationToken) where T : class
+    {
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        var work = new ShardWork
+        {
+            Model = ModelPayload.Encode(model),
+            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
+            FirstRow = _rows.Take(shard).Sum(r => (long)r),
+        };
+        ShardReply reply = await CallWithReload(shard, grain => grain.ComputeAsync(work), cancellationToken).ConfigureAwait(false);
+        ModelPayload statistics = reply.Statistics ?? throw new DistributedFitException($"Shard {shard} ({_sources[shard].Describe()}) returned no statistics.") { Shard = shard };
+        Interlocked.Add(ref _bytes, statistics.Length);
+        return statistics.Decode<T>();
     }
 
     /// <summary>

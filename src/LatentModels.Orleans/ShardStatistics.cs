@@ -90,7 +90,55 @@ public static class ShardStatistics
             ? model is KMeansModel m
                 ? [KMeansFarRows.Compute(m, data.Rows, data.SampleWeights, work.FirstRow, work.FarRowCapacity)]
                 : throw new NotSupportedException($"Far rows are computed for K-Means only, not {model.GetType().Name}.")
+            : work.Center is { } center ? GaussianEngineParts(model, data, center, work.FirstRow, work.BlockSize, work.MaxDegreeOfParallelism)
+            : model is WeightedMoments running ? [ContinueMoments(running, data, work.FirstRow)]
             : ComputeParts(model, data, work.FirstRow, work.MaxDegreeOfParallelism);
         return [.. parts.Select(ModelPayload.Encode)];
+    }
+
+    /// <summary>
+    /// The in-memory engine's E-step on the shard's rows (<c>GaussianMixtureEngine.EStepParts</c>): the components the
+    /// engine reads — a Gaussian mixture's weights, means and covariances refreshed as its maximum-likelihood and MAP rules
+    /// refresh them, or a variational posterior's expectations — centred on <paramref name="center"/> (the data mean), the
+    /// blocks cut at the global superblock boundaries; one <see cref="GaussianMixtureStatistics"/> per part.
+    /// </summary>
+    private static IReadOnlyList<object> GaussianEngineParts(object model, ShardData data, double[] center, long firstRow, int blockSize, int maxDegreeOfParallelism)
+    {
+        GaussianComponents p = model switch
+        {
+            GaussianMixtureModel m => m.EngineComponents(center),
+            VariationalGaussianMixtureModel v => v.ExpectationComponents(center),
+            _ => throw new NotSupportedException($"There is no engine E-step for {model.GetType().Name}."),
+        };
+        if (center.Length != p.D || data.Dimension != p.D || blockSize < 1)
+        {
+            throw new ArgumentException($"The shard's rows have {data.Dimension} columns, the centre {center.Length} values and the model dimension {p.D} (block size {blockSize}).", nameof(data));
+        }
+
+        return [.. GaussianMixtureEngine.EStepParts(p, data.Rows, data.SampleWeights, firstRow, blockSize, maxDegreeOfParallelism)
+            .Select(part => GaussianMixtureStatistics.FromEnginePart(p.Type, center, part))];
+    }
+
+    /// <summary>
+    /// The data moments of the rows before this shard (<paramref name="running"/>) continued over its rows with the
+    /// summation order of <see cref="WeightedMoments.FromRows"/> on all the rows: chunks of <see cref="WeightedMoments.ChunkSize"/>
+    /// rows at the global multiples of the chunk size, folded in order (a shard that starts on a multiple continues the
+    /// single pass's bits; another cut splits one chunk in two).
+    /// </summary>
+    private static WeightedMoments ContinueMoments(WeightedMoments running, ShardData data, long firstRow)
+    {
+        WeightedMoments result = running.Clone(), scratch = running.Empty();
+        int n = data.Count, d = data.Dimension;
+        if (d != running.Dimension)
+        {
+            throw new ArgumentException($"The shard's rows have {d} columns; earlier shards have {running.Dimension}.", nameof(data));
+        }
+
+        int head = (int)Math.Min(n, (WeightedMoments.ChunkSize - (firstRow % WeightedMoments.ChunkSize)) % WeightedMoments.ChunkSize);
+        ReadOnlySpan<double> x = data.Rows.AsSpan();
+        double[]? w = data.SampleWeights;
+        result.AccumulateRowsChecked(x, head, w, scratch);
+        result.AccumulateRowsChecked(x[(head * d)..], n - head, w is null || head == 0 ? w : w[head..], scratch);
+        return result;
     }
 }

@@ -34,6 +34,19 @@ public sealed class ShardWork
     public int FarRowCapacity { get; init; }
 
     /// <summary>
+    /// With a <see cref="Mixtures.GaussianMixtureModel"/> or <see cref="Variational.VariationalGaussianMixtureModel"/>: the
+    /// point the engine centres every row on (the data mean of all the shards, from the first pass); the shard then
+    /// returns the engine's E-step in parts cut at the global superblock boundaries (blocks of <see cref="BlockSize"/>
+    /// rows, worst rows numbered globally). Null for the statistics of the model alone.
+    /// </summary>
+    [Id(5)]
+    public double[]? Center { get; init; }
+
+    /// <summary>With <see cref="Center"/>: the rows per block of the engine's E-step on all the shards' rows.</summary>
+    [Id(6)]
+    public int BlockSize { get; init; }
+
+    /// <summary>
     /// The units the shard computes in (null: its rows as given): a K-Means fit on data beyond 2^±200 or far from the origin
     /// works in the range frame of all the shards' rows, as <see cref="Clustering.KMeans"/> does on one machine.
     /// </summary>

@@ -3,7 +3,7 @@ namespace LatentModels.Parquet;
 /// <summary>What a <see cref="ThriftWalker"/> reports while it walks a structure (the values a caller checks further).</summary>
 internal interface IThriftVisitor
 {
-    /// <summary>An integer field (or enum) of a structure was read.</summary>
+    /// <summary>An integer field (or enum, or boolean as 1 or 0) of a structure was read.</summary>
     /// <param name="shape">The structure.</param>
     /// <param name="id">The field id.</param>
     /// <param name="value">The value.</param>

@@ -15,6 +15,15 @@ internal sealed class PageHeaderFacts : IThriftVisitor
     /// <summary>The number of values of the data or dictionary page, or −1 when its header lacks one.</summary>
     internal long Values { get; private set; } = -1;
 
+    /// <summary>A version-2 data page's bytes of definition levels (stored uncompressed before its values).</summary>
+    internal long DefinitionLevelBytes { get; private set; }
+
+    /// <summary>A version-2 data page's bytes of repetition levels (stored uncompressed before its values).</summary>
+    internal long RepetitionLevelBytes { get; private set; }
+
+    /// <summary>Whether a version-2 data page's values are compressed (<c>is_compressed</c>, true when absent as Parquet's schema says).</summary>
+    internal bool ValuesCompressed { get; private set; } = true;
+
     /// <summary>Forgets the previous header.</summary>
     internal void Reset()
     {
@@ -22,6 +31,9 @@ internal sealed class PageHeaderFacts : IThriftVisitor
         Uncompressed = 0;
         Compressed = 0;
         Values = -1;
+        DefinitionLevelBytes = 0;
+        RepetitionLevelBytes = 0;
+        ValuesCompressed = true;
     }
 
     /// <inheritdoc />
@@ -41,6 +53,18 @@ internal sealed class PageHeaderFacts : IThriftVisitor
                     Compressed = value;
                     break;
             }
+        }
+        else if (ReferenceEquals(shape, ParquetThriftSchema.DataPageHeaderV2) && id == 5)
+        {
+            DefinitionLevelBytes = value;
+        }
+        else if (ReferenceEquals(shape, ParquetThriftSchema.DataPageHeaderV2) && id == 6)
+        {
+            RepetitionLevelBytes = value;
+        }
+        else if (ReferenceEquals(shape, ParquetThriftSchema.DataPageHeaderV2) && id == 7)
+        {
+            ValuesCompressed = value != 0;
         }
         else if (id == 1 && (ReferenceEquals(shape, ParquetThriftSchema.DataPageHeader)
             || ReferenceEquals(shape, ParquetThriftSchema.DataPageHeaderV2) || ReferenceEquals(shape, ParquetThriftSchema.DictionaryPageHeader)))

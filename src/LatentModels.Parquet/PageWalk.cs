@@ -7,13 +7,18 @@ namespace LatentModels.Parquet;
 /// allocates a string's declared length before reading it, even in a field it skips), its page must lie before the footer,
 /// its uncompressed size be at most <see cref="MaxExpansion"/> times its compressed size plus 64 KiB (Parquet.Net allocates
 /// it before decompressing), a dictionary declare at most one value per uncompressed byte, and the page type be one
-/// Parquet.Net reads. The walk ends where the checked pages end; the reader then reads the chunk through a window that
+/// Parquet.Net reads. Snappy is the one codec whose decoder sizes its output from the compressed bytes themselves (their
+/// length preamble) rather than from the header: for a Snappy column each compressed page's preamble must declare exactly
+/// the header's (checked) uncompressed size. The walk ends where the checked pages end; the reader then reads the chunk through a window that
 /// ends there (<see cref="EndCheckedStream.Limit"/>), so Parquet.Net never decodes a header this walk has not checked.
 /// </summary>
 internal static class PageWalk
 {
     /// <summary>The largest ratio of a page's uncompressed to its compressed size accepted (deflate's limit is about 1,032).</summary>
     internal const long MaxExpansion = 1024;
+
+    /// <summary>Parquet's <c>CompressionCodec.SNAPPY</c>.</summary>
+    internal const long SnappyCodec = 1;
 
     /// <summary>The longest page header accepted.</summary>
     internal const int MaxHeaderBytes = 1 << 20;
@@ -23,8 +28,9 @@ internal static class PageWalk
     /// <param name="start">The chunk's first page.</param>
     /// <param name="dataEnd">Where the footer starts.</param>
     /// <param name="values">The chunk's declared number of values.</param>
+    /// <param name="codec">The chunk's compression codec (Parquet's <c>CompressionCodec</c>).</param>
     /// <param name="end">The byte after the last page walked.</param>
-    internal static string? Check(Stream file, long start, long dataEnd, long values, out long end)
+    internal static string? Check(Stream file, long start, long dataEnd, long values, long codec, out long end)
     {
         end = start;
         if (start < 4 || start >= dataEnd)
@@ -89,6 +95,11 @@ internal static class PageWalk
                 return $"the page at byte {position} declares {facts.Uncompressed} bytes uncompressed from {facts.Compressed}.";
             }
 
+            if (Compression(file, position, headerLength, facts, codec, buffer) is string compression)
+            {
+                return $"the page at byte {position} {compression}";
+            }
+
             switch (facts.Type)
             {
                 case 0 or 3 when facts.Values >= 0:
@@ -107,5 +118,57 @@ internal static class PageWalk
 
         end = position;
         return null;
+    }
+
+    /// <summary>What is wrong with the page's levels or compressed bytes (see the class summary), or null.</summary>
+    private static string? Compression(Stream file, long position, int headerLength, PageHeaderFacts facts, long codec, byte[] buffer)
+    {
+        long levels = 0;
+        if (facts.Type == 3)
+        {
+            levels = facts.DefinitionLevelBytes + facts.RepetitionLevelBytes; // Each is an i32: no overflow.
+            if (facts.DefinitionLevelBytes < 0 || facts.RepetitionLevelBytes < 0 || levels > facts.Compressed || levels > facts.Uncompressed)
+            {
+                return $"declares {facts.DefinitionLevelBytes} and {facts.RepetitionLevelBytes} bytes of levels in a page of {facts.Compressed} bytes ({facts.Uncompressed} uncompressed).";
+            }
+
+            if (!facts.ValuesCompressed)
+            {
+                return null;
+            }
+        }
+        else if (facts.Type is not (0 or 2))
+        {
+            return null;
+        }
+
+        if (codec != SnappyCodec)
+        {
+            return null;
+        }
+
+        long available = facts.Compressed - levels;
+        int length = (int)Math.Min(5, available);
+        file.Seek(position + headerLength + levels, SeekOrigin.Begin);
+        file.ReadExactly(buffer, 0, length);
+        long declared = 0;
+        for (int i = 0; ; i++)
+        {
+            if (i == length)
+            {
+                return $"holds {available} bytes of Snappy data without a complete length.";
+            }
+
+            declared |= (long)(buffer[i] & 0x7F) << (7 * i);
+            if ((buffer[i] & 0x80) == 0)
+            {
+                break;
+            }
+        }
+
+        long expected = facts.Uncompressed - levels;
+        return declared == expected
+            ? null
+            : $"holds Snappy data that declares {declared} bytes uncompressed; its header declares {expected}.";
     }
 }

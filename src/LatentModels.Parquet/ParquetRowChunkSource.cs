@@ -363,7 +363,7 @@ public sealed class ParquetRowChunkSource : IRowChunkSource
             string? pageProblem;
             try
             {
-                pageProblem = PageWalk.Check(window, start, dataEnd, count, out pagesEnd[j]);
+                pageProblem = PageWalk.Check(window, start, dataEnd, count, (long)meta.Codec, out pagesEnd[j]);
             }
             catch (IOException e)
             {

@@ -101,6 +101,10 @@ internal ref struct ThriftWalker
                 }
 
                 fieldProblem = Value(shape, field, field.Kind, depth, inList: false);
+                if (fieldProblem is null && field.Kind == ThriftKind.Bool)
+                {
+                    _visitor?.Number(shape, id, type == 1 ? 1 : 0); // Compact Thrift: a boolean field's type is 1 (true) or 2 (false).
+                }
             }
 
             if (fieldProblem is not null)

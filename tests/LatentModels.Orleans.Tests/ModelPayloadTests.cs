@@ -127,4 +127,29 @@ public sealed class ModelPayloadTests
         FluentActions.Invoking(() => _serializer.Deserialize<ModelPayload>(message.AsSpan(0, message.Length - 5).ToArray()))
             .Should().Throw<ModelFormatException>().WithMessage("*declares * bytes but only * remain*");
     }
+
+    [Fact]
+    public void Engine_E_step_parts_cross_Orleans_bit_for_bit_with_their_worst_row_and_a_bad_worst_row_is_a_format_error()
+    {
+        double[,] x = Blobs(3000, 32);
+        GaussianMixtureModel gmm = GaussianMixtureModel.Create(CovarianceType.Tied, [0.5, 0.5], new double[,] { { 100, 0, 0 }, { 106, 3, 0 } },
+            [1, 0.2, 0, 0.2, 1, 0, 0, 0, 1]);
+        var work = new ShardWork { Model = ModelPayload.Encode(gmm), Center = [103, 3, 0.3], BlockSize = 512, FirstRow = 65536 - 1000 };
+        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(ThroughOrleans(work), new ShardData(x));
+        parts.Should().HaveCount(2, "the shard's rows cross one global superblock boundary");
+        foreach (ModelPayload part in parts)
+        {
+            ModelPayload back = ThroughOrleans(part);
+            back.Bytes.ToArray().Should().Equal(part.Bytes.ToArray());
+            var statistics = back.Decode<GaussianMixtureStatistics>();
+            ModelPayload.Encode(statistics).Bytes.ToArray().Should().Equal(part.Bytes.ToArray(), "decoding and encoding again changes no bit, the worst row included");
+            statistics.Reference.Should().Equal(103, 3, 0.3);
+        }
+
+        string json = ModelJson.Serialize(parts[1].Decode());
+        int worst = int.Parse(System.Text.RegularExpressions.Regex.Match(json, "\"worstRow\": *([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        worst.Should().BeInRange(65536, 65536 + 1999, "the worst row is numbered globally, in the second part");
+        string bad = System.Text.RegularExpressions.Regex.Replace(json, "\"worstRow\": *[0-9]+", "\"worstRow\": -3");
+        FluentActions.Invoking(() => ModelJson.Deserialize(bad)).Should().Throw<ModelFormatException>().WithMessage("*worstRow*");
+    }
 }

@@ -27,15 +27,43 @@ internal static class CommonOptions
     public static IReadOnlyList<string>? ParseColumns(string? value) =>
         value is null ? null : [.. value.Split(',').Select(c => c.Trim())];
 
+    /// <summary>How a command reads its <c>--sample-weights</c> file (for the help text).</summary>
+    public enum WeightsReading
+    {
+        /// <summary>Read whole (the in-memory fits without <c>--out-of-core</c>).</summary>
+        Whole,
+
+        /// <summary>Read whole, or in chunks alongside <c>--data</c> with <c>--out-of-core</c>.</summary>
+        OutOfCore,
+
+        /// <summary>Always read in chunks alongside <c>--data</c> (the streamed fits).</summary>
+        Chunked,
+    }
+
     /// <summary><c>--sample-weights FILE</c>: one non-negative weight per line.</summary>
-    /// <param name="chunked">Whether the help says the file is read in chunks with <c>--out-of-core</c> (the mixture verbs).</param>
-    public static Option<string?> SampleWeights(bool chunked = true) =>
+    /// <param name="reading">How the command reads the file (the help says it).</param>
+    public static Option<string?> SampleWeights(WeightsReading reading = WeightsReading.OutOfCore) =>
         new("--sample-weights")
         {
-            Description = "File of one non-negative weight per row (a row of weight w counts as w copies)"
-                + (chunked ? "; with --out-of-core it is read in chunks alongside --data." : "."),
+            Description = "File of one non-negative weight per row (a row of weight w counts as w copies)" + reading switch
+            {
+                WeightsReading.OutOfCore => "; with --out-of-core it is read in chunks alongside --data.",
+                WeightsReading.Chunked => "; read in chunks alongside --data.",
+                _ => ".",
+            },
             HelpName = "FILE",
         };
+
+    /// <summary>
+    /// The <c>--sample-weights</c> file as a chunk source read in lockstep with <c>--data</c> (a bad weight, a second column
+    /// or a wrong count is reported when a pass reaches it, naming <c>file:line:column</c> where it is a cell).
+    /// </summary>
+    public static Data.IRowChunkSource OpenSampleWeights(CliConsole console, string path)
+    {
+        Data.IRowChunkSource weights = DataSources.Open(path, null);
+        console.StreamData(path, "--sample-weights");
+        return weights;
+    }
 
     /// <summary>The whole <c>--sample-weights</c> file (one weight per line), or null without a path.</summary>
     public static double[]? ReadSampleWeights(CliConsole console, string? path)

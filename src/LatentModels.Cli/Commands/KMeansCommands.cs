@@ -58,11 +58,13 @@ internal static class KMeansCommands
             HelpName = "N",
         };
         var tol = new Option<double>("--tol") { Description = "Stop when one mini-batch moves the centers by at most this × the mean column variance (squared; 0 disables).", DefaultValueFactory = _ => 0, HelpName = "T" };
-        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Chunked);
         var modelOut = CommonOptions.ModelOut();
         var labelsOut = CommonOptions.LabelsOut();
         var command = new Command("minibatch-kmeans",
             "Mini-batch K-Means over epochs with scikit-learn's early stopping (smoothed-inertia patience and center tolerance).\n" +
+            "The file is streamed, not loaded: memory is one int per row (the epoch's shuffled order) and a window of at most 64 MiB of rows;\n" +
+            "the result is that of the loaded file, to the bit (docs/out-of-core.md).\n" +
             "Example: latent fit minibatch-kmeans --data points.csv --k 8 --batch-size 1024 --max-no-improvement 10 --seed 0 --json")
         {
             data, k, init, batchSize, maxEpochs, maxNoImprovement, tol, sampleWeights, seed, threads, json, modelOut, labelsOut,
@@ -70,15 +72,16 @@ internal static class KMeansCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
             int patience = parse.GetValue(maxNoImprovement);
             if (patience < 0)
             {
                 throw new ArgumentException($"--max-no-improvement: {patience} is negative (0 disables the rule).");
             }
 
-            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights));
-
+            // Streamed (docs/out-of-core.md): the rows are read in chunks, an epoch's shuffled order is one int per row and
+            // its mini-batches are gathered in windows of at most 64 MiB; the same bits as the fit of the loaded file.
+            var source = new CountingSource(DataSources.Open(path, console.Columns));
+            console.StreamData(path);
             var options = new MiniBatchKMeansOptions
             {
                 Clusters = parse.GetValue(k),
@@ -92,24 +95,25 @@ internal static class KMeansCommands
             };
             var estimator = new MiniBatchKMeans(options);
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "Mini-batch K-Means");
-            ClusteringFitResult<KMeansModel> result = FitCommands.Timed(
-                m => weights is null
-                    ? estimator.Fit(m, ReferenceEquals(m, x) ? progress : null, console.CancellationToken)
-                    : estimator.Fit(m, ReferenceEquals(m, x) ? weights : weights[..m.GetLength(0)], ReferenceEquals(m, x) ? progress : null, console.CancellationToken),
-                x, out double seconds);
+            var watch = Stopwatch.StartNew();
+            FitResult<KMeansModel> result = parse.GetValue(sampleWeights) is string weightsPath
+                ? estimator.Fit(source, CommonOptions.OpenSampleWeights(console, weightsPath), progress, console.CancellationToken)
+                : estimator.Fit(source, progress, console.CancellationToken);
+            double seconds = watch.Elapsed.TotalSeconds;
             progress?.Dispose();
             KMeansModel model = result.Model;
+            long n = source.Rows;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-            CommonOptions.WriteLabels(parse.GetValue(labelsOut), result.Labels);
+            WriteLabels(console, source, model, parse.GetValue(labelsOut));
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(new JsonLine().Add("model", "minibatch-kmeans").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                console.Out.WriteLine(new JsonLine().Add("model", "minibatch-kmeans").Add("n", n).Add("d", model.Dimension)
                     .Add("k", model.Clusters).Add("batchSize", options.BatchSize).Add("seconds", seconds).Add("inertia", model.Inertia)
                     .Add("steps", result.Report.Iterations).Add("converged", result.Report.Converged).Add("centers", model.Centers));
             }
             else
             {
-                console.Out.WriteLine($"Mini-batch K-Means with K = {model.Clusters} on {x.GetLength(0)} rows × {x.GetLength(1)} columns of {path}, batches of {options.BatchSize}");
+                console.Out.WriteLine($"Mini-batch K-Means with K = {model.Clusters} on {n} rows × {model.Dimension} columns of {path}, batches of {options.BatchSize}");
                 console.Out.WriteLine($"  inertia      {Format.Number(model.Inertia)}");
                 console.Out.WriteLine($"  steps        {result.Report.Iterations}{(result.Report.Converged ? " (stopped early)" : " (epoch cap)")}");
                 console.Out.WriteLine($"  fit time     {seconds:F3} s");
@@ -248,18 +252,7 @@ internal static class KMeansCommands
         progress?.Dispose();
         KMeansModel model = result.Model;
         ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
-        if (parse.GetValue(labelsOut) is string labelsPath)
-        {
-            using var writer = new StreamWriter(labelsPath);
-            foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, console.CancellationToken))
-            {
-                foreach (int label in model.Predict(chunk))
-                {
-                    writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-            }
-        }
-
+        WriteLabels(console, source, model, parse.GetValue(labelsOut));
         WriteReport(console, parse.GetValue(json), model, result.Report, source.Rows, path, "lloyd", "Lloyd, out of core", outOfCore: true, seconds);
         return CliApp.Success;
     }
@@ -274,7 +267,7 @@ internal static class KMeansCommands
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
-        var sampleWeights = CommonOptions.SampleWeights(chunked: false);
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
         var modelOut = new Option<string?>("--model-out")
         {
             Description = "Save the final centers as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
@@ -377,6 +370,26 @@ internal static class KMeansCommands
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>Writes every row's label under <paramref name="model"/> to <paramref name="path"/> (if given), reading the rows chunk by chunk.</summary>
+    private static void WriteLabels(CliConsole console, IRowChunkSource source, KMeansModel model, string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        CommonOptions.WriteFile(path, "--labels-out", writer =>
+        {
+            foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, console.CancellationToken))
+            {
+                foreach (int label in model.Predict(chunk))
+                {
+                    writer.WriteLine(label.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        });
     }
 
     /// <summary>

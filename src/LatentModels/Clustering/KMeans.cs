@@ -182,27 +182,43 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
         int n = data.GetLength(0), d = data.GetLength(1);
         ReadOnlySpan<double> x = data.AsSpan();
         var mean = new double[d];
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double w = weights is null ? 1.0 : weights[i];
-            total += w;
-            ReadOnlySpan<double> row = x.Slice(i * d, d);
-            for (int p = 0; p < d; p++)
-            {
-                mean[p] += w * row[p];
-            }
-        }
-
+        double total = AddWeightedSums(x, n, d, weights, mean, 0);
         for (int p = 0; p < d; p++)
         {
             mean[p] /= total;
         }
 
-        double sum = 0;
+        return AddScatter(x, n, d, weights, mean, 0) / total / d;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="MeanVariance"/> over <paramref name="n"/> rows (a chunk of a larger data set, in row
+    /// order): adds w·x to <paramref name="sums"/> and returns <paramref name="total"/> + Σ w.
+    /// </summary>
+    internal static double AddWeightedSums(ReadOnlySpan<double> x, int n, int d, ReadOnlySpan<double> weights, Span<double> sums, double total)
+    {
+        bool weighted = weights.Length > 0;
         for (int i = 0; i < n; i++)
         {
-            double w = weights is null ? 1.0 : weights[i];
+            double w = weighted ? weights[i] : 1.0;
+            total += w;
+            ReadOnlySpan<double> row = x.Slice(i * d, d);
+            for (int p = 0; p < d; p++)
+            {
+                sums[p] += w * row[p];
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>The second half of <see cref="MeanVariance"/> over <paramref name="n"/> rows: <paramref name="sum"/> + Σ w‖x − mean‖².</summary>
+    internal static double AddScatter(ReadOnlySpan<double> x, int n, int d, ReadOnlySpan<double> weights, ReadOnlySpan<double> mean, double sum)
+    {
+        bool weighted = weights.Length > 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = weighted ? weights[i] : 1.0;
             ReadOnlySpan<double> row = x.Slice(i * d, d);
             for (int p = 0; p < d; p++)
             {
@@ -211,6 +227,6 @@ public sealed class KMeans : IWeightedEstimator<KMeansModel>
             }
         }
 
-        return sum / total / d;
+        return sum;
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Clustering;
@@ -114,26 +113,25 @@ public static class KMeansSeeding
         return RandomRowsCore(data, k, random);
     }
 
-    internal static double[,] RandomRowsCore(double[,] data, int k, Random random)
+    internal static double[,] RandomRowsCore(double[,] data, int k, Random random) =>
+        Wait(RandomRowsAsync(new ArraySeedingData(data, null, 1), k, random, CancellationToken.None));
+
+    /// <summary>
+    /// The rows <see cref="RandomRows"/> draws (<see cref="RandomRowIndices"/>: the same <see cref="Random"/> calls), fetched
+    /// from data held anywhere (<see cref="IKMeansSeedingData.RowsAsync"/>): the same centers from the same generator.
+    /// </summary>
+    /// <param name="data">The data (in memory, a source read in passes, the shards of a cluster).</param>
+    /// <param name="k">Number of rows, 1 ≤ k ≤ n.</param>
+    /// <param name="random">The random source.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    /// <returns>k × d centers.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">k is out of range.</exception>
+    public static async ValueTask<double[,]> RandomRowsAsync(IKMeansSeedingData data, int k, Random random, CancellationToken cancellationToken = default)
     {
-        int n = data.GetLength(0), d = data.GetLength(1);
-        var index = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            index[i] = i;
-        }
-
-        var centers = new double[k, d];
-        ReadOnlySpan<double> x = data.AsSpan();
-        Span<double> c = centers.AsWritableSpan();
-        for (int j = 0; j < k; j++)
-        {
-            int r = random.Next(j, n);
-            (index[j], index[r]) = (index[r], index[j]);
-            x.Slice(index[j] * d, d).CopyTo(c.Slice(j * d, d));
-        }
-
-        return centers;
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(random);
+        int[] rows = RandomRowIndices(data.Rows, k, random);
+        return ToMatrix(await data.RowsAsync(rows, cancellationToken).ConfigureAwait(false));
     }
 
     private static void CheckK(int k, int n)
@@ -144,136 +142,84 @@ public static class KMeansSeeding
         }
     }
 
-    internal static double[,] PlusPlusCore(double[,] data, int k, Random random, double[]? weights, int maxDegreeOfParallelism, CancellationToken cancellationToken = default)
+    internal static double[,] PlusPlusCore(double[,] data, int k, Random random, double[]? weights, int maxDegreeOfParallelism, CancellationToken cancellationToken = default) =>
+        Wait(PlusPlusAsync(new ArraySeedingData(data, weights, maxDegreeOfParallelism), k, random, cancellationToken));
+
+    /// <summary>
+    /// Greedy k-means++ of <see cref="PlusPlus"/> over data held anywhere: the one implementation of its draws and choices,
+    /// the data answering the passes (<see cref="IKMeansSeedingData"/>). The first center is the row
+    /// <c>random.Next(n)</c> (with sample weights, the row <see cref="IKMeansSeedingData.DrawAsync"/> finds for one
+    /// <c>random.NextDouble()</c>); each further center draws 2 + ⌊ln k⌋ candidates (one <c>random.NextDouble()</c> each),
+    /// evaluates their potentials and keeps the first smallest.
+    /// </summary>
+    /// <param name="data">The data (in memory, a source read in passes, the shards of a cluster).</param>
+    /// <param name="k">Number of centers, 1 ≤ k ≤ n.</param>
+    /// <param name="random">The random source (all randomness comes from it).</param>
+    /// <param name="cancellationToken">Cancels between passes.</param>
+    /// <returns>k × d centers, each a copy of a data row.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">k is out of range.</exception>
+    public static async ValueTask<double[,]> PlusPlusAsync(IKMeansSeedingData data, int k, Random random, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(random);
+        CheckK(k, data.Rows);
         cancellationToken.ThrowIfCancellationRequested();
-        int n = data.GetLength(0), d = data.GetLength(1);
         int trials = 2 + (int)Math.Log(k);
-        var centers = new double[k, d];
-        var closest = new double[n];
-        var cumulative = new double[n];
-        var candidates = new int[trials];
-        int blocks = ParallelBlocks.BlockCount(n, BlockSize);
-        var partial = new double[blocks * trials];
-
-        // First center: a row drawn with probability ∝ weight.
-        int first;
-        if (weights is null)
+        var centers = new double[k][];
+        centers[0] = data.Weighted
+            ? (await data.DrawAsync([random.NextDouble()], cancellationToken).ConfigureAwait(false))[0]
+            : (await data.RowsAsync([random.Next(data.Rows)], cancellationToken).ConfigureAwait(false))[0];
+        if (k > 1)
         {
-            first = random.Next(n);
-        }
-        else
-        {
-            double run = 0;
-            for (int i = 0; i < n; i++)
-            {
-                run += weights[i];
-                cumulative[i] = run;
-            }
-
-            first = Search(cumulative, random.NextDouble() * run);
+            await data.ChooseAsync(centers[0], -1, cancellationToken).ConfigureAwait(false);
         }
 
-        CopyRow(data, first, centers, 0);
-        ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
-        {
-            ReadOnlySpan<double> x = data.AsSpan();
-            ref double c0 = ref MemoryMarshal.GetReference(x.Slice(first * d, d));
-            for (int i = start; i < end; i++)
-            {
-                closest[i] = RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref c0, d);
-            }
-        });
-
+        var uniforms = new double[trials];
         for (int c = 1; c < k; c++)
         {
-            cancellationToken.ThrowIfCancellationRequested(); // one center costs (2 + ln k) passes over the rows
-            double pot = 0;
-            for (int i = 0; i < n; i++)
-            {
-                pot += weights is null ? closest[i] : weights[i] * closest[i];
-                cumulative[i] = pot;
-            }
-
+            cancellationToken.ThrowIfCancellationRequested(); // one center costs (2 + ln k) passes over the rows in memory
             for (int t = 0; t < trials; t++)
             {
-                candidates[t] = Search(cumulative, random.NextDouble() * pot);
+                uniforms[t] = random.NextDouble();
             }
 
-            // Potential left by each candidate, per fixed block, summed in block order.
-            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
-            {
-                ReadOnlySpan<double> x = data.AsSpan();
-                for (int t = 0; t < trials; t++)
-                {
-                    ref double ct = ref MemoryMarshal.GetReference(x.Slice(candidates[t] * d, d));
-                    double s = 0;
-                    for (int i = start; i < end; i++)
-                    {
-                        double dist = Math.Min(closest[i], RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref ct, d));
-                        s += weights is null ? dist : weights[i] * dist;
-                    }
-
-                    partial[b * trials + t] = s;
-                }
-            });
-
-            int bestTrial = 0;
-            double bestPot = double.PositiveInfinity;
+            double[][] candidates = await data.DrawAsync(uniforms, cancellationToken).ConfigureAwait(false);
+            double[] potentials = await data.PotentialsAsync(candidates, cancellationToken).ConfigureAwait(false);
+            int best = 0;
+            double bestPotential = double.PositiveInfinity;
             for (int t = 0; t < trials; t++)
             {
-                double s = 0;
-                for (int b = 0; b < blocks; b++)
+                if (potentials[t] < bestPotential)
                 {
-                    s += partial[b * trials + t];
-                }
-
-                if (s < bestPot)
-                {
-                    bestPot = s;
-                    bestTrial = t;
+                    bestPotential = potentials[t];
+                    best = t;
                 }
             }
 
-            int chosen = candidates[bestTrial];
-            CopyRow(data, chosen, centers, c);
-            ParallelBlocks.For(n, BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+            centers[c] = candidates[best];
+            if (c < k - 1)
             {
-                ReadOnlySpan<double> x = data.AsSpan();
-                ref double cc = ref MemoryMarshal.GetReference(x.Slice(chosen * d, d));
-                for (int i = start; i < end; i++)
-                {
-                    closest[i] = Math.Min(closest[i], RowReductions.SquaredDistance(ref MemoryMarshal.GetReference(x.Slice(i * d, d)), ref cc, d));
-                }
-            });
+                await data.ChooseAsync(centers[c], best, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return centers;
+        return ToMatrix(centers);
     }
 
-    /// <summary>First index whose cumulative value exceeds <paramref name="target"/> (clipped to the last row).</summary>
-    private static int Search(double[] cumulative, double target)
+    /// <summary>Rows as the rows of a matrix.</summary>
+    internal static double[,] ToMatrix(double[][] rows)
     {
-        int lo = 0, hi = cumulative.Length - 1;
-        while (lo < hi)
+        int d = rows.Length == 0 ? 0 : rows[0].Length;
+        var m = new double[rows.Length, d];
+        Span<double> target = m.AsWritableSpan();
+        for (int j = 0; j < rows.Length; j++)
         {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] > target)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            rows[j].CopyTo(target.Slice(j * d, d));
         }
 
-        return lo;
+        return m;
     }
 
-    private static void CopyRow(double[,] data, int row, double[,] centers, int c)
-    {
-        int d = data.GetLength(1);
-        data.AsSpan().Slice(row * d, d).CopyTo(centers.AsWritableSpan().Slice(c * d, d));
-    }
+    /// <summary>The result of a seeding over data in memory or read synchronously (its passes complete at once).</summary>
+    private static double[,] Wait(ValueTask<double[,]> seeding) => seeding.IsCompletedSuccessfully ? seeding.Result : seeding.AsTask().GetAwaiter().GetResult();
 }

@@ -21,78 +21,15 @@ internal static class KMeansSourceSeeding
     /// <summary>Rows per chunk: a multiple of <see cref="KMeansSeeding.BlockSize"/>, so chunks hold whole in-memory blocks.</summary>
     internal const int ChunkRows = 8 * KMeansSeeding.BlockSize;
 
-    /// <summary>Greedy k-means++ of <see cref="KMeansSeeding.PlusPlusCore"/> over the source (<paramref name="n"/> rows of width <paramref name="d"/>).</summary>
-    public static double[,] PlusPlus(WeightedRowChunks source, int n, int d, int k, Random random, int maxDegreeOfParallelism, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        int trials = 2 + (int)Math.Log(k);
-        var centers = new double[k, d];
+    /// <summary>Greedy k-means++ of <see cref="KMeansSeeding.PlusPlusAsync"/> over the source (<paramref name="n"/> rows of width <paramref name="d"/>).</summary>
+    public static double[,] PlusPlus(WeightedRowChunks source, int n, int d, int k, Random random, int maxDegreeOfParallelism, CancellationToken cancellationToken) =>
+        Wait(KMeansSeeding.PlusPlusAsync(new Passes(source, n, d, maxDegreeOfParallelism), k, random, cancellationToken));
 
-        // First center: a row drawn with probability ∝ weight.
-        double[] first;
-        if (source.Weights is null)
-        {
-            first = ReadRows(source.Rows, d, [random.Next(n)], cancellationToken)[0];
-        }
-        else
-        {
-            double run = 0;
-            foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
-            {
-                foreach (double w in chunk.W.AsSpan(0, chunk.Count))
-                {
-                    run += w;
-                }
-            }
+    /// <summary>The k distinct rows of <see cref="KMeansSeeding.RandomRowsAsync"/> (its partial Fisher–Yates draws), read in one pass.</summary>
+    public static double[,] RandomRows(IRowChunkSource source, int n, int d, int k, Random random, CancellationToken cancellationToken) =>
+        Wait(KMeansSeeding.RandomRowsAsync(new Passes(new WeightedRowChunks(source, null), n, d, 1), k, random, cancellationToken));
 
-            first = Search(source, d, [random.NextDouble() * run], _ => { }, (chunk, i, _) => chunk.W![i], cancellationToken)[0];
-        }
-
-        first.CopyTo(centers.AsWritableSpan()[..d]);
-        if (k == 1)
-        {
-            return centers;
-        }
-
-        // The potential of the first center: the candidate "first" evaluated against no centers.
-        var buffer = new ChunkBuffer(trials);
-        (_, double[] pots) = Evaluate(source, d, centers, 0, [first], buffer, maxDegreeOfParallelism, cancellationToken);
-        double pot = pots[0];
-        for (int c = 1; c < k; c++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var targets = new double[trials];
-            for (int t = 0; t < trials; t++)
-            {
-                targets[t] = random.NextDouble() * pot;
-            }
-
-            double[][] candidates = Search(source, d, targets, chunk => buffer.Closest(chunk, centers, c, d, maxDegreeOfParallelism),
-                (chunk, i, _) => chunk.W is null ? buffer.Nearest[i] : chunk.W[i] * buffer.Nearest[i], cancellationToken);
-            (double[] blockOrder, double[] left) = Evaluate(source, d, centers, c, candidates, buffer, maxDegreeOfParallelism, cancellationToken);
-            int bestTrial = 0;
-            double bestPot = double.PositiveInfinity;
-            for (int t = 0; t < trials; t++)
-            {
-                if (blockOrder[t] < bestPot)
-                {
-                    bestPot = blockOrder[t];
-                    bestTrial = t;
-                }
-            }
-
-            candidates[bestTrial].CopyTo(centers.AsWritableSpan().Slice(c * d, d));
-            pot = left[bestTrial];
-        }
-
-        return centers;
-    }
-
-    /// <summary>The k distinct rows of <see cref="KMeansSeeding.RandomRowsCore"/> (its partial Fisher–Yates draws, the swapped indices kept sparsely), read in one pass.</summary>
-    public static double[,] RandomRows(IRowChunkSource source, int n, int d, int k, Random random, CancellationToken cancellationToken)
-    {
-        return ToMatrix(ReadRows(source, d, KMeansSeeding.RandomRowIndices(n, k, random), cancellationToken), d);
-    }
+    private static double[,] Wait(ValueTask<double[,]> seeding) => seeding.IsCompletedSuccessfully ? seeding.Result : seeding.AsTask().GetAwaiter().GetResult();
 
     /// <summary>The given rows (any order, repeats allowed) in one pass.</summary>
     /// <exception cref="ArgumentException">The source has fewer rows than an index asks for.</exception>
@@ -150,109 +87,178 @@ internal static class KMeansSourceSeeding
     }
 
     /// <summary>
-    /// One pass summing <paramref name="value"/> over the rows in row order (the in-memory cumulative array) and returning,
-    /// for every target, the first row whose running sum exceeds it (the last row when none does: the in-memory search
-    /// clips there).
+    /// <see cref="IKMeansSeedingData"/> over the source: every member one pass (none for <see cref="ChooseAsync"/>), no
+    /// per-row state. The total of the running potential that <see cref="DrawAsync"/> scales its draws by is the row-order
+    /// total of the chosen candidate from the last <see cref="PotentialsAsync"/> pass (the same sum in the same order), or,
+    /// after the first center, one pass of its own.
     /// </summary>
-    private static double[][] Search(WeightedRowChunks source, int d, double[] targets, Action<WeightedRowChunks.Chunk> prepare,
-        Func<WeightedRowChunks.Chunk, int, int, double> value, CancellationToken cancellationToken)
+    private sealed class Passes(WeightedRowChunks source, int n, int d, int maxDegreeOfParallelism) : IKMeansSeedingData
     {
-        var found = new double[targets.Length][];
-        double run = 0;
-        double[]? last = null;
-        foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+        private readonly List<double[]> _centers = [];
+        private double[,] _centerMatrix = new double[0, d];
+        private double[] _rowOrder = [];
+        private double _total = double.NaN;
+        private ChunkBuffer? _buffer;
+
+        public int Rows => n;
+
+        public bool Weighted => source.Weights is not null;
+
+        public ValueTask<double[][]> RowsAsync(int[] indices, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(ReadRows(source.Rows, d, indices, cancellationToken));
+
+        public ValueTask<double[][]> DrawAsync(double[] uniforms, CancellationToken cancellationToken)
         {
-            CheckWidth(chunk.X, d, source.Rows);
-            prepare(chunk);
-            int m = chunk.Count;
-            for (int i = 0; i < m; i++)
+            if (double.IsNaN(_total))
             {
-                run += value(chunk, i, d);
-                for (int t = 0; t < targets.Length; t++)
-                {
-                    if (found[t] is null && run > targets[t])
-                    {
-                        found[t] = chunk.X.AsSpan().Slice(i * d, d).ToArray();
-                    }
-                }
+                _total = Search([], cancellationToken).Run;
             }
 
-            if (m > 0)
+            var targets = new double[uniforms.Length];
+            for (int t = 0; t < targets.Length; t++)
             {
-                last = chunk.X.AsSpan().Slice((m - 1) * d, d).ToArray();
+                targets[t] = uniforms[t] * _total;
             }
+
+            return ValueTask.FromResult(Search(targets, cancellationToken).Rows);
         }
 
-        for (int t = 0; t < targets.Length; t++)
+        public ValueTask<double[]> PotentialsAsync(double[][] candidates, CancellationToken cancellationToken)
         {
-            found[t] ??= last ?? throw new ArgumentException("The data has no rows.", nameof(source));
+            (double[] blockOrder, _rowOrder) = Evaluate(candidates, cancellationToken);
+            return ValueTask.FromResult(blockOrder);
         }
 
-        return found;
-    }
-
-    /// <summary>
-    /// One pass: for every candidate, the potential it leaves (Σ w·min(D², ‖x − candidate‖²) with D² the distance to the
-    /// first <paramref name="chosen"/> centers) summed per block of <see cref="KMeansSeeding.BlockSize"/> rows and the blocks
-    /// in order (the in-memory comparison), and the same summed in row order (the in-memory potential of the next center).
-    /// </summary>
-    private static (double[] BlockOrder, double[] RowOrder) Evaluate(WeightedRowChunks source, int d, double[,] centers, int chosen, double[][] candidates,
-        ChunkBuffer buffer, int maxDegreeOfParallelism, CancellationToken cancellationToken)
-    {
-        int trials = candidates.Length;
-        var blockOrder = new double[trials];
-        var rowOrder = new double[trials];
-        foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+        public ValueTask ChooseAsync(double[] center, int candidate, CancellationToken cancellationToken)
         {
-            CheckWidth(chunk.X, d, source.Rows);
-            int m = chunk.Count;
-            buffer.Closest(chunk, centers, chosen, d, maxDegreeOfParallelism);
-            buffer.Ensure(m);
-            int blocks = ParallelBlocks.BlockCount(m, KMeansSeeding.BlockSize);
-            ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+            _centers.Add(center);
+            _centerMatrix = ToMatrix([.. _centers], d);
+            _total = candidate >= 0 ? _rowOrder[candidate] : double.NaN;
+            return ValueTask.CompletedTask;
+        }
+
+        private ChunkBuffer Buffer(int trials)
+        {
+            if (_buffer is null || _buffer.Trials != trials)
             {
-                ReadOnlySpan<double> x = chunk.X.AsSpan();
-                for (int t = 0; t < trials; t++)
-                {
-                    ReadOnlySpan<double> candidate = candidates[t];
-                    Span<double> left = buffer.Left(t);
-                    double s = 0;
-                    for (int i = start; i < end; i++)
-                    {
-                        double dist = Math.Min(buffer.Nearest[i], RowReductions.SquaredDistance(x.Slice(i * d, d), candidate));
-                        double v = chunk.W is null ? dist : chunk.W[i] * dist;
-                        left[i] = v;
-                        s += v;
-                    }
+                _buffer = new ChunkBuffer(trials);
+            }
 
-                    buffer.Partial[b * trials + t] = s;
-                }
-            });
+            return _buffer;
+        }
 
-            for (int t = 0; t < trials; t++)
+        /// <summary>
+        /// One pass summing w·D² (w before any center) over the rows in row order (the in-memory cumulative array) and
+        /// returning the total and, for every target, the first row whose running sum exceeds it (the last row when none
+        /// does: the in-memory search clips there).
+        /// </summary>
+        private (double Run, double[][] Rows) Search(double[] targets, CancellationToken cancellationToken)
+        {
+            var found = new double[targets.Length][];
+            ChunkBuffer buffer = Buffer(Math.Max(targets.Length, 1));
+            int chosen = _centers.Count;
+            double run = 0;
+            double[]? last = null;
+            foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
             {
-                for (int b = 0; b < blocks; b++)
+                CheckWidth(chunk.X, d, source.Rows);
+                int m = chunk.Count;
+                if (chosen > 0)
                 {
-                    blockOrder[t] += buffer.Partial[b * trials + t];
+                    buffer.Closest(chunk, _centerMatrix, chosen, d, maxDegreeOfParallelism);
                 }
 
-                ReadOnlySpan<double> left = buffer.Left(t);
-                double r = rowOrder[t];
+                double[] nearest = buffer.Nearest;
                 for (int i = 0; i < m; i++)
                 {
-                    r += left[i];
+                    run += chosen == 0 ? (chunk.W is null ? 1.0 : chunk.W[i]) : (chunk.W is null ? nearest[i] : chunk.W[i] * nearest[i]);
+                    for (int t = 0; t < targets.Length; t++)
+                    {
+                        if (found[t] is null && run > targets[t])
+                        {
+                            found[t] = chunk.X.AsSpan().Slice(i * d, d).ToArray();
+                        }
+                    }
                 }
 
-                rowOrder[t] = r;
+                if (m > 0)
+                {
+                    last = chunk.X.AsSpan().Slice((m - 1) * d, d).ToArray();
+                }
             }
+
+            for (int t = 0; t < targets.Length; t++)
+            {
+                found[t] ??= last ?? throw new ArgumentException("The data has no rows.", nameof(source));
+            }
+
+            return (run, found);
         }
 
-        return (blockOrder, rowOrder);
+        /// <summary>
+        /// One pass: for every candidate, the potential it leaves (Σ w·min(D², ‖x − candidate‖²)) summed per block of
+        /// <see cref="KMeansSeeding.BlockSize"/> rows and the blocks in order (the in-memory comparison), and the same summed
+        /// in row order (the in-memory potential of the next center).
+        /// </summary>
+        private (double[] BlockOrder, double[] RowOrder) Evaluate(double[][] candidates, CancellationToken cancellationToken)
+        {
+            int trials = candidates.Length, chosen = _centers.Count;
+            ChunkBuffer buffer = Buffer(trials);
+            var blockOrder = new double[trials];
+            var rowOrder = new double[trials];
+            foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
+            {
+                CheckWidth(chunk.X, d, source.Rows);
+                int m = chunk.Count;
+                buffer.Closest(chunk, _centerMatrix, chosen, d, maxDegreeOfParallelism);
+                int blocks = ParallelBlocks.BlockCount(m, KMeansSeeding.BlockSize);
+                ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (b, start, end) =>
+                {
+                    ReadOnlySpan<double> x = chunk.X.AsSpan();
+                    for (int t = 0; t < trials; t++)
+                    {
+                        ReadOnlySpan<double> candidate = candidates[t];
+                        Span<double> left = buffer.Left(t);
+                        double s = 0;
+                        for (int i = start; i < end; i++)
+                        {
+                            double dist = Math.Min(buffer.Nearest[i], RowReductions.SquaredDistance(x.Slice(i * d, d), candidate));
+                            double v = chunk.W is null ? dist : chunk.W[i] * dist;
+                            left[i] = v;
+                            s += v;
+                        }
+
+                        buffer.Partial[b * trials + t] = s;
+                    }
+                });
+
+                for (int t = 0; t < trials; t++)
+                {
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        blockOrder[t] += buffer.Partial[b * trials + t];
+                    }
+
+                    ReadOnlySpan<double> left = buffer.Left(t);
+                    double r = rowOrder[t];
+                    for (int i = 0; i < m; i++)
+                    {
+                        r += left[i];
+                    }
+
+                    rowOrder[t] = r;
+                }
+            }
+
+            return (blockOrder, rowOrder);
+        }
     }
 
     /// <summary>Per-chunk scratch: every row's distance to its nearest chosen center, the candidates' per-row potentials and block sums.</summary>
     private sealed class ChunkBuffer(int trials)
     {
+        public int Trials => trials;
+
         private double[] _left = [];
 
         public double[] Nearest { get; private set; } = [];

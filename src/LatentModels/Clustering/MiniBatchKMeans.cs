@@ -61,6 +61,44 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
         return FitCore(data, (double[])sampleWeights.Clone(), progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Fits to rows read from a source in bounded memory, with the bits of <see cref="Fit(double[,], IProgress{FitProgress}, CancellationToken)"/>
+    /// on the same rows: the same start (the in-memory seeding over the source), the same shuffled order of every epoch, the
+    /// same mini-batches and the same final inertia. Memory: one int per row (the epoch's order), a window of at most
+    /// 64 MiB of rows (an epoch reads the source once per window: once for a data set of at most 64 MiB of rows) and one
+    /// chunk; the seeding and the tolerance's scale read the source in passes as the out-of-core <see cref="KMeans"/> does.
+    /// </summary>
+    /// <param name="source">The rows (every pass must give the same rows).</param>
+    /// <param name="progress">Optional per-mini-batch progress sink.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every mini-batch.</param>
+    /// <returns>The model and the report; no labels (they would take memory per row: use <see cref="KMeansModel.Predict(double[,])"/> chunk by chunk).</returns>
+    /// <exception cref="ArgumentException">Bad data (a chunk of another width, no rows) or options inconsistent with it.</exception>
+    /// <exception cref="Data.RowFormatException">The source is malformed.</exception>
+    public FitResult<KMeansModel> Fit(Data.IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return MiniBatchKMeansOutOfCore.Fit(Options, source, null, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Fit(Data.IRowChunkSource, IProgress{FitProgress}, CancellationToken)"/> with sample weights: a one-column
+    /// source read in lockstep with the rows (one chunk of each in memory, plus one double per row of the window), with the
+    /// bits of <see cref="Fit(double[,], double[], IProgress{FitProgress}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="sampleWeights">One non-negative finite weight per row, one column, not all zero.</param>
+    /// <param name="progress">Optional per-mini-batch progress sink.</param>
+    /// <param name="cancellationToken">Checked before every chunk and every mini-batch.</param>
+    /// <returns>The model (its inertia weighted) and the report.</returns>
+    /// <exception cref="ArgumentException">Bad data, bad weights (named <c>sampleWeights</c>, with the row) or options inconsistent with the data.</exception>
+    /// <exception cref="Data.RowFormatException">A source is malformed.</exception>
+    public FitResult<KMeansModel> Fit(Data.IRowChunkSource source, Data.IRowChunkSource sampleWeights, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(sampleWeights);
+        return MiniBatchKMeansOutOfCore.Fit(Options, source, sampleWeights, progress, cancellationToken);
+    }
+
     /// <inheritdoc />
     FitResult<KMeansModel> IEstimator<KMeansModel>.Fit(double[,] data, IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
         Fit(data, progress, cancellationToken);
@@ -89,21 +127,9 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
             KMeansInit.Explicit => o.InitialCenters!,
             _ => KMeansSeeding.PlusPlusCore(data, k, random, weights, o.MaxDegreeOfParallelism, cancellationToken),
         };
-        var online = new OnlineKMeans(new OnlineKMeansOptions
-        {
-            Clusters = k,
-            Init = KMeansInit.Explicit,
-            InitialCenters = initial,
-            ReassignmentRatio = o.ReassignmentRatio,
-            Seed = random.Next(),
-            MaxDegreeOfParallelism = o.MaxDegreeOfParallelism,
-        });
-
         double tolerance = o.Tolerance > 0 ? o.Tolerance * KMeans.MeanVariance(data, weights) : 0;
         int batch = Math.Min(o.BatchSize, n);
-        int stepsPerEpoch = (n + batch - 1) / batch;
-        int maxSteps = (int)Math.Min(int.MaxValue, (long)o.MaxEpochs * stepsPerEpoch);
-        double alpha = Math.Min(1.0, batch * 2.0 / (n + 1));
+        var steps = new MiniBatchKMeansSteps(o, initial, random, tolerance, n, batch);
         var order = new int[n];
         for (int i = 0; i < n; i++)
         {
@@ -112,21 +138,11 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
 
         var rows = new double[batch * d];
         var rowWeights = weights is null ? [] : new double[batch];
-        var before = tolerance > 0 ? new double[k * d] : [];
-        var trace = new List<double>();
-        double ewa = double.NaN, ewaMin = double.NaN;
-        int noImprovement = 0, step = 0;
-        bool converged = false;
         ReadOnlySpan<double> x = data.AsSpan();
-        for (int epoch = 0; epoch < o.MaxEpochs && !converged; epoch++)
+        for (int epoch = 0; epoch < o.MaxEpochs && !steps.Converged; epoch++)
         {
-            for (int i = n - 1; i > 0; i--)
-            {
-                int j = random.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
-
-            for (int start = 0; start < n && !converged; start += batch)
+            MiniBatchKMeansSteps.Shuffle(order, random);
+            for (int start = 0; start < n && !steps.Converged; start += batch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(batch, n - start);
@@ -140,48 +156,16 @@ public sealed class MiniBatchKMeans : IWeightedEstimator<KMeansModel>
                     }
                 }
 
-                if (tolerance > 0)
-                {
-                    online.CopyCentersTo(before);
-                }
-
-                double inertia = online.StepChecked(rows.AsSpan(0, count * d), rowWeights.AsSpan(0, weights is null ? 0 : count), count) / count;
-                step++;
-                double shift = tolerance > 0 ? online.SquaredShiftFrom(before) : 0;
-                if (step == 1)
-                {
-                    // scikit-learn ignores the first step: its inertia is that of the initialisation.
-                    trace.Add(inertia);
-                }
-                else
-                {
-                    ewa = double.IsNaN(ewa) ? inertia : ewa * (1 - alpha) + inertia * alpha;
-                    trace.Add(ewa);
-                    if (tolerance > 0 && shift <= tolerance)
-                    {
-                        converged = true;
-                    }
-                    else if (double.IsNaN(ewaMin) || ewa < ewaMin)
-                    {
-                        noImprovement = 0;
-                        ewaMin = ewa;
-                    }
-                    else if (o.MaxNoImprovement is int patience && ++noImprovement >= patience)
-                    {
-                        converged = true;
-                    }
-                }
-
-                progress?.Report(new FitProgress(0, step, maxSteps, trace[^1]));
+                steps.Step(rows.AsSpan(0, count * d), rowWeights.AsSpan(0, weights is null ? 0 : count), count, progress);
             }
         }
 
-        KMeansModel centers = online.Snapshot();
+        KMeansModel centers = steps.Snapshot();
         var labels = new int[n];
         centers.Assign(data, labels, o.MaxDegreeOfParallelism);
         double total = centers.WeightedInertiaOf(data, labels, weights); // KMeansModel.InertiaOf's blocks: the same bits as 'latent score'
         var model = new KMeansModel(centers.Centers, total);
-        var report = new FitReport("ewaMeanBatchInertia", step, converged, trace.ToArray(), clock.Elapsed);
+        var report = new FitReport("ewaMeanBatchInertia", steps.Steps, steps.Converged, steps.Trace, clock.Elapsed);
         return new ClusteringFitResult<KMeansModel>(model, report, labels);
     }
 

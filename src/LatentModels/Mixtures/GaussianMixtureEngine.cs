@@ -206,6 +206,46 @@ internal sealed class GaussianMixtureEngine
         stats.WorstRow = worstRow;
     }
 
+    /// <summary>
+    /// The E-step of <paramref name="p"/> on a partition of the rows (a shard) whose first row is global row
+    /// <paramref name="firstRow"/>: cut at the global multiples of <see cref="KMeansStatistics.SuperblockRows"/>
+    /// (<see cref="KMeansStatistics.PartRows"/>), each piece's blocks of <paramref name="blockSize"/> rows (the engine's
+    /// <see cref="BlockSize"/> for all the rows) computed with <see cref="EStepInto"/> (worst rows numbered globally) and
+    /// merged in order from empty statistics — the open superblock of the engine's fold. Folded by
+    /// <see cref="MixtureSuperblockFold.AddPart"/> in row order, the parts of partitions that start at superblock boundaries,
+    /// or of one block each, give the engine's <see cref="Totals"/> bit for bit; other cuts agree to rounding.
+    /// </summary>
+    internal static List<MixtureStatistics> EStepParts(GaussianComponents p, double[,] data, double[]? sampleWeights, long firstRow, int blockSize, int maxDegreeOfParallelism)
+    {
+        int n = data.GetLength(0), d = p.D, k = p.K;
+        bool full = p.Form.FullScatter;
+        var parts = new List<MixtureStatistics>();
+        var pool = new ConcurrentBag<MixtureWorkspace>();
+        foreach ((int start, int count) in KMeansStatistics.PartRows(firstRow, n))
+        {
+            var blocks = new MixtureStatistics[ParallelBlocks.BlockCount(count, blockSize)];
+            ParallelBlocks.For(count, blockSize, maxDegreeOfParallelism, (block, from, to) =>
+            {
+                MixtureWorkspace ws = pool.TryTake(out MixtureWorkspace? w) ? w : new MixtureWorkspace(blockSize, k, d);
+                int rows = to - from, at = start + from;
+                var stats = new MixtureStatistics(k, d, full);
+                EStepInto(p, data.AsSpan().Slice(at * d, rows * d), rows, sampleWeights is null ? default : sampleWeights.AsSpan(at, rows),
+                    checked((int)(firstRow + at)), stats, ws);
+                blocks[block] = stats;
+                pool.Add(ws);
+            });
+            var part = new MixtureStatistics(k, d, full);
+            foreach (MixtureStatistics block in blocks)
+            {
+                part.Merge(block);
+            }
+
+            parts.Add(part);
+        }
+
+        return parts;
+    }
+
     private void ResponsibilityBlock(int block, int start, int end)
     {
         MixtureWorkspace ws = Rent();

@@ -144,6 +144,26 @@ public sealed class GaussianMixtureModel : IDensityModel, ISoftClusteringModel, 
 
     internal GaussianComponents Parameters => _p;
 
+    /// <summary>
+    /// The components the maximum-likelihood and MAP engine's E-step reads for this mixture with its rows centred on
+    /// <paramref name="shift"/> (the fit's data mean): the weights, means and covariances refreshed as those rules refresh
+    /// them (<see cref="GaussianComponents.TryUpdate"/>), so an engine's parameters sent as a model give its own bits.
+    /// </summary>
+    internal GaussianComponents EngineComponents(ReadOnlySpan<double> shift)
+    {
+        var p = new GaussianComponents(_p.Type, _p.K, _p.D);
+        _p.Weights.CopyTo(p.Weights, 0);
+        _p.Means.CopyTo(p.Means, 0);
+        _p.Covariance.CopyTo(p.Covariance, 0);
+        shift.CopyTo(p.Shift);
+        if (!p.TryUpdate(new double[p.UpdateScratchLength], out int failed))
+        {
+            GaussianMixtureEngine.ThrowSingular(failed);
+        }
+
+        return p;
+    }
+
     /// <inheritdoc />
     public int Dimension => _p.D;
 

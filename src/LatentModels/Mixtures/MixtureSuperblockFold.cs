@@ -14,6 +14,7 @@ internal sealed class MixtureSuperblockFold
     private readonly MixtureStatistics _open;
     private readonly int _blocksPerSuperblock;
     private int _inOpen;
+    private long _openSuperblock = -1;
 
     public MixtureSuperblockFold(int k, int d, bool fullScatter, int blockSize)
     {
@@ -26,6 +27,7 @@ internal sealed class MixtureSuperblockFold
     {
         _open.Reset();
         _inOpen = 0;
+        _openSuperblock = -1;
     }
 
     /// <summary>Adds the next block; a full superblock is merged into <paramref name="totals"/>.</summary>
@@ -36,6 +38,27 @@ internal sealed class MixtureSuperblockFold
         {
             Close(totals);
         }
+    }
+
+    /// <summary>
+    /// Adds the next part of a superblock computed elsewhere (a shard's blocks of that superblock, already merged in order
+    /// from empty statistics): parts of the same superblock are merged in order into the open one, which closes into
+    /// <paramref name="totals"/> when a part of another superblock arrives (or at <see cref="Finish"/>). A superblock in one
+    /// part, or in parts of one block each, gives the bits of <see cref="Add"/> over its blocks.
+    /// </summary>
+    /// <param name="totals">The totals a closed superblock merges into.</param>
+    /// <param name="part">The part.</param>
+    /// <param name="superblock">The index of the superblock the part's rows lie in (global first row / superblock rows).</param>
+    public void AddPart(MixtureStatistics totals, MixtureStatistics part, long superblock)
+    {
+        if (_inOpen > 0 && superblock != _openSuperblock)
+        {
+            Close(totals);
+        }
+
+        _open.Merge(part);
+        _openSuperblock = superblock;
+        _inOpen++;
     }
 
     /// <summary>Merges the last, partial superblock into <paramref name="totals"/>; call once after the last block.</summary>

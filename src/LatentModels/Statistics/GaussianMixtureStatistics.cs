@@ -211,6 +211,14 @@ public sealed class GaussianMixtureStatistics : IMergeableStatistics<GaussianMix
         return new GaussianMixtureStatistics(p.Type, (double[])p.Shift.Clone(), totals, dataTotals);
     }
 
+    /// <summary>
+    /// One part of the engine's E-step (<see cref="GaussianMixtureEngine.EStepParts"/>): the block statistics of a piece
+    /// of a superblock centred on the engine's shift (the data mean), with its worst-explained row, and no data moments
+    /// (the engine has them from its first pass). Travels as these statistics; <see cref="Totals"/> is what the driver folds.
+    /// </summary>
+    internal static GaussianMixtureStatistics FromEnginePart(CovarianceType type, double[] shift, MixtureStatistics part) =>
+        new(type, shift, part, new MixtureStatistics(1, part.D, fullScatter: true));
+
     private static void ClearWorst(MixtureStatistics s)
     {
         s.WorstRow = -1;

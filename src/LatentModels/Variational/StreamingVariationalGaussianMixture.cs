@@ -243,7 +243,7 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
     /// The rows of the data set an epoch over a source holds in memory at once, as bytes: the gathered rows of
     /// <see cref="UpdateEpoch(IRowChunkSource, long?, CancellationToken)"/> (64 MiB; a data set smaller than that is one window).
     /// </summary>
-    internal const long WindowBytes = 64L << 20;
+    internal const long WindowBytes = ShuffledWindows.WindowBytes;
 
     /// <summary>
     /// <see cref="UpdateEpoch(double[,], CancellationToken)"/> over rows read from a source, in bounded memory, with the same
@@ -338,14 +338,16 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
             (position[i], position[j]) = (position[j], position[i]);
         }
 
-        InvertInPlace(position);
-        long windowRows = Math.Max(1, windowBytes / ((long)sizeof(double) * Math.Max(d, 1)) / size) * size;
-        int window = (int)Math.Min(windowRows, n);
+        ShuffledWindows.InvertInPlace(position);
+        int window = ShuffledWindows.Rows(n, d, size, windowBytes);
         var held = new double[(long)window * d];
+        var rowsOf = new WeightedRowChunks(source, null);
         for (int first = 0; first < n; first += window)
         {
             int end = (int)Math.Min((long)first + window, n);
-            Gather(source, position, first, end, d, held, cancellationToken);
+            // "data": the rows, named by row and column as the array epoch names them; checked on the first window's pass.
+            ShuffledWindows.Gather(rowsOf, position, first, end, d, held, null,
+                first == 0 ? (x, row) => CheckRange(x, Math.Max(d, 1), "data", row) : null, cancellationToken);
             for (int start = first; start < end; start += size)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -373,76 +375,8 @@ public sealed class StreamingVariationalGaussianMixture : IOnlineEstimator<Varia
         }
     }
 
-    /// <summary>One pass over the source keeping the rows whose shuffled position is in [first, end), at their place in <paramref name="held"/>.</summary>
-    private static void Gather(IRowChunkSource source, int[] position, int first, int end, int d, double[] held, CancellationToken cancellationToken)
-    {
-        long row = 0;
-        int n = position.Length;
-        foreach (double[,] chunk in source.ReadChunks(RowChunks.DefaultChunkRows, cancellationToken))
-        {
-            int m = chunk.GetLength(0);
-            if (chunk.GetLength(1) != d)
-            {
-                throw new ArgumentException($"{source.Name} has {chunk.GetLength(1)} columns at row {row}; the stream has dimension {d}.", nameof(source));
-            }
-
-            if (row + m > n)
-            {
-                throw new ArgumentException($"{source.Name} has more than the {n} rows given.", nameof(source));
-            }
-
-            ReadOnlySpan<double> x = chunk.AsSpan();
-            if (first == 0)
-            {
-                CheckRange(x, Math.Max(d, 1), "data", row); // "data": the rows, named by row and column as the array epoch names them
-            }
-
-            for (int i = 0; i < m; i++)
-            {
-                int p = position[row + i];
-                if (p >= first && p < end)
-                {
-                    x.Slice(i * d, d).CopyTo(held.AsSpan((p - first) * d, d));
-                }
-            }
-
-            row += m;
-        }
-
-        if (row != n)
-        {
-            throw new ArgumentException($"{source.Name} has {row} rows, not the {n} given.", nameof(source));
-        }
-    }
-
-    /// <summary>Inverts a permutation in place (each cycle followed once, visited entries marked by complement).</summary>
-    internal static void InvertInPlace(int[] order)
-    {
-        for (int i = 0; i < order.Length; i++)
-        {
-            if (order[i] < 0)
-            {
-                continue;
-            }
-
-            // order[previous] = current: row `current` is at place `previous`.
-            int previous = i, current = order[i];
-            while (current != i)
-            {
-                int next = order[current];
-                order[current] = ~previous;
-                previous = current;
-                current = next;
-            }
-
-            order[i] = ~previous;
-        }
-
-        for (int i = 0; i < order.Length; i++)
-        {
-            order[i] = ~order[i];
-        }
-    }
+    /// <summary>Inverts a permutation in place (<see cref="ShuffledWindows.InvertInPlace"/>).</summary>
+    internal static void InvertInPlace(int[] order) => ShuffledWindows.InvertInPlace(order);
 
     /// <summary>
     /// Before the first epoch (no mixture yet): the first mini-batch of <paramref name="size"/> of <paramref name="n"/> rows of

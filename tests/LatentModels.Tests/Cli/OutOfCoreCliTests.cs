@@ -37,6 +37,49 @@ public sealed class OutOfCoreCliTests : IDisposable
     }
 
     [Fact]
+    public void Minibatch_kmeans_streams_the_file_and_prints_the_in_memory_fit_bit_for_bit()
+    {
+        double[,] x = OutOfCoreTestData.Blobs(20_000, 3, 7);
+        double[] w = OutOfCoreTestData.Weights(20_000, 3);
+        string path = Path.Combine(_directory, "blobs.csv"), weights = Path.Combine(_directory, "w.txt"), labels = Path.Combine(_directory, "labels.txt");
+        File.WriteAllText(path, OutOfCoreTestData.Csv(x));
+        File.WriteAllLines(weights, w.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (bool weighted in new[] { false, true })
+        {
+            var options = new MiniBatchKMeansOptions { Clusters = 4, BatchSize = 500, MaxNoImprovement = 5, Tolerance = 1e-4, Seed = 3 };
+            var estimator = new MiniBatchKMeans(options);
+            ClusteringFitResult<KMeansModel> library = weighted ? estimator.Fit(x, w) : estimator.Fit(x);
+            string[] args = ["fit", "minibatch-kmeans", "--data", path, "--k", "4", "--batch-size", "500", "--max-no-improvement", "5", "--tol", "1e-4", "--seed", "3",
+                "--labels-out", labels, "--json"];
+            var (code, stdout, stderr) = Run(weighted ? [.. args, "--sample-weights", weights] : args);
+            code.Should().Be(0, stderr);
+            JsonElement json = LastJson(stdout);
+            json.GetProperty("n").GetInt32().Should().Be(20_000);
+            json.GetProperty("d").GetInt32().Should().Be(3);
+            json.GetProperty("inertia").GetDouble().Should().Be(library.Model.Inertia);
+            json.GetProperty("steps").GetInt32().Should().Be(library.Report.Iterations);
+            json.GetProperty("converged").GetBoolean().Should().Be(library.Report.Converged);
+            json.GetProperty("centers").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(e => e.GetDouble())
+                .Should().Equal(library.Model.Centers.Cast<double>());
+            File.ReadAllLines(labels).Select(int.Parse).Should().Equal(library.Labels);
+        }
+
+        string[] common = ["fit", "minibatch-kmeans", "--data", path, "--k", "4", "--sample-weights", weights];
+        File.WriteAllLines(weights, w.Take(19_999).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var shortWeights = Run(common);
+        shortWeights.Code.Should().Be(2);
+        shortWeights.Err.Should().Contain("w.txt").And.Contain("fewer weights");
+        File.WriteAllLines(weights, w.Select((v, i) => i == 12_345 ? "-0.5" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var negative = Run(common);
+        negative.Code.Should().Be(2);
+        negative.Err.Should().Contain("w.txt:12346:1:").And.Contain("-0.5");
+        File.WriteAllLines(weights, w.Select((v, i) => i == 7 ? "NaN" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var notANumber = Run(common);
+        notANumber.Code.Should().Be(2);
+        notANumber.Err.Should().Contain("w.txt:8:1:");
+    }
+
+    [Fact]
     public void Kmeans_out_of_core_with_sample_weights_prints_the_in_memory_fit_bit_for_bit()
     {
         string path = DataPath("old_faithful.txt");

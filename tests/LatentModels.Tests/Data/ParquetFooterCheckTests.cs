@@ -407,4 +407,73 @@ public sealed class ParquetFooterCheckTests : IDisposable
         read.Should().BeGreaterThan(0);
         rejected.Should().BeGreaterThan(0);
     }
+
+    [Fact]
+    public void The_fuzz_finding_whose_snappy_preamble_declared_51_MB_is_rejected_before_parquet_net_allocates()
+    {
+        // 402 bytes: a Snappy column whose first page's header declares 24 bytes uncompressed, but whose Snappy data starts
+        // with the length 51,445,748; Parquet.Net's Snappy decoder sized its output from that length (67 MB allocated).
+        byte[] file = File.ReadAllBytes(Path.Combine(FuzzCorpusReplayTests.CorpusFolder, "parquet", "alloc-1-4e1b5c7c"));
+        var (rows, error) = Read(file);
+        rows.Should().BeNull();
+        error!.Problem.Should().Be("is not a readable Parquet file: the column 'v' of row group 1: the page at byte 4 holds Snappy data that declares 51445748 bytes uncompressed; its header declares 24.");
+        Action fuzz = () => LatentModels.Fuzz.FuzzTargets.Run(LatentModels.Fuzz.FuzzTargets.Parquet, file);
+        fuzz.Should().Throw<RowFormatException>(); // Not FuzzFindingException: within the allocation allowance.
+    }
+
+    [Fact]
+    public void Every_snappy_page_whose_length_preamble_differs_from_its_header_is_rejected_before_it_is_decoded()
+    {
+        // Every compressed page of a file Parquet.Net wrote (Snappy, its default), its preamble replaced by other lengths
+        // of the same encoded size (so the page's sizes stay consistent): the smallest and largest such lengths and the
+        // header's size ± 1. Each page of a column read is rejected naming the page and both sizes (the string column is not read);
+        // the unchanged file reads exactly.
+        var (file, expected) = ValidFile();
+        Read(file).Rows.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        int dataEnd = file.Length - 8 - Footer(file).Length;
+        int pages = 0, rejected = 0, unread = 0;
+        for (int position = 4; position < dataEnd;)
+        {
+            var facts = new PageHeaderFacts();
+            var walker = new ThriftWalker(file.AsSpan(position, dataEnd - position), facts);
+            walker.Struct(ParquetThriftSchema.PageHeader).Should().BeNull();
+            int preamble = position + walker.Position;
+            int length = 1;
+            while ((file[preamble + length - 1] & 0x80) != 0)
+            {
+                length++;
+            }
+
+            long declared = facts.Uncompressed;
+            long lowest = length == 1 ? 0 : 1L << (7 * (length - 1));
+            long highest = (1L << (7 * length)) - 1;
+            foreach (long value in new[] { lowest, highest, declared - 1, declared + 1 }.Where(v => v >= lowest && v <= highest && v != declared).Distinct())
+            {
+                byte[] mutated = (byte[])file.Clone();
+                long v = value;
+                for (int b = 0; b < length; b++, v >>= 7)
+                {
+                    mutated[preamble + b] = (byte)((v & 0x7F) | (b < length - 1 ? 0x80L : 0L));
+                }
+
+                var (rows, error) = Read(mutated);
+                if (rows is not null)
+                {
+                    rows.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering()); // A page of the string column, not read.
+                    unread++;
+                    continue;
+                }
+
+                error!.Problem.Should().EndWith($"the page at byte {position} holds Snappy data that declares {value} bytes uncompressed; its header declares {declared}.");
+                rejected++;
+            }
+
+            pages++;
+            position += walker.Position + (int)facts.Compressed;
+        }
+
+        pages.Should().BeGreaterThanOrEqualTo(7 * _groupSizes.Length);
+        rejected.Should().BeGreaterThanOrEqualTo(6 * _groupSizes.Length * 2); // The six numeric columns' pages, two lengths at least each.
+        unread.Should().BeLessThan(rejected / 3);
+    }
 }

@@ -11,7 +11,8 @@ namespace LatentModels.Persistence.Statistics;
 /// <c>LatentModels.GaussianMixtureStatistics</c>: <c>{"covarianceType", "reference": [d], "componentWeights": [K],
 /// "means": [[d] × K] relative to the reference, "scatters": K d × d matrices (full, tied) or K × d diagonals (diagonal,
 /// spherical), "totalWeight", "logLikelihood" (null for −∞), "dataWeight", "dataMean": [d] relative to the reference,
-/// "dataScatter": d × d}</c>. Every value comes back bit for bit, so statistics can travel between partitions and a
+/// "dataScatter": d × d, and — for the parts of a distributed engine E-step — "worstRow" (the global index of the
+/// worst-explained row) and "worstValue" (its log-density, null for −∞)}</c>. Every value comes back bit for bit, so statistics can travel between partitions and a
 /// driver. Shapes are checked against K and d before any matrix is allocated.
 /// </summary>
 internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtureStatistics>
@@ -46,6 +47,11 @@ internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtur
         writer.WriteNumber("dataWeight", data.Weight[0]);
         JsonFields.WriteVector(writer, "dataMean", data.Mean);
         JsonFields.WriteMatrix(writer, "dataScatter", ToMatrix(data.Scatter, d, d));
+        if (t.WorstRow >= 0)
+        {
+            writer.WriteNumber("worstRow", t.WorstRow);
+            JsonFields.WriteDoubleOrNull(writer, "worstValue", double.IsNegativeInfinity(t.WorstValue) ? double.NaN : t.WorstValue);
+        }
     }
 
     protected override GaussianMixtureStatistics ReadModel(JsonElement root)
@@ -100,6 +106,18 @@ internal sealed class GaussianMixtureStatisticsCodec : ModelCodec<GaussianMixtur
         double[,] dataScatter = JsonFields.Matrix(root, "dataScatter", d, d);
         CheckScatter(dataScatter, "dataScatter");
         dataScatter.AsSpan().CopyTo(data.Scatter);
+        if (root.TryGetProperty("worstRow", out _))
+        {
+            totals.WorstRow = JsonFields.Int(root, "worstRow");
+            if (totals.WorstRow < 0)
+            {
+                throw new ModelFormatException($"The field 'worstRow' is {totals.WorstRow}; a row index is non-negative.");
+            }
+
+            double worst = JsonFields.DoubleOrNaN(root, "worstValue");
+            totals.WorstValue = double.IsNaN(worst) ? double.NegativeInfinity : worst;
+        }
+
         return new GaussianMixtureStatistics(type, reference, totals, data);
     }
 
