@@ -147,8 +147,13 @@ public sealed class DistributedFit
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
-        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
+
+    /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
@@ -159,7 +164,7 @@ public sealed class DistributedFit
         {
             if (_fleet.Frame is null)
             {
-                return await LloydAsync(start, maxIterations, tolerance, progress, cancellationToken).ConfigureAwait(false);
+                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
             }
 
             if (start.Dimension != _fleet.Columns)
@@ -169,7 +174,7 @@ public sealed class DistributedFit
 
             // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
             DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
-                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), cancellationToken).ConfigureAwait(false);
+                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
             int exponent = 2 * frame.Exponent + weightExponent;
             double[,] centers = r.Model.Centers;
             frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
@@ -195,7 +200,7 @@ public sealed class DistributedFit
 
     /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
     private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
-        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         double threshold = 0;
         return IterateAsync(start, maxIterations, tolerance, "inertia", prepare: null, async (model, iteration) =>
@@ -209,7 +214,20 @@ public sealed class DistributedFit
             KMeansModel next = s.EmptyClusters == 0 ? Timed(s.ToModel) : await RelocatedAsync(s, model, iteration, cancellationToken).ConfigureAwait(false);
             return (next, s.Inertia, SquaredShift(model.Centers, next.Centers) <= threshold);
         }, async (model, rounds) => (await MergedAsync<KMeansStatistics>(model, rounds + 1, cancellationToken).ConfigureAwait(false)).AssignmentModel(),
-        progress, cancellationToken);
+        progress, cancellationToken, beginFit);
+    }
+
+    /// <summary>
+    /// The start <see cref="MixtureInit.KMeans"/> of a Gaussian mixture on one machine — <c>new KMeans(new KMeansOptions {
+    /// Clusters = k, Seed = seed })</c> on the (weighted) rows — through the shards: its k-means++ start
+    /// (<see cref="KMeansStartAsync"/>) and its Lloyd iterations with the default cap and tolerance, the fleet's counters
+    /// running on (the K-Means rounds count as the mixture fit's).
+    /// </summary>
+    private async Task<KMeansModel> MixtureKMeansAsync(int k, int seed, CancellationToken cancellationToken)
+    {
+        var o = new KMeansOptions { Clusters = k, Seed = seed };
+        KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
+        return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
     }
 
     /// <summary>
@@ -243,24 +261,90 @@ public sealed class DistributedFit
             throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components; the options ask for {options.Components} {options.Covariance}.", nameof(start));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        CheckTolerance(options.Tolerance);
         GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
+        return await GaussianMixtureFitAsync(o, start.Dimension, (engine, _) => _ => engine.InitializeFrom(start.Parameters), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Batch EM of a Gaussian mixture with the start of <paramref name="options"/> computed in the cluster: the fit of
+    /// <see cref="GaussianMixture"/>(<paramref name="options"/>) on the shards' rows in order — its
+    /// <see cref="GaussianMixtureOptions.InitialModel"/> or initial parameters if given, else its
+    /// <see cref="GaussianMixtureOptions.Init"/> with <see cref="GaussianMixtureOptions.Seed"/> and
+    /// <see cref="GaussianMixtureOptions.Starts"/> — with the engine, E-steps and M-steps of
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
+    /// The starts are one machine's draws and arithmetic through the shards: <see cref="MixtureInit.KMeans"/> (the default)
+    /// fits K-Means in the cluster (k-means++ from a seed drawn from the start's generator, then Lloyd:
+    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync"/>), every shard labels its rows by K-Means'
+    /// assignment and returns the one-hot responsibilities' statistics in the engine's blocks, and the engine takes one
+    /// M-step; <see cref="MixtureInit.KMeansPlusPlus"/> and <see cref="MixtureInit.RandomRows"/> draw the centers as one
+    /// machine does (k-means++ through the shards; distinct row indices fetched from their shards) and label by the nearest
+    /// center; <see cref="MixtureInit.First"/> reads the first K rows. The start, and so the fit, is
+    /// <see cref="GaussianMixture"/>'s bit for bit when the shards align with the engine's blocks (every shard one E-step
+    /// block, or starting at a superblock boundary) and the seeding's blocks; otherwise to rounding.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
+    /// row by row, a stream the shards cannot split without replaying it. Data in the ordinary range only (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).
+    /// </remarks>
+    /// <param name="options">The mixture's settings, start included.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="ArgumentException">The options do not fit the data.</exception>
+    /// <exception cref="FittingException">A covariance is not positive definite.</exception>
+    public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        GaussianMixtureOptions o = options;
+        if (o.InitialModel is null && !(o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null))
+        {
+            DistributedMixtureStart.Check(o.Init);
+        }
+
+        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, (engine, start) => random => GaussianMixture.Initialize(engine, o, () =>
+        {
+            if (o.Init == MixtureInit.First)
+            {
+                engine.InitializeFirst();
+            }
+            else
+            {
+                start.InitializeByMethod(o.Init, random);
+            }
+        }), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the data moments through the shards, the
+    /// engine and <c>EmDriver</c> on the driver (off the caller's context), every E-step on the shards, each start by
+    /// <paramref name="start"/> (given the engine and the cluster's starts).
+    /// </summary>
+    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension,
+        Func<GaussianMixtureEngine, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(o.MaxIterations, "options");
+        CheckTolerance(o.Tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
         (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o)).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
         o.Validate(n, d);
         return await Task.Run(() =>
         {
             var engine = new GaussianMixtureEngine(n, d, moments, o, passes.RowAt);
-            var run = new GaussianBatchRun(engine, _ => engine.InitializeFrom(start.Parameters), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
-            (GaussianComponents best, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            var run = new GaussianBatchRun(engine, start(engine, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+            (GaussianComponents best, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock);
             return Result(new GaussianMixtureModel(best), report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The starts of <see cref="MixtureInit"/> through the shards for <paramref name="engine"/> (its K-Means start the distributed K-Means fit).</summary>
+    private DistributedMixtureStart Starts(GaussianMixtureEngine engine, CancellationToken cancellationToken) =>
+        new(_fleet, engine, (k, seed) => MixtureKMeansAsync(k, seed, cancellationToken).GetAwaiter().GetResult(), _options.MaxDegreeOfParallelismPerShard, cancellationToken);
 
     /// <summary>
     /// Variational Bayes of a Gaussian mixture from the posterior <paramref name="start"/>: the fit of
@@ -268,10 +352,10 @@ public sealed class DistributedFit
     /// on the shards' rows in order — its engine, variational update, ELBO and stopping rule on the driver (the first change
     /// of the ELBO never stops, as for a warm start; the fit stops in the iteration whose ELBO changed by less than
     /// <see cref="VariationalGaussianMixtureOptions.Tolerance"/>), the data moments (the prior's defaults and the centre)
-    /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync"/>: bit for bit on shards that
+    /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>: bit for bit on shards that
     /// start at superblock boundaries (or are one E-step block each), to rounding otherwise.
     /// </summary>
-    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync"/>).</remarks>
+    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).</remarks>
     /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
     /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, computed through the shards) and
     /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
@@ -289,23 +373,71 @@ public sealed class DistributedFit
             throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components with a {start.WeightPrior} weight prior; the options ask for {options.Components} {options.Covariance} with {options.WeightPrior}.", nameof(start));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        CheckTolerance(options.Tolerance);
         VariationalGaussianMixtureOptions o = options with { InitialModel = start, Starts = 1 };
+        return await VariationalFitAsync(o, start.Dimension, _ => _ => throw new InvalidOperationException("The distributed fit is warm-started."), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Variational Bayes of a Gaussian mixture with the start of <paramref name="options"/> computed in the cluster: the fit
+    /// of <see cref="VariationalGaussianMixture"/>(<paramref name="options"/>) on the shards' rows in order — its
+    /// <see cref="VariationalGaussianMixtureOptions.InitialModel"/> if given (a warm start), else its
+    /// <see cref="VariationalGaussianMixtureOptions.Init"/> with its seed and starts — with the engine, E-steps and updates of
+    /// <see cref="FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureModel, VariationalGaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
+    /// The starts are those of <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>
+    /// (K-Means in the cluster, k-means++, random rows; <see cref="MixtureInit.First"/> labels every row by the nearest of
+    /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
+    /// to rounding otherwise.
+    /// </summary>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). Data in the ordinary range only.</remarks>
+    /// <param name="options">The prior, the start and the stopping settings.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="ArgumentException">The options do not fit the data.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
+    public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        VariationalGaussianMixtureOptions o = options;
+        if (o.InitialModel is null)
+        {
+            DistributedMixtureStart.Check(o.Init);
+        }
+
+        return await VariationalFitAsync(o, o.InitialModel?.Dimension, start => random =>
+        {
+            if (o.Init == MixtureInit.First)
+            {
+                start.StartFromNearestOfFirstRows(random);
+            }
+            else
+            {
+                start.InitializeByMethod(o.Init, random);
+            }
+        }, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The distributed fit of <see cref="VariationalGaussianMixture"/>(<paramref name="o"/>), each start by <paramref name="start"/>.</summary>
+    private async Task<DistributedFitResult<VariationalGaussianMixtureModel>> VariationalFitAsync(VariationalGaussianMixtureOptions o, int? modelDimension,
+        Func<DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(o.MaxIterations, "options");
+        CheckTolerance(o.Tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
         (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o.EngineOptions())).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
         o.Validate(n, d);
         return await Task.Run(() =>
         {
             var engine = new GaussianMixtureEngine(n, d, moments, o.EngineOptions(), passes.RowAt,
                 (m, shift) => VariationalGaussianMixture.CreateRule(o, m, shift, d, dataParameter: "shards"));
             var rule = (VariationalGaussianUpdate)engine.Rule;
-            var run = new VariationalBatchRun(engine, o, _ => throw new InvalidOperationException("The distributed fit is warm-started."),
+            var run = new VariationalBatchRun(engine, o, start(Starts(engine, cancellationToken)),
                 () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
-            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
             return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
@@ -423,12 +555,16 @@ public sealed class DistributedFit
     /// </summary>
     private async Task<DistributedFitResult<TModel>> IterateAsync<TModel>(TModel start, int maxIterations, double tolerance, string objectiveName,
         Func<TModel, Task>? prepare, Func<TModel, int, Task<(TModel Model, double Objective, bool Converged)>> step, Func<TModel, int, Task<TModel>>? finish,
-        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken, bool beginFit = true)
         where TModel : class
     {
         CheckTolerance(tolerance);
         var clock = Stopwatch.StartNew();
-        _fleet.BeginFit();
+        if (beginFit)
+        {
+            _fleet.BeginFit();
+        }
+
         var trace = new List<double>();
         TModel model = start;
         bool converged = false;
