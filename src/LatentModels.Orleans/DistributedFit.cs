@@ -69,7 +69,9 @@ public sealed class DistributedFit
     /// sums) continued from shard to shard in shard order. The same rows are chosen as on one machine; the candidates'
     /// potentials are the same bits when every shard but the last holds a multiple of
     /// <see cref="KMeansSeeding.PotentialBlockRows"/> rows (otherwise they agree to rounding, which can change a choice
-    /// only between two candidates whose potentials tie to rounding).
+    /// only between two candidates whose potentials tie to rounding). On data beyond 2^±200 or far from the origin relative
+    /// to their spread (or weights outside [2^−20, 2^20]) the draws are made in the range frame of all the shards' rows, as
+    /// on one machine, and the centers mapped back (<see cref="ShardFrame"/>).
     /// </summary>
     /// <remarks>
     /// k-means++ reads the shards 2k − 1 times (k + 1 more with sample weights) and each pass visits the shards one after
@@ -86,15 +88,42 @@ public sealed class DistributedFit
     /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="KMeansInit.Explicit"/> (the start is then given).</exception>
     public async Task<KMeansModel> KMeansStartAsync(int clusters, KMeansInit init = KMeansInit.KMeansPlusPlus, int seed = 0, CancellationToken cancellationToken = default)
     {
-        DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
-        double[,] centers = init switch
+        if (init is not (KMeansInit.KMeansPlusPlus or KMeansInit.RandomRows or KMeansInit.First))
         {
-            KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.First => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init)),
-        };
+            throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init));
+        }
+
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        double[,] centers;
+        try
+        {
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
+            centers = init switch
+            {
+                KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                _ => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+
+        frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
         return new KMeansModel(centers);
+    }
+
+    /// <summary>
+    /// Loads the shards (their load replies carry the range pass) and sets the fleet's units to the K-Means range frame of
+    /// all their rows and weights — the frame <see cref="KMeans"/> fits in on one machine; the caller resets
+    /// <see cref="ShardFleet.Frame"/> to null when done. Returns the frame (the identity for ordinary data and weights).
+    /// </summary>
+    private async Task<RangeFrame> KMeansFrameAsync(CancellationToken cancellationToken)
+    {
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        _fleet.Frame = ShardFrame.Of(_fleet.DataFrame, _fleet.WeightExponent);
+        return _fleet.Frame is null ? RangeFrame.Identity : _fleet.DataFrame;
     }
 
     /// <summary>
@@ -107,7 +136,11 @@ public sealed class DistributedFit
     /// of 0, i.e. labels that no longer change, always stops. A last assignment step gives the returned model its inertia.
     /// When every shard starts at a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one block of
     /// <see cref="KMeansStatistics.ChunkSize"/> rows), the iterations, trace, centers and inertia are <see cref="KMeans"/>'s
-    /// from the same start bit for bit; other cuts agree to rounding.
+    /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
+    /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
+    /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
+    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
+    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -119,11 +152,56 @@ public sealed class DistributedFit
         KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
 
     /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
-    private Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        CheckTolerance(tolerance);
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        try
+        {
+            if (_fleet.Frame is null)
+            {
+                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (start.Dimension != _fleet.Columns)
+            {
+                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+            }
+
+            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
+            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
+                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
+            int exponent = 2 * frame.Exponent + weightExponent;
+            double[,] centers = r.Model.Centers;
+            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            {
+                Rounds = r.Rounds,
+                ShardWaitTime = r.ShardWaitTime,
+                DriverTime = r.DriverTime,
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+    }
+
+    /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
+    private sealed class ScaledProgress(IProgress<DistributedFitProgress> inner, int exponent) : IProgress<DistributedFitProgress>
+    {
+        public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
+    }
+
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
         double threshold = 0;
         return IterateAsync(start, maxIterations, tolerance, "inertia", prepare: null, async (model, iteration) =>
         {
@@ -165,7 +243,8 @@ public sealed class DistributedFit
     /// model are <see cref="GaussianMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
     /// <remarks>Data beyond 2^±200 (about 1e±60), far from the origin relative to its spread, or with extreme weights are fitted in
-    /// one machine's range frame (<c>RangeFrame</c>): a range pass over the shards chooses it, the shards map their rows
+    /// one machine's range frame (<c>RangeFrame</c>, from the extremes the shards report when they load): every call carries it
+    /// (<see cref="ShardFrame"/>), the shards map their rows
     /// (keeping the mapped copy), and the mixture and trace are mapped back — the same bits as one machine.</remarks>
     /// <param name="start">The starting mixture (its covariance type, K and dimension must match the options and the shards).</param>
     /// <param name="options">The rule and the stopping settings (starts, init and seed of a start are not used: the start is
@@ -244,7 +323,7 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the range pass and the data moments through
+    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the range frame and the data moments through
     /// the shards, the engine and <c>EmDriver</c> on the driver (off the caller's context), every E-step on the shards, each
     /// start by <paramref name="start"/> (given the engine, the options in the fit's units and the cluster's starts), the
     /// result mapped back from the range frame as one machine maps it.
@@ -258,30 +337,37 @@ public sealed class DistributedFit
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (RangeFrame frame, int shift, int n, int d) = await passes.RangeAsync(counts: o.Prior is not null).ConfigureAwait(false);
-        if (modelDimension is int m)
+        (RangeFrame frame, int shift, int n, int d) = await passes.FrameAsync(counts: o.Prior is not null).ConfigureAwait(false);
+        try
         {
-            CheckDimension(m, d);
-        }
-
-        o.Validate(n, d);
-        CheckComputedStart(computedStart, frame, shift);
-        GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
-        WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
-        return await Task.Run(() =>
-        {
-            var engine = new GaussianMixtureEngine(n, d, moments, inFrame, passes.RowAt);
-            var run = new GaussianBatchRun(engine, start(engine, inFrame, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
-            (GaussianComponents best, FitReport report) = EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
-                new ForwardProgress(this, progress), cancellationToken, clock);
-            var model = new GaussianMixtureModel(best);
-            if (!frame.IsIdentity)
+            if (modelDimension is int m)
             {
-                (model, report) = (GaussianMixtureFraming.FromFrame(model, frame), GaussianMixtureFraming.FromFrame(report, frame, d));
+                CheckDimension(m, d);
             }
 
-            return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
-        }, cancellationToken).ConfigureAwait(false);
+            o.Validate(n, d);
+            CheckComputedStart(computedStart, frame, shift);
+            GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
+            WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
+            return await Task.Run(() =>
+            {
+                var engine = new GaussianMixtureEngine(n, d, moments, inFrame, passes.RowAt);
+                var run = new GaussianBatchRun(engine, start(engine, inFrame, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+                (GaussianComponents best, FitReport report) = EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
+                    new ForwardProgress(this, progress), cancellationToken, clock);
+                var model = new GaussianMixtureModel(best);
+                if (!frame.IsIdentity)
+                {
+                    (model, report) = (GaussianMixtureFraming.FromFrame(model, frame), GaussianMixtureFraming.FromFrame(report, frame, d));
+                }
+
+                return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            passes.EndFrame(); // the rows as given for the next fit
+        }
     }
 
     /// <summary>The starts of <see cref="MixtureInit"/> through the shards for <paramref name="engine"/> (its K-Means start the distributed K-Means fit).</summary>
@@ -371,34 +457,41 @@ public sealed class DistributedFit
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (RangeFrame frame, int shift, int n, int d) = await passes.RangeAsync(counts: true).ConfigureAwait(false);
-        if (modelDimension is int m)
+        (RangeFrame frame, int shift, int n, int d) = await passes.FrameAsync(counts: true).ConfigureAwait(false);
+        try
         {
-            CheckDimension(m, d);
-        }
+            if (modelDimension is int m)
+            {
+                CheckDimension(m, d);
+            }
 
-        o.Validate(n, d);
-        CheckComputedStart(o.InitialModel is null, frame, shift);
-        VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
-        WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
-        (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
-        {
-            var engine = new GaussianMixtureEngine(n, d, moments, inFrame.EngineOptions(), passes.RowAt,
-                (dataMoments, centre) => VariationalGaussianMixture.CreateRule(inFrame, dataMoments, centre, d, dataParameter: "shards"));
-            var rule = (VariationalGaussianUpdate)engine.Rule;
-            var run = new VariationalBatchRun(engine, inFrame, start(Starts(engine, cancellationToken)),
-                () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
-            return EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
-                new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
-        }, cancellationToken).ConfigureAwait(false);
-        if (!frame.IsIdentity || shift != 0)
-        {
-            // The bound's offset needs the total weight summed in row order, as one machine sums it.
-            double total = _fleet.Weighted ? await passes.WeightTotalAsync().ConfigureAwait(false) : n;
-            (model, report) = VariationalGaussianMixtureFraming.FromFrame(model, report, frame, d, total, shift);
-        }
+            o.Validate(n, d);
+            CheckComputedStart(o.InitialModel is null, frame, shift);
+            VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
+            WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
+            (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
+            {
+                var engine = new GaussianMixtureEngine(n, d, moments, inFrame.EngineOptions(), passes.RowAt,
+                    (dataMoments, centre) => VariationalGaussianMixture.CreateRule(inFrame, dataMoments, centre, d, dataParameter: "shards"));
+                var rule = (VariationalGaussianUpdate)engine.Rule;
+                var run = new VariationalBatchRun(engine, inFrame, start(Starts(engine, cancellationToken)),
+                    () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
+                return EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
+                    new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
+            }, cancellationToken).ConfigureAwait(false);
+            if (!frame.IsIdentity || shift != 0)
+            {
+                // The bound's offset needs the total weight summed in row order, as one machine sums it.
+                double total = _fleet.Weighted ? await passes.WeightTotalAsync().ConfigureAwait(false) : n;
+                (model, report) = VariationalGaussianMixtureFraming.FromFrame(model, report, frame, d, total, shift);
+            }
 
-        return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+            return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+        }
+        finally
+        {
+            passes.EndFrame(); // the rows as given for the next fit
+        }
     }
 
     /// <summary>

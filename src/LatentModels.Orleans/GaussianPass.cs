@@ -1,29 +1,19 @@
-using LatentModels.Statistics;
-
 namespace LatentModels.Orleans;
 
-/// <summary>
-/// What a pass of a distributed Gaussian-mixture fit adds to a <see cref="ShardWork"/>: the units of the fit (the range
-/// frame and the weights' power of two, as one machine chooses them) and, for an E-step, the engine's centre and block size.
-/// </summary>
-/// <param name="Frame">The range frame the rows are mapped into.</param>
-/// <param name="WeightShift">The power of two the sample weights are divided by.</param>
+/// <summary>What a pass of a distributed Gaussian-mixture fit adds to a <see cref="ShardWork"/>: for an E-step, the engine's centre and block size.</summary>
 /// <param name="Center">The engine's centre (an E-step), or null (the data moments).</param>
 /// <param name="BlockSize">The engine's block size (an E-step).</param>
-internal sealed record GaussianPass(RangeFrame Frame, int WeightShift, double[]? Center = null, int BlockSize = 0)
+internal sealed record GaussianPass(double[]? Center = null, int BlockSize = 0)
 {
-    /// <summary>The work of this pass for a shard.</summary>
-    public ShardWork Work(ModelPayload model, int maxDegreeOfParallelism, int iteration, long firstRow) => new()
+    /// <summary>The work of this pass for a shard, in the units of <paramref name="frame"/>.</summary>
+    public ShardWork Work(ModelPayload model, int maxDegreeOfParallelism, int iteration, long firstRow, ShardFrame? frame) => new()
     {
+        Frame = frame,
         Model = model,
         MaxDegreeOfParallelism = maxDegreeOfParallelism,
         Iteration = iteration,
         FirstRow = firstRow,
         Center = Center,
         BlockSize = BlockSize,
-        FramePrescale = Frame.Prescale,
-        FrameCentre = Frame.Centre,
-        FrameScale = Frame.Scale,
-        WeightShift = WeightShift,
     };
 }

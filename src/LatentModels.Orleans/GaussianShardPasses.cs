@@ -14,7 +14,7 @@ namespace LatentModels.Orleans;
 /// (<see cref="GaussianMixtureEngine.EStepParts"/>), and the parts are folded into the engine's totals in row order in the
 /// engine's superblock structure (<see cref="MixtureSuperblockFold.AddPart"/>); a row the engine asks for (to re-seed an
 /// empty component at the worst-explained row) is fetched from its shard. All of it in the units one machine would fit in:
-/// a range pass first gives the range frame and the weights' power of two, which every later pass applies.
+/// the range frame and the weights' power of two (from the shards' loads) go with every later call (<see cref="ShardFrame"/>).
 /// </summary>
 /// <remarks>
 /// The E-step and the row fetch block on the fleet's calls: the engine's loop (<c>EmDriver</c>) is synchronous, so the
@@ -27,7 +27,6 @@ internal sealed class GaussianShardPasses
     private int _columns;
     private int _round;
     private long _lastReturn;
-    private RangeFrame _frame = RangeFrame.Identity;
     private int _weightShift;
 
     public GaussianShardPasses(ShardFleet fleet, CancellationToken cancellationToken)
@@ -37,13 +36,14 @@ internal sealed class GaussianShardPasses
     }
 
     /// <summary>
-    /// The range pass (every shard at once; minima, maxima and largest values are exact in any order): the rows' range frame
-    /// and the power of two the weights are divided by, those of one machine (<c>RangeFrame.ForRows</c> and
-    /// <c>RangeFrame.RelativeWeights</c> with <paramref name="counts"/>: weights are counts under a prior). Every later pass
-    /// works in these units: the shards map their rows and weights, the driver a fetched row.
+    /// The units of the fit: the range frame of all the shards' rows (from their loads' extremes, exact in any order) and the
+    /// power of two the weights are divided by, those of one machine (<c>RangeFrame.ForRows</c> and
+    /// <c>RangeFrame.RelativeWeights</c> with <paramref name="counts"/>: weights are counts under a prior). Sets the fleet's
+    /// <see cref="ShardFleet.Frame"/> so every later call works in these units (the shards map their rows once, a fetched row
+    /// comes back mapped); <see cref="EndFrame"/> clears it.
     /// </summary>
     /// <exception cref="ArgumentException">The shards hold no rows, or more than <see cref="int.MaxValue"/>.</exception>
-    public async Task<(RangeFrame Frame, int WeightShift, int Rows, int Columns)> RangeAsync(bool counts)
+    public async Task<(RangeFrame Frame, int WeightShift, int Rows, int Columns)> FrameAsync(bool counts)
     {
         await _fleet.LoadAsync(_cancellationToken).ConfigureAwait(false);
         long n = _fleet.TotalRows;
@@ -58,31 +58,15 @@ internal sealed class GaussianShardPasses
             throw new ArgumentException($"The shards hold {n} rows; a distributed Gaussian mixture fit takes at most {int.MaxValue}.", "shards");
         }
 
-        var start = new double[2 + (2 * d)];
-        start.AsSpan(2, d).Fill(double.PositiveInfinity);
-        start.AsSpan(2 + d, d).Fill(double.NegativeInfinity);
-        var work = new ScanWork { Scan = ShardScan.Range, Carry = start };
-        IReadOnlyList<int> rowCounts = _fleet.RowCounts;
-        double[][] replies = await Task.WhenAll(Enumerable.Range(0, rowCounts.Count).Where(i => rowCounts[i] > 0)
-            .Select(i => _fleet.ScanAsync(i, work, _cancellationToken))).ConfigureAwait(false);
-        double a = 0, largestWeight = 0;
-        double[] min = start[2..(2 + d)], max = start[(2 + d)..];
-        foreach (double[] r in replies)
-        {
-            a = Math.Max(a, r[0]);
-            largestWeight = Math.Max(largestWeight, r[1]);
-            for (int j = 0; j < d; j++)
-            {
-                min[j] = Math.Min(min[j], r[2 + j]);
-                max[j] = Math.Max(max[j], r[2 + d + j]);
-            }
-        }
-
         _columns = d;
-        _frame = RangeFrame.FromExtremes(a, min, max);
-        _weightShift = _fleet.Weighted ? RangeFrame.RelativeExponent(RangeFrame.WeightExponentOfMax(largestWeight), counts) : 0;
-        return (_frame, _weightShift, (int)n, d);
+        _weightShift = _fleet.Weighted ? RangeFrame.RelativeExponent(_fleet.WeightExponent, counts) : 0;
+        _fleet.Frame = ShardFrame.Of(_fleet.DataFrame, _weightShift);
+        RangeFrame frame = _fleet.Frame is null ? RangeFrame.Identity : _fleet.DataFrame;
+        return (frame, _weightShift, (int)n, d);
     }
+
+    /// <summary>Back to the rows as given (the end of the fit).</summary>
+    public void EndFrame() => _fleet.Frame = null;
 
     /// <summary>
     /// The total of the (divided) sample weights summed in row order, continued from shard to shard (the variational bound's
@@ -109,13 +93,13 @@ internal sealed class GaussianShardPasses
     /// continuing the running moments of the shards before it — on shards that start at multiples of
     /// <see cref="WeightedMoments.ChunkSize"/> rows, the bits of <see cref="WeightedMoments.FromRows"/> on all the rows.
     /// </summary>
-    /// <remarks>Call after <see cref="RangeAsync"/> (the moments are those of the rows in its units).</remarks>
+    /// <remarks>Call after <see cref="FrameAsync"/> (the moments are those of the rows in its units).</remarks>
     /// <exception cref="ArgumentException">The weights sum to zero.</exception>
     public async Task<WeightedMoments> MomentsAsync(bool fullScatter)
     {
         var running = new WeightedMoments(_columns, fullScatter);
         IReadOnlyList<int> counts = _fleet.RowCounts;
-        var pass = new GaussianPass(_frame, _weightShift);
+        var pass = new GaussianPass();
         for (int shard = 0; shard < counts.Count; shard++)
         {
             if (counts[shard] > 0)
@@ -142,7 +126,7 @@ internal sealed class GaussianShardPasses
     {
         _fleet.AddDriverTime(Stopwatch.GetTimestamp() - _lastReturn); // the M-step and bound since the last E-step
         (GaussianMixtureStatistics[] parts, long[] partRows) = _fleet.RoundAsync<GaussianMixtureStatistics>(model, _round++, _cancellationToken,
-            gaussian: new GaussianPass(_frame, _weightShift, engine.Current.Shift, engine.BlockSize)).GetAwaiter().GetResult();
+            gaussian: new GaussianPass(engine.Current.Shift, engine.BlockSize)).GetAwaiter().GetResult();
         long started = Stopwatch.GetTimestamp();
         MixtureStatistics totals = engine.Totals;
         totals.Reset();
@@ -172,8 +156,6 @@ internal sealed class GaussianShardPasses
 
         SeedingReply reply = _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Indices = [local], Dimension = _columns }, _cancellationToken)
             .GetAwaiter().GetResult();
-        double[] values = reply.Rows;
-        _frame.ToFrame(values, values, _columns); // the units the engine works in (the shards' mapping of the same values)
-        return values;
+        return reply.Rows; // in the fit's units: the fleet's frame went with the call
     }
 }

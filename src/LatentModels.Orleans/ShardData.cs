@@ -1,5 +1,3 @@
-using LatentModels.Statistics;
-
 namespace LatentModels.Orleans;
 
 /// <summary>The rows of one shard as a shard grain holds them in memory (never sent over the wire).</summary>
@@ -43,45 +41,6 @@ public sealed class ShardData
         Rows = rows;
         SampleWeights = sampleWeights;
     }
-
-    private readonly object _gate = new();
-    private (RangeFrame Frame, int WeightShift, ShardData Data)? _framed;
-
-    /// <summary>
-    /// The rows in the units of <paramref name="frame"/> and the weights divided by 2^<paramref name="weightShift"/> (as one
-    /// machine maps them for data of extreme range); this data itself for the identity, otherwise a copy kept until
-    /// another frame is asked for.
-    /// </summary>
-    internal ShardData InFrame(RangeFrame frame, int weightShift)
-    {
-        if (frame.IsIdentity && weightShift == 0)
-        {
-            return this;
-        }
-
-        lock (_gate)
-        {
-            if (_framed is { } f && f.WeightShift == weightShift && Same(f.Frame, frame))
-            {
-                return f.Data;
-            }
-
-            double[]? weights = SampleWeights;
-            if (weights is not null && weightShift != 0)
-            {
-                weights = (double[])weights.Clone();
-                RangeFrame.NormalizeWeights(weights, weightShift);
-            }
-
-            var data = new ShardData(frame.IsIdentity ? Rows : frame.ToFrame(Rows), weights);
-            _framed = (frame, weightShift, data);
-            return data;
-        }
-    }
-
-    private static bool Same(RangeFrame a, RangeFrame b) =>
-        a.Prescale == b.Prescale && a.Scale == b.Scale && (a.Centre is null ? b.Centre is null
-            : b.Centre is not null && System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(a.Centre).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.Cast<double, long>(b.Centre)));
 
     /// <summary>The n × d rows.</summary>
     public double[,] Rows { get; }

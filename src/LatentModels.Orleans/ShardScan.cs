@@ -3,12 +3,6 @@ namespace LatentModels.Orleans;
 /// <summary>The passes of a Gaussian-mixture fit that read a shard's rows without a model (see <see cref="ScanWork"/>).</summary>
 public enum ShardScan
 {
-    /// <summary>
-    /// The shard's extremes, from which the driver chooses the fit's range frame as one machine does: the carry is
-    /// [largest magnitude, largest weight, the d column minima, the d column maxima] (exact in any order).
-    /// </summary>
-    Range,
-
     /// <summary>The running total of the sample weights (divided by 2^<see cref="ScanWork.WeightShift"/>) continued over the shard's rows in row order.</summary>
     WeightTotal,
 }

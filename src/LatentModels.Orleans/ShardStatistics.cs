@@ -16,8 +16,8 @@ namespace LatentModels.Orleans;
 /// <see cref="VariationalGaussianMixtureModel.ComputeStatistics"/> (the variational E-step); a Bernoulli or categorical <see cref="MixtureModel{T}"/> →
 /// <see cref="DiscreteMixtureStatistics"/>; <see cref="DictionaryModel"/> → <see cref="DictionaryStatistics.Compute"/>.
 /// The distributed Gaussian fits ask for the in-memory engine's passes instead (<see cref="ShardWork.Center"/>: its E-step
-/// in parts; a <see cref="WeightedMoments"/>: the data moments continued; <see cref="Scan"/>: the range and weight total),
-/// in the fit's range frame (<see cref="ShardWork.FramePrescale"/>).
+/// in parts; a <see cref="WeightedMoments"/>: the data moments continued; <see cref="Scan"/>: the weight total),
+/// in the fit's range frame (<see cref="ShardWork.Frame"/>).
 /// </summary>
 public static class ShardStatistics
 {
@@ -89,7 +89,6 @@ public static class ShardStatistics
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(data);
         object model = work.Model.Decode();
-        data = data.InFrame(RangeFrame.Of(work.FramePrescale, work.FrameCentre, work.FrameScale), work.WeightShift);
         IReadOnlyList<object> parts = work.FarRowCapacity > 0
             ? model is KMeansModel m
                 ? [KMeansFarRows.Compute(m, data.Rows, data.SampleWeights, work.FirstRow, work.FarRowCapacity)]
@@ -109,26 +108,10 @@ public static class ShardStatistics
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(data);
-        int n = data.Count, d = data.Dimension;
+        int n = data.Count;
         double[] carry = (double[])work.Carry.Clone();
         switch (work.Scan)
         {
-            case ShardScan.Range:
-                {
-                    if (carry.Length != 2 + (2 * d))
-                    {
-                        throw new ArgumentException($"A range pass carries {2 + (2 * d)} values for rows of {d} columns, not {carry.Length}.", nameof(work));
-                    }
-
-                    carry[0] = Math.Max(carry[0], RangeFrame.AddExtremes(data.Rows.AsSpan(), n, d, carry.AsSpan(2, d), carry.AsSpan(2 + d, d)));
-                    if (data.SampleWeights is { Length: > 0 } w)
-                    {
-                        carry[1] = Math.Max(carry[1], System.Numerics.Tensors.TensorPrimitives.Max(w));
-                    }
-
-                    return carry;
-                }
-
             case ShardScan.WeightTotal:
                 {
                     if (carry.Length != 1)

@@ -47,22 +47,10 @@ public sealed class ShardWork
     public int BlockSize { get; init; }
 
     /// <summary>
-    /// The power of two of the range frame's first scaling (0: none). With <see cref="FrameCentre"/>, <see cref="FrameScale"/>
-    /// and <see cref="WeightShift"/>: the units a Gaussian-mixture fit works in, as one machine chooses them for data of
-    /// extreme range — the shard maps its rows (and divides its weights) before the pass, keeping the mapped copy.
+    /// The units the shard computes in (null: its rows as given): a K-Means or Gaussian-mixture fit on data beyond 2^±200 or
+    /// far from the origin works in the range frame of all the shards' rows, as <see cref="Clustering.KMeans"/> and
+    /// <see cref="Mixtures.GaussianMixture"/> do on one machine.
     /// </summary>
-    [Id(7)]
-    public int FramePrescale { get; init; }
-
-    /// <summary>The range frame's centre (null: not centred).</summary>
-    [Id(8)]
-    public double[]? FrameCentre { get; init; }
-
-    /// <summary>The power of two of the range frame's second scaling (0: none).</summary>
-    [Id(9)]
-    public int FrameScale { get; init; }
-
-    /// <summary>The power of two the sample weights are divided by (0: none).</summary>
-    [Id(10)]
-    public int WeightShift { get; init; }
+    [Id(20)]
+    public ShardFrame? Frame { get; init; }
 }

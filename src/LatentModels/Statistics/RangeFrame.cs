@@ -22,16 +22,19 @@ internal sealed class RangeFrame
     /// <summary>Data whose centre is more than this many spreads from the origin are centred.</summary>
     internal const double FarRatio = 16;
 
-    /// <summary>The frame of the given parts (those of a frame sent to a machine that holds some of the rows).</summary>
-    internal static RangeFrame Of(int prescale, double[]? centre, int scale) =>
-        prescale == 0 && centre is null && scale == 0 ? Identity : new RangeFrame(prescale, centre, scale);
-
     private RangeFrame(int prescale, double[]? centre, int scale)
     {
         Prescale = prescale;
         Centre = centre;
         Scale = scale;
     }
+
+    /// <summary>
+    /// The frame of the given parts (as read back from another process: the distributed fits send the driver's frame to
+    /// every shard); the identity when nothing changes.
+    /// </summary>
+    internal static RangeFrame Of(int prescale, double[]? centre, int scale) =>
+        centre is null && prescale == 0 && scale == 0 ? Identity : new RangeFrame(prescale, centre, scale);
 
     /// <summary>The frame that changes nothing.</summary>
     public static RangeFrame Identity { get; } = new(0, null, 0);
