@@ -37,7 +37,8 @@ internal static class ModelCommands
         var seed = CommonOptions.Seed();
         var command = new Command("score",
             "Score data under a saved model: the mean log-likelihood per row (density models), the inertia (K-Means), or the\n" +
-            "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder).\n" +
+            "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder). The file is streamed in chunks\n" +
+            "(bounded memory) for every model but the multivariate Gaussian, with the numbers of the loaded file.\n" +
             "Example: latent score --model m.json --data faithful.csv --json")
         {
             model, data, json, iwaeSamples, seed,
