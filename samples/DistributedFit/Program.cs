@@ -98,34 +98,36 @@ var progress = new SyncProgress(p =>
 
 var fits = new List<Dictionary<string, object>>();
 
-// K-Means (Lloyd) to its fixed point, from the same start on both sides.
+// Every start is computed in the cluster, with one machine's draws: the local fits take the same options and seed.
+
+// K-Means (Lloyd) to its fixed point from its k-means++ start.
 {
     var clock = Stopwatch.StartNew();
-    var distributed = await driver.FitKMeansAsync(new KMeansModel(startCenters), maxIterations: 300, tolerance: 0, progress);
+    KMeansModel start = await driver.KMeansStartAsync(k, KMeansInit.KMeansPlusPlus, seed: 1);
+    var distributed = await driver.FitKMeansAsync(start, maxIterations: 300, tolerance: 0, progress);
     double seconds = clock.Elapsed.TotalSeconds;
-    var local = new KMeans(new KMeansOptions { Clusters = k, Init = KMeansInit.Explicit, InitialCenters = startCenters, MaxIterations = 300, Tolerance = 0 }).Fit(data);
+    var local = new KMeans(new KMeansOptions { Clusters = k, Seed = 1, MaxIterations = 300, Tolerance = 0 }).Fit(data);
     fits.Add(Row("kmeans", distributed, seconds, MaxAbsDiff(Flat(distributed.Model.Centers), Flat(local.Model.Centers)), local.Report.Iterations));
 }
 
-// Gaussian mixture with full covariances, maximum likelihood, scikit-learn's stopping rule.
+// Gaussian mixture with full covariances, maximum likelihood, scikit-learn's stopping rule, from its default start
+// (K-Means in the cluster, then one M-step from its labels).
 {
-    var o = new GaussianMixtureOptions { Components = k, Covariance = CovarianceType.Full, MaxIterations = 200, Tolerance = 1e-6 };
-    GaussianMixtureModel start = GmmStart(startCenters, k, d);
+    var o = new GaussianMixtureOptions { Components = k, Covariance = CovarianceType.Full, MaxIterations = 200, Tolerance = 1e-6, Seed = 1 };
     var clock = Stopwatch.StartNew();
-    var distributed = await driver.FitGaussianMixtureAsync(start, o, progress);
+    var distributed = await driver.FitGaussianMixtureAsync(o, progress);
     double seconds = clock.Elapsed.TotalSeconds;
-    var local = new GaussianMixture(o with { InitialModel = start }).Fit(data);
+    var local = new GaussianMixture(o).Fit(data);
     fits.Add(Row("gmm-full", distributed, seconds, MaxAbsDiff(Flat(distributed.Model), Flat(local.Model)), local.Report.Iterations));
 }
 
-// Variational Bayesian Gaussian mixture, warm-started on both sides from one short fit on the first shard.
+// Variational Bayesian Gaussian mixture from its default start (K-Means in the cluster).
 {
     var o = new VariationalGaussianMixtureOptions { Components = k, Covariance = CovarianceType.Full, MaxIterations = 200, Tolerance = 1e-6, Seed = 2 };
-    VariationalGaussianMixtureModel start = new VariationalGaussianMixture(o with { MaxIterations = 1 }).Fit(Slice(data, 0, rowsPerShard)).Model;
     var clock = Stopwatch.StartNew();
-    var distributed = await driver.FitVariationalGaussianMixtureAsync(start, o, progress);
+    var distributed = await driver.FitVariationalGaussianMixtureAsync(o, progress);
     double seconds = clock.Elapsed.TotalSeconds;
-    var local = new VariationalGaussianMixture(o with { InitialModel = start }).Fit(data);
+    var local = new VariationalGaussianMixture(o).Fit(data);
     fits.Add(Row("vb-gmm", distributed, seconds, MaxAbsDiff(Flat(distributed.Model), Flat(local.Model)), local.Report.Iterations));
 }
 

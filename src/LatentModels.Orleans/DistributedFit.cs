@@ -69,7 +69,9 @@ public sealed class DistributedFit
     /// sums) continued from shard to shard in shard order. The same rows are chosen as on one machine; the candidates'
     /// potentials are the same bits when every shard but the last holds a multiple of
     /// <see cref="KMeansSeeding.PotentialBlockRows"/> rows (otherwise they agree to rounding, which can change a choice
-    /// only between two candidates whose potentials tie to rounding).
+    /// only between two candidates whose potentials tie to rounding). On data beyond 2^±200 or far from the origin relative
+    /// to their spread (or weights outside [2^−20, 2^20]) the draws are made in the range frame of all the shards' rows, as
+    /// on one machine, and the centers mapped back (<see cref="ShardFrame"/>).
     /// </summary>
     /// <remarks>
     /// k-means++ reads the shards 2k − 1 times (k + 1 more with sample weights) and each pass visits the shards one after
@@ -86,15 +88,42 @@ public sealed class DistributedFit
     /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="KMeansInit.Explicit"/> (the start is then given).</exception>
     public async Task<KMeansModel> KMeansStartAsync(int clusters, KMeansInit init = KMeansInit.KMeansPlusPlus, int seed = 0, CancellationToken cancellationToken = default)
     {
-        DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
-        double[,] centers = init switch
+        if (init is not (KMeansInit.KMeansPlusPlus or KMeansInit.RandomRows or KMeansInit.First))
         {
-            KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.First => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init)),
-        };
+            throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init));
+        }
+
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        double[,] centers;
+        try
+        {
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
+            centers = init switch
+            {
+                KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                _ => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+
+        frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
         return new KMeansModel(centers);
+    }
+
+    /// <summary>
+    /// Loads the shards (their load replies carry the range pass) and sets the fleet's units to the K-Means range frame of
+    /// all their rows and weights — the frame <see cref="KMeans"/> fits in on one machine; the caller resets
+    /// <see cref="ShardFleet.Frame"/> to null when done. Returns the frame (the identity for ordinary data and weights).
+    /// </summary>
+    private async Task<RangeFrame> KMeansFrameAsync(CancellationToken cancellationToken)
+    {
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        _fleet.Frame = ShardFrame.Of(_fleet.DataFrame, _fleet.WeightExponent);
+        return _fleet.Frame is null ? RangeFrame.Identity : _fleet.DataFrame;
     }
 
     /// <summary>
@@ -107,7 +136,11 @@ public sealed class DistributedFit
     /// of 0, i.e. labels that no longer change, always stops. A last assignment step gives the returned model its inertia.
     /// When every shard starts at a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one block of
     /// <see cref="KMeansStatistics.ChunkSize"/> rows), the iterations, trace, centers and inertia are <see cref="KMeans"/>'s
-    /// from the same start bit for bit; other cuts agree to rounding.
+    /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
+    /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
+    /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
+    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
+    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -115,10 +148,60 @@ public sealed class DistributedFit
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
     public Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansModel start, int maxIterations = 300, double tolerance = 1e-4,
-        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
+
+    /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        CheckTolerance(tolerance);
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        try
+        {
+            if (_fleet.Frame is null)
+            {
+                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (start.Dimension != _fleet.Columns)
+            {
+                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+            }
+
+            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
+            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
+                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
+            int exponent = 2 * frame.Exponent + weightExponent;
+            double[,] centers = r.Model.Centers;
+            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            {
+                Rounds = r.Rounds,
+                ShardWaitTime = r.ShardWaitTime,
+                DriverTime = r.DriverTime,
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+    }
+
+    /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
+    private sealed class ScaledProgress(IProgress<DistributedFitProgress> inner, int exponent) : IProgress<DistributedFitProgress>
+    {
+        public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
+    }
+
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
         double threshold = 0;
         return IterateAsync(start, maxIterations, tolerance, "inertia", prepare: null, async (model, iteration) =>
         {
@@ -131,7 +214,20 @@ public sealed class DistributedFit
             KMeansModel next = s.EmptyClusters == 0 ? Timed(s.ToModel) : await RelocatedAsync(s, model, iteration, cancellationToken).ConfigureAwait(false);
             return (next, s.Inertia, SquaredShift(model.Centers, next.Centers) <= threshold);
         }, async (model, rounds) => (await MergedAsync<KMeansStatistics>(model, rounds + 1, cancellationToken).ConfigureAwait(false)).AssignmentModel(),
-        progress, cancellationToken);
+        progress, cancellationToken, beginFit);
+    }
+
+    /// <summary>
+    /// The start <see cref="MixtureInit.KMeans"/> of a Gaussian mixture on one machine — <c>new KMeans(new KMeansOptions {
+    /// Clusters = k, Seed = seed })</c> on the (weighted) rows — through the shards: its k-means++ start
+    /// (<see cref="KMeansStartAsync"/>) and its Lloyd iterations with the default cap and tolerance, the fleet's counters
+    /// running on (the K-Means rounds count as the mixture fit's).
+    /// </summary>
+    private async Task<KMeansModel> MixtureKMeansAsync(int k, int seed, CancellationToken cancellationToken)
+    {
+        var o = new KMeansOptions { Clusters = k, Seed = seed };
+        KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
+        return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
     }
 
     /// <summary>
@@ -165,24 +261,90 @@ public sealed class DistributedFit
             throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components; the options ask for {options.Components} {options.Covariance}.", nameof(start));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        CheckTolerance(options.Tolerance);
         GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
+        return await GaussianMixtureFitAsync(o, start.Dimension, (engine, _) => _ => engine.InitializeFrom(start.Parameters), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Batch EM of a Gaussian mixture with the start of <paramref name="options"/> computed in the cluster: the fit of
+    /// <see cref="GaussianMixture"/>(<paramref name="options"/>) on the shards' rows in order — its
+    /// <see cref="GaussianMixtureOptions.InitialModel"/> or initial parameters if given, else its
+    /// <see cref="GaussianMixtureOptions.Init"/> with <see cref="GaussianMixtureOptions.Seed"/> and
+    /// <see cref="GaussianMixtureOptions.Starts"/> — with the engine, E-steps and M-steps of
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
+    /// The starts are one machine's draws and arithmetic through the shards: <see cref="MixtureInit.KMeans"/> (the default)
+    /// fits K-Means in the cluster (k-means++ from a seed drawn from the start's generator, then Lloyd:
+    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync"/>), every shard labels its rows by K-Means'
+    /// assignment and returns the one-hot responsibilities' statistics in the engine's blocks, and the engine takes one
+    /// M-step; <see cref="MixtureInit.KMeansPlusPlus"/> and <see cref="MixtureInit.RandomRows"/> draw the centers as one
+    /// machine does (k-means++ through the shards; distinct row indices fetched from their shards) and label by the nearest
+    /// center; <see cref="MixtureInit.First"/> reads the first K rows. The start, and so the fit, is
+    /// <see cref="GaussianMixture"/>'s bit for bit when the shards align with the engine's blocks (every shard one E-step
+    /// block, or starting at a superblock boundary) and the seeding's blocks; otherwise to rounding.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
+    /// row by row, a stream the shards cannot split without replaying it. Data in the ordinary range only (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).
+    /// </remarks>
+    /// <param name="options">The mixture's settings, start included.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="ArgumentException">The options do not fit the data.</exception>
+    /// <exception cref="FittingException">A covariance is not positive definite.</exception>
+    public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        GaussianMixtureOptions o = options;
+        if (o.InitialModel is null && !(o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null))
+        {
+            DistributedMixtureStart.Check(o.Init);
+        }
+
+        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, (engine, start) => random => GaussianMixture.Initialize(engine, o, () =>
+        {
+            if (o.Init == MixtureInit.First)
+            {
+                engine.InitializeFirst();
+            }
+            else
+            {
+                start.InitializeByMethod(o.Init, random);
+            }
+        }), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the data moments through the shards, the
+    /// engine and <c>EmDriver</c> on the driver (off the caller's context), every E-step on the shards, each start by
+    /// <paramref name="start"/> (given the engine and the cluster's starts).
+    /// </summary>
+    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension,
+        Func<GaussianMixtureEngine, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(o.MaxIterations, "options");
+        CheckTolerance(o.Tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
         (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o)).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
         o.Validate(n, d);
         return await Task.Run(() =>
         {
             var engine = new GaussianMixtureEngine(n, d, moments, o, passes.RowAt);
-            var run = new GaussianBatchRun(engine, _ => engine.InitializeFrom(start.Parameters), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
-            (GaussianComponents best, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            var run = new GaussianBatchRun(engine, start(engine, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+            (GaussianComponents best, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock);
             return Result(new GaussianMixtureModel(best), report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The starts of <see cref="MixtureInit"/> through the shards for <paramref name="engine"/> (its K-Means start the distributed K-Means fit).</summary>
+    private DistributedMixtureStart Starts(GaussianMixtureEngine engine, CancellationToken cancellationToken) =>
+        new(_fleet, engine, (k, seed) => MixtureKMeansAsync(k, seed, cancellationToken).GetAwaiter().GetResult(), _options.MaxDegreeOfParallelismPerShard, cancellationToken);
 
     /// <summary>
     /// Variational Bayes of a Gaussian mixture from the posterior <paramref name="start"/>: the fit of
@@ -190,10 +352,10 @@ public sealed class DistributedFit
     /// on the shards' rows in order — its engine, variational update, ELBO and stopping rule on the driver (the first change
     /// of the ELBO never stops, as for a warm start; the fit stops in the iteration whose ELBO changed by less than
     /// <see cref="VariationalGaussianMixtureOptions.Tolerance"/>), the data moments (the prior's defaults and the centre)
-    /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync"/>: bit for bit on shards that
+    /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>: bit for bit on shards that
     /// start at superblock boundaries (or are one E-step block each), to rounding otherwise.
     /// </summary>
-    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync"/>).</remarks>
+    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).</remarks>
     /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
     /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, computed through the shards) and
     /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
@@ -211,23 +373,71 @@ public sealed class DistributedFit
             throw new ArgumentException($"The start has {start.Components} {start.CovarianceType} components with a {start.WeightPrior} weight prior; the options ask for {options.Components} {options.Covariance} with {options.WeightPrior}.", nameof(start));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIterations, nameof(options));
-        CheckTolerance(options.Tolerance);
         VariationalGaussianMixtureOptions o = options with { InitialModel = start, Starts = 1 };
+        return await VariationalFitAsync(o, start.Dimension, _ => _ => throw new InvalidOperationException("The distributed fit is warm-started."), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Variational Bayes of a Gaussian mixture with the start of <paramref name="options"/> computed in the cluster: the fit
+    /// of <see cref="VariationalGaussianMixture"/>(<paramref name="options"/>) on the shards' rows in order — its
+    /// <see cref="VariationalGaussianMixtureOptions.InitialModel"/> if given (a warm start), else its
+    /// <see cref="VariationalGaussianMixtureOptions.Init"/> with its seed and starts — with the engine, E-steps and updates of
+    /// <see cref="FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureModel, VariationalGaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
+    /// The starts are those of <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>
+    /// (K-Means in the cluster, k-means++, random rows; <see cref="MixtureInit.First"/> labels every row by the nearest of
+    /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
+    /// to rounding otherwise.
+    /// </summary>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). Data in the ordinary range only.</remarks>
+    /// <param name="options">The prior, the start and the stopping settings.</param>
+    /// <param name="progress">Optional per-iteration report.</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="ArgumentException">The options do not fit the data.</exception>
+    /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
+    public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
+        IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        VariationalGaussianMixtureOptions o = options;
+        if (o.InitialModel is null)
+        {
+            DistributedMixtureStart.Check(o.Init);
+        }
+
+        return await VariationalFitAsync(o, o.InitialModel?.Dimension, start => random =>
+        {
+            if (o.Init == MixtureInit.First)
+            {
+                start.StartFromNearestOfFirstRows(random);
+            }
+            else
+            {
+                start.InitializeByMethod(o.Init, random);
+            }
+        }, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The distributed fit of <see cref="VariationalGaussianMixture"/>(<paramref name="o"/>), each start by <paramref name="start"/>.</summary>
+    private async Task<DistributedFitResult<VariationalGaussianMixtureModel>> VariationalFitAsync(VariationalGaussianMixtureOptions o, int? modelDimension,
+        Func<DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(o.MaxIterations, "options");
+        CheckTolerance(o.Tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
         (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o.EngineOptions())).ConfigureAwait(false);
-        int d = CheckDimension(start.Dimension, moments.Dimension);
+        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
         o.Validate(n, d);
         return await Task.Run(() =>
         {
             var engine = new GaussianMixtureEngine(n, d, moments, o.EngineOptions(), passes.RowAt,
                 (m, shift) => VariationalGaussianMixture.CreateRule(o, m, shift, d, dataParameter: "shards"));
             var rule = (VariationalGaussianUpdate)engine.Rule;
-            var run = new VariationalBatchRun(engine, o, _ => throw new InvalidOperationException("The distributed fit is warm-started."),
+            var run = new VariationalBatchRun(engine, o, start(Starts(engine, cancellationToken)),
                 () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
-            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, 1, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
+            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
                 new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
             return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
         }, cancellationToken).ConfigureAwait(false);
@@ -345,12 +555,16 @@ public sealed class DistributedFit
     /// </summary>
     private async Task<DistributedFitResult<TModel>> IterateAsync<TModel>(TModel start, int maxIterations, double tolerance, string objectiveName,
         Func<TModel, Task>? prepare, Func<TModel, int, Task<(TModel Model, double Objective, bool Converged)>> step, Func<TModel, int, Task<TModel>>? finish,
-        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken, bool beginFit = true)
         where TModel : class
     {
         CheckTolerance(tolerance);
         var clock = Stopwatch.StartNew();
-        _fleet.BeginFit();
+        if (beginFit)
+        {
+            _fleet.BeginFit();
+        }
+
         var trace = new List<double>();
         TModel model = start;
         bool converged = false;

@@ -27,4 +27,8 @@ public sealed class SeedingReply
     /// <summary><see cref="SeedingStep.Search"/>: the shard's last row (a draw beyond every row clips to the last row of the data), or empty.</summary>
     [Id(5)]
     public double[] LastRow { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the statistics of each piece of the shard between global superblock boundaries, in row order.</summary>
+    [Id(6)]
+    public ModelPayload[] Parts { get; init; } = [];
 }

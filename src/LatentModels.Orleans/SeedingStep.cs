@@ -17,4 +17,12 @@ public enum SeedingStep
     /// block (<see cref="Clustering.KMeansSeeding.PotentialBlockRows"/> rows, blocks in order) and row by row.
     /// </summary>
     Evaluate,
+
+    /// <summary>
+    /// Label every row by its nearest center (<see cref="SeedingWork.KMeansLabels"/>: K-Means' assignment, else the
+    /// pairwise-distance kernel) and return the one-hot responsibilities' statistics of a Gaussian mixture engine's blocks
+    /// (<see cref="SeedingWork.BlockSize"/> rows centred on <see cref="SeedingWork.Shift"/>), one part per piece of the
+    /// shard between global superblock boundaries (<see cref="SeedingReply.Parts"/>).
+    /// </summary>
+    MixtureStart,
 }

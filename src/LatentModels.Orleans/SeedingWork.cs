@@ -43,4 +43,39 @@ public sealed class SeedingWork
     /// <summary><see cref="SeedingStep.Evaluate"/>: per candidate, the potential of the rows before this shard, summed in row order.</summary>
     [Id(8)]
     public double[] RowOrder { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: label by K-Means' assignment (<see cref="Clustering.KMeansModel"/>) rather than the pairwise-distance kernel.</summary>
+    [Id(9)]
+    public bool KMeansLabels { get; init; }
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the point the engine centres every row on (the data mean).</summary>
+    [Id(10)]
+    public double[] Shift { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the engine's rows per block.</summary>
+    [Id(11)]
+    public int BlockSize { get; init; }
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: whether the engine keeps full scatter matrices.</summary>
+    [Id(12)]
+    public bool FullScatter { get; init; }
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the mixture's covariance type (the parts travel as its statistics).</summary>
+    [Id(13)]
+    public Mixtures.CovarianceType Covariance { get; init; }
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the shard's first row in the concatenated data.</summary>
+    [Id(14)]
+    public long FirstRow { get; init; }
+
+    /// <summary><see cref="SeedingStep.MixtureStart"/>: the shard's thread cap (results do not depend on it).</summary>
+    [Id(15)]
+    public int MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// The units of the step (null: the rows as given): the fleet stamps the fit's <see cref="ShardFrame"/> on every step, so
+    /// a K-Means start is drawn in the frame the fit runs in, as on one machine.
+    /// </summary>
+    [Id(20)]
+    public ShardFrame? Frame { get; set; }
 }

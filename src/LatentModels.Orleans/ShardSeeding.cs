@@ -22,6 +22,9 @@ internal static class ShardSeeding
         double[]? w = data.SampleWeights;
         switch (work.Step)
         {
+            case SeedingStep.MixtureStart:
+                return ShardMixtureStart.Compute(work, data);
+
             case SeedingStep.Rows:
                 return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))] };
 
