@@ -353,79 +353,79 @@ internal static class ModelCommands
                 text = $"inertia  {inertia.ToString("R", CultureInfo.InvariantCulture)}";
                 break;
             case SparseCoding.BinarySparseCodingModel bsc:
-            {
-                // The likelihood is intractable in general: the mean ELBO always, the exact value by enumeration when H ≤ 16.
-                bool exact = bsc.Components <= SparseCoding.BinarySparseCodingModel.MaxExactComponents;
-                double elboSum = 0, exactSum = 0;
-                n = 0;
-                foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
                 {
-                    elboSum = AddInOrder(elboSum, bsc.Elbo(chunk));
-                    exactSum = exact ? AddInOrder(exactSum, bsc.ExactLogLikelihood(chunk)) : 0;
-                    n += chunk.GetLength(0);
-                }
-
-                double elbo = elboSum / n;
-                double? exactMean = exact ? exactSum / n : null;
-                fields.Add(("elbo", elbo));
-                fields.Add(("exactLogLikelihood", exactMean));
-                text = $"mean ELBO  {elbo.ToString("R", CultureInfo.InvariantCulture)}" +
-                    (exactMean is double e ? $"\nexact mean log-likelihood  {e.ToString("R", CultureInfo.InvariantCulture)}" : "");
-                break;
-            }
-
-            case NeuralNetworks.VariationalAutoencoderModel vae:
-            {
-                if (iwaeSamples < 1)
-                {
-                    throw new ArgumentException($"--iwae-samples: K must be at least 1, not {iwaeSamples}.");
-                }
-
-                var random = new Random(seed ?? 0);
-                double negElboSum = 0, iwaeSum = 0;
-                n = 0;
-                foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
-                {
-                    negElboSum = AddInOrder(negElboSum, vae.AnomalyScores(chunk, random));
-                    n += chunk.GetLength(0);
-                }
-
-                foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
-                {
-                    iwaeSum = AddInOrder(iwaeSum, vae.ImportanceWeightedLogLikelihood(chunk, iwaeSamples, random));
-                }
-
-                double negElbo = negElboSum / n, iwae = iwaeSum / n;
-                fields.Add(("negElbo", negElbo));
-                fields.Add(("iwaeLogLikelihood", iwae));
-                fields.Add(("iwaeSamples", iwaeSamples));
-                text = $"mean −ELBO  {negElbo.ToString("R", CultureInfo.InvariantCulture)}\n" +
-                       $"mean importance-weighted log-likelihood (K = {iwaeSamples})  {iwae.ToString("R", CultureInfo.InvariantCulture)}";
-                break;
-            }
-
-            default:
-            {
-                var density = (IDensityModel)m;
-                double sum = 0;
-                double[] values = [];
-                n = 0;
-                foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
-                {
-                    int rows = chunk.GetLength(0);
-                    if (values.Length != rows)
+                    // The likelihood is intractable in general: the mean ELBO always, the exact value by enumeration when H ≤ 16.
+                    bool exact = bsc.Components <= SparseCoding.BinarySparseCodingModel.MaxExactComponents;
+                    double elboSum = 0, exactSum = 0;
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
                     {
-                        values = new double[rows];
+                        elboSum = AddInOrder(elboSum, bsc.Elbo(chunk));
+                        exactSum = exact ? AddInOrder(exactSum, bsc.ExactLogLikelihood(chunk)) : 0;
+                        n += chunk.GetLength(0);
                     }
 
-                    density.LogDensity(chunk, values);
-                    sum = AddInOrder(sum, values);
-                    n += rows;
+                    double elbo = elboSum / n;
+                    double? exactMean = exact ? exactSum / n : null;
+                    fields.Add(("elbo", elbo));
+                    fields.Add(("exactLogLikelihood", exactMean));
+                    text = $"mean ELBO  {elbo.ToString("R", CultureInfo.InvariantCulture)}" +
+                        (exactMean is double e ? $"\nexact mean log-likelihood  {e.ToString("R", CultureInfo.InvariantCulture)}" : "");
+                    break;
                 }
 
-                text = LogLikelihood(fields, sum / n);
-                break;
-            }
+            case NeuralNetworks.VariationalAutoencoderModel vae:
+                {
+                    if (iwaeSamples < 1)
+                    {
+                        throw new ArgumentException($"--iwae-samples: K must be at least 1, not {iwaeSamples}.");
+                    }
+
+                    var random = new Random(seed ?? 0);
+                    double negElboSum = 0, iwaeSum = 0;
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        negElboSum = AddInOrder(negElboSum, vae.AnomalyScores(chunk, random));
+                        n += chunk.GetLength(0);
+                    }
+
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        iwaeSum = AddInOrder(iwaeSum, vae.ImportanceWeightedLogLikelihood(chunk, iwaeSamples, random));
+                    }
+
+                    double negElbo = negElboSum / n, iwae = iwaeSum / n;
+                    fields.Add(("negElbo", negElbo));
+                    fields.Add(("iwaeLogLikelihood", iwae));
+                    fields.Add(("iwaeSamples", iwaeSamples));
+                    text = $"mean −ELBO  {negElbo.ToString("R", CultureInfo.InvariantCulture)}\n" +
+                           $"mean importance-weighted log-likelihood (K = {iwaeSamples})  {iwae.ToString("R", CultureInfo.InvariantCulture)}";
+                    break;
+                }
+
+            default:
+                {
+                    var density = (IDensityModel)m;
+                    double sum = 0;
+                    double[] values = [];
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        int rows = chunk.GetLength(0);
+                        if (values.Length != rows)
+                        {
+                            values = new double[rows];
+                        }
+
+                        density.LogDensity(chunk, values);
+                        sum = AddInOrder(sum, values);
+                        n += rows;
+                    }
+
+                    text = LogLikelihood(fields, sum / n);
+                    break;
+                }
         }
 
         line.Add("n", n).Add("d", Dimension(m) ?? x.Columns);
