@@ -69,7 +69,9 @@ public sealed class DistributedFit
     /// sums) continued from shard to shard in shard order. The same rows are chosen as on one machine; the candidates'
     /// potentials are the same bits when every shard but the last holds a multiple of
     /// <see cref="KMeansSeeding.PotentialBlockRows"/> rows (otherwise they agree to rounding, which can change a choice
-    /// only between two candidates whose potentials tie to rounding).
+    /// only between two candidates whose potentials tie to rounding). On data beyond 2^±200 or far from the origin relative
+    /// to their spread (or weights outside [2^−20, 2^20]) the draws are made in the range frame of all the shards' rows, as
+    /// on one machine, and the centers mapped back (<see cref="ShardFrame"/>).
     /// </summary>
     /// <remarks>
     /// k-means++ reads the shards 2k − 1 times (k + 1 more with sample weights) and each pass visits the shards one after
@@ -86,15 +88,42 @@ public sealed class DistributedFit
     /// <exception cref="ArgumentException"><paramref name="init"/> is <see cref="KMeansInit.Explicit"/> (the start is then given).</exception>
     public async Task<KMeansModel> KMeansStartAsync(int clusters, KMeansInit init = KMeansInit.KMeansPlusPlus, int seed = 0, CancellationToken cancellationToken = default)
     {
-        DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
-        double[,] centers = init switch
+        if (init is not (KMeansInit.KMeansPlusPlus or KMeansInit.RandomRows or KMeansInit.First))
         {
-            KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
-            KMeansInit.First => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init)),
-        };
+            throw new ArgumentException($"There is no start to compute for {init}: pass the centers to {nameof(FitKMeansAsync)}.", nameof(init));
+        }
+
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        double[,] centers;
+        try
+        {
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
+            centers = init switch
+            {
+                KMeansInit.KMeansPlusPlus => await KMeansSeeding.PlusPlusAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, clusters, new Random(seed), cancellationToken).ConfigureAwait(false),
+                _ => await data.FirstRowsAsync(clusters, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+
+        frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
         return new KMeansModel(centers);
+    }
+
+    /// <summary>
+    /// Loads the shards (their load replies carry the range pass) and sets the fleet's units to the K-Means range frame of
+    /// all their rows and weights — the frame <see cref="KMeans"/> fits in on one machine; the caller resets
+    /// <see cref="ShardFleet.Frame"/> to null when done. Returns the frame (the identity for ordinary data and weights).
+    /// </summary>
+    private async Task<RangeFrame> KMeansFrameAsync(CancellationToken cancellationToken)
+    {
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        _fleet.Frame = ShardFrame.Of(_fleet.DataFrame, _fleet.WeightExponent);
+        return _fleet.Frame is null ? RangeFrame.Identity : _fleet.DataFrame;
     }
 
     /// <summary>
@@ -107,7 +136,11 @@ public sealed class DistributedFit
     /// of 0, i.e. labels that no longer change, always stops. A last assignment step gives the returned model its inertia.
     /// When every shard starts at a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one block of
     /// <see cref="KMeansStatistics.ChunkSize"/> rows), the iterations, trace, centers and inertia are <see cref="KMeans"/>'s
-    /// from the same start bit for bit; other cuts agree to rounding.
+    /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
+    /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
+    /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
+    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
+    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -119,11 +152,56 @@ public sealed class DistributedFit
         KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
 
     /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
-    private Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
+        CheckTolerance(tolerance);
+        RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        try
+        {
+            if (_fleet.Frame is null)
+            {
+                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (start.Dimension != _fleet.Columns)
+            {
+                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+            }
+
+            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
+            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
+                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
+            int exponent = 2 * frame.Exponent + weightExponent;
+            double[,] centers = r.Model.Centers;
+            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            {
+                Rounds = r.Rounds,
+                ShardWaitTime = r.ShardWaitTime,
+                DriverTime = r.DriverTime,
+            };
+        }
+        finally
+        {
+            _fleet.Frame = null;
+        }
+    }
+
+    /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
+    private sealed class ScaledProgress(IProgress<DistributedFitProgress> inner, int exponent) : IProgress<DistributedFitProgress>
+    {
+        public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
+    }
+
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
+        IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
         double threshold = 0;
         return IterateAsync(start, maxIterations, tolerance, "inertia", prepare: null, async (model, iteration) =>
         {

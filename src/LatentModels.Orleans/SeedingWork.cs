@@ -71,4 +71,11 @@ public sealed class SeedingWork
     /// <summary>The shard's thread cap for <see cref="SeedingStep.Search"/>, <see cref="SeedingStep.Evaluate"/> and <see cref="SeedingStep.MixtureStart"/> (results do not depend on it).</summary>
     [Id(15)]
     public int MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>
+    /// The units of the step (null: the rows as given): the fleet stamps the fit's <see cref="ShardFrame"/> on every step, so
+    /// a K-Means start is drawn in the frame the fit runs in, as on one machine.
+    /// </summary>
+    [Id(20)]
+    public ShardFrame? Frame { get; set; }
 }

@@ -116,6 +116,7 @@ internal sealed class ShardFleet
             return reply;
         }, cancellationToken))).ConfigureAwait(false);
         _rowCounts = [.. replies.Select(r => r.Rows)];
+        MergeRange(replies);
         _columns = replies.FirstOrDefault(r => r.Rows > 0)?.Columns ?? 0;
         _weighted = replies.Any(r => r.Weighted);
         _loaded = true;
@@ -123,6 +124,60 @@ internal sealed class ShardFleet
 
     /// <summary>The rows of every shard, in shard order (after <see cref="LoadAsync"/>).</summary>
     public IReadOnlyList<int> RowCounts => _rowCounts;
+
+    /// <summary>
+    /// The range frame of all the shards' rows (<see cref="Statistics.RangeFrame.ForRows(double[,])"/> of their
+    /// concatenation: the loads' column extremes and largest magnitudes, merged in shard order — exact in any order); the
+    /// identity before the load.
+    /// </summary>
+    public Statistics.RangeFrame DataFrame { get; private set; } = Statistics.RangeFrame.Identity;
+
+    /// <summary>The power of two the sample weights are divided by (<see cref="Statistics.RangeFrame.WeightExponentOfMax"/> of the largest weight; 0 without weights).</summary>
+    public int WeightExponent { get; private set; }
+
+    /// <summary>
+    /// The units every call computes in (null: the rows as given). A K-Means fit sets its frame for its duration; one driver
+    /// runs one fit at a time.
+    /// </summary>
+    public ShardFrame? Frame { get; set; }
+
+    private void MergeRange(ShardReply[] replies)
+    {
+        double largest = 0, largestWeight = 0;
+        double[] min = [], max = [];
+        foreach (ShardReply reply in replies)
+        {
+            if (reply.Rows == 0)
+            {
+                continue;
+            }
+
+            if (reply.ColumnMinima.Length != reply.Columns || reply.ColumnMaxima.Length != reply.Columns)
+            {
+                throw new DistributedFitException($"A shard returned {reply.ColumnMinima.Length} column minima for {reply.Columns} columns.");
+            }
+
+            if (min.Length == 0)
+            {
+                min = (double[])reply.ColumnMinima.Clone();
+                max = (double[])reply.ColumnMaxima.Clone();
+            }
+            else if (min.Length == reply.Columns)
+            {
+                for (int p = 0; p < min.Length; p++)
+                {
+                    min[p] = Math.Min(min[p], reply.ColumnMinima[p]);
+                    max[p] = Math.Max(max[p], reply.ColumnMaxima[p]);
+                }
+            }
+
+            largest = Math.Max(largest, reply.LargestMagnitude);
+            largestWeight = Math.Max(largestWeight, reply.LargestWeight);
+        }
+
+        DataFrame = min.Length == 0 ? Statistics.RangeFrame.Identity : Statistics.RangeFrame.FromExtremes(largest, min, max);
+        WeightExponent = Statistics.RangeFrame.WeightExponentOfMax(largestWeight);
+    }
 
     /// <summary>The width of the rows (after <see cref="LoadAsync"/>; 0 when every shard is empty).</summary>
     public int Columns => _columns;
@@ -134,6 +189,7 @@ internal sealed class ShardFleet
     public async Task<SeedingReply> SeedAsync(int shard, SeedingWork work, CancellationToken cancellationToken)
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
+        work.Frame = Frame;
         ShardReply reply = await CallWithReload(shard, grain => grain.SeedAsync(work), cancellationToken).ConfigureAwait(false);
         return reply.Seeding ?? throw new DistributedFitException($"Shard {shard} ({_sources[shard].Describe()}) returned no seeding step.") { Shard = shard };
     }
@@ -157,6 +213,7 @@ internal sealed class ShardFleet
         {
             works[i] = new ShardWork
             {
+                Frame = Frame,
                 Model = payload,
                 MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
                 Iteration = iteration,

@@ -15,6 +15,10 @@ public sealed class ShardGrain : Grain, IShardGrain
     private readonly string _silo;
     private ShardData? _data;
 
+    // The rows in the frame of the current K-Means fit (mapped once per frame; null: none mapped yet).
+    private ShardData? _framed;
+    private ShardFrame? _frame;
+
     /// <summary>Created by Orleans on activation.</summary>
     /// <param name="silo">The hosting silo (its address is reported with every reply).</param>
     public ShardGrain(ILocalSiloDetails silo)
@@ -31,14 +35,58 @@ public sealed class ShardGrain : Grain, IShardGrain
         // On the thread pool, not the grain's scheduler: a source may block on asynchronous I/O (Parquet.Net's reader
         // does), whose continuations would otherwise queue behind the blocked grain turn and never run.
         _data = await Task.Run(source.Load).ConfigureAwait(true);
-        return Loaded();
+        _framed = null;
+        _frame = null;
+        return LoadedWithRange();
     }
 
     /// <inheritdoc />
     public Task<ShardReply> SeedAsync(SeedingWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return Task.FromResult(_data is null ? new ShardReply { Loaded = false, Silo = _silo } : Loaded(ShardSeeding.Compute(work, _data)));
+        return Task.FromResult(_data is null ? new ShardReply { Loaded = false, Silo = _silo } : Loaded(ShardSeeding.Compute(work, Data(work.Frame))));
+    }
+
+    /// <summary>The reply to a load: the shape and the shard's part of the range pass (column extremes, largest magnitude and weight).</summary>
+    private ShardReply LoadedWithRange()
+    {
+        ShardData data = _data!;
+        int n = data.Count, d = data.Dimension;
+        var min = new double[d];
+        var max = new double[d];
+        min.AsSpan().Fill(double.PositiveInfinity);
+        max.AsSpan().Fill(double.NegativeInfinity);
+        double largest = Statistics.RangeFrame.AddExtremes(data.Rows.AsSpan(), n, d, min, max);
+        double largestWeight = data.SampleWeights is { Length: > 0 } w ? System.Numerics.Tensors.TensorPrimitives.Max(w) : 0;
+        return new ShardReply
+        {
+            Loaded = true,
+            Silo = _silo,
+            Rows = n,
+            Columns = d,
+            Weighted = data.SampleWeights is not null,
+            ColumnMinima = min,
+            ColumnMaxima = max,
+            LargestMagnitude = largest,
+            LargestWeight = largestWeight,
+        };
+    }
+
+    /// <summary>The shard's rows in <paramref name="frame"/> (as loaded for null), mapped once per frame.</summary>
+    private ShardData Data(ShardFrame? frame)
+    {
+        if (frame is null)
+        {
+            return _data!;
+        }
+
+        if (!frame.SameAs(_frame))
+        {
+            _framed = frame.Map(_data!);
+            _frame = frame;
+        }
+
+        return _framed!;
     }
 
     private ShardReply Loaded(SeedingReply? seeding = null) =>
@@ -53,7 +101,7 @@ public sealed class ShardGrain : Grain, IShardGrain
             return Task.FromResult(new ShardReply { Loaded = false, Silo = _silo });
         }
 
-        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(work, _data);
+        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(work, Data(work.Frame));
         return Task.FromResult(parts.Count == 1
             ? new ShardReply { Loaded = true, Statistics = parts[0], Silo = _silo, Rows = _data.Count }
             : new ShardReply { Loaded = true, Parts = [.. parts], Silo = _silo, Rows = _data.Count });

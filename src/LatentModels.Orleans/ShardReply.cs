@@ -39,4 +39,20 @@ public sealed class ShardReply
     /// </summary>
     [Id(7)]
     public ModelPayload[]? Parts { get; init; }
+
+    /// <summary>The answer to a load: every column's smallest value (empty otherwise). With the maxima and the largest magnitude, the shard's part of the range pass (exact in any order).</summary>
+    [Id(20)]
+    public double[] ColumnMinima { get; init; } = [];
+
+    /// <summary>The answer to a load: every column's largest value (empty otherwise).</summary>
+    [Id(21)]
+    public double[] ColumnMaxima { get; init; } = [];
+
+    /// <summary>The answer to a load: the largest absolute value of the rows (0 otherwise).</summary>
+    [Id(22)]
+    public double LargestMagnitude { get; init; }
+
+    /// <summary>The answer to a load: the largest sample weight (0 without weights).</summary>
+    [Id(23)]
+    public double LargestWeight { get; init; }
 }

@@ -45,4 +45,11 @@ public sealed class ShardWork
     /// <summary>With <see cref="Center"/>: the rows per block of the engine's E-step on all the shards' rows.</summary>
     [Id(6)]
     public int BlockSize { get; init; }
+
+    /// <summary>
+    /// The units the shard computes in (null: its rows as given): a K-Means fit on data beyond 2^±200 or far from the origin
+    /// works in the range frame of all the shards' rows, as <see cref="Clustering.KMeans"/> does on one machine.
+    /// </summary>
+    [Id(20)]
+    public ShardFrame? Frame { get; init; }
 }

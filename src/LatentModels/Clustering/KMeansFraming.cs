@@ -36,7 +36,7 @@ internal static class KMeansFraming
         var probe = new KMeansModel(centers, double.NaN);
         var labels = new int[data.GetLength(0)];
         probe.Assign(data, labels, 0);
-        double inertia = Math.ScaleB(probe.WeightedInertiaOf(data, labels, weights), weightExponent);
+        double inertia = probe.WeightedInertiaOf(data, labels, weights, weightExponent);
         var model = new KMeansModel(centers, inertia);
         FitReport r = inFrame.Report;
         int exponent = 2 * frame.Exponent + weightExponent;

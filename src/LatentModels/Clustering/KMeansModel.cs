@@ -170,9 +170,10 @@ public sealed class KMeansModel : IClusteringModel
 
     /// <summary>
     /// The weighted inertia Σ wᵢ‖xᵢ − μ(xᵢ)‖² of n rows read in chunks with their weights read in lockstep (null: all 1),
-    /// computed as <see cref="WeightedInertiaOf"/> does — the in-memory fit's final inertia, bit for bit.
+    /// computed as <see cref="WeightedInertiaOf"/> does — the in-memory fit's final inertia, bit for bit (× 2^<paramref name="weightExponent"/>,
+    /// the power of two the weights were divided by, applied with the frame's scale in one step).
     /// </summary>
-    internal double InertiaOf(Data.WeightedRowChunks source, int n, CancellationToken cancellationToken)
+    internal double InertiaOf(Data.WeightedRowChunks source, int n, CancellationToken cancellationToken, int weightExponent = 0)
     {
         int blockSize = LloydEngine.BlockSizeFor(n), d = Dimension;
         var partial = new double[ParallelBlocks.BlockCount(n, blockSize)];
@@ -232,7 +233,7 @@ public sealed class KMeansModel : IClusteringModel
         if (ordinary)
         {
             fold.Finish();
-            return KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d);
+            return Math.ScaleB(KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d), weightExponent);
         }
 
         double total = 0;
@@ -241,14 +242,16 @@ public sealed class KMeansModel : IClusteringModel
             total += p;
         }
 
-        return _frame.SquaredFromFrame(total);
+        return Math.ScaleB(total, 2 * _frame.Exponent + weightExponent);
     }
 
     /// <summary>
     /// Σᵢ wᵢ‖xᵢ − μ(labelᵢ)‖² of checked data with given labels: from the statistics' fold (every K-Means fit's final
-    /// inertia), or row by row in fixed blocks for data beyond the ordinary range.
+    /// inertia), or row by row in fixed blocks for data beyond the ordinary range; × 2^<paramref name="weightExponent"/> (the
+    /// power of two the weights were divided by) in the same step as the frame's scale, so only a sum beyond the largest
+    /// double saturates (not an intermediate one).
     /// </summary>
-    internal double WeightedInertiaOf(double[,] data, int[] labels, double[]? weights)
+    internal double WeightedInertiaOf(double[,] data, int[] labels, double[]? weights, int weightExponent = 0)
     {
         int n = data.GetLength(0), d = Dimension;
         if (_frame.IsIdentity && !OutOfRange(data.AsSpan()))
@@ -257,7 +260,7 @@ public sealed class KMeansModel : IClusteringModel
             var fold = new KMeansFold(Clusters, d);
             KMeansStatistics.Summarize(data, weights, labels, 0, n, fold, 0);
             fold.Finish();
-            return KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d);
+            return Math.ScaleB(KMeansStatistics.InertiaOf(fold.Weights, fold.Means, fold.Scatters, _centers.AsSpan(), d), weightExponent);
         }
 
         int blockSize = LloydEngine.BlockSizeFor(n); // the fit's blocks: the same sum, to the last bit, as KMeans reports
@@ -293,7 +296,7 @@ public sealed class KMeansModel : IClusteringModel
             total += p;
         }
 
-        return _frame.SquaredFromFrame(total);
+        return Math.ScaleB(total, 2 * _frame.Exponent + weightExponent);
     }
 
     /// <summary>

@@ -95,7 +95,7 @@ internal static class KMeansOutOfCore
         double[,] centers = fit.Model.Centers;
         frame.FromFrame(centers.AsWritableSpan(), d);
         var probe = new KMeansModel(centers, double.NaN);
-        double inertia = Math.ScaleB(probe.InertiaOf(new WeightedRowChunks(source, weights), rows, cancellationToken), weightExponent);
+        double inertia = probe.InertiaOf(new WeightedRowChunks(source, weights), rows, cancellationToken, weightExponent);
         FitReport r = fit.Report;
         int exponent = 2 * frame.Exponent + weightExponent;
         var trace = new double[r.ObjectiveTrace.Count];

@@ -12,7 +12,7 @@ namespace LatentModels.Clustering;
 /// in-memory start over the source (<see cref="KMeansSourceSeeding"/>), the tolerance's scale is
 /// <see cref="KMeans.MeanVariance"/> summed in row order over two passes; every epoch shuffles one int per row by the
 /// in-memory draws and walks the order in windows (<see cref="ShuffledWindows"/>); the final inertia is the in-memory
-/// one's blocks (<see cref="KMeansModel.InertiaOf(WeightedRowChunks, int, CancellationToken)"/>).
+/// one's blocks (<see cref="KMeansModel.InertiaOf(WeightedRowChunks, int, CancellationToken, int)"/>).
 /// </summary>
 internal static class MiniBatchKMeansOutOfCore
 {
@@ -50,7 +50,7 @@ internal static class MiniBatchKMeansOutOfCore
         double[,] c = inFrame.Centers;
         frame.FromFrame(c.AsWritableSpan(), d);
         var probe = new KMeansModel(c, double.NaN);
-        double total = Math.ScaleB(probe.InertiaOf(new WeightedRowChunks(source, weights), n, cancellationToken), shift);
+        double total = probe.InertiaOf(new WeightedRowChunks(source, weights), n, cancellationToken, shift); // scaled with the frame in one step, as KMeansFraming
         int exponent = 2 * frame.Exponent + shift;
         for (int i = 0; i < frameTrace.Length; i++)
         {

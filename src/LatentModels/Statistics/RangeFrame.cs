@@ -29,6 +29,13 @@ internal sealed class RangeFrame
         Scale = scale;
     }
 
+    /// <summary>
+    /// The frame of the given parts (as read back from another process: the distributed fits send the driver's frame to
+    /// every shard); the identity when nothing changes.
+    /// </summary>
+    internal static RangeFrame Of(int prescale, double[]? centre, int scale) =>
+        centre is null && prescale == 0 && scale == 0 ? Identity : new RangeFrame(prescale, centre, scale);
+
     /// <summary>The frame that changes nothing.</summary>
     public static RangeFrame Identity { get; } = new(0, null, 0);
 

@@ -115,6 +115,23 @@ public sealed class KMeansOutOfCoreRangeTests
     }
 
     [Fact]
+    public void Huge_data_with_tiny_weights_report_their_finite_inertia_in_memory_and_out_of_core()
+    {
+        // Σ w‖x − c‖² with x ~ 1e200 and w ~ 1e-300 is about 1e104: representable, though the sum with the weights
+        // normalised (about 1e404) is not. The weight scale and the frame's are applied in one step (before: +∞).
+        double[] w1 = OutOfCoreTestData.Weights(_base.GetLength(0), 3);
+        double[] w = [.. w1.Select(v => v * 1e-300)];
+        var options = new KMeansOptions { Clusters = 3, Seed = 8 };
+        ClusteringFitResult<KMeansModel> ordinary = new KMeans(options).Fit(_base, w1);
+        double[,] x = RangeTestData.Map(_base, 1e200, 0);
+        ClusteringFitResult<KMeansModel> inMemory = new KMeans(options).Fit(x, w);
+        double expected = ordinary.Model.Inertia * 1e100;
+        inMemory.Model.Inertia.Should().BeApproximately(expected, 1e-11 * expected);
+        inMemory.Labels.Should().Equal(ordinary.Labels);
+        SameBits(new KMeans(options).Fit(new ArrayRowChunkSource(x), OutOfCoreTestData.Column(w)), inMemory, "tiny weights");
+    }
+
+    [Fact]
     public void An_inertia_beyond_the_largest_double_saturates_as_in_memory()
     {
         // Blobs 1e300 apart: every center is finite, Σ‖x − c‖² is not representable; both fits report +∞ (the row-by-row
