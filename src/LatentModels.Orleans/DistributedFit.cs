@@ -287,15 +287,14 @@ public sealed class DistributedFit
     /// </summary>
     /// <remarks>
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
-    /// row by row, a stream the shards cannot split without replaying it. The starts computed in the cluster need data in the
-    /// ordinary range (no range frame, no divided weights: see
-    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>);
-    /// given starts (<see cref="GaussianMixtureOptions.InitialModel"/>, all three initial parameters) take any data.
+    /// row by row, a stream the shards cannot split without replaying it. On data one machine fits in a range frame (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>)
+    /// the starts read the rows through that frame, except <see cref="MixtureInit.KMeans"/>, which is refused there.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -346,7 +345,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(computedStart, frame, shift);
+            CheckComputedStart(computedStart && o.Init == MixtureInit.KMeans, frame, shift);
             GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
             return await Task.Run(() =>
@@ -418,11 +417,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). A start computed in the cluster needs data in the ordinary range; a warm start takes any.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, the <see cref="MixtureInit.KMeans"/> start is refused; the others read the rows through the frame.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -466,7 +465,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(o.InitialModel is null, frame, shift);
+            CheckComputedStart(o.InitialModel is null && o.Init == MixtureInit.KMeans, frame, shift);
             VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
             (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
@@ -495,15 +494,16 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// Throws for a start computed in the cluster on data one machine fits in a range frame (or with divided weights): the
-    /// cluster's starts read the shards' rows in their own units.
+    /// Throws for the K-Means start computed in the cluster on data one machine fits in a range frame (or with divided
+    /// weights): the distributed K-Means fit sets the fleet's units to its own frame of the rows as given, where one machine
+    /// fits K-Means on the rows in the mixture's frame. (The other starts read the rows through the mixture's frame.)
     /// </summary>
     private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
     {
         if (computedStart && (!frame.IsIdentity || weightShift != 0))
         {
             throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
-                + "the starts computed in the cluster do not work in that frame yet: give a start (InitialModel), or rescale the data.");
+                + "the K-Means start computed in the cluster does not work in that frame yet: use Init = KMeansPlusPlus, RandomRows or First, give a start (InitialModel), or rescale the data.");
         }
     }
 
