@@ -25,6 +25,9 @@ internal static class ShardSeeding
             case SeedingStep.MixtureStart:
                 return ShardMixtureStart.Compute(work, data);
 
+            case SeedingStep.KMeansInertia:
+                return new SeedingReply { BlockOrder = new KMeansModel(Matrix(work.Centers, d)).RowInertiaParts(rows, w, work.FirstRow, work.BlockSize, work.RunStart) };
+
             case SeedingStep.Rows:
                 return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))] };
 
