@@ -123,7 +123,7 @@ internal sealed class DistributedSeeding : IKMeansSeedingData
                 continue;
             }
 
-            SeedingReply reply = await _fleet.SeedAsync(s, new SeedingWork { Step = SeedingStep.Search, Dimension = d, Centers = Flat(_centers), Targets = targets, RunStart = run }, cancellationToken).ConfigureAwait(false);
+            SeedingReply reply = await _fleet.SeedAsync(s, new SeedingWork { Step = SeedingStep.Search, Dimension = d, MaxDegreeOfParallelism = _fleet.MaxDegreeOfParallelismPerShard, Centers = Flat(_centers), Targets = targets, RunStart = run }, cancellationToken).ConfigureAwait(false);
             for (int t = 0; t < targets.Length; t++)
             {
                 if (found[t] is null && reply.Found[t] >= 0)
@@ -161,6 +161,7 @@ internal sealed class DistributedSeeding : IKMeansSeedingData
             {
                 Step = SeedingStep.Evaluate,
                 Dimension = d,
+                MaxDegreeOfParallelism = _fleet.MaxDegreeOfParallelismPerShard,
                 Centers = Flat(_centers),
                 Candidates = Flat(candidates),
                 BlockOrder = blockOrder,

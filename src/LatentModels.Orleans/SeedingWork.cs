@@ -68,7 +68,7 @@ public sealed class SeedingWork
     [Id(14)]
     public long FirstRow { get; init; }
 
-    /// <summary><see cref="SeedingStep.MixtureStart"/>: the shard's thread cap (results do not depend on it).</summary>
+    /// <summary>The shard's thread cap for <see cref="SeedingStep.Search"/>, <see cref="SeedingStep.Evaluate"/> and <see cref="SeedingStep.MixtureStart"/> (results do not depend on it).</summary>
     [Id(15)]
     public int MaxDegreeOfParallelism { get; init; }
 

@@ -39,6 +39,9 @@ internal sealed class ShardFleet
 
     public int Retries => Volatile.Read(ref _retries);
 
+    /// <summary>The thread cap of each shard's computation (<see cref="DistributedFitOptions.MaxDegreeOfParallelismPerShard"/>).</summary>
+    public int MaxDegreeOfParallelismPerShard => _options.MaxDegreeOfParallelismPerShard;
+
     /// <summary>The rows of all the shards (known once they are loaded).</summary>
     public long TotalRows => _rows.Sum(r => (long)r);
 

@@ -1,11 +1,13 @@
 using LatentModels.Clustering;
+using LatentModels.LinearAlgebra;
 
 namespace LatentModels.Orleans;
 
 /// <summary>
 /// A shard's part of a seeding (<see cref="SeedingWork"/>): the arithmetic of <see cref="KMeansSeeding.PlusPlus"/> on the
-/// shard's rows — its squared distances (<see cref="KMeansSeeding.NearestSquaredDistances"/>), its row-order running sums
-/// and its block sums — continued from the sums of the shards before, so the concatenation gives the single pass's values.
+/// shard's rows — its squared distances, its row-order running sums and its block sums, by the partition sums the
+/// out-of-core seeding uses (<see cref="SeedingPartition"/>) — continued from the sums of the shards before, so the
+/// concatenation gives the single pass's values.
 /// </summary>
 internal static class ShardSeeding
 {
@@ -33,23 +35,10 @@ internal static class ShardSeeding
 
             case SeedingStep.Search:
                 {
-                    double[] value = work.Centers.Length == 0 ? (w ?? [.. Enumerable.Repeat(1.0, n)]) : Potential(rows, w, Nearest(rows, work.Centers, d));
-                    int t = work.Targets.Length;
-                    var found = new int[t];
+                    double[]? nearest = work.Centers.Length == 0 ? null : Nearest(rows, work.Centers, d, work.MaxDegreeOfParallelism);
+                    var found = new int[work.Targets.Length];
                     Array.Fill(found, -1);
-                    double run = work.RunStart;
-                    for (int i = 0; i < n; i++)
-                    {
-                        run += value[i];
-                        for (int j = 0; j < t; j++)
-                        {
-                            if (found[j] < 0 && run > work.Targets[j])
-                            {
-                                found[j] = i;
-                            }
-                        }
-                    }
-
+                    double run = SeedingPartition.Search(n, w, nearest, work.Targets, work.RunStart, found);
                     return new SeedingReply
                     {
                         Found = found,
@@ -61,28 +50,12 @@ internal static class ShardSeeding
 
             case SeedingStep.Evaluate:
                 {
-                    double[] nearest = Nearest(rows, work.Centers, d);
+                    double[] nearest = Nearest(rows, work.Centers, d, work.MaxDegreeOfParallelism);
                     int t = work.Candidates.Length / d;
                     double[] blockOrder = (double[])work.BlockOrder.Clone(), rowOrder = (double[])work.RowOrder.Clone();
-                    var distance = new double[n];
-                    for (int j = 0; j < t; j++)
-                    {
-                        KMeansSeeding.NearestSquaredDistances(rows, Matrix(work.Candidates.AsSpan(j * d, d), d), distance);
-                        for (int start = 0; start < n; start += KMeansSeeding.PotentialBlockRows)
-                        {
-                            double s = 0;
-                            for (int i = start; i < Math.Min(n, start + KMeansSeeding.PotentialBlockRows); i++)
-                            {
-                                double dist = Math.Min(nearest[i], distance[i]);
-                                double v = w is null ? dist : w[i] * dist;
-                                s += v;
-                                rowOrder[j] += v;
-                            }
-
-                            blockOrder[j] += s;
-                        }
-                    }
-
+                    double[][] candidates = [.. Enumerable.Range(0, t).Select(j => work.Candidates.AsSpan(j * d, d).ToArray())];
+                    SeedingPartition.Potentials(rows, n, w, nearest, candidates, blockOrder, rowOrder, new double[n * t],
+                        new double[ParallelBlocks.BlockCount(n, KMeansSeeding.BlockSize) * t], work.MaxDegreeOfParallelism);
                     return new SeedingReply { BlockOrder = blockOrder, RowOrder = rowOrder };
                 }
 
@@ -91,35 +64,15 @@ internal static class ShardSeeding
         }
     }
 
-    private static double[] Nearest(double[,] rows, double[] centers, int d)
+    /// <summary>Each row's squared distance to the nearest of the centers (row-major, +∞ for none).</summary>
+    private static double[] Nearest(double[,] rows, double[] centers, int d, int maxDegreeOfParallelism)
     {
+        int c = centers.Length / d;
+        var matrix = new double[c, d];
+        centers.CopyTo(matrix.AsWritableSpan());
         var nearest = new double[rows.GetLength(0)];
-        KMeansSeeding.NearestSquaredDistances(rows, Matrix(centers, d), nearest);
+        SeedingPartition.Nearest(rows, rows.GetLength(0), matrix, c, nearest, maxDegreeOfParallelism);
         return nearest;
-    }
-
-    private static double[] Potential(double[,] rows, double[]? w, double[] nearest)
-    {
-        if (w is not null)
-        {
-            for (int i = 0; i < nearest.Length; i++)
-            {
-                nearest[i] *= w[i];
-            }
-        }
-
-        return nearest;
-    }
-
-    private static double[,] Matrix(ReadOnlySpan<double> values, int d)
-    {
-        var m = new double[values.Length / d, d];
-        if (m.Length > 0)
-        {
-            values.CopyTo(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref m[0, 0], m.Length));
-        }
-
-        return m;
     }
 
     private static double[] Row(double[,] rows, int i)

@@ -98,7 +98,7 @@ internal static class KMeansSourceSeeding
         private double[,] _centerMatrix = new double[0, d];
         private double[] _rowOrder = [];
         private double _total = double.NaN;
-        private ChunkBuffer? _buffer;
+        private double[] _nearest = [], _left = [], _partial = [];
 
         public int Rows => n;
 
@@ -137,16 +137,6 @@ internal static class KMeansSourceSeeding
             return ValueTask.CompletedTask;
         }
 
-        private ChunkBuffer Buffer(int trials)
-        {
-            if (_buffer is null || _buffer.Trials != trials)
-            {
-                _buffer = new ChunkBuffer(trials);
-            }
-
-            return _buffer;
-        }
-
         /// <summary>
         /// One pass summing w·D² (w before any center) over the rows in row order (the in-memory cumulative array) and
         /// returning the total and, for every target, the first row whose running sum exceeds it (the last row when none
@@ -155,7 +145,7 @@ internal static class KMeansSourceSeeding
         private (double Run, double[][] Rows) Search(double[] targets, CancellationToken cancellationToken)
         {
             var found = new double[targets.Length][];
-            ChunkBuffer buffer = Buffer(Math.Max(targets.Length, 1));
+            var at = new int[targets.Length];
             int chosen = _centers.Count;
             double run = 0;
             double[]? last = null;
@@ -163,21 +153,20 @@ internal static class KMeansSourceSeeding
             {
                 CheckWidth(chunk.X, d, source.Rows);
                 int m = chunk.Count;
+                double[]? nearest = null;
                 if (chosen > 0)
                 {
-                    buffer.Closest(chunk, _centerMatrix, chosen, d, maxDegreeOfParallelism);
+                    nearest = Scratch(ref _nearest, m);
+                    SeedingPartition.Nearest(chunk.X, m, _centerMatrix, chosen, nearest, maxDegreeOfParallelism);
                 }
 
-                double[] nearest = buffer.Nearest;
-                for (int i = 0; i < m; i++)
+                Array.Fill(at, -1);
+                run = SeedingPartition.Search(m, chunk.W, nearest, targets, run, at);
+                for (int t = 0; t < targets.Length; t++)
                 {
-                    run += chosen == 0 ? (chunk.W is null ? 1.0 : chunk.W[i]) : (chunk.W is null ? nearest[i] : chunk.W[i] * nearest[i]);
-                    for (int t = 0; t < targets.Length; t++)
+                    if (found[t] is null && at[t] >= 0)
                     {
-                        if (found[t] is null && run > targets[t])
-                        {
-                            found[t] = chunk.X.AsSpan().Slice(i * d, d).ToArray();
-                        }
+                        found[t] = chunk.X.AsSpan().Slice(at[t] * d, d).ToArray();
                     }
                 }
 
@@ -197,106 +186,35 @@ internal static class KMeansSourceSeeding
 
         /// <summary>
         /// One pass: for every candidate, the potential it leaves (Σ w·min(D², ‖x − candidate‖²)) summed per block of
-        /// <see cref="KMeansSeeding.BlockSize"/> rows and the blocks in order (the in-memory comparison), and the same summed
-        /// in row order (the in-memory potential of the next center).
+        /// <see cref="KMeansSeeding.BlockSize"/> rows and the blocks in order (the in-memory comparison; chunks hold whole
+        /// blocks), and the same summed in row order (the in-memory potential of the next center).
         /// </summary>
         private (double[] BlockOrder, double[] RowOrder) Evaluate(double[][] candidates, CancellationToken cancellationToken)
         {
             int trials = candidates.Length, chosen = _centers.Count;
-            ChunkBuffer buffer = Buffer(trials);
             var blockOrder = new double[trials];
             var rowOrder = new double[trials];
             foreach (WeightedRowChunks.Chunk chunk in source.Read(ChunkRows, cancellationToken))
             {
                 CheckWidth(chunk.X, d, source.Rows);
                 int m = chunk.Count;
-                buffer.Closest(chunk, _centerMatrix, chosen, d, maxDegreeOfParallelism);
-                int blocks = ParallelBlocks.BlockCount(m, KMeansSeeding.BlockSize);
-                ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (b, start, end) =>
-                {
-                    ReadOnlySpan<double> x = chunk.X.AsSpan();
-                    for (int t = 0; t < trials; t++)
-                    {
-                        ReadOnlySpan<double> candidate = candidates[t];
-                        Span<double> left = buffer.Left(t);
-                        double s = 0;
-                        for (int i = start; i < end; i++)
-                        {
-                            double dist = Math.Min(buffer.Nearest[i], RowReductions.SquaredDistance(x.Slice(i * d, d), candidate));
-                            double v = chunk.W is null ? dist : chunk.W[i] * dist;
-                            left[i] = v;
-                            s += v;
-                        }
-
-                        buffer.Partial[b * trials + t] = s;
-                    }
-                });
-
-                for (int t = 0; t < trials; t++)
-                {
-                    for (int b = 0; b < blocks; b++)
-                    {
-                        blockOrder[t] += buffer.Partial[b * trials + t];
-                    }
-
-                    ReadOnlySpan<double> left = buffer.Left(t);
-                    double r = rowOrder[t];
-                    for (int i = 0; i < m; i++)
-                    {
-                        r += left[i];
-                    }
-
-                    rowOrder[t] = r;
-                }
+                double[] nearest = Scratch(ref _nearest, m);
+                SeedingPartition.Nearest(chunk.X, m, _centerMatrix, chosen, nearest, maxDegreeOfParallelism);
+                SeedingPartition.Potentials(chunk.X, m, chunk.W, nearest, candidates, blockOrder, rowOrder, Scratch(ref _left, m * trials),
+                    Scratch(ref _partial, ParallelBlocks.BlockCount(m, KMeansSeeding.BlockSize) * trials), maxDegreeOfParallelism);
             }
 
             return (blockOrder, rowOrder);
         }
-    }
 
-    /// <summary>Per-chunk scratch: every row's distance to its nearest chosen center, the candidates' per-row potentials and block sums.</summary>
-    private sealed class ChunkBuffer(int trials)
-    {
-        public int Trials => trials;
-
-        private double[] _left = [];
-
-        public double[] Nearest { get; private set; } = [];
-
-        public double[] Partial { get; } = new double[ChunkRows / KMeansSeeding.BlockSize * trials];
-
-        public void Ensure(int rows)
+        private static double[] Scratch(ref double[] buffer, int length)
         {
-            if (Nearest.Length < rows)
+            if (buffer.Length < length)
             {
-                Nearest = new double[rows];
-                _left = new double[rows * trials];
+                buffer = new double[length];
             }
-        }
 
-        public Span<double> Left(int trial) => _left.AsSpan(trial * Nearest.Length, Nearest.Length);
-
-        /// <summary>Every row's squared distance to the nearest of the first <paramref name="chosen"/> centers (+∞ for none), in the in-memory arithmetic.</summary>
-        public void Closest(WeightedRowChunks.Chunk chunk, double[,] centers, int chosen, int d, int maxDegreeOfParallelism)
-        {
-            int m = chunk.Count;
-            Ensure(m);
-            double[] nearest = Nearest;
-            ParallelBlocks.For(m, KMeansSeeding.BlockSize, maxDegreeOfParallelism, (_, start, end) =>
-            {
-                ReadOnlySpan<double> x = chunk.X.AsSpan(), c = centers.AsSpan();
-                for (int i = start; i < end; i++)
-                {
-                    double best = double.PositiveInfinity;
-                    ReadOnlySpan<double> row = x.Slice(i * d, d);
-                    for (int j = 0; j < chosen; j++)
-                    {
-                        best = Math.Min(best, RowReductions.SquaredDistance(row, c.Slice(j * d, d)));
-                    }
-
-                    nearest[i] = best;
-                }
-            });
+            return buffer;
         }
     }
 }
