@@ -139,8 +139,8 @@ public sealed class DistributedFit
     /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
     /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
     /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
-    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
-    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
+    /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
+    /// more round or pass): the same bits.
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -178,18 +178,84 @@ public sealed class DistributedFit
             int exponent = 2 * frame.Exponent + weightExponent;
             double[,] centers = r.Model.Centers;
             frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            var probe = new KMeansModel(centers, double.NaN);
+            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
             {
-                Rounds = r.Rounds,
-                ShardWaitTime = r.ShardWaitTime,
-                DriverTime = r.DriverTime,
+                Rounds = _fleet.Rounds,
+                ShardWaitTime = _fleet.WaitTime,
+                DriverTime = _fleet.DriverTime,
             };
         }
         finally
         {
             _fleet.Frame = null;
         }
+    }
+
+    /// <summary>
+    /// The inertia of the returned centers on the caller's rows, as <see cref="KMeans"/> reports a framed fit's
+    /// (<c>KMeansModel.WeightedInertiaOf</c> with the weights divided by 2^<paramref name="weightExponent"/>, scaled back in one
+    /// step): from the statistics of one more round when the centers' own frame is the identity and nothing can overflow,
+    /// else row by row in the global blocks of <c>LloydEngine.BlockSizeFor(n)</c> rows, one pass visiting the shards in
+    /// order and continuing the open block's sum from shard to shard — so the same bits as one machine for any cuts.
+    /// </summary>
+    private async Task<double> CallerInertiaAsync(KMeansModel probe, int weightExponent, CancellationToken cancellationToken)
+    {
+        _fleet.Frame = weightExponent == 0 ? null : new ShardFrame { WeightExponent = weightExponent };
+        if (probe.InertiaFromStatistics(_fleet.LargestMagnitude))
+        {
+            KMeansStatistics s = await MergedAsync<KMeansStatistics>(probe, 0, cancellationToken).ConfigureAwait(false);
+            return Math.ScaleB(s.Inertia, weightExponent);
+        }
+
+        int blockSize = LloydEngine.BlockSizeFor(checked((int)_fleet.TotalRows));
+        double[] centers = [.. probe.CentersSpan];
+        var sums = new List<double>();
+        long first = 0;
+        for (int shard = 0; shard < _fleet.RowCounts.Count; shard++)
+        {
+            int rows = _fleet.RowCounts[shard];
+            if (rows == 0)
+            {
+                continue;
+            }
+
+            long firstBlock = first / blockSize;
+            double carry = firstBlock < sums.Count ? sums[(int)firstBlock] : 0;
+            SeedingReply reply = await _fleet.SeedAsync(shard, new SeedingWork
+            {
+                Step = SeedingStep.KMeansInertia,
+                Dimension = probe.Dimension,
+                Centers = centers,
+                FirstRow = first,
+                BlockSize = blockSize,
+                RunStart = carry,
+            }, cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < reply.BlockOrder.Length; j++)
+            {
+                int block = (int)(firstBlock + j);
+                if (block < sums.Count)
+                {
+                    sums[block] = reply.BlockOrder[j];
+                }
+                else
+                {
+                    sums.Add(reply.BlockOrder[j]);
+                }
+            }
+
+            first += rows;
+        }
+
+        double total = 0;
+        foreach (double v in sums)
+        {
+            total += v;
+        }
+
+        return Math.ScaleB(total, probe.RowInertiaExponent + weightExponent);
     }
 
     /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
