@@ -292,8 +292,60 @@ public sealed class DistributedFit
     private async Task<KMeansModel> MixtureKMeansAsync(int k, int seed, CancellationToken cancellationToken)
     {
         var o = new KMeansOptions { Clusters = k, Seed = seed };
-        KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
-        return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        ShardFrame? mixture = _fleet.Frame;
+        if (mixture is null)
+        {
+            // The mixture fits the rows as given: K-Means in its own frame of them (weights alone, at most), as one machine.
+            KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
+            return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        }
+
+        // One machine runs this K-Means on the mixture-framed rows and weights (GaussianMixture's start inside
+        // GaussianMixtureFraming): K-Means' own frame of those rows, composed with the mixture's; its centers stay in the
+        // mixture's units, where the shards label their rows next.
+        _fleet.Frame = MixtureKMeansFrame(mixture);
+        try
+        {
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
+            double[,] centers = await KMeansSeeding.PlusPlusAsync(data, k, new Random(o.Seed), cancellationToken).ConfigureAwait(false);
+            return (await LloydAsync(new KMeansModel(centers), o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        }
+        finally
+        {
+            _fleet.Frame = mixture;
+        }
+    }
+
+    /// <summary>
+    /// The units of one machine's K-Means start inside a mixture fit in the frame <paramref name="mixture"/>: K-Means' range
+    /// frame of the mixture-framed rows (<c>RangeFrame.ForRows</c>, from the loads' column extremes mapped through the
+    /// mixture's frame — exact, the map being monotone) and the power of two it divides the mixture-divided weights by. The
+    /// mixture's frame brings the rows into the ordinary range and centres them, so K-Means' frame of them is the identity
+    /// and only a weight exponent may add up (weights kept as counts beyond 2^20); the mixture's frame with the summed
+    /// exponent.
+    /// </summary>
+    /// <exception cref="NotSupportedException">K-Means' frame of the framed rows is not the identity (a second change of units the shards cannot compose).</exception>
+    private ShardFrame MixtureKMeansFrame(ShardFrame mixture)
+    {
+        int d = _fleet.Columns;
+        RangeFrame outer = RangeFrame.Of(mixture.Prescale, mixture.Centre, mixture.Scale);
+        double[] min = [.. _fleet.ColumnMinima], max = [.. _fleet.ColumnMaxima];
+        outer.ToFrame(min, min, d);
+        outer.ToFrame(max, max, d);
+        double largest = 0;
+        for (int p = 0; p < d; p++)
+        {
+            largest = Math.Max(largest, Math.Max(Math.Abs(min[p]), Math.Abs(max[p])));
+        }
+
+        if (!RangeFrame.FromExtremes(largest, min, max).IsIdentity)
+        {
+            throw new NotSupportedException("The rows in the mixture's range frame would be rescaled again by K-Means' start; "
+                + "the K-Means start computed in the cluster does not compose two frames: use Init = KMeansPlusPlus, RandomRows or First, or give a start (InitialModel).");
+        }
+
+        int weights = _fleet.Weighted ? RangeFrame.WeightExponentOfMax(Math.ScaleB(_fleet.LargestWeight, -mixture.WeightExponent)) : 0;
+        return weights == 0 ? mixture : new ShardFrame { Prescale = mixture.Prescale, Centre = mixture.Centre, Scale = mixture.Scale, WeightExponent = mixture.WeightExponent + weights };
     }
 
     /// <summary>
@@ -330,7 +382,7 @@ public sealed class DistributedFit
         }
 
         GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
-        return await GaussianMixtureFitAsync(o, start.Dimension, computedStart: false,
+        return await GaussianMixtureFitAsync(o, start.Dimension,
             (engine, framed, _) => _ => engine.InitializeFrom(framed.InitialModel!.Parameters), progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -355,12 +407,14 @@ public sealed class DistributedFit
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
     /// row by row, a stream the shards cannot split without replaying it. On data one machine fits in a range frame (see
     /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>)
-    /// the starts read the rows through that frame, except <see cref="MixtureInit.KMeans"/>, which is refused there.
+    /// the starts read the rows through that frame as one machine does: <see cref="MixtureInit.KMeans"/> runs the distributed
+    /// K-Means on the framed rows and weights (K-Means' own frame of them, the identity but for a further power of two of
+    /// the weights kept as counts), as <see cref="GaussianMixture"/> runs its K-Means start inside its frame — the same bits.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -373,8 +427,7 @@ public sealed class DistributedFit
             DistributedMixtureStart.Check(o.Init);
         }
 
-        bool computed = o.InitialModel is null && !(o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null);
-        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, computed, (engine, framed, start) => random => GaussianMixture.Initialize(engine, framed, () =>
+        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, (engine, framed, start) => random => GaussianMixture.Initialize(engine, framed, () =>
         {
             if (o.Init == MixtureInit.First)
             {
@@ -393,7 +446,7 @@ public sealed class DistributedFit
     /// start by <paramref name="start"/> (given the engine, the options in the fit's units and the cluster's starts), the
     /// result mapped back from the range frame as one machine maps it.
     /// </summary>
-    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension, bool computedStart,
+    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension,
         Func<GaussianMixtureEngine, GaussianMixtureOptions, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -411,7 +464,6 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(computedStart && o.Init == MixtureInit.KMeans, frame, shift);
             GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
             return await Task.Run(() =>
@@ -483,11 +535,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, the <see cref="MixtureInit.KMeans"/> start is refused; the others read the rows through the frame.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, every start (the K-Means one included) reads the rows through the frame, as one machine.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -531,7 +583,6 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(o.InitialModel is null && o.Init == MixtureInit.KMeans, frame, shift);
             VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
             (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
@@ -556,20 +607,6 @@ public sealed class DistributedFit
         finally
         {
             passes.EndFrame(); // the rows as given for the next fit
-        }
-    }
-
-    /// <summary>
-    /// Throws for the K-Means start computed in the cluster on data one machine fits in a range frame (or with divided
-    /// weights): the distributed K-Means fit sets the fleet's units to its own frame of the rows as given, where one machine
-    /// fits K-Means on the rows in the mixture's frame. (The other starts read the rows through the mixture's frame.)
-    /// </summary>
-    private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
-    {
-        if (computedStart && (!frame.IsIdentity || weightShift != 0))
-        {
-            throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
-                + "the K-Means start computed in the cluster does not work in that frame yet: use Init = KMeansPlusPlus, RandomRows or First, give a start (InitialModel), or rescale the data.");
         }
     }
 
