@@ -142,7 +142,9 @@ public sealed class DistributedFit
     /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
     /// more round or pass): the same bits.
     /// </summary>
-    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
+    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards; for
+    /// <see cref="KMeans"/>' whole fit, start and restarts included and kept in the range frame, use
+    /// <see cref="FitKMeansAsync(KMeansOptions, IProgress{DistributedFitProgress}?, CancellationToken)"/>).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
@@ -151,37 +153,123 @@ public sealed class DistributedFit
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
 
-    /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
+    /// <summary>
+    /// The distributed twin of <c>new KMeans(<paramref name="options"/>).Fit(rows[, weights])</c> on the concatenation of the
+    /// shards' rows in shard order (weighted by their sample weights, if any): every start of <paramref name="options"/>
+    /// computed through the shards in the fit's units — <see cref="KMeansInit.KMeansPlusPlus"/> (the default),
+    /// <see cref="KMeansInit.RandomRows"/> and <see cref="KMeansInit.First"/> as <see cref="KMeansStartAsync"/> computes them
+    /// but drawn and kept in the range frame (no round trip through the caller's units), <see cref="KMeansInit.Explicit"/>
+    /// taking <see cref="KMeansOptions.InitialCenters"/> mapped into the frame as <see cref="KMeans"/> maps them — then Lloyd's
+    /// iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>
+    /// with <see cref="KMeansOptions.MaxIterations"/> (0: the start itself, with the inertia of the assignment to it) and
+    /// <see cref="KMeansOptions.Tolerance"/>. <see cref="KMeansOptions.Starts"/> random starts draw from one generator seeded
+    /// with <see cref="KMeansOptions.Seed"/>, one after another, and the start of lowest inertia (in the fit's units, the
+    /// first on ties) wins, as in <see cref="KMeans"/>. <see cref="KMeansOptions.Algorithm"/> does not matter (the
+    /// accelerated iteration returns Lloyd's bits; the cluster runs Lloyd), nor does
+    /// <see cref="KMeansOptions.MaxDegreeOfParallelism"/> (the shards' cap is <see cref="DistributedFitOptions"/>'). On shards
+    /// that start at superblock boundaries (or are one block of <see cref="KMeansStatistics.ChunkSize"/> rows each) and
+    /// multiples of <see cref="KMeansSeeding.PotentialBlockRows"/> rows for k-means++, the centers, inertia, iterations,
+    /// convergence and trace are <see cref="KMeans"/>'s bit for bit, data of any finite range or position included; other
+    /// cuts agree to rounding. The labels are not gathered to the driver: <see cref="KMeansModel.Predict(double[,])"/> of the
+    /// returned model on a shard's rows gives <see cref="KMeans"/>' labels of them.
+    /// </summary>
+    /// <param name="options">The settings of the in-memory fit.</param>
+    /// <param name="progress">Optional per-iteration report (every start's iterations, in the caller's units).</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The options do not fit the data (e.g. more clusters than rows, explicit centers of another shape).</exception>
+    /// <exception cref="NotSupportedException">A drawn start on shards holding more than <see cref="int.MaxValue"/> rows (as on one machine).</exception>
+    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansOptions options, IProgress<DistributedFitProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        KMeansOptions o = options;
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        o.Validate((int)Math.Min(_fleet.TotalRows, int.MaxValue), _fleet.Columns);
+        var random = new Random(o.Seed);
+        int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
+        return await KMeansFitAsync(async (frame, _) =>
+        {
+            if (o.Init == KMeansInit.Explicit)
+            {
+                return new KMeansModel(frame.ToFrame(o.InitialCenters!));
+            }
+
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false); // per start: it keeps the chosen centers
+            double[,] centers = o.Init switch
+            {
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+                KMeansInit.First => await data.FirstRowsAsync(o.Clusters, cancellationToken).ConfigureAwait(false),
+                _ => await KMeansSeeding.PlusPlusAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+            };
+            return new KMeansModel(centers, double.NaN);
+        }, starts, o.MaxIterations, o.Tolerance, progress, beginFit: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
     private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         CheckTolerance(tolerance);
+        // The caller's centers mapped into the fit's units (unchanged when the fleet computes on the rows as given).
+        return await KMeansFitAsync((frame, framed) => Task.FromResult(framed ? new KMeansModel(frame.ToFrame(start.Centers)) : start),
+            1, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The K-Means fit in the range frame of all the shards' rows (<see cref="KMeansFrameAsync"/>), as <see cref="KMeans"/>
+    /// fits on one machine: <paramref name="starts"/> times a start in the fleet's units from <paramref name="start"/> (given
+    /// the frame and whether the fleet computes in one) and Lloyd's iterations from it, the start of lowest inertia kept (the
+    /// first on ties); then the centers, trace and progress mapped back and the inertia that of the returned centers on the
+    /// caller's rows (<see cref="CallerInertiaAsync"/>), as <c>KMeansFraming</c> maps them.
+    /// </summary>
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(Func<RangeFrame, bool, Task<KMeansModel>> start, int starts, int maxIterations,
+        double tolerance, IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
+        CheckTolerance(tolerance);
         RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        if (beginFit)
+        {
+            _fleet.BeginFit();
+        }
+
+        bool framed = _fleet.Frame is not null;
         int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        int exponent = 2 * frame.Exponent + weightExponent;
         try
         {
-            if (_fleet.Frame is null)
+            IProgress<DistributedFitProgress>? report = progress is null || !framed ? progress : new ScaledProgress(progress, exponent);
+            DistributedFitResult<KMeansModel>? best = null;
+            for (int s = 0; s < starts; s++)
             {
-                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+                KMeansModel initial = await start(frame, framed).ConfigureAwait(false);
+                if (initial.Dimension != _fleet.Columns)
+                {
+                    throw new ArgumentException($"The start has {initial.Dimension} columns; the shards' rows have {_fleet.Columns}.", "start");
+                }
+
+                DistributedFitResult<KMeansModel> r = await LloydAsync(initial, maxIterations, tolerance, report, beginFit: false, cancellationToken).ConfigureAwait(false);
+                if (best is null || r.Model.Inertia < best.Model.Inertia)
+                {
+                    best = r;
+                }
             }
 
-            if (start.Dimension != _fleet.Columns)
+            KMeansModel model = best!.Model;
+            IReadOnlyList<double> trace = best.Trace;
+            if (framed)
             {
-                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+                double[,] centers = model.Centers;
+                frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+                double inertia = await CallerInertiaAsync(new KMeansModel(centers, double.NaN), weightExponent, cancellationToken).ConfigureAwait(false);
+                model = new KMeansModel(centers, inertia);
+                trace = [.. trace.Select(v => Math.ScaleB(v, exponent))];
             }
 
-            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
-            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
-                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
-            int exponent = 2 * frame.Exponent + weightExponent;
-            double[,] centers = r.Model.Centers;
-            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            var probe = new KMeansModel(centers, double.NaN);
-            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
+            return new DistributedFitResult<KMeansModel>(model, best.ObjectiveName, trace, best.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos,
+                _fleet.StatisticsBytes, clock.Elapsed)
             {
                 Rounds = _fleet.Rounds,
                 ShardWaitTime = _fleet.WaitTime,
@@ -264,7 +352,7 @@ public sealed class DistributedFit
         public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
     }
 
-    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/> in the fleet's units.</summary>
     private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
@@ -343,7 +431,7 @@ public sealed class DistributedFit
     /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
     /// The starts are one machine's draws and arithmetic through the shards: <see cref="MixtureInit.KMeans"/> (the default)
     /// fits K-Means in the cluster (k-means++ from a seed drawn from the start's generator, then Lloyd:
-    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync"/>), every shard labels its rows by K-Means'
+    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>), every shard labels its rows by K-Means'
     /// assignment and returns the one-hot responsibilities' statistics in the engine's blocks, and the engine takes one
     /// M-step; <see cref="MixtureInit.KMeansPlusPlus"/> and <see cref="MixtureInit.RandomRows"/> draw the centers as one
     /// machine does (k-means++ through the shards; distinct row indices fetched from their shards) and label by the nearest
