@@ -28,7 +28,7 @@ internal static class ShardSeeding
                 return ShardMixtureStart.Compute(work, data);
 
             case SeedingStep.Rows:
-                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))] };
+                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))], Weights = w is null ? [] : [.. work.Indices.Select(i => w[i])] };
 
             case SeedingStep.Search:
                 {
