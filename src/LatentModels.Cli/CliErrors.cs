@@ -94,7 +94,7 @@ internal static partial class CliErrors
             : null;
         if (dataOption is not null && console.Table(dataOption) is { } table)
         {
-            return Locate(message, table, rowOffset, singleRow);
+            return Locate(message, table, rowOffset, singleRow, dataOption);
         }
 
         IReadOnlySet<string> flags = console.Flags;
@@ -129,10 +129,12 @@ internal static partial class CliErrors
 
     /// <summary>
     /// <c>file:line:column: message</c> for a message naming 0-based (row, column) coordinates of <paramref name="table"/>
-    /// (the coordinates are removed from the text), or <c>file: message</c> when it names none.
+    /// (the coordinates are removed from the text), or <c>file: message</c> when it names none (<c>option: message</c>
+    /// when the message names the file itself).
     /// </summary>
-    private static string Locate(string message, DataTable table, long rowOffset, bool singleRow)
+    private static string Locate(string message, DataTable table, long rowOffset, bool singleRow, string option)
     {
+        string unlocated = message.Contains(table.Name, StringComparison.Ordinal) ? $"{option}: {message}" : $"{table.Name}: {message}";
         Match match = Coordinates().Match(message);
         if (!match.Success)
         {
@@ -141,14 +143,14 @@ internal static partial class CliErrors
             int j = pointColumn.Success && int.TryParse(pointColumn.Groups["column"].Value, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
             return singleRow && table.Locate(rowOffset, j) is (int pointLine, int pointCharacter)
                 ? $"{table.Name}:{pointLine}:{pointCharacter}: {message}"
-                : $"{table.Name}: {message}";
+                : unlocated;
         }
 
         long row = long.Parse(match.Groups["row"].Value, CultureInfo.InvariantCulture) + rowOffset;
         int column = match.Groups["column"].Success && int.TryParse(match.Groups["column"].Value, CultureInfo.InvariantCulture, out int c) ? c : 0;
         if (table.Locate(row, column) is not (int line, int character))
         {
-            return $"{table.Name}: {message}";
+            return unlocated;
         }
 
         string rest = Coordinates().Replace(message, string.Empty, 1);

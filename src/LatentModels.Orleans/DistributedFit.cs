@@ -242,8 +242,10 @@ public sealed class DistributedFit
     /// a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one E-step block), the iterations, trace and
     /// model are <see cref="GaussianMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <remarks>Data in the ordinary range only: one machine fits data beyond about 1e±150, far from the origin, or with
-    /// extreme weights in a rescaled frame, which the distributed fit does not (it fits the data as given).</remarks>
+    /// <remarks>Data beyond 2^±200 (about 1e±60), far from the origin relative to its spread, or with extreme weights are fitted in
+    /// one machine's range frame (<c>RangeFrame</c>, from the extremes the shards report when they load): every call carries it
+    /// (<see cref="ShardFrame"/>), the shards map their rows
+    /// (keeping the mapped copy), and the mixture and trace are mapped back — the same bits as one machine.</remarks>
     /// <param name="start">The starting mixture (its covariance type, K and dimension must match the options and the shards).</param>
     /// <param name="options">The rule and the stopping settings (starts, init and seed of a start are not used: the start is
     /// given; <see cref="GaussianMixtureOptions.Seed"/> draws the rows a second empty component is re-seeded at, as in memory).</param>
@@ -262,7 +264,8 @@ public sealed class DistributedFit
         }
 
         GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
-        return await GaussianMixtureFitAsync(o, start.Dimension, (engine, _) => _ => engine.InitializeFrom(start.Parameters), progress, cancellationToken).ConfigureAwait(false);
+        return await GaussianMixtureFitAsync(o, start.Dimension, computedStart: false,
+            (engine, framed, _) => _ => engine.InitializeFrom(framed.InitialModel!.Parameters), progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -284,13 +287,15 @@ public sealed class DistributedFit
     /// </summary>
     /// <remarks>
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
-    /// row by row, a stream the shards cannot split without replaying it. Data in the ordinary range only (see
-    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).
+    /// row by row, a stream the shards cannot split without replaying it. The starts computed in the cluster need data in the
+    /// ordinary range (no range frame, no divided weights: see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>);
+    /// given starts (<see cref="GaussianMixtureOptions.InitialModel"/>, all three initial parameters) take any data.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -303,7 +308,8 @@ public sealed class DistributedFit
             DistributedMixtureStart.Check(o.Init);
         }
 
-        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, (engine, start) => random => GaussianMixture.Initialize(engine, o, () =>
+        bool computed = o.InitialModel is null && !(o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null);
+        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, computed, (engine, framed, start) => random => GaussianMixture.Initialize(engine, framed, () =>
         {
             if (o.Init == MixtureInit.First)
             {
@@ -317,29 +323,51 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the data moments through the shards, the
-    /// engine and <c>EmDriver</c> on the driver (off the caller's context), every E-step on the shards, each start by
-    /// <paramref name="start"/> (given the engine and the cluster's starts).
+    /// The distributed fit of <see cref="GaussianMixture"/>(<paramref name="o"/>): the range frame and the data moments through
+    /// the shards, the engine and <c>EmDriver</c> on the driver (off the caller's context), every E-step on the shards, each
+    /// start by <paramref name="start"/> (given the engine, the options in the fit's units and the cluster's starts), the
+    /// result mapped back from the range frame as one machine maps it.
     /// </summary>
-    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension,
-        Func<GaussianMixtureEngine, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken)
+    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension, bool computedStart,
+        Func<GaussianMixtureEngine, GaussianMixtureOptions, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(o.MaxIterations, "options");
         CheckTolerance(o.Tolerance);
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o)).ConfigureAwait(false);
-        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
-        o.Validate(n, d);
-        return await Task.Run(() =>
+        (RangeFrame frame, int shift, int n, int d) = await passes.FrameAsync(counts: o.Prior is not null).ConfigureAwait(false);
+        try
         {
-            var engine = new GaussianMixtureEngine(n, d, moments, o, passes.RowAt);
-            var run = new GaussianBatchRun(engine, start(engine, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
-            (GaussianComponents best, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
-                new ForwardProgress(this, progress), cancellationToken, clock);
-            return Result(new GaussianMixtureModel(best), report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
-        }, cancellationToken).ConfigureAwait(false);
+            if (modelDimension is int m)
+            {
+                CheckDimension(m, d);
+            }
+
+            o.Validate(n, d);
+            CheckComputedStart(computedStart, frame, shift);
+            GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
+            WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
+            return await Task.Run(() =>
+            {
+                var engine = new GaussianMixtureEngine(n, d, moments, inFrame, passes.RowAt);
+                var run = new GaussianBatchRun(engine, start(engine, inFrame, Starts(engine, cancellationToken)), () => passes.EStep(engine, new GaussianMixtureModel(engine.Current)));
+                (GaussianComponents best, FitReport report) = EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
+                    new ForwardProgress(this, progress), cancellationToken, clock);
+                var model = new GaussianMixtureModel(best);
+                if (!frame.IsIdentity)
+                {
+                    (model, report) = (GaussianMixtureFraming.FromFrame(model, frame), GaussianMixtureFraming.FromFrame(report, frame, d));
+                }
+
+                return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            passes.EndFrame(); // the rows as given for the next fit
+        }
     }
 
     /// <summary>The starts of <see cref="MixtureInit"/> through the shards for <paramref name="engine"/> (its K-Means start the distributed K-Means fit).</summary>
@@ -355,7 +383,9 @@ public sealed class DistributedFit
     /// and every variational E-step on the shards as for <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>: bit for bit on shards that
     /// start at superblock boundaries (or are one E-step block each), to rounding otherwise.
     /// </summary>
-    /// <remarks>Data in the ordinary range only (see <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>).</remarks>
+    /// <remarks>Data of extreme range are fitted in one machine's range frame (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>);
+    /// the posterior, ELBO and trace are mapped back as one machine maps them.</remarks>
     /// <param name="start">The starting posterior (e.g. a short fit on a sample, or a previous fit).</param>
     /// <param name="options">The prior (unset hyper-parameters resolve from the data's moments, computed through the shards) and
     /// the stopping settings; K, covariance type and weight prior must match <paramref name="start"/>.</param>
@@ -388,11 +418,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). Data in the ordinary range only.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). A start computed in the cluster needs data in the ordinary range; a warm start takes any.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -427,25 +457,64 @@ public sealed class DistributedFit
         var clock = Stopwatch.StartNew();
         _fleet.BeginFit();
         var passes = new GaussianShardPasses(_fleet, cancellationToken);
-        (int n, WeightedMoments moments) = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(o.EngineOptions())).ConfigureAwait(false);
-        int d = modelDimension is int m ? CheckDimension(m, moments.Dimension) : moments.Dimension;
-        o.Validate(n, d);
-        return await Task.Run(() =>
+        (RangeFrame frame, int shift, int n, int d) = await passes.FrameAsync(counts: true).ConfigureAwait(false);
+        try
         {
-            var engine = new GaussianMixtureEngine(n, d, moments, o.EngineOptions(), passes.RowAt,
-                (m, shift) => VariationalGaussianMixture.CreateRule(o, m, shift, d, dataParameter: "shards"));
-            var rule = (VariationalGaussianUpdate)engine.Rule;
-            var run = new VariationalBatchRun(engine, o, start(Starts(engine, cancellationToken)),
-                () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
-            (VariationalGaussianMixtureModel model, FitReport report) = EmDriver.Run(run, o.Starts, o.Seed, o.MaxIterations, o.Tolerance, engine.Rule.ObjectiveName,
-                new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
+            if (modelDimension is int m)
+            {
+                CheckDimension(m, d);
+            }
+
+            o.Validate(n, d);
+            CheckComputedStart(o.InitialModel is null, frame, shift);
+            VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
+            WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
+            (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
+            {
+                var engine = new GaussianMixtureEngine(n, d, moments, inFrame.EngineOptions(), passes.RowAt,
+                    (dataMoments, centre) => VariationalGaussianMixture.CreateRule(inFrame, dataMoments, centre, d, dataParameter: "shards"));
+                var rule = (VariationalGaussianUpdate)engine.Rule;
+                var run = new VariationalBatchRun(engine, inFrame, start(Starts(engine, cancellationToken)),
+                    () => passes.EStep(engine, VariationalGaussianMixtureModel.FromPosterior(rule, engine.Current, double.NaN, double.NaN)));
+                return EmDriver.Run(run, inFrame.Starts, inFrame.Seed, inFrame.MaxIterations, inFrame.Tolerance, engine.Rule.ObjectiveName,
+                    new ForwardProgress(this, progress), cancellationToken, clock, stopAtOnce: true);
+            }, cancellationToken).ConfigureAwait(false);
+            if (!frame.IsIdentity || shift != 0)
+            {
+                // The bound's offset needs the total weight summed in row order, as one machine sums it.
+                double total = _fleet.Weighted ? await passes.WeightTotalAsync().ConfigureAwait(false) : n;
+                (model, report) = VariationalGaussianMixtureFraming.FromFrame(model, report, frame, d, total, shift);
+            }
+
             return Result(model, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
-        }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            passes.EndFrame(); // the rows as given for the next fit
+        }
     }
 
-    /// <summary>The shards' width, which must be the start's.</summary>
-    private static int CheckDimension(int model, int data) =>
-        model == data ? data : throw new ArgumentException($"The start has dimension {model}; the shards' rows have {data} columns.", "start");
+    /// <summary>
+    /// Throws for a start computed in the cluster on data one machine fits in a range frame (or with divided weights): the
+    /// cluster's starts read the shards' rows in their own units.
+    /// </summary>
+    private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
+    {
+        if (computedStart && (!frame.IsIdentity || weightShift != 0))
+        {
+            throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
+                + "the starts computed in the cluster do not work in that frame yet: give a start (InitialModel), or rescale the data.");
+        }
+    }
+
+    /// <summary>Throws unless the shards' width is the start's.</summary>
+    private static void CheckDimension(int model, int data)
+    {
+        if (model != data)
+        {
+            throw new ArgumentException($"The start has dimension {model}; the shards' rows have {data} columns.", "start");
+        }
+    }
 
     /// <summary>
     /// Batch EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: the fit of

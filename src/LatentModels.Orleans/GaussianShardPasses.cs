@@ -13,7 +13,8 @@ namespace LatentModels.Orleans;
 /// centre to every shard, which returns its blocks' statistics in parts cut at the global superblock boundaries
 /// (<see cref="GaussianMixtureEngine.EStepParts"/>), and the parts are folded into the engine's totals in row order in the
 /// engine's superblock structure (<see cref="MixtureSuperblockFold.AddPart"/>); a row the engine asks for (to re-seed an
-/// empty component at the worst-explained row) is fetched from its shard.
+/// empty component at the worst-explained row) is fetched from its shard. All of it in the units one machine would fit in:
+/// the range frame and the weights' power of two (from the shards' loads) go with every later call (<see cref="ShardFrame"/>).
 /// </summary>
 /// <remarks>
 /// The E-step and the row fetch block on the fleet's calls: the engine's loop (<c>EmDriver</c>) is synchronous, so the
@@ -26,6 +27,7 @@ internal sealed class GaussianShardPasses
     private int _columns;
     private int _round;
     private long _lastReturn;
+    private int _weightShift;
 
     public GaussianShardPasses(ShardFleet fleet, CancellationToken cancellationToken)
     {
@@ -34,16 +36,19 @@ internal sealed class GaussianShardPasses
     }
 
     /// <summary>
-    /// The first pass: the number of rows and the (sample-weighted) data moments of the concatenated rows, each shard
-    /// continuing the running moments of the shards before it — on shards that start at multiples of
-    /// <see cref="WeightedMoments.ChunkSize"/> rows, the bits of <see cref="WeightedMoments.FromRows"/> on all the rows.
+    /// The units of the fit: the range frame of all the shards' rows (from their loads' extremes, exact in any order) and the
+    /// power of two the weights are divided by, those of one machine (<c>RangeFrame.ForRows</c> and
+    /// <c>RangeFrame.RelativeWeights</c> with <paramref name="counts"/>: weights are counts under a prior). Sets the fleet's
+    /// <see cref="ShardFleet.Frame"/> so every later call works in these units (the shards map their rows once, a fetched row
+    /// comes back mapped); <see cref="EndFrame"/> clears it.
     /// </summary>
-    /// <exception cref="ArgumentException">The shards hold no rows, more than <see cref="int.MaxValue"/>, or weights that sum to zero.</exception>
-    public async Task<(int Rows, WeightedMoments Moments)> MomentsAsync(bool fullScatter)
+    /// <exception cref="ArgumentException">The shards hold no rows, or more than <see cref="int.MaxValue"/>.</exception>
+    public async Task<(RangeFrame Frame, int WeightShift, int Rows, int Columns)> FrameAsync(bool counts)
     {
         await _fleet.LoadAsync(_cancellationToken).ConfigureAwait(false);
         long n = _fleet.TotalRows;
-        if (n == 0 || _fleet.Columns == 0)
+        int d = _fleet.Columns;
+        if (n == 0 || d == 0)
         {
             throw new ArgumentException("The shards hold no rows.", "shards");
         }
@@ -53,14 +58,53 @@ internal sealed class GaussianShardPasses
             throw new ArgumentException($"The shards hold {n} rows; a distributed Gaussian mixture fit takes at most {int.MaxValue}.", "shards");
         }
 
-        _columns = _fleet.Columns;
-        var running = new WeightedMoments(_columns, fullScatter);
+        _columns = d;
+        _weightShift = _fleet.Weighted ? RangeFrame.RelativeExponent(_fleet.WeightExponent, counts) : 0;
+        _fleet.Frame = ShardFrame.Of(_fleet.DataFrame, _weightShift);
+        RangeFrame frame = _fleet.Frame is null ? RangeFrame.Identity : _fleet.DataFrame;
+        return (frame, _weightShift, (int)n, d);
+    }
+
+    /// <summary>Back to the rows as given (the end of the fit).</summary>
+    public void EndFrame() => _fleet.Frame = null;
+
+    /// <summary>
+    /// The total of the (divided) sample weights summed in row order, continued from shard to shard (the variational bound's
+    /// offset when one machine maps the fit back from a frame).
+    /// </summary>
+    public async Task<double> WeightTotalAsync()
+    {
+        double total = 0;
         IReadOnlyList<int> counts = _fleet.RowCounts;
         for (int shard = 0; shard < counts.Count; shard++)
         {
             if (counts[shard] > 0)
             {
-                running = await _fleet.ComputeOnAsync<WeightedMoments>(shard, running, _cancellationToken).ConfigureAwait(false);
+                total = (await _fleet.ScanAsync(shard, new ScanWork { Scan = ShardScan.WeightTotal, Carry = [total], WeightShift = _weightShift }, _cancellationToken)
+                    .ConfigureAwait(false))[0];
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// The (sample-weighted) data moments of the concatenated rows, each shard
+    /// continuing the running moments of the shards before it — on shards that start at multiples of
+    /// <see cref="WeightedMoments.ChunkSize"/> rows, the bits of <see cref="WeightedMoments.FromRows"/> on all the rows.
+    /// </summary>
+    /// <remarks>Call after <see cref="FrameAsync"/> (the moments are those of the rows in its units).</remarks>
+    /// <exception cref="ArgumentException">The weights sum to zero.</exception>
+    public async Task<WeightedMoments> MomentsAsync(bool fullScatter)
+    {
+        var running = new WeightedMoments(_columns, fullScatter);
+        IReadOnlyList<int> counts = _fleet.RowCounts;
+        var pass = new GaussianPass();
+        for (int shard = 0; shard < counts.Count; shard++)
+        {
+            if (counts[shard] > 0)
+            {
+                running = await _fleet.ComputeOnAsync<WeightedMoments>(shard, running, pass, _cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -70,7 +114,7 @@ internal sealed class GaussianShardPasses
         }
 
         _lastReturn = Stopwatch.GetTimestamp();
-        return ((int)n, running);
+        return running;
     }
 
     /// <summary>
@@ -82,7 +126,7 @@ internal sealed class GaussianShardPasses
     {
         _fleet.AddDriverTime(Stopwatch.GetTimestamp() - _lastReturn); // the M-step and bound since the last E-step
         (GaussianMixtureStatistics[] parts, long[] partRows) = _fleet.RoundAsync<GaussianMixtureStatistics>(model, _round++, _cancellationToken,
-            center: engine.Current.Shift, blockSize: engine.BlockSize).GetAwaiter().GetResult();
+            gaussian: new GaussianPass(engine.Current.Shift, engine.BlockSize)).GetAwaiter().GetResult();
         long started = Stopwatch.GetTimestamp();
         MixtureStatistics totals = engine.Totals;
         totals.Reset();
@@ -112,6 +156,6 @@ internal sealed class GaussianShardPasses
 
         SeedingReply reply = _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Indices = [local], Dimension = _columns }, _cancellationToken)
             .GetAwaiter().GetResult();
-        return reply.Rows;
+        return reply.Rows; // in the fit's units: the fleet's frame went with the call
     }
 }

@@ -22,4 +22,9 @@ public interface IShardGrain : IGrainWithStringKey
     /// <param name="work">The step and the sums carried from the shards before.</param>
     /// <returns>The step's answer in <see cref="ShardReply.Seeding"/>, or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
     Task<ShardReply> SeedAsync(SeedingWork work);
+
+    /// <summary>Continues the values of a pass that reads the rows without a model (see <see cref="ScanWork"/>).</summary>
+    /// <param name="work">The pass and the values carried from the shards before.</param>
+    /// <returns>The values in <see cref="ShardReply.Carry"/>, or <see cref="ShardReply.Loaded"/> = false when the grain holds no rows.</returns>
+    Task<ShardReply> ScanAsync(ScanWork work);
 }

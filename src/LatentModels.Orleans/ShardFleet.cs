@@ -199,10 +199,10 @@ internal sealed class ShardFleet
     /// at the global superblock boundaries), with the rows each part covers; or, with a positive
     /// <paramref name="farRowCapacity"/>, each shard's <see cref="Statistics.KMeansFarRows"/>.
     /// </summary>
-    /// <remarks>With a <paramref name="center"/> (a Gaussian mixture or variational posterior), every shard returns the engine's
-    /// E-step centred on it in blocks of <paramref name="blockSize"/> rows, cut at the global superblock boundaries.</remarks>
+    /// <remarks>With a <paramref name="gaussian"/> pass (a Gaussian mixture or variational posterior), every shard returns the
+    /// engine's E-step centred on its centre, in blocks of its block size cut at the global superblock boundaries.</remarks>
     public async Task<(T[] Parts, long[] PartRows)> RoundAsync<T>(object model, int iteration, CancellationToken cancellationToken, int farRowCapacity = 0,
-        double[]? center = null, int blockSize = 0) where T : class
+        GaussianPass? gaussian = null) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         long serializing = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -211,7 +211,7 @@ internal sealed class ShardFleet
         long firstRow = 0;
         for (int i = 0; i < works.Length; i++)
         {
-            works[i] = new ShardWork
+            works[i] = gaussian?.Work(payload, _options.MaxDegreeOfParallelismPerShard, iteration, firstRow, Frame) ?? new ShardWork
             {
                 Frame = Frame,
                 Model = payload,
@@ -219,8 +219,6 @@ internal sealed class ShardFleet
                 Iteration = iteration,
                 FirstRow = firstRow,
                 FarRowCapacity = farRowCapacity,
-                Center = center,
-                BlockSize = blockSize,
             };
             firstRow += _rows[i];
         }
@@ -269,19 +267,22 @@ internal sealed class ShardFleet
     /// The statistics of <paramref name="model"/> on one shard (with the bounded retries and reloads of a round): the step of
     /// a pass that visits the shards one after another, carrying a running value (the data moments) from shard to shard.
     /// </summary>
-    public async Task<T> ComputeOnAsync<T>(int shard, object model, CancellationToken cancellationToken) where T : class
+    public async Task<T> ComputeOnAsync<T>(int shard, object model, GaussianPass pass, CancellationToken cancellationToken) where T : class
     {
         await LoadAsync(cancellationToken).ConfigureAwait(false);
-        var work = new ShardWork
-        {
-            Model = ModelPayload.Encode(model),
-            MaxDegreeOfParallelism = _options.MaxDegreeOfParallelismPerShard,
-            FirstRow = _rows.Take(shard).Sum(r => (long)r),
-        };
+        ShardWork work = pass.Work(ModelPayload.Encode(model), _options.MaxDegreeOfParallelismPerShard, 0, _rows.Take(shard).Sum(r => (long)r), Frame);
         ShardReply reply = await CallWithReload(shard, grain => grain.ComputeAsync(work), cancellationToken).ConfigureAwait(false);
         ModelPayload statistics = reply.Statistics ?? throw new DistributedFitException($"Shard {shard} ({_sources[shard].Describe()}) returned no statistics.") { Shard = shard };
         Interlocked.Add(ref _bytes, statistics.Length);
         return statistics.Decode<T>();
+    }
+
+    /// <summary>A pass that reads one shard's rows without a model (<see cref="ScanWork"/>), with the bounded retries and reloads of a round.</summary>
+    public async Task<double[]> ScanAsync(int shard, ScanWork work, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+        ShardReply reply = await CallWithReload(shard, grain => grain.ScanAsync(work), cancellationToken).ConfigureAwait(false);
+        return reply.Carry ?? throw new DistributedFitException($"Shard {shard} ({_sources[shard].Describe()}) returned no values.") { Shard = shard };
     }
 
     /// <summary>

@@ -93,6 +93,15 @@ public sealed class ShardGrain : Grain, IShardGrain
         new() { Loaded = true, Silo = _silo, Rows = _data!.Count, Columns = _data.Dimension, Weighted = _data.SampleWeights is not null, Seeding = seeding };
 
     /// <inheritdoc />
+    public Task<ShardReply> ScanAsync(ScanWork work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return Task.FromResult(_data is null
+            ? new ShardReply { Loaded = false, Silo = _silo }
+            : new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count, Carry = ShardStatistics.Scan(work, _data) });
+    }
+
+    /// <inheritdoc />
     public Task<ShardReply> ComputeAsync(ShardWork work)
     {
         ArgumentNullException.ThrowIfNull(work);

@@ -40,6 +40,10 @@ public sealed class ShardReply
     [Id(7)]
     public ModelPayload[]? Parts { get; init; }
 
+    /// <summary>The values of a <see cref="ScanWork"/> continued over the shard's rows (null otherwise).</summary>
+    [Id(8)]
+    public double[]? Carry { get; init; }
+
     /// <summary>The answer to a load: every column's smallest value (empty otherwise). With the maxima and the largest magnitude, the shard's part of the range pass (exact in any order).</summary>
     [Id(20)]
     public double[] ColumnMinima { get; init; } = [];

@@ -15,6 +15,9 @@ namespace LatentModels.Orleans;
 /// <see cref="GaussianMixtureStatistics.Compute"/>; <see cref="VariationalGaussianMixtureModel"/> →
 /// <see cref="VariationalGaussianMixtureModel.ComputeStatistics"/> (the variational E-step); a Bernoulli or categorical <see cref="MixtureModel{T}"/> →
 /// <see cref="DiscreteMixtureStatistics"/>; <see cref="DictionaryModel"/> → <see cref="DictionaryStatistics.Compute"/>.
+/// The distributed Gaussian fits ask for the in-memory engine's passes instead (<see cref="ShardWork.Center"/>: its E-step
+/// in parts; a <see cref="WeightedMoments"/>: the data moments continued; <see cref="Scan"/>: the weight total),
+/// in the fit's range frame (<see cref="ShardWork.Frame"/>).
 /// </summary>
 public static class ShardStatistics
 {
@@ -101,6 +104,48 @@ public static class ShardStatistics
             : model is WeightedMoments running ? [ContinueMoments(running, data, work.FirstRow)]
             : ComputeParts(model, data, work.FirstRow, work.MaxDegreeOfParallelism);
         return [.. parts.Select(ModelPayload.Encode)];
+    }
+
+    /// <summary>The values of <paramref name="work"/> continued over the shard's rows (see <see cref="ShardScan"/>).</summary>
+    /// <param name="work">The pass and the values carried from the shards before.</param>
+    /// <param name="data">The shard's rows.</param>
+    /// <returns>The values carried on.</returns>
+    /// <exception cref="ArgumentException">The carried values do not have the pass's layout for the shard's width.</exception>
+    public static double[] Scan(ScanWork work, ShardData data)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(data);
+        int n = data.Count;
+        double[] carry = (double[])work.Carry.Clone();
+        switch (work.Scan)
+        {
+            case ShardScan.WeightTotal:
+                {
+                    if (carry.Length != 1)
+                    {
+                        throw new ArgumentException($"A weight total carries one value, not {carry.Length}.", nameof(work));
+                    }
+
+                    double[]? w = data.SampleWeights;
+                    if (w is not null && work.WeightShift != 0)
+                    {
+                        w = (double[])w.Clone();
+                        RangeFrame.NormalizeWeights(w, work.WeightShift);
+                    }
+
+                    double total = carry[0];
+                    for (int i = 0; i < n; i++)
+                    {
+                        total += w is null ? 1.0 : w[i];
+                    }
+
+                    carry[0] = total;
+                    return carry;
+                }
+
+            default:
+                throw new ArgumentException($"There is no pass {work.Scan}.", nameof(work));
+        }
     }
 
     /// <summary>

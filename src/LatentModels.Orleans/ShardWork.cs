@@ -47,8 +47,9 @@ public sealed class ShardWork
     public int BlockSize { get; init; }
 
     /// <summary>
-    /// The units the shard computes in (null: its rows as given): a K-Means fit on data beyond 2^±200 or far from the origin
-    /// works in the range frame of all the shards' rows, as <see cref="Clustering.KMeans"/> does on one machine.
+    /// The units the shard computes in (null: its rows as given): a K-Means or Gaussian-mixture fit on data beyond 2^±200 or
+    /// far from the origin works in the range frame of all the shards' rows, as <see cref="Clustering.KMeans"/> and
+    /// <see cref="Mixtures.GaussianMixture"/> do on one machine.
     /// </summary>
     [Id(20)]
     public ShardFrame? Frame { get; init; }

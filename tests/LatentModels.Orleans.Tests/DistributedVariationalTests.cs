@@ -43,6 +43,30 @@ public class DistributedVariationalTests(ThreeSiloCluster cluster)
     }
 
     [Fact]
+    public async Task Variational_fit_of_data_beyond_1e60_with_counts_beyond_2_to_the_100_is_fitted_in_the_frame_of_one_machine_bit_for_bit()
+    {
+        double[,] x = Blobs(N, 15);
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                x[i, j] *= 1e70; // beyond 2^200: one machine fits in units of a power of two
+            }
+        }
+
+        // A count beyond 2^100: one machine divides the counts by a power of two and scales the bound back. (Not all of
+        // them: a posterior whose counts pass 2^110 cannot travel — the model format's bound on degrees of freedom.)
+        double[] w = Enumerable.Range(0, N).Select(i => i == 5000 ? 1e31 : 1 + (i % 3)).ToArray();
+        var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Diagonal, WeightPrior = WeightPrior.DirichletProcess, MaxIterations = 5, Tolerance = 0, Seed = 5 };
+        VariationalGaussianMixtureModel start = new VariationalGaussianMixture(o with { MaxIterations = 1 }).Fit(Slice(x, 0, 900)).Model;
+        ShardSource[] shards = [.. Enumerable.Range(0, 12).Select(s => new RowsShardSource(Slice(x, s * Block, (s + 1) * Block), w[(s * Block)..((s + 1) * Block)], $"shard {s}"))];
+        DistributedFitResult<VariationalGaussianMixtureModel> result = await new DistributedFit(cluster.Client, shards).FitVariationalGaussianMixtureAsync(start, o);
+        var batch = new VariationalGaussianMixture(o with { InitialModel = start }).Fit(x, w);
+        Bits(result.Trace).Should().Equal(Bits(batch.Report.ObjectiveTrace));
+        Bits(Flat(result.Model)).Should().Equal(Bits(Flat(batch.Model)));
+    }
+
+    [Fact]
     public async Task Variational_fit_on_uneven_shards_stops_where_the_estimator_stops()
     {
         double[,] x = Blobs(N, 11);

@@ -62,25 +62,15 @@ internal static class CommonOptions
     {
         Data.IRowChunkSource weights = DataSources.Open(path, null);
         console.StreamData(path, "--sample-weights");
-        return weights;
+        return SampleWeightsFile.Checked(weights);
     }
 
-    /// <summary>The whole <c>--sample-weights</c> file (one weight per line), or null without a path.</summary>
-    public static double[]? ReadSampleWeights(CliConsole console, string? path)
-    {
-        if (path is null)
-        {
-            return null;
-        }
-
-        double[,] w = console.ReadData(path, "--sample-weights");
-        if (w.GetLength(1) != 1)
-        {
-            throw new ArgumentException($"--sample-weights: {path} has {w.GetLength(1)} columns; give one weight per line.");
-        }
-
-        return [.. w.Cast<double>()];
-    }
+    /// <summary>
+    /// The whole <c>--sample-weights</c> file (one weight per line) for a data set of <paramref name="rows"/> rows, read in
+    /// chunks and checked as it arrives (<see cref="SampleWeightsFile.ReadAll"/>), or null without a path.
+    /// </summary>
+    public static double[]? ReadSampleWeights(CliConsole console, string? path, int rows) =>
+        path is null ? null : SampleWeightsFile.ReadAll(console, path, rows);
 
     public static Option<bool> OutOfCore() => new("--out-of-core")
     {

@@ -48,6 +48,9 @@ internal static class FitCommands
         return model;
     }
 
+    /// <summary>The weights of the first rows of <paramref name="rows"/> (all of them for the whole data; the head for <see cref="Timed{T}"/>'s warm-up).</summary>
+    internal static double[] Head(double[] weights, double[,] rows) => rows.GetLength(0) == weights.Length ? weights : weights[..Math.Min(rows.GetLength(0), weights.Length)];
+
     /// <summary>
     /// Streams the rows <paramref name="passes"/> times into <paramref name="online"/> in mini-batches of
     /// <paramref name="batchSize"/> rows, exactly as the estimators' <c>UpdateAll</c> does (same batches, same results; one
@@ -109,9 +112,10 @@ internal static class FitCommands
         var modelOut = CommonOptions.ModelOut();
         var threads = CommonOptions.Threads();
         threads.Description = "Accepted for uniformity with the other fits (0: all cores); this fit is one pass and runs on one thread.";
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
         var command = new Command("gaussian", "Fit a univariate Gaussian by maximum likelihood to a one-column file.\nExample: latent fit gaussian --data height.txt --json")
         {
-            data, json, modelOut, threads,
+            data, json, modelOut, threads, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
@@ -123,7 +127,8 @@ internal static class FitCommands
                 throw new ArgumentException($"--data: a univariate Gaussian needs one column but {path} has {x.GetLength(1)}; use 'latent fit mvn'.");
             }
 
-            UnivariateGaussian model = Timed(UnivariateGaussian.Fit, x, out double seconds);
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights), x.GetLength(0));
+            UnivariateGaussian model = Timed(rows => weights is null ? UnivariateGaussian.Fit(rows) : UnivariateGaussian.Fit(rows, Head(weights, rows)), x, out double seconds);
             double score = model.Score(x);
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))
@@ -152,16 +157,18 @@ internal static class FitCommands
         var modelOut = CommonOptions.ModelOut();
         var threads = CommonOptions.Threads();
         threads.Description = "Accepted for uniformity with the other fits (0: all cores); this fit is one pass and runs on one thread.";
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
         var command = new Command("mvn", "Fit a multivariate Gaussian by maximum likelihood.\nExample: latent fit mvn --data height_weight.txt --json")
         {
-            data, json, modelOut, threads,
+            data, json, modelOut, threads, sampleWeights,
         };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
             CommonOptions.GetThreads(parse, threads);
             double[,] x = console.ReadData(path);
-            MultivariateGaussian model = Timed(MultivariateGaussian.Fit, x, out double seconds);
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights), x.GetLength(0));
+            MultivariateGaussian model = Timed(rows => weights is null ? MultivariateGaussian.Fit(rows) : MultivariateGaussian.Fit(rows, Head(weights, rows)), x, out double seconds);
             double score = model.Score(x);
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));
             if (parse.GetValue(json))

@@ -156,7 +156,7 @@ internal static class GmmCommands
             };
             string? weightsPath = parse.GetValue(sampleWeights);
             // Out of core the weights file is read in chunks alongside the data; in memory, whole.
-            double[]? weights = source is null ? CommonOptions.ReadSampleWeights(console, weightsPath) : null;
+            double[]? weights = source is null ? CommonOptions.ReadSampleWeights(console, weightsPath, x!.GetLength(0)) : null;
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, streamed ? "EM (out of core)" : "EM");
             FitResult<GaussianMixtureModel> fit;
             double seconds;
@@ -166,7 +166,7 @@ internal static class GmmCommands
                 var mixture = new GaussianMixture(options);
                 fit = weightsPath is null
                     ? mixture.Fit(source, progress, console.CancellationToken)
-                    : mixture.Fit(source, DataSources.Open(weightsPath), progress, console.CancellationToken);
+                    : mixture.Fit(source, CommonOptions.OpenSampleWeights(console, weightsPath), progress, console.CancellationToken);
                 seconds = watch.Elapsed.TotalSeconds;
             }
             else

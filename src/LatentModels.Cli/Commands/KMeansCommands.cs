@@ -15,30 +15,49 @@ internal static class KMeansCommands
         fit.Subcommands.Add(MiniBatch(console));
     }
 
-    /// <summary>As <see cref="DataSources.Stream{TModel}"/>, with each row's weight (weighted partial fits).</summary>
-    private static void StreamWeighted(OnlineKMeans online, IRowChunkSource source, double[] weights, int batchSize, int passes, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="DataSources.Stream{TModel}"/>, with each row's weight (weighted partial fits): the weights file is read
+    /// in lockstep with the rows (<see cref="SampleWeightsFile.Lockstep"/>; memory: one chunk of each). Returns the rows of a pass.
+    /// </summary>
+    private static int StreamWeighted(OnlineKMeans online, IRowChunkSource source, IRowChunkSource weights, int batchSize, int passes, CancellationToken cancellationToken)
     {
-        (int n, _) = DataSources.Stream(source, batchSize, passes, (batch, first) =>
+        int n = 0;
+        double[] point = [];
+        for (int pass = 0; pass < passes; pass++)
         {
-            int rows = batch.GetLength(0);
-            if (first + rows > weights.Length)
+            int seen = 0;
+            foreach ((double[,] batch, double[] w, int first) in SampleWeightsFile.Lockstep(source, weights, batchSize == 1 ? 4096 : batchSize, cancellationToken))
             {
-                throw new ArgumentException($"--sample-weights: {weights.Length} weights for more rows ({source.Name} has at least {first + rows}).");
+                int rows = batch.GetLength(0), d = batch.GetLength(1);
+                if (batchSize > 1)
+                {
+                    FitCommands.UpdateRows(() => online.Update(batch, w), first);
+                }
+                else
+                {
+                    if (point.Length != d)
+                    {
+                        point = new double[d];
+                    }
+
+                    for (int i = 0; i < rows; i++)
+                    {
+                        for (int j = 0; j < d; j++)
+                        {
+                            point[j] = batch[i, j];
+                        }
+
+                        FitCommands.UpdateRows(() => online.Update(point, w[i]), first + i, singleRow: true);
+                    }
+                }
+
+                seen = first + rows;
             }
 
-            if (batchSize == 1)
-            {
-                FitCommands.UpdateRows(() => online.Update([.. batch.Cast<double>()], weights[first]), first, singleRow: true);
-            }
-            else
-            {
-                FitCommands.UpdateRows(() => online.Update(batch, weights[first..(first + rows)]), first);
-            }
-        }, cancellationToken);
-        if (weights.Length != n)
-        {
-            throw new ArgumentException($"--sample-weights: {weights.Length} weights for {n} rows.");
+            n = seen;
         }
+
+        return n;
     }
 
     private static Command MiniBatch(CliConsole console)
@@ -181,7 +200,7 @@ internal static class KMeansCommands
             }
 
             double[,] x = console.ReadData(path);
-            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights));
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights), x.GetLength(0));
             KMeansAlgorithm alg = parse.GetValue(algorithm)!.ToLowerInvariant() switch
             {
                 "lloyd" => KMeansAlgorithm.Lloyd,
@@ -246,7 +265,7 @@ internal static class KMeansCommands
         using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "K-Means (out of core)");
         var watch = Stopwatch.StartNew();
         FitResult<KMeansModel> result = parse.GetValue(sampleWeights) is string weightsPath
-            ? new KMeans(options).Fit(source, DataSources.Open(weightsPath, null), progress, console.CancellationToken)
+            ? new KMeans(options).Fit(source, CommonOptions.OpenSampleWeights(console, weightsPath), progress, console.CancellationToken)
             : new KMeans(options).Fit(source, progress, console.CancellationToken);
         double seconds = watch.Elapsed.TotalSeconds;
         progress?.Dispose();
@@ -267,7 +286,7 @@ internal static class KMeansCommands
         var init = Init("first");
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per mini-batch (1 = point by point).", DefaultValueFactory = _ => 256, HelpName = "B" };
         var passes = new Option<int>("--passes") { Description = "Times the file's rows are streamed, in order.", DefaultValueFactory = _ => 1, HelpName = "P" };
-        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Chunked);
         var modelOut = new Option<string?>("--model-out")
         {
             Description = "Save the final centers as a K-Means model (the same format as 'fit kmeans'), for 'latent score', 'predict'.",
@@ -331,10 +350,9 @@ internal static class KMeansCommands
 
             var watch = Stopwatch.StartNew();
             int n;
-            if (CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights)) is double[] weights)
+            if (parse.GetValue(sampleWeights) is string weightsPath)
             {
-                StreamWeighted(online, x, weights, b, p, console.CancellationToken);
-                n = weights.Length;
+                n = StreamWeighted(online, x, CommonOptions.OpenSampleWeights(console, weightsPath), b, p, console.CancellationToken);
             }
             else
             {

@@ -46,7 +46,8 @@ internal static class MixtureCommands
             HelpName = "A",
         };
         var threads = CommonOptions.Threads();
-        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, threads, json, modelOut, labelsOut };
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
+        var command = new Command(name, description) { data, k, init, starts, maxIter, tol, pseudoCount, seed, threads, json, modelOut, labelsOut, sampleWeights };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
@@ -69,9 +70,12 @@ internal static class MixtureCommands
                 MaxDegreeOfParallelism = CommonOptions.GetThreads(parse, threads),
             };
             IMixtureFamily<T> f = family(x);
+            double[]? weights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights), x.GetLength(0));
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "EM");
             ClusteringFitResult<MixtureModel<T>> fit = FitCommands.Timed(
-                rows => new Mixture<T>(f, options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
+                rows => weights is null
+                    ? new Mixture<T>(f, options).Fit(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken)
+                    : new Mixture<T>(f, options).Fit(rows, FitCommands.Head(weights, rows), ReferenceEquals(rows, x) ? progress : null, console.CancellationToken),
                 x, out double seconds);
             progress?.Dispose();
             MixtureModel<T> model = fit.Model;

@@ -37,7 +37,8 @@ internal static class ModelCommands
         var seed = CommonOptions.Seed();
         var command = new Command("score",
             "Score data under a saved model: the mean log-likelihood per row (density models), the inertia (K-Means), or the\n" +
-            "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder).\n" +
+            "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder). The file is streamed in chunks\n" +
+            "(bounded memory) for every model but the multivariate Gaussian, with the numbers of the loaded file.\n" +
             "Example: latent score --model m.json --data faithful.csv --json")
         {
             model, data, json, iwaeSamples, seed,
@@ -45,9 +46,10 @@ internal static class ModelCommands
         command.SetAction(parse => console.Guard(() =>
         {
             object m = LoadUsable(parse.GetRequiredValue(model));
-            if (m is Mixtures.GaussianMixtureModel or Variational.VariationalGaussianMixtureModel or Clustering.KMeansModel)
+            if (m is not Distributions.MultivariateGaussian
+                && m is IDensityModel or Clustering.KMeansModel or SparseCoding.BinarySparseCodingModel or NeuralNetworks.VariationalAutoencoderModel)
             {
-                ScoreStreamed(console, m, parse.GetRequiredValue(data), parse.GetValue(json));
+                ScoreStreamed(console, m, parse.GetRequiredValue(data), parse.GetValue(json), parse.GetValue(iwaeSamples), parse.GetValue(seed));
                 return CliApp.Success;
             }
 
@@ -319,37 +321,137 @@ internal static class ModelCommands
     };
 
     /// <summary>
-    /// <c>score</c> of a Gaussian mixture, a variational Gaussian mixture or K-Means over the streamed file (bounded memory):
-    /// the library's chunked scores have the bits of the array ones, so the output is what the loaded file gave.
+    /// <c>score</c> without loading the file: every model whose score is a sum over rows of values that do not depend on
+    /// the other rows, summed in row order (or, for the mixtures and K-Means, in the blocks of the array version), is
+    /// scored chunk by chunk with the bits of the loaded file: the Gaussian and variational Gaussian mixtures and K-Means
+    /// through the library's chunked scores; the other density models (discrete and variational discrete mixtures, single
+    /// distributions but the multivariate Gaussian, whose mean is blocked) through their per-row log-densities; binary
+    /// sparse coding through its per-row ELBO and exact log-likelihood; the variational autoencoder through two passes (the
+    /// −ELBO, then the importance-weighted estimate) drawing from one generator in row order, in chunks that are whole
+    /// numbers of its evaluation batches, as the array versions draw.
     /// </summary>
-    private static void ScoreStreamed(CliConsole console, object m, string path, bool json)
+    private static void ScoreStreamed(CliConsole console, object m, string path, bool json, int iwaeSamples, int? seed)
     {
-        Data.IRowChunkSource x = OpenFor(console, m, path, check: false);
+        var x = new CountingSource(OpenFor(console, m, path, check: false));
+        CancellationToken token = console.CancellationToken;
+        var line = new JsonLine().Add("model", ModelJson.FormatName(m));
+        var fields = new List<(string Name, object? Value)>();
+        string text;
         long n;
-        string name;
-        double value;
         switch (m)
         {
             case Mixtures.GaussianMixtureModel gmm:
-                value = gmm.Score(x, out n, console.CancellationToken);
-                name = "avgLogLikelihood";
+                text = LogLikelihood(fields, gmm.Score(x, out n, token));
                 break;
             case Variational.VariationalGaussianMixtureModel vb:
-                value = vb.Score(x, out n, console.CancellationToken);
-                name = "avgLogLikelihood";
+                text = LogLikelihood(fields, vb.Score(x, out n, token));
                 break;
+            case Clustering.KMeansModel kmeans:
+                n = Data.RowChunks.Shape(x, token).Rows;
+                double inertia = kmeans.InertiaOf(x, checked((int)n), token);
+                fields.Add(("inertia", inertia));
+                text = $"inertia  {inertia.ToString("R", CultureInfo.InvariantCulture)}";
+                break;
+            case SparseCoding.BinarySparseCodingModel bsc:
+                {
+                    // The likelihood is intractable in general: the mean ELBO always, the exact value by enumeration when H ≤ 16.
+                    bool exact = bsc.Components <= SparseCoding.BinarySparseCodingModel.MaxExactComponents;
+                    double elboSum = 0, exactSum = 0;
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        elboSum = AddInOrder(elboSum, bsc.Elbo(chunk));
+                        exactSum = exact ? AddInOrder(exactSum, bsc.ExactLogLikelihood(chunk)) : 0;
+                        n += chunk.GetLength(0);
+                    }
+
+                    double elbo = elboSum / n;
+                    double? exactMean = exact ? exactSum / n : null;
+                    fields.Add(("elbo", elbo));
+                    fields.Add(("exactLogLikelihood", exactMean));
+                    text = $"mean ELBO  {elbo.ToString("R", CultureInfo.InvariantCulture)}" +
+                        (exactMean is double e ? $"\nexact mean log-likelihood  {e.ToString("R", CultureInfo.InvariantCulture)}" : "");
+                    break;
+                }
+
+            case NeuralNetworks.VariationalAutoencoderModel vae:
+                {
+                    if (iwaeSamples < 1)
+                    {
+                        throw new ArgumentException($"--iwae-samples: K must be at least 1, not {iwaeSamples}.");
+                    }
+
+                    var random = new Random(seed ?? 0);
+                    double negElboSum = 0, iwaeSum = 0;
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        negElboSum = AddInOrder(negElboSum, vae.AnomalyScores(chunk, random));
+                        n += chunk.GetLength(0);
+                    }
+
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        iwaeSum = AddInOrder(iwaeSum, vae.ImportanceWeightedLogLikelihood(chunk, iwaeSamples, random));
+                    }
+
+                    double negElbo = negElboSum / n, iwae = iwaeSum / n;
+                    fields.Add(("negElbo", negElbo));
+                    fields.Add(("iwaeLogLikelihood", iwae));
+                    fields.Add(("iwaeSamples", iwaeSamples));
+                    text = $"mean −ELBO  {negElbo.ToString("R", CultureInfo.InvariantCulture)}\n" +
+                           $"mean importance-weighted log-likelihood (K = {iwaeSamples})  {iwae.ToString("R", CultureInfo.InvariantCulture)}";
+                    break;
+                }
+
             default:
-                Clustering.KMeansModel kmeans = (Clustering.KMeansModel)m;
-                n = Data.RowChunks.Shape(x, console.CancellationToken).Rows;
-                value = kmeans.InertiaOf(x, checked((int)n), console.CancellationToken);
-                name = "inertia";
-                break;
+                {
+                    var density = (IDensityModel)m;
+                    double sum = 0;
+                    double[] values = [];
+                    n = 0;
+                    foreach (double[,] chunk in x.ReadChunks(Data.RowChunks.DefaultChunkRows, token))
+                    {
+                        int rows = chunk.GetLength(0);
+                        if (values.Length != rows)
+                        {
+                            values = new double[rows];
+                        }
+
+                        density.LogDensity(chunk, values);
+                        sum = AddInOrder(sum, values);
+                        n += rows;
+                    }
+
+                    text = LogLikelihood(fields, sum / n);
+                    break;
+                }
         }
 
-        string text = name == "inertia"
-            ? $"inertia  {value.ToString("R", CultureInfo.InvariantCulture)}"
-            : $"mean log-likelihood  {value.ToString("R", CultureInfo.InvariantCulture)}";
-        console.Out.WriteLine(json ? new JsonLine().Add("model", ModelJson.FormatName(m)).Add("n", n).Add("d", Dimension(m)).Add(name, value).ToString() : text);
+        line.Add("n", n).Add("d", Dimension(m) ?? x.Columns);
+        foreach ((string name, object? value) in fields)
+        {
+            line.Add(name, value);
+        }
+
+        console.Out.WriteLine(json ? line.ToString() : text);
+    }
+
+    private static string LogLikelihood(List<(string Name, object? Value)> fields, double value)
+    {
+        fields.Add(("avgLogLikelihood", value));
+        return $"mean log-likelihood  {value.ToString("R", CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Adds the values to <paramref name="sum"/> one by one, in order (the summation of the array versions).</summary>
+    private static double AddInOrder(double sum, double[] values)
+    {
+        foreach (double v in values)
+        {
+            sum += v;
+        }
+
+        return sum;
     }
 
     /// <summary>The dimension of the rows a model takes, if it has one.</summary>

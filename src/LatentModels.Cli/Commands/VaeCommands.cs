@@ -46,6 +46,8 @@ internal static class VaeCommands
         var threads = CommonOptions.Threads();
         var command = new Command("vae",
             "Fit a variational autoencoder (MLP encoder and decoder, Adam, mini-batches; Kingma & Welling).\n" +
+            "The file is streamed, not loaded: memory is one int per row (the epoch's shuffled order) and a window of at most 64 MiB of rows;\n" +
+            "the result is that of the loaded file, to the bit (docs/out-of-core.md).\n" +
             "Example: latent fit vae --data train-images-idx3-ubyte.gz --hidden 200 --latent 20 --epochs 5 --json --model-out vae.json")
         {
             data, hidden, latent, epochs, batchSize, learningRate, weightDecay, activation, likelihood, seed, threads, json, modelOut,
@@ -53,7 +55,10 @@ internal static class VaeCommands
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
-            double[,] x = console.ReadData(path);
+            // Streamed (docs/out-of-core.md): an epoch's shuffled order is one int per row, its mini-batches are gathered in
+            // windows of at most 64 MiB of rows; the same bits as the fit of the loaded file.
+            var source = new CountingSource(DataSources.Open(path, console.Columns));
+            console.StreamData(path);
             var options = new VariationalAutoencoderOptions
             {
                 HiddenSizes = ParseHidden(parse.GetValue(hidden)!),
@@ -70,14 +75,15 @@ internal static class VaeCommands
             var estimator = new VariationalAutoencoder(options);
 
             // One untimed epoch on the first rows first, so the timings are the training, not the JIT compilation.
-            int headRows = (int)Math.Min(x.GetLength(0), 2L * options.BatchSize);
-            var head = new double[headRows, x.GetLength(1)];
-            Array.Copy(x, head, head.Length);
+            int headRows = (int)Math.Min(int.MaxValue / 2, Math.Max(1L, 2L * options.BatchSize));
+            double[,] head = (double[,])source.ReadChunks(headRows, console.CancellationToken).First().Clone();
             new VariationalAutoencoder(options with { Epochs = 1 }).Fit(head, null, null, console.CancellationToken);
 
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "VAE");
             var watch = Stopwatch.StartNew();
-            VariationalAutoencoderFitResult fit = estimator.Fit(x, null, progress, console.CancellationToken);
+            VariationalAutoencoderFitResult fit = estimator.Fit(source, progress, console.CancellationToken);
+            long n = source.Rows;
+            int d = source.Columns;
             double seconds = watch.Elapsed.TotalSeconds;
             progress?.Dispose();
             ModelCommands.SaveIfRequested(fit.Model, parse.GetValue(modelOut));
@@ -87,7 +93,7 @@ internal static class VaeCommands
             double last = fit.Report.ObjectiveTrace[^1];
             if (parse.GetValue(json))
             {
-                console.Out.WriteLine(new JsonLine().Add("model", "vae").Add("n", x.GetLength(0)).Add("d", x.GetLength(1))
+                console.Out.WriteLine(new JsonLine().Add("model", "vae").Add("n", n).Add("d", d)
                     .Add("hidden", options.HiddenSizes.ToArray()).Add("latent", options.LatentDimension)
                     .Add("activation", parse.GetValue(activation)).Add("likelihood", parse.GetValue(likelihood))
                     .Add("epochs", fit.Report.Iterations).Add("batchSize", options.BatchSize).Add("seconds", seconds)
@@ -97,7 +103,7 @@ internal static class VaeCommands
             }
             else
             {
-                console.Out.WriteLine($"Variational autoencoder {x.GetLength(1)}-{string.Join("-", options.HiddenSizes)}-{options.LatentDimension} ({parse.GetValue(activation)}, {parse.GetValue(likelihood)}) fitted to {x.GetLength(0)} rows of {path}");
+                console.Out.WriteLine($"Variational autoencoder {d}-{string.Join("-", options.HiddenSizes)}-{options.LatentDimension} ({parse.GetValue(activation)}, {parse.GetValue(likelihood)}) fitted to {n} rows of {path}");
                 console.Out.WriteLine($"  epochs                {fit.Report.Iterations} (batch {options.BatchSize}, Adam {Format.Number(options.LearningRate)})");
                 console.Out.WriteLine($"  training −ELBO        {Format.Number(last)} nats per row (mean over the last epoch's mini-batches)");
                 console.Out.WriteLine($"  seconds per epoch     {Format.Number(median)} (median)");

@@ -52,7 +52,7 @@ internal static class VariationalCommands
             }
 
             string? weightsPath = parse.GetValue(sampleWeights);
-            double[]? weights = streamed ? null : CommonOptions.ReadSampleWeights(console, weightsPath);
+            double[]? weights = streamed ? null : CommonOptions.ReadSampleWeights(console, weightsPath, x!.GetLength(0));
             var options = new VariationalGaussianMixtureOptions
             {
                 Components = parse.GetValue(k),
@@ -77,7 +77,7 @@ internal static class VariationalCommands
                 var mixture = new VariationalGaussianMixture(options);
                 fit = weightsPath is null
                     ? mixture.Fit(source, progress, console.CancellationToken)
-                    : mixture.Fit(source, DataSources.Open(weightsPath), progress, console.CancellationToken);
+                    : mixture.Fit(source, CommonOptions.OpenSampleWeights(console, weightsPath), progress, console.CancellationToken);
                 seconds = watch.Elapsed.TotalSeconds;
             }
             else

@@ -19,9 +19,13 @@ internal static class VariationalMixtureCommands
             "Fit a variational Bayesian mixture of independent-Bernoulli vectors (Dirichlet weights, Beta(γ₀, γ₀) pixel priors) to a file of 0/1 values.\n" +
             "Example: latent fit vb-bernoulli-mixture --data digits.csv --k 10 --weight-concentration 0.01 --json",
             "Bernoulli",
-            (_, options, initial) => initial is null
-                ? (rows, progress, token) => new VariationalBernoulliMixture(options).Fit(rows, progress, token)
-                : (rows, progress, token) => new VariationalBernoulliMixture(options).FitFrom(initial, rows, progress, token)));
+            (_, options, initial) => (rows, w, progress, token) => (initial, w) switch
+            {
+                (null, null) => new VariationalBernoulliMixture(options).Fit(rows, progress, token),
+                (null, _) => new VariationalBernoulliMixture(options).Fit(rows, w, progress, token),
+                (_, null) => new VariationalBernoulliMixture(options).FitFrom(initial, rows, progress, token),
+                _ => new VariationalBernoulliMixture(options).FitFrom(initial, rows, w, progress, token),
+            }));
         fit.Subcommands.Add(Create<VariationalCategoricalMixtureModel, IndependentCategorical>(console, "vb-categorical-mixture",
             "Fit a variational Bayesian mixture of independent categorical vectors (Dirichlet weights, Dirichlet(γ₀) outcome priors) to a file of\n" +
             "integer codes (column j in 0…Cⱼ−1, Cⱼ = its largest code + 1).\n" +
@@ -31,14 +35,18 @@ internal static class VariationalMixtureCommands
             {
                 // A warm start keeps its model's outcome counts (the data may not show every category).
                 int[] categoryCounts = (initial?.CategoryCounts ?? IndependentCategoricalFamily.FromData(x).CategoryCounts).ToArray();
-                return initial is null
-                    ? (rows, progress, token) => new VariationalCategoricalMixture(categoryCounts, options).Fit(rows, progress, token)
-                    : (rows, progress, token) => new VariationalCategoricalMixture(categoryCounts, options).FitFrom(initial, rows, progress, token);
+                return (rows, w, progress, token) => (initial, w) switch
+                {
+                    (null, null) => new VariationalCategoricalMixture(categoryCounts, options).Fit(rows, progress, token),
+                    (null, _) => new VariationalCategoricalMixture(categoryCounts, options).Fit(rows, w, progress, token),
+                    (_, null) => new VariationalCategoricalMixture(categoryCounts, options).FitFrom(initial, rows, progress, token),
+                    _ => new VariationalCategoricalMixture(categoryCounts, options).FitFrom(initial, rows, w, progress, token),
+                };
             }));
     }
 
     /// <summary>A fit of the rows (with progress and cancellation) for the options, given the whole data file.</summary>
-    private delegate SoftClusteringFitResult<TModel> Fitter<TModel>(double[,] rows, IProgress<FitProgress>? progress, CancellationToken cancellationToken);
+    private delegate SoftClusteringFitResult<TModel> Fitter<TModel>(double[,] rows, double[]? sampleWeights, IProgress<FitProgress>? progress, CancellationToken cancellationToken);
 
     private static Command Create<TModel, TComponent>(CliConsole console, string name, string description, string family,
         Func<double[,], VariationalDiscreteMixtureOptions, TModel?, Fitter<TModel>> estimator)
@@ -73,7 +81,8 @@ internal static class VariationalMixtureCommands
         var maxIter = new Option<int>("--max-iter") { Description = "Maximum coordinate-ascent iterations per start (0 returns the start).", DefaultValueFactory = _ => 100, HelpName = "N" };
         var tol = new Option<double>("--tol") { Description = "Stop when the ELBO (in nats, not per row) changes by less than this (0: run --max-iter iterations).", DefaultValueFactory = _ => 1e-3, HelpName = "T" };
         var threads = CommonOptions.Threads();
-        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, threads, json, modelOut, labelsOut, initModel };
+        var sampleWeights = CommonOptions.SampleWeights(CommonOptions.WeightsReading.Whole);
+        var command = new Command(name, description) { data, k, concentration, priorCount, init, starts, maxIter, tol, seed, threads, json, modelOut, labelsOut, initModel, sampleWeights };
         command.SetAction(parse => console.Guard(() =>
         {
             string path = parse.GetRequiredValue(data);
@@ -92,9 +101,10 @@ internal static class VariationalMixtureCommands
             };
             TModel? initial = LoadInitialModel<TModel>(parse.GetValue(initModel), $"a model of 'fit {name}'");
             Fitter<TModel> fitter = estimator(x, options, initial);
+            double[]? rowWeights = CommonOptions.ReadSampleWeights(console, parse.GetValue(sampleWeights), x.GetLength(0));
             using TerminalProgress? progress = TerminalProgress.ForTerminal(console, "VB");
             SoftClusteringFitResult<TModel> fit = FitCommands.Timed(
-                rows => fitter(rows, ReferenceEquals(rows, x) ? progress : null, console.CancellationToken), x, out double seconds);
+                rows => fitter(rows, rowWeights is null ? null : FitCommands.Head(rowWeights, rows), ReferenceEquals(rows, x) ? progress : null, console.CancellationToken), x, out double seconds);
             progress?.Dispose();
             TModel model = fit.Model;
             ModelCommands.SaveIfRequested(model, parse.GetValue(modelOut));

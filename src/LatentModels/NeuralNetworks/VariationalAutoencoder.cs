@@ -76,8 +76,102 @@ public sealed class VariationalAutoencoder : IEstimator<VariationalAutoencoderMo
         new(dimension, Options.HiddenSizes, Options.LatentDimension, Options.Activation, Options.Likelihood, Options.LearnVariance,
             Options.Variance, Options.MinimumVariance);
 
+    /// <summary>
+    /// Trains on rows read from a source in bounded memory, with the bits of <see cref="Fit(double[,], IProgress{FitProgress}?, CancellationToken)"/>
+    /// on the same rows: the same initialisation, the same shuffled order of every epoch (one int per row, shuffled by the
+    /// same draws), the same mini-batches and noise. Memory: one int per row, a window of at most 64 MiB of rows (an epoch
+    /// reads the source once per window: once for a data set of at most 64 MiB of rows) and one chunk.
+    /// </summary>
+    /// <param name="source">The n × D training rows (in [0, 1] for a Bernoulli decoder); every pass must give the same rows.</param>
+    /// <param name="progress">Optional per-epoch progress (objective = the epoch's mean mini-batch −ELBO).</param>
+    /// <param name="cancellationToken">Checked before every chunk and every mini-batch.</param>
+    /// <exception cref="ArgumentException">No rows, a chunk of another width, or a value outside [0, 1] for a Bernoulli decoder (named by its row and column).</exception>
+    /// <exception cref="Data.RowFormatException">The source is malformed.</exception>
+    /// <exception cref="FittingException">The loss became infinite or NaN (lower the learning rate).</exception>
+    public VariationalAutoencoderFitResult Fit(Data.IRowChunkSource source, IProgress<FitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return Fit(source, Data.ShuffledWindows.WindowBytes, progress, cancellationToken);
+    }
+
+    /// <summary><see cref="Fit(Data.IRowChunkSource, IProgress{FitProgress}?, CancellationToken)"/> holding at most <paramref name="windowBytes"/> of rows (tests take small windows).</summary>
+    internal VariationalAutoencoderFitResult Fit(Data.IRowChunkSource source, long windowBytes, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
+    {
+        long rows = 0;
+        int d = -1;
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            if (d >= 0 && chunk.GetLength(1) != d)
+            {
+                throw new ArgumentException($"{source.Name} has {chunk.GetLength(1)} columns at row {rows}; earlier rows have {d}.", "data");
+            }
+
+            d = chunk.GetLength(1);
+            if (Options.Likelihood == DecoderLikelihood.Bernoulli)
+            {
+                CheckUnitInterval(chunk, "data", rows);
+            }
+
+            rows += chunk.GetLength(0);
+        }
+
+        if (rows == 0)
+        {
+            throw new ArgumentException($"{source.Name} has no rows.", nameof(source));
+        }
+
+        int n = rows <= Array.MaxLength ? (int)rows : throw new ArgumentException($"{source.Name} has {rows} rows; a fit of a source shuffles at most {Array.MaxLength}.", nameof(source));
+        var chunks = new Data.WeightedRowChunks(source, null);
+        double[] held = [];
+        int window = 0;
+        return TrainCore((trainer, order, random, token) =>
+        {
+            int b = trainer.Workspace.Capacity;
+            if (window == 0)
+            {
+                window = Data.ShuffledWindows.Rows(n, d, b, windowBytes);
+                held = new double[(long)window * d];
+            }
+
+            // The order's places (one int per row, inverted in place), read in windows of whole mini-batches, then the order again.
+            Data.ShuffledWindows.InvertInPlace(order);
+            double sum = 0;
+            int batches = 0;
+            float[] input = trainer.Workspace.Input;
+            for (int first = 0; first < n; first += window)
+            {
+                int end = (int)Math.Min((long)first + window, n);
+                Data.ShuffledWindows.Gather(chunks, order, first, end, d, held, null, null, token);
+                for (int start = first; start < end; start += b)
+                {
+                    token.ThrowIfCancellationRequested();
+                    int count = Math.Min(b, n - start);
+                    ReadOnlySpan<double> x = held.AsSpan((start - first) * d, count * d);
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        input[i] = (float)x[i];
+                    }
+
+                    sum += trainer.Step(count, random);
+                    batches++;
+                }
+            }
+
+            Data.ShuffledWindows.InvertInPlace(order);
+            return sum / batches;
+        }, n, d, null, 0, progress, cancellationToken);
+    }
+
+    /// <summary>One epoch of the training loop: the trainer's steps over the rows in <c>order</c>; returns the mean of the mini-batch losses.</summary>
+    private delegate double EpochRunner(VaeTrainer trainer, int[] order, Random random, CancellationToken cancellationToken);
+
     /// <summary>The training loop over validated float rows.</summary>
     internal VariationalAutoencoderFitResult Train(float[] data, int n, int d, float[]? validation, int validationRows,
+        IProgress<FitProgress>? progress, CancellationToken cancellationToken) =>
+        TrainCore((trainer, order, random, token) => trainer.Epoch(data, order, random, token), n, d, validation, validationRows, progress, cancellationToken);
+
+    /// <summary>The training loop, each epoch run by <paramref name="runEpoch"/> (over rows in memory or read from a source).</summary>
+    private VariationalAutoencoderFitResult TrainCore(EpochRunner runEpoch, int n, int d, float[]? validation, int validationRows,
         IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -109,7 +203,7 @@ public sealed class VariationalAutoencoder : IEstimator<VariationalAutoencoderMo
             cancellationToken.ThrowIfCancellationRequested();
             Shuffle(order, random);
             long started = Stopwatch.GetTimestamp();
-            double loss = trainer.Epoch(data, order, random, cancellationToken);
+            double loss = runEpoch(trainer, order, random, cancellationToken);
             seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (!double.IsFinite(loss))
             {
@@ -151,7 +245,7 @@ public sealed class VariationalAutoencoder : IEstimator<VariationalAutoencoderMo
     }
 
     /// <summary>Throws unless every value lies in [0, 1] (the Bernoulli decoder's data), naming the row and column.</summary>
-    internal static void CheckUnitInterval(double[,] data, string paramName)
+    internal static void CheckUnitInterval(double[,] data, string paramName, long firstRow = 0)
     {
         ReadOnlySpan<double> values = data.AsSpan();
         int d = data.GetLength(1);
@@ -160,7 +254,7 @@ public sealed class VariationalAutoencoder : IEstimator<VariationalAutoencoderMo
             if (!(values[i] >= 0 && values[i] <= 1))
             {
                 throw new ArgumentException(
-                    $"The value at row {i / d}, column {i % d} is {values[i]}; a Bernoulli decoder needs values in [0, 1].", paramName);
+                    $"The value at row {firstRow + (i / d)}, column {i % d} is {values[i]}; a Bernoulli decoder needs values in [0, 1].", paramName);
             }
         }
     }

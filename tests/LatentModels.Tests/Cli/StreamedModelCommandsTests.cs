@@ -64,6 +64,48 @@ public sealed class StreamedModelCommandsTests : IDisposable
         wrongWidth.Err.Should().Contain("has 3 columns but the model has dimension 4");
     }
 
+    public static TheoryData<string> OtherScoredModels() => ["gaussian", "binary-sparse-coding", "vae", "online-gmm"];
+
+    /// <summary>
+    /// <c>score</c> of the models that are not clustering models (or whose score is not a log-likelihood) on a streamed file
+    /// of two chunks: the library's calls on the whole array, bit for bit (the VAE's draws included).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OtherScoredModels))]
+    public void Score_of_a_streamed_file_is_the_in_memory_score(string fitName)
+    {
+        CliFit fit = CliCatalog.Fits.Single(f => f.Name == fitName);
+        int d = fit.Kind == CliDataKind.OneColumn ? 1 : 4;
+        double[,] x = CliCatalog.Data(fit.Kind, Rows, d, 23);
+        string csv = CliCatalog.WriteCsv(Path.Combine(_directory, "x.csv"), x), model = Path.Combine(_directory, "m.json");
+        string small = CliCatalog.WriteCsv(Path.Combine(_directory, "small.csv"), CliCatalog.Data(fit.Kind, 400, d, 29));
+        var fitted = Run([.. fit.Args, "--data", small, "--model-out", model]);
+        fitted.Code.Should().Be(0, fitted.Err);
+        object loaded = ModelJson.Load(model);
+        var scored = Run("score", "--model", model, "--data", csv, "--json", "--iwae-samples", "3", "--seed", "5");
+        scored.Code.Should().Be(0, scored.Err);
+        JsonElement json = LastJson(scored.Out);
+        json.GetProperty("n").GetInt32().Should().Be(Rows);
+        json.GetProperty("d").GetInt32().Should().Be(d);
+        static long Bits(JsonElement e) => BitConverter.DoubleToInt64Bits(e.GetDouble());
+        switch (loaded)
+        {
+            case LatentModels.SparseCoding.BinarySparseCodingModel bsc:
+                Bits(json.GetProperty("elbo")).Should().Be(BitConverter.DoubleToInt64Bits(bsc.Elbo(x).Average()));
+                Bits(json.GetProperty("exactLogLikelihood")).Should().Be(BitConverter.DoubleToInt64Bits(bsc.ExactLogLikelihood(x).Average()));
+                break;
+            case LatentModels.NeuralNetworks.VariationalAutoencoderModel vae:
+                var random = new Random(5);
+                Bits(json.GetProperty("negElbo")).Should().Be(BitConverter.DoubleToInt64Bits(vae.AnomalyScores(x, random).Average()));
+                Bits(json.GetProperty("iwaeLogLikelihood")).Should().Be(BitConverter.DoubleToInt64Bits(vae.ImportanceWeightedLogLikelihood(x, 3, random).Average()));
+                json.GetProperty("iwaeSamples").GetInt32().Should().Be(3);
+                break;
+            default:
+                Bits(json.GetProperty("avgLogLikelihood")).Should().Be(BitConverter.DoubleToInt64Bits(((IDensityModel)loaded).Score(x)));
+                break;
+        }
+    }
+
     [Fact]
     public void A_bad_row_after_the_first_chunk_fails_predict_before_any_output_and_names_its_line()
     {
