@@ -139,8 +139,8 @@ public sealed class DistributedFit
     /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
     /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
     /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
-    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
-    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
+    /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
+    /// more round or pass): the same bits.
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -178,18 +178,84 @@ public sealed class DistributedFit
             int exponent = 2 * frame.Exponent + weightExponent;
             double[,] centers = r.Model.Centers;
             frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            var probe = new KMeansModel(centers, double.NaN);
+            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
             {
-                Rounds = r.Rounds,
-                ShardWaitTime = r.ShardWaitTime,
-                DriverTime = r.DriverTime,
+                Rounds = _fleet.Rounds,
+                ShardWaitTime = _fleet.WaitTime,
+                DriverTime = _fleet.DriverTime,
             };
         }
         finally
         {
             _fleet.Frame = null;
         }
+    }
+
+    /// <summary>
+    /// The inertia of the returned centers on the caller's rows, as <see cref="KMeans"/> reports a framed fit's
+    /// (<c>KMeansModel.WeightedInertiaOf</c> with the weights divided by 2^<paramref name="weightExponent"/>, scaled back in one
+    /// step): from the statistics of one more round when the centers' own frame is the identity and nothing can overflow,
+    /// else row by row in the global blocks of <c>LloydEngine.BlockSizeFor(n)</c> rows, one pass visiting the shards in
+    /// order and continuing the open block's sum from shard to shard — so the same bits as one machine for any cuts.
+    /// </summary>
+    private async Task<double> CallerInertiaAsync(KMeansModel probe, int weightExponent, CancellationToken cancellationToken)
+    {
+        _fleet.Frame = weightExponent == 0 ? null : new ShardFrame { WeightExponent = weightExponent };
+        if (probe.InertiaFromStatistics(_fleet.LargestMagnitude))
+        {
+            KMeansStatistics s = await MergedAsync<KMeansStatistics>(probe, 0, cancellationToken).ConfigureAwait(false);
+            return Math.ScaleB(s.Inertia, weightExponent);
+        }
+
+        int blockSize = LloydEngine.BlockSizeFor(checked((int)_fleet.TotalRows));
+        double[] centers = [.. probe.CentersSpan];
+        var sums = new List<double>();
+        long first = 0;
+        for (int shard = 0; shard < _fleet.RowCounts.Count; shard++)
+        {
+            int rows = _fleet.RowCounts[shard];
+            if (rows == 0)
+            {
+                continue;
+            }
+
+            long firstBlock = first / blockSize;
+            double carry = firstBlock < sums.Count ? sums[(int)firstBlock] : 0;
+            SeedingReply reply = await _fleet.SeedAsync(shard, new SeedingWork
+            {
+                Step = SeedingStep.KMeansInertia,
+                Dimension = probe.Dimension,
+                Centers = centers,
+                FirstRow = first,
+                BlockSize = blockSize,
+                RunStart = carry,
+            }, cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < reply.BlockOrder.Length; j++)
+            {
+                int block = (int)(firstBlock + j);
+                if (block < sums.Count)
+                {
+                    sums[block] = reply.BlockOrder[j];
+                }
+                else
+                {
+                    sums.Add(reply.BlockOrder[j]);
+                }
+            }
+
+            first += rows;
+        }
+
+        double total = 0;
+        foreach (double v in sums)
+        {
+            total += v;
+        }
+
+        return Math.ScaleB(total, probe.RowInertiaExponent + weightExponent);
     }
 
     /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
@@ -287,15 +353,14 @@ public sealed class DistributedFit
     /// </summary>
     /// <remarks>
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
-    /// row by row, a stream the shards cannot split without replaying it. The starts computed in the cluster need data in the
-    /// ordinary range (no range frame, no divided weights: see
-    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>);
-    /// given starts (<see cref="GaussianMixtureOptions.InitialModel"/>, all three initial parameters) take any data.
+    /// row by row, a stream the shards cannot split without replaying it. On data one machine fits in a range frame (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>)
+    /// the starts read the rows through that frame, except <see cref="MixtureInit.KMeans"/>, which is refused there.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -346,7 +411,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(computedStart, frame, shift);
+            CheckComputedStart(computedStart && o.Init == MixtureInit.KMeans, frame, shift);
             GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
             return await Task.Run(() =>
@@ -418,11 +483,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). A start computed in the cluster needs data in the ordinary range; a warm start takes any.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, the <see cref="MixtureInit.KMeans"/> start is refused; the others read the rows through the frame.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -466,7 +531,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(o.InitialModel is null, frame, shift);
+            CheckComputedStart(o.InitialModel is null && o.Init == MixtureInit.KMeans, frame, shift);
             VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
             (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
@@ -495,15 +560,16 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// Throws for a start computed in the cluster on data one machine fits in a range frame (or with divided weights): the
-    /// cluster's starts read the shards' rows in their own units.
+    /// Throws for the K-Means start computed in the cluster on data one machine fits in a range frame (or with divided
+    /// weights): the distributed K-Means fit sets the fleet's units to its own frame of the rows as given, where one machine
+    /// fits K-Means on the rows in the mixture's frame. (The other starts read the rows through the mixture's frame.)
     /// </summary>
     private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
     {
         if (computedStart && (!frame.IsIdentity || weightShift != 0))
         {
             throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
-                + "the starts computed in the cluster do not work in that frame yet: give a start (InitialModel), or rescale the data.");
+                + "the K-Means start computed in the cluster does not work in that frame yet: use Init = KMeansPlusPlus, RandomRows or First, give a start (InitialModel), or rescale the data.");
         }
     }
 

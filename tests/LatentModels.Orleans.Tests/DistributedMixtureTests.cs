@@ -106,7 +106,11 @@ public class DistributedMixtureTests(ThreeSiloCluster cluster)
         DistributedFitResult<GaussianMixtureModel> result = await fit.FitGaussianMixtureAsync(start, o);
         SameBits(result, new GaussianMixture(o with { InitialModel = start }).Fit(x, w));
 
-        // A start computed in the cluster reads the rows in their own units: refused in a frame, not fitted differently.
+        // A start computed in the cluster reads the rows through the frame too (k-means++ and the labels' statistics)...
+        GaussianMixtureOptions plusPlus = o with { Init = MixtureInit.KMeansPlusPlus, Seed = 4 };
+        SameBits(await fit.FitGaussianMixtureAsync(plusPlus), new GaussianMixture(plusPlus).Fit(x, w));
+
+        // ...but the K-Means start runs the distributed K-Means in its own frame: refused, not fitted differently.
         await FluentActions.Awaiting(() => fit.FitGaussianMixtureAsync(o)).Should().ThrowAsync<NotSupportedException>().WithMessage("*rescaled frame*");
     }
 
