@@ -142,7 +142,9 @@ public sealed class DistributedFit
     /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
     /// more round or pass): the same bits.
     /// </summary>
-    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
+    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards; for
+    /// <see cref="KMeans"/>' whole fit, start and restarts included and kept in the range frame, use
+    /// <see cref="FitKMeansAsync(KMeansOptions, IProgress{DistributedFitProgress}?, CancellationToken)"/>).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
@@ -151,37 +153,123 @@ public sealed class DistributedFit
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
 
-    /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
+    /// <summary>
+    /// The distributed twin of <c>new KMeans(<paramref name="options"/>).Fit(rows[, weights])</c> on the concatenation of the
+    /// shards' rows in shard order (weighted by their sample weights, if any): every start of <paramref name="options"/>
+    /// computed through the shards in the fit's units — <see cref="KMeansInit.KMeansPlusPlus"/> (the default),
+    /// <see cref="KMeansInit.RandomRows"/> and <see cref="KMeansInit.First"/> as <see cref="KMeansStartAsync"/> computes them
+    /// but drawn and kept in the range frame (no round trip through the caller's units), <see cref="KMeansInit.Explicit"/>
+    /// taking <see cref="KMeansOptions.InitialCenters"/> mapped into the frame as <see cref="KMeans"/> maps them — then Lloyd's
+    /// iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>
+    /// with <see cref="KMeansOptions.MaxIterations"/> (0: the start itself, with the inertia of the assignment to it) and
+    /// <see cref="KMeansOptions.Tolerance"/>. <see cref="KMeansOptions.Starts"/> random starts draw from one generator seeded
+    /// with <see cref="KMeansOptions.Seed"/>, one after another, and the start of lowest inertia (in the fit's units, the
+    /// first on ties) wins, as in <see cref="KMeans"/>. <see cref="KMeansOptions.Algorithm"/> does not matter (the
+    /// accelerated iteration returns Lloyd's bits; the cluster runs Lloyd), nor does
+    /// <see cref="KMeansOptions.MaxDegreeOfParallelism"/> (the shards' cap is <see cref="DistributedFitOptions"/>'). On shards
+    /// that start at superblock boundaries (or are one block of <see cref="KMeansStatistics.ChunkSize"/> rows each) and
+    /// multiples of <see cref="KMeansSeeding.PotentialBlockRows"/> rows for k-means++, the centers, inertia, iterations,
+    /// convergence and trace are <see cref="KMeans"/>'s bit for bit, data of any finite range or position included; other
+    /// cuts agree to rounding. The labels are not gathered to the driver: <see cref="KMeansModel.Predict(double[,])"/> of the
+    /// returned model on a shard's rows gives <see cref="KMeans"/>' labels of them.
+    /// </summary>
+    /// <param name="options">The settings of the in-memory fit.</param>
+    /// <param name="progress">Optional per-iteration report (every start's iterations, in the caller's units).</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The options do not fit the data (e.g. more clusters than rows, explicit centers of another shape).</exception>
+    /// <exception cref="NotSupportedException">A drawn start on shards holding more than <see cref="int.MaxValue"/> rows (as on one machine).</exception>
+    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansOptions options, IProgress<DistributedFitProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        KMeansOptions o = options;
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        o.Validate((int)Math.Min(_fleet.TotalRows, int.MaxValue), _fleet.Columns);
+        var random = new Random(o.Seed);
+        int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
+        return await KMeansFitAsync(async (frame, _) =>
+        {
+            if (o.Init == KMeansInit.Explicit)
+            {
+                return new KMeansModel(frame.ToFrame(o.InitialCenters!));
+            }
+
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false); // per start: it keeps the chosen centers
+            double[,] centers = o.Init switch
+            {
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+                KMeansInit.First => await data.FirstRowsAsync(o.Clusters, cancellationToken).ConfigureAwait(false),
+                _ => await KMeansSeeding.PlusPlusAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+            };
+            return new KMeansModel(centers, double.NaN);
+        }, starts, o.MaxIterations, o.Tolerance, progress, beginFit: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
     private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         CheckTolerance(tolerance);
+        // The caller's centers mapped into the fit's units (unchanged when the fleet computes on the rows as given).
+        return await KMeansFitAsync((frame, framed) => Task.FromResult(framed ? new KMeansModel(frame.ToFrame(start.Centers)) : start),
+            1, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The K-Means fit in the range frame of all the shards' rows (<see cref="KMeansFrameAsync"/>), as <see cref="KMeans"/>
+    /// fits on one machine: <paramref name="starts"/> times a start in the fleet's units from <paramref name="start"/> (given
+    /// the frame and whether the fleet computes in one) and Lloyd's iterations from it, the start of lowest inertia kept (the
+    /// first on ties); then the centers, trace and progress mapped back and the inertia that of the returned centers on the
+    /// caller's rows (<see cref="CallerInertiaAsync"/>), as <c>KMeansFraming</c> maps them.
+    /// </summary>
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(Func<RangeFrame, bool, Task<KMeansModel>> start, int starts, int maxIterations,
+        double tolerance, IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
+        CheckTolerance(tolerance);
         RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        if (beginFit)
+        {
+            _fleet.BeginFit();
+        }
+
+        bool framed = _fleet.Frame is not null;
         int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        int exponent = 2 * frame.Exponent + weightExponent;
         try
         {
-            if (_fleet.Frame is null)
+            IProgress<DistributedFitProgress>? report = progress is null || !framed ? progress : new ScaledProgress(progress, exponent);
+            DistributedFitResult<KMeansModel>? best = null;
+            for (int s = 0; s < starts; s++)
             {
-                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+                KMeansModel initial = await start(frame, framed).ConfigureAwait(false);
+                if (initial.Dimension != _fleet.Columns)
+                {
+                    throw new ArgumentException($"The start has {initial.Dimension} columns; the shards' rows have {_fleet.Columns}.", "start");
+                }
+
+                DistributedFitResult<KMeansModel> r = await LloydAsync(initial, maxIterations, tolerance, report, beginFit: false, cancellationToken).ConfigureAwait(false);
+                if (best is null || r.Model.Inertia < best.Model.Inertia)
+                {
+                    best = r;
+                }
             }
 
-            if (start.Dimension != _fleet.Columns)
+            KMeansModel model = best!.Model;
+            IReadOnlyList<double> trace = best.Trace;
+            if (framed)
             {
-                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+                double[,] centers = model.Centers;
+                frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+                double inertia = await CallerInertiaAsync(new KMeansModel(centers, double.NaN), weightExponent, cancellationToken).ConfigureAwait(false);
+                model = new KMeansModel(centers, inertia);
+                trace = [.. trace.Select(v => Math.ScaleB(v, exponent))];
             }
 
-            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
-            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
-                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
-            int exponent = 2 * frame.Exponent + weightExponent;
-            double[,] centers = r.Model.Centers;
-            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            var probe = new KMeansModel(centers, double.NaN);
-            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
+            return new DistributedFitResult<KMeansModel>(model, best.ObjectiveName, trace, best.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos,
+                _fleet.StatisticsBytes, clock.Elapsed)
             {
                 Rounds = _fleet.Rounds,
                 ShardWaitTime = _fleet.WaitTime,
@@ -264,7 +352,7 @@ public sealed class DistributedFit
         public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
     }
 
-    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/> in the fleet's units.</summary>
     private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
@@ -395,7 +483,7 @@ public sealed class DistributedFit
     /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
     /// The starts are one machine's draws and arithmetic through the shards: <see cref="MixtureInit.KMeans"/> (the default)
     /// fits K-Means in the cluster (k-means++ from a seed drawn from the start's generator, then Lloyd:
-    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync"/>), every shard labels its rows by K-Means'
+    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>), every shard labels its rows by K-Means'
     /// assignment and returns the one-hot responsibilities' statistics in the engine's blocks, and the engine takes one
     /// M-step; <see cref="MixtureInit.KMeansPlusPlus"/> and <see cref="MixtureInit.RandomRows"/> draw the centers as one
     /// machine does (k-means++ through the shards; distinct row indices fetched from their shards) and label by the nearest
@@ -620,42 +708,142 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: E-step on every shard
-    /// (<see cref="DiscreteMixtureStatistics.FromBernoulli"/>), merge, M-step with
-    /// <see cref="MixtureOptions.PseudoCount"/> (<see cref="DiscreteMixtureStatistics.ToBernoulliModel"/>); stops as
-    /// <see cref="BernoulliMixture"/> on the change of the mean log-likelihood (<see cref="MixtureOptions.Tolerance"/>).
+    /// Batch EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: the fit of
+    /// <see cref="BernoulliMixture"/>(<paramref name="options"/>) with <see cref="Mixture{TComponent}.FitFrom(MixtureModel{TComponent}, double[,], IProgress{FitProgress}?, CancellationToken)"/>
+    /// on the shards' rows in order. Its engine runs on the driver — the M-step with <see cref="MixtureOptions.PseudoCount"/>,
+    /// the objective (mean log-likelihood, or mean log-posterior with a positive pseudo-count), the stopping rule and the
+    /// trace — and every E-step on the shards: each returns the engine's statistics (<see cref="DiscreteMixtureStatistics"/>
+    /// of chunks of <see cref="DiscreteMixtureStatistics.ChunkSize"/> rows at the global multiples of the chunk size) in
+    /// parts cut at the global superblock boundaries, folded on the driver in the engine's order. When every shard starts at
+    /// a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one chunk), the iterations, trace and model
+    /// are <see cref="BernoulliMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <param name="start">The starting mixture.</param>
-    /// <param name="options">Pseudo-count and stopping settings (the start is given: init, starts and seed are not used).</param>
+    /// <remarks>A component that loses all its weight under maximum likelihood (<see cref="MixtureOptions.PseudoCount"/> = 0)
+    /// is re-seeded as on one machine (<see cref="Mixture{TComponent}"/>'s repair at the worst-explained row), which needs every
+    /// row's responsibilities: the driver then gathers the shards' rows for that one M-step.</remarks>
+    /// <param name="start">The starting mixture (K and dimension must match the options and the shards).</param>
+    /// <param name="options">The pseudo-count and stopping settings (init, starts and seed are not used: the start is given).</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, the options do not fit the data, or a shard's rows are not binary.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated or re-seeded.</exception>
     public Task<DistributedFitResult<MixtureModel<IndependentBernoulli>>> FitBernoulliMixtureAsync(MixtureModel<IndependentBernoulli> start, MixtureOptions options,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(options);
-        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
-            (DiscreteMixtureStatistics s, MixtureModel<IndependentBernoulli> _) => s.LogLikelihood / s.TotalWeight,
-            (s, _) => s.ToBernoulliModel(options.PseudoCount), progress, cancellationToken);
+        return DiscreteFitAsync(new BernoulliMixture(options), start, progress, cancellationToken);
     }
 
     /// <summary>
-    /// EM of a mixture of independent categorical vectors from <paramref name="start"/>, as
-    /// <see cref="FitBernoulliMixtureAsync"/> with <see cref="DiscreteMixtureStatistics.FromCategorical"/> and
-    /// <see cref="DiscreteMixtureStatistics.ToCategoricalModel"/>.
+    /// Batch EM of a mixture of independent categorical vectors from <paramref name="start"/>: the fit of
+    /// <see cref="CategoricalMixture"/>(the start's category counts, <paramref name="options"/>) from the start on the shards'
+    /// rows in order, with the engine and E-steps of <see cref="FitBernoulliMixtureAsync(MixtureModel{IndependentBernoulli}, MixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>:
+    /// bit for bit on shards that start at superblock boundaries (or are one chunk each), to rounding otherwise.
     /// </summary>
-    /// <param name="start">The starting mixture.</param>
-    /// <param name="options">Pseudo-count and stopping settings.</param>
+    /// <param name="start">The starting mixture (its components' category counts are the family's).</param>
+    /// <param name="options">The pseudo-count and stopping settings (the start is given).</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, the options do not fit the data, or a shard's codes are out of range.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated or re-seeded.</exception>
     public Task<DistributedFitResult<MixtureModel<IndependentCategorical>>> FitCategoricalMixtureAsync(MixtureModel<IndependentCategorical> start, MixtureOptions options,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(options);
-        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
-            (DiscreteMixtureStatistics s, MixtureModel<IndependentCategorical> _) => s.LogLikelihood / s.TotalWeight,
-            (s, _) => s.ToCategoricalModel(options.PseudoCount), progress, cancellationToken);
+        return DiscreteFitAsync(new CategoricalMixture([.. start.Distributions[0].CategoryCounts], options), start, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The distributed fit of a Bernoulli or categorical <paramref name="estimator"/>: its batch EM
+    /// (<c>DiscreteStatisticsRun</c>, <c>EmDriver</c>) on the driver, off the caller's context, from <paramref name="initial"/>
+    /// (or, when null, each start by <paramref name="clusterStart"/>), every E-step on the shards.
+    /// </summary>
+    private async Task<DistributedFitResult<MixtureModel<TComponent>>> DiscreteFitAsync<TComponent>(Mixture<TComponent> estimator, MixtureModel<TComponent>? initial,
+        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken, Func<Random, MixtureModel<TComponent>>? clusterStart = null)
+        where TComponent : class
+    {
+        MixtureOptions o = estimator.Options;
+        CheckTolerance(o.Tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        long n = _fleet.TotalRows;
+        if (n == 0 || _fleet.Columns == 0)
+        {
+            throw new ArgumentException("The shards hold no rows.", "shards");
+        }
+
+        o.Validate((int)Math.Min(n, int.MaxValue), estimator.Family.SupportsPseudoCounts, estimator.Family.Name);
+        if (initial is not null)
+        {
+            if (initial.Components != o.Components || initial.Dimension != _fleet.Columns)
+            {
+                throw new ArgumentException(
+                    $"The start has {initial.Components} components of dimension {initial.Dimension}; the options ask for {o.Components} components and the shards' rows have {_fleet.Columns} columns.", "start");
+            }
+
+            estimator.Family.CheckComponents(initial.Distributions, "start");
+        }
+
+        return await Task.Run(() =>
+        {
+            int round = 0;
+            var run = new DiscreteStatisticsRun<TComponent>(estimator, random => initial ?? clusterStart!(random), model =>
+            {
+                (DiscreteMixtureStatistics[] parts, long[] partRows) = _fleet.RoundAsync<DiscreteMixtureStatistics>(model, round++, cancellationToken)
+                    .GetAwaiter().GetResult();
+                return Timed(() => DiscreteMixtureStatistics.FoldParts(parts, partRows));
+            }, model => Timed(() => GatheredRepair(estimator, model, cancellationToken)));
+            (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(run, initial is null ? o.Starts : 1, o.Seed, o.MaxIterations, o.Tolerance,
+                o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", new ForwardProgress(this, progress), cancellationToken, clock);
+            return Result(best, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The repaired M-step of a discrete mixture (a component without weight under maximum likelihood), as one machine takes
+    /// it (<see cref="Mixture{TComponent}"/>: every row's responsibilities, the re-seeding at the worst-explained row): the
+    /// shards' rows and weights are gathered on the driver, in shard order, for this step.
+    /// </summary>
+    private MixtureModel<TComponent> GatheredRepair<TComponent>(Mixture<TComponent> estimator, MixtureModel<TComponent> model, CancellationToken cancellationToken)
+        where TComponent : class
+    {
+        IReadOnlyList<int> counts = _fleet.RowCounts;
+        int d = _fleet.Columns, n = counts.Sum();
+        var data = new double[n, d];
+        double[]? weights = null;
+        int first = 0;
+        for (int shard = 0; shard < counts.Count; shard++)
+        {
+            if (counts[shard] == 0)
+            {
+                continue;
+            }
+
+            SeedingReply reply = _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Indices = [.. Enumerable.Range(0, counts[shard])], Dimension = d },
+                cancellationToken).GetAwaiter().GetResult();
+            reply.Rows.AsSpan().CopyTo(data.AsWritableSpan().Slice(first * d, counts[shard] * d));
+            if (reply.Weights.Length > 0)
+            {
+                if (weights is null)
+                {
+                    weights = new double[n];
+                    weights.AsSpan(0, first).Fill(1);
+                }
+
+                reply.Weights.AsSpan().CopyTo(weights.AsSpan(first));
+            }
+            else
+            {
+                weights?.AsSpan(first, counts[shard]).Fill(1);
+            }
+
+            first += counts[shard];
+        }
+
+        return estimator.RepairedMStep(model, data, weights);
     }
 
     /// <summary>
@@ -684,37 +872,6 @@ public sealed class DistributedFit
             bool settled = iteration > 1 && previous - cost < tolerance * cost;
             previous = cost;
             return (model, cost, settled);
-        }, finish: null, progress, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The EM loop with the core's stopping rule (<c>EmStarts.Iterate</c>, scikit-learn's): the start's E-step gives
-    /// f(θ₀); iteration t takes the update θₜ from the last statistics and the E-step of θₜ gives f(θₜ); the fit stops one
-    /// iteration after the change first fell below the tolerance.
-    /// </summary>
-    private async Task<DistributedFitResult<TModel>> EmAsync<TModel, TStatistics>(TModel start, int maxIterations, double tolerance, string objectiveName,
-        Func<TStatistics, TModel, double> objective, Func<TStatistics, TModel, TModel> update, IProgress<DistributedFitProgress>? progress,
-        CancellationToken cancellationToken)
-        where TModel : class
-        where TStatistics : class, IMergeableStatistics<TStatistics>
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxIterations);
-        TStatistics s = null!;
-        double previous = double.NaN;
-        bool settled = false;
-        return await IterateAsync(start, maxIterations, tolerance, objectiveName, async model =>
-        {
-            s = await MergedAsync<TStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
-            previous = objective(s, model);
-        }, async (current, iteration) =>
-        {
-            TModel model = Timed(() => update(s, current));
-            s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            double value = objective(s, model);
-            bool stop = settled;
-            settled = Math.Abs(value - previous) < tolerance;
-            previous = value;
-            return (model, value, stop);
         }, finish: null, progress, cancellationToken).ConfigureAwait(false);
     }
 

@@ -31,7 +31,7 @@ internal static class ShardSeeding
                 return new SeedingReply { BlockOrder = new KMeansModel(CenterMatrix(work.Centers, d)).RowInertiaParts(rows, w, work.FirstRow, work.BlockSize, work.RunStart) };
 
             case SeedingStep.Rows:
-                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))] };
+                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))], Weights = w is null ? [] : [.. work.Indices.Select(i => w[i])] };
 
             case SeedingStep.Search:
                 {
