@@ -90,6 +90,24 @@ public sealed class DistributedMixtureKMeansRangeTests(ThreeSiloCluster cluster)
     }
 
     [Fact]
+    public async Task The_default_variational_fit_with_counts_near_1e300_is_one_machine_s_bit_for_bit()
+    {
+        // Counts up to 1e300: the mixture divides them down to [2^100, 2^101) and K-Means divides those by 2^100 more. Few
+        // rows carry the largest, so the total stays within the model format's 2^110 bound on the degrees of freedom.
+        (double[,] x, _) = Data(1.0, 1e9, 1.0, 35);
+        double[] w = [.. Enumerable.Range(0, N).Select(i => i % 1024 == 7 ? 1e300 : 1e296 * (1 + (i % 3)))];
+        var fit = new DistributedFit(cluster.Client, Shards(x, w, EvenCuts(N, Block)));
+        var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Diagonal, Seed = 9, MaxIterations = 0 };
+        Bits(Flat((await fit.FitVariationalGaussianMixtureAsync(o)).Model)).Should().Equal(Bits(Flat(new VariationalGaussianMixture(o).Fit(x, w).Model)));
+        VariationalGaussianMixtureOptions whole = o with { MaxIterations = 30, Tolerance = 1e-8 };
+        DistributedFitResult<VariationalGaussianMixtureModel> result = await fit.FitVariationalGaussianMixtureAsync(whole);
+        FitResult<VariationalGaussianMixtureModel> local = new VariationalGaussianMixture(whole).Fit(x, w);
+        result.Iterations.Should().Be(local.Report.Iterations);
+        Bits(result.Trace).Should().Equal(Bits(local.Report.ObjectiveTrace));
+        Bits(Flat(result.Model)).Should().Equal(Bits(Flat(local.Model)));
+    }
+
+    [Fact]
     public async Task On_uneven_shards_the_default_fits_far_from_the_origin_with_large_weights_agree_with_one_machine_to_rounding()
     {
         (double[,] x, double[]? w) = Data(1.0, 1e9, 1e300, 33);
