@@ -139,8 +139,8 @@ public sealed class DistributedFit
     /// from the same start bit for bit; other cuts agree to rounding. Data beyond 2^±200 or far from the origin relative to
     /// their spread, and weights outside [2^−20, 2^20], are fitted in the range frame of all the shards' rows as
     /// <see cref="KMeans"/> fits them (<see cref="ShardFrame"/>: the start mapped in; centers, trace and progress mapped
-    /// back): the same bits but the final inertia, which is the framed statistics' mapped back (to 1e-12 relative of
-    /// <see cref="KMeans"/>' row-by-row sum on the caller's rows; +∞ where that is).
+    /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
+    /// more round or pass): the same bits.
     /// </summary>
     /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
@@ -178,18 +178,84 @@ public sealed class DistributedFit
             int exponent = 2 * frame.Exponent + weightExponent;
             double[,] centers = r.Model.Centers;
             frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, Math.ScaleB(r.Model.Inertia, exponent)), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, r.Retries, r.Reloads, r.Silos, r.ShardSilos, r.StatisticsBytes, r.Elapsed)
+            var probe = new KMeansModel(centers, double.NaN);
+            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
+            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
+                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
             {
-                Rounds = r.Rounds,
-                ShardWaitTime = r.ShardWaitTime,
-                DriverTime = r.DriverTime,
+                Rounds = _fleet.Rounds,
+                ShardWaitTime = _fleet.WaitTime,
+                DriverTime = _fleet.DriverTime,
             };
         }
         finally
         {
             _fleet.Frame = null;
         }
+    }
+
+    /// <summary>
+    /// The inertia of the returned centers on the caller's rows, as <see cref="KMeans"/> reports a framed fit's
+    /// (<c>KMeansModel.WeightedInertiaOf</c> with the weights divided by 2^<paramref name="weightExponent"/>, scaled back in one
+    /// step): from the statistics of one more round when the centers' own frame is the identity and nothing can overflow,
+    /// else row by row in the global blocks of <c>LloydEngine.BlockSizeFor(n)</c> rows, one pass visiting the shards in
+    /// order and continuing the open block's sum from shard to shard — so the same bits as one machine for any cuts.
+    /// </summary>
+    private async Task<double> CallerInertiaAsync(KMeansModel probe, int weightExponent, CancellationToken cancellationToken)
+    {
+        _fleet.Frame = weightExponent == 0 ? null : new ShardFrame { WeightExponent = weightExponent };
+        if (probe.InertiaFromStatistics(_fleet.LargestMagnitude))
+        {
+            KMeansStatistics s = await MergedAsync<KMeansStatistics>(probe, 0, cancellationToken).ConfigureAwait(false);
+            return Math.ScaleB(s.Inertia, weightExponent);
+        }
+
+        int blockSize = LloydEngine.BlockSizeFor(checked((int)_fleet.TotalRows));
+        double[] centers = [.. probe.CentersSpan];
+        var sums = new List<double>();
+        long first = 0;
+        for (int shard = 0; shard < _fleet.RowCounts.Count; shard++)
+        {
+            int rows = _fleet.RowCounts[shard];
+            if (rows == 0)
+            {
+                continue;
+            }
+
+            long firstBlock = first / blockSize;
+            double carry = firstBlock < sums.Count ? sums[(int)firstBlock] : 0;
+            SeedingReply reply = await _fleet.SeedAsync(shard, new SeedingWork
+            {
+                Step = SeedingStep.KMeansInertia,
+                Dimension = probe.Dimension,
+                Centers = centers,
+                FirstRow = first,
+                BlockSize = blockSize,
+                RunStart = carry,
+            }, cancellationToken).ConfigureAwait(false);
+            for (int j = 0; j < reply.BlockOrder.Length; j++)
+            {
+                int block = (int)(firstBlock + j);
+                if (block < sums.Count)
+                {
+                    sums[block] = reply.BlockOrder[j];
+                }
+                else
+                {
+                    sums.Add(reply.BlockOrder[j]);
+                }
+            }
+
+            first += rows;
+        }
+
+        double total = 0;
+        foreach (double v in sums)
+        {
+            total += v;
+        }
+
+        return Math.ScaleB(total, probe.RowInertiaExponent + weightExponent);
     }
 
     /// <summary>Progress whose objective is mapped back to the caller's units (× 2^exponent).</summary>
@@ -287,15 +353,14 @@ public sealed class DistributedFit
     /// </summary>
     /// <remarks>
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
-    /// row by row, a stream the shards cannot split without replaying it. The starts computed in the cluster need data in the
-    /// ordinary range (no range frame, no divided weights: see
-    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>);
-    /// given starts (<see cref="GaussianMixtureOptions.InitialModel"/>, all three initial parameters) take any data.
+    /// row by row, a stream the shards cannot split without replaying it. On data one machine fits in a range frame (see
+    /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>)
+    /// the starts read the rows through that frame, except <see cref="MixtureInit.KMeans"/>, which is refused there.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -346,7 +411,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(computedStart, frame, shift);
+            CheckComputedStart(computedStart && o.Init == MixtureInit.KMeans, frame, shift);
             GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
             return await Task.Run(() =>
@@ -418,11 +483,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). A start computed in the cluster needs data in the ordinary range; a warm start takes any.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, the <see cref="MixtureInit.KMeans"/> start is refused; the others read the rows through the frame.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is computed in the cluster for data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -466,7 +531,7 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(o.InitialModel is null, frame, shift);
+            CheckComputedStart(o.InitialModel is null && o.Init == MixtureInit.KMeans, frame, shift);
             VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
             (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
@@ -495,15 +560,16 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// Throws for a start computed in the cluster on data one machine fits in a range frame (or with divided weights): the
-    /// cluster's starts read the shards' rows in their own units.
+    /// Throws for the K-Means start computed in the cluster on data one machine fits in a range frame (or with divided
+    /// weights): the distributed K-Means fit sets the fleet's units to its own frame of the rows as given, where one machine
+    /// fits K-Means on the rows in the mixture's frame. (The other starts read the rows through the mixture's frame.)
     /// </summary>
     private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
     {
         if (computedStart && (!frame.IsIdentity || weightShift != 0))
         {
             throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
-                + "the starts computed in the cluster do not work in that frame yet: give a start (InitialModel), or rescale the data.");
+                + "the K-Means start computed in the cluster does not work in that frame yet: use Init = KMeansPlusPlus, RandomRows or First, give a start (InitialModel), or rescale the data.");
         }
     }
 
@@ -517,42 +583,142 @@ public sealed class DistributedFit
     }
 
     /// <summary>
-    /// EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: E-step on every shard
-    /// (<see cref="DiscreteMixtureStatistics.FromBernoulli"/>), merge, M-step with
-    /// <see cref="MixtureOptions.PseudoCount"/> (<see cref="DiscreteMixtureStatistics.ToBernoulliModel"/>); stops as
-    /// <see cref="BernoulliMixture"/> on the change of the mean log-likelihood (<see cref="MixtureOptions.Tolerance"/>).
+    /// Batch EM of a mixture of independent Bernoulli vectors from <paramref name="start"/>: the fit of
+    /// <see cref="BernoulliMixture"/>(<paramref name="options"/>) with <see cref="Mixture{TComponent}.FitFrom(MixtureModel{TComponent}, double[,], IProgress{FitProgress}?, CancellationToken)"/>
+    /// on the shards' rows in order. Its engine runs on the driver — the M-step with <see cref="MixtureOptions.PseudoCount"/>,
+    /// the objective (mean log-likelihood, or mean log-posterior with a positive pseudo-count), the stopping rule and the
+    /// trace — and every E-step on the shards: each returns the engine's statistics (<see cref="DiscreteMixtureStatistics"/>
+    /// of chunks of <see cref="DiscreteMixtureStatistics.ChunkSize"/> rows at the global multiples of the chunk size) in
+    /// parts cut at the global superblock boundaries, folded on the driver in the engine's order. When every shard starts at
+    /// a multiple of <see cref="KMeansStatistics.SuperblockRows"/> rows (or is one chunk), the iterations, trace and model
+    /// are <see cref="BernoulliMixture"/>'s from the same start bit for bit; other cuts agree to rounding.
     /// </summary>
-    /// <param name="start">The starting mixture.</param>
-    /// <param name="options">Pseudo-count and stopping settings (the start is given: init, starts and seed are not used).</param>
+    /// <remarks>A component that loses all its weight under maximum likelihood (<see cref="MixtureOptions.PseudoCount"/> = 0)
+    /// is re-seeded as on one machine (<see cref="Mixture{TComponent}"/>'s repair at the worst-explained row), which needs every
+    /// row's responsibilities: the driver then gathers the shards' rows for that one M-step.</remarks>
+    /// <param name="start">The starting mixture (K and dimension must match the options and the shards).</param>
+    /// <param name="options">The pseudo-count and stopping settings (init, starts and seed are not used: the start is given).</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, the options do not fit the data, or a shard's rows are not binary.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated or re-seeded.</exception>
     public Task<DistributedFitResult<MixtureModel<IndependentBernoulli>>> FitBernoulliMixtureAsync(MixtureModel<IndependentBernoulli> start, MixtureOptions options,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(options);
-        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
-            (DiscreteMixtureStatistics s, MixtureModel<IndependentBernoulli> _) => s.LogLikelihood / s.TotalWeight,
-            (s, _) => s.ToBernoulliModel(options.PseudoCount), progress, cancellationToken);
+        return DiscreteFitAsync(new BernoulliMixture(options), start, progress, cancellationToken);
     }
 
     /// <summary>
-    /// EM of a mixture of independent categorical vectors from <paramref name="start"/>, as
-    /// <see cref="FitBernoulliMixtureAsync"/> with <see cref="DiscreteMixtureStatistics.FromCategorical"/> and
-    /// <see cref="DiscreteMixtureStatistics.ToCategoricalModel"/>.
+    /// Batch EM of a mixture of independent categorical vectors from <paramref name="start"/>: the fit of
+    /// <see cref="CategoricalMixture"/>(the start's category counts, <paramref name="options"/>) from the start on the shards'
+    /// rows in order, with the engine and E-steps of <see cref="FitBernoulliMixtureAsync(MixtureModel{IndependentBernoulli}, MixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>:
+    /// bit for bit on shards that start at superblock boundaries (or are one chunk each), to rounding otherwise.
     /// </summary>
-    /// <param name="start">The starting mixture.</param>
-    /// <param name="options">Pseudo-count and stopping settings.</param>
+    /// <param name="start">The starting mixture (its components' category counts are the family's).</param>
+    /// <param name="options">The pseudo-count and stopping settings (the start is given).</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The start does not match the options or the shards, the options do not fit the data, or a shard's codes are out of range.</exception>
+    /// <exception cref="FittingException">A component cannot be estimated or re-seeded.</exception>
     public Task<DistributedFitResult<MixtureModel<IndependentCategorical>>> FitCategoricalMixtureAsync(MixtureModel<IndependentCategorical> start, MixtureOptions options,
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(options);
-        return EmAsync(start, options.MaxIterations, options.Tolerance, "meanLogLikelihood",
-            (DiscreteMixtureStatistics s, MixtureModel<IndependentCategorical> _) => s.LogLikelihood / s.TotalWeight,
-            (s, _) => s.ToCategoricalModel(options.PseudoCount), progress, cancellationToken);
+        return DiscreteFitAsync(new CategoricalMixture([.. start.Distributions[0].CategoryCounts], options), start, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The distributed fit of a Bernoulli or categorical <paramref name="estimator"/>: its batch EM
+    /// (<c>DiscreteStatisticsRun</c>, <c>EmDriver</c>) on the driver, off the caller's context, from <paramref name="initial"/>
+    /// (or, when null, each start by <paramref name="clusterStart"/>), every E-step on the shards.
+    /// </summary>
+    private async Task<DistributedFitResult<MixtureModel<TComponent>>> DiscreteFitAsync<TComponent>(Mixture<TComponent> estimator, MixtureModel<TComponent>? initial,
+        IProgress<DistributedFitProgress>? progress, CancellationToken cancellationToken, Func<Random, MixtureModel<TComponent>>? clusterStart = null)
+        where TComponent : class
+    {
+        MixtureOptions o = estimator.Options;
+        CheckTolerance(o.Tolerance);
+        var clock = Stopwatch.StartNew();
+        _fleet.BeginFit();
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        long n = _fleet.TotalRows;
+        if (n == 0 || _fleet.Columns == 0)
+        {
+            throw new ArgumentException("The shards hold no rows.", "shards");
+        }
+
+        o.Validate((int)Math.Min(n, int.MaxValue), estimator.Family.SupportsPseudoCounts, estimator.Family.Name);
+        if (initial is not null)
+        {
+            if (initial.Components != o.Components || initial.Dimension != _fleet.Columns)
+            {
+                throw new ArgumentException(
+                    $"The start has {initial.Components} components of dimension {initial.Dimension}; the options ask for {o.Components} components and the shards' rows have {_fleet.Columns} columns.", "start");
+            }
+
+            estimator.Family.CheckComponents(initial.Distributions, "start");
+        }
+
+        return await Task.Run(() =>
+        {
+            int round = 0;
+            var run = new DiscreteStatisticsRun<TComponent>(estimator, random => initial ?? clusterStart!(random), model =>
+            {
+                (DiscreteMixtureStatistics[] parts, long[] partRows) = _fleet.RoundAsync<DiscreteMixtureStatistics>(model, round++, cancellationToken)
+                    .GetAwaiter().GetResult();
+                return Timed(() => DiscreteMixtureStatistics.FoldParts(parts, partRows));
+            }, model => Timed(() => GatheredRepair(estimator, model, cancellationToken)));
+            (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(run, initial is null ? o.Starts : 1, o.Seed, o.MaxIterations, o.Tolerance,
+                o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood", new ForwardProgress(this, progress), cancellationToken, clock);
+            return Result(best, report.ObjectiveName, [.. report.ObjectiveTrace], report.Converged, clock);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The repaired M-step of a discrete mixture (a component without weight under maximum likelihood), as one machine takes
+    /// it (<see cref="Mixture{TComponent}"/>: every row's responsibilities, the re-seeding at the worst-explained row): the
+    /// shards' rows and weights are gathered on the driver, in shard order, for this step.
+    /// </summary>
+    private MixtureModel<TComponent> GatheredRepair<TComponent>(Mixture<TComponent> estimator, MixtureModel<TComponent> model, CancellationToken cancellationToken)
+        where TComponent : class
+    {
+        IReadOnlyList<int> counts = _fleet.RowCounts;
+        int d = _fleet.Columns, n = counts.Sum();
+        var data = new double[n, d];
+        double[]? weights = null;
+        int first = 0;
+        for (int shard = 0; shard < counts.Count; shard++)
+        {
+            if (counts[shard] == 0)
+            {
+                continue;
+            }
+
+            SeedingReply reply = _fleet.SeedAsync(shard, new SeedingWork { Step = SeedingStep.Rows, Indices = [.. Enumerable.Range(0, counts[shard])], Dimension = d },
+                cancellationToken).GetAwaiter().GetResult();
+            reply.Rows.AsSpan().CopyTo(data.AsWritableSpan().Slice(first * d, counts[shard] * d));
+            if (reply.Weights.Length > 0)
+            {
+                if (weights is null)
+                {
+                    weights = new double[n];
+                    weights.AsSpan(0, first).Fill(1);
+                }
+
+                reply.Weights.AsSpan().CopyTo(weights.AsSpan(first));
+            }
+            else
+            {
+                weights?.AsSpan(first, counts[shard]).Fill(1);
+            }
+
+            first += counts[shard];
+        }
+
+        return estimator.RepairedMStep(model, data, weights);
     }
 
     /// <summary>
@@ -581,37 +747,6 @@ public sealed class DistributedFit
             bool settled = iteration > 1 && previous - cost < tolerance * cost;
             previous = cost;
             return (model, cost, settled);
-        }, finish: null, progress, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The EM loop with the core's stopping rule (<c>EmStarts.Iterate</c>, scikit-learn's): the start's E-step gives
-    /// f(θ₀); iteration t takes the update θₜ from the last statistics and the E-step of θₜ gives f(θₜ); the fit stops one
-    /// iteration after the change first fell below the tolerance.
-    /// </summary>
-    private async Task<DistributedFitResult<TModel>> EmAsync<TModel, TStatistics>(TModel start, int maxIterations, double tolerance, string objectiveName,
-        Func<TStatistics, TModel, double> objective, Func<TStatistics, TModel, TModel> update, IProgress<DistributedFitProgress>? progress,
-        CancellationToken cancellationToken)
-        where TModel : class
-        where TStatistics : class, IMergeableStatistics<TStatistics>
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxIterations);
-        TStatistics s = null!;
-        double previous = double.NaN;
-        bool settled = false;
-        return await IterateAsync(start, maxIterations, tolerance, objectiveName, async model =>
-        {
-            s = await MergedAsync<TStatistics>(model, 0, cancellationToken).ConfigureAwait(false);
-            previous = objective(s, model);
-        }, async (current, iteration) =>
-        {
-            TModel model = Timed(() => update(s, current));
-            s = await MergedAsync<TStatistics>(model, iteration, cancellationToken).ConfigureAwait(false);
-            double value = objective(s, model);
-            bool stop = settled;
-            settled = Math.Abs(value - previous) < tolerance;
-            previous = value;
-            return (model, value, stop);
         }, finish: null, progress, cancellationToken).ConfigureAwait(false);
     }
 

@@ -31,4 +31,8 @@ public sealed class SeedingReply
     /// <summary><see cref="SeedingStep.MixtureStart"/>: the statistics of each piece of the shard between global superblock boundaries, in row order.</summary>
     [Id(6)]
     public ModelPayload[] Parts { get; init; } = [];
+
+    /// <summary><see cref="SeedingStep.Rows"/>: the sample weights of the rows asked for, or empty when the shard has none.</summary>
+    [Id(7)]
+    public double[] Weights { get; init; } = [];
 }

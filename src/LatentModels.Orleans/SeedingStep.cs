@@ -25,4 +25,13 @@ public enum SeedingStep
     /// shard between global superblock boundaries (<see cref="SeedingReply.Parts"/>).
     /// </summary>
     MixtureStart,
+
+    /// <summary>
+    /// The inertia of a K-Means model (<see cref="SeedingWork.Centers"/>) summed row by row as <see cref="Clustering.KMeans"/>
+    /// sums a framed fit's final inertia: every row's weighted squared distance to its nearest center added, in row order,
+    /// to the sum of its global block of <see cref="SeedingWork.BlockSize"/> rows (the shard's first row is
+    /// <see cref="SeedingWork.FirstRow"/>; the first block continues from <see cref="SeedingWork.RunStart"/>); the blocks'
+    /// sums come back in <see cref="SeedingReply.BlockOrder"/>.
+    /// </summary>
+    KMeansInertia,
 }

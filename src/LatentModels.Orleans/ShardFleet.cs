@@ -132,6 +132,9 @@ internal sealed class ShardFleet
     /// </summary>
     public Statistics.RangeFrame DataFrame { get; private set; } = Statistics.RangeFrame.Identity;
 
+    /// <summary>The largest absolute value of all the shards' rows (from the loads).</summary>
+    public double LargestMagnitude { get; private set; }
+
     /// <summary>The power of two the sample weights are divided by (<see cref="Statistics.RangeFrame.WeightExponentOfMax"/> of the largest weight; 0 without weights).</summary>
     public int WeightExponent { get; private set; }
 
@@ -175,6 +178,7 @@ internal sealed class ShardFleet
             largestWeight = Math.Max(largestWeight, reply.LargestWeight);
         }
 
+        LargestMagnitude = largest;
         DataFrame = min.Length == 0 ? Statistics.RangeFrame.Identity : Statistics.RangeFrame.FromExtremes(largest, min, max);
         WeightExponent = Statistics.RangeFrame.WeightExponentOfMax(largestWeight);
     }

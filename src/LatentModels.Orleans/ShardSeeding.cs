@@ -27,8 +27,11 @@ internal static class ShardSeeding
             case SeedingStep.MixtureStart:
                 return ShardMixtureStart.Compute(work, data);
 
+            case SeedingStep.KMeansInertia:
+                return new SeedingReply { BlockOrder = new KMeansModel(CenterMatrix(work.Centers, d)).RowInertiaParts(rows, w, work.FirstRow, work.BlockSize, work.RunStart) };
+
             case SeedingStep.Rows:
-                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))] };
+                return new SeedingReply { Rows = [.. work.Indices.SelectMany(i => Row(rows, i))], Weights = w is null ? [] : [.. work.Indices.Select(i => w[i])] };
 
             case SeedingStep.Search:
                 {
@@ -70,6 +73,14 @@ internal static class ShardSeeding
         var nearest = new double[rows.GetLength(0)];
         SeedingPartition.Nearest(rows, rows.GetLength(0), matrix, c, nearest, maxDegreeOfParallelism);
         return nearest;
+    }
+
+    /// <summary>Flat row-major centers as a K × d matrix.</summary>
+    private static double[,] CenterMatrix(double[] flat, int d)
+    {
+        var m = new double[flat.Length / d, d];
+        flat.AsSpan(0, m.Length).CopyTo(m.AsWritableSpan());
+        return m;
     }
 
     private static double[] Row(double[,] rows, int i)

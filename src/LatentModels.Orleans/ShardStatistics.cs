@@ -60,7 +60,10 @@ public static class ShardStatistics
     /// <summary>
     /// The statistics of a shard whose first row has global index <paramref name="firstRow"/>, as parts in row order: for a
     /// <see cref="KMeansModel"/> one per piece between global superblock boundaries (<see cref="KMeansStatistics.ComputeParts"/>,
-    /// merged by <see cref="KMeansStatistics.MergeParts"/>); for every other model the one <see cref="Compute(object, ShardData, int)"/>.
+    /// merged by <see cref="KMeansStatistics.MergeParts"/>); for a Bernoulli or categorical <see cref="MixtureModel{T}"/> one
+    /// <see cref="DiscreteMixtureStatistics"/> per such piece, its chunks of <see cref="DiscreteMixtureStatistics.ChunkSize"/>
+    /// rows at the global multiples of the chunk size (the engine's E-step of <see cref="BernoulliMixture"/> and
+    /// <see cref="CategoricalMixture"/>); for every other model the one <see cref="Compute(object, ShardData, int)"/>.
     /// </summary>
     /// <param name="model">A model of a supported type.</param>
     /// <param name="data">The shard's rows.</param>
@@ -72,9 +75,13 @@ public static class ShardStatistics
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        return model is KMeansModel m
-            ? [.. KMeansStatistics.ComputeParts(m, data.Rows, data.SampleWeights, firstRow, maxDegreeOfParallelism)]
-            : [Compute(model, data, maxDegreeOfParallelism)];
+        return model switch
+        {
+            KMeansModel m => [.. KMeansStatistics.ComputeParts(m, data.Rows, data.SampleWeights, firstRow, maxDegreeOfParallelism)],
+            MixtureModel<IndependentBernoulli> or MixtureModel<IndependentCategorical> =>
+                [.. DiscreteMixtureStatistics.ComputeParts(model, data.Rows, data.SampleWeights, firstRow, maxDegreeOfParallelism)],
+            _ => [Compute(model, data, maxDegreeOfParallelism)],
+        };
     }
 
     /// <summary>

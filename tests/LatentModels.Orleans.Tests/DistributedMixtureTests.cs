@@ -5,7 +5,7 @@ using static LatentModels.Orleans.Tests.TestData;
 
 namespace LatentModels.Orleans.Tests;
 
-/// <summary>Distributed EM (Gaussian for every covariance type, ML and MAP; Bernoulli; categorical) against one machine.</summary>
+/// <summary>Distributed Gaussian EM (every covariance type, ML and MAP) against one machine (Bernoulli and categorical: <see cref="DistributedDiscreteMixtureTests"/>).</summary>
 [Collection(SharedClusterCollection.Name)]
 public class DistributedMixtureTests(ThreeSiloCluster cluster)
 {
@@ -106,7 +106,11 @@ public class DistributedMixtureTests(ThreeSiloCluster cluster)
         DistributedFitResult<GaussianMixtureModel> result = await fit.FitGaussianMixtureAsync(start, o);
         SameBits(result, new GaussianMixture(o with { InitialModel = start }).Fit(x, w));
 
-        // A start computed in the cluster reads the rows in their own units: refused in a frame, not fitted differently.
+        // A start computed in the cluster reads the rows through the frame too (k-means++ and the labels' statistics)...
+        GaussianMixtureOptions plusPlus = o with { Init = MixtureInit.KMeansPlusPlus, Seed = 4 };
+        SameBits(await fit.FitGaussianMixtureAsync(plusPlus), new GaussianMixture(plusPlus).Fit(x, w));
+
+        // ...but the K-Means start runs the distributed K-Means in its own frame: refused, not fitted differently.
         await FluentActions.Awaiting(() => fit.FitGaussianMixtureAsync(o)).Should().ThrowAsync<NotSupportedException>().WithMessage("*rescaled frame*");
     }
 
@@ -122,57 +126,5 @@ public class DistributedMixtureTests(ThreeSiloCluster cluster)
         result.Iterations.Should().Be(batch.Report.Iterations, "the same stopping rule on the same objective");
         MaxAbsDiff(Flat(result.Model), Flat(batch.Model)).Should().BeLessThan(1e-9);
         MaxAbsDiff(result.Trace, batch.Report.ObjectiveTrace).Should().BeLessThan(1e-12);
-    }
-
-    [Fact]
-    public async Task Bernoulli_mixture_on_chunk_shards_gives_the_bits_of_one_machine_and_BernoulliMixture_to_rounding()
-    {
-        const int chunk = DiscreteMixtureStatistics.ChunkSize, n = 3 * chunk;
-        double[,] x = Binary(n, 8, 7);
-        MixtureModel<IndependentBernoulli> start = BernoulliMixture.CreateModel([0.5, 0.5],
-            new double[,] { { 0.6, 0.6, 0.6, 0.6, 0.4, 0.4, 0.4, 0.4 }, { 0.3, 0.4, 0.5, 0.4, 0.6, 0.7, 0.5, 0.6 } });
-        var o = new MixtureOptions { Components = 2, MaxIterations = 8, Tolerance = 0, PseudoCount = 0.01 };
-        var fit = new DistributedFit(cluster.Client, Shards(x, EvenCuts(n, chunk)));
-        DistributedFitResult<MixtureModel<IndependentBernoulli>> result = await fit.FitBernoulliMixtureAsync(start, o);
-
-        MixtureModel<IndependentBernoulli> local = start;
-        for (int t = 0; t < 8; t++)
-        {
-            local = DiscreteMixtureStatistics.FromBernoulli(local, x).ToBernoulliModel(o.PseudoCount);
-        }
-
-        static double[] FlatB(MixtureModel<IndependentBernoulli> m) => [.. m.Weights, .. m.Distributions.SelectMany(c => c.Probabilities)];
-        Bits(FlatB(result.Model)).Should().Equal(Bits(FlatB(local)));
-        MixtureModel<IndependentBernoulli> batch = new BernoulliMixture(o).FitFrom(start, x).Model;
-        MaxAbsDiff(FlatB(result.Model), FlatB(batch)).Should().BeLessThan(1e-9);
-    }
-
-    [Fact]
-    public async Task Categorical_mixture_on_uneven_shards_agrees_with_CategoricalMixture_to_rounding()
-    {
-        int n = 5000;
-        var random = new Random(8);
-        var x = new double[n, 4];
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = 0; j < 4; j++)
-            {
-                x[i, j] = random.NextDouble() < 0.7 ? (i % 2 == 0 ? j % 3 : 2 - j % 3) : random.Next(3);
-            }
-        }
-
-        int[] counts = [3, 3, 3, 3];
-        var family = new IndependentCategoricalFamily(counts);
-        double[][] a = Enumerable.Range(0, 4).Select(_ => new[] { 0.5, 0.3, 0.2 }).ToArray();
-        double[][] b = Enumerable.Range(0, 4).Select(_ => new[] { 0.2, 0.3, 0.5 }).ToArray();
-        var start = new MixtureModel<IndependentCategorical>(family, [0.5, 0.5], [new IndependentCategorical(a), new IndependentCategorical(b)]);
-        var o = new MixtureOptions { Components = 2, MaxIterations = 10, Tolerance = 0 };
-        var fit = new DistributedFit(cluster.Client, Shards(x, UnevenCuts(n, 5)));
-        DistributedFitResult<MixtureModel<IndependentCategorical>> result = await fit.FitCategoricalMixtureAsync(start, o);
-
-        static double[] FlatC(MixtureModel<IndependentCategorical> m) => [.. m.Weights, .. m.Distributions.SelectMany(c => c.ToArrays().SelectMany(p => p))];
-        MixtureModel<IndependentCategorical> batch = new CategoricalMixture(counts, o).FitFrom(start, x).Model;
-        result.Iterations.Should().Be(10);
-        MaxAbsDiff(FlatC(result.Model), FlatC(batch)).Should().BeLessThan(1e-9);
     }
 }

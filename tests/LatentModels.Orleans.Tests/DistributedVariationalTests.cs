@@ -60,10 +60,18 @@ public class DistributedVariationalTests(ThreeSiloCluster cluster)
         var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Diagonal, WeightPrior = WeightPrior.DirichletProcess, MaxIterations = 5, Tolerance = 0, Seed = 5 };
         VariationalGaussianMixtureModel start = new VariationalGaussianMixture(o with { MaxIterations = 1 }).Fit(Slice(x, 0, 900)).Model;
         ShardSource[] shards = [.. Enumerable.Range(0, 12).Select(s => new RowsShardSource(Slice(x, s * Block, (s + 1) * Block), w[(s * Block)..((s + 1) * Block)], $"shard {s}"))];
-        DistributedFitResult<VariationalGaussianMixtureModel> result = await new DistributedFit(cluster.Client, shards).FitVariationalGaussianMixtureAsync(start, o);
+        var fit = new DistributedFit(cluster.Client, shards);
+        DistributedFitResult<VariationalGaussianMixtureModel> result = await fit.FitVariationalGaussianMixtureAsync(start, o);
         var batch = new VariationalGaussianMixture(o with { InitialModel = start }).Fit(x, w);
         Bits(result.Trace).Should().Equal(Bits(batch.Report.ObjectiveTrace));
         Bits(Flat(result.Model)).Should().Equal(Bits(Flat(batch.Model)));
+
+        // A random-rows start computed in the cluster, in the same frame.
+        VariationalGaussianMixtureOptions rows = o with { Init = MixtureInit.RandomRows };
+        DistributedFitResult<VariationalGaussianMixtureModel> fromRows = await fit.FitVariationalGaussianMixtureAsync(rows);
+        var batchFromRows = new VariationalGaussianMixture(rows).Fit(x, w);
+        Bits(fromRows.Trace).Should().Equal(Bits(batchFromRows.Report.ObjectiveTrace));
+        Bits(Flat(fromRows.Model)).Should().Equal(Bits(Flat(batchFromRows.Model)));
     }
 
     [Fact]

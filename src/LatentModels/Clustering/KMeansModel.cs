@@ -300,6 +300,59 @@ public sealed class KMeansModel : IClusteringModel
     }
 
     /// <summary>
+    /// True when <see cref="WeightedInertiaOf"/> sums data whose largest magnitude is <paramref name="dataMaxAbs"/> from the
+    /// statistics' fold (the model's frame is the identity and nothing can overflow the distance form); false when it sums
+    /// row by row (<see cref="RowInertiaParts"/>).
+    /// </summary>
+    internal bool InertiaFromStatistics(double dataMaxAbs) =>
+        _frame.IsIdentity && !(Math.Max(dataMaxAbs, _framedMax) > Math.ScaleB(1.0, RangeFrame.SafeExponent));
+
+    /// <summary>The power of two <see cref="WeightedInertiaOf"/>'s row-by-row sum is scaled by (twice its frame's exponent).</summary>
+    internal int RowInertiaExponent => 2 * _frame.Exponent;
+
+    /// <summary>
+    /// <see cref="WeightedInertiaOf"/>'s row-by-row sums continued over rows whose first has global index
+    /// <paramref name="firstRow"/>: the weighted squared distance of every row to its nearest center (in the model's frame)
+    /// added in row order to the sum of its global block of <paramref name="blockSize"/> rows, the first block continuing
+    /// from <paramref name="carry"/> (the rows of that block before these). Returns the sums of the blocks the rows touch, in
+    /// order; over pieces visited in row order, the blocks' final sums are the single pass's to the bit.
+    /// </summary>
+    internal double[] RowInertiaParts(double[,] data, double[]? weights, long firstRow, int blockSize, double carry)
+    {
+        int n = data.GetLength(0), d = Dimension;
+        if (n == 0)
+        {
+            return [];
+        }
+
+        var labels = new int[n];
+        Assign(data, labels, 0);
+        long firstBlock = firstRow / blockSize;
+        var parts = new double[(int)((firstRow + n - 1) / blockSize - firstBlock + 1)];
+        parts[0] = carry;
+        ReadOnlySpan<double> x = FramedRows(data, 0, n);
+        ReadOnlySpan<double> c = Framed;
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> xi = x.Slice(i * d, d);
+            double dd;
+            if (OutOfRange(xi))
+            {
+                dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
+                dd = Math.ScaleB(dd, 2 * e);
+            }
+            else
+            {
+                dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
+            }
+
+            parts[(int)((firstRow + i) / blockSize - firstBlock)] += weights is null ? dd : weights[i] * dd;
+        }
+
+        return parts;
+    }
+
+    /// <summary>
     /// The statistics of one assignment step on <paramref name="data"/> (per cluster: weight, mean, centered scatter):
     /// compute them on each partition, merge them in a fixed order and take the Lloyd update with
     /// <see cref="KMeansStatistics.ToModel"/>. The same as <see cref="KMeansStatistics.Compute"/>.

@@ -14,8 +14,11 @@ namespace LatentModels.Mixtures;
 /// <remarks>
 /// Merging adds in the order given (left, then right; a list from first to last), so a fixed merge order gives the same
 /// bits every time. <see cref="FromBernoulli"/> and <see cref="FromCategorical"/> summarise fixed chunks of
-/// <see cref="ChunkSize"/> rows and merge them from first to last, so statistics of partitions of one chunk each, merged
-/// from first to last, equal the statistics of all the rows bit for bit. Sums of integer-valued counts merge exactly
+/// <see cref="ChunkSize"/> rows and merge them from first to last within each superblock of
+/// <see cref="Statistics.KMeansStatistics.SuperblockRows"/> rows, and the superblocks from first to last (up to one
+/// superblock: the plain fold of the chunks), so statistics of partitions of one chunk each, merged from first to last,
+/// equal the statistics of all the rows bit for bit (this is the E-step of <see cref="BernoulliMixture"/> and
+/// <see cref="CategoricalMixture"/>). Sums of integer-valued counts merge exactly
 /// for any split; otherwise merged and whole-data statistics differ only by the rounding of the summation order.
 /// </remarks>
 public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMixtureStatistics>
@@ -188,28 +191,118 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     }
 
     /// <summary>
-    /// The statistics of fixed chunks of <see cref="ChunkSize"/> rows merged from first to last (one chunk: the rows
-    /// themselves, no copy), so partitions of one chunk each merge to the same bits.
+    /// The statistics of fixed chunks of <see cref="ChunkSize"/> rows in the superblock structure of
+    /// <see cref="FoldParts"/> (one chunk: the rows themselves, no copy; up to one superblock: the chunks merged from first to
+    /// last), so partitions of one chunk each, or starting at superblock boundaries, merge to the same bits.
     /// </summary>
     private static DiscreteMixtureStatistics InChunks(double[,] data, double[]? sampleWeights, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
     {
+        List<DiscreteMixtureStatistics> parts = InParts(data, sampleWeights, 0, chunk);
+        return FoldParts(parts, [.. Statistics.KMeansStatistics.PartRows(0, data.GetLength(0)).Select(p => (long)p.Count)]);
+    }
+
+    /// <summary>
+    /// The statistics of a partition whose first row has global index <paramref name="firstRow"/>, one part per piece
+    /// between global superblock boundaries (<see cref="Statistics.KMeansStatistics.PartRows"/>): each part the chunks of
+    /// <see cref="ChunkSize"/> rows at the global multiples of the chunk size within it, merged from first to last.
+    /// </summary>
+    internal static List<DiscreteMixtureStatistics> InParts(double[,] data, double[]? sampleWeights, long firstRow, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
+    {
         int n = data.GetLength(0), d = data.GetLength(1);
-        if (n <= ChunkSize)
+        var parts = new List<DiscreteMixtureStatistics>();
+        foreach ((int pieceStart, int count) in Statistics.KMeansStatistics.PartRows(firstRow, n))
         {
-            return chunk(data, sampleWeights);
+            DiscreteMixtureStatistics? part = null;
+            for (int start = pieceStart, end = pieceStart + count; start < end;)
+            {
+                int rows = (int)Math.Min(end - start, ChunkSize - ((firstRow + start) % ChunkSize));
+                DiscreteMixtureStatistics statistics;
+                if (start == 0 && rows == n)
+                {
+                    statistics = chunk(data, sampleWeights);
+                }
+                else
+                {
+                    var block = new double[rows, d];
+                    data.AsSpan().Slice(start * d, rows * d).CopyTo(block.AsWritableSpan());
+                    statistics = chunk(block, sampleWeights?[start..(start + rows)]);
+                }
+
+                part = part is null ? statistics : part.Merge(statistics);
+                start += rows;
+            }
+
+            parts.Add(part!);
         }
 
-        DiscreteMixtureStatistics? result = null;
-        for (int start = 0; start < n; start += ChunkSize)
+        return parts;
+    }
+
+    /// <summary>
+    /// The fixed merge structure of the batch mixtures' E-step (the one of <see cref="Statistics.KMeansStatistics"/>):
+    /// parts in row order of <paramref name="partRows"/> rows each; parts of one superblock of
+    /// <see cref="Statistics.KMeansStatistics.SuperblockRows"/> rows are merged in order (the first taken as it is), and
+    /// every superblock then into the totals in order. A superblock in one part, or in parts of one chunk each, gives the
+    /// bits of the single pass.
+    /// </summary>
+    internal static DiscreteMixtureStatistics FoldParts(IReadOnlyList<DiscreteMixtureStatistics> parts, IReadOnlyList<long> partRows)
+    {
+        DiscreteMixtureStatistics? totals = null, open = null;
+        long first = 0, openSuperblock = -1;
+        for (int p = 0; p < parts.Count; p++)
         {
-            int rows = Math.Min(ChunkSize, n - start);
-            var part = new double[rows, d];
-            data.AsSpan().Slice(start * d, rows * d).CopyTo(part.AsWritableSpan());
-            DiscreteMixtureStatistics statistics = chunk(part, sampleWeights?[start..(start + rows)]);
-            result = result is null ? statistics : result.Merge(statistics);
+            long superblock = first / Statistics.KMeansStatistics.SuperblockRows;
+            if (open is not null && superblock != openSuperblock)
+            {
+                totals = totals is null ? open : totals.Merge(open);
+                open = null;
+            }
+
+            open = open is null ? parts[p] : open.Merge(parts[p]);
+            openSuperblock = superblock;
+            first += partRows[p];
         }
 
-        return result!;
+        if (open is not null)
+        {
+            totals = totals is null ? open : totals.Merge(open);
+        }
+
+        return totals ?? throw new ArgumentException("There are no parts.", nameof(parts));
+    }
+
+    /// <summary>
+    /// The E-step of <see cref="FromBernoulli"/> or <see cref="FromCategorical"/> (by the model's component type) on a
+    /// partition whose first row has global index <paramref name="firstRow"/>, in the parts of <see cref="InParts"/> (checked
+    /// as the public calls check; an empty partition gives one empty part).
+    /// </summary>
+    internal static List<DiscreteMixtureStatistics> ComputeParts(object model, double[,] data, double[]? sampleWeights, long firstRow, int maxDegreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        switch (model)
+        {
+            case MixtureModel<IndependentBernoulli> b:
+                if (IsEmptyPartition(b, data, sampleWeights))
+                {
+                    return [FromBernoulli(b, data, sampleWeights)];
+                }
+
+                IndependentBernoulliFamily.Instance.CheckData(data, nameof(data));
+                CheckInput(b, data, sampleWeights);
+                return InParts(data, sampleWeights, firstRow, (rows, weights) => BernoulliChunk(b, rows, weights, maxDegreeOfParallelism));
+            case MixtureModel<IndependentCategorical> c:
+                var family = new IndependentCategoricalFamily(c.Distributions[0].CategoryCounts.ToArray());
+                if (IsEmptyPartition(c, data, sampleWeights))
+                {
+                    return [FromCategorical(c, data, sampleWeights)];
+                }
+
+                family.CheckData(data, nameof(data));
+                CheckInput(c, data, sampleWeights);
+                return InParts(data, sampleWeights, firstRow, (rows, weights) => CategoricalChunk(c, family, rows, weights, maxDegreeOfParallelism));
+            default:
+                throw new NotSupportedException($"There are no discrete mixture statistics for {model.GetType().Name}.");
+        }
     }
 
     private static (double[] Responsibilities, double[] ComponentWeights, double TotalWeight, double LogLikelihood) Posterior<TComponent>(

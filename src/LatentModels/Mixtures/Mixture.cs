@@ -153,12 +153,61 @@ public class Mixture<TComponent> : IWeightedEstimator<MixtureModel<TComponent>> 
     {
         MixtureOptions o = Options;
         var clock = Stopwatch.StartNew();
-        (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(new MixtureFamilyRun<TComponent>(this, data, sampleWeights, initial),
+        IEmRun<MixtureModel<TComponent>> run = IsDiscrete ? DiscreteRun(data, sampleWeights, initial) : new MixtureFamilyRun<TComponent>(this, data, sampleWeights, initial);
+        (MixtureModel<TComponent> best, FitReport report) = EmDriver.Run(run,
             initial is null ? o.Starts : 1, o.Seed, o.MaxIterations, o.Tolerance, o.PseudoCount > 0 ? "meanLogPosterior" : "meanLogLikelihood",
             progress, cancellationToken, clock);
         var labels = new int[data.GetLength(0)];
         double[,] responsibilities = best.PredictBoth(data, labels); // the final E-step: labels and responsibilities in one pass
         return new SoftClusteringFitResult<MixtureModel<TComponent>>(best, report, labels, responsibilities);
+    }
+
+    /// <summary>
+    /// Whether the family is the Bernoulli or categorical one, whose batch EM runs through <see cref="DiscreteMixtureStatistics"/>
+    /// (fixed chunks folded in the superblock structure), as the distributed fit runs it on the shards.
+    /// </summary>
+    internal bool IsDiscrete => Family is IndependentBernoulliFamily or IndependentCategoricalFamily;
+
+    /// <summary>
+    /// The batch EM of a discrete family on rows in memory: E-steps through <see cref="DiscreteMixtureStatistics"/>, the
+    /// M-step from them; an empty component under maximum likelihood is repaired on the responsibilities
+    /// (<see cref="EmptyComponentRepair"/>) and the M-step taken from them.
+    /// </summary>
+    private DiscreteStatisticsRun<TComponent> DiscreteRun(double[,] data, double[]? sampleWeights, MixtureModel<TComponent>? initial)
+    {
+        return new DiscreteStatisticsRun<TComponent>(this, random => initial ?? Initialize(data, sampleWeights, random),
+            model => Statistics(model, data, sampleWeights), model => RepairedMStep(model, data, sampleWeights));
+    }
+
+    /// <summary>
+    /// The maximum-likelihood M-step after an E-step of <paramref name="model"/> left a component without weight: the
+    /// responsibilities of every row, the repair of <see cref="EmptyComponentRepair"/> and the M-step from them.
+    /// </summary>
+    internal MixtureModel<TComponent> RepairedMStep(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights)
+    {
+        var responsibilities = new double[data.GetLength(0) * Options.Components];
+        var logNormalizers = new double[data.GetLength(0)];
+        EStep(model, data, sampleWeights, responsibilities, logNormalizers);
+        EmptyComponentRepair.Repair(data, sampleWeights, responsibilities, logNormalizers, Options.Components);
+        return MStep(data, responsibilities);
+    }
+
+    /// <summary>The E-step statistics of a discrete family's <paramref name="model"/> on checked rows (<see cref="IsDiscrete"/>).</summary>
+    internal DiscreteMixtureStatistics Statistics(MixtureModel<TComponent> model, double[,] data, double[]? sampleWeights) => model switch
+    {
+        MixtureModel<IndependentBernoulli> b => DiscreteMixtureStatistics.FromBernoulliUnchecked(b, data, sampleWeights, Options.MaxDegreeOfParallelism),
+        MixtureModel<IndependentCategorical> c => DiscreteMixtureStatistics.FromCategoricalUnchecked(c, data, sampleWeights, Options.MaxDegreeOfParallelism),
+        _ => throw new InvalidOperationException($"The {Family.Name} family has no discrete statistics."),
+    };
+
+    /// <summary>The M-step of a discrete family from its E-step statistics: πₖ = Nₖ / ΣNₖ and the counts' estimate with <see cref="MixtureOptions.PseudoCount"/>.</summary>
+    internal MixtureModel<TComponent> MStep(DiscreteMixtureStatistics statistics)
+    {
+        object model = Family is IndependentBernoulliFamily
+            ? statistics.ToBernoulliModel(Options.PseudoCount)
+            : statistics.ToCategoricalModel(Options.PseudoCount);
+        var m = (MixtureModel<TComponent>)model;
+        return new MixtureModel<TComponent>(Family, m.Weights, m.Distributions);
     }
 
     /// <summary>
