@@ -100,13 +100,13 @@ var fits = new List<Dictionary<string, object>>();
 
 // Every start is computed in the cluster, with one machine's draws: the local fits take the same options and seed.
 
-// K-Means (Lloyd) to its fixed point from its k-means++ start.
+// K-Means (Lloyd) to its fixed point from its k-means++ start: the options of the local fit, start included.
 {
+    var o = new KMeansOptions { Clusters = k, Seed = 1, MaxIterations = 300, Tolerance = 0 };
     var clock = Stopwatch.StartNew();
-    KMeansModel start = await driver.KMeansStartAsync(k, KMeansInit.KMeansPlusPlus, seed: 1);
-    var distributed = await driver.FitKMeansAsync(start, maxIterations: 300, tolerance: 0, progress);
+    var distributed = await driver.FitKMeansAsync(o, progress);
     double seconds = clock.Elapsed.TotalSeconds;
-    var local = new KMeans(new KMeansOptions { Clusters = k, Seed = 1, MaxIterations = 300, Tolerance = 0 }).Fit(data);
+    var local = new KMeans(o).Fit(data);
     fits.Add(Row("kmeans", distributed, seconds, MaxAbsDiff(Flat(distributed.Model.Centers), Flat(local.Model.Centers)), local.Report.Iterations));
 }
 

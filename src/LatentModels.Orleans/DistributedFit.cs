@@ -142,7 +142,9 @@ public sealed class DistributedFit
     /// back; the inertia that of the returned centers on the caller's rows, summed as <see cref="KMeans"/> sums it, by one
     /// more round or pass): the same bits.
     /// </summary>
-    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards).</param>
+    /// <param name="start">The starting centers (e.g. <see cref="KMeansStartAsync"/>: the in-memory fit's start, computed through the shards; for
+    /// <see cref="KMeans"/>' whole fit, start and restarts included and kept in the range frame, use
+    /// <see cref="FitKMeansAsync(KMeansOptions, IProgress{DistributedFitProgress}?, CancellationToken)"/>).</param>
     /// <param name="maxIterations">Assignment steps at most (≥ 1).</param>
     /// <param name="tolerance">Relative tolerance on the center shift (≥ 0; 0: stop only at a fixed point).</param>
     /// <param name="progress">Optional per-iteration report (also where a caller can act between iterations).</param>
@@ -151,37 +153,123 @@ public sealed class DistributedFit
         IProgress<DistributedFitProgress>? progress = null, CancellationToken cancellationToken = default) =>
         KMeansFitAsync(start, maxIterations, tolerance, progress, beginFit: true, cancellationToken);
 
-    /// <summary><see cref="FitKMeansAsync"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
+    /// <summary>
+    /// The distributed twin of <c>new KMeans(<paramref name="options"/>).Fit(rows[, weights])</c> on the concatenation of the
+    /// shards' rows in shard order (weighted by their sample weights, if any): every start of <paramref name="options"/>
+    /// computed through the shards in the fit's units — <see cref="KMeansInit.KMeansPlusPlus"/> (the default),
+    /// <see cref="KMeansInit.RandomRows"/> and <see cref="KMeansInit.First"/> as <see cref="KMeansStartAsync"/> computes them
+    /// but drawn and kept in the range frame (no round trip through the caller's units), <see cref="KMeansInit.Explicit"/>
+    /// taking <see cref="KMeansOptions.InitialCenters"/> mapped into the frame as <see cref="KMeans"/> maps them — then Lloyd's
+    /// iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>
+    /// with <see cref="KMeansOptions.MaxIterations"/> (0: the start itself, with the inertia of the assignment to it) and
+    /// <see cref="KMeansOptions.Tolerance"/>. <see cref="KMeansOptions.Starts"/> random starts draw from one generator seeded
+    /// with <see cref="KMeansOptions.Seed"/>, one after another, and the start of lowest inertia (in the fit's units, the
+    /// first on ties) wins, as in <see cref="KMeans"/>. <see cref="KMeansOptions.Algorithm"/> does not matter (the
+    /// accelerated iteration returns Lloyd's bits; the cluster runs Lloyd), nor does
+    /// <see cref="KMeansOptions.MaxDegreeOfParallelism"/> (the shards' cap is <see cref="DistributedFitOptions"/>'). On shards
+    /// that start at superblock boundaries (or are one block of <see cref="KMeansStatistics.ChunkSize"/> rows each) and
+    /// multiples of <see cref="KMeansSeeding.PotentialBlockRows"/> rows for k-means++, the centers, inertia, iterations,
+    /// convergence and trace are <see cref="KMeans"/>'s bit for bit, data of any finite range or position included; other
+    /// cuts agree to rounding. The labels are not gathered to the driver: <see cref="KMeansModel.Predict(double[,])"/> of the
+    /// returned model on a shard's rows gives <see cref="KMeans"/>' labels of them.
+    /// </summary>
+    /// <param name="options">The settings of the in-memory fit.</param>
+    /// <param name="progress">Optional per-iteration report (every start's iterations, in the caller's units).</param>
+    /// <param name="cancellationToken">Cancels between and during rounds.</param>
+    /// <exception cref="ArgumentException">The options do not fit the data (e.g. more clusters than rows, explicit centers of another shape).</exception>
+    /// <exception cref="NotSupportedException">A drawn start on shards holding more than <see cref="int.MaxValue"/> rows (as on one machine).</exception>
+    public async Task<DistributedFitResult<KMeansModel>> FitKMeansAsync(KMeansOptions options, IProgress<DistributedFitProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        KMeansOptions o = options;
+        await _fleet.LoadAsync(cancellationToken).ConfigureAwait(false);
+        o.Validate((int)Math.Min(_fleet.TotalRows, int.MaxValue), _fleet.Columns);
+        var random = new Random(o.Seed);
+        int starts = o.Init is KMeansInit.First or KMeansInit.Explicit ? 1 : o.Starts;
+        return await KMeansFitAsync(async (frame, _) =>
+        {
+            if (o.Init == KMeansInit.Explicit)
+            {
+                return new KMeansModel(frame.ToFrame(o.InitialCenters!));
+            }
+
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false); // per start: it keeps the chosen centers
+            double[,] centers = o.Init switch
+            {
+                KMeansInit.RandomRows => await KMeansSeeding.RandomRowsAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+                KMeansInit.First => await data.FirstRowsAsync(o.Clusters, cancellationToken).ConfigureAwait(false),
+                _ => await KMeansSeeding.PlusPlusAsync(data, o.Clusters, random, cancellationToken).ConfigureAwait(false),
+            };
+            return new KMeansModel(centers, double.NaN);
+        }, starts, o.MaxIterations, o.Tolerance, progress, beginFit: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>; <paramref name="beginFit"/> = false keeps the fleet's counters running (a K-Means fit inside another fit's start).</summary>
     private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         CheckTolerance(tolerance);
+        // The caller's centers mapped into the fit's units (unchanged when the fleet computes on the rows as given).
+        return await KMeansFitAsync((frame, framed) => Task.FromResult(framed ? new KMeansModel(frame.ToFrame(start.Centers)) : start),
+            1, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The K-Means fit in the range frame of all the shards' rows (<see cref="KMeansFrameAsync"/>), as <see cref="KMeans"/>
+    /// fits on one machine: <paramref name="starts"/> times a start in the fleet's units from <paramref name="start"/> (given
+    /// the frame and whether the fleet computes in one) and Lloyd's iterations from it, the start of lowest inertia kept (the
+    /// first on ties); then the centers, trace and progress mapped back and the inertia that of the returned centers on the
+    /// caller's rows (<see cref="CallerInertiaAsync"/>), as <c>KMeansFraming</c> maps them.
+    /// </summary>
+    private async Task<DistributedFitResult<KMeansModel>> KMeansFitAsync(Func<RangeFrame, bool, Task<KMeansModel>> start, int starts, int maxIterations,
+        double tolerance, IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
+    {
+        CheckTolerance(tolerance);
         RangeFrame frame = await KMeansFrameAsync(cancellationToken).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        if (beginFit)
+        {
+            _fleet.BeginFit();
+        }
+
+        bool framed = _fleet.Frame is not null;
         int weightExponent = _fleet.Frame?.WeightExponent ?? 0;
+        int exponent = 2 * frame.Exponent + weightExponent;
         try
         {
-            if (_fleet.Frame is null)
+            IProgress<DistributedFitProgress>? report = progress is null || !framed ? progress : new ScaledProgress(progress, exponent);
+            DistributedFitResult<KMeansModel>? best = null;
+            for (int s = 0; s < starts; s++)
             {
-                return await LloydAsync(start, maxIterations, tolerance, progress, beginFit, cancellationToken).ConfigureAwait(false);
+                KMeansModel initial = await start(frame, framed).ConfigureAwait(false);
+                if (initial.Dimension != _fleet.Columns)
+                {
+                    throw new ArgumentException($"The start has {initial.Dimension} columns; the shards' rows have {_fleet.Columns}.", "start");
+                }
+
+                DistributedFitResult<KMeansModel> r = await LloydAsync(initial, maxIterations, tolerance, report, beginFit: false, cancellationToken).ConfigureAwait(false);
+                if (best is null || r.Model.Inertia < best.Model.Inertia)
+                {
+                    best = r;
+                }
             }
 
-            if (start.Dimension != _fleet.Columns)
+            KMeansModel model = best!.Model;
+            IReadOnlyList<double> trace = best.Trace;
+            if (framed)
             {
-                throw new ArgumentException($"The start has {start.Dimension} columns; the shards' rows have {_fleet.Columns}.", nameof(start));
+                double[,] centers = model.Centers;
+                frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
+                double inertia = await CallerInertiaAsync(new KMeansModel(centers, double.NaN), weightExponent, cancellationToken).ConfigureAwait(false);
+                model = new KMeansModel(centers, inertia);
+                trace = [.. trace.Select(v => Math.ScaleB(v, exponent))];
             }
 
-            // In the frame: the start mapped in, and the centers, trace and inertia mapped back (× 2^(2·exponent + weight shift)).
-            DistributedFitResult<KMeansModel> r = await LloydAsync(new KMeansModel(frame.ToFrame(start.Centers)), maxIterations, tolerance,
-                progress is null ? null : new ScaledProgress(progress, 2 * frame.Exponent + weightExponent), beginFit, cancellationToken).ConfigureAwait(false);
-            int exponent = 2 * frame.Exponent + weightExponent;
-            double[,] centers = r.Model.Centers;
-            frame.FromFrame(centers.AsWritableSpan(), centers.GetLength(1));
-            var probe = new KMeansModel(centers, double.NaN);
-            double inertia = await CallerInertiaAsync(probe, weightExponent, cancellationToken).ConfigureAwait(false);
-            return new DistributedFitResult<KMeansModel>(new KMeansModel(centers, inertia), r.ObjectiveName,
-                [.. r.Trace.Select(v => Math.ScaleB(v, exponent))], r.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos, _fleet.StatisticsBytes, r.Elapsed)
+            return new DistributedFitResult<KMeansModel>(model, best.ObjectiveName, trace, best.Converged, _fleet.Retries, _fleet.Reloads, _fleet.Silos, _fleet.ShardSilos,
+                _fleet.StatisticsBytes, clock.Elapsed)
             {
                 Rounds = _fleet.Rounds,
                 ShardWaitTime = _fleet.WaitTime,
@@ -264,7 +352,7 @@ public sealed class DistributedFit
         public void Report(DistributedFitProgress value) => inner.Report(value with { Objective = Math.ScaleB(value.Objective, exponent) });
     }
 
-    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync"/> in the fleet's units.</summary>
+    /// <summary>Lloyd's iterations of <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/> in the fleet's units.</summary>
     private Task<DistributedFitResult<KMeansModel>> LloydAsync(KMeansModel start, int maxIterations, double tolerance,
         IProgress<DistributedFitProgress>? progress, bool beginFit, CancellationToken cancellationToken)
     {
@@ -292,8 +380,60 @@ public sealed class DistributedFit
     private async Task<KMeansModel> MixtureKMeansAsync(int k, int seed, CancellationToken cancellationToken)
     {
         var o = new KMeansOptions { Clusters = k, Seed = seed };
-        KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
-        return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        ShardFrame? mixture = _fleet.Frame;
+        if (mixture is null)
+        {
+            // The mixture fits the rows as given: K-Means in its own frame of them (weights alone, at most), as one machine.
+            KMeansModel start = await KMeansStartAsync(k, o.Init, o.Seed, cancellationToken).ConfigureAwait(false);
+            return (await KMeansFitAsync(start, o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        }
+
+        // One machine runs this K-Means on the mixture-framed rows and weights (GaussianMixture's start inside
+        // GaussianMixtureFraming): K-Means' own frame of those rows, composed with the mixture's; its centers stay in the
+        // mixture's units, where the shards label their rows next.
+        _fleet.Frame = MixtureKMeansFrame(mixture);
+        try
+        {
+            DistributedSeeding data = await DistributedSeeding.CreateAsync(_fleet, cancellationToken).ConfigureAwait(false);
+            double[,] centers = await KMeansSeeding.PlusPlusAsync(data, k, new Random(o.Seed), cancellationToken).ConfigureAwait(false);
+            return (await LloydAsync(new KMeansModel(centers), o.MaxIterations, o.Tolerance, progress: null, beginFit: false, cancellationToken).ConfigureAwait(false)).Model;
+        }
+        finally
+        {
+            _fleet.Frame = mixture;
+        }
+    }
+
+    /// <summary>
+    /// The units of one machine's K-Means start inside a mixture fit in the frame <paramref name="mixture"/>: K-Means' range
+    /// frame of the mixture-framed rows (<c>RangeFrame.ForRows</c>, from the loads' column extremes mapped through the
+    /// mixture's frame — exact, the map being monotone) and the power of two it divides the mixture-divided weights by. The
+    /// mixture's frame brings the rows into the ordinary range and centres them, so K-Means' frame of them is the identity
+    /// and only a weight exponent may add up (weights kept as counts beyond 2^20); the mixture's frame with the summed
+    /// exponent.
+    /// </summary>
+    /// <exception cref="NotSupportedException">K-Means' frame of the framed rows is not the identity (a second change of units the shards cannot compose).</exception>
+    private ShardFrame MixtureKMeansFrame(ShardFrame mixture)
+    {
+        int d = _fleet.Columns;
+        RangeFrame outer = RangeFrame.Of(mixture.Prescale, mixture.Centre, mixture.Scale);
+        double[] min = [.. _fleet.ColumnMinima], max = [.. _fleet.ColumnMaxima];
+        outer.ToFrame(min, min, d);
+        outer.ToFrame(max, max, d);
+        double largest = 0;
+        for (int p = 0; p < d; p++)
+        {
+            largest = Math.Max(largest, Math.Max(Math.Abs(min[p]), Math.Abs(max[p])));
+        }
+
+        if (!RangeFrame.FromExtremes(largest, min, max).IsIdentity)
+        {
+            throw new NotSupportedException("The rows in the mixture's range frame would be rescaled again by K-Means' start; "
+                + "the K-Means start computed in the cluster does not compose two frames: use Init = KMeansPlusPlus, RandomRows or First, or give a start (InitialModel).");
+        }
+
+        int weights = _fleet.Weighted ? RangeFrame.WeightExponentOfMax(Math.ScaleB(_fleet.LargestWeight, -mixture.WeightExponent)) : 0;
+        return weights == 0 ? mixture : new ShardFrame { Prescale = mixture.Prescale, Centre = mixture.Centre, Scale = mixture.Scale, WeightExponent = mixture.WeightExponent + weights };
     }
 
     /// <summary>
@@ -330,7 +470,7 @@ public sealed class DistributedFit
         }
 
         GaussianMixtureOptions o = options with { InitialModel = start, InitialWeights = null, InitialMeans = null, InitialPrecisions = null, Starts = 1 };
-        return await GaussianMixtureFitAsync(o, start.Dimension, computedStart: false,
+        return await GaussianMixtureFitAsync(o, start.Dimension,
             (engine, framed, _) => _ => engine.InitializeFrom(framed.InitialModel!.Parameters), progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -343,7 +483,7 @@ public sealed class DistributedFit
     /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>.
     /// The starts are one machine's draws and arithmetic through the shards: <see cref="MixtureInit.KMeans"/> (the default)
     /// fits K-Means in the cluster (k-means++ from a seed drawn from the start's generator, then Lloyd:
-    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync"/>), every shard labels its rows by K-Means'
+    /// <see cref="KMeansStartAsync"/> and <see cref="FitKMeansAsync(KMeansModel, int, double, IProgress{DistributedFitProgress}?, CancellationToken)"/>), every shard labels its rows by K-Means'
     /// assignment and returns the one-hot responsibilities' statistics in the engine's blocks, and the engine takes one
     /// M-step; <see cref="MixtureInit.KMeansPlusPlus"/> and <see cref="MixtureInit.RandomRows"/> draw the centers as one
     /// machine does (k-means++ through the shards; distinct row indices fetched from their shards) and label by the nearest
@@ -355,12 +495,14 @@ public sealed class DistributedFit
     /// <see cref="MixtureInit.RandomResponsibilities"/> is not offered: one machine draws n × K uniforms from one generator
     /// row by row, a stream the shards cannot split without replaying it. On data one machine fits in a range frame (see
     /// <see cref="FitGaussianMixtureAsync(GaussianMixtureModel, GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>)
-    /// the starts read the rows through that frame, except <see cref="MixtureInit.KMeans"/>, which is refused there.
+    /// the starts read the rows through that frame as one machine does: <see cref="MixtureInit.KMeans"/> runs the distributed
+    /// K-Means on the framed rows and weights (K-Means' own frame of them, the identity but for a further power of two of
+    /// the weights kept as counts), as <see cref="GaussianMixture"/> runs its K-Means start inside its frame — the same bits.
     /// </remarks>
     /// <param name="options">The mixture's settings, start included.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A covariance is not positive definite.</exception>
     public async Task<DistributedFitResult<GaussianMixtureModel>> FitGaussianMixtureAsync(GaussianMixtureOptions options,
@@ -373,8 +515,7 @@ public sealed class DistributedFit
             DistributedMixtureStart.Check(o.Init);
         }
 
-        bool computed = o.InitialModel is null && !(o.InitialWeights is not null && o.InitialMeans is not null && o.InitialPrecisions is not null);
-        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, computed, (engine, framed, start) => random => GaussianMixture.Initialize(engine, framed, () =>
+        return await GaussianMixtureFitAsync(o, o.InitialModel?.Dimension, (engine, framed, start) => random => GaussianMixture.Initialize(engine, framed, () =>
         {
             if (o.Init == MixtureInit.First)
             {
@@ -393,7 +534,7 @@ public sealed class DistributedFit
     /// start by <paramref name="start"/> (given the engine, the options in the fit's units and the cluster's starts), the
     /// result mapped back from the range frame as one machine maps it.
     /// </summary>
-    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension, bool computedStart,
+    private async Task<DistributedFitResult<GaussianMixtureModel>> GaussianMixtureFitAsync(GaussianMixtureOptions o, int? modelDimension,
         Func<GaussianMixtureEngine, GaussianMixtureOptions, DistributedMixtureStart, Action<Random>> start, IProgress<DistributedFitProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -411,7 +552,6 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(computedStart && o.Init == MixtureInit.KMeans, frame, shift);
             GaussianMixtureOptions inFrame = frame.IsIdentity ? o : GaussianMixtureFraming.ToFrame(o, frame, d); // as GaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame)).ConfigureAwait(false);
             return await Task.Run(() =>
@@ -483,11 +623,11 @@ public sealed class DistributedFit
     /// the first K rows, as the variational fit does) followed by the variational update: bit for bit on aligned shards,
     /// to rounding otherwise.
     /// </summary>
-    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, the <see cref="MixtureInit.KMeans"/> start is refused; the others read the rows through the frame.</remarks>
+    /// <remarks><see cref="MixtureInit.RandomResponsibilities"/> is not offered (see <see cref="FitGaussianMixtureAsync(GaussianMixtureOptions, IProgress{DistributedFitProgress}, CancellationToken)"/>). On data one machine fits in a range frame, every start (the K-Means one included) reads the rows through the frame, as one machine.</remarks>
     /// <param name="options">The prior, the start and the stopping settings.</param>
     /// <param name="progress">Optional per-iteration report.</param>
     /// <param name="cancellationToken">Cancels between and during rounds.</param>
-    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>, or is <see cref="MixtureInit.KMeans"/> on data one machine fits in a range frame.</exception>
+    /// <exception cref="NotSupportedException">The start is <see cref="MixtureInit.RandomResponsibilities"/>.</exception>
     /// <exception cref="ArgumentException">The options do not fit the data.</exception>
     /// <exception cref="FittingException">A posterior scale is not positive definite.</exception>
     public async Task<DistributedFitResult<VariationalGaussianMixtureModel>> FitVariationalGaussianMixtureAsync(VariationalGaussianMixtureOptions options,
@@ -531,7 +671,6 @@ public sealed class DistributedFit
             }
 
             o.Validate(n, d);
-            CheckComputedStart(o.InitialModel is null && o.Init == MixtureInit.KMeans, frame, shift);
             VariationalGaussianMixtureOptions inFrame = frame.IsIdentity ? o : VariationalGaussianMixtureFraming.ToFrame(o, frame, d); // as VariationalGaussianMixtureFraming.Fit
             WeightedMoments moments = await passes.MomentsAsync(GaussianMixtureEngine.NeedsFullDataScatter(inFrame.EngineOptions())).ConfigureAwait(false);
             (VariationalGaussianMixtureModel model, FitReport report) = await Task.Run(() =>
@@ -556,20 +695,6 @@ public sealed class DistributedFit
         finally
         {
             passes.EndFrame(); // the rows as given for the next fit
-        }
-    }
-
-    /// <summary>
-    /// Throws for the K-Means start computed in the cluster on data one machine fits in a range frame (or with divided
-    /// weights): the distributed K-Means fit sets the fleet's units to its own frame of the rows as given, where one machine
-    /// fits K-Means on the rows in the mixture's frame. (The other starts read the rows through the mixture's frame.)
-    /// </summary>
-    private static void CheckComputedStart(bool computedStart, RangeFrame frame, int weightShift)
-    {
-        if (computedStart && (!frame.IsIdentity || weightShift != 0))
-        {
-            throw new NotSupportedException("The data (or its weights) are beyond the ordinary range, where one machine fits in a rescaled frame; "
-                + "the K-Means start computed in the cluster does not work in that frame yet: use Init = KMeansPlusPlus, RandomRows or First, give a start (InitialModel), or rescale the data.");
         }
     }
 

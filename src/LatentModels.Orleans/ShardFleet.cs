@@ -138,6 +138,15 @@ internal sealed class ShardFleet
     /// <summary>The power of two the sample weights are divided by (<see cref="Statistics.RangeFrame.WeightExponentOfMax"/> of the largest weight; 0 without weights).</summary>
     public int WeightExponent { get; private set; }
 
+    /// <summary>The largest sample weight of all the shards (from the loads; 0 without weights).</summary>
+    public double LargestWeight { get; private set; }
+
+    /// <summary>The per-column minima of all the shards' rows (from the loads; empty before).</summary>
+    public IReadOnlyList<double> ColumnMinima { get; private set; } = [];
+
+    /// <summary>The per-column maxima of all the shards' rows (from the loads; empty before).</summary>
+    public IReadOnlyList<double> ColumnMaxima { get; private set; } = [];
+
     /// <summary>
     /// The units every call computes in (null: the rows as given). A K-Means fit sets its frame for its duration; one driver
     /// runs one fit at a time.
@@ -179,6 +188,9 @@ internal sealed class ShardFleet
         }
 
         LargestMagnitude = largest;
+        LargestWeight = largestWeight;
+        ColumnMinima = min;
+        ColumnMaxima = max;
         DataFrame = min.Length == 0 ? Statistics.RangeFrame.Identity : Statistics.RangeFrame.FromExtremes(largest, min, max);
         WeightExponent = Statistics.RangeFrame.WeightExponentOfMax(largestWeight);
     }
