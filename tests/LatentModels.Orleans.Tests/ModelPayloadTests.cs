@@ -152,4 +152,36 @@ public sealed class ModelPayloadTests
         string bad = System.Text.RegularExpressions.Regex.Replace(json, "\"worstRow\": *[0-9]+", "\"worstRow\": -3");
         FluentActions.Invoking(() => ModelJson.Deserialize(bad)).Should().Throw<ModelFormatException>().WithMessage("*worstRow*");
     }
+
+    [Fact]
+    public void Discrete_E_step_parts_cross_Orleans_bit_for_bit_cut_at_superblocks_and_a_cut_payload_is_a_format_error()
+    {
+        double[,] x = Binary(5000, 6, 3);
+        var w = new double[5000];
+        for (int i = 0; i < w.Length; i++)
+        {
+            w[i] = 0.25 + i % 5;
+        }
+
+        MixtureModel<Distributions.IndependentBernoulli> model = BernoulliMixture.CreateModel([0.4, 0.6],
+            new double[,] { { 0.9, 0.8, 0.7, 0.2, 0.1, 0.3 }, { 0.1, 0.3, 0.2, 0.7, 0.9, 0.8 } });
+        var work = new ShardWork { Model = ModelPayload.Encode(model), FirstRow = KMeansStatistics.SuperblockRows - 1000 };
+        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(ThroughOrleans(work), new ShardData(x, w));
+        parts.Should().HaveCount(2, "the shard's rows cross one global superblock boundary");
+        foreach (ModelPayload part in parts)
+        {
+            ModelPayload back = ThroughOrleans(part);
+            back.Bytes.ToArray().Should().Equal(part.Bytes.ToArray());
+            ModelPayload.Encode(back.Decode<DiscreteMixtureStatistics>()).Bytes.ToArray().Should().Equal(part.Bytes.ToArray());
+            byte[] bytes = part.Bytes.ToArray();
+            FluentActions.Invoking(() => ModelPayload.FromBytes(bytes.AsSpan(0, bytes.Length / 2)).Decode()).Should().Throw<ModelFormatException>();
+        }
+
+        // The parts hold 1000 and 4000 rows: their total weight is the rows' own, summed exactly (quarter-integers).
+        parts[0].Decode<DiscreteMixtureStatistics>().TotalWeight.Should().Be(w[..1000].Sum());
+        parts[1].Decode<DiscreteMixtureStatistics>().TotalWeight.Should().Be(w[1000..].Sum());
+
+        var reply = new SeedingReply { Rows = [1, 0, 1], Weights = [-0.0, 5e-324, 0.5] };
+        Bits(ThroughOrleans(reply).Weights).Should().Equal(Bits(reply.Weights));
+    }
 }

@@ -38,7 +38,7 @@ internal static class ModelCommands
         var command = new Command("score",
             "Score data under a saved model: the mean log-likelihood per row (density models), the inertia (K-Means), or the\n" +
             "mean −ELBO and importance-weighted log-likelihood per row (variational autoencoder). The file is streamed in chunks\n" +
-            "(bounded memory) for every model but the multivariate Gaussian, with the numbers of the loaded file.\n" +
+            "(bounded memory) for every model, with the numbers of the loaded file.\n" +
             "Example: latent score --model m.json --data faithful.csv --json")
         {
             model, data, json, iwaeSamples, seed,
@@ -46,8 +46,7 @@ internal static class ModelCommands
         command.SetAction(parse => console.Guard(() =>
         {
             object m = LoadUsable(parse.GetRequiredValue(model));
-            if (m is not Distributions.MultivariateGaussian
-                && m is IDensityModel or Clustering.KMeansModel or SparseCoding.BinarySparseCodingModel or NeuralNetworks.VariationalAutoencoderModel)
+            if (m is IDensityModel or Clustering.KMeansModel or SparseCoding.BinarySparseCodingModel or NeuralNetworks.VariationalAutoencoderModel)
             {
                 ScoreStreamed(console, m, parse.GetRequiredValue(data), parse.GetValue(json), parse.GetValue(iwaeSamples), parse.GetValue(seed));
                 return CliApp.Success;
@@ -322,10 +321,10 @@ internal static class ModelCommands
 
     /// <summary>
     /// <c>score</c> without loading the file: every model whose score is a sum over rows of values that do not depend on
-    /// the other rows, summed in row order (or, for the mixtures and K-Means, in the blocks of the array version), is
-    /// scored chunk by chunk with the bits of the loaded file: the Gaussian and variational Gaussian mixtures and K-Means
-    /// through the library's chunked scores; the other density models (discrete and variational discrete mixtures, single
-    /// distributions but the multivariate Gaussian, whose mean is blocked) through their per-row log-densities; binary
+    /// the other rows, summed in row order (or, for the mixtures, K-Means and the multivariate Gaussian, in the blocks of the
+    /// array version), is scored chunk by chunk with the bits of the loaded file: the Gaussian and variational Gaussian
+    /// mixtures, K-Means and the multivariate Gaussian through the library's chunked scores; the other density models
+    /// (discrete and variational discrete mixtures, single distributions) through their per-row log-densities; binary
     /// sparse coding through its per-row ELBO and exact log-likelihood; the variational autoencoder through two passes (the
     /// −ELBO, then the importance-weighted estimate) drawing from one generator in row order, in chunks that are whole
     /// numbers of its evaluation batches, as the array versions draw.
@@ -345,6 +344,9 @@ internal static class ModelCommands
                 break;
             case Variational.VariationalGaussianMixtureModel vb:
                 text = LogLikelihood(fields, vb.Score(x, out n, token));
+                break;
+            case Distributions.MultivariateGaussian mvn:
+                text = LogLikelihood(fields, mvn.Score(x, out n, token));
                 break;
             case Clustering.KMeansModel kmeans:
                 n = Data.RowChunks.Shape(x, token).Rows;

@@ -170,6 +170,48 @@ public sealed class MultivariateGaussian : IDensityModel, ISampler, IMaximumLike
     }
 
     /// <summary>
+    /// <see cref="Score(double[,])"/> of rows read in chunks (bounded memory), with its bits: the per-row log-densities
+    /// summed per block of 256 rows and the block sums in block order, as the array version sums them (the chunks are whole
+    /// blocks).
+    /// </summary>
+    /// <param name="source">The rows (from a reader that rejects non-finite values: CSV, Parquet).</param>
+    /// <param name="rows">The number of rows read.</param>
+    /// <param name="cancellationToken">Checked before every chunk.</param>
+    /// <returns>The mean log-density per row.</returns>
+    /// <exception cref="ArgumentException">The source has no rows, or a chunk has the wrong number of columns.</exception>
+    /// <exception cref="Data.RowFormatException">The source is malformed.</exception>
+    public double Score(Data.IRowChunkSource source, out long rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int d = Dimension;
+        double total = 0;
+        long n = 0;
+        Span<double> values = stackalloc double[RowBlocks.BlockSize];
+        foreach (double[,] chunk in source.ReadChunks(Data.RowChunks.DefaultChunkRows, cancellationToken))
+        {
+            DataValidation.CheckDimension(chunk, d, "data");
+            int m = chunk.GetLength(0);
+            for (int start = 0; start < m; start += RowBlocks.BlockSize)
+            {
+                int count = Math.Min(RowBlocks.BlockSize, m - start);
+                LogDensityBlock(chunk.AsSpan().Slice(start * d, count * d), count, values[..count]);
+                double s = 0;
+                foreach (double v in values[..count])
+                {
+                    s += v;
+                }
+
+                total += s;
+            }
+
+            n += m;
+        }
+
+        rows = n > 0 ? n : throw new ArgumentException($"{source.Name} has no rows.", nameof(source));
+        return total / n;
+    }
+
+    /// <summary>
     /// The Kullback–Leibler divergence KL(this ‖ other) = ½[tr(Σ₂⁻¹Σ₁) + (μ₂ − μ₁)ᵀΣ₂⁻¹(μ₂ − μ₁) − d + log det Σ₂ − log det Σ₁]
     /// in nats, with tr(Σ₂⁻¹Σ₁) = ‖L₂⁻¹L₁‖²_F and the quadratic form ‖L₂⁻¹(μ₂ − μ₁)‖² from triangular solves.
     /// </summary>

@@ -64,7 +64,7 @@ public sealed class StreamedModelCommandsTests : IDisposable
         wrongWidth.Err.Should().Contain("has 3 columns but the model has dimension 4");
     }
 
-    public static TheoryData<string> OtherScoredModels() => ["gaussian", "binary-sparse-coding", "vae", "online-gmm"];
+    public static TheoryData<string> OtherScoredModels() => ["gaussian", "mvn", "binary-sparse-coding", "vae", "online-gmm"];
 
     /// <summary>
     /// <c>score</c> of the models that are not clustering models (or whose score is not a log-likelihood) on a streamed file
