@@ -6,7 +6,8 @@ namespace LatentModels.Cli;
 /// Opens a <c>--data</c> file as a chunk source for the commands that stream (bounded memory): CSV and whitespace-separated
 /// text is streamed by <see cref="CsvRowChunkSource"/> (the same rules as <see cref="DataFile"/>); an IDX or gzip file
 /// (small MNIST images) is read whole by <see cref="DataFile"/> and served from memory; a Parquet file is streamed by row
-/// group by <see cref="LatentModels.Parquet.ParquetRowChunkSource"/>.
+/// group by <see cref="LatentModels.Parquet.ParquetRowChunkSource"/>. A text file of at most 64 MiB is parsed once: its
+/// rows are kept (<see cref="CachedRowChunkSource"/>, at most 64 MiB of values) and later passes read them from memory.
 /// </summary>
 internal static class DataSources
 {
@@ -28,8 +29,19 @@ internal static class DataSources
         }
 
         DataFile.CheckNoColumns(path, columns);
-        return IsIdxOrGzip(path) ? new ArrayRowChunkSource(DataFile.Read(path), path) : new CsvRowChunkSource(path);
+        if (IsIdxOrGzip(path))
+        {
+            return new ArrayRowChunkSource(DataFile.Read(path), path);
+        }
+
+        // A text file of at most 64 MiB is parsed once and its rows kept (at most 64 MiB of values) for the fits' later
+        // passes; a larger file is streamed every pass (memory bounded whatever its size).
+        var csv = new CsvRowChunkSource(path);
+        return new FileInfo(path).Length <= CachedBytes ? new CachedRowChunkSource(csv, CachedBytes / sizeof(double)) : csv;
     }
+
+    /// <summary>The largest text file whose rows are kept in memory after the first pass, and the most bytes of values kept.</summary>
+    internal const long CachedBytes = 64L << 20;
 
     private static bool IsIdxOrGzip(string path)
     {
