@@ -208,16 +208,7 @@ public sealed class KMeansModel : IClusteringModel
             for (int i = 0; i < m; i++)
             {
                 ReadOnlySpan<double> xi = x.Slice(i * d, d);
-                double dd;
-                if (OutOfRange(xi))
-                {
-                    dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
-                    dd = Math.ScaleB(dd, 2 * e);
-                }
-                else
-                {
-                    dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
-                }
+                double dd = SquaredDistance(xi, c.Slice(labels[i] * d, d));
 
                 partial[(seen + i) / blockSize] += w is null ? dd : w[i] * dd;
             }
@@ -274,16 +265,7 @@ public sealed class KMeansModel : IClusteringModel
             for (int i = start; i < end; i++)
             {
                 ReadOnlySpan<double> xi = x.Slice((i - start) * d, d);
-                double dd;
-                if (OutOfRange(xi))
-                {
-                    dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
-                    dd = Math.ScaleB(dd, 2 * e);
-                }
-                else
-                {
-                    dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
-                }
+                double dd = SquaredDistance(xi, c.Slice(labels[i] * d, d));
 
                 s += weights is null ? dd : weights[i] * dd;
             }
@@ -335,16 +317,7 @@ public sealed class KMeansModel : IClusteringModel
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<double> xi = x.Slice(i * d, d);
-            double dd;
-            if (OutOfRange(xi))
-            {
-                dd = ScaledSquaredDistance(xi, c.Slice(labels[i] * d, d), out int e);
-                dd = Math.ScaleB(dd, 2 * e);
-            }
-            else
-            {
-                dd = RowReductions.SquaredDistance(xi, c.Slice(labels[i] * d, d));
-            }
+            double dd = SquaredDistance(xi, c.Slice(labels[i] * d, d));
 
             parts[(int)((firstRow + i) / blockSize - firstBlock)] += weights is null ? dd : weights[i] * dd;
         }
@@ -428,6 +401,18 @@ public sealed class KMeansModel : IClusteringModel
 
     /// <summary>The nearest center (first on ties) of a row in frame units too large for the distance form.</summary>
     private int ExactNearest(ReadOnlySpan<double> x) => ScaledNearest.Nearest(x, Framed, Clusters, Dimension, _framedMax);
+
+    /// <summary>‖x − c‖² in frame units: by the distance kernel, or scaled (<see cref="ScaledSquaredDistance"/>) for a row out of its range.</summary>
+    private double SquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> c)
+    {
+        if (OutOfRange(x))
+        {
+            double scaled = ScaledSquaredDistance(x, c, out int e);
+            return Math.ScaleB(scaled, 2 * e);
+        }
+
+        return RowReductions.SquaredDistance(x, c);
+    }
 
     /// <summary>‖x − c‖² · 2^(−2e) with 2^e the scale of the larger operand: no overflow for any finite values.</summary>
     private double ScaledSquaredDistance(ReadOnlySpan<double> x, ReadOnlySpan<double> c, out int exponent)
