@@ -99,16 +99,16 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
 
         IndependentBernoulliFamily.Instance.CheckData(data, nameof(data)); // also when the model was built with another family
         CheckInput(model, data, sampleWeights);
-        return InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
+        return InChunks(data, sampleWeights, maxDegreeOfParallelism, (rows, weights) => BernoulliChunk(model, rows, weights, 1));
     }
 
     /// <summary>The E-step of <see cref="FromBernoulli"/> on rows the caller has validated (n ≥ 1): no checks, same bits.</summary>
     internal static DiscreteMixtureStatistics FromBernoulliUnchecked(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) =>
-        InChunks(data, sampleWeights, (rows, weights) => BernoulliChunk(model, rows, weights, maxDegreeOfParallelism));
+        InChunks(data, sampleWeights, maxDegreeOfParallelism, (rows, weights) => BernoulliChunk(model, rows, weights, 1));
 
     /// <summary>The E-step of <see cref="FromCategorical"/> on rows the caller has validated (n ≥ 1): no checks, same bits.</summary>
     internal static DiscreteMixtureStatistics FromCategoricalUnchecked(MixtureModel<IndependentCategorical> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism) =>
-        InChunks(data, sampleWeights, (rows, weights) => CategoricalChunk(model, (IndependentCategoricalFamily)model.Family, rows, weights, maxDegreeOfParallelism));
+        InChunks(data, sampleWeights, maxDegreeOfParallelism, (rows, weights) => CategoricalChunk(model, (IndependentCategoricalFamily)model.Family, rows, weights, 1));
 
     private static DiscreteMixtureStatistics BernoulliChunk(MixtureModel<IndependentBernoulli> model, double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism)
     {
@@ -149,7 +149,7 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
 
         family.CheckData(data, nameof(data)); // also when the model was built with another family
         CheckInput(model, data, sampleWeights);
-        return InChunks(data, sampleWeights, (rows, weights) => CategoricalChunk(model, family, rows, weights, maxDegreeOfParallelism));
+        return InChunks(data, sampleWeights, maxDegreeOfParallelism, (rows, weights) => CategoricalChunk(model, family, rows, weights, 1));
     }
 
     private static DiscreteMixtureStatistics CategoricalChunk(
@@ -195,9 +195,9 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     /// <see cref="FoldParts"/> (one chunk: the rows themselves, no copy; up to one superblock: the chunks merged from first to
     /// last), so partitions of one chunk each, or starting at superblock boundaries, merge to the same bits.
     /// </summary>
-    private static DiscreteMixtureStatistics InChunks(double[,] data, double[]? sampleWeights, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
+    private static DiscreteMixtureStatistics InChunks(double[,] data, double[]? sampleWeights, int maxDegreeOfParallelism, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
     {
-        List<DiscreteMixtureStatistics> parts = InParts(data, sampleWeights, 0, chunk);
+        List<DiscreteMixtureStatistics> parts = InParts(data, sampleWeights, 0, maxDegreeOfParallelism, chunk);
         return FoldParts(parts, [.. Statistics.KMeansStatistics.PartRows(0, data.GetLength(0)).Select(p => (long)p.Count)]);
     }
 
@@ -206,33 +206,53 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
     /// between global superblock boundaries (<see cref="Statistics.KMeansStatistics.PartRows"/>): each part the chunks of
     /// <see cref="ChunkSize"/> rows at the global multiples of the chunk size within it, merged from first to last.
     /// </summary>
-    internal static List<DiscreteMixtureStatistics> InParts(double[,] data, double[]? sampleWeights, long firstRow, Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
+    internal static List<DiscreteMixtureStatistics> InParts(double[,] data, double[]? sampleWeights, long firstRow, int maxDegreeOfParallelism,
+        Func<double[,], double[]?, DiscreteMixtureStatistics> chunk)
     {
         int n = data.GetLength(0), d = data.GetLength(1);
-        var parts = new List<DiscreteMixtureStatistics>();
+        var pieces = new List<(int Part, int Start, int Rows)>();
+        int partCount = 0;
         foreach ((int pieceStart, int count) in Statistics.KMeansStatistics.PartRows(firstRow, n))
         {
-            DiscreteMixtureStatistics? part = null;
             for (int start = pieceStart, end = pieceStart + count; start < end;)
             {
                 int rows = (int)Math.Min(end - start, ChunkSize - ((firstRow + start) % ChunkSize));
-                DiscreteMixtureStatistics statistics;
-                if (start == 0 && rows == n)
-                {
-                    statistics = chunk(data, sampleWeights);
-                }
-                else
-                {
-                    var block = new double[rows, d];
-                    data.AsSpan().Slice(start * d, rows * d).CopyTo(block.AsWritableSpan());
-                    statistics = chunk(block, sampleWeights?[start..(start + rows)]);
-                }
-
-                part = part is null ? statistics : part.Merge(statistics);
+                pieces.Add((partCount, start, rows));
                 start += rows;
             }
 
-            parts.Add(part!);
+            partCount++;
+        }
+
+        // The chunks in parallel (each on one thread: its bits do not depend on the cap), then merged in order.
+        var statistics = new DiscreteMixtureStatistics[pieces.Count];
+        LinearAlgebra.ParallelBlocks.For(pieces.Count, 1, maxDegreeOfParallelism, (_, first, last) =>
+        {
+            for (int c = first; c < last; c++)
+            {
+                (_, int start, int rows) = pieces[c];
+                if (start == 0 && rows == n)
+                {
+                    statistics[c] = chunk(data, sampleWeights);
+                    continue;
+                }
+
+                var block = new double[rows, d];
+                data.AsSpan().Slice(start * d, rows * d).CopyTo(block.AsWritableSpan());
+                statistics[c] = chunk(block, sampleWeights?[start..(start + rows)]);
+            }
+        });
+
+        var parts = new List<DiscreteMixtureStatistics>(partCount);
+        DiscreteMixtureStatistics? part = null;
+        for (int c = 0; c < pieces.Count; c++)
+        {
+            part = part is null ? statistics[c] : part.Merge(statistics[c]);
+            if (c + 1 == pieces.Count || pieces[c + 1].Part != pieces[c].Part)
+            {
+                parts.Add(part);
+                part = null;
+            }
         }
 
         return parts;
@@ -289,7 +309,7 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
 
                 IndependentBernoulliFamily.Instance.CheckData(data, nameof(data));
                 CheckInput(b, data, sampleWeights);
-                return InParts(data, sampleWeights, firstRow, (rows, weights) => BernoulliChunk(b, rows, weights, maxDegreeOfParallelism));
+                return InParts(data, sampleWeights, firstRow, maxDegreeOfParallelism, (rows, weights) => BernoulliChunk(b, rows, weights, 1));
             case MixtureModel<IndependentCategorical> c:
                 var family = new IndependentCategoricalFamily(c.Distributions[0].CategoryCounts.ToArray());
                 if (IsEmptyPartition(c, data, sampleWeights))
@@ -299,7 +319,7 @@ public sealed class DiscreteMixtureStatistics : IMergeableStatistics<DiscreteMix
 
                 family.CheckData(data, nameof(data));
                 CheckInput(c, data, sampleWeights);
-                return InParts(data, sampleWeights, firstRow, (rows, weights) => CategoricalChunk(c, family, rows, weights, maxDegreeOfParallelism));
+                return InParts(data, sampleWeights, firstRow, maxDegreeOfParallelism, (rows, weights) => CategoricalChunk(c, family, rows, weights, 1));
             default:
                 throw new NotSupportedException($"There are no discrete mixture statistics for {model.GetType().Name}.");
         }
