@@ -44,7 +44,7 @@ public sealed class ShardGrain : Grain, IShardGrain
     public Task<ShardReply> SeedAsync(SeedingWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return Task.FromResult(_data is null ? new ShardReply { Loaded = false, Silo = _silo } : Loaded(ShardSeeding.Compute(work, Data(work.Frame))));
+        return Task.FromResult(_data is null ? new ShardReply { Loaded = false, Silo = _silo } : Shielded(() => Loaded(ShardSeeding.Compute(work, Data(work.Frame)))));
     }
 
     /// <summary>The reply to a load: the shape and the shard's part of the range pass (column extremes, largest magnitude and weight).</summary>
@@ -98,7 +98,7 @@ public sealed class ShardGrain : Grain, IShardGrain
         ArgumentNullException.ThrowIfNull(work);
         return Task.FromResult(_data is null
             ? new ShardReply { Loaded = false, Silo = _silo }
-            : new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count, Carry = ShardStatistics.Scan(work, _data) });
+            : Shielded(() => new ShardReply { Loaded = true, Silo = _silo, Rows = _data.Count, Carry = ShardStatistics.Scan(work, _data) }));
     }
 
     /// <inheritdoc />
@@ -110,9 +110,35 @@ public sealed class ShardGrain : Grain, IShardGrain
             return Task.FromResult(new ShardReply { Loaded = false, Silo = _silo });
         }
 
-        IReadOnlyList<ModelPayload> parts = ShardStatistics.ComputeParts(work, Data(work.Frame));
+        IReadOnlyList<ModelPayload> parts = Shielded(() => ShardStatistics.ComputeParts(work, Data(work.Frame)));
         return Task.FromResult(parts.Count == 1
             ? new ShardReply { Loaded = true, Statistics = parts[0], Silo = _silo, Rows = _data.Count }
             : new ShardReply { Loaded = true, Parts = [.. parts], Silo = _silo, Rows = _data.Count });
+    }
+
+    /// <summary>
+    /// Runs a shard's computation, re-raising the core library's own exceptions as the framework types they derive from
+    /// (same message): Orleans carries framework exceptions back to the driver, but has no codec for the library's types, so
+    /// a <see cref="ModelFormatException"/> (e.g. a posterior beyond the payload format's bounds) would reach the driver as
+    /// a serialization fault, be retried as one, and end as "failed N times" instead of naming its cause.
+    /// </summary>
+    private static T Shielded<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (ModelFormatException e)
+        {
+            throw new FormatException(e.Message);
+        }
+        catch (FittingException e)
+        {
+            throw new InvalidOperationException(e.Message);
+        }
+        catch (Data.RowFormatException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
     }
 }

@@ -92,4 +92,20 @@ public class DistributedVariationalTests(ThreeSiloCluster cluster)
             result.Trace[t].Should().BeGreaterThanOrEqualTo(result.Trace[t - 1] - 1e-9 * Math.Abs(result.Trace[t - 1]), "coordinate ascent never lowers the ELBO");
         }
     }
+
+    [Fact]
+    public async Task A_posterior_beyond_the_payload_format_fails_at_once_naming_its_cause_not_as_a_retried_fault()
+    {
+        // Every row counts 1e300: the posterior's counts pass the model format's 2^110 bound, so the model
+        // cannot travel to the shards (one machine fits it). The shard's ModelFormatException arrives as a FormatException
+        // with its message, at the first attempt, instead of an Orleans serialization fault retried until "failed N times".
+        double[,] x = Blobs(3 * Block, 16);
+        double[] w = Enumerable.Repeat(1e300, 3 * Block).ToArray();
+        var shards = Enumerable.Range(0, 3).Select(s => (ShardSource)new RowsShardSource(Slice(x, s * Block, (s + 1) * Block), w[(s * Block)..((s + 1) * Block)])).ToArray();
+        var fit = new DistributedFit(cluster.Client, shards);
+        var o = new VariationalGaussianMixtureOptions { Components = 3, Covariance = CovarianceType.Diagonal, Init = MixtureInit.First, MaxIterations = 3, Tolerance = 0 };
+        (await FluentActions.Awaiting(() => fit.FitVariationalGaussianMixtureAsync(o)).Should().ThrowAsync<FormatException>())
+            .Which.Message.Should().Contain("at most 2^110").And.NotContain("failed");
+        new VariationalGaussianMixture(o).Fit(x, w).Model.DegreesOfFreedom.Should().OnlyContain(v => double.IsFinite(v) && v > 0, "one machine fits it");
+    }
 }
