@@ -14,20 +14,6 @@ public class DistributedKMeansOptionsTests(ThreeSiloCluster cluster)
 {
     private const int N = 12 * KMeansStatistics.ChunkSize;
 
-    private static double[,] Map(double[,] x, double scale, double shift)
-    {
-        var y = new double[x.GetLength(0), x.GetLength(1)];
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            for (int p = 0; p < x.GetLength(1); p++)
-            {
-                y[i, p] = (x[i, p] * scale) + shift;
-            }
-        }
-
-        return y;
-    }
-
     [Theory]
     [InlineData(KMeansInit.KMeansPlusPlus, 1, false, 1.0, 0.0)]
     [InlineData(KMeansInit.RandomRows, 1, false, 1.0, 0.0)]

@@ -14,20 +14,6 @@ public class DistributedKMeansRangeTests(ThreeSiloCluster cluster)
 {
     private const int N = 12 * KMeansStatistics.ChunkSize;
 
-    private static double[,] Map(double[,] x, double scale, double shift)
-    {
-        var y = new double[x.GetLength(0), x.GetLength(1)];
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            for (int p = 0; p < x.GetLength(1); p++)
-            {
-                y[i, p] = x[i, p] * scale + shift;
-            }
-        }
-
-        return y;
-    }
-
     private static void SameInertia(double actual, double expected)
     {
         if (double.IsPositiveInfinity(expected))

@@ -24,14 +24,7 @@ public sealed class DistributedMixtureKMeansRangeTests(ThreeSiloCluster cluster)
     /// <summary>Blobs × <paramref name="scale"/> + <paramref name="shift"/>, and weights (1 + i mod 3) × <paramref name="weightScale"/> (none when 1).</summary>
     private static (double[,] X, double[]? W) Data(double scale, double shift, double weightScale, int seed)
     {
-        double[,] x = Blobs(N, seed);
-        for (int i = 0; i < N; i++)
-        {
-            for (int j = 0; j < 3; j++)
-            {
-                x[i, j] = (x[i, j] * scale) + shift;
-            }
-        }
+        double[,] x = Map(Blobs(N, seed), scale, shift);
 
         double[]? w = weightScale == 1.0 ? null : [.. Enumerable.Range(0, N).Select(i => weightScale * (1 + (i % 3)))];
         return (x, w);

@@ -21,6 +21,21 @@ internal static class TestData
         return x;
     }
 
+    /// <summary>x·scale + shift, element by element (a new array).</summary>
+    public static double[,] Map(double[,] x, double scale, double shift)
+    {
+        var y = new double[x.GetLength(0), x.GetLength(1)];
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            for (int p = 0; p < x.GetLength(1); p++)
+            {
+                y[i, p] = (x[i, p] * scale) + shift;
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>n binary rows of d variables from two prototypes with flips.</summary>
     public static double[,] Binary(int n, int d, int seed)
     {

@@ -86,14 +86,7 @@ public sealed class MiniBatchKMeansOutOfCoreTests
     [InlineData(1.0, 0.0, 1e300)]
     public void Data_and_weights_beyond_the_ordinary_range_take_the_in_memory_frame(double scale, double shift, double weightScale)
     {
-        double[,] x = OutOfCoreTestData.Blobs(3_000, 2, 4);
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            for (int p = 0; p < 2; p++)
-            {
-                x[i, p] = x[i, p] * scale + shift;
-            }
-        }
+        double[,] x = Reliability.RangeTestData.Map(OutOfCoreTestData.Blobs(3_000, 2, 4), scale, shift);
 
         double[] w = [.. OutOfCoreTestData.Weights(3_000, 1).Select(v => v * weightScale)];
         var options = new MiniBatchKMeansOptions { Clusters = 3, BatchSize = 256, MaxEpochs = 2, Tolerance = 1e-4, Seed = 1 };

@@ -169,14 +169,7 @@ public sealed class GaussianMixtureOutOfCoreTests
     [InlineData(1.0, 0.0, 1e-30, false)]
     public void Data_and_weights_of_extreme_range_take_the_in_memory_frame(double scale, double shift, double weightScale, bool map)
     {
-        double[,] x = OutOfCoreTestData.Blobs(5_000, 3, 14);
-        for (int i = 0; i < x.GetLength(0); i++)
-        {
-            for (int p = 0; p < 3; p++)
-            {
-                x[i, p] = x[i, p] * scale + shift;
-            }
-        }
+        double[,] x = Reliability.RangeTestData.Map(OutOfCoreTestData.Blobs(5_000, 3, 14), scale, shift);
 
         double[] w = [.. OutOfCoreTestData.Weights(5_000, 6).Select(v => v * weightScale)];
         foreach (CovarianceType covariance in new[] { CovarianceType.Full, CovarianceType.Diagonal })
